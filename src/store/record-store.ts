@@ -1,0 +1,60 @@
+/**
+ * The contract every consumer of local records uses (DNS server, API, TUI via API, cluster).
+ * Implemented by file-store.ts. The daemon constructs one and hands it to the services.
+ */
+import type { DnsRecord } from './record.js'
+import type { RecordIndex } from './record-index.js'
+
+/** Where a change came from: cluster push-on-change fires only for 'local'. */
+export type ChangeSource = 'local' | 'cluster' | 'file' | 'reload'
+
+export interface RecordChange {
+  source: ChangeSource
+  /** The records added/updated/removed; for 'replace' the whole new set. */
+  kind: 'add' | 'update' | 'remove' | 'replace'
+  records: readonly DnsRecord[]
+  /** The index now serving (already swapped in when the event fires). */
+  index: RecordIndex
+}
+
+/** Input for add/update from API/TUI: id optional, ttl optional (defaults to 3600 on add). */
+export interface RecordInput {
+  id?: string
+  name: string
+  type: string
+  value: string
+  ttl?: number
+}
+
+/** Selector for remove: by id, or by name with optional type and value. */
+export type RecordSelector = { id: string } | { name: string; type?: string; value?: string }
+
+export interface WriteResult {
+  /** Records touched by the write, as stored. */
+  records: DnsRecord[]
+  /** Human-readable warnings (e.g. "duplicate record"), as the original's `messages`. */
+  messages: string[]
+}
+
+export interface RecordStore {
+  /** The index serving right now; swapped atomically on every change (never mutated in place). */
+  readonly index: RecordIndex
+  /** All records in file order. */
+  list(): readonly DnsRecord[]
+  /** Validates, assigns a UUID v4 if missing, persists atomically, then emits 'change' (source 'local'). */
+  add(input: RecordInput): Promise<WriteResult>
+  /** With id: replace that record's name/type/value/ttl. Without: upsert on name+type+value. */
+  update(input: RecordInput): Promise<WriteResult>
+  /** Throws ERR_RECORD_NOT_FOUND when nothing matches. */
+  remove(selector: RecordSelector): Promise<WriteResult>
+  /** Replace the whole set (cluster apply); persists, emits 'change' with the given source. */
+  replaceAll(records: readonly DnsRecord[], source: ChangeSource): Promise<void>
+  /** Re-read the file; a parse error keeps the old records and throws ERR_RECORDS_PARSE. */
+  reload(): Promise<number>
+  /** Persist the current set as is (TUI `record save`). */
+  save(): Promise<void>
+  onChange(listener: (change: RecordChange) => void): () => void
+  /** Start/stop watching the file for external edits. */
+  start(): Promise<void>
+  stop(): Promise<void>
+}

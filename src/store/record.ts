@@ -1,0 +1,95 @@
+/**
+ * The record object shared by dnsrecords.json, the cluster wire and the REST API.
+ * Field names and spellings are the original's (snake_case, Go time strings); never rename.
+ * Pure: no I/O.
+ */
+
+/** Go's zero time as the original writes it; time fields are always present on disk and wire. */
+export const GO_ZERO_TIME = '0001-01-01T00:00:00Z'
+
+export interface DnsRecord {
+  /** UUID v4, lowercase and dashed; absent on records loaded from a file that never had one. */
+  id?: string
+  /** Owner name, stored without trailing dot, case preserved. */
+  name: string
+  /** RR type mnemonic, upper-case. */
+  type: string
+  /** RDATA in zone-file presentation format. */
+  value: string
+  /** Seconds, 0..2^32-1. */
+  ttl: number
+  /** RFC 3339 strings kept verbatim so a Go peer's values round-trip byte for byte. */
+  added_on: string
+  updated_on: string
+  mac?: string
+  cache_record?: boolean
+  last_query: string
+}
+
+/** Lookup key for an owner name: trimmed, all trailing dots stripped, lower-cased. */
+export function nameKey(name: string): string {
+  return canonicalName(name).toLowerCase()
+}
+
+/** The stored form of an owner name: trimmed and without trailing dots, case preserved. */
+export function canonicalName(name: string): string {
+  let end = name.length
+  let start = 0
+  while (start < end && name.charCodeAt(start) <= 32) start++
+  while (end > start && name.charCodeAt(end - 1) <= 32) end--
+  while (end > start && name.charCodeAt(end - 1) === 46) end--
+  return name.slice(start, end)
+}
+
+/**
+ * Canonical text of an IP address, or undefined when `text` is not one:
+ * IPv4 dotted quad without leading zeros, IPv6 as eight lower-case 4-digit groups.
+ * Used to match A/AAAA values and PTR names written in different spellings.
+ */
+export function canonicalIp(text: string): string | undefined {
+  const s = text.trim()
+  if (s.includes(':')) return canonicalIpv6(s)
+  return canonicalIpv4(s)
+}
+
+function canonicalIpv4(s: string): string | undefined {
+  const parts = s.split('.')
+  if (parts.length !== 4) return undefined
+  const out: number[] = []
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p)) return undefined
+    const n = Number(p)
+    if (n > 255) return undefined
+    out.push(n)
+  }
+  return out.join('.')
+}
+
+function canonicalIpv6(s: string): string | undefined {
+  let text = s.toLowerCase()
+  if (text.includes('%')) return undefined
+  const lastColon = text.lastIndexOf(':')
+  const maybeV4 = text.slice(lastColon + 1)
+  if (maybeV4.includes('.')) {
+    // RFC 4291 2.2: a trailing dotted quad stands for the last two 16-bit groups.
+    const v4 = canonicalIpv4(maybeV4)
+    if (!v4) return undefined
+    const [a, b, c, d] = v4.split('.').map(Number)
+    text = text.slice(0, lastColon + 1) + ((a << 8) | b).toString(16) + ':' + ((c << 8) | d).toString(16)
+  }
+  const halves = text.split('::')
+  if (halves.length > 2) return undefined
+  const head = halves[0] ? halves[0].split(':') : []
+  const rest = halves.length === 2 && halves[1] ? halves[1].split(':') : []
+  const given = head.length + rest.length
+  if (halves.length === 1 && given !== 8) return undefined
+  if (halves.length === 2 && given > 7) return undefined
+  const fill = new Array<string>(8 - given).fill('0')
+  const groups = halves.length === 2 ? [...head, ...fill, ...rest] : head
+  const out: string[] = []
+  for (const g of groups) {
+    if (!/^[0-9a-f]{1,4}$/.test(g)) return undefined
+    out.push(g.padStart(4, '0'))
+  }
+  return out.join(':')
+}
