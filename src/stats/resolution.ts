@@ -1,0 +1,26 @@
+/**
+ * One DNS resolution as the stats, the dashboard log and metrics see it.
+ * Keys keep the original dashboard's spellings. Pure types.
+ */
+export type ResolutionOutcome = 'local' | 'cache' | 'upstream' | 'none' | 'blocked'
+
+export interface ResolutionEvent {
+  /** Epoch milliseconds when the answer was sent. */
+  at: number
+  client_ip?: string
+  qname: string
+  qtype: string
+  outcome: ResolutionOutcome
+  /** ip:port of the upstream that answered, for outcome 'upstream'. */
+  upstream?: string
+  /** Response code mnemonic: NOERROR, NXDOMAIN, SERVFAIL, FORMERR, REFUSED, NOTIMP. */
+  rcode: string
+  /** Short text of the first answer record, if any. */
+  record?: string
+  duration_ms: number
+}
+
+/** Receives every resolution; implementations must be O(1) and never throw (called on the DNS hot path). */
+export interface ResolutionSink {
+  record(event: ResolutionEvent): void
+}
