@@ -93,3 +93,39 @@ function canonicalIpv6(s: string): string | undefined {
   }
   return out.join(':')
 }
+
+/**
+ * Go's RFC 3339 rendering of a time in UTC (time.RFC3339Nano: fraction without trailing zeros,
+ * omitted when zero), e.g. `2025-01-01T10:00:00.5Z`. Used for added_on/updated_on.
+ */
+export function formatGoTime(date: Date): string {
+  const iso = date.toISOString()
+  const dot = iso.indexOf('.')
+  if (dot < 0) return iso
+  const frac = iso.slice(dot + 1, -1).replace(/0+$/, '')
+  return iso.slice(0, dot) + (frac ? '.' + frac : '') + 'Z'
+}
+
+/**
+ * The value as compared by the duplicate rule: CNAME/NS/PTR case-insensitive without
+ * trailing dots, A/AAAA lower-cased, anything else trimmed but otherwise exact.
+ */
+export function valueKey(type: string, value: string): string {
+  const t = type.toUpperCase()
+  if (t === 'CNAME' || t === 'NS' || t === 'PTR') return canonicalName(value).toLowerCase()
+  if (t === 'A' || t === 'AAAA') return value.trim().toLowerCase()
+  return value.trim()
+}
+
+/** Identity of a record for the duplicate rule: name (any case, trailing dot ignored) + type + value. */
+export function recordKey(r: Pick<DnsRecord, 'name' | 'type' | 'value'>): string {
+  return nameKey(r.name) + '\u0000' + r.type.toUpperCase() + '\u0000' + valueKey(r.type, r.value)
+}
+
+/** True when `a` and `b` are duplicates under the rule of recordKey. */
+export function isSameRecord(
+  a: Pick<DnsRecord, 'name' | 'type' | 'value'>,
+  b: Pick<DnsRecord, 'name' | 'type' | 'value'>,
+): boolean {
+  return recordKey(a) === recordKey(b)
+}

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# DNS serving benchmark: our server (bench/serve.mjs, dist/) against Knot DNS on the same zone and
+# query mix as ../shared/bench/anchors.sh (bench.test., 11,073 records; 100,000 queries, fixed seed).
+# Pinned: each server under `taskset -c 0` (knotd with one UDP worker), dnsperf under `taskset -c 1`.
+# Per server: a maximum-throughput run and a fixed-rate run (-Q RATE). Prints one table.
+# Knobs: DURATION (15), RATE (20000), RUNS (1), SERVERS ("knot dnsplane"), BUILD (1), KEEP (0).
+# Not a test: needs root (apt) or dnsperf+knotd+dig already installed. Usage: npm run bench
+set -euo pipefail
+
+DURATION=${DURATION:-15}
+RATE=${RATE:-20000}
+RUNS=${RUNS:-1}
+SERVERS=${SERVERS:-"knot dnsplane"}
+BUILD=${BUILD:-1}
+KEEP=${KEEP:-0}
+ADDR=127.0.0.1
+HZ=$(getconf CLK_TCK)
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export PATH=$PATH:/usr/sbin:/sbin
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- tools ---
+missing=0
+for c in dnsperf knotd dig taskset; do command -v "$c" >/dev/null 2>&1 || missing=1; done
+if [ "$missing" = 1 ]; then
+  [ "$(id -u)" = 0 ] || { log "need dnsperf, knotd, dig: apt-get install dnsperf knot bind9-dnsutils (as root)"; exit 1; }
+  made_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then   # keep knot's system service from starting on port 53
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; made_policy=1
+  fi
+  log "installing dnsperf knot bind9-dnsutils"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y dnsperf knot bind9-dnsutils >/dev/null 2>&1 ||
+    { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y dnsperf knot bind9-dnsutils >/dev/null; }
+  [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+fi
+
+if [ "$BUILD" = 1 ]; then
+  log "compiling src/dns, src/store, src/stats into dist/ (bench/tsconfig.json)"
+  (cd "$ROOT" && npx tsc -p bench/tsconfig.json)
+fi
+
+# ---------------------------------------------------------------- work dir ---
+WORK=$(mktemp -d /tmp/dnsplane-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && stop_pid "$p"; done
+  if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+stop_pid() {
+  local pid=$1 i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Same zone and query mix as ../shared/bench/anchors.sh.
+ZONE=$WORK/zone/bench.test.zone
+mkdir -p "$WORK/zone"
+awk 'BEGIN {
+  o = "bench.test."
+  print "$ORIGIN bench.test."
+  print "$TTL 3600"
+  print o " 3600 IN SOA ns1.bench.test. hostmaster.bench.test. 2024010101 3600 900 604800 300"
+  print o " 3600 IN NS ns1.bench.test."
+  print o " 3600 IN NS ns2.bench.test."
+  print o " 3600 IN A 198.18.255.1"
+  print o " 3600 IN AAAA 2001:db8:ffff::1"
+  print o " 3600 IN MX 10 mail.bench.test."
+  print o " 3600 IN MX 20 mail2.bench.test."
+  print o " 3600 IN TXT \"v=spf1 mx -all\""
+  print "ns1.bench.test. 3600 IN A 198.18.255.53"
+  print "ns2.bench.test. 3600 IN A 198.18.255.54"
+  print "mail.bench.test. 3600 IN A 198.18.255.25"
+  print "mail2.bench.test. 3600 IN A 198.18.255.26"
+  for (i = 0; i < 10000; i++) {
+    printf "host%d.bench.test. 3600 IN A 198.18.%d.%d\n", i, int(i / 256), i % 256
+    if (i < 1000) printf "host%d.bench.test. 3600 IN AAAA 2001:db8::%x\n", i, i + 1
+  }
+  for (i = 0; i < 10; i++) printf "txt%d.bench.test. 3600 IN TXT \"benchmark text record number %d\"\n", i, i
+  print "www.bench.test. 3600 IN CNAME host1.bench.test."
+  for (i = 0; i < 50; i++) printf "alias%d.bench.test. 3600 IN CNAME host%d.bench.test.\n", i, i * 197
+}' > "$ZONE"
+QUERIES=$WORK/queries.txt
+awk 'BEGIN {
+  srand(42)
+  for (n = 0; n < 100000; n++) {
+    r = rand() * 1000
+    if      (r < 800) printf "host%d.bench.test A\n", int(rand() * 10000)
+    else if (r < 880) printf "host%d.bench.test AAAA\n", int(rand() * 1000)
+    else if (r < 900) printf "host%d.bench.test AAAA\n", 1000 + int(rand() * 9000)
+    else if (r < 950) printf "nx%d.bench.test A\n", int(rand() * 1000000)
+    else if (r < 970) print "bench.test MX"
+    else if (r < 985) { if (rand() < 0.3) print "bench.test TXT"; else printf "txt%d.bench.test TXT\n", int(rand() * 10) }
+    else              { if (rand() < 0.2) print "www.bench.test A"; else printf "alias%d.bench.test A\n", int(rand() * 50) }
+  }
+}' > "$QUERIES"
+RECORDS=$WORK/dnsrecords.json
+node "$ROOT/bench/zone-to-records.mjs" "$ZONE" "$RECORDS" >&2
+
+# ---------------------------------------------------------------- servers ---
+start_knot() {   # start_knot PORT
+  local d=$WORK/knot
+  mkdir -p "$d/db"
+  cat > "$d/knot.conf" <<KNOT
+server:
+    rundir: "$d"
+    listen: $ADDR@$1
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+database:
+    storage: "$d/db"
+log:
+  - target: stderr
+    any: warning
+template:
+  - id: default
+    storage: "$WORK/zone"
+    journal-content: none
+    zonefile-sync: -1
+zone:
+  - domain: bench.test.
+    file: "bench.test.zone"
+KNOT
+  taskset -c 0 knotd -c "$d/knot.conf" > "$d/log" 2>&1 &
+  SPID=$!
+}
+start_dnsplane() {   # start_dnsplane PORT
+  taskset -c 0 node "$ROOT/bench/serve.mjs" "$1" "$RECORDS" > "$WORK/dnsplane.log" 2>&1 &
+  SPID=$!
+}
+wait_ready() {   # wait_ready PORT PID
+  local i
+  for i in $(seq 1 120); do
+    kill -0 "$2" 2>/dev/null || return 1
+    [ "$(dig +short +time=1 +tries=1 -p "$1" @$ADDR host1.bench.test A 2>/dev/null)" = 198.18.0.1 ] && return 0
+    sleep 0.5
+  done
+  return 1
+}
+sanity() {   # flags/rcode/answer count of a few answers, so that differences show
+  local p=$1 q out=""
+  for q in "host42.bench.test A" "host42.bench.test AAAA" "host4242.bench.test AAAA" "nx1.bench.test A" \
+           "bench.test MX" "txt3.bench.test TXT" "alias3.bench.test A"; do
+    # shellcheck disable=SC2086
+    out+="$(dig +time=1 +tries=1 -p "$p" @$ADDR $q 2>/dev/null | awk -v q="${q%% *}/${q##* }" '
+      /status:/ { st = $6; sub(/,/, "", st) } /^;; flags:/ { aa = ($0 ~ / aa[ ;]/) ? "aa" : "-" }
+      /ANSWER: / { for (i = 1; i <= NF; i++) if ($i == "ANSWER:") an = $(i+1) + 0 }
+      END { printf "%s=%s/%s/an%d ", q, st, aa, an }')"
+  done
+  echo "$out"
+}
+ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+child_of() { local c; c=$(ps -o pid= --ppid "$1" 2>/dev/null | head -1 | tr -d ' '); echo "${c:-$1}"; }
+
+RESULTS=$WORK/results.tsv
+: > "$RESULTS"
+run_dnsperf() {   # run_dnsperf NAME SETTING PORT SPID [extra args]
+  local name=$1 setting=$2 port=$3 spid=$4; shift 4
+  local out=$WORK/dnsperf.$name.$setting.$RANDOM.txt dp s0 s1 t0 t1
+  taskset -c 1 timeout $((DURATION + 30)) dnsperf -s $ADDR -p "$port" -d "$QUERIES" \
+    -c 10 -T 1 -q 500 -l "$DURATION" -t 2 -O suppress=timeout "$@" > "$out" 2>&1 &
+  dp=$!
+  sleep 1; s0=$(ticks "$spid"); t0=$(date +%s.%N)
+  sleep $((DURATION > 3 ? DURATION - 2 : 1))
+  s1=$(ticks "$spid"); t1=$(date +%s.%N)
+  wait "$dp" || true
+  awk -v name="$name" -v setting="$setting" -v st=$((s1 - s0)) -v hz="$HZ" -v t0="$t0" -v t1="$t1" '
+    /Queries lost:/ { lost = $3 } /Queries per second:/ { qps = $4 } /Average packet size/ { rs = $7 }
+    /Average Latency/ { avg = $4; mx = $8; sub(/\)/, "", mx) }
+    END { if (qps == "") { qps = 0; avg = 0; mx = 0; lost = "?" }
+          printf "%s\t%s\t%.0f\t%.3f\t%.2f\t%s\t%s\t%.0f\n", name, setting, qps, avg * 1000, mx * 1000, lost, rs, 100 * st / hz / (t1 - t0) }' "$out" >> "$RESULTS"
+}
+
+port=5311
+for name in $SERVERS; do
+  port=$((port + 1))
+  for run in $(seq 1 "$RUNS"); do
+    "start_$name" "$port"; spid=$SPID; PIDS+=("$spid")
+    if ! wait_ready "$port" "$spid"; then log "$name did not answer on port $port (KEEP=1 keeps $WORK)"; stop_pid "$spid"; continue; fi
+    cpid=$(child_of "$spid")   # taskset execs, so this is normally the server itself
+    log "$name (pid $spid, port $port, run $run): $(sanity "$port")"
+    run_dnsperf "$name" max "$port" "$cpid"
+    [ -n "$RATE" ] && run_dnsperf "$name" "Q$RATE" "$port" "$cpid" -Q "$RATE"
+    stop_pid "$spid"
+  done
+done
+
+echo
+echo "command: taskset -c 1 dnsperf -s $ADDR -p PORT -d queries.txt -c 10 -T 1 -q 500 -l $DURATION -t 2 -O suppress=timeout [-Q $RATE]"
+echo "servers pinned with taskset -c 0 (knotd udp-workers: 1); $(knotd --version | head -1); node $(node -v)"
+{
+  printf 'server\tsetting\tqps\tvs_knot\tavg_ms\tmax_ms\tlost\tresp_B\tsrv_cpu%%\n'
+  awk -F'\t' '{ row[NR] = $0; if ($1 == "knot") { k[$2] += $3; kn[$2]++ } }
+    END { for (i = 1; i <= NR; i++) { split(row[i], f, "\t"); kq = kn[f[2]] ? k[f[2]] / kn[f[2]] : 0
+          printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f[1], f[2], f[3], kq ? sprintf("%.2f", f[3] / kq) : "-", f[4], f[5], f[6], f[7], f[8] } }' "$RESULTS"
+} | column -t -s $'\t'

@@ -1,0 +1,150 @@
+/**
+ * The original's /dns/records endpoints, same paths, bodies and response shapes.
+ * Writes go through the RecordStore, which persists before resolving; a refused local write
+ * (cluster_reject_local_writes) answers 403 with the original's message.
+ */
+import { Type, type Static } from '@sinclair/typebox'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { DnsplaneError, isDnsplaneError } from '../../errors.js'
+import { nameKey, type DnsRecord } from '../../store/record.js'
+import type { RecordInput, RecordSelector } from '../../store/record-store.js'
+import type { ApiDeps } from '../deps.js'
+import { isTruthyFlag, queryValue, type ApiApp } from './shared.js'
+
+/** RR type mnemonics accepted by the `type` filter (the IANA registry's assigned types). */
+export const KNOWN_RR_TYPES: ReadonlySet<string> = new Set(
+  ('A NS MD MF CNAME SOA MB MG MR NULL WKS PTR HINFO MINFO MX TXT RP AFSDB X25 ISDN RT NSAP NSAP-PTR SIG KEY PX ' +
+    'GPOS AAAA LOC NXT EID NIMLOC SRV ATMA NAPTR KX CERT A6 DNAME SINK OPT APL DS SSHFP IPSECKEY RRSIG NSEC DNSKEY ' +
+    'DHCID NSEC3 NSEC3PARAM TLSA SMIMEA HIP NINFO RKEY TALINK CDS CDNSKEY OPENPGPKEY CSYNC ZONEMD SVCB HTTPS DSYNC ' +
+    'SPF UINFO UID GID UNSPEC NID L32 L64 LP EUI48 EUI64 NXNAME TKEY TSIG IXFR AXFR MAILB MAILA ANY URI CAA AVC DOA ' +
+    'AMTRELAY RESINFO WALLET TA DLV').split(' '),
+)
+
+const UINT32_MAX = 4294967295
+
+const RecordBody = Type.Object({
+  id: Type.Optional(Type.String({ maxLength: 64 })),
+  name: Type.String({ minLength: 1, maxLength: 1024 }),
+  type: Type.String({ minLength: 1, maxLength: 16 }),
+  value: Type.String({ minLength: 1, maxLength: 65535 }),
+  ttl: Type.Optional(Type.Integer({ minimum: 0, maximum: UINT32_MAX })),
+})
+type RecordBody = Static<typeof RecordBody>
+
+const DeleteBody = Type.Object({
+  id: Type.Optional(Type.String({ maxLength: 64 })),
+  name: Type.Optional(Type.String({ maxLength: 1024 })),
+  type: Type.Optional(Type.String({ maxLength: 16 })),
+  value: Type.Optional(Type.String({ maxLength: 65535 })),
+})
+type DeleteBody = Static<typeof DeleteBody>
+const checkDeleteBody = TypeCompiler.Compile(DeleteBody)
+
+/** A record as listed without `details`: identity and data, no timestamps. */
+function summarize(r: DnsRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  if (r.id !== undefined) out.id = r.id
+  out.name = r.name
+  out.type = r.type
+  out.value = r.value
+  out.ttl = r.ttl
+  return out
+}
+
+function toInput(body: RecordBody, zeroTtlMeansDefault: boolean): RecordInput {
+  const input: RecordInput = { name: body.name, type: body.type, value: body.value }
+  if (body.id !== undefined && body.id.trim() !== '') input.id = body.id.trim()
+  // The original's REST add treats ttl 0 like an absent ttl (3600).
+  if (body.ttl !== undefined && !(zeroTtlMeansDefault && body.ttl === 0)) input.ttl = body.ttl
+  return input
+}
+
+function assertWritable(deps: ApiDeps): void {
+  const allowed = deps.localWritesAllowed()
+  if (!allowed.ok) throw new DnsplaneError('ERR_LOCAL_WRITES_DISABLED', allowed.reason)
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined
+  const t = v.trim()
+  return t === '' ? undefined : t
+}
+
+/** Selector from `?id=` / body `{id}`, else `name` (+ `type`, `value`) from query or body. */
+function deleteSelector(query: unknown, body: unknown): RecordSelector {
+  let b: DeleteBody = {}
+  if (body !== undefined && body !== null) {
+    if (!checkDeleteBody.Check(body)) {
+      const first = checkDeleteBody.Errors(body).First()
+      throw new DnsplaneError('ERR_BAD_REQUEST', `body${first?.path ?? ''} is invalid`)
+    }
+    b = body
+  }
+  const id = nonEmpty(queryValue(query, 'id')) ?? nonEmpty(b.id)
+  if (id !== undefined) return { id }
+  const name = nonEmpty(queryValue(query, 'name')) ?? nonEmpty(b.name)
+  if (name === undefined) throw new DnsplaneError('ERR_BAD_REQUEST', 'name is required')
+  const selector: { name: string; type?: string; value?: string } = { name }
+  const type = nonEmpty(queryValue(query, 'type')) ?? nonEmpty(b.type)
+  const value = nonEmpty(queryValue(query, 'value')) ?? nonEmpty(b.value)
+  if (type !== undefined) selector.type = type.toUpperCase()
+  if (value !== undefined) selector.value = value
+  return selector
+}
+
+export function registerRecordRoutes(app: ApiApp, deps: ApiDeps): void {
+  app.get('/dns/records', async (request) => {
+    const q = request.query
+    const name = nonEmpty(queryValue(q, 'name'))
+    const typeRaw = nonEmpty(queryValue(q, 'type'))
+    const type = typeRaw?.toUpperCase()
+    if (type !== undefined && !KNOWN_RR_TYPES.has(type)) {
+      throw new DnsplaneError('ERR_BAD_REQUEST', `invalid record type: ${typeRaw}`)
+    }
+    const detailed = isTruthyFlag(queryValue(q, 'details')) || isTruthyFlag(queryValue(q, 'd'))
+    const needle = name === undefined ? undefined : nameKey(name)
+    const matched = deps.records
+      .list()
+      .filter((r) => (needle === undefined || nameKey(r.name).includes(needle)) && (type === undefined || r.type.toUpperCase() === type))
+    const body: Record<string, unknown> = {
+      // The original serializes an empty Go slice as null.
+      records: matched.length === 0 ? null : detailed ? matched : matched.map(summarize),
+      detailed,
+    }
+    const filter: string[] = []
+    if (name !== undefined) filter.push(`name=${name}`)
+    if (type !== undefined) filter.push(`type=${type}`)
+    if (filter.length > 0) body.filter = filter.join('&')
+    return body
+  })
+
+  app.post('/dns/records', { schema: { body: RecordBody } }, async (request, reply) => {
+    assertWritable(deps)
+    const result = await deps.records.add(toInput(request.body, true))
+    return reply.code(201).send({ status: 'record added', messages: result.messages })
+  })
+
+  app.put('/dns/records', { schema: { body: RecordBody } }, async (request) => {
+    assertWritable(deps)
+    const result = await deps.records.update(toInput(request.body, false))
+    return { status: 'record updated', messages: result.messages }
+  })
+
+  app.delete('/dns/records', async (request) => {
+    const selector = deleteSelector(request.query, request.body)
+    assertWritable(deps)
+    const result = await deps.records.remove(selector)
+    return { status: 'record deleted', messages: result.messages }
+  })
+
+  app.post('/dns/records/reload', async (_request, reply) => {
+    try {
+      const count = await deps.records.reload()
+      return { status: 'reloaded', records: count }
+    } catch (err) {
+      deps.log.error({ err }, 'records reload failed')
+      const message = isDnsplaneError(err) ? err.message : 'reload failed'
+      return reply.code(500).send({ error: message })
+    }
+  })
+}

@@ -1,0 +1,92 @@
+/**
+ * The command line: argv -> command. The only place that touches process (argv, exit, signals, stdout).
+ * Commands: server, client, health, cluster status|join.
+ */
+import { Command, Option } from 'commander'
+import { VERSION } from './version.js'
+import { checkHealth } from './commands/health.js'
+import { runServer } from './commands/server.js'
+
+const program = new Command()
+program
+  .name('dnsplane')
+  .description('DNS server with file-backed local records, forwarding, and leaderless record replication')
+  .version(VERSION, '-v, --version', 'print the version')
+  .showHelpAfterError()
+
+program
+  .command('server')
+  .description('run a node: DNS over UDP/TCP, REST API, control socket, cluster sync')
+  .option('--config <path>', 'dnsplane.json file or directory (default: search order, see docs/configuration.md)')
+  .option('--dnsrecords <path>', 'records file (overrides file_locations.records_source)')
+  .option('--dnsservers <path>', 'upstream servers file (overrides file_locations.dnsservers)')
+  .option('--cache <path>', 'cache file (overrides file_locations.cache)')
+  .option('--port <port>', 'DNS port (overrides "port")')
+  .option('--apiport <port>', 'REST API port (overrides "apiport")')
+  .option('--api', 'start the REST API (overrides "api")')
+  .option('--server-socket <path>', 'control socket path (overrides "server_socket")')
+  .action(async (opts: Record<string, string | boolean | undefined>) => {
+    const code = await runServer({
+      configPath: opts.config as string | undefined,
+      dnsrecords: opts.dnsrecords as string | undefined,
+      dnsservers: opts.dnsservers as string | undefined,
+      cache: opts.cache as string | undefined,
+      port: opts.port as string | undefined,
+      apiport: opts.apiport as string | undefined,
+      api: opts.api === true ? true : undefined,
+      serverSocket: opts.serverSocket as string | undefined,
+    })
+    if (code !== 0) process.exit(code)
+  })
+
+program
+  .command('client')
+  .description('interactive terminal UI (or one command with -c) against a running node')
+  .argument('[target]', 'control socket path, unix://path, host:port or tcp://host:port (default: server_socket)')
+  .option('-c, --command <line>', 'run one command line and exit (e.g. "record list")')
+  .option('--json', 'print machine-readable JSON (with -c)')
+  .addOption(new Option('--token <token>', 'API token for a TCP target').env('DNSPLANE_API_TOKEN'))
+  .option('--config <path>', 'dnsplane.json to read server_socket from')
+  .action(async (target: string | undefined, opts: { command?: string; json?: boolean; token?: string; config?: string }) => {
+    const { runClientCommand } = await import('./commands/client-entry.js')
+    const code = await runClientCommand({ target, ...opts })
+    process.exitCode = code
+  })
+
+program
+  .command('health')
+  .description('exit 0 if the node is ready (GET /ready), 1 otherwise; for keepalived/HAProxy checks')
+  .option('--url <url>', 'readiness URL', 'http://127.0.0.1:8080/ready')
+  .option('--timeout <ms>', 'give up after this many milliseconds', '2000')
+  .option('-q, --quiet', 'print nothing on success')
+  .action(async (opts: { url: string; timeout: string; quiet?: boolean }) => {
+    const timeoutMs = Number(opts.timeout)
+    const result = await checkHealth({ url: opts.url, timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 2000 })
+    if (!result.ok) process.stderr.write(result.line + '\n')
+    else if (!opts.quiet) process.stdout.write(result.line + '\n')
+    process.exitCode = result.ok ? 0 : 1
+  })
+
+const cluster = program.command('cluster').description('cluster commands against a running node (see also: client, context "cluster")')
+for (const [name, line, description] of [
+  ['status', 'cluster status', 'print cluster status (node id, peers, reachability, last sync)'],
+  ['join', 'cluster join', 'print this node\'s dial address and the SHA-256 of the cluster token'],
+  ['pull', 'cluster pull', 'pull records from every peer now'],
+] as const) {
+  cluster
+    .command(name)
+    .description(description)
+    .argument('[target]', 'control socket path or host:port (default: server_socket)')
+    .option('--json', 'print JSON')
+    .addOption(new Option('--token <token>', 'API token for a TCP target').env('DNSPLANE_API_TOKEN'))
+    .option('--config <path>', 'dnsplane.json to read server_socket from')
+    .action(async (target: string | undefined, opts: { json?: boolean; token?: string; config?: string }) => {
+      const { runClientCommand } = await import('./commands/client-entry.js')
+      process.exitCode = await runClientCommand({ target, command: line, ...opts })
+    })
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`dnsplane: ${(err as Error).message}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,988 @@
+/**
+ * ClusterManager: wires transport, protocol, policies, state file, discovery and the record
+ * store into the running cluster (spec §2-§12 with our improvements, see docs/clustering.md).
+ * The daemon constructs it with ClusterDeps; it implements ClusterControl for the API.
+ */
+import { randomBytes } from 'node:crypto'
+import { resolveSrv as dnsResolveSrv } from 'node:dns/promises'
+import { networkInterfaces } from 'node:os'
+import type { Logger } from 'pino'
+import { DnsplaneError, isDnsplaneError } from '../errors.js'
+import type { RecordStore } from '../store/record-store.js'
+import { canonicalName } from '../store/record.js'
+import { backoffDelayMs, PUSH_RETRY_MAX_MS, PUSH_RETRY_MIN_MS, random01From } from './backoff.js'
+import { FrameChannel } from './channel.js'
+import { MAX_FRAME_BYTES, PRE_AUTH_MAX_FRAME_BYTES } from './codec.js'
+import type { ClusterControl, ClusterStatus, JoinInfo, PeerOpResult, PeerRole } from './control.js'
+import { discoverSrvPeers, mergePeers, normalizeSrvName, staticPeerList, type ResolveSrv } from './discovery.js'
+import {
+  parseMessage,
+  type AdminConfigApplyMessage,
+  type Message,
+  type MessageType,
+  type ParseResult,
+  type RecordsFullMessage,
+} from './messages.js'
+import { dialAddress, effectiveListenAddr, tokenFingerprint, type InterfaceMap } from './netinfo.js'
+import { commitApplied, decideSnapshot, emptyState, type ClusterState } from './peer-state.js'
+import { PeerTracker, formatUtcSeconds } from './peer-tracker.js'
+import { normalizePolicyName, policyFor, type RejectReason } from './policies/index.js'
+import { step, type ConnState, type Effect } from './protocol.js'
+import {
+  ADMIN_DEADLINE_MS,
+  ADMIN_DIAL_TIMEOUT_MS,
+  AUTH_TIMEOUT_MS,
+  DIAL_TIMEOUT_MS,
+  DISCOVERY_TIMEOUT_MS,
+  FAILED_AUTH_WINDOW_MS,
+  IDLE_TIMEOUT_MS,
+  MAX_FAILED_AUTHS_PER_IP,
+  MAX_INBOUND_CONNECTIONS,
+  PEER_CONCURRENCY,
+  PROBE_DEADLINE_MS,
+  PROBE_INTERVAL_MS,
+  PULL_DEADLINE_MS,
+  PUSH_DEADLINE_MS,
+  type ClusterLimits,
+  type ClusterSettings,
+} from './settings.js'
+import { loadClusterState, saveClusterState } from './state-file.js'
+import { checkToken, secretsEqual } from './tokens.js'
+import { TcpTransport } from './tcp-transport.js'
+import type { Connection, Listener, Transport } from './transport.js'
+
+export type { ClusterLimits, ClusterSettings } from './settings.js'
+
+export interface ClusterDeps {
+  /** Current settings, read at each use (so token/peer/role changes apply to the next operation). */
+  settings: () => ClusterSettings
+  /** Persists a change of cluster_* keys to dnsplane.json (peer add/remove, admin_config_apply). */
+  updateSettings: (patch: Partial<ClusterSettings>) => Promise<void>
+  store: RecordStore
+  /** Path of cluster_state.json (next to dnsplane.json; see state-file.statePathFor). */
+  statePath: string
+  log: Logger
+  /** SRV lookup; default node:dns/promises resolveSrv (the system resolver). */
+  resolveSrv?: ResolveSrv
+  /** Default: TcpTransport. */
+  transport?: Transport
+  /** Epoch milliseconds; default Date.now. */
+  now?: () => number
+  /** Random bytes; default crypto.randomBytes. */
+  random?: (bytes: number) => Buffer
+  /** Probe period; default PROBE_INTERVAL_MS (30 s). */
+  probeIntervalMs?: number
+  /** True when records come from url/git/bind_dir: no pushes, incoming applies fail. */
+  readOnlySource?: boolean
+  /** Default os.networkInterfaces (for the join dial-address guess). */
+  networkInterfaces?: () => InterfaceMap
+  /** Override limits (tests). */
+  limits?: Partial<ClusterLimits>
+}
+
+export type SnapshotVia = 'push' | 'pull'
+export type AuthFailureReason = 'auth_required' | 'no_token' | 'bad_token' | 'timeout' | 'bad_admin_token'
+
+/** Observable events for metrics and the dashboard. `from` is a peer-supplied node id: never a metric label. */
+export type ClusterEvent =
+  | { kind: 'frame_in'; type: MessageType | 'invalid'; bytes: number }
+  | { kind: 'frame_out'; type: MessageType; bytes: number }
+  | { kind: 'connection_refused'; reason: 'max_connections' | 'source_blocked' }
+  | { kind: 'auth_failure'; reason: AuthFailureReason }
+  | { kind: 'snapshot_sent'; peer: string; seq: number; records: number; via: 'push' | 'pull_response' }
+  | { kind: 'push_acked'; peer: string; seq: number }
+  | { kind: 'push_failed'; peer: string; attempt: number; retry_in_ms: number }
+  | { kind: 'snapshot_applied'; from: string; records: number; duration_ms: number; via: SnapshotVia }
+  | { kind: 'snapshot_rejected'; from: string; reason: RejectReason; via: SnapshotVia }
+  | { kind: 'snapshot_duplicate'; from: string; via: SnapshotVia }
+  | { kind: 'snapshot_apply_failed'; from: string; via: SnapshotVia }
+  | { kind: 'sync_ok'; peer: string; op: 'push' | 'pull' | 'inbound' }
+  | { kind: 'pull_failed'; peer: string }
+  | { kind: 'probe'; peer: string; ok: boolean; rtt_ms?: number }
+  | { kind: 'admin_config'; outcome: 'applied' | 'refused_disabled' | 'refused_token' | 'persist_failed' }
+  | { kind: 'discovery_refresh'; ok: boolean; srv_peers: number }
+
+export type SnapshotOutcome = 'applied' | 'duplicate' | 'rejected'
+
+interface PendingPush {
+  snapshot: RecordsFullMessage
+  attempt: number
+  inFlight: boolean
+  timer?: ReturnType<typeof setTimeout>
+}
+
+interface Session {
+  ch: FrameChannel
+  close(): void
+}
+
+const DISABLED_STATUS: ClusterStatus = {
+  enabled: false,
+  node_id: '',
+  listen_addr: '',
+  replica_only: false,
+  cluster_admin: false,
+  peers: null,
+  local_seq: 0,
+  static_peer_count: 0,
+  srv_peer_count: 0,
+  effective_peer_count: 0,
+}
+
+export class ClusterManager implements ClusterControl {
+  private readonly log: Logger
+  private readonly transport: Transport
+  private readonly now: () => number
+  private readonly random: (bytes: number) => Buffer
+  private readonly resolveSrv: ResolveSrv
+  private readonly limits: ClusterLimits
+  private state: ClusterState = emptyState()
+  private running = false
+  private listener: Listener | undefined
+  private effective: string[] = []
+  private srvPeers: string[] = []
+  private discoveryLastRefresh: number | undefined
+  private discoveryLastError: string | undefined
+  private readonly tracker = new PeerTracker()
+  private readonly pending = new Map<string, PendingPush>()
+  private readonly inbound = new Set<Connection>()
+  private readonly outbound = new Set<Connection>()
+  private readonly failedAuths = new Map<string, { times: number[]; blockedUntil: number }>()
+  private readonly timers = new Set<ReturnType<typeof setInterval>>()
+  private pullTimer: ReturnType<typeof setInterval> | undefined
+  private pullRunning = false
+  private probeRunning = false
+  private unsubscribe: (() => void) | undefined
+  private pushChain: Promise<void> = Promise.resolve()
+  private applyChain: Promise<unknown> = Promise.resolve()
+  private saveChain: Promise<void> = Promise.resolve()
+  private readonly inflight = new Set<Promise<unknown>>()
+  private readonly eventListeners = new Set<(e: ClusterEvent) => void>()
+  private abort = new AbortController()
+  private snapshotsApplied = 0
+  private readonly snapshotsRejected: Record<string, number> = {}
+
+  constructor(private readonly deps: ClusterDeps) {
+    this.log = deps.log.child({ component: 'cluster' })
+    this.transport = deps.transport ?? new TcpTransport()
+    this.now = deps.now ?? Date.now
+    this.random = deps.random ?? randomBytes
+    this.resolveSrv = deps.resolveSrv ?? ((name) => dnsResolveSrv(name))
+    this.limits = {
+      authTimeoutMs: AUTH_TIMEOUT_MS,
+      idleTimeoutMs: IDLE_TIMEOUT_MS,
+      maxInboundConnections: MAX_INBOUND_CONNECTIONS,
+      maxFailedAuthsPerIp: MAX_FAILED_AUTHS_PER_IP,
+      failedAuthWindowMs: FAILED_AUTH_WINDOW_MS,
+      peerConcurrency: PEER_CONCURRENCY,
+      pushRetryMinMs: PUSH_RETRY_MIN_MS,
+      pushRetryMaxMs: PUSH_RETRY_MAX_MS,
+      ...deps.limits,
+    }
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  /**
+   * Loads (or creates) cluster_state.json even when clustering is disabled; when enabled,
+   * installs the push hook, listens, runs discovery once and starts the pull/probe/discovery
+   * loops. A listen failure is logged and leaves the loops off (the push hook stays), as the
+   * original. Throws ERR_STATE_LOAD / ERR_STATE_WRITE.
+   */
+  async start(): Promise<void> {
+    const s = this.deps.settings()
+    const { state } = await loadClusterState(this.deps.statePath, s.cluster_node_id, this.random)
+    this.state = state
+    if (!s.cluster_enabled) return
+    this.abort = new AbortController()
+    this.running = true
+    this.recomputePeers()
+    this.unsubscribe = this.deps.store.onChange((change) => {
+      if (change.source === 'local') this.onLocalChange()
+    })
+    const listenAddr = effectiveListenAddr(s.cluster_listen_addr)
+    try {
+      this.listener = await this.transport.listen(listenAddr, (conn) => this.accept(conn))
+    } catch (err) {
+      this.log.error({ err, addr: listenAddr }, 'cluster listen failed')
+      return
+    }
+    this.log.info({ addr: this.listener.address, node_id: this.state.node_id }, 'cluster listening')
+    if (normalizePolicyName(s.cluster_sync_policy) === 'primary_writer' && staticPeerList(s.cluster_allowed_writer_node_ids).length === 0) {
+      this.log.warn('cluster_sync_policy primary_writer with empty cluster_allowed_writer_node_ids: every snapshot is rejected')
+    }
+    await this.refreshDiscovery()
+    this.armPullTimer()
+    const probeMs = this.deps.probeIntervalMs ?? PROBE_INTERVAL_MS
+    if (probeMs > 0) this.every(probeMs, () => this.probeAll())
+    const srv = normalizeSrvName(s.cluster_discovery_srv)
+    const discSec = s.cluster_discovery_interval_seconds ?? (srv ? 60 : 0)
+    if (srv && discSec > 0) this.every(discSec * 1000, () => this.refreshDiscovery())
+  }
+
+  /** Stops listening, timers, retries and inbound connections, and waits for in-flight work. */
+  async stop(): Promise<void> {
+    const wasRunning = this.running
+    this.running = false
+    this.unsubscribe?.()
+    this.unsubscribe = undefined
+    for (const t of this.timers) clearInterval(t)
+    this.timers.clear()
+    if (this.pullTimer) clearInterval(this.pullTimer)
+    this.pullTimer = undefined
+    for (const p of this.pending.values()) clearTimeout(p.timer)
+    this.pending.clear()
+    this.abort.abort()
+    const listener = this.listener
+    this.listener = undefined
+    await listener?.close()
+    for (const c of [...this.inbound, ...this.outbound]) c.destroy()
+    this.inbound.clear()
+    this.outbound.clear()
+    if (!wasRunning) return
+    await Promise.allSettled([...this.inflight])
+    await this.pushChain
+    await this.applyChain.catch(() => undefined)
+    await this.saveChain.catch(() => undefined)
+  }
+
+  /** Bound listen address ('host:port'), or undefined when not listening. */
+  listenAddress(): string | undefined {
+    return this.listener?.address
+  }
+
+  /** Subscribes to events; returns the unsubscribe function. Listener errors are swallowed. */
+  onEvent(listener: (e: ClusterEvent) => void): () => void {
+    this.eventListeners.add(listener)
+    return () => this.eventListeners.delete(listener)
+  }
+
+  /** The node's replication state as last saved or about to be saved (copy). */
+  clusterState(): ClusterState {
+    return { ...this.state, peer_seq: { ...this.state.peer_seq } }
+  }
+
+  /** Effective peers (static first, then SRV). */
+  effectivePeers(): string[] {
+    return [...this.effective]
+  }
+
+  // ------------------------------------------------------------ control surface
+
+  status(): ClusterStatus {
+    if (!this.running) return { ...DISABLED_STATUS }
+    const s = this.deps.settings()
+    const now = this.now()
+    const adv = this.dialAddress()
+    const out: ClusterStatus = { enabled: true, node_id: this.state.node_id, listen_addr: effectiveListenAddr(s.cluster_listen_addr) } as ClusterStatus
+    if (adv) out.advertise_addr = adv
+    out.replica_only = !!s.cluster_replica_only
+    out.cluster_admin = !!s.cluster_admin
+    out.peers = this.effective.map((a) => {
+      const nodeId = this.tracker.get(a).nodeId
+      const peerSeq = nodeId && Object.hasOwn(this.state.peer_seq, nodeId) ? this.state.peer_seq[nodeId] : undefined
+      return this.tracker.status(a, now, { peerSeq, pendingPush: this.pending.has(a) })
+    })
+    out.local_seq = this.state.local_seq
+    if (adv) out.cluster_port_guess = adv
+    out.sync_policy = normalizePolicyName(s.cluster_sync_policy)
+    const writers = staticPeerList(s.cluster_allowed_writer_node_ids ?? [])
+    if (writers.length > 0) out.allowed_writer_node_ids = writers
+    if (this.state.last_global_lww_unix) out.last_global_lww_unix = this.state.last_global_lww_unix
+    if (this.state.last_global_lww_node_id) out.last_global_lww_node_id = this.state.last_global_lww_node_id
+    const srv = (s.cluster_discovery_srv ?? '').trim()
+    if (srv) {
+      out.cluster_discovery_srv = srv
+      const interval = s.cluster_discovery_interval_seconds ?? 60
+      if (interval) out.cluster_discovery_interval_seconds = interval
+      if (this.discoveryLastRefresh !== undefined) out.discovery_last_refresh = formatUtcSeconds(this.discoveryLastRefresh)
+    }
+    if (this.discoveryLastError) out.discovery_last_error = this.discoveryLastError
+    out.static_peer_count = staticPeerList(s.cluster_peers ?? []).length
+    out.srv_peer_count = this.srvPeers.length
+    out.effective_peer_count = this.effective.length
+    out.healthy = this.isHealthy(now, s)
+    out.snapshots_applied = this.snapshotsApplied
+    out.snapshots_rejected = { ...this.snapshotsRejected }
+    out.sync_interval_seconds = Math.max(0, s.cluster_sync_interval_seconds ?? 0)
+    return out
+  }
+
+  /** Pulls from every effective peer now, in parallel (bounded). Throws ERR_CLUSTER_DISABLED / ERR_CLUSTER_NO_TOKEN. */
+  async pull(): Promise<PeerOpResult[]> {
+    this.requireRunning()
+    this.requireToken()
+    return this.pullAll()
+  }
+
+  join(): JoinInfo {
+    const s = this.deps.settings()
+    return {
+      node_id: this.state.node_id || (s.cluster_node_id ?? '').trim(),
+      listen_addr: effectiveListenAddr(s.cluster_listen_addr),
+      dial_address: this.dialAddress(),
+      token_sha256_hex: tokenFingerprint(s.cluster_auth_token),
+    }
+  }
+
+  async addPeer(address: string, role?: PeerRole): Promise<string[]> {
+    const addr = address.trim()
+    if (!addr) throw new DnsplaneError('ERR_BAD_REQUEST', 'peer address is empty')
+    const peers = [...(this.deps.settings().cluster_peers ?? [])]
+    if (peers.some((p) => p.trim() === addr)) throw new DnsplaneError('ERR_BAD_REQUEST', `peer already in cluster_peers: ${addr}`)
+    await this.deps.updateSettings({ cluster_peers: [...peers, addr] })
+    this.recomputePeers()
+    const messages = ['cluster: peer added and persisted']
+    if (role) {
+      try {
+        await this.setPeerRole(addr, role)
+        messages.push('cluster: peer role updated on remote')
+      } catch (err) {
+        messages.push(`peer added locally; remote set-role failed: ${(err as Error).message}`)
+      }
+    }
+    return messages
+  }
+
+  async removePeer(address: string): Promise<void> {
+    const addr = address.trim()
+    const peers = [...(this.deps.settings().cluster_peers ?? [])]
+    const kept = peers.filter((p) => p.trim() !== addr)
+    if (kept.length === peers.length) throw new DnsplaneError('ERR_NOT_FOUND', `peer not found in cluster_peers: ${addr}`)
+    await this.deps.updateSettings({ cluster_peers: kept })
+    this.recomputePeers()
+  }
+
+  async setPeerRole(address: string, role: PeerRole): Promise<void> {
+    await this.sendAdmin(address.trim(), { cluster_replica_only: role === 'readonly' })
+  }
+
+  /**
+   * Sends one snapshot with a new seq to `address` and reports delivery (the original always
+   * claimed success). Refuses on a disabled, replica-only or token-less node, and on a node that
+   * never wrote and holds no records (its empty snapshot could only wipe the peer).
+   */
+  async pushRecords(address: string): Promise<void> {
+    this.requireRunning()
+    const s = this.deps.settings()
+    if (s.cluster_replica_only) throw new DnsplaneError('ERR_CLUSTER_REPLICA_ONLY', 'cluster: replica-only node does not push')
+    this.requireToken()
+    if (this.state.local_seq === 0 && this.deps.store.list().length === 0) {
+      throw new DnsplaneError('ERR_BAD_REQUEST', 'cluster: this node never wrote records and holds none; refusing to push an empty snapshot')
+    }
+    this.state = { ...this.state, local_seq: this.state.local_seq + 1 }
+    await this.saveState()
+    await this.sendSnapshot(address.trim(), this.buildSnapshot(this.state.local_seq))
+  }
+
+  /**
+   * admin_config_apply with this node's token and peers. Ours: the target's own address is left
+   * out of the peer list, and this node's cluster_advertise_addr (when set) is added.
+   */
+  async pushConfig(address: string): Promise<void> {
+    const addr = address.trim()
+    const s = this.deps.settings()
+    const peers = staticPeerList(s.cluster_peers ?? []).filter((p) => p !== addr)
+    const adv = (s.cluster_advertise_addr ?? '').trim()
+    if (adv && adv !== addr && !peers.includes(adv)) peers.push(adv)
+    await this.sendAdmin(addr, { cluster_auth_token: (s.cluster_auth_token ?? '').trim(), cluster_peers: peers })
+  }
+
+  // ------------------------------------------------------------ discovery & peers
+
+  /** Re-resolves SRV (if configured, bounded by DISCOVERY_TIMEOUT_MS) and recomputes the effective peers. */
+  async refreshDiscovery(): Promise<void> {
+    const s = this.deps.settings()
+    const name = normalizeSrvName(s.cluster_discovery_srv)
+    if (!name) {
+      this.srvPeers = []
+      this.discoveryLastError = undefined
+      this.recomputePeers()
+      return
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`SRV lookup of ${name} timed out`)), DISCOVERY_TIMEOUT_MS)
+    })
+    const result = await discoverSrvPeers(name, (n) => Promise.race([this.resolveSrv(n), timeout])).finally(() => clearTimeout(timer))
+    this.srvPeers = result.peers
+    this.discoveryLastError = result.error
+    this.discoveryLastRefresh = this.now()
+    if (result.error) this.log.warn({ srv: name, error: result.error }, 'cluster SRV discovery failed')
+    this.emit({ kind: 'discovery_refresh', ok: !result.error, srv_peers: result.peers.length })
+    this.recomputePeers()
+  }
+
+  private recomputePeers(): void {
+    const s = this.deps.settings()
+    const staticPeers = staticPeerList(s.cluster_peers ?? [])
+    const merged = mergePeers(staticPeers, this.srvPeers)
+    this.effective = merged.length > 0 ? merged : staticPeers
+    const keep = new Set(this.effective)
+    for (const [addr, p] of this.pending) {
+      if (!keep.has(addr)) {
+        clearTimeout(p.timer)
+        this.pending.delete(addr)
+      }
+    }
+    this.tracker.retain(this.effective)
+  }
+
+  private dialAddress(): string {
+    const s = this.deps.settings()
+    const ifaces = (this.deps.networkInterfaces ?? (networkInterfaces as () => InterfaceMap))()
+    return dialAddress(s.cluster_advertise_addr, s.cluster_listen_addr, ifaces)
+  }
+
+  private isHealthy(now: number, s: ClusterSettings): boolean {
+    const interval = Math.max(0, s.cluster_sync_interval_seconds ?? 0)
+    return this.effective.every((a) => {
+      const p = this.tracker.get(a)
+      if (interval > 0) return p.lastSyncOk !== undefined && now - p.lastSyncOk <= 2 * interval * 1000
+      return p.reachable || p.lastSyncOk !== undefined
+    })
+  }
+
+  // ------------------------------------------------------------ timers
+
+  private every(ms: number, fn: () => Promise<unknown>): void {
+    const t = setInterval(() => this.track(fn()), ms)
+    this.timers.add(t)
+  }
+
+  /** (Re)arms the periodic pull from the current cluster_sync_interval_seconds (ours: also after admin changes). */
+  private armPullTimer(): void {
+    if (this.pullTimer) clearInterval(this.pullTimer)
+    this.pullTimer = undefined
+    const sec = Math.max(0, this.deps.settings().cluster_sync_interval_seconds ?? 0)
+    if (!this.running || sec <= 0) return
+    this.pullTimer = setInterval(() => {
+      const s = this.deps.settings()
+      if (this.pullRunning || !s.cluster_enabled || !(s.cluster_auth_token ?? '').trim()) return
+      this.pullRunning = true
+      this.track(this.pullAll().finally(() => (this.pullRunning = false)))
+    }, sec * 1000)
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    const guarded = p.catch((err) => {
+      this.log.error({ err }, 'cluster background task failed')
+    }) as Promise<unknown>
+    this.inflight.add(guarded)
+    void guarded.finally(() => this.inflight.delete(guarded))
+    return p
+  }
+
+  // ------------------------------------------------------------ outbound: sessions
+
+  private async openSession(peer: string, dialTimeoutMs: number, deadlineMs: number): Promise<Session> {
+    let conn: Connection
+    try {
+      conn = await this.transport.dial(peer, { timeoutMs: dialTimeoutMs, signal: this.abort.signal })
+    } catch (cause) {
+      throw new DnsplaneError('ERR_PEER_UNREACHABLE', `dial ${peer}: ${(cause as Error).message}`, { cause })
+    }
+    const ch = new FrameChannel(conn, MAX_FRAME_BYTES, (msg, bytes) => this.emit({ kind: 'frame_out', type: msg.type, bytes }))
+    // Whole-connection deadline, as the original's SetDeadline.
+    const deadline = setTimeout(() => conn.destroy(), deadlineMs)
+    this.outbound.add(conn)
+    conn.onClose(() => {
+      clearTimeout(deadline)
+      this.outbound.delete(conn)
+    })
+    const session: Session = {
+      ch,
+      close: () => {
+        clearTimeout(deadline)
+        ch.close()
+      },
+    }
+    try {
+      await ch.send({ type: 'auth', token: (this.deps.settings().cluster_auth_token ?? '').trim() })
+      const reply = this.parseIn(await ch.next(deadlineMs))
+      if (!reply.ok || reply.message.type !== 'auth_ok') throw new DnsplaneError('ERR_AUTH_FAILED', 'auth failed')
+      return session
+    } catch (err) {
+      clearTimeout(deadline)
+      ch.destroy()
+      throw wrapPeerError(peer, err)
+    }
+  }
+
+  private parseIn(frame: Buffer): ParseResult {
+    const parsed = parseMessage(frame)
+    this.emit({ kind: 'frame_in', type: parsed.ok ? parsed.message.type : 'invalid', bytes: frame.length + 4 })
+    return parsed
+  }
+
+  // ------------------------------------------------------------ outbound: push
+
+  private onLocalChange(): void {
+    this.pushChain = this.pushChain.then(
+      () => this.pushLocalChange(),
+      () => this.pushLocalChange(),
+    ).catch((err) => this.log.error({ err }, 'cluster push-on-change failed'))
+  }
+
+  /** One local_seq increment per persisted local change, saved before anything is sent (spec §4.1). */
+  private async pushLocalChange(): Promise<void> {
+    const s = this.deps.settings()
+    if (!this.running || !s.cluster_enabled || s.cluster_replica_only || this.deps.readOnlySource) return
+    if (!(s.cluster_auth_token ?? '').trim()) {
+      this.log.warn('cluster push skipped: cluster_auth_token is empty')
+      return
+    }
+    if (this.effective.length === 0) return
+    this.state = { ...this.state, local_seq: this.state.local_seq + 1 }
+    await this.saveState()
+    const snapshot = this.buildSnapshot(this.state.local_seq)
+    for (const peer of this.effective) this.queuePush(peer, snapshot)
+  }
+
+  /** Keeps only the newest snapshot per peer; starts delivery unless one is in flight. */
+  private queuePush(peer: string, snapshot: RecordsFullMessage): void {
+    let p = this.pending.get(peer)
+    if (!p) {
+      p = { snapshot, attempt: 0, inFlight: false }
+      this.pending.set(peer, p)
+    } else {
+      clearTimeout(p.timer)
+      p.timer = undefined
+      p.snapshot = snapshot
+      p.attempt = 0
+    }
+    if (!p.inFlight) this.track(this.deliverPending(peer))
+  }
+
+  private async deliverPending(peer: string): Promise<void> {
+    const p = this.pending.get(peer)
+    if (!p || p.inFlight || !this.running) return
+    clearTimeout(p.timer)
+    p.timer = undefined
+    p.inFlight = true
+    const snap = p.snapshot
+    let failure: unknown
+    try {
+      await this.sendSnapshot(peer, snap)
+    } catch (err) {
+      failure = err
+    }
+    p.inFlight = false
+    if (this.pending.get(peer) !== p || !this.running) return // peer removed or manager stopped
+    if (p.snapshot !== snap) {
+      // A newer change arrived meanwhile: send that one now.
+      p.attempt = 0
+      this.track(this.deliverPending(peer))
+      return
+    }
+    if (failure === undefined) {
+      this.pending.delete(peer)
+      return
+    }
+    p.attempt++
+    const delay = backoffDelayMs(p.attempt, random01From(this.random(4)), this.limits.pushRetryMinMs, this.limits.pushRetryMaxMs)
+    p.timer = setTimeout(() => this.track(this.deliverPending(peer)), delay)
+    this.emit({ kind: 'push_failed', peer, attempt: p.attempt, retry_in_ms: delay })
+    this.log.warn({ peer, seq: snap.seq, attempt: p.attempt, retry_in_ms: delay, error: (failure as Error).message }, 'cluster push failed')
+  }
+
+  /** Dial, auth, write the snapshot, close; success = frame written after auth_ok. */
+  private async sendSnapshot(peer: string, snapshot: RecordsFullMessage): Promise<void> {
+    const tracked = this.tracker.get(peer)
+    let session: Session | undefined
+    try {
+      session = await this.openSession(peer, DIAL_TIMEOUT_MS, PUSH_DEADLINE_MS)
+      await session.ch.send(snapshot)
+    } catch (err) {
+      tracked.lastOutboundError = (err as Error).message
+      session?.ch.destroy()
+      throw err
+    }
+    session.close()
+    const now = this.now()
+    tracked.lastOutboundOk = now
+    tracked.lastOutboundError = undefined
+    tracked.lastSyncOk = now
+    this.emit({ kind: 'snapshot_sent', peer, seq: snapshot.seq, records: snapshot.records?.length ?? 0, via: 'push' })
+    this.emit({ kind: 'push_acked', peer, seq: snapshot.seq })
+    this.emit({ kind: 'sync_ok', peer, op: 'push' })
+    this.log.debug({ peer, seq: snapshot.seq }, 'cluster push delivered')
+  }
+
+  private buildSnapshot(seq: number): RecordsFullMessage {
+    const records = this.deps.store.list()
+    return {
+      type: 'records_full',
+      node_id: this.state.node_id,
+      seq,
+      timestamp_unix: Math.floor(this.now() / 1000),
+      records: records.length > 0 ? [...records] : null,
+    }
+  }
+
+  // ------------------------------------------------------------ outbound: pull & probe
+
+  private pullAll(): Promise<PeerOpResult[]> {
+    return mapBounded(this.effective, this.limits.peerConcurrency, (peer) => this.pullFrom(peer))
+  }
+
+  private async pullFrom(peer: string): Promise<PeerOpResult> {
+    const tracked = this.tracker.get(peer)
+    try {
+      const session = await this.openSession(peer, DIAL_TIMEOUT_MS, PULL_DEADLINE_MS)
+      let msg: RecordsFullMessage
+      try {
+        await session.ch.send({ type: 'pull' })
+        const parsed = this.parseIn(await session.ch.next(PULL_DEADLINE_MS))
+        if (!parsed.ok) throw new DnsplaneError('ERR_MESSAGE_INVALID', parsed.error)
+        if (parsed.message.type !== 'records_full') {
+          throw new DnsplaneError('ERR_MESSAGE_INVALID', `expected records_full, got ${parsed.message.type}`)
+        }
+        msg = parsed.message
+      } finally {
+        session.close()
+      }
+      if (msg.node_id) tracked.nodeId = msg.node_id
+      const outcome = await this.receiveSnapshot(msg, 'pull')
+      const now = this.now()
+      tracked.lastPullOk = now
+      if (outcome !== 'rejected') {
+        tracked.lastSyncOk = now
+        this.emit({ kind: 'sync_ok', peer, op: 'pull' })
+      }
+      return { address: peer, ok: true }
+    } catch (err) {
+      this.emit({ kind: 'pull_failed', peer })
+      this.log.warn({ peer, error: (err as Error).message }, 'cluster pull failed')
+      return { address: peer, ok: false, error: (err as Error).message }
+    }
+  }
+
+  private async probeAll(): Promise<void> {
+    if (this.probeRunning || !(this.deps.settings().cluster_auth_token ?? '').trim()) return
+    this.probeRunning = true
+    try {
+      await mapBounded(this.effective, this.limits.peerConcurrency, (peer) => this.probe(peer))
+    } finally {
+      this.probeRunning = false
+    }
+  }
+
+  /** Probes one peer: auth + ping + any reply; a success also flushes a pending push at once. */
+  async probe(peer: string): Promise<boolean> {
+    const tracked = this.tracker.get(peer)
+    const t0 = this.now()
+    try {
+      const session = await this.openSession(peer, DIAL_TIMEOUT_MS, PROBE_DEADLINE_MS)
+      try {
+        await session.ch.send({ type: 'ping' })
+        this.parseIn(await session.ch.next(PROBE_DEADLINE_MS))
+      } finally {
+        session.close()
+      }
+      const now = this.now()
+      tracked.reachable = true
+      tracked.lastProbeOk = now
+      tracked.lastProbeRttMs = Math.max(0, Math.round(now - t0))
+      tracked.lastProbeError = undefined
+      this.emit({ kind: 'probe', peer, ok: true, rtt_ms: tracked.lastProbeRttMs })
+      const p = this.pending.get(peer)
+      if (p && !p.inFlight) this.track(this.deliverPending(peer))
+      return true
+    } catch (err) {
+      tracked.reachable = false
+      tracked.lastProbeError = isDnsplaneError(err, 'ERR_AUTH_FAILED') ? 'auth failed' : (err as Error).message
+      this.emit({ kind: 'probe', peer, ok: false })
+      return false
+    }
+  }
+
+  // ------------------------------------------------------------ outbound: admin
+
+  private async sendAdmin(address: string, fields: Omit<AdminConfigApplyMessage, 'type' | 'admin_token'>): Promise<void> {
+    const s = this.deps.settings()
+    if (!s.cluster_admin) throw new DnsplaneError('ERR_CLUSTER_ADMIN', 'cluster: cluster_admin is false on this node')
+    this.requireToken()
+    const adminToken = (s.cluster_admin_token ?? '').trim()
+    if (!adminToken) throw new DnsplaneError('ERR_CLUSTER_ADMIN', 'cluster: set cluster_admin_token on this node to send admin')
+    const session = await this.openSession(address, ADMIN_DIAL_TIMEOUT_MS, ADMIN_DEADLINE_MS)
+    try {
+      await session.ch.send({ type: 'admin_config_apply', admin_token: adminToken, ...fields })
+      const reply = this.parseIn(await session.ch.next(ADMIN_DEADLINE_MS))
+      if (reply.ok && reply.message.type === 'admin_config_ok') return
+      if (reply.ok && reply.message.type === 'admin_config_fail') {
+        throw new DnsplaneError('ERR_CLUSTER_ADMIN', `cluster: remote: ${(reply.message as { message?: string }).message ?? ''}`)
+      }
+      throw new DnsplaneError('ERR_CLUSTER_ADMIN', 'cluster: unexpected response')
+    } finally {
+      session.close()
+    }
+  }
+
+  // ------------------------------------------------------------ inbound
+
+  private accept(conn: Connection): void {
+    if (!this.running) {
+      conn.destroy()
+      return
+    }
+    const ip = conn.remoteIp
+    const entry = this.failedAuths.get(ip)
+    if (entry && entry.blockedUntil > this.now()) {
+      this.emit({ kind: 'connection_refused', reason: 'source_blocked' })
+      conn.destroy()
+      return
+    }
+    if (this.inbound.size >= this.limits.maxInboundConnections) {
+      this.emit({ kind: 'connection_refused', reason: 'max_connections' })
+      this.log.warn({ remote: conn.remoteAddress, limit: this.limits.maxInboundConnections }, 'cluster connection refused: too many connections')
+      conn.destroy()
+      return
+    }
+    this.inbound.add(conn)
+    conn.onClose(() => this.inbound.delete(conn))
+    this.track(this.serve(conn))
+  }
+
+  private async serve(conn: Connection): Promise<void> {
+    const ch = new FrameChannel(conn, PRE_AUTH_MAX_FRAME_BYTES, (msg, bytes) => this.emit({ kind: 'frame_out', type: msg.type, bytes }))
+    const log = this.log.child({ remote: conn.remoteAddress })
+    let state: ConnState = 'awaiting_auth'
+    let graceful = false
+    try {
+      while (state !== 'closed' && this.running) {
+        let frame: Buffer
+        try {
+          frame =
+            state === 'awaiting_auth'
+              ? await ch.next(this.limits.authTimeoutMs, 'ERR_AUTH_TIMEOUT')
+              : await ch.next(this.limits.idleTimeoutMs)
+        } catch (err) {
+          if (isDnsplaneError(err, 'ERR_AUTH_TIMEOUT')) {
+            this.recordFailedAuth(conn.remoteIp, 'timeout')
+            log.warn('cluster client sent no auth in time')
+          } else if (isDnsplaneError(err, 'ERR_FRAME_TOO_LARGE')) {
+            log.warn({ error: err.message, authenticated: state === 'ready' }, 'cluster frame too large')
+          }
+          break
+        }
+        const parsed = this.parseIn(frame)
+        const outcome = step(state, parsed, { checkToken: (t) => checkToken(t, this.deps.settings().cluster_auth_token) })
+        state = outcome.state
+        for (const reply of outcome.replies) await ch.send(reply)
+        for (const effect of outcome.effects) await this.perform(effect, ch, conn, log)
+        if (state === 'closed') graceful = true
+      }
+    } catch (err) {
+      log.debug({ error: (err as Error).message }, 'cluster connection ended')
+    } finally {
+      if (graceful) ch.close()
+      else ch.destroy()
+    }
+  }
+
+  private async perform(effect: Effect, ch: FrameChannel, conn: Connection, log: Logger): Promise<void> {
+    switch (effect.kind) {
+      case 'authenticated':
+        ch.setMaxFrameBytes(MAX_FRAME_BYTES)
+        return
+      case 'auth_failed':
+        this.recordFailedAuth(conn.remoteIp, effect.reason)
+        log.warn({ reason: effect.reason }, 'cluster auth failed')
+        return
+      case 'send_snapshot': {
+        const snap = this.buildSnapshot(this.state.local_seq)
+        await ch.send(snap)
+        this.emit({ kind: 'snapshot_sent', peer: conn.remoteAddress, seq: snap.seq, records: snap.records?.length ?? 0, via: 'pull_response' })
+        return
+      }
+      case 'apply_snapshot': {
+        const msg = effect.message
+        let outcome: SnapshotOutcome | undefined
+        try {
+          outcome = await this.receiveSnapshot(msg, 'push')
+        } catch (err) {
+          log.warn({ error: (err as Error).message, node_id: msg.node_id }, 'cluster snapshot apply failed')
+        }
+        // Ours: credit the configured peer whose announced node id sent this (the original keyed it by the ephemeral socket address).
+        const now = this.now()
+        for (const addr of this.tracker.addressesOf(msg.node_id, this.effective)) {
+          const p = this.tracker.get(addr)
+          p.lastInboundOk = now
+          if (outcome === 'applied' || outcome === 'duplicate') {
+            p.lastSyncOk = now
+            this.emit({ kind: 'sync_ok', peer: addr, op: 'inbound' })
+          }
+        }
+        return
+      }
+      case 'admin_apply':
+        await ch.send(await this.applyAdmin(effect.message, conn.remoteIp))
+        return
+      case 'invalid_frame':
+        log.debug({ reason: effect.reason }, 'cluster invalid frame')
+        return
+      case 'close':
+        return
+    }
+  }
+
+  private recordFailedAuth(ip: string, reason: AuthFailureReason): void {
+    this.emit({ kind: 'auth_failure', reason })
+    const now = this.now()
+    const entry = this.failedAuths.get(ip) ?? { times: [], blockedUntil: 0 }
+    entry.times = entry.times.filter((t) => now - t < this.limits.failedAuthWindowMs)
+    entry.times.push(now)
+    if (entry.times.length >= this.limits.maxFailedAuthsPerIp) {
+      entry.blockedUntil = now + this.limits.failedAuthWindowMs
+      entry.times = []
+      this.log.warn({ ip, window_ms: this.limits.failedAuthWindowMs }, 'cluster source blocked after repeated auth failures')
+    }
+    this.failedAuths.set(ip, entry)
+    // Bound the table: forget the oldest sources first.
+    if (this.failedAuths.size > 4096) this.failedAuths.delete(this.failedAuths.keys().next().value as string)
+  }
+
+  /** Receiver side of admin_config_apply (spec §6), with constant-time token compare. */
+  private async applyAdmin(msg: AdminConfigApplyMessage, ip: string): Promise<Message> {
+    const expected = (this.deps.settings().cluster_admin_token ?? '').trim()
+    if (!expected) {
+      this.emit({ kind: 'admin_config', outcome: 'refused_disabled' })
+      return { type: 'admin_config_fail', message: 'remote admin disabled (empty cluster_admin_token)' }
+    }
+    if (!secretsEqual(msg.admin_token, expected)) {
+      this.emit({ kind: 'admin_config', outcome: 'refused_token' })
+      this.recordFailedAuth(ip, 'bad_admin_token')
+      return { type: 'admin_config_fail', message: 'invalid admin token' }
+    }
+    const patch: Partial<ClusterSettings> = {}
+    if (msg.cluster_auth_token) patch.cluster_auth_token = msg.cluster_auth_token
+    if (msg.cluster_peers) patch.cluster_peers = [...msg.cluster_peers]
+    if (msg.cluster_replica_only !== undefined) patch.cluster_replica_only = msg.cluster_replica_only
+    if (msg.cluster_reject_local_writes !== undefined) patch.cluster_reject_local_writes = msg.cluster_reject_local_writes
+    if (msg.cluster_admin !== undefined) patch.cluster_admin = msg.cluster_admin
+    if (msg.cluster_sync_interval_seconds !== undefined) patch.cluster_sync_interval_seconds = Math.max(0, msg.cluster_sync_interval_seconds)
+    try {
+      await this.deps.updateSettings(patch)
+    } catch (err) {
+      this.emit({ kind: 'admin_config', outcome: 'persist_failed' })
+      this.log.error({ err }, 'cluster admin config could not be persisted')
+      return { type: 'admin_config_fail', message: `cannot persist settings: ${(err as Error).message}` }
+    }
+    this.log.info({ keys: Object.keys(patch) }, 'cluster admin config applied')
+    this.emit({ kind: 'admin_config', outcome: 'applied' })
+    this.recomputePeers()
+    this.armPullTimer()
+    this.track(this.refreshDiscovery())
+    return { type: 'admin_config_ok' }
+  }
+
+  // ------------------------------------------------------------ receiving snapshots
+
+  /** Serialises snapshot handling so seq checks and commits never interleave. Throws on a failed apply. */
+  private receiveSnapshot(msg: RecordsFullMessage, via: SnapshotVia): Promise<SnapshotOutcome> {
+    const run = () => this.processSnapshot(msg, via)
+    const p = this.applyChain.then(run, run)
+    this.applyChain = p.catch(() => undefined)
+    return p
+  }
+
+  private async processSnapshot(msg: RecordsFullMessage, via: SnapshotVia): Promise<SnapshotOutcome> {
+    const s = this.deps.settings()
+    const policy = policyFor(s.cluster_sync_policy)
+    const input = { node_id: msg.node_id, seq: msg.seq, timestamp_unix: msg.timestamp_unix, record_count: msg.records?.length ?? 0 }
+    const decision = decideSnapshot(
+      this.state,
+      input,
+      policy,
+      {
+        allowed_writer_node_ids: s.cluster_allowed_writer_node_ids ?? [],
+        last_global_lww_unix: this.state.last_global_lww_unix,
+        last_global_lww_node_id: this.state.last_global_lww_node_id,
+      },
+      this.deps.store.list().length > 0,
+    )
+    if (decision.action === 'duplicate') {
+      this.emit({ kind: 'snapshot_duplicate', from: msg.node_id, via })
+      return 'duplicate'
+    }
+    if (decision.action === 'reject') {
+      if (decision.state !== this.state) {
+        this.state = decision.state
+        await this.saveState()
+      }
+      this.snapshotsRejected[decision.reason] = (this.snapshotsRejected[decision.reason] ?? 0) + 1
+      this.emit({ kind: 'snapshot_rejected', from: msg.node_id, reason: decision.reason, via })
+      this.log.debug({ node_id: msg.node_id, seq: msg.seq, reason: decision.reason, via }, 'cluster snapshot rejected')
+      return 'rejected'
+    }
+    if (this.deps.readOnlySource) {
+      this.emit({ kind: 'snapshot_apply_failed', from: msg.node_id, via })
+      throw new DnsplaneError('ERR_READ_ONLY_SOURCE', 'records source is read-only; cluster snapshot not applied')
+    }
+    const t0 = this.now()
+    // Names canonicalised (trim, trailing dots) as the original; every other field, incl. id and times, kept.
+    const records = (msg.records ?? []).map((r) => ({ ...r, name: canonicalName(r.name) }))
+    try {
+      await this.deps.store.replaceAll(records, 'cluster')
+    } catch (err) {
+      this.emit({ kind: 'snapshot_apply_failed', from: msg.node_id, via })
+      throw err
+    }
+    this.state = commitApplied(this.state, input, policy)
+    await this.saveState()
+    this.snapshotsApplied++
+    const duration = Math.max(0, this.now() - t0)
+    this.emit({ kind: 'snapshot_applied', from: msg.node_id, records: records.length, duration_ms: duration, via })
+    this.log.info({ node_id: msg.node_id, seq: msg.seq, records: records.length, via }, 'cluster snapshot applied')
+    return 'applied'
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  private saveState(): Promise<void> {
+    const run = () => saveClusterState(this.deps.statePath, this.state)
+    const p = this.saveChain.then(run, run)
+    this.saveChain = p.catch((err) => this.log.error({ err }, 'cluster state save failed'))
+    return p
+  }
+
+  private requireRunning(): void {
+    if (!this.running) throw new DnsplaneError('ERR_CLUSTER_DISABLED', 'cluster: not enabled')
+  }
+
+  private requireToken(): void {
+    if (!(this.deps.settings().cluster_auth_token ?? '').trim()) {
+      throw new DnsplaneError('ERR_CLUSTER_NO_TOKEN', 'cluster: cluster_auth_token is empty')
+    }
+  }
+
+  private emit(e: ClusterEvent): void {
+    for (const l of this.eventListeners) {
+      try {
+        l(e)
+      } catch {
+        // A broken metrics/dashboard listener must not break replication.
+      }
+    }
+  }
+}
+
+function wrapPeerError(peer: string, err: unknown): Error {
+  if (err instanceof DnsplaneError) return err
+  return new DnsplaneError('ERR_PEER_UNREACHABLE', `${peer}: ${(err as Error).message}`, { cause: err })
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++
+      out[i] = await fn(items[i])
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker))
+  return out
+}

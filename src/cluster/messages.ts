@@ -1,0 +1,345 @@
+/**
+ * Cluster messages (cluster-protocol spec §3): the closed set of wire types, a Go-compatible
+ * encoder (key order = the original's struct order, omitempty as Go applies it, Go's string
+ * escaping) and parseMessage(), which validates untrusted bytes into a union keyed by `type`.
+ * Pure: no I/O.
+ */
+import { GO_ZERO_TIME, type DnsRecord } from '../store/record.js'
+
+export const MESSAGE_TYPES = [
+  'auth',
+  'auth_ok',
+  'auth_fail',
+  'error',
+  'ping',
+  'pong',
+  'pull',
+  'records_full',
+  'admin_config_apply',
+  'admin_config_ok',
+  'admin_config_fail',
+] as const
+
+export type MessageType = (typeof MESSAGE_TYPES)[number]
+
+/** Types that use the original's "simple message" shape: `type` plus an omitempty `message`. */
+export type SimpleType = Exclude<MessageType, 'auth' | 'records_full' | 'admin_config_apply'>
+
+export interface AuthMessage {
+  type: 'auth'
+  token: string
+}
+
+export interface SimpleMessage<T extends SimpleType = SimpleType> {
+  type: T
+  /** Omitted on the wire when empty or undefined. */
+  message?: string
+}
+
+/** A full snapshot of the sender's records; `records: null` is Go's encoding of an empty set. */
+export interface RecordsFullMessage {
+  type: 'records_full'
+  node_id: string
+  /** Sender's sequence number, a non-negative safe integer (0 = never wrote). */
+  seq: number
+  /** Unix seconds at send time; 0 = absent (omitted on the wire). */
+  timestamp_unix: number
+  records: DnsRecord[] | null
+}
+
+/** Remote admin: only present optional keys are applied by the receiver. */
+export interface AdminConfigApplyMessage {
+  type: 'admin_config_apply'
+  admin_token: string
+  cluster_auth_token?: string
+  cluster_peers?: string[]
+  cluster_replica_only?: boolean
+  cluster_reject_local_writes?: boolean
+  cluster_admin?: boolean
+  cluster_sync_interval_seconds?: number
+}
+
+export type Message = AuthMessage | SimpleMessage | RecordsFullMessage | AdminConfigApplyMessage
+
+/** Why a frame was not a valid message; a closed set (used as log field and metric label). */
+export type ParseFailure = 'invalid_json' | 'not_object' | 'unknown_type' | 'invalid_fields'
+
+export type ParseResult =
+  | { ok: true; message: Message }
+  | { ok: false; reason: ParseFailure; /** The `type` string when one was readable. */ type?: string; error: string }
+
+const SIMPLE_TYPES: ReadonlySet<string> = new Set<SimpleType>([
+  'auth_ok',
+  'auth_fail',
+  'error',
+  'ping',
+  'pong',
+  'pull',
+  'admin_config_ok',
+  'admin_config_fail',
+])
+
+const UINT32_MAX = 4_294_967_295
+
+/** True when `type` is one of MESSAGE_TYPES. */
+export function isMessageType(type: string): type is MessageType {
+  return (MESSAGE_TYPES as readonly string[]).includes(type)
+}
+
+// ---------------------------------------------------------------- encoding
+
+/**
+ * JSON text of `msg` exactly as the Go original marshals it: struct key order, omitempty,
+ * `"records": null` for an empty set, time fields always present (zero time for empty).
+ */
+export function encodeMessage(msg: Message): string {
+  switch (msg.type) {
+    case 'auth':
+      return `{"type":"auth","token":${goString(msg.token)}}`
+    case 'records_full': {
+      let s = `{"type":"records_full","node_id":${goString(msg.node_id)},"seq":${int(msg.seq)}`
+      if (msg.timestamp_unix) s += `,"timestamp_unix":${int(msg.timestamp_unix)}`
+      const recs = msg.records && msg.records.length > 0 ? '[' + msg.records.map(encodeRecord).join(',') + ']' : 'null'
+      return s + `,"records":${recs}}`
+    }
+    case 'admin_config_apply': {
+      let s = `{"type":"admin_config_apply","admin_token":${goString(msg.admin_token)}`
+      if (msg.cluster_auth_token) s += `,"cluster_auth_token":${goString(msg.cluster_auth_token)}`
+      if (msg.cluster_peers && msg.cluster_peers.length > 0) {
+        s += `,"cluster_peers":[${msg.cluster_peers.map(goString).join(',')}]`
+      }
+      if (msg.cluster_replica_only !== undefined) s += `,"cluster_replica_only":${msg.cluster_replica_only}`
+      if (msg.cluster_reject_local_writes !== undefined) {
+        s += `,"cluster_reject_local_writes":${msg.cluster_reject_local_writes}`
+      }
+      if (msg.cluster_admin !== undefined) s += `,"cluster_admin":${msg.cluster_admin}`
+      if (msg.cluster_sync_interval_seconds !== undefined) {
+        s += `,"cluster_sync_interval_seconds":${int(msg.cluster_sync_interval_seconds)}`
+      }
+      return s + '}'
+    }
+    default: {
+      const m = msg as SimpleMessage
+      return m.message ? `{"type":${goString(m.type)},"message":${goString(m.message)}}` : `{"type":${goString(m.type)}}`
+    }
+  }
+}
+
+/** One record in the on-disk/wire key order: id, name, type, value, ttl, added_on, updated_on, mac, cache_record, last_query. */
+export function encodeRecord(r: DnsRecord): string {
+  let s = '{'
+  if (r.id) s += `"id":${goString(r.id)},`
+  s += `"name":${goString(r.name)},"type":${goString(r.type)},"value":${goString(r.value)},"ttl":${int(r.ttl)}`
+  s += `,"added_on":${goString(r.added_on || GO_ZERO_TIME)},"updated_on":${goString(r.updated_on || GO_ZERO_TIME)}`
+  if (r.mac) s += `,"mac":${goString(r.mac)}`
+  if (r.cache_record) s += `,"cache_record":true`
+  return s + `,"last_query":${goString(r.last_query || GO_ZERO_TIME)}}`
+}
+
+function int(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`not a safe integer: ${n}`)
+  return String(n)
+}
+
+/**
+ * A JSON string literal as Go's encoding/json writes it: HTML-sensitive <, >, & and U+2028/2029
+ * escaped as \u00XX/\u20XX, \b \f \n \r \t short forms (Go >= 1.22), other controls as \u00XX,
+ * and a lone surrogate as \ufffd (Go replaces invalid UTF-8 the same way).
+ */
+export function goString(s: string): string {
+  let out = '"'
+  let from = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    let esc: string | undefined
+    if (c < 0x20) esc = SHORT_ESCAPES[c] ?? '\\u00' + c.toString(16).padStart(2, '0')
+    else if (c === 0x22) esc = '\\"'
+    else if (c === 0x5c) esc = '\\\\'
+    else if (c === 0x3c) esc = '\\u003c'
+    else if (c === 0x3e) esc = '\\u003e'
+    else if (c === 0x26) esc = '\\u0026'
+    else if (c === 0x2028) esc = '\\u2028'
+    else if (c === 0x2029) esc = '\\u2029'
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++
+        continue
+      }
+      esc = '\\ufffd'
+    } else if (c >= 0xdc00 && c <= 0xdfff) esc = '\\ufffd'
+    if (esc !== undefined) {
+      out += s.slice(from, i) + esc
+      from = i + 1
+    }
+  }
+  return out + s.slice(from) + '"'
+}
+
+const SHORT_ESCAPES: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' }
+
+// ---------------------------------------------------------------- parsing
+
+class FieldError extends Error {}
+
+/**
+ * Decodes one frame payload. Never throws: invalid input gives `{ ok: false, reason }`.
+ * Values are validated the way the Go decoder would refuse them (a string where a number is
+ * expected, a negative or fractional ttl/seq, a time that is not RFC 3339, ...), so a frame a Go
+ * peer would drop is rejected here too instead of being half-applied.
+ */
+export function parseMessage(bytes: Uint8Array | string): ParseResult {
+  let value: unknown
+  try {
+    value = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))
+  } catch (err) {
+    return { ok: false, reason: 'invalid_json', error: `invalid JSON: ${(err as Error).message}` }
+  }
+  if (!isObject(value)) return { ok: false, reason: 'not_object', error: 'frame is not a JSON object' }
+  const type = value.type
+  if (type !== undefined && type !== null && typeof type !== 'string') {
+    return { ok: false, reason: 'invalid_fields', error: 'type: must be a string' }
+  }
+  const t = type ?? ''
+  if (!isMessageType(t)) return { ok: false, reason: 'unknown_type', type: t, error: `unknown message type ${JSON.stringify(t)}` }
+  try {
+    return { ok: true, message: decodeByType(t, value) }
+  } catch (err) {
+    if (err instanceof FieldError) return { ok: false, reason: 'invalid_fields', type: t, error: `${t}: ${err.message}` }
+    throw err
+  }
+}
+
+function decodeByType(type: MessageType, o: Record<string, unknown>): Message {
+  if (type === 'auth') return { type, token: optString(o, 'token') ?? '' }
+  if (type === 'records_full') {
+    const raw = o.records
+    let records: DnsRecord[] | null = null
+    if (raw !== undefined && raw !== null) {
+      if (!Array.isArray(raw)) throw new FieldError('records: must be an array or null')
+      records = raw.map((r, i) => decodeRecord(r, i))
+    }
+    return {
+      type,
+      node_id: optString(o, 'node_id') ?? '',
+      seq: optInteger(o, 'seq', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+      timestamp_unix: optInteger(o, 'timestamp_unix', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) ?? 0,
+      records,
+    }
+  }
+  if (type === 'admin_config_apply') {
+    const msg: AdminConfigApplyMessage = { type, admin_token: optString(o, 'admin_token') ?? '' }
+    const token = optString(o, 'cluster_auth_token')
+    if (token) msg.cluster_auth_token = token
+    const peers = o.cluster_peers
+    if (peers !== undefined && peers !== null) {
+      if (!Array.isArray(peers) || !peers.every((p) => typeof p === 'string')) {
+        throw new FieldError('cluster_peers: must be an array of strings')
+      }
+      msg.cluster_peers = peers as string[]
+    }
+    for (const k of ['cluster_replica_only', 'cluster_reject_local_writes', 'cluster_admin'] as const) {
+      const v = o[k]
+      if (v === undefined || v === null) continue
+      if (typeof v !== 'boolean') throw new FieldError(`${k}: must be a boolean`)
+      msg[k] = v
+    }
+    const interval = optInteger(o, 'cluster_sync_interval_seconds', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
+    if (interval !== undefined) msg.cluster_sync_interval_seconds = interval
+    return msg
+  }
+  const message = optString(o, 'message')
+  return message ? { type, message } : { type }
+}
+
+/** Validates one wire record; unknown keys are dropped (Go ignores them), absent time keys become the zero time. */
+function decodeRecord(value: unknown, index: number): DnsRecord {
+  if (!isObject(value)) throw new FieldError(`records[${index}]: must be an object`)
+  const at = (k: string) => `records[${index}].${k}`
+  const str = (k: string) => {
+    const v = value[k]
+    if (v === undefined || v === null) return undefined
+    if (typeof v !== 'string') throw new FieldError(`${at(k)}: must be a string`)
+    return v
+  }
+  const time = (k: string) => {
+    const v = str(k)
+    if (v === undefined) return GO_ZERO_TIME
+    if (!isRfc3339(v)) throw new FieldError(`${at(k)}: not an RFC 3339 time: ${JSON.stringify(v.slice(0, 64))}`)
+    return v
+  }
+  const ttl = value.ttl
+  if (ttl !== undefined && ttl !== null && !(Number.isInteger(ttl) && (ttl as number) >= 0 && (ttl as number) <= UINT32_MAX)) {
+    throw new FieldError(`${at('ttl')}: must be an integer 0..${UINT32_MAX}`)
+  }
+  const rec: DnsRecord = {
+    name: str('name') ?? '',
+    type: str('type') ?? '',
+    value: str('value') ?? '',
+    ttl: (ttl as number | null | undefined) ?? 0,
+    added_on: time('added_on'),
+    updated_on: time('updated_on'),
+    last_query: time('last_query'),
+  }
+  const id = str('id')
+  if (id) rec.id = id
+  const mac = str('mac')
+  if (mac) rec.mac = mac
+  const cache = value.cache_record
+  if (cache !== undefined && cache !== null) {
+    if (typeof cache !== 'boolean') throw new FieldError(`${at('cache_record')}: must be a boolean`)
+    if (cache) rec.cache_record = true
+  }
+  // Keep the canonical wire key order for objects that are re-encoded or compared.
+  return orderRecord(rec)
+}
+
+function orderRecord(r: DnsRecord): DnsRecord {
+  const out: DnsRecord = {} as DnsRecord
+  if (r.id) out.id = r.id
+  out.name = r.name
+  out.type = r.type
+  out.value = r.value
+  out.ttl = r.ttl
+  out.added_on = r.added_on
+  out.updated_on = r.updated_on
+  if (r.mac) out.mac = r.mac
+  if (r.cache_record) out.cache_record = true
+  out.last_query = r.last_query
+  return out
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/
+
+/** True for a time string Go's time.Time UnmarshalJSON accepts (RFC 3339, optional fraction). */
+export function isRfc3339(s: string): boolean {
+  const m = RFC3339.exec(s)
+  if (!m) return false
+  const [y, mo, d, h, mi, se] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number)
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return false
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1]
+  if (d > days) return false
+  if (m[9] !== undefined && (Number(m[9]) > 23 || Number(m[10]) > 59)) return false
+  return true
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function optString(o: Record<string, unknown>, k: string): string | undefined {
+  const v = o[k]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'string') throw new FieldError(`${k}: must be a string`)
+  return v
+}
+
+function optInteger(o: Record<string, unknown>, k: string, min: number, max: number): number | undefined {
+  const v = o[k]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    throw new FieldError(`${k}: must be an integer in ${min}..${max}`)
+  }
+  return v
+}

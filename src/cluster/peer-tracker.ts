@@ -1,0 +1,88 @@
+/**
+ * In-memory per-peer bookkeeping for `cluster status` (spec §11), keyed by the configured peer
+ * address. Times are epoch milliseconds here and Go RFC 3339 strings in status.
+ */
+import type { PeerStatus } from './control.js'
+
+export interface PeerRecord {
+  address: string
+  reachable: boolean
+  lastOutboundOk?: number
+  lastOutboundError?: string
+  lastInboundOk?: number
+  lastPullOk?: number
+  lastProbeOk?: number
+  lastProbeRttMs?: number
+  lastProbeError?: string
+  lastSyncOk?: number
+  /** Node id the peer announced in a pull response (used to match inbound pushes to it). */
+  nodeId?: string
+}
+
+export class PeerTracker {
+  private readonly peers = new Map<string, PeerRecord>()
+
+  get(address: string): PeerRecord {
+    let p = this.peers.get(address)
+    if (!p) {
+      p = { address, reachable: false }
+      this.peers.set(address, p)
+    }
+    return p
+  }
+
+  /** Addresses whose announced node id is `nodeId`. */
+  addressesOf(nodeId: string, among: readonly string[]): string[] {
+    return among.filter((a) => this.peers.get(a)?.nodeId === nodeId)
+  }
+
+  /** Forgets peers that are no longer effective. */
+  retain(addresses: readonly string[]): void {
+    const keep = new Set(addresses)
+    for (const a of this.peers.keys()) if (!keep.has(a)) this.peers.delete(a)
+  }
+
+  /** The original's peer entry (omitempty keys left out) plus our extras. */
+  status(address: string, now: number, extra: { peerSeq?: number; pendingPush: boolean }): PeerStatus {
+    const p = this.get(address)
+    const out: PeerStatus = { address } as PeerStatus
+    if (p.lastOutboundOk !== undefined) out.last_outbound_ok = formatLocalTime(p.lastOutboundOk)
+    if (p.lastOutboundError) out.last_outbound_error = p.lastOutboundError
+    if (p.lastInboundOk !== undefined) out.last_inbound_ok = formatLocalTime(p.lastInboundOk)
+    if (p.lastPullOk !== undefined) out.last_pull_ok = formatLocalTime(p.lastPullOk)
+    if (p.lastProbeOk !== undefined) out.last_probe_ok = formatLocalTime(p.lastProbeOk)
+    if (p.lastProbeRttMs) out.last_probe_rtt_ms = p.lastProbeRttMs
+    if (p.lastProbeError) out.last_probe_error = p.lastProbeError
+    out.reachable = p.reachable
+    if (p.lastSyncOk !== undefined) {
+      out.last_sync_ok = formatLocalTime(p.lastSyncOk)
+      out.replication_lag_seconds = Math.max(0, Math.floor((now - p.lastSyncOk) / 1000))
+    }
+    if (p.nodeId) out.node_id = p.nodeId
+    if (extra.peerSeq !== undefined) out.peer_seq = extra.peerSeq
+    if (extra.pendingPush) out.pending_push = true
+    return out
+  }
+}
+
+/**
+ * Go's time.RFC3339Nano rendering in the process's local offset, e.g.
+ * `2025-01-01T10:00:00.123+01:00` (fraction without trailing zeros; `Z` at offset 0).
+ */
+export function formatLocalTime(ms: number): string {
+  const d = new Date(ms)
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+  const offsetMin = -d.getTimezoneOffset()
+  const frac = d.getMilliseconds() ? '.' + pad(d.getMilliseconds(), 3).replace(/0+$/, '') : ''
+  const zone =
+    offsetMin === 0 ? 'Z' : (offsetMin > 0 ? '+' : '-') + pad(Math.floor(Math.abs(offsetMin) / 60)) + ':' + pad(Math.abs(offsetMin) % 60)
+  return (
+    `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}` +
+    `T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${frac}${zone}`
+  )
+}
+
+/** RFC 3339 UTC with whole seconds (discovery_last_refresh). */
+export function formatUtcSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}

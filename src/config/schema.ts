@@ -1,0 +1,378 @@
+/**
+ * The one schema of `dnsplane.json`: for every key of the original Go dnsplane plus ours, its type,
+ * default, range and a one-line description, and (in the `dnsplane` option) whether we implement
+ * it, whether it applies live, and whether it is a secret or a path.
+ * Pure: imports nothing but TypeBox. Types, defaults, docs/configuration.md and
+ * dnsplane.example.json all follow from here (tests fail when they drift).
+ */
+import { Type, type Static, type TLiteral, type TSchema, type TObject } from '@sinclair/typebox'
+
+/** Per-key facts that JSON Schema has no word for; stored on each key's schema as option `dnsplane`. */
+export interface KeyInfo {
+  /** Heading the key is listed under in docs and `server config`. */
+  group: string
+  /** False: accepted and type-checked, but has no effect yet (one warning when set to a non-default value). */
+  implemented: boolean
+  /** True: a running node applies a new value without restart (`server set` reports restart_required otherwise). */
+  live: boolean
+  /** Never printed or logged: shown as "(set)" / "(empty)". */
+  secret: boolean
+  /** A filesystem path: relative values resolve against the config file's directory. */
+  path: boolean
+  /** Values the original accepts that we refuse for now (named in the error). */
+  notImplementedValues?: readonly string[]
+  /** Extra sentence for docs (quirks, decisions). */
+  note?: string
+}
+
+type Flags = Partial<Omit<KeyInfo, 'group'>>
+
+/** Strings that are valid TCP/UDP ports, "0".."65535" (0 = let the OS pick, used by tests). */
+const PORT_PATTERN = '^(0|[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$'
+
+const INT32_MAX = 2_147_483_647
+/** Upper bound on list keys (peers, networks, lists): the file is already size-bounded; this keeps lists sane. */
+export const MAX_LIST_ITEMS = 1024
+
+function info(flags: Flags): Omit<KeyInfo, 'group'> {
+  return { implemented: true, live: false, secret: false, path: false, ...flags }
+}
+function bool(def: boolean, description: string, flags: Flags = {}) {
+  return Type.Boolean({ default: def, description, dnsplane: info(flags) })
+}
+function int(def: number, minimum: number, maximum: number, description: string, flags: Flags = {}) {
+  return Type.Integer({ default: def, minimum, maximum, description, dnsplane: info(flags) })
+}
+function num(def: number, minimum: number, maximum: number, description: string, flags: Flags = {}) {
+  return Type.Number({ default: def, minimum, maximum, description, dnsplane: info(flags) })
+}
+function str(def: string, description: string, flags: Flags = {}) {
+  return Type.String({ default: def, maxLength: 4096, description, dnsplane: info(flags) })
+}
+function port(def: string, description: string, flags: Flags = {}) {
+  return Type.String({ default: def, pattern: PORT_PATTERN, description, dnsplane: info(flags) })
+}
+function list(description: string, flags: Flags = {}) {
+  return Type.Array(Type.String({ maxLength: 4096 }), { default: [], maxItems: MAX_LIST_ITEMS, description, dnsplane: info(flags) })
+}
+function oneOf<const V extends readonly [string, ...string[]]>(values: V, def: V[number], description: string, flags: Flags = {}) {
+  return Type.Union(
+    values.map((v) => Type.Literal(v)) as unknown as TLiteral<V[number]>[],
+    { default: def, description, dnsplane: info(flags) },
+  )
+}
+/** Stamps the group name on every key of a section (keeps the schema readable). */
+function section<P extends Record<string, TSchema>>(group: string, props: P): P {
+  for (const s of Object.values(props)) {
+    const meta = (s as { dnsplane?: KeyInfo }).dnsplane
+    if (meta) meta.group = group
+  }
+  return props
+}
+
+const NI = { implemented: false } as const
+const LIVE = { live: true } as const
+
+const dns = section('DNS listener and resolution', {
+  port: port('53', 'DNS UDP and TCP listen port (alias dns_port)'),
+  dns_bind: str('', 'IP address the DNS listeners bind to; empty = all interfaces', {
+    note: 'The original ignored this key on load; we honour it.',
+  }),
+  fallback_server_ip: str('1.1.1.1', 'global fallback upstream IP, queried with the selected upstreams', LIVE),
+  fallback_server_port: port('53', 'global fallback upstream port', LIVE),
+  fallback_server_transport: oneOf(['udp', 'tcp'], 'udp', 'transport to the global fallback upstream', {
+    live: true,
+    notImplementedValues: ['dot', 'doh'],
+  }),
+  timeout: int(2, 1, 60, 'upstream query timeout in seconds', {
+    live: true,
+    note: 'The original ignored it (fixed 2 s); we honour it.',
+  }),
+  local_records_enabled: bool(true, 'answer from dnsrecords; false = forward everything (localhost still answered)', LIVE),
+  dns_refuse_any: bool(false, 'answer NOTIMP to ANY queries', LIVE),
+  dns_max_edns_udp_payload: int(0, 0, 65535, 'cap on the EDNS UDP payload size advertised in responses; 0 = no cap', LIVE),
+  dns_tcp_max_connections: int(256, 1, 65535, 'ours: maximum concurrent DNS-over-TCP connections'),
+  dns_tcp_idle_timeout_seconds: int(10, 1, 3600, 'ours: idle timeout of a DNS-over-TCP connection in seconds'),
+  dns_rate_limit_rps: num(0, 0, 1_000_000, 'per-client-IP query rate (token bucket, REFUSED when exceeded); 0 = off', NI),
+  dns_rate_limit_burst: int(50, 0, INT32_MAX, 'burst size of the per-IP query token bucket', NI),
+  dns_amplification_max_ratio: int(0, 0, INT32_MAX, 'maximum response/request size ratio (SERVFAIL above); 0 = off', NI),
+  dns_response_limit_mode: oneOf(['sliding_window', 'rrl'], 'sliding_window', 'response limiter: sliding_window or rrl', NI),
+  dns_sliding_window_seconds: int(1, 1, INT32_MAX, 'sliding-window limiter window in seconds', NI),
+  dns_max_responses_per_ip_window: int(0, 0, INT32_MAX, 'responses per client IP per window; 0 = off', NI),
+  dns_rrl_max_per_bucket: int(0, 0, INT32_MAX, 'response-rate-limit responses per (IP, qname) bucket; 0 = off', NI),
+  dns_rrl_window_seconds: int(1, 1, INT32_MAX, 'response-rate-limit window in seconds', NI),
+  dns_rrl_slip: num(0.1, 0, 1, 'share of rate-limited responses answered truncated instead of dropped (0..1)', NI),
+})
+
+const tlsListeners = section('DNS over TLS and HTTPS', {
+  dot_enabled: bool(false, 'serve DNS over TLS', NI),
+  dot_bind: str('', 'bind IP for DNS over TLS; empty = all', NI),
+  dot_port: port('853', 'DNS-over-TLS port', NI),
+  dot_cert_file: str('', 'TLS certificate (PEM) for DNS over TLS', NI),
+  dot_key_file: str('', 'TLS private key (PEM) for DNS over TLS', NI),
+  doh_enabled: bool(false, 'serve DNS over HTTPS', NI),
+  doh_bind: str('', 'bind IP for DNS over HTTPS; empty = all', NI),
+  doh_port: port('8443', 'DNS-over-HTTPS port', NI),
+  doh_path: str('/dns-query', 'URL path of the DNS-over-HTTPS endpoint', NI),
+  doh_cert_file: str('', 'TLS certificate (PEM) for DNS over HTTPS', NI),
+  doh_key_file: str('', 'TLS private key (PEM) for DNS over HTTPS', NI),
+})
+
+const zones = section('AXFR and DNSSEC', {
+  axfr_enabled: bool(false, 'allow AXFR of local records', NI),
+  axfr_allowed_networks: list('CIDR networks allowed to AXFR', NI),
+  dnssec_validate: bool(false, 'best-effort RRSIG check of upstream answers', NI),
+  dnssec_validate_strict: bool(false, 'SERVFAIL when DNSSEC validation fails', NI),
+  dnssec_trust_anchor_file: str('', 'trust anchor file for DNSSEC validation', NI),
+  dnssec_sign_enabled: bool(false, 'sign local answers when the query has DO set', NI),
+  dnssec_sign_zone: str('', 'zone signed with the DNSSEC key', NI),
+  dnssec_sign_key_file: str('', 'DNSKEY file for signing', NI),
+  dnssec_sign_private_key_file: str('', 'private key file for signing', NI),
+})
+
+const upstream = section('Upstream health and adblock', {
+  upstream_health_check_enabled: bool(false, 'probe active upstream servers periodically'),
+  upstream_health_check_failures: int(3, 1, 1000, 'consecutive failed probes before an upstream counts as unhealthy'),
+  upstream_health_check_interval_seconds: int(30, 1, 86_400, 'seconds between upstream probes', {
+    note: 'The original replaced values below 5 by 30; we use the value as given.',
+  }),
+  upstream_health_check_query_name: str('google.com.', 'name queried (type A) by upstream probes; NOERROR or NXDOMAIN = healthy'),
+  adblock_list_files: list('hosts-style block lists loaded at start', NI),
+})
+
+const cache = section('Cache', {
+  cache_records: bool(true, 'cache upstream answers and answer from the cache', LIVE),
+  min_cache_ttl_seconds: int(600, 0, INT32_MAX, 'TTL floor in seconds for cached answers (0 behaves as 600, as in the original)', LIVE),
+  stale_while_revalidate: bool(true, 'serve expired cache entries with TTL 1 while refreshing them', {
+    live: true,
+    note: 'The original treated an absent key as false; we default to true, as its generated config does.',
+  }),
+  cache_warm_enabled: bool(true, 'periodically self-query localhost. A to keep the resolver warm', NI),
+  cache_warm_interval_seconds: int(10, 1, INT32_MAX, 'seconds between cache warm queries', NI),
+  cache_compact_enabled: bool(true, 'periodically drop expired cache rows'),
+  cache_compact_interval_seconds: int(1800, 60, INT32_MAX, 'seconds between cache compactions'),
+  pretty_json: bool(false, 'indent the data files (records, servers, cache); the config is always indented', LIVE),
+})
+
+const api = section('API, dashboard and TUI access', {
+  api: bool(false, 'start the REST API (alias api_enabled)'),
+  apiport: port('8080', 'REST API port (alias rest_port)'),
+  api_bind: str('', 'IP address the REST API binds to; empty = all interfaces', {
+    note: 'The original ignored this key on load; we honour it.',
+  }),
+  api_auth_token: str('', 'when set, API requests need "Authorization: Bearer <token>" or "X-API-Token"', {
+    live: true,
+    secret: true,
+  }),
+  api_tls_cert: str('', 'TLS certificate for the API (HTTPS when both cert and key are set)', NI),
+  api_tls_key: str('', 'TLS private key for the API', NI),
+  api_rate_limit_rps: num(0, 0, 1_000_000, 'per-client-IP API request rate (429 when exceeded); 0 = off', NI),
+  api_rate_limit_burst: int(20, 0, INT32_MAX, 'burst size of the per-IP API limit', NI),
+  stats_dashboard_enabled: bool(true, 'serve the web dashboard routes (404 when false)', LIVE),
+  dashboard_resolution_log_cap: int(1000, 1, 1_000_000, 'resolutions kept in memory for the dashboard log'),
+  full_stats: bool(false, 'keep persistent per-requester and per-domain statistics', NI),
+  full_stats_dir: str('fullstats', 'directory of the persistent statistics database', { ...NI, path: true }),
+  server_socket: str('', 'UNIX socket for the TUI; empty = platform default (see below) (alias client_socket_path)', {
+    path: true,
+  }),
+  server_tcp: str('0.0.0.0:8053', 'TCP address of the TUI listener (alias client_tcp_address)', NI),
+  pprof_enabled: bool(false, 'Go profiler endpoint (no equivalent here)', NI),
+  pprof_listen: str('127.0.0.1:6060', 'Go profiler listen address', NI),
+})
+
+const recordsSource = Type.Object(
+  section('Files', {
+    type: oneOf(['file'], 'file', 'records source type', { notImplementedValues: ['url', 'git', 'bind_dir'] }),
+    location: str('dnsrecords.json', 'path of dnsrecords.json (legacy alias file_locations.dnsrecords / dnsrecords_file)', {
+      path: true,
+    }),
+    refresh_interval_seconds: int(60, 1, INT32_MAX, 'refresh period of url/git/bind_dir sources', NI),
+    include_pattern: str('*.db', 'bind_dir: zone file glob', NI),
+    named_conf: str('', 'bind_dir: named.conf to read zones from', NI),
+    watch: bool(false, 'bind_dir: reload when zone files change', NI),
+  }),
+  { description: 'where local records come from' },
+)
+
+const fileLocations = Type.Object(
+  section('Files', {
+    dnsservers: str('dnsservers.json', 'upstream server list (alias dnsserver_file)', { path: true }),
+    cache: str('dnscache.json', 'cache file (alias cache_file)', { path: true }),
+    records_source: recordsSource,
+  }),
+  { description: 'data file locations; relative paths resolve against the config file directory' },
+)
+
+const recordSettings = Type.Object(
+  section('Record settings', {
+    auto_build_ptr_from_a: bool(true, 'answer PTR queries from A/AAAA records', LIVE),
+    forward_ptr_queries: bool(false, 'kept for compatibility; no effect (as in the original)', LIVE),
+    add_updates_records: bool(false, 'kept for compatibility; no effect (as in the original)', LIVE),
+  }),
+  { description: 'local record behaviour' },
+)
+
+const log = Type.Object(
+  section('Logging', {
+    log_dir: str('log', 'directory of the log files; default <config dir>/log, or /var/log/dnsplane for a config under /etc', {
+      path: true,
+    }),
+    log_severity: oneOf(['debug', 'info', 'warn', 'error', 'none'], 'none', 'lowest severity written to the log files; none = no files'),
+    log_rotation: oneOf(['none', 'size', 'time'], 'size', 'log file rotation', NI),
+    log_rotation_size_mb: int(100, 1, 1_000_000, 'rotate a log file above this size (MB)', NI),
+    log_rotation_time_days: int(7, 1, 36_500, 'rotate log files after this many days', NI),
+  }),
+  { description: 'logging' },
+)
+
+const files = section('Files', {
+  file_locations: fileLocations,
+  DNSRecordSettings: recordSettings,
+  log,
+})
+
+const cluster = section('Cluster', {
+  cluster_enabled: bool(false, 'run the cluster listener, push, pull and discovery loops'),
+  cluster_listen_addr: str(':7946', 'cluster TCP listen address host:port; empty means :7946'),
+  cluster_advertise_addr: str('', 'address peers should dial (shown by cluster join); empty = guessed', LIVE),
+  cluster_peers: list('static peers host:port', LIVE),
+  cluster_auth_token: str('', 'shared cluster token; empty = all cluster auth fails (no push or pull)', {
+    live: true,
+    secret: true,
+  }),
+  cluster_node_id: str('', 'stable node id; empty = from cluster_state.json or a random node-<16 hex>'),
+  cluster_sync_interval_seconds: int(0, 0, INT32_MAX, 'seconds between periodic pulls from every peer; 0 = no periodic pull', {
+    note: 'The original turned negatives into 0; we reject them.',
+  }),
+  cluster_replica_only: bool(false, 'never push local changes (still accepts pushes and answers pulls)', LIVE),
+  cluster_reject_local_writes: bool(false, 'refuse local record writes from API and TUI (HTTP 403)', LIVE),
+  cluster_admin: bool(false, 'this node may send admin_config_apply to peers', LIVE),
+  cluster_admin_token: str('', 'admin token; accept (and send) admin_config_apply only when non-empty and equal', {
+    live: true,
+    secret: true,
+  }),
+  cluster_sync_policy: str('lww_per_node', 'lww_per_node, primary_writer or global_lww; stored as given, unknown = lww_per_node', LIVE),
+  cluster_allowed_writer_node_ids: list('node ids whose snapshots primary_writer accepts', LIVE),
+  cluster_discovery_srv: str('', 'SRV name for peer discovery, e.g. _dnsplane._tcp.example.com.', LIVE),
+  cluster_discovery_interval_seconds: int(60, 0, INT32_MAX, 'seconds between SRV refreshes; 0 = at startup only', {
+    note: 'The original used 60 only when the key was absent; same here.',
+  }),
+  cluster_ready_requires_sync: bool(false, 'ours: /ready reports not ready until a first sync with a peer succeeded'),
+})
+
+/** The schema of `dnsplane.json` (snake_case keys exactly as on disk). */
+export const ConfigSchema = Type.Object(
+  {
+    ...dns,
+    ...tlsListeners,
+    ...zones,
+    ...upstream,
+    ...cache,
+    ...api,
+    ...files,
+    ...cluster,
+  },
+  { description: 'dnsplane.json' },
+)
+
+/** A complete, validated configuration (defaults filled). Loaded configs are deep-frozen. */
+export type Config = Static<typeof ConfigSchema>
+
+/** One leaf key of the schema, by its dotted path (`file_locations.records_source.type`). */
+export interface KeyEntry extends KeyInfo {
+  key: string
+  schema: TSchema
+  description: string
+  default: unknown
+}
+
+function collectKeys(obj: TObject, prefix: string, out: KeyEntry[]): void {
+  for (const [name, schema] of Object.entries(obj.properties)) {
+    const key = prefix + name
+    if (schema.type === 'object' && 'properties' in schema) {
+      collectKeys(schema as TObject, key + '.', out)
+      continue
+    }
+    const meta = (schema as unknown as { dnsplane: KeyInfo }).dnsplane
+    out.push({ ...meta, key, schema, description: String(schema.description), default: schema.default })
+  }
+}
+
+const keyList: KeyEntry[] = []
+collectKeys(ConfigSchema, '', keyList)
+
+/** Every leaf key in schema (= file and docs) order. */
+export const CONFIG_KEYS: readonly KeyEntry[] = Object.freeze(keyList)
+/** Leaf keys by dotted path. */
+export const KEY_BY_PATH: ReadonlyMap<string, KeyEntry> = new Map(keyList.map((k) => [k.key, k]))
+/** Dotted paths of the original's keys we accept and type-check but do not act on yet. */
+export const UNIMPLEMENTED_KEYS: ReadonlySet<string> = new Set(keyList.filter((k) => !k.implemented).map((k) => k.key))
+/** Dotted paths of secrets: never printed or logged. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(keyList.filter((k) => k.secret).map((k) => k.key))
+/** Keys that exist only in this implementation (not in the original). */
+export const OUR_KEYS: ReadonlySet<string> = new Set([
+  'dns_tcp_max_connections',
+  'dns_tcp_idle_timeout_seconds',
+  'cluster_ready_requires_sync',
+])
+
+/**
+ * Old key names the original reads from disk, mapped to the dotted path they stand for.
+ * `dnsrecords` forms are legacy records locations (they imply records_source.type "file").
+ */
+export const FILE_KEY_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  dns_port: 'port',
+  rest_port: 'apiport',
+  api_enabled: 'api',
+  client_socket_path: 'server_socket',
+  client_tcp_address: 'server_tcp',
+  dnsserver_file: 'file_locations.dnsservers',
+  cache_file: 'file_locations.cache',
+  'file_locations.dnsserver_file': 'file_locations.dnsservers',
+  'file_locations.cache_file': 'file_locations.cache',
+  'file_locations.dnsrecords': 'file_locations.records_source.location',
+  'file_locations.dnsrecords_file': 'file_locations.records_source.location',
+  dnsrecords_file: 'file_locations.records_source.location',
+})
+
+/** Default TCP listen address of the cluster when cluster_listen_addr is empty. */
+export const DEFAULT_CLUSTER_LISTEN_ADDR = ':7946'
+
+/** Known cluster_sync_policy values after normalisation (trim, lower-case). */
+export const SYNC_POLICIES = ['lww_per_node', 'primary_writer', 'global_lww'] as const
+
+/** Sentence saying what a key accepts, used in error messages: "must be an integer >= 0". */
+export function describeExpected(schema: TSchema): string {
+  const s = schema as Record<string, unknown>
+  const range = (kind: string): string => {
+    const min = s.minimum as number | undefined
+    const max = s.maximum as number | undefined
+    const huge = (v: number | undefined) => v === undefined || v >= INT32_MAX
+    if (min !== undefined && !huge(max)) return `must be ${kind} between ${min} and ${max}`
+    if (min !== undefined) return `must be ${kind} >= ${min}`
+    return `must be ${kind}`
+  }
+  const choices = literalChoices(schema)
+  if (choices) return 'must be one of ' + choices.join('|')
+  if (s.type === 'boolean') return 'must be a boolean (true or false)'
+  if (s.type === 'integer') return range('an integer')
+  if (s.type === 'number') return range('a number')
+  if (s.type === 'string' && s.pattern === PORT_PATTERN) return 'must be a port number "0".."65535"'
+  if (s.type === 'string') return 'must be a string'
+  if (s.type === 'array') return `must be an array of strings (at most ${MAX_LIST_ITEMS})`
+  if (s.type === 'object') return 'must be an object'
+  return 'has an invalid value'
+}
+
+/** The allowed values of an enum key (a union of literals, or one literal), else undefined. */
+export function literalChoices(schema: TSchema): string[] | undefined {
+  const s = schema as { anyOf?: { const: string }[]; const?: string }
+  if (Array.isArray(s.anyOf)) return s.anyOf.map((v) => v.const)
+  if (typeof s.const === 'string') return [s.const]
+  return undefined
+}
+
+/** True when `schema` is a port string key (accepts a JSON integer too, stored as its string). */
+export function isPortKey(schema: TSchema): boolean {
+  return (schema as { pattern?: string }).pattern === PORT_PATTERN
+}

@@ -1,0 +1,86 @@
+/**
+ * The UDP fast path: complete response bytes for local answers, keyed by the lower-cased question
+ * (name + type + class) and an EDNS flag, so a repeated question costs one Map read and one copy.
+ * Entries are built by the general path (so the bytes are the general path's own) and dropped
+ * whenever the RecordIndex generation changes. Pure: no I/O.
+ */
+import type { RecordIndex } from '../store/record-index.js'
+import { CLASSIC_UDP_BYTES, FAST_KEY_MAX_BYTES, scanFastQuery, type FastScan } from './wire.js'
+
+/** Bound on cached responses per generation; past it new questions take the general path. */
+export const MAX_FAST_PATH_ENTRIES = 100_000
+
+/** A cached response plus what the resolution log needs, so a hit allocates nothing else. */
+export interface FastEntry {
+  bytes: Buffer
+  qname: string
+  qtype: string
+  rcode: string
+  record?: string
+}
+
+/**
+ * Copies `template` and patches in the query's ID, RD and CD bits and its question bytes
+ * (offset 12 to `questionEnd`, which keeps the client's 0x20 letter case). Returns a new buffer.
+ */
+export function patchResponse(template: Buffer, query: Buffer, questionEnd: number): Buffer {
+  const out = Buffer.allocUnsafe(template.length)
+  template.copy(out, 0)
+  out[0] = query[0]
+  out[1] = query[1]
+  out[2] = (template[2] & 0xfe) | (query[2] & 0x01) // RD copied (RFC 1035 4.1.1)
+  out[3] = (template[3] & 0xef) | (query[3] & 0x10) // CD copied (RFC 4035 3.2.2)
+  query.copy(out, 12, 12, questionEnd)
+  return out
+}
+
+export class FastPathCache {
+  private map = new Map<string, FastEntry>()
+  private generation = -1
+  private index: RecordIndex | undefined
+  private readonly scratch = Buffer.allocUnsafe(FAST_KEY_MAX_BYTES)
+  private readonly scan: FastScan = { keyLength: 0, questionEnd: 0, ednsUdpSize: 0 }
+  /** Key of the last query that was scannable but missed (for store()), else undefined. */
+  pendingKey: string | undefined
+  /** The entry of the last hit (valid until the next call). */
+  lastHit: FastEntry | undefined
+
+  /** @param maxUdpPayload the EDNS UDP size we advertise (responses above the client's limit miss). */
+  constructor(private readonly maxUdpPayload: number) {}
+
+  get size(): number {
+    return this.map.size
+  }
+
+  /**
+   * A ready response for `msg`, or undefined when the query is not of the common shape, not cached,
+   * or its cached response does not fit the client's UDP limit. Sets pendingKey on a cacheable miss.
+   */
+  answer(msg: Buffer, index: RecordIndex): Buffer | undefined {
+    this.pendingKey = undefined
+    if (!scanFastQuery(msg, this.scratch, this.scan)) return undefined
+    if (index !== this.index || index.generation !== this.generation) {
+      this.index = index
+      this.generation = index.generation
+      this.map = new Map()
+    }
+    const key = this.scratch.toString('latin1', 0, this.scan.keyLength)
+    const entry = this.map.get(key)
+    if (entry === undefined) {
+      this.pendingKey = key
+      return undefined
+    }
+    const edns = this.scan.ednsUdpSize
+    // RFC 6891 6.2.5: sizes below 512 are treated as 512
+    const limit = edns === 0 ? CLASSIC_UDP_BYTES : Math.max(CLASSIC_UDP_BYTES, Math.min(edns, this.maxUdpPayload))
+    if (entry.bytes.length > limit) return undefined // the general path truncates
+    this.lastHit = entry
+    return patchResponse(entry.bytes, msg, this.scan.questionEnd)
+  }
+
+  /** Remembers the general path's response for `key` (from pendingKey of the same query). */
+  store(key: string, entry: FastEntry): void {
+    if (this.map.size >= MAX_FAST_PATH_ENTRIES) return
+    this.map.set(key, entry)
+  }
+}

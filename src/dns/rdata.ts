@@ -1,0 +1,338 @@
+/**
+ * Record value text (zone-file presentation format, origin ".") -> wire RDATA bytes.
+ * Pure: no I/O. Used once per record per RecordIndex generation, never per query.
+ * A value that does not parse gives undefined; the caller skips that record (the original's behaviour).
+ */
+import { canonicalIp } from '../store/record.js'
+
+/** Maximum RDATA length (RFC 1035 3.2.1: RDLENGTH is 16 bits). */
+export const MAX_RDATA_BYTES = 65535
+
+/** Type mnemonic <-> number for the types we look up or encode (RFC 3597 TYPEnnn for the rest). */
+const TYPE_NUMBERS: Record<string, number> = {
+  A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, HINFO: 13, MX: 15, TXT: 16, RP: 17, AAAA: 28, SRV: 33,
+  NAPTR: 35, DNAME: 39, OPT: 41, DS: 43, SSHFP: 44, RRSIG: 46, NSEC: 47, DNSKEY: 48, TLSA: 52,
+  SVCB: 64, HTTPS: 65, SPF: 99, AXFR: 252, IXFR: 251, MAILB: 253, ANY: 255, URI: 256, CAA: 257,
+}
+const TYPE_NAMES: string[] = []
+for (const [k, v] of Object.entries(TYPE_NUMBERS)) TYPE_NAMES[v] = k
+
+/** Mnemonic of a numeric RR type, `TYPEnnn` when unknown (RFC 3597 5). */
+export function typeName(type: number): string {
+  return TYPE_NAMES[type] ?? 'TYPE' + type
+}
+
+/** Number of a type mnemonic (any case, `TYPEnnn` accepted), or undefined. */
+export function typeNumber(name: string): number | undefined {
+  const upper = name.toUpperCase()
+  const known = TYPE_NUMBERS[upper]
+  if (known !== undefined) return known
+  const m = /^TYPE(\d{1,5})$/.exec(upper)
+  if (m) {
+    const n = Number(m[1])
+    if (n <= 65535) return n
+  }
+  return undefined
+}
+
+/** One presentation token: `quoted` tells `"a b"` apart from a bare word. */
+interface Token {
+  /** Decoded bytes (escapes resolved), for character-strings. */
+  bytes: Buffer
+  /** Raw text with escapes kept, for names and numbers. */
+  text: string
+  quoted: boolean
+}
+
+/**
+ * Splits presentation text into tokens: whitespace separated, `"..."` quoting, `\X` and `\DDD`
+ * escapes (RFC 1035 5.1), parentheses ignored, `;` starts a comment. Undefined on bad syntax.
+ */
+export function tokenize(value: string): Token[] | undefined {
+  const out: Token[] = []
+  const bytes = Buffer.from(value, 'utf8')
+  let i = 0
+  const n = bytes.length
+  while (i < n) {
+    const c = bytes[i]
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x28 || c === 0x29) {
+      i++
+      continue
+    }
+    if (c === 0x3b) break
+    const quoted = c === 0x22
+    if (quoted) i++
+    const buf: number[] = []
+    const start = i
+    let closed = !quoted
+    while (i < n) {
+      const b = bytes[i]
+      if (quoted && b === 0x22) {
+        closed = true
+        i++
+        break
+      }
+      if (!quoted && (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0x28 || b === 0x29 || b === 0x3b || b === 0x22)) break
+      if (b === 0x5c) {
+        if (i + 1 >= n) return undefined
+        const d1 = bytes[i + 1]
+        if (d1 >= 0x30 && d1 <= 0x39) {
+          if (i + 3 >= n) return undefined
+          const d2 = bytes[i + 2]
+          const d3 = bytes[i + 3]
+          if (!(d2 >= 0x30 && d2 <= 0x39 && d3 >= 0x30 && d3 <= 0x39)) return undefined
+          const v = (d1 - 0x30) * 100 + (d2 - 0x30) * 10 + (d3 - 0x30)
+          if (v > 255) return undefined
+          buf.push(v)
+          i += 4
+        } else {
+          buf.push(d1)
+          i += 2
+        }
+        continue
+      }
+      buf.push(b)
+      i++
+    }
+    if (!closed) return undefined
+    // raw text (escapes kept) for names and numbers; decoded bytes for character-strings
+    const text = bytes.toString('utf8', start, quoted ? i - 1 : i)
+    out.push({ bytes: Buffer.from(buf), text, quoted })
+  }
+  return out
+}
+
+/**
+ * Encodes a domain name in presentation form as uncompressed wire labels. `.` or `` is the root;
+ * a trailing dot is optional (origin "."). `\.` and `\DDD` escapes are honoured.
+ * Undefined when a label is empty or over 63 bytes or the name over 255 bytes (RFC 1035 2.3.4).
+ */
+export function encodeName(text: string): Buffer | undefined {
+  if (text === '' || text === '.') return Buffer.from([0])
+  const labels: number[][] = [[]]
+  const bytes = Buffer.from(text, 'utf8')
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]
+    if (b === 0x5c) {
+      const d1 = bytes[i + 1]
+      if (d1 === undefined) return undefined
+      if (d1 >= 0x30 && d1 <= 0x39) {
+        const d2 = bytes[i + 2]
+        const d3 = bytes[i + 3]
+        if (d2 === undefined || d3 === undefined || d2 < 0x30 || d2 > 0x39 || d3 < 0x30 || d3 > 0x39) return undefined
+        const v = (d1 - 0x30) * 100 + (d2 - 0x30) * 10 + (d3 - 0x30)
+        if (v > 255) return undefined
+        labels[labels.length - 1].push(v)
+        i += 3
+      } else {
+        labels[labels.length - 1].push(d1)
+        i += 1
+      }
+    } else if (b === 0x2e) {
+      if (i === bytes.length - 1) break // trailing dot: absolute name
+      labels.push([])
+    } else {
+      labels[labels.length - 1].push(b)
+    }
+  }
+  let total = 1
+  for (const l of labels) {
+    if (l.length === 0 || l.length > 63) return undefined
+    total += l.length + 1
+  }
+  if (total > 255) return undefined
+  const out = Buffer.allocUnsafe(total)
+  let o = 0
+  for (const l of labels) {
+    out[o++] = l.length
+    for (const b of l) out[o++] = b
+  }
+  out[o] = 0
+  return out
+}
+
+function u16(text: string): number | undefined {
+  if (!/^\d{1,5}$/.test(text)) return undefined
+  const n = Number(text)
+  return n <= 0xffff ? n : undefined
+}
+
+function u8(text: string): number | undefined {
+  if (!/^\d{1,3}$/.test(text)) return undefined
+  const n = Number(text)
+  return n <= 0xff ? n : undefined
+}
+
+function u32(text: string): number | undefined {
+  if (!/^\d{1,10}$/.test(text)) return undefined
+  const n = Number(text)
+  return n <= 0xffffffff ? n : undefined
+}
+
+function be16(n: number): Buffer {
+  const b = Buffer.allocUnsafe(2)
+  b.writeUInt16BE(n, 0)
+  return b
+}
+
+function be32(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4)
+  b.writeUInt32BE(n, 0)
+  return b
+}
+
+/** A <character-string>: one length byte then up to 255 bytes (RFC 1035 3.3). */
+function charString(bytes: Buffer): Buffer | undefined {
+  if (bytes.length > 255) return undefined
+  return Buffer.concat([Buffer.from([bytes.length]), bytes])
+}
+
+function hexBytes(tokens: Token[]): Buffer | undefined {
+  const hex = tokens.map((t) => t.text).join('')
+  if (hex.length === 0 || hex.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(hex)) return undefined
+  return Buffer.from(hex, 'hex')
+}
+
+/** IPv4 dotted quad -> 4 bytes. */
+export function ipv4Bytes(text: string): Buffer | undefined {
+  const parts = text.split('.')
+  if (parts.length !== 4) return undefined
+  const out = Buffer.allocUnsafe(4)
+  for (let i = 0; i < 4; i++) {
+    const v = u8(parts[i])
+    if (v === undefined) return undefined
+    out[i] = v
+  }
+  return out
+}
+
+/** IPv6 text (any spelling) -> 16 bytes. */
+export function ipv6Bytes(text: string): Buffer | undefined {
+  if (!text.includes(':')) return undefined
+  const canon = canonicalIp(text)
+  if (!canon) return undefined
+  return Buffer.from(canon.replace(/:/g, ''), 'hex')
+}
+
+type Encoder = (tokens: Token[]) => Buffer | undefined
+
+const oneName: Encoder = (t) => (t.length === 1 && !t[0].quoted ? encodeName(t[0].text) : undefined)
+
+const ENCODERS: Record<string, Encoder> = {
+  A: (t) => (t.length === 1 ? ipv4Bytes(t[0].text) : undefined),
+  AAAA: (t) => (t.length === 1 ? ipv6Bytes(t[0].text) : undefined),
+  CNAME: oneName,
+  NS: oneName,
+  PTR: oneName,
+  DNAME: oneName,
+  MX: (t) => {
+    if (t.length !== 2) return undefined
+    const pref = u16(t[0].text)
+    const name = encodeName(t[1].text)
+    return pref === undefined || !name ? undefined : Buffer.concat([be16(pref), name])
+  },
+  TXT: (t) => {
+    if (t.length === 0) return undefined
+    const parts: Buffer[] = []
+    for (const tok of t) {
+      const cs = charString(tok.bytes)
+      if (!cs) return undefined
+      parts.push(cs)
+    }
+    return Buffer.concat(parts)
+  },
+  SRV: (t) => {
+    if (t.length !== 4) return undefined
+    const [p, w, port] = [u16(t[0].text), u16(t[1].text), u16(t[2].text)]
+    const name = encodeName(t[3].text)
+    if (p === undefined || w === undefined || port === undefined || !name) return undefined
+    return Buffer.concat([be16(p), be16(w), be16(port), name])
+  },
+  SOA: (t) => {
+    if (t.length !== 7) return undefined
+    const mname = encodeName(t[0].text)
+    const rname = encodeName(t[1].text)
+    const nums = t.slice(2).map((x) => u32(x.text))
+    if (!mname || !rname || nums.some((x) => x === undefined)) return undefined
+    return Buffer.concat([mname, rname, ...nums.map((x) => be32(x as number))])
+  },
+  CAA: (t) => {
+    if (t.length !== 3) return undefined
+    const flags = u8(t[0].text)
+    const tag = t[1].bytes
+    // RFC 8659 4.1: the tag is 1..15 letters and digits
+    if (flags === undefined || tag.length < 1 || tag.length > 15 || !/^[a-zA-Z0-9]+$/.test(t[1].text)) return undefined
+    return Buffer.concat([Buffer.from([flags, tag.length]), tag, t[2].bytes])
+  },
+  HINFO: (t) => {
+    if (t.length !== 2) return undefined
+    const cpu = charString(t[0].bytes)
+    const os = charString(t[1].bytes)
+    return cpu && os ? Buffer.concat([cpu, os]) : undefined
+  },
+  NAPTR: (t) => {
+    if (t.length !== 6) return undefined
+    const order = u16(t[0].text)
+    const pref = u16(t[1].text)
+    const parts = [charString(t[2].bytes), charString(t[3].bytes), charString(t[4].bytes), encodeName(t[5].text)]
+    if (order === undefined || pref === undefined || parts.some((p) => !p)) return undefined
+    return Buffer.concat([be16(order), be16(pref), ...(parts as Buffer[])])
+  },
+  TLSA: (t) => {
+    if (t.length < 4) return undefined
+    const [u, s, m] = [u8(t[0].text), u8(t[1].text), u8(t[2].text)]
+    const data = hexBytes(t.slice(3))
+    if (u === undefined || s === undefined || m === undefined || !data) return undefined
+    return Buffer.concat([Buffer.from([u, s, m]), data])
+  },
+  DS: (t) => {
+    if (t.length < 4) return undefined
+    const tag = u16(t[0].text)
+    const [alg, dt] = [u8(t[1].text), u8(t[2].text)]
+    const data = hexBytes(t.slice(3))
+    if (tag === undefined || alg === undefined || dt === undefined || !data) return undefined
+    return Buffer.concat([be16(tag), Buffer.from([alg, dt]), data])
+  },
+  SSHFP: (t) => {
+    if (t.length < 3) return undefined
+    const [alg, fp] = [u8(t[0].text), u8(t[1].text)]
+    const data = hexBytes(t.slice(2))
+    if (alg === undefined || fp === undefined || !data) return undefined
+    return Buffer.concat([Buffer.from([alg, fp]), data])
+  },
+}
+ENCODERS.SPF = ENCODERS.TXT
+
+/** The record types whose values we can encode. */
+export const ENCODABLE_TYPES: readonly string[] = Object.freeze(Object.keys(ENCODERS))
+
+/**
+ * Wire RDATA for a record value, or undefined when the type is not supported or the value does
+ * not parse. `type` is a mnemonic in any case.
+ */
+export function encodeRdata(type: string, value: string): Buffer | undefined {
+  const enc = ENCODERS[type.toUpperCase()]
+  if (!enc) return undefined
+  const tokens = tokenize(value)
+  if (!tokens) return undefined
+  const out = enc(tokens)
+  return out && out.length <= MAX_RDATA_BYTES ? out : undefined
+}
+
+/** Reads the SOA MINIMUM field (last 4 bytes of SOA RDATA). */
+export function soaMinimum(rdata: Buffer): number {
+  return rdata.readUInt32BE(rdata.length - 4)
+}
+
+/**
+ * The records (by position) whose value cannot be answered, for the store to report once.
+ * Pure; `records` are `{ type, value }` objects.
+ */
+export function validateRecords(records: readonly { type: string; value: string; name: string }[]): { index: number; name: string; type: string; reason: string }[] {
+  const bad: { index: number; name: string; type: string; reason: string }[] = []
+  records.forEach((r, index) => {
+    if (!ENCODERS[r.type.toUpperCase()]) bad.push({ index, name: r.name, type: r.type, reason: 'unsupported_type' })
+    else if (!encodeRdata(r.type, r.value)) bad.push({ index, name: r.name, type: r.type, reason: 'invalid_value' })
+  })
+  return bad
+}

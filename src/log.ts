@@ -1,0 +1,81 @@
+/**
+ * The one pino root logger: JSON, one line per event, secrets redacted. Services get
+ * `logger.child({ component })` from the daemon; nothing else creates loggers.
+ */
+import { join } from 'node:path'
+import pino, { type DestinationStream, type Logger, type StreamEntry } from 'pino'
+
+/** `log.log_severity` values; `none` means no log file (warnings and errors still reach stderr). */
+export type LogSeverity = 'debug' | 'info' | 'warn' | 'error' | 'none'
+
+export interface LoggerOptions {
+  severity: LogSeverity
+  /**
+   * A stream, or a file path (parent directories created, appended to). Omitted: stderr.
+   * With a file path, warnings and errors are also written to `stderr` so a foreground run
+   * shows them; with `none` the file is not opened at all.
+   */
+  destination?: NodeJS.WritableStream | string
+  /** Where warn/error go besides a file; default process.stderr (tests pass a stream). */
+  stderr?: NodeJS.WritableStream
+}
+
+/** Log file names of the original, inside `log.log_dir`. */
+export const LOG_FILE_NAMES = Object.freeze({ dns: 'dnsserver.log', api: 'apiserver.log', tui: 'tuiserver.log' })
+
+/** Absolute path of a log file inside `log.log_dir`. */
+export function logFilePath(logDir: string, which: keyof typeof LOG_FILE_NAMES): string {
+  return join(logDir, LOG_FILE_NAMES[which])
+}
+
+/** Field names whose values never reach a log line, at the top level and two levels down. */
+export const REDACTED_FIELDS = [
+  'api_auth_token',
+  'cluster_auth_token',
+  'cluster_admin_token',
+  'token',
+  'admin_token',
+  'authorization',
+  'password',
+  '["x-api-token"]',
+] as const
+
+/** The replacement text for redacted values. */
+export const REDACTED = '[redacted]'
+
+function redactPaths(): string[] {
+  const paths: string[] = []
+  for (const f of REDACTED_FIELDS) {
+    const dot = f.startsWith('[') ? '' : '.'
+    paths.push(f, `*${dot}${f}`, `*.*${dot}${f}`, `*.*.*${dot}${f}`)
+  }
+  return paths
+}
+
+/**
+ * Creates the root logger. Levels map 1:1 to pino's; `none` keeps warn and error on stderr
+ * only. Secrets (tokens, authorization headers) are replaced by "[redacted]" wherever they
+ * appear up to three levels deep in a log object.
+ */
+export function createLogger(opts: LoggerOptions): Logger {
+  const stderr = (opts.stderr ?? process.stderr) as DestinationStream
+  const base = {
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+    redact: { paths: redactPaths(), censor: REDACTED },
+  }
+  if (opts.severity === 'none') return pino({ ...base, level: 'warn' }, stderr)
+  if (opts.destination === undefined) return pino({ ...base, level: opts.severity }, stderr)
+  if (typeof opts.destination !== 'string') {
+    return pino({ ...base, level: opts.severity }, opts.destination as DestinationStream)
+  }
+  const file = pino.destination({ dest: opts.destination, mkdir: true, sync: false, append: true })
+  const streams: StreamEntry[] = [
+    { level: opts.severity, stream: file },
+    { level: 'warn', stream: stderr },
+  ]
+  return pino({ ...base, level: opts.severity }, pino.multistream(streams))
+}
+
+export type { Logger }

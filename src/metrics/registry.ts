@@ -1,0 +1,299 @@
+/**
+ * Every Prometheus metric of dnsplane, defined once on a private prom-client Registry
+ * (never the global one). DNS counters are read at scrape time from the Stats counters
+ * (`collectFrom`), so the DNS hot path only pays for one histogram observation.
+ * Labels come from closed sets; peer-supplied strings never become label values.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { ClusterStatus } from '../cluster/control.js'
+import type { ResolutionEvent, ResolutionSink } from '../stats/resolution.js'
+import type { QueryCounters } from '../stats/dashboard-data.js'
+
+/** `qtype` label values of dnsplane_dns_resolve_duration_seconds; anything else is 'other'. */
+export const QTYPE_LABELS = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'PTR', 'SRV', 'SOA', 'CAA', 'ANY', 'other'] as const
+export type QtypeLabel = (typeof QTYPE_LABELS)[number]
+
+/** The original's fast-path latency buckets, in seconds. */
+export const RESOLVE_BUCKETS_SECONDS = [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064] as const
+export const CLUSTER_APPLY_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const
+export const CLUSTER_REPLICATION_BUCKETS_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900] as const
+
+/** `reason` label values of dnsplane_cluster_snapshots_rejected_total; an unknown reason counts as 'invalid'. */
+export const SNAPSHOT_REJECT_REASONS = [
+  'duplicate', 'primary_writer_no_allowlist', 'primary_writer_denied', 'global_lww_stale',
+  'empty_from_fresh_node', 'read_only_source', 'invalid',
+] as const
+export type SnapshotRejectReason = (typeof SNAPSHOT_REJECT_REASONS)[number]
+
+/** Default cluster message types (the original's catalogue); a type outside the set is counted as 'unknown'. */
+export const CLUSTER_MESSAGE_TYPES = [
+  'auth', 'auth_ok', 'auth_fail', 'error', 'ping', 'pong', 'pull', 'records_full',
+  'admin_config_apply', 'admin_config_ok', 'admin_config_fail',
+] as const
+
+/** Peer indexes above this are not exported (bounds the label set of the last-sync gauge). */
+export const MAX_PEER_INDEX_LABELS = 256
+
+/** A cluster happening, as the cluster manager reports it (the lead adapts manager events to this). */
+export interface ClusterMetricEvent {
+  kind:
+    | 'frame_in' | 'frame_out' | 'auth_failure' | 'snapshot_sent' | 'snapshot_applied'
+    | 'snapshot_rejected' | 'sync_ok' | 'replication_delay'
+  /** Message type for frame_in/frame_out. */
+  type?: string
+  /** Frame size in bytes (length prefix included) for frame_in/frame_out. */
+  bytes?: number
+  /** Rejection reason for snapshot_rejected. */
+  reason?: string
+  /** Apply time (snapshot_applied) or write-to-delivery delay (replication_delay), milliseconds. */
+  duration_ms?: number
+  /** Position of the peer in the effective peer list, for sync_ok. */
+  peer_index?: number
+  /** Epoch milliseconds of the event (sync_ok: the sync time). */
+  at?: number
+}
+
+/** Values read at scrape time. Each provider is optional; missing ones leave their metrics at 0. */
+export interface MetricSources {
+  counters?: () => QueryCounters
+  /** Server start, epoch milliseconds. */
+  serverStartMs?: () => number
+  cluster?: () => ClusterStatus | undefined
+}
+
+export interface CreateMetricsOptions {
+  /** The cluster message types accepted as `type` label values (default CLUSTER_MESSAGE_TYPES). */
+  messageTypes?: readonly string[]
+}
+
+/** The metric handles plus helpers; also a ResolutionSink feeding the latency histogram. */
+export interface Metrics extends ResolutionSink {
+  readonly registry: Registry
+  /** Content-Type of `render()` output: `text/plain; version=0.0.4; charset=utf-8`. */
+  readonly contentType: string
+  readonly queriesTotal: Counter
+  readonly cacheHitsTotal: Counter
+  readonly blocksTotal: Counter
+  readonly queriesForwardedTotal: Counter
+  readonly queriesAnsweredTotal: Counter
+  readonly serverStartTimeSeconds: Gauge
+  readonly resolveDurationSeconds: Histogram<'qtype'>
+  readonly clusterPeersConfigured: Gauge
+  readonly clusterPeersReachable: Gauge
+  readonly clusterPeerLastSyncTimestampSeconds: Gauge<'peer_index'>
+  readonly clusterSnapshotsSentTotal: Counter
+  readonly clusterSnapshotsAppliedTotal: Counter
+  readonly clusterSnapshotsRejectedTotal: Counter<'reason'>
+  readonly clusterFramesTotal: Counter<'direction' | 'type'>
+  readonly clusterBytesTotal: Counter<'direction' | 'type'>
+  readonly clusterAuthFailuresTotal: Counter
+  readonly clusterApplyDurationSeconds: Histogram
+  readonly clusterReplicationDelaySeconds: Histogram
+  /** Observes the resolution latency (O(1), never throws). */
+  record(event: ResolutionEvent): void
+  /** Counts one cluster event; unknown kinds and bad numbers are ignored, never thrown. */
+  observeClusterEvent(e: ClusterMetricEvent): void
+  /** Replaces the scrape-time sources. */
+  collectFrom(sources: MetricSources): void
+  /** The exposition text of every metric. */
+  render(): Promise<string>
+}
+
+/** Builds every metric on a new private Registry. */
+export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
+  const registry = new Registry()
+  const registers = [registry]
+  let sources: MetricSources = {}
+  const messageTypes = new Set<string>(opts.messageTypes ?? CLUSTER_MESSAGE_TYPES)
+  const typeLabels = [...messageTypes, 'unknown']
+
+  const scrapedCounter = (name: string, help: string, key: keyof QueryCounters): Counter =>
+    new Counter({
+      name, help, registers,
+      collect() {
+        const counters = safeCall(sources.counters)
+        this.reset()
+        this.inc(counters ? nonNegative(counters[key]) : 0)
+      },
+    })
+
+  const queriesTotal = scrapedCounter('dnsplane_queries_total', 'DNS requests received.', 'total_queries')
+  const cacheHitsTotal = scrapedCounter('dnsplane_cache_hits_total', 'Questions answered from the cache.', 'total_cache_hits')
+  const blocksTotal = scrapedCounter('dnsplane_blocks_total', 'Questions answered by the adblock list.', 'total_blocks')
+  const queriesForwardedTotal = scrapedCounter('dnsplane_queries_forwarded_total', 'Questions answered by an upstream server.', 'total_queries_forwarded')
+  const queriesAnsweredTotal = scrapedCounter('dnsplane_queries_answered_total', 'Questions handled.', 'total_queries_answered')
+  const serverStartTimeSeconds = new Gauge({
+    name: 'dnsplane_server_start_time_seconds', help: 'Unix time the server started, in seconds.', registers,
+    collect() {
+      const ms = safeCall(sources.serverStartMs)
+      if (ms !== undefined && Number.isFinite(ms)) this.set(Math.floor(ms / 1000))
+    },
+  })
+  const resolveDurationSeconds = new Histogram<'qtype'>({
+    name: 'dnsplane_dns_resolve_duration_seconds',
+    help: 'Time to resolve one question, in seconds, by query type.',
+    labelNames: ['qtype'], buckets: [...RESOLVE_BUCKETS_SECONDS], registers,
+  })
+  // Pre-bound children: the hot path does a map lookup, not a label hash.
+  const byQtype = new Map<string, Histogram.Internal<'qtype'>>()
+  for (const q of QTYPE_LABELS) byQtype.set(q, resolveDurationSeconds.labels(q))
+  const otherQtype = byQtype.get('other') as Histogram.Internal<'qtype'>
+
+  const clusterPeersConfigured = new Gauge({
+    name: 'dnsplane_cluster_peers_configured', help: 'Peers in the effective peer list (static plus SRV).', registers,
+    collect() {
+      const st = currentCluster()
+      this.set(st?.enabled ? st.effective_peer_count : 0)
+    },
+  })
+  const clusterPeersReachable = new Gauge({
+    name: 'dnsplane_cluster_peers_reachable', help: 'Peers whose last probe succeeded.', registers,
+    collect() {
+      const st = currentCluster()
+      this.set(st?.enabled && st.peers ? st.peers.filter((p) => p.reachable).length : 0)
+    },
+  })
+  const clusterPeerLastSyncTimestampSeconds = new Gauge<'peer_index'>({
+    name: 'dnsplane_cluster_peer_last_sync_timestamp_seconds',
+    help: 'Unix time of the last successful record exchange with a peer; peer_index is its position in the effective peer list.',
+    labelNames: ['peer_index'], registers,
+    collect() {
+      const st = currentCluster()
+      if (!st) return // no status source: keep what sync_ok events set
+      this.reset()
+      if (!st.enabled || !st.peers) return
+      st.peers.forEach((p, i) => {
+        if (i >= MAX_PEER_INDEX_LABELS || !p.last_sync_ok) return
+        const ms = Date.parse(p.last_sync_ok)
+        if (Number.isFinite(ms)) this.labels(String(i)).set(ms / 1000)
+      })
+    },
+  })
+  const clusterSnapshotsSentTotal = new Counter({
+    name: 'dnsplane_cluster_snapshots_sent_total', help: 'records_full snapshots sent (pushes and pull responses).', registers,
+  })
+  const clusterSnapshotsAppliedTotal = new Counter({
+    name: 'dnsplane_cluster_snapshots_applied_total', help: 'Snapshots received and applied.', registers,
+  })
+  const clusterSnapshotsRejectedTotal = new Counter<'reason'>({
+    name: 'dnsplane_cluster_snapshots_rejected_total', help: 'Snapshots received and not applied, by reason.',
+    labelNames: ['reason'], registers,
+  })
+  const clusterFramesTotal = new Counter<'direction' | 'type'>({
+    name: 'dnsplane_cluster_frames_total', help: 'Cluster frames by direction (in/out) and message type.',
+    labelNames: ['direction', 'type'], registers,
+  })
+  const clusterBytesTotal = new Counter<'direction' | 'type'>({
+    name: 'dnsplane_cluster_bytes_total', help: 'Cluster frame bytes (length prefix included) by direction and message type.',
+    labelNames: ['direction', 'type'], registers,
+  })
+  const clusterAuthFailuresTotal = new Counter({
+    name: 'dnsplane_cluster_auth_failures_total', help: 'Cluster connections that failed authentication (either side).', registers,
+  })
+  const clusterApplyDurationSeconds = new Histogram({
+    name: 'dnsplane_cluster_apply_duration_seconds', help: 'Time to apply a received snapshot, in seconds.',
+    buckets: [...CLUSTER_APPLY_BUCKETS_SECONDS], registers,
+  })
+  const clusterReplicationDelaySeconds = new Histogram({
+    name: 'dnsplane_cluster_replication_delay_seconds',
+    help: 'Time from a local write to its delivery to a peer (acknowledged push or the peer pull), in seconds.',
+    buckets: [...CLUSTER_REPLICATION_BUCKETS_SECONDS], registers,
+  })
+
+  // Zero series for every closed-set label value, so rate()/increase() work from the first scrape.
+  for (const r of SNAPSHOT_REJECT_REASONS) clusterSnapshotsRejectedTotal.labels(r).inc(0)
+  for (const d of ['in', 'out']) {
+    for (const ty of typeLabels) {
+      clusterFramesTotal.labels(d, ty).inc(0)
+      clusterBytesTotal.labels(d, ty).inc(0)
+    }
+  }
+
+  function currentCluster(): ClusterStatus | undefined {
+    return safeCall(sources.cluster)
+  }
+
+  const reasonSet = new Set<string>(SNAPSHOT_REJECT_REASONS)
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    queriesTotal, cacheHitsTotal, blocksTotal, queriesForwardedTotal, queriesAnsweredTotal, serverStartTimeSeconds,
+    resolveDurationSeconds,
+    clusterPeersConfigured, clusterPeersReachable, clusterPeerLastSyncTimestampSeconds,
+    clusterSnapshotsSentTotal, clusterSnapshotsAppliedTotal, clusterSnapshotsRejectedTotal,
+    clusterFramesTotal, clusterBytesTotal, clusterAuthFailuresTotal,
+    clusterApplyDurationSeconds, clusterReplicationDelaySeconds,
+
+    record(event) {
+      const ms = event.duration_ms
+      if (!Number.isFinite(ms) || ms < 0) return
+      const child = byQtype.get(event.qtype) ?? byQtype.get(String(event.qtype).toUpperCase()) ?? otherQtype
+      child.observe(ms / 1000)
+    },
+
+    observeClusterEvent(e) {
+      switch (e.kind) {
+        case 'frame_in':
+        case 'frame_out': {
+          const direction = e.kind === 'frame_in' ? 'in' : 'out'
+          const type = e.type !== undefined && messageTypes.has(e.type) ? e.type : 'unknown'
+          clusterFramesTotal.labels(direction, type).inc()
+          if (e.bytes !== undefined && Number.isFinite(e.bytes) && e.bytes > 0) clusterBytesTotal.labels(direction, type).inc(e.bytes)
+          return
+        }
+        case 'auth_failure':
+          clusterAuthFailuresTotal.inc()
+          return
+        case 'snapshot_sent':
+          clusterSnapshotsSentTotal.inc()
+          return
+        case 'snapshot_applied':
+          clusterSnapshotsAppliedTotal.inc()
+          if (isDuration(e.duration_ms)) clusterApplyDurationSeconds.observe(e.duration_ms / 1000)
+          return
+        case 'snapshot_rejected':
+          clusterSnapshotsRejectedTotal.labels(e.reason !== undefined && reasonSet.has(e.reason) ? e.reason : 'invalid').inc()
+          return
+        case 'sync_ok': {
+          const i = e.peer_index
+          if (i === undefined || !Number.isInteger(i) || i < 0 || i >= MAX_PEER_INDEX_LABELS) return
+          if (e.at === undefined || !Number.isFinite(e.at)) return
+          clusterPeerLastSyncTimestampSeconds.labels(String(i)).set(e.at / 1000)
+          return
+        }
+        case 'replication_delay':
+          if (isDuration(e.duration_ms)) clusterReplicationDelaySeconds.observe(e.duration_ms / 1000)
+          return
+        default:
+          return // unknown kind: ignore (events come from our own code; never throw into it)
+      }
+    },
+
+    collectFrom(next) {
+      sources = { ...next }
+    },
+
+    render() {
+      return registry.metrics()
+    },
+  }
+}
+
+function isDuration(ms: number | undefined): ms is number {
+  return ms !== undefined && Number.isFinite(ms) && ms >= 0
+}
+
+function nonNegative(n: number): number {
+  return Number.isFinite(n) && n > 0 ? n : 0
+}
+
+/** Calls a provider; a throwing provider must not break the whole scrape. */
+function safeCall<T>(fn: (() => T) | undefined): T | undefined {
+  if (!fn) return undefined
+  try {
+    return fn()
+  } catch {
+    return undefined // a broken provider reports as "no data" rather than failing /metrics
+  }
+}

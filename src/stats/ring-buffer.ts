@@ -1,0 +1,41 @@
+/**
+ * Fixed-capacity ring buffer: push is O(1) and never allocates after construction;
+ * the oldest entry is overwritten when full. Pure; no timers, no I/O.
+ */
+export class RingBuffer<T> {
+  private items: (T | undefined)[]
+  private head = 0 // index of the next write
+  private size = 0
+
+  /** @param capacity number of entries kept; must be a positive integer (throws RangeError otherwise). */
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring buffer capacity must be a positive integer, got ${capacity}`)
+    this.items = new Array<T | undefined>(capacity).fill(undefined)
+  }
+
+  get length(): number {
+    return this.size
+  }
+
+  push(item: T): void {
+    this.items[this.head] = item
+    this.head = (this.head + 1) % this.capacity
+    if (this.size < this.capacity) this.size++
+  }
+
+  /** Up to `limit` entries, newest first. */
+  newest(limit = this.size): T[] {
+    const n = Math.max(0, Math.min(limit, this.size))
+    const out = new Array<T>(n)
+    for (let i = 0; i < n; i++) {
+      out[i] = this.items[(this.head - 1 - i + this.capacity) % this.capacity] as T
+    }
+    return out
+  }
+
+  clear(): void {
+    this.items.fill(undefined)
+    this.head = 0
+    this.size = 0
+  }
+}

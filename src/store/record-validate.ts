@@ -1,0 +1,230 @@
+/**
+ * Validation of records written through the API or TUI (file loads and cluster applies are
+ * only shape-checked by records-file.ts, as in the original). Stricter than the original in
+ * places; docs/records.md lists each difference. Pure: no I/O.
+ */
+import { canonicalIp, canonicalName } from './record.js'
+import { MAX_ID_CHARS, MAX_VALUE_CHARS } from './records-file.js'
+
+/**
+ * Known RR type mnemonics: dns-packet's type table (without the query-only AXFR, IXFR, ANY, OPT,
+ * TKEY, TSIG) plus types it lacks but zone files use (HTTPS, SVCB, URI, ...).
+ */
+export const KNOWN_RECORD_TYPES: ReadonlySet<string> = new Set([
+  // dns-packet types.js
+  'A', 'NULL', 'AAAA', 'AFSDB', 'APL', 'CAA', 'CDNSKEY', 'CDS', 'CERT', 'CNAME', 'DHCID', 'DLV',
+  'DNAME', 'DNSKEY', 'DS', 'HIP', 'HINFO', 'IPSECKEY', 'KEY', 'KX', 'LOC', 'MX', 'NAPTR', 'NS',
+  'NSEC', 'NSEC3', 'NSEC3PARAM', 'PTR', 'RRSIG', 'RP', 'SIG', 'SOA', 'SPF', 'SRV', 'SSHFP', 'TA',
+  'TLSA', 'TXT',
+  // not in dns-packet's table, known to the original's DNS library
+  'HTTPS', 'SVCB', 'URI', 'OPENPGPKEY', 'SMIMEA', 'CSYNC', 'ZONEMD', 'EUI48', 'EUI64', 'NID', 'L32',
+  'L64', 'LP', 'X25', 'ISDN', 'RT', 'NSAPPTR', 'PX', 'GPOS', 'MB', 'MG', 'MR', 'MINFO', 'MD', 'MF',
+  'AVC', 'CLA', 'IPN', 'RESINFO', 'AMTRELAY',
+])
+
+/** True when `type` (any case) is a known RR type mnemonic. */
+export function isKnownRecordType(type: string): boolean {
+  return KNOWN_RECORD_TYPES.has(type.trim().toUpperCase())
+}
+
+/** RFC 1035 2.3.4: labels of at most 63 octets, names of at most 255 octets on the wire (253 as text). */
+export const MAX_LABEL_CHARS = 63
+export const MAX_NAME_TEXT_CHARS = 253
+
+const LABEL = /^[A-Za-z0-9_-]+$/
+
+/**
+ * True when `name` is a usable owner or target name: one trailing dot allowed, labels 1..63 of
+ * letters, digits, '-' and '_' (RFC 2782 service labels), '*' only as a whole leftmost label
+ * (RFC 4592), total at most 253 characters. The root "." is accepted only with `allowRoot`.
+ */
+export function isValidDnsName(name: string, opts: { allowRoot?: boolean } = {}): boolean {
+  if (name === '.') return opts.allowRoot === true
+  const text = name.endsWith('.') ? name.slice(0, -1) : name
+  if (text.length === 0 || text.length > MAX_NAME_TEXT_CHARS) return false
+  const labels = text.split('.')
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]
+    if (l.length === 0 || l.length > MAX_LABEL_CHARS) return false
+    if (l === '*' && i === 0) continue
+    if (!LABEL.test(l)) return false
+  }
+  return true
+}
+
+/** True for an IPv4 dotted quad. */
+export function isIpv4(text: string): boolean {
+  const ip = canonicalIp(text)
+  return ip !== undefined && !ip.includes(':')
+}
+
+/** True for an IPv6 address (no zone id). */
+export function isIpv6(text: string): boolean {
+  const ip = canonicalIp(text)
+  return ip !== undefined && ip.includes(':')
+}
+
+/** True for an IP literal of either family. */
+export function isIpAddress(text: string): boolean {
+  return canonicalIp(text) !== undefined
+}
+
+/**
+ * Splits RDATA presentation text into fields on whitespace, keeping "quoted strings" (with
+ * backslash escapes) as one field including their quotes. Returns undefined on an unclosed quote.
+ */
+export function splitPresentation(value: string): string[] | undefined {
+  const out: string[] = []
+  let i = 0
+  const n = value.length
+  while (i < n) {
+    while (i < n && (value[i] === ' ' || value[i] === '\t')) i++
+    if (i >= n) break
+    const start = i
+    if (value[i] === '"') {
+      i++
+      while (i < n && value[i] !== '"') i += value[i] === '\\' ? 2 : 1
+      if (i >= n) return undefined
+      i++
+    } else {
+      while (i < n && value[i] !== ' ' && value[i] !== '\t') i += value[i] === '\\' ? 2 : 1
+    }
+    out.push(value.slice(start, Math.min(i, n)))
+  }
+  return out
+}
+
+const isUint = (s: string, max: number): boolean => /^\d{1,10}$/.test(s) && Number(s) <= max
+const isTarget = (s: string): boolean => isValidDnsName(s, { allowRoot: true })
+const isHex = (s: string): boolean => /^[0-9A-Fa-f]+$/.test(s) && s.length % 2 === 0
+
+type ValueCheck = (fields: string[], value: string) => string | undefined
+
+/** Per-type RDATA checks: each returns a problem or undefined. */
+const VALUE_CHECKS: Record<string, ValueCheck> = {
+  A: (_f, v) => (isIpv4(v) ? undefined : 'must be an IPv4 address'),
+  AAAA: (_f, v) => (isIpv6(v) ? undefined : 'must be an IPv6 address'),
+  CNAME: (f) => (f.length === 1 && isValidDnsName(f[0]) ? undefined : 'must be a domain name'),
+  DNAME: (f) => (f.length === 1 && isValidDnsName(f[0]) ? undefined : 'must be a domain name'),
+  NS: (f) => (f.length === 1 && isValidDnsName(f[0]) ? undefined : 'must be a domain name'),
+  PTR: (f) => (f.length === 1 && isValidDnsName(f[0]) ? undefined : 'must be a domain name'),
+  MX: (f) =>
+    f.length === 2 && isUint(f[0], 65535) && isTarget(f[1])
+      ? undefined
+      : 'must be "<preference 0..65535> <host>"',
+  SRV: (f) =>
+    f.length === 4 && isUint(f[0], 65535) && isUint(f[1], 65535) && isUint(f[2], 65535) && isTarget(f[3])
+      ? undefined
+      : 'must be "<priority> <weight> <port> <target>" (numbers 0..65535)',
+  SOA: (f) =>
+    f.length === 7 && isTarget(f[0]) && isTarget(f[1]) && f.slice(2).every((x) => isUint(x, 4294967295))
+      ? undefined
+      : 'must be "<mname> <rname> <serial> <refresh> <retry> <expire> <minimum>" (numbers 0..4294967295)',
+  CAA: (f) =>
+    f.length >= 3 && isUint(f[0], 255) && /^[A-Za-z0-9]+$/.test(f[1])
+      ? undefined
+      : 'must be "<flags 0..255> <tag> <value>"',
+  NAPTR: (f) =>
+    f.length === 6 && isUint(f[0], 65535) && isUint(f[1], 65535) && isTarget(f[5])
+      ? undefined
+      : 'must be "<order> <preference> <flags> <service> <regexp> <replacement>"',
+  HTTPS: (f) =>
+    f.length >= 2 && isUint(f[0], 65535) && isTarget(f[1]) ? undefined : 'must be "<priority> <target> [params...]"',
+  SVCB: (f) =>
+    f.length >= 2 && isUint(f[0], 65535) && isTarget(f[1]) ? undefined : 'must be "<priority> <target> [params...]"',
+  TLSA: (f) =>
+    f.length >= 4 && isUint(f[0], 255) && isUint(f[1], 255) && isUint(f[2], 255) && isHex(f.slice(3).join(''))
+      ? undefined
+      : 'must be "<usage> <selector> <matching type> <hex data>"',
+  DS: (f) =>
+    f.length >= 4 && isUint(f[0], 65535) && isUint(f[1], 255) && isUint(f[2], 255) && isHex(f.slice(3).join(''))
+      ? undefined
+      : 'must be "<key tag> <algorithm> <digest type> <hex digest>"',
+}
+
+/** A record input that passed validation, in stored form. */
+export interface ValidRecordInput {
+  id?: string
+  /** canonicalName applied. */
+  name: string
+  /** Upper-case mnemonic. */
+  type: string
+  /** Trimmed presentation text. */
+  value: string
+  /** Undefined when not supplied. */
+  ttl?: number
+}
+
+export type RecordInputCheck = { ok: true; record: ValidRecordInput } | { ok: false; errors: string[] }
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
+/**
+ * Validates an API/TUI record input (untrusted: any shape). Returns the normalised input or
+ * every problem found, each starting with the field name (`value: must be an IPv4 address`).
+ */
+export function checkRecordInput(input: unknown): RecordInputCheck {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, errors: ['record: must be an object'] }
+  }
+  const o = input as Record<string, unknown>
+  const errors: string[] = []
+  const str = (key: string): string | undefined => {
+    const v = o[key]
+    if (typeof v === 'string') return v
+    if (v !== undefined && v !== null) errors.push(`${key}: must be a string`)
+    return undefined
+  }
+  const rawName = str('name')
+  const rawType = str('type')
+  const rawValue = str('value')
+  const rawId = str('id')
+  const name = rawName === undefined ? '' : canonicalName(rawName)
+  const type = rawType === undefined ? '' : rawType.trim().toUpperCase()
+  const value = rawValue === undefined ? '' : rawValue.trim()
+
+  let ttl: number | undefined
+  if (o.ttl !== undefined && o.ttl !== null) {
+    if (typeof o.ttl !== 'number' || !Number.isInteger(o.ttl) || o.ttl < 0 || o.ttl > 4294967295) {
+      errors.push('ttl: must be an integer 0..4294967295')
+    } else ttl = o.ttl
+  }
+
+  let id: string | undefined
+  if (rawId !== undefined && rawId !== '') {
+    if (rawId.length > MAX_ID_CHARS || !ID.test(rawId)) errors.push('id: must be a UUID or a token of letters, digits, ".", "_" and "-"')
+    else id = rawId
+  }
+
+  if (type === '') errors.push('type: is required')
+  else if (!isKnownRecordType(type)) errors.push(`type: unknown record type "${type}"`)
+
+  if (name === '') errors.push('name: is required')
+  else if (type === 'PTR') {
+    if (!isIpAddress(name) && !(isValidDnsName(name) && /\.(in-addr|ip6)\.arpa$/i.test(name))) {
+      errors.push('name: a PTR name must be an IP address or an in-addr.arpa / ip6.arpa name')
+    }
+  } else if (!isValidDnsName(name)) {
+    errors.push(`name: "${name}" is not a valid DNS name`)
+  }
+
+  if (value === '') errors.push('value: is required')
+  else if (value.length > MAX_VALUE_CHARS) errors.push(`value: must be at most ${MAX_VALUE_CHARS} characters`)
+  // A record is answered by parsing "<name> <ttl> IN <type> <value>" as one master-file line.
+  else if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) errors.push('value: must not contain control characters')
+  else if (KNOWN_RECORD_TYPES.has(type)) {
+    const fields = splitPresentation(value)
+    if (fields === undefined) errors.push('value: has an unclosed quote')
+    else {
+      const problem = VALUE_CHECKS[type]?.(fields, value)
+      if (problem) errors.push(`value: ${problem}`)
+    }
+  }
+
+  if (errors.length > 0) return { ok: false, errors }
+  const record: ValidRecordInput = { name, type, value }
+  if (id !== undefined) record.id = id
+  if (ttl !== undefined) record.ttl = ttl
+  return { ok: true, record }
+}
+

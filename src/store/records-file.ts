@@ -1,0 +1,210 @@
+/**
+ * dnsrecords.json codec: untrusted text -> DnsRecord[] and back, byte-compatible with the
+ * original Go writer (key order, Go string escaping, compact + newline or 2-space indent).
+ * Pure: no I/O. Also exports the small Go-JSON helpers the servers codec reuses.
+ */
+import { DnsplaneError } from '../errors.js'
+import { canonicalName, GO_ZERO_TIME, type DnsRecord } from './record.js'
+
+/** Largest records file we read, in bytes (checked before reading and again on the text). */
+export const MAX_RECORDS_FILE_BYTES = 256 * 1024 * 1024
+/** Most records one file (or one snapshot) may hold. */
+export const MAX_RECORDS = 2_000_000
+/** Per-field length bounds, in UTF-16 code units; generous, they only stop abuse. */
+export const MAX_NAME_CHARS = 1024
+export const MAX_TYPE_CHARS = 32
+export const MAX_VALUE_CHARS = 65_535
+export const MAX_ID_CHARS = 256
+export const MAX_MAC_CHARS = 256
+
+/** The one record the original writes when dnsrecords.json does not exist. */
+export const DEFAULT_RECORDS: readonly DnsRecord[] = Object.freeze([
+  Object.freeze({
+    name: 'example.com',
+    type: 'A',
+    value: '93.184.216.34',
+    ttl: 3600,
+    added_on: GO_ZERO_TIME,
+    updated_on: GO_ZERO_TIME,
+    last_query: GO_ZERO_TIME,
+  }),
+])
+
+const UINT32_MAX = 4_294_967_295
+
+// RFC 3339 as Go's time.Time.UnmarshalJSON accepts it (date-time with seconds, optional fraction,
+// Z or a numeric offset). Field ranges are checked loosely; Go itself checks them.
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/
+
+/** Throws ERR_RECORDS_PARSE (or `code`) with `path: reason`. */
+function fail(path: string, reason: string, code: 'ERR_RECORDS_PARSE' | 'ERR_SERVERS_PARSE'): never {
+  throw new DnsplaneError(code, `${path}: ${reason}`)
+}
+
+/** Field readers shared by the records and servers codecs; each names `path` in its error. */
+export interface FieldReader {
+  string(obj: Record<string, unknown>, key: string, path: string, max: number, required: boolean): string | undefined
+  bool(obj: Record<string, unknown>, key: string, path: string): boolean | undefined
+  time(obj: Record<string, unknown>, key: string, path: string): string
+}
+
+/** Field readers that throw DnsplaneError with `code`. */
+export function fieldReader(code: 'ERR_RECORDS_PARSE' | 'ERR_SERVERS_PARSE'): FieldReader {
+  return {
+    string(obj, key, path, max, required) {
+      const v = obj[key]
+      if (v === undefined || v === null) {
+        if (required) fail(`${path}.${key}`, 'is required', code)
+        return undefined
+      }
+      if (typeof v !== 'string') fail(`${path}.${key}`, 'must be a string', code)
+      if (v.length > max) fail(`${path}.${key}`, `must be at most ${max} characters`, code)
+      return v
+    },
+    bool(obj, key, path) {
+      const v = obj[key]
+      if (v === undefined || v === null) return undefined
+      if (typeof v !== 'boolean') fail(`${path}.${key}`, 'must be a boolean', code)
+      return v
+    },
+    time(obj, key, path) {
+      const v = obj[key]
+      // Go decodes null as "no change" (zero time); "" would make a Go peer drop the frame.
+      if (v === undefined || v === null || v === '') return GO_ZERO_TIME
+      if (typeof v !== 'string' || v.length > 64 || !RFC3339.test(v)) {
+        fail(`${path}.${key}`, 'must be an RFC 3339 time string', code)
+      }
+      return v
+    },
+  }
+}
+
+const recordsReader = fieldReader('ERR_RECORDS_PARSE')
+
+/** True for a plain JSON object (not null, not an array). */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/**
+ * Validates one record object from untrusted input (file, URL source, cluster snapshot).
+ * Name canonicalised (trimmed, trailing dots stripped), type upper-cased, missing/empty/null
+ * times filled with GO_ZERO_TIME, other times kept verbatim. Missing ttl is 0 (as Go decodes it).
+ * Throws ERR_RECORDS_PARSE naming `path` and the field.
+ */
+export function parseRecord(value: unknown, path: string): DnsRecord {
+  if (!isJsonObject(value)) fail(path, 'must be an object', 'ERR_RECORDS_PARSE')
+  const r = recordsReader
+  const id = r.string(value, 'id', path, MAX_ID_CHARS, false)
+  const name = r.string(value, 'name', path, MAX_NAME_CHARS, true) as string
+  const type = r.string(value, 'type', path, MAX_TYPE_CHARS, true) as string
+  const val = r.string(value, 'value', path, MAX_VALUE_CHARS, true) as string
+  const ttlRaw = value.ttl
+  let ttl = 0
+  if (ttlRaw !== undefined && ttlRaw !== null) {
+    if (typeof ttlRaw !== 'number' || !Number.isInteger(ttlRaw) || ttlRaw < 0 || ttlRaw > UINT32_MAX) {
+      fail(`${path}.ttl`, `must be an integer 0..${UINT32_MAX}`, 'ERR_RECORDS_PARSE')
+    }
+    ttl = ttlRaw
+  }
+  const rec: DnsRecord = {
+    name: canonicalName(name),
+    type: type.trim().toUpperCase(),
+    value: val,
+    ttl,
+    added_on: r.time(value, 'added_on', path),
+    updated_on: r.time(value, 'updated_on', path),
+    last_query: r.time(value, 'last_query', path),
+  }
+  // Go's omitempty drops "" and false on write, so they are the same as absent.
+  if (id) rec.id = id
+  const mac = r.string(value, 'mac', path, MAX_MAC_CHARS, false)
+  if (mac) rec.mac = mac
+  if (r.bool(value, 'cache_record', path)) rec.cache_record = true
+  return rec
+}
+
+/**
+ * Validates the `records` member: an array (bounded by MAX_RECORDS) or null (= empty).
+ * `path` prefixes error messages (default `records`, so errors read `records[3].ttl: ...`).
+ */
+export function parseRecordList(value: unknown, path = 'records'): DnsRecord[] {
+  if (value === null || value === undefined) return []
+  if (!Array.isArray(value)) fail(path, 'must be an array or null', 'ERR_RECORDS_PARSE')
+  if (value.length > MAX_RECORDS) {
+    fail(path, `has ${value.length} records, more than the limit of ${MAX_RECORDS}`, 'ERR_RECORDS_PARSE')
+  }
+  const out = new Array<DnsRecord>(value.length)
+  for (let i = 0; i < value.length; i++) out[i] = parseRecord(value[i], `${path}[${i}]`)
+  return out
+}
+
+/** Parses JSON text, bounding its size first; throws `code` with the JSON error's reason. */
+export function parseJsonText(
+  text: string | Uint8Array,
+  maxBytes: number,
+  code: 'ERR_RECORDS_PARSE' | 'ERR_SERVERS_PARSE',
+): unknown {
+  // A string never has more UTF-16 units than its UTF-8 bytes, so length is a safe lower bound.
+  if (text.length > maxBytes) fail('file', `is ${text.length} bytes, larger than the limit of ${maxBytes}`, code)
+  const str = typeof text === 'string' ? text : new TextDecoder('utf-8').decode(text)
+  try {
+    return JSON.parse(str)
+  } catch (err) {
+    return fail('file', `is not valid JSON (${(err as Error).message})`, code)
+  }
+}
+
+/**
+ * Parses dnsrecords.json text: `{"records":[...]}` or `{"records":null}` (empty).
+ * Throws ERR_RECORDS_PARSE with a reason such as `records[3].ttl: must be an integer 0..4294967295`.
+ */
+export function parseRecordsFile(text: string | Uint8Array): DnsRecord[] {
+  const doc = parseJsonText(text, MAX_RECORDS_FILE_BYTES, 'ERR_RECORDS_PARSE')
+  if (!isJsonObject(doc)) fail('file', 'must be a JSON object with a "records" member', 'ERR_RECORDS_PARSE')
+  return parseRecordList(doc.records)
+}
+
+/** The record as a plain object with the original's key order and omitempty rules. */
+export function recordToJson(r: DnsRecord): Record<string, unknown> {
+  const o: Record<string, unknown> = {}
+  if (r.id) o.id = r.id
+  o.name = r.name
+  o.type = r.type
+  o.value = r.value
+  o.ttl = r.ttl
+  o.added_on = r.added_on || GO_ZERO_TIME
+  o.updated_on = r.updated_on || GO_ZERO_TIME
+  if (r.mac) o.mac = r.mac
+  if (r.cache_record) o.cache_record = true
+  o.last_query = r.last_query || GO_ZERO_TIME
+  return o
+}
+
+/**
+ * Serialises dnsrecords.json as the original does (compact, or 2-space indent when `pretty`),
+ * always with a trailing newline. An empty set is written as `{"records":[]}` (Go writes null;
+ * readers accept both).
+ */
+export function serializeRecordsFile(records: readonly DnsRecord[], pretty: boolean): string {
+  return stringifyGo({ records: records.map(recordToJson) }, pretty)
+}
+
+// Lone surrogates cannot be encoded as UTF-8; Go writes U+FFFD for invalid text.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+// Go's encoding/json escapes these even with no HTML around (HTMLEscape is on by default).
+const GO_ESCAPES = /[<>&\u2028\u2029]/g
+
+/**
+ * JSON.stringify with Go's encoding/json output conventions (escapes < > & U+2028 U+2029,
+ * replaces lone surrogates with U+FFFD), compact or 2-space indented, plus a trailing newline.
+ */
+export function stringifyGo(value: unknown, pretty: boolean): string {
+  const json = JSON.stringify(
+    value,
+    (_key, v: unknown) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v),
+    pretty ? 2 : undefined,
+  )
+  // These characters can only occur inside JSON strings, so a global replace is exact.
+  return json.replace(GO_ESCAPES, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) + '\n'
+}

@@ -1,0 +1,172 @@
+/**
+ * executeCommand: one input line → output blocks and the next shell state. The single core used
+ * by the Ink app and by run-once. It never throws: failures become error blocks with ok=false.
+ */
+import { DaemonClientError, type DaemonClient } from '../daemon-client.js'
+import { parseLine } from '../line-parser.js'
+import { BUILTINS, CONTEXTS, ROOT_COMMANDS, findCommand, findContext } from './registry.js'
+import { UsageError, type CommandEnv, type CommandSpec, type ContextSpec, type ExecuteResult, type OutputBlock, type ShellState } from './types.js'
+
+const HELP_WORDS = new Set(['?', 'help', 'h'])
+
+export interface ExecuteOptions {
+  /** Unix milliseconds; defaults to Date.now. */
+  now?: () => number
+  history?: readonly string[]
+}
+
+function fullName(ctx: ContextSpec | null, cmd: CommandSpec): string {
+  return ctx ? `${ctx.name} ${cmd.name}` : cmd.name
+}
+
+/** Usage, description, details and examples of one command. */
+export function commandHelp(ctx: ContextSpec | null, cmd: CommandSpec): OutputBlock[] {
+  const lines = [`usage: ${fullName(ctx, cmd)}${cmd.usage ? ` ${cmd.usage}` : ''}`, `  ${cmd.summary}`]
+  for (const d of cmd.details ?? []) lines.push(`  ${d}`)
+  if (cmd.aliases?.length) lines.push(`  aliases: ${cmd.aliases.join(', ')}`)
+  const out: OutputBlock[] = [{ kind: 'text', text: lines.join('\n') }]
+  if (cmd.examples?.length) out.push({ kind: 'text', text: `examples:\n${cmd.examples.map((e) => `  ${e}`).join('\n')}`, tone: 'muted' })
+  return out
+}
+
+/** The command table of one context. */
+export function contextHelp(ctx: ContextSpec): OutputBlock[] {
+  return [
+    { kind: 'text', text: `${ctx.name}: ${ctx.summary}` },
+    { kind: 'table', columns: ['Command', 'Arguments', 'Description'], rows: ctx.commands.map((c) => [c.name, c.usage, c.summary]) },
+    { kind: 'text', text: `Type "<command> ?" for details, ".." to go back.`, tone: 'muted' },
+  ]
+}
+
+/** Top-level help: contexts, root commands, built-ins. */
+export function rootHelp(): OutputBlock[] {
+  return [
+    { kind: 'table', columns: ['Context', 'Description'], rows: CONTEXTS.map((c) => [c.name, c.summary]) },
+    { kind: 'table', columns: ['Command', 'Arguments', 'Description'], rows: ROOT_COMMANDS.map((c) => [c.name, c.usage, c.summary]) },
+    { kind: 'table', columns: ['Built-in', 'Arguments', 'Description'], rows: BUILTINS.map((b) => [b.names.join(' '), b.usage, b.summary]) },
+    {
+      kind: 'text',
+      text: 'Type a context name to enter it, or "<context> <command> [args]" from anywhere. Quote arguments with spaces.',
+      tone: 'muted',
+    },
+  ]
+}
+
+type Target =
+  | { kind: 'context'; ctx: ContextSpec }
+  | { kind: 'command'; ctx: ContextSpec | null; cmd: CommandSpec; args: string[] }
+  | { kind: 'unknown'; message: string }
+
+/** Resolves args to a context or a command: explicit context first, then the current one, then root commands. */
+function resolve(args: string[], state: ShellState): Target {
+  const first = args[0]
+  const named = findContext(first)
+  if (named) {
+    if (args.length === 1) return { kind: 'context', ctx: named }
+    const cmd = findCommand(named.commands, args[1])
+    if (!cmd) return { kind: 'unknown', message: `unknown command "${args[1]}" in ${named.name} (try ${named.name} ?)` }
+    return { kind: 'command', ctx: named, cmd, args: args.slice(2) }
+  }
+  const current = state.context ? findContext(state.context) ?? null : null
+  if (current) {
+    const cmd = findCommand(current.commands, first)
+    if (cmd) return { kind: 'command', ctx: current, cmd, args: args.slice(1) }
+  }
+  const root = findCommand(ROOT_COMMANDS, first)
+  if (root) return { kind: 'command', ctx: null, cmd: root, args: args.slice(1) }
+  return {
+    kind: 'unknown',
+    message: current ? `unknown command "${first}" in ${current.name} (type ? for help)` : `unknown command "${first}" (type ? for help)`,
+  }
+}
+
+function help(args: string[], state: ShellState): OutputBlock[] {
+  if (args.length === 0) {
+    const current = state.context ? findContext(state.context) : undefined
+    return current ? contextHelp(current) : rootHelp()
+  }
+  const t = resolve(args, state)
+  if (t.kind === 'context') return contextHelp(t.ctx)
+  if (t.kind === 'command') return commandHelp(t.ctx, t.cmd)
+  return [{ kind: 'error', message: t.message }]
+}
+
+/** Converts anything a command threw into an error block (and the body for --json). */
+export function errorBlock(err: unknown, ctx: ContextSpec | null, cmd: CommandSpec | null): { block: OutputBlock; raw: unknown } {
+  if (err instanceof UsageError) {
+    const name = cmd ? fullName(ctx, cmd) : ''
+    return {
+      block: { kind: 'error', message: name ? `${name}: ${err.message}` : err.message, hint: cmd ? `usage: ${name} ${cmd.usage}`.trimEnd() : undefined },
+      raw: { error: { code: 'ERR_BAD_REQUEST', message: err.message } },
+    }
+  }
+  if (err instanceof DaemonClientError) {
+    return {
+      block: { kind: 'error', message: err.message, details: err.details.messages, hint: err.details.hint },
+      raw: err.details.body ?? { error: { code: err.code, message: err.message } },
+    }
+  }
+  const message = err instanceof Error ? err.message : String(err)
+  return { block: { kind: 'error', message }, raw: { error: { code: 'ERR_INTERNAL', message } } }
+}
+
+/**
+ * Runs one input line. `<ctx>` enters a context; `<ctx> <cmd> args` runs from anywhere (staying
+ * where you are); a trailing `?`/`help`/`h` shows usage; built-ins handle navigation and exit.
+ */
+export async function executeCommand(line: string, state: ShellState, client: DaemonClient, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
+  const parsed = parseLine(line)
+  if (!parsed.ok) return { output: [{ kind: 'error', message: parsed.error }], state, ok: false, raw: { error: { code: 'ERR_BAD_REQUEST', message: parsed.error } } }
+  const args = parsed.args
+  if (args.length === 0) return { output: [], state, ok: true }
+  const word = args[0].toLowerCase()
+  const ok = (output: OutputBlock[], next: ShellState = state): ExecuteResult => ({ output, state: next, ok: true })
+
+  switch (word) {
+    case 'exit':
+    case 'quit':
+    case 'q':
+      return { output: [], state, ok: true, effect: 'exit' }
+    case 'help':
+    case '?':
+    case 'h':
+    case 'ls':
+      return ok(help(args.slice(1), state))
+    case 'contexts':
+      return ok([{ kind: 'table', columns: ['Context', 'Description'], rows: CONTEXTS.map((c) => [c.name, c.summary]) }])
+    case '..':
+    case 'back':
+      return ok([], { context: null })
+    case '/':
+      return ok([], { context: null })
+    case 'history': {
+      const h = opts.history ?? []
+      return ok([{ kind: 'text', text: h.length === 0 ? '(empty)' : h.map((l, i) => `${String(i + 1).padStart(4)}  ${l}`).join('\n') }])
+    }
+    case 'cd': {
+      const dest = args[1]
+      if (args.length > 2) return { output: [{ kind: 'error', message: 'cd: expected one context, .. or /' }], state, ok: false }
+      if (dest === undefined || dest === '/' || dest === '..') return ok([], { context: null })
+      const ctx = findContext(dest)
+      if (!ctx) return { output: [{ kind: 'error', message: `cd: unknown context "${dest}" (${CONTEXTS.map((c) => c.name).join(', ')})` }], state, ok: false }
+      return ok([], { context: ctx.name })
+    }
+  }
+
+  if (args.length >= 2 && HELP_WORDS.has(args[args.length - 1].toLowerCase())) return ok(help(args.slice(0, -1), state))
+
+  const target = resolve(args, state)
+  if (target.kind === 'unknown') {
+    return { output: [{ kind: 'error', message: target.message }], state, ok: false, raw: { error: { code: 'ERR_NOT_FOUND', message: target.message } } }
+  }
+  if (target.kind === 'context') return ok([], { context: target.ctx.name })
+
+  const env: CommandEnv = { client, now: opts.now ?? Date.now, history: opts.history }
+  try {
+    const outcome = await target.cmd.run(target.args, env)
+    return { output: outcome.output, state, ok: outcome.ok ?? true, raw: outcome.raw, effect: outcome.effect }
+  } catch (err) {
+    const { block, raw } = errorBlock(err, target.ctx, target.cmd)
+    return { output: [block], state, ok: false, raw }
+  }
+}

@@ -1,0 +1,32 @@
+import t from 'tap'
+import { buildApi } from '../../../src/api/server.js'
+import { call, makeDeps } from '../../helpers/api-fakes.js'
+
+t.test('GET /api/v1/status summarises the node', async (t) => {
+  const { deps, knobs } = makeDeps()
+  knobs.token = 'tok'
+  const app = buildApi(deps, { requireAuth: false })
+  t.teardown(() => app.close())
+  const res = await call(app, 'GET', '/api/v1/status')
+  t.equal(res.status, 200)
+  t.match(res.json, {
+    version: '0.1.0',
+    uptime_seconds: 100,
+    ready: true,
+    records: 0,
+    servers: 1,
+    cache_entries: 1,
+    listeners: { api_port: '8080' },
+    cluster_enabled: true,
+    cluster_node_id: 'node-a',
+    api_auth: true,
+  })
+})
+
+t.test('GET /api/v1/status reports cluster_enabled false without a cluster', async (t) => {
+  const { deps } = makeDeps({ cluster: undefined })
+  const app = buildApi(deps, { requireAuth: false })
+  t.teardown(() => app.close())
+  const res = await call(app, 'GET', '/api/v1/status')
+  t.equal(res.json.cluster_enabled, false)
+})

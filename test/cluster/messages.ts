@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import { encodeFrame, FrameDecoder } from '../../src/cluster/codec.js'
+import { encodeMessage, goString, isRfc3339, parseMessage, type Message } from '../../src/cluster/messages.js'
+import { GO_ZERO_TIME } from '../../src/store/record.js'
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/cluster')
+const names = readFileSync(join(dir, 'frames.txt'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => l.split('\t')[0])
+
+t.test('golden frames: decoding the fixture bytes gives the expected message, encoding gives the same bytes', async (t) => {
+  t.ok(names.length >= 11)
+  for (const name of names) {
+    const bytes = Buffer.from(readFileSync(join(dir, `${name}.hex`), 'utf8').trim(), 'hex')
+    const expected = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as Message
+    const frames = new FrameDecoder().push(bytes)
+    t.equal(frames.length, 1, name)
+    const parsed = parseMessage(frames[0])
+    t.ok(parsed.ok, name)
+    if (parsed.ok) t.same(parsed.message, expected, `${name}: decoded`)
+    t.equal(encodeFrame(encodeMessage(expected)).toString('hex'), bytes.toString('hex'), `${name}: encoded`)
+  }
+})
+
+t.test('covers every message type in the fixtures', async (t) => {
+  const types = new Set(names.map((n) => JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')).type))
+  for (const ty of ['auth', 'auth_ok', 'auth_fail', 'error', 'ping', 'pong', 'pull', 'records_full', 'admin_config_apply', 'admin_config_ok', 'admin_config_fail']) {
+    t.ok(types.has(ty), ty)
+  }
+})
+
+t.test('encodes an empty record set as null and empty time fields as Go zero time', async (t) => {
+  const text = encodeMessage({ type: 'records_full', node_id: 'n', seq: 1, timestamp_unix: 0, records: [] })
+  t.equal(text, '{"type":"records_full","node_id":"n","seq":1,"records":null}')
+  const rec = encodeMessage({
+    type: 'records_full',
+    node_id: 'n',
+    seq: 2,
+    timestamp_unix: 5,
+    records: [{ name: 'a', type: 'A', value: '192.0.2.1', ttl: 1, added_on: '', updated_on: '', last_query: '' }],
+  })
+  t.match(rec, `"added_on":"${GO_ZERO_TIME}","updated_on":"${GO_ZERO_TIME}","last_query":"${GO_ZERO_TIME}"`)
+  t.notMatch(rec, '""')
+})
+
+t.test('accepts absent and null keys as Go zero values', async (t) => {
+  const r = parseMessage('{"type":"records_full","records":[{"name":"a","type":"A","value":"192.0.2.1","ttl":null}]}')
+  t.ok(r.ok)
+  if (r.ok && r.message.type === 'records_full') {
+    t.equal(r.message.node_id, '')
+    t.equal(r.message.seq, 0)
+    t.same(r.message.records?.[0], { name: 'a', type: 'A', value: '192.0.2.1', ttl: 0, added_on: GO_ZERO_TIME, updated_on: GO_ZERO_TIME, last_query: GO_ZERO_TIME })
+  }
+  const a = parseMessage('{"type":"auth"}')
+  t.same(a.ok && a.message, { type: 'auth', token: '' })
+  const s = parseMessage('{"type":"auth_fail","message":"","extra":1}')
+  t.same(s.ok && s.message, { type: 'auth_fail' })
+})
+
+const invalid: [string, string, string][] = [
+  ['not JSON', 'garbage{', 'invalid_json'],
+  ['empty frame', '', 'invalid_json'],
+  ['an array', '[1]', 'not_object'],
+  ['null', 'null', 'not_object'],
+  ['unknown type', '{"type":"hello"}', 'unknown_type'],
+  ['missing type', '{}', 'unknown_type'],
+  ['numeric type', '{"type":1}', 'invalid_fields'],
+  ['token not a string', '{"type":"auth","token":5}', 'invalid_fields'],
+  ['negative seq', '{"type":"records_full","node_id":"a","seq":-1,"records":null}', 'invalid_fields'],
+  ['fractional seq', '{"type":"records_full","node_id":"a","seq":1.5,"records":null}', 'invalid_fields'],
+  ['unsafe seq', '{"type":"records_full","node_id":"a","seq":18446744073709551615,"records":null}', 'invalid_fields'],
+  ['string seq', '{"type":"records_full","node_id":"a","seq":"1","records":null}', 'invalid_fields'],
+  ['records an object', '{"type":"records_full","node_id":"a","seq":1,"records":{}}', 'invalid_fields'],
+  ['record not an object', '{"type":"records_full","node_id":"a","seq":1,"records":[1]}', 'invalid_fields'],
+  ['negative ttl', '{"type":"records_full","node_id":"a","seq":1,"records":[{"name":"a","ttl":-1}]}', 'invalid_fields'],
+  ['ttl over uint32', '{"type":"records_full","node_id":"a","seq":1,"records":[{"name":"a","ttl":4294967296}]}', 'invalid_fields'],
+  ['fractional ttl', '{"type":"records_full","node_id":"a","seq":1,"records":[{"name":"a","ttl":1.5}]}', 'invalid_fields'],
+  ['empty time string', '{"type":"records_full","node_id":"a","seq":1,"records":[{"name":"a","added_on":""}]}', 'invalid_fields'],
+  ['non-RFC-3339 time', '{"type":"records_full","node_id":"a","seq":1,"records":[{"name":"a","last_query":"2025-01-01 10:00:00"}]}', 'invalid_fields'],
+  ['cache_record not bool', '{"type":"records_full","node_id":"a","seq":1,"records":[{"name":"a","cache_record":"yes"}]}', 'invalid_fields'],
+  ['peers not strings', '{"type":"admin_config_apply","admin_token":"x","cluster_peers":[1]}', 'invalid_fields'],
+  ['replica flag not bool', '{"type":"admin_config_apply","admin_token":"x","cluster_replica_only":"true"}', 'invalid_fields'],
+  ['interval not integer', '{"type":"admin_config_apply","admin_token":"x","cluster_sync_interval_seconds":1.5}', 'invalid_fields'],
+]
+
+t.test('rejects invalid frames with a reason', async (t) => {
+  for (const [label, text, reason] of invalid) {
+    const r = parseMessage(Buffer.from(text))
+    t.equal(r.ok, false, label)
+    if (!r.ok) t.equal(r.reason, reason, label)
+  }
+})
+
+t.test('escapes strings as Go encoding/json does', async (t) => {
+  const cases: [string, string][] = [
+    ['plain', '"plain"'],
+    ['<a&b>', '"\\u003ca\\u0026b\\u003e"'],
+    ['q"\\', '"q\\"\\\\"'],
+    ['\n\r\t\b\f\u0001', '"\\n\\r\\t\\b\\f\\u0001"'],
+    ['\u2028\u2029', '"\\u2028\\u2029"'],
+    ['é😀', '"é😀"'],
+    ['\ud800x', '"\\ufffdx"'],
+  ]
+  for (const [input, want] of cases) {
+    t.equal(goString(input), want, `case ${want}`)
+    if (!input.includes('\ud800')) t.equal(JSON.parse(want), input)
+  }
+})
+
+t.test('validates RFC 3339 times like Go', async (t) => {
+  const ok = ['0001-01-01T00:00:00Z', '2025-01-01T10:00:00.5+01:00', '2024-02-29T23:59:59.123456789-07:30']
+  const bad = ['', '2025-13-01T00:00:00Z', '2025-02-30T00:00:00Z', '2023-02-29T00:00:00Z', '2025-01-01T24:00:00Z', '2025-01-01T00:00:00', '2025-01-01t00:00:00z']
+  for (const s of ok) t.ok(isRfc3339(s), s)
+  for (const s of bad) t.notOk(isRfc3339(s), s)
+})

@@ -1,0 +1,58 @@
+import t from 'tap'
+import { Value } from '@sinclair/typebox/value'
+import { CONFIG_KEYS, KEY_BY_PATH, OUR_KEYS, SECRET_KEYS, UNIMPLEMENTED_KEYS, describeExpected } from '../../src/config/schema.js'
+import { Type } from '@sinclair/typebox'
+
+t.test('every key has a description, a group and a default its own schema accepts', async (t) => {
+  for (const k of CONFIG_KEYS) {
+    t.ok(k.description.length > 5, `${k.key} description`)
+    t.ok(k.group, `${k.key} group`)
+    t.ok(Value.Check(k.schema, k.default), `${k.key} default ${JSON.stringify(k.default)}`)
+  }
+})
+
+t.test('holds every cluster key of the original plus ours', async (t) => {
+  const cluster = CONFIG_KEYS.map((k) => k.key).filter((k) => k.startsWith('cluster_'))
+  t.same(cluster.filter((k) => !OUR_KEYS.has(k)).sort(), [
+    'cluster_admin', 'cluster_admin_token', 'cluster_advertise_addr', 'cluster_allowed_writer_node_ids',
+    'cluster_auth_token', 'cluster_discovery_interval_seconds', 'cluster_discovery_srv', 'cluster_enabled',
+    'cluster_listen_addr', 'cluster_node_id', 'cluster_peers', 'cluster_reject_local_writes',
+    'cluster_replica_only', 'cluster_sync_interval_seconds', 'cluster_sync_policy',
+  ])
+  for (const k of cluster) t.notOk(UNIMPLEMENTED_KEYS.has(k), `${k} is implemented`)
+})
+
+const implemented = [
+  'port', 'dns_bind', 'timeout', 'fallback_server_ip', 'fallback_server_port', 'fallback_server_transport',
+  'local_records_enabled', 'cache_records', 'min_cache_ttl_seconds', 'stale_while_revalidate',
+  'cache_compact_enabled', 'cache_compact_interval_seconds', 'api', 'apiport', 'api_bind', 'api_auth_token',
+  'server_socket', 'stats_dashboard_enabled', 'dashboard_resolution_log_cap', 'file_locations.dnsservers',
+  'file_locations.cache', 'file_locations.records_source.type', 'file_locations.records_source.location',
+  'DNSRecordSettings.auto_build_ptr_from_a', 'DNSRecordSettings.forward_ptr_queries',
+  'DNSRecordSettings.add_updates_records', 'log.log_dir', 'log.log_severity', 'pretty_json', 'dns_refuse_any',
+  'dns_max_edns_udp_payload', 'upstream_health_check_enabled', 'upstream_health_check_failures',
+  'upstream_health_check_interval_seconds', 'upstream_health_check_query_name', 'cluster_ready_requires_sync',
+  'dns_tcp_max_connections', 'dns_tcp_idle_timeout_seconds',
+]
+t.test('marks exactly the implemented keys as implemented', async (t) => {
+  for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)
+  const notCluster = CONFIG_KEYS.filter((k) => !k.key.startsWith('cluster_') && !UNIMPLEMENTED_KEYS.has(k.key))
+  t.same(notCluster.map((k) => k.key).sort(), implemented.filter((k) => !k.startsWith('cluster_')).sort())
+})
+
+t.test('secrets are exactly the three tokens', async (t) => {
+  t.same([...SECRET_KEYS].sort(), ['api_auth_token', 'cluster_admin_token', 'cluster_auth_token'])
+})
+
+const forms: [Parameters<typeof describeExpected>[0], string][] = [
+  [Type.Boolean(), 'must be a boolean (true or false)'],
+  [Type.Integer({ minimum: 0, maximum: 2_147_483_647 }), 'must be an integer >= 0'],
+  [Type.Integer({ minimum: 1, maximum: 10 }), 'must be an integer between 1 and 10'],
+  [Type.Number({ minimum: 0, maximum: 1 }), 'must be a number between 0 and 1'],
+  [Type.String(), 'must be a string'],
+  [Type.Union([Type.Literal('a'), Type.Literal('b')]), 'must be one of a|b'],
+  [Type.Literal('file'), 'must be one of file'],
+]
+for (const [schema, want] of forms) {
+  t.test(`describeExpected: ${want}`, async (t) => t.equal(describeExpected(schema), want))
+}

@@ -1,0 +1,250 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { configDefaults, validateConfig, type ValidateContext } from '../../src/config/validate.js'
+
+const ctx: ValidateContext = { configDir: '/srv/dns', defaultServerSocket: '/run/user/1000/dnsplane.socket' }
+const fixtureDir = join(import.meta.dirname, '..', 'fixtures', 'config')
+
+t.test('an empty object gives every default with paths resolved against the config dir', async (t) => {
+  const res = validateConfig({}, ctx)
+  t.same(res.errors, [])
+  t.same(res.warnings, [])
+  const c = res.config!
+  t.equal(c.port, '53')
+  t.equal(c.apiport, '8080')
+  t.equal(c.timeout, 2)
+  t.equal(c.fallback_server_ip, '1.1.1.1')
+  t.equal(c.fallback_server_transport, 'udp')
+  t.equal(c.min_cache_ttl_seconds, 600)
+  t.equal(c.dashboard_resolution_log_cap, 1000)
+  t.equal(c.cluster_ready_requires_sync, false)
+  t.equal(c.dns_tcp_max_connections, 256)
+  t.equal(c.dns_tcp_idle_timeout_seconds, 10)
+  t.equal(c.cluster_listen_addr, ':7946')
+  t.equal(c.cluster_discovery_interval_seconds, 60)
+  t.same(c.cluster_peers, [])
+  t.equal(c.server_socket, '/run/user/1000/dnsplane.socket')
+  t.equal(c.file_locations.dnsservers, '/srv/dns/dnsservers.json')
+  t.equal(c.file_locations.cache, '/srv/dns/dnscache.json')
+  t.same(c.file_locations.records_source.type, 'file')
+  t.equal(c.file_locations.records_source.location, '/srv/dns/dnsrecords.json')
+  t.equal(c.log.log_dir, '/srv/dns/log')
+  t.equal(c.log.log_severity, 'none')
+  t.equal(c.full_stats_dir, '/srv/dns/fullstats')
+  t.equal(c.DNSRecordSettings.auto_build_ptr_from_a, true)
+})
+
+t.test('the loaded config is deeply frozen', async (t) => {
+  const c = validateConfig({}, ctx).config!
+  t.ok(Object.isFrozen(c))
+  t.ok(Object.isFrozen(c.file_locations.records_source))
+  t.ok(Object.isFrozen(c.cluster_peers))
+  t.throws(() => {
+    ;(c as { port: string }).port = '1'
+  })
+})
+
+t.test('validation does not mutate its input', async (t) => {
+  const input = { dns_port: '54', file_locations: { dnsrecords: 'r.json' } }
+  const copy = structuredClone(input)
+  validateConfig(input, ctx)
+  t.same(input, copy)
+})
+
+const bad: [string, unknown, string][] = [
+  ['cluster_sync_interval_seconds', -5, 'cluster_sync_interval_seconds: must be an integer >= 0, got -5'],
+  ['cluster_sync_interval_seconds', 1.5, 'cluster_sync_interval_seconds: must be an integer >= 0, got 1.5'],
+  ['cluster_sync_interval_seconds', '30', 'cluster_sync_interval_seconds: must be an integer >= 0, got "30"'],
+  ['port', '70000', 'port: must be a port number "0".."65535", got "70000"'],
+  ['port', 'abc', 'port: must be a port number "0".."65535", got "abc"'],
+  ['port', 65536, 'port: must be a port number "0".."65535", got 65536'],
+  ['apiport', true, 'apiport: must be a port number "0".."65535", got true'],
+  ['timeout', 0, 'timeout: must be an integer between 1 and 60, got 0'],
+  ['api', 'yes', 'api: must be a boolean (true or false), got "yes"'],
+  ['cluster_peers', 'a:1,b:2', 'cluster_peers: must be an array of strings (at most 1024), got "a:1,b:2"'],
+  ['cluster_peers', [1, 2], 'cluster_peers: must be an array of strings (at most 1024), got [1,2]'],
+  ['fallback_server_transport', 'dot', 'fallback_server_transport: "dot" is not implemented yet; must be one of udp|tcp'],
+  ['fallback_server_transport', 'quic', 'fallback_server_transport: must be one of udp|tcp, got "quic"'],
+  ['dashboard_resolution_log_cap', 0, 'dashboard_resolution_log_cap: must be an integer between 1 and 1000000, got 0'],
+  ['dashboard_resolution_log_cap', 1_000_001, 'dashboard_resolution_log_cap: must be an integer between 1 and 1000000, got 1000001'],
+  ['cache_compact_interval_seconds', 59, 'cache_compact_interval_seconds: must be an integer >= 60, got 59'],
+  ['dns_rrl_slip', 1.5, 'dns_rrl_slip: must be a number between 0 and 1, got 1.5'],
+  ['dns_max_edns_udp_payload', 65536, 'dns_max_edns_udp_payload: must be an integer between 0 and 65535, got 65536'],
+  ['dns_tcp_max_connections', 0, 'dns_tcp_max_connections: must be an integer between 1 and 65535, got 0'],
+  ['cluster_ready_requires_sync', 1, 'cluster_ready_requires_sync: must be a boolean (true or false), got 1'],
+  ['dns_response_limit_mode', 'fast', 'dns_response_limit_mode: must be one of sliding_window|rrl, got "fast"'],
+  ['file_locations', 'x', 'file_locations: must be an object, got "x"'],
+]
+for (const [key, value, message] of bad) {
+  t.test(`rejects ${key} = ${JSON.stringify(value)} naming the key`, async (t) => {
+    const res = validateConfig({ [key]: value }, ctx)
+    t.equal(res.config, undefined)
+    t.same(res.errors, [message])
+  })
+}
+
+const nestedBad: [unknown, string][] = [
+  [{ log: { log_severity: 'verbose' } }, 'log.log_severity: must be one of debug|info|warn|error|none, got "verbose"'],
+  [{ log: { log_rotation_size_mb: 0 } }, 'log.log_rotation_size_mb: must be an integer between 1 and 1000000, got 0'],
+  [{ DNSRecordSettings: { auto_build_ptr_from_a: 'true' } }, 'DNSRecordSettings.auto_build_ptr_from_a: must be a boolean (true or false), got "true"'],
+  [
+    { file_locations: { records_source: { type: 'url', location: 'https://x' } } },
+    'file_locations.records_source.type: "url" is not implemented yet; must be one of file',
+  ],
+  [{ file_locations: { records_source: { type: 'git' } } }, 'file_locations.records_source.type: "git" is not implemented yet; must be one of file'],
+  [{ file_locations: { records_source: 'x' } }, 'file_locations.records_source: must be an object, got "x"'],
+]
+for (const [input, message] of nestedBad) {
+  t.test(`rejects nested ${JSON.stringify(input)} naming the dotted key path`, async (t) => {
+    t.same(validateConfig(input, ctx).errors, [message])
+  })
+}
+
+t.test('reports every bad key at once', async (t) => {
+  const res = validateConfig({ port: 'x', timeout: -1 }, ctx)
+  t.equal(res.errors.length, 2)
+})
+
+t.test('rejects a top level that is not an object', async (t) => {
+  for (const v of [[], null, 'x', 3]) t.match(validateConfig(v, ctx).errors[0], /top level must be a JSON object/)
+})
+
+t.test('accepts ports written as JSON integers and keeps them as strings', async (t) => {
+  const c = validateConfig({ port: 5353, apiport: 0 }, ctx).config!
+  t.equal(c.port, '5353')
+  t.equal(c.apiport, '0')
+})
+
+t.test('treats null as not set (Go writes empty lists as null)', async (t) => {
+  const res = validateConfig({ cluster_peers: null, port: null, log: null }, ctx)
+  t.same(res.errors, [])
+  t.same(res.config!.cluster_peers, [])
+  t.equal(res.config!.port, '53')
+})
+
+const aliases: [Record<string, unknown>, (c: NonNullable<ReturnType<typeof validateConfig>['config']>) => unknown, unknown][] = [
+  [{ dns_port: '5300' }, (c) => c.port, '5300'],
+  [{ rest_port: '9000' }, (c) => c.apiport, '9000'],
+  [{ api_enabled: true }, (c) => c.api, true],
+  [{ client_socket_path: '/tmp/s.sock' }, (c) => c.server_socket, '/tmp/s.sock'],
+  [{ dnsserver_file: 'up.json' }, (c) => c.file_locations.dnsservers, '/srv/dns/up.json'],
+  [{ cache_file: 'c.json' }, (c) => c.file_locations.cache, '/srv/dns/c.json'],
+  [{ file_locations: { dnsserver_file: '/a/up.json' } }, (c) => c.file_locations.dnsservers, '/a/up.json'],
+  [{ file_locations: { cache_file: '/a/c.json' } }, (c) => c.file_locations.cache, '/a/c.json'],
+  [{ file_locations: { dnsrecords: 'legacy.json' } }, (c) => c.file_locations.records_source.location, '/srv/dns/legacy.json'],
+  [{ file_locations: { dnsrecords_file: '/x/r.json' } }, (c) => c.file_locations.records_source.location, '/x/r.json'],
+]
+for (const [input, pick, want] of aliases) {
+  t.test(`reads the original's old name ${JSON.stringify(input)}`, async (t) => {
+    const res = validateConfig(input, ctx)
+    t.same(res.errors, [])
+    t.same(res.warnings, [])
+    t.same(pick(res.config!), want)
+  })
+}
+
+t.test('reads client_tcp_address as server_tcp (not implemented yet: warns)', async (t) => {
+  const res = validateConfig({ client_tcp_address: '127.0.0.1:1' }, ctx)
+  t.equal(res.config!.server_tcp, '127.0.0.1:1')
+  t.same(res.warnings, ['keys not implemented yet (accepted, no effect): server_tcp'])
+})
+
+t.test('the canonical key wins over its old name, with a warning', async (t) => {
+  const res = validateConfig({ port: '1', dns_port: '2' }, ctx)
+  t.equal(res.config!.port, '1')
+  t.same(res.warnings, ['port and its old name dns_port are both set; using port'])
+})
+
+t.test('unknown keys give one warning naming them, not an error', async (t) => {
+  const res = validateConfig({ foo: 1, log: { colour: true }, bar: 'x' }, ctx)
+  t.same(res.errors, [])
+  t.same(res.warnings, ['unknown keys ignored: bar, foo, log.colour'])
+})
+
+t.test('unimplemented keys warn only when set to a non-default value', async (t) => {
+  t.same(validateConfig({ dot_enabled: false, dot_port: '853', adblock_list_files: [] }, ctx).warnings, [])
+  t.same(validateConfig({ dot_enabled: true, pprof_enabled: true, log: { log_rotation: 'time' } }, ctx).warnings, [
+    'keys not implemented yet (accepted, no effect): dot_enabled, pprof_enabled, log.log_rotation',
+  ])
+})
+
+t.test('an unknown cluster_sync_policy is kept as given with a warning', async (t) => {
+  const res = validateConfig({ cluster_sync_policy: 'Raft' }, ctx)
+  t.equal(res.config!.cluster_sync_policy, 'Raft')
+  t.match(res.warnings[0], /cluster_sync_policy: unknown policy "Raft" behaves as lww_per_node/)
+  t.same(validateConfig({ cluster_sync_policy: ' Global_LWW ' }, ctx).warnings, [])
+})
+
+t.test('derived values: empty listen addr, empty paths, log dir under /etc', async (t) => {
+  const c = validateConfig({ cluster_listen_addr: '', file_locations: { cache: '' }, server_socket: 'rel.sock' }, ctx).config!
+  t.equal(c.cluster_listen_addr, ':7946')
+  t.equal(c.file_locations.cache, '/srv/dns/dnscache.json')
+  t.equal(c.server_socket, '/srv/dns/rel.sock')
+  const etc = { configDir: '/etc', defaultServerSocket: '/tmp/dnsplane.socket' }
+  t.equal(validateConfig({}, etc).config!.log.log_dir, '/var/log/dnsplane')
+  t.equal(validateConfig({ log: { log_dir: 'logs' } }, etc).config!.log.log_dir, '/etc/logs')
+})
+
+t.test('validating a validated config gives the same config', async (t) => {
+  const once = validateConfig({ cluster_peers: ['a:1'], dns_port: 1 }, ctx).config!
+  const twice = validateConfig(once, ctx)
+  t.same(twice.config, once)
+  t.same(twice.warnings, [])
+})
+
+t.test("the original's generated default file loads without warnings", async (t) => {
+  const original = {
+    fallback_server_ip: '1.1.1.1', fallback_server_port: '53', timeout: 2,
+    port: '53', apiport: '8080', api: false,
+    cache_records: true, local_records_enabled: true,
+    full_stats: false, full_stats_dir: '/srv/dns/fullstats',
+    server_socket: '/run/user/1000/dnsplane.socket', server_tcp: '0.0.0.0:8053',
+    file_locations: {
+      dnsservers: '/srv/dns/dnsservers.json', cache: '/srv/dns/dnscache.json',
+      records_source: { type: 'file', location: '/srv/dns/dnsrecords.json' },
+    },
+    DNSRecordSettings: { auto_build_ptr_from_a: true, forward_ptr_queries: false },
+    log: { log_dir: '/srv/dns/log', log_severity: 'none', log_rotation: 'size', log_rotation_size_mb: 100, log_rotation_time_days: 7 },
+    min_cache_ttl_seconds: 600, stale_while_revalidate: true,
+    cache_warm_enabled: true, cache_warm_interval_seconds: 10,
+    cache_compact_enabled: true, cache_compact_interval_seconds: 1800,
+    stats_dashboard_enabled: true, dashboard_resolution_log_cap: 1000,
+  }
+  const res = validateConfig(original, ctx)
+  t.same(res.errors, [])
+  t.same(res.warnings, [])
+  t.same(res.config, validateConfig({}, ctx).config)
+})
+
+t.test("a full original user's file (every key, old names, cluster) loads with one warning for unimplemented keys", async (t) => {
+  const raw: unknown = JSON.parse(readFileSync(join(fixtureDir, 'original-full.json'), 'utf8'))
+  const res = validateConfig(raw, ctx)
+  t.same(res.errors, [])
+  t.same(res.warnings, [
+    'keys not implemented yet (accepted, no effect): dns_response_limit_mode, dns_rrl_max_per_bucket, dns_rrl_slip, ' +
+      'adblock_list_files, api_tls_cert, api_tls_key, api_rate_limit_rps, full_stats_dir, server_tcp',
+  ])
+  const c = res.config!
+  t.equal(c.port, '5353')
+  t.equal(c.apiport, '8081')
+  t.equal(c.api, true)
+  t.equal(c.dns_bind, '127.0.0.1')
+  t.equal(c.server_socket, '/run/dnsplane/dnsplane.socket')
+  t.equal(c.file_locations.dnsservers, '/var/lib/dnsplane/dnsservers.json')
+  t.equal(c.file_locations.cache, '/var/lib/dnsplane/dnscache.json')
+  t.equal(c.dot_port, '853')
+  t.same(c.axfr_allowed_networks, [])
+  t.equal(c.log.log_severity, 'info')
+  t.same(c.cluster_peers, ['10.0.0.2:7946', '10.0.0.3:7946'])
+  t.equal(c.cluster_sync_policy, 'primary_writer')
+  t.equal(c.cluster_discovery_interval_seconds, 120)
+  t.equal(c.cluster_admin_token, 'admin-secret')
+})
+
+t.test('configDefaults gives unresolved defaults (relative paths, empty socket)', async (t) => {
+  const d = configDefaults()
+  t.equal(d.file_locations.dnsservers, 'dnsservers.json')
+  t.equal(d.server_socket, '')
+  t.equal(d.log.log_dir, 'log')
+})

@@ -1,0 +1,103 @@
+import t from 'tap'
+import dnsPacket from 'dns-packet'
+import pino from 'pino'
+import { DnsResponder, type DnsServerOptions } from '../../src/dns/server.js'
+import { patchResponse } from '../../src/dns/fast-path.js'
+import { RecordIndex } from '../../src/store/record-index.js'
+import { GO_ZERO_TIME, type DnsRecord } from '../../src/store/record.js'
+
+const rec = (name: string, type: string, value: string, ttl = 3600): DnsRecord => ({
+  name, type, value, ttl, added_on: GO_ZERO_TIME, updated_on: GO_ZERO_TIME, last_query: GO_ZERO_TIME,
+})
+const records = [
+  rec('bench.test', 'SOA', 'ns1.bench.test. hostmaster.bench.test. 1 3600 900 604800 300'),
+  rec('bench.test', 'MX', '10 mail.bench.test.'),
+  rec('bench.test', 'MX', '20 mail2.bench.test.'),
+  rec('bench.test', 'TXT', '"v=spf1 mx -all"'),
+  rec('host1.bench.test', 'A', '198.18.0.1'),
+  rec('multi.bench.test', 'AAAA', '2001:db8::1'),
+  rec('multi.bench.test', 'AAAA', '2001:db8::2'),
+  rec('www.bench.test', 'CNAME', 'alias.bench.test'),
+  rec('alias.bench.test', 'CNAME', 'host1.bench.test'),
+  rec('198.51.100.7', 'PTR', 'seven.example.net'),
+  rec('v6.bench.test', 'AAAA', '2001:db8::abcd'),
+]
+const opts: DnsServerOptions = {
+  bind: '127.0.0.1', port: 0, localRecordsEnabled: true, autoBuildPtrFromA: true, refuseAny: false,
+  maxEdnsUdpPayload: 1232, tcpIdleTimeoutMs: 1000, tcpMaxConnections: 4, upstreamTimeoutMs: 100,
+}
+const log = pino({ level: 'silent' })
+
+const query = (name: string, type: string, o: { id: number; rd?: boolean; edns?: number }): Buffer =>
+  dnsPacket.encode({
+    type: 'query', id: o.id, flags: o.rd === false ? 0 : dnsPacket.RECURSION_DESIRED,
+    questions: [{ name, type: type as 'A' }],
+    additionals: o.edns ? [{ type: 'OPT', name: '.', udpPayloadSize: o.edns } as dnsPacket.Answer] : [],
+  })
+
+const v6rev = 'd.c.b.a.' + '0.'.repeat(20) + '8.b.d.0.1.0.0.2.ip6.arpa'
+const table: [string, string, string, string, { edns?: number }][] = [
+  // [label, warm-up name, then the same question asked differently, type, options]
+  ['A', 'host1.bench.test', 'HOST1.bench.TEST', 'A', {}],
+  ['AAAA with two values', 'multi.bench.test', 'MuLtI.bench.test', 'AAAA', {}],
+  ['MX', 'bench.test', 'Bench.Test', 'MX', {}],
+  ['TXT with EDNS', 'bench.test', 'BENCH.test', 'TXT', { edns: 4096 }],
+  ['CNAME chain', 'www.bench.test', 'WWW.Bench.test', 'A', {}],
+  ['NXDOMAIN', 'nx1.bench.test', 'NX1.bench.test', 'A', {}],
+  ['NXDOMAIN with EDNS', 'nx2.bench.test', 'nX2.bench.test', 'A', { edns: 1232 }],
+  ['NODATA', 'host1.bench.test', 'hOST1.bench.test', 'AAAA', {}],
+  ['PTR v4 explicit', '7.100.51.198.in-addr.arpa', '7.100.51.198.IN-ADDR.ARPA', 'PTR', {}],
+  ['PTR v4 from A', '1.0.18.198.in-addr.arpa', '1.0.18.198.In-Addr.Arpa', 'PTR', { edns: 512 }],
+  ['PTR v6 from AAAA', v6rev, v6rev.toUpperCase(), 'PTR', {}],
+  ['localhost', 'localhost', 'LocalHost', 'A', {}],
+]
+
+for (const [label, warm, asked, type, o] of table) {
+  t.test(`the fast path answers ${label} byte for byte as the general path does`, async (t) => {
+    const index = RecordIndex.build(records, 1)
+    const fast = new DnsResponder(opts, { getIndex: () => index, log })
+    t.ok(fast.handle(query(warm, type, { id: 1, ...o }), 'udp', '127.0.0.1'), 'warm-up answered')
+    t.equal(fast.fast.size, 1, 'warm-up stored one response')
+    const msg = query(asked, type, { id: 0xbeef, rd: false, ...o })
+    const viaFast = fast.handle(msg, 'udp', '127.0.0.1') as Buffer
+    t.equal(fast.fast.pendingKey, undefined, 'answered from the cache (no miss)')
+    t.equal(fast.fast.lastHit !== undefined, true)
+
+    const general = new DnsResponder(opts, { getIndex: () => index, log })
+    const viaGeneral = general.handle(msg, 'udp', '127.0.0.1') as Buffer
+    t.equal(viaFast.toString('hex'), viaGeneral.toString('hex'))
+    const d = dnsPacket.decode(viaFast)
+    t.equal(d.id, 0xbeef)
+    t.equal(d.flag_rd, false)
+    t.equal(d.flag_aa, true)
+    t.equal(d.questions?.[0].name, asked, 'the client\'s letter case is echoed')
+  })
+}
+
+t.test('a new index generation drops the cached responses', async (t) => {
+  let index = RecordIndex.build(records, 1)
+  const r = new DnsResponder(opts, { getIndex: () => index, log })
+  r.handle(query('host1.bench.test', 'A', { id: 1 }), 'udp')
+  index = RecordIndex.build([rec('host1.bench.test', 'A', '192.0.2.99')], 2)
+  const d = dnsPacket.decode(r.handle(query('host1.bench.test', 'A', { id: 2 }), 'udp') as Buffer)
+  t.equal((d.answers?.[0] as { data: string }).data, '192.0.2.99')
+})
+
+t.test('a cached response larger than the client limit goes the general way and is truncated', async (t) => {
+  const many = Array.from({ length: 40 }, (_, i) => rec('big.bench.test', 'A', `192.0.2.${i + 1}`))
+  const index = RecordIndex.build([...records, ...many], 1)
+  const r = new DnsResponder(opts, { getIndex: () => index, log })
+  const first = dnsPacket.decode(r.handle(query('big.bench.test', 'A', { id: 1, edns: 1232 }), 'udp') as Buffer)
+  t.equal(first.answers?.length, 40)
+  const small = dnsPacket.decode(r.handle(query('big.bench.test', 'A', { id: 2 }), 'udp') as Buffer)
+  t.equal(small.flag_tc, true)
+  t.equal(small.answers?.length, 0)
+  t.equal(small.questions?.length, 1)
+  t.equal(r.counters.truncated, 1)
+})
+
+t.test('patchResponse copies ID, RD, CD and the question bytes only', async (t) => {
+  const template = Buffer.from('0000' + '8500' + '0001000100000000' + '01610000010001' + 'ffff', 'hex')
+  const q = Buffer.from('abcd' + '0010' + '0001000000000000' + '01410000010001', 'hex')
+  t.equal(patchResponse(template, q, 19).toString('hex'), 'abcd' + '8410' + '0001000100000000' + '01410000010001' + 'ffff')
+})

@@ -1,0 +1,71 @@
+import t from 'tap'
+import { encodeName, encodeRdata, tokenize, typeName, typeNumber, validateRecords } from '../../src/dns/rdata.js'
+
+const hex = (b: Buffer | undefined): string | undefined => b?.toString('hex')
+
+t.test('encodes names absolute with or without the trailing dot', async (t) => {
+  t.equal(hex(encodeName('mail.example.com.')), '046d61696c076578616d706c6503636f6d00')
+  t.equal(hex(encodeName('mail.example.com')), '046d61696c076578616d706c6503636f6d00')
+  t.equal(hex(encodeName('.')), '00')
+  t.equal(hex(encodeName('a\\.b.c')), '03612e620163' + '00')
+})
+
+t.test('rejects names with empty or over-long labels or over 255 bytes', async (t) => {
+  t.equal(encodeName('a..b'), undefined)
+  t.equal(encodeName('x'.repeat(64) + '.com'), undefined)
+  t.equal(encodeName(Array(130).fill('ab').join('.')), undefined)
+})
+
+const cases: [string, string, string | undefined][] = [
+  ['A', '192.0.2.1', 'c0000201'],
+  ['A', '192.0.2.256', undefined],
+  ['A', '2001:db8::1', undefined],
+  ['AAAA', '2001:db8::1', '20010db8000000000000000000000001'],
+  ['CNAME', 'example.com', '076578616d706c6503636f6d00'],
+  ['MX', '10 mail.example.com.', '000a' + '046d61696c076578616d706c6503636f6d00'],
+  ['MX', 'mail.example.com', undefined],
+  ['TXT', '"v=spf1 -all"', '0b763d73706631202d616c6c'],
+  ['TXT', '"a" "bc"', '0161026263'],
+  ['TXT', 'two words', '0374776f05776f726473'],
+  ['TXT', '"say \\"hi\\""', '0873617920226869' + '22'],
+  ['TXT', '"unterminated', undefined],
+  ['SRV', '10 5 5060 sip.example.com.', '000a000513c4' + '03736970076578616d706c6503636f6d00'],
+  ['SOA', 'ns1.example.com. hostmaster.example.com. 2024010101 3600 900 604800 300',
+    '036e7331076578616d706c6503636f6d00' + '0a686f73746d6173746572076578616d706c6503636f6d00' + '78a3f175' + '00000e10' + '00000384' + '00093a80' + '0000012c'],
+  ['SOA', 'ns1 host 1 2 3', undefined],
+  ['CAA', '0 issue "letsencrypt.org"', '0005' + '6973737565' + '6c657473656e63727970742e6f7267'],
+  ['NS', 'ns1.example.com.', '036e7331076578616d706c6503636f6d00'],
+  ['PTR', 'host.example.com', '04686f7374076578616d706c6503636f6d00'],
+  ['TLSA', '3 1 1 abcd', '030101abcd'],
+  ['HTTPS', '1 . alpn=h2', undefined],
+]
+for (const [type, value, want] of cases) {
+  t.test(`encodes ${type} ${value} as ${want ?? 'nothing (skipped)'}`, async (t) => {
+    t.equal(hex(encodeRdata(type, value)), want)
+  })
+}
+
+t.test('NAPTR with a regexp containing spaces quoted parses', async (t) => {
+  t.ok(encodeRdata('NAPTR', '100 10 "u" "E2U+sip" "!^.*$!sip:info@example.com!" .'))
+})
+
+t.test('tokenize ignores parentheses and comments', async (t) => {
+  t.same(tokenize('a ( b c ) ; comment')?.map((x) => x.text), ['a', 'b', 'c'])
+})
+
+t.test('maps type mnemonics and numbers both ways, RFC 3597 for unknown', async (t) => {
+  t.equal(typeNumber('mx'), 15)
+  t.equal(typeNumber('TYPE65534'), 65534)
+  t.equal(typeNumber('BOGUS'), undefined)
+  t.equal(typeName(28), 'AAAA')
+  t.equal(typeName(65534), 'TYPE65534')
+})
+
+t.test('validateRecords lists each record that cannot be answered', async (t) => {
+  const bad = validateRecords([
+    { name: 'a', type: 'A', value: '192.0.2.1' },
+    { name: 'b', type: 'MX', value: 'nope' },
+    { name: 'c', type: 'WKS', value: 'x' },
+  ])
+  t.same(bad.map((b) => [b.index, b.reason]), [[1, 'invalid_value'], [2, 'unsupported_type']])
+})

@@ -1,0 +1,82 @@
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { isDnsplaneError } from '../../src/errors.js'
+import { writeFileAtomic } from '../../src/store/atomic-write.js'
+
+async function tempDir(t: { teardown(fn: () => unknown): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'dnsplane-atomic-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p
+  } catch (err) {
+    return err
+  }
+  throw new Error('expected a rejection')
+}
+
+t.test('creates a new file and replaces an existing one', async (t) => {
+  const dir = await tempDir(t)
+  const file = join(dir, 'a.json')
+  await writeFileAtomic(file, 'one\n')
+  t.equal(await readFile(file, 'utf8'), 'one\n')
+  await writeFileAtomic(file, Buffer.from('two\n'))
+  t.equal(await readFile(file, 'utf8'), 'two\n')
+  t.same(await readdir(dir), ['a.json'], 'no temp file left behind')
+})
+
+t.test('keeps the mode of the file it replaces, or applies the given one', async (t) => {
+  const dir = await tempDir(t)
+  const file = join(dir, 'a.json')
+  await writeFile(file, 'x')
+  await chmod(file, 0o600)
+  await writeFileAtomic(file, 'y')
+  t.equal((await stat(file)).mode & 0o777, 0o600)
+  await writeFileAtomic(file, 'z', { mode: 0o640 })
+  t.equal((await stat(file)).mode & 0o777, 0o640)
+})
+
+t.test('fails with ERR_RECORDS_WRITE when the target is a directory, leaving it and no temp file', async (t) => {
+  const dir = await tempDir(t)
+  const target = join(dir, 'taken')
+  await mkdir(target)
+  await writeFile(join(target, 'inside'), 'keep')
+  const err = await rejection(writeFileAtomic(target, 'data'))
+  t.ok(isDnsplaneError(err, 'ERR_RECORDS_WRITE'))
+  t.ok((err as Error).cause, 'carries the cause')
+  t.equal(await readFile(join(target, 'inside'), 'utf8'), 'keep')
+  t.same(await readdir(dir), ['taken'], 'temp file removed')
+})
+
+t.test('fails when the directory does not exist', async (t) => {
+  const dir = await tempDir(t)
+  const err = await rejection(writeFileAtomic(join(dir, 'missing', 'a.json'), 'data'))
+  t.ok(isDnsplaneError(err, 'ERR_RECORDS_WRITE'))
+})
+
+t.test('a failed write leaves the previous file untouched and removes the temp file', async (t) => {
+  const dir = await tempDir(t)
+  const file = join(dir, 'a.json')
+  await writeFile(file, 'old')
+  // Data that cannot be written makes the write itself fail after the temp file exists.
+  const err = await rejection(writeFileAtomic(file, 42 as unknown as string))
+  t.ok(isDnsplaneError(err, 'ERR_RECORDS_WRITE'))
+  t.equal(await readFile(file, 'utf8'), 'old')
+  t.same(await readdir(dir), ['a.json'])
+})
+
+t.test('a read-only directory fails the write and keeps the old file', { skip: process.getuid?.() === 0 ? 'root ignores permissions' : false }, async (t) => {
+  const dir = await tempDir(t)
+  const file = join(dir, 'a.json')
+  await writeFile(file, 'old')
+  await chmod(dir, 0o500)
+  t.teardown(() => chmod(dir, 0o700))
+  const err = await rejection(writeFileAtomic(file, 'new'))
+  t.ok(isDnsplaneError(err, 'ERR_RECORDS_WRITE'))
+  t.equal(await readFile(file, 'utf8'), 'old')
+})

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs'
+import t from 'tap'
+import { isDnsplaneError } from '../../src/errors.js'
+import { GO_ZERO_TIME } from '../../src/store/record.js'
+import {
+  DEFAULT_RECORDS,
+  MAX_RECORDS,
+  MAX_RECORDS_FILE_BYTES,
+  parseRecordList,
+  parseRecordsFile,
+  serializeRecordsFile,
+} from '../../src/store/records-file.js'
+
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/store/${name}`, import.meta.url), 'utf8')
+
+t.test('reads {"records":null} and a missing member as an empty set', async (t) => {
+  t.same(parseRecordsFile('{"records":null}'), [])
+  t.same(parseRecordsFile('{}'), [])
+  t.same(parseRecordsFile('{"records":[]}'), [])
+})
+
+t.test('fills missing, null and empty time keys with the Go zero time', async (t) => {
+  const [r] = parseRecordsFile('{"records":[{"name":"a","type":"A","value":"192.0.2.1","ttl":1,"added_on":"","updated_on":null}]}')
+  t.equal(r.added_on, GO_ZERO_TIME)
+  t.equal(r.updated_on, GO_ZERO_TIME)
+  t.equal(r.last_query, GO_ZERO_TIME)
+})
+
+t.test('canonicalises names, upper-cases types, keeps value and times verbatim', async (t) => {
+  const [r] = parseRecordsFile(
+    '{"records":[{"name":" WWW.Example.com.. ","type":"cname","value":"Target.example.com.","ttl":5,"added_on":"2025-01-01T10:00:00.5+01:00"}]}',
+  )
+  t.equal(r.name, 'WWW.Example.com')
+  t.equal(r.type, 'CNAME')
+  t.equal(r.value, 'Target.example.com.')
+  t.equal(r.added_on, '2025-01-01T10:00:00.5+01:00')
+  t.notOk('id' in r)
+})
+
+t.test('treats missing ttl as 0 and drops empty id/mac and false cache_record', async (t) => {
+  const [r] = parseRecordsFile('{"records":[{"id":"","name":"a","type":"A","value":"192.0.2.1","mac":"","cache_record":false}]}')
+  t.same(r, { name: 'a', type: 'A', value: '192.0.2.1', ttl: 0, added_on: GO_ZERO_TIME, updated_on: GO_ZERO_TIME, last_query: GO_ZERO_TIME })
+})
+
+const badShapes: [string, string, RegExp][] = [
+  ['not JSON', '{"records":[', /file: is not valid JSON/],
+  ['top level array', '[]', /file: must be a JSON object/],
+  ['records not an array', '{"records":{}}', /^records: must be an array or null/],
+  ['record not an object', '{"records":[1]}', /^records\[0\]: must be an object/],
+  ['name missing', '{"records":[{"type":"A","value":"x"}]}', /^records\[0\]\.name: is required/],
+  ['type a number', '{"records":[{"name":"a","type":1,"value":"x"}]}', /^records\[0\]\.type: must be a string/],
+  [
+    'negative ttl at index 3',
+    `{"records":[${Array(3).fill('{"name":"a","type":"A","value":"x"}').join(',')},{"name":"a","type":"A","value":"x","ttl":-1}]}`,
+    /^records\[3\]\.ttl: must be an integer 0\.\.4294967295$/,
+  ],
+  ['ttl too large', '{"records":[{"name":"a","type":"A","value":"x","ttl":4294967296}]}', /records\[0\]\.ttl: must be an integer/],
+  ['fractional ttl', '{"records":[{"name":"a","type":"A","value":"x","ttl":1.5}]}', /records\[0\]\.ttl: must be an integer/],
+  ['ttl as string', '{"records":[{"name":"a","type":"A","value":"x","ttl":"60"}]}', /records\[0\]\.ttl: must be an integer/],
+  ['time not RFC 3339', '{"records":[{"name":"a","type":"A","value":"x","added_on":"yesterday"}]}', /records\[0\]\.added_on: must be an RFC 3339 time/],
+  ['cache_record a string', '{"records":[{"name":"a","type":"A","value":"x","cache_record":"yes"}]}', /records\[0\]\.cache_record: must be a boolean/],
+  ['value too long', `{"records":[{"name":"a","type":"TXT","value":"${'x'.repeat(65536)}"}]}`, /records\[0\]\.value: must be at most 65535/],
+]
+for (const [label, text, want] of badShapes) {
+  t.test(`rejects ${label} with ERR_RECORDS_PARSE naming index and field`, async (t) => {
+    let caught: unknown
+    try {
+      parseRecordsFile(text)
+    } catch (err) {
+      caught = err
+    }
+    t.ok(isDnsplaneError(caught, 'ERR_RECORDS_PARSE'), 'ERR_RECORDS_PARSE')
+    t.match((caught as Error).message, want)
+  })
+}
+
+t.test('refuses text larger than MAX_RECORDS_FILE_BYTES before parsing', async (t) => {
+  const fake = { length: MAX_RECORDS_FILE_BYTES + 1 } as unknown as string
+  t.throws(() => parseRecordsFile(fake), /larger than the limit/)
+})
+
+t.test('refuses more than MAX_RECORDS records and accepts exactly the limit', async (t) => {
+  const one = { name: 'a', type: 'A', value: '192.0.2.1' }
+  t.throws(() => parseRecordList(new Array(MAX_RECORDS + 1).fill(one)), /more than the limit of 2000000/)
+  t.equal(parseRecordList(new Array(MAX_RECORDS).fill(one)).length, MAX_RECORDS)
+})
+
+t.test('round-trips a Go-written compact file byte for byte', async (t) => {
+  const text = fixture('go-records.json')
+  const records = parseRecordsFile(text)
+  t.equal(records.length, 6)
+  t.equal(records[2].value, '"v=spf1 ip4:192.0.2.0/24 -all" "a<b>&c"')
+  t.equal(serializeRecordsFile(records, false), text)
+})
+
+t.test('round-trips a Go-written pretty file byte for byte', async (t) => {
+  const text = fixture('go-records-pretty.json')
+  t.equal(serializeRecordsFile(parseRecordsFile(text), true), text)
+  t.equal(serializeRecordsFile(parseRecordsFile(text), false), fixture('go-records.json'))
+})
+
+t.test('writes an empty set as [] and readers take it back', async (t) => {
+  t.equal(serializeRecordsFile([], false), '{"records":[]}\n')
+  t.equal(serializeRecordsFile([], true), '{\n  "records": []\n}\n')
+})
+
+t.test('writes the default record with all three time keys', async (t) => {
+  t.equal(
+    serializeRecordsFile(DEFAULT_RECORDS, false),
+    '{"records":[{"name":"example.com","type":"A","value":"93.184.216.34","ttl":3600,' +
+      '"added_on":"0001-01-01T00:00:00Z","updated_on":"0001-01-01T00:00:00Z","last_query":"0001-01-01T00:00:00Z"}]}\n',
+  )
+})
+
+t.test('writes a lone surrogate as U+FFFD, as Go does for invalid text', async (t) => {
+  const out = serializeRecordsFile([{ ...DEFAULT_RECORDS[0], value: 'a\ud800b' }], false)
+  t.match(out, '"value":"a\ufffdb"')
+})
