@@ -17,6 +17,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   ERR_RECORD_NOT_FOUND: 404,
   ERR_RECORD_CONFLICT: 409,
   ERR_SERVERS_PARSE: 500,
+  ERR_SERVERS_WRITE: 500,
   ERR_SERVER_NOT_FOUND: 404,
   ERR_SERVER_INVALID: 400,
   ERR_LOCAL_WRITES_DISABLED: 403,
@@ -75,7 +76,7 @@ const INVALID_ARGUMENT_CODES: ReadonlySet<ErrorCode> = new Set([
 export function describeError(err: unknown): ErrorReply {
   if (isDnsplaneError(err)) {
     const invalidInput = (err.cause as { invalidInput?: boolean } | undefined)?.invalidInput === true
-    return { status: HTTP_STATUS_BY_CODE[err.code], code: err.code, message: err.message, invalidInput }
+    return { status: HTTP_STATUS_BY_CODE[err.code] ?? 500, code: err.code, message: err.message, invalidInput }
   }
   const e = (err ?? {}) as FastifyLikeError
   if (Array.isArray(e.validation)) {

@@ -39,6 +39,22 @@ export interface LiveHubOptions {
   pingIntervalMs?: number
   maxClients?: number
   logger?: Pick<Logger, 'warn' | 'debug'>
+  /** Timer functions (default the globals); tests pass a fake clock. */
+  timers?: LiveTimers
+}
+
+export interface LiveTimers {
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+  setInterval(fn: () => void, ms: number): unknown
+  clearInterval(handle: unknown): void
+}
+
+const GLOBAL_TIMERS: LiveTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
 }
 
 type PartKey = 'dashboard' | 'resolutions' | 'perf'
@@ -50,14 +66,15 @@ interface Client {
   last: string
   alive: boolean
   authed: boolean
-  authTimer?: NodeJS.Timeout
+  authTimer?: unknown
 }
 
 /** Owns the connected dashboard sockets and their timers. `stop()` closes every socket and clears every timer. */
 export class LiveHub {
   private readonly clients = new Set<Client>()
-  private pushTimer?: NodeJS.Timeout
-  private pingTimer?: NodeJS.Timeout
+  private pushTimer?: unknown
+  private pingTimer?: unknown
+  private readonly timers: LiveTimers
   private readonly pushMs: number
   private readonly pingMs: number
   readonly maxClients: number
@@ -67,6 +84,7 @@ export class LiveHub {
     this.pushMs = opts.pushIntervalMs ?? DEFAULT_PUSH_INTERVAL_MS
     this.pingMs = opts.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
     this.maxClients = opts.maxClients ?? DEFAULT_MAX_CLIENTS
+    this.timers = opts.timers ?? GLOBAL_TIMERS
   }
 
   get size(): number {
@@ -88,7 +106,7 @@ export class LiveHub {
     }
     this.clients.add(client)
     if (!authenticated) {
-      client.authTimer = setTimeout(() => socket.close(1008, 'unauthorized'), WS_AUTH_TIMEOUT_MS)
+      client.authTimer = this.timers.setTimeout(() => socket.close(1008, 'unauthorized'), WS_AUTH_TIMEOUT_MS)
     }
     socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(client, data, isBinary))
     socket.on('pong', () => { client.alive = true })
@@ -182,7 +200,7 @@ export class LiveHub {
         return
       }
       c.authed = true
-      clearTimeout(c.authTimer)
+      if (c.authTimer !== undefined) this.timers.clearTimeout(c.authTimer)
     }
     if (m.op === 'sub') {
       c.subs = { stats: m.stats === true, resolutions: m.resolutions === true, perf: m.perf === true }
@@ -193,19 +211,19 @@ export class LiveHub {
   }
 
   private remove(c: Client): void {
-    clearTimeout(c.authTimer)
+    if (c.authTimer !== undefined) this.timers.clearTimeout(c.authTimer)
     this.clients.delete(c)
     if (this.clients.size === 0) this.stopTimers()
   }
 
   private startTimers(): void {
-    if (this.pushTimer === undefined) this.pushTimer = setInterval(() => this.tick(), this.pushMs)
-    if (this.pingTimer === undefined) this.pingTimer = setInterval(() => this.pingAll(), this.pingMs)
+    if (this.pushTimer === undefined) this.pushTimer = this.timers.setInterval(() => this.tick(), this.pushMs)
+    if (this.pingTimer === undefined) this.pingTimer = this.timers.setInterval(() => this.pingAll(), this.pingMs)
   }
 
   private stopTimers(): void {
-    clearInterval(this.pushTimer)
-    clearInterval(this.pingTimer)
+    if (this.pushTimer !== undefined) this.timers.clearInterval(this.pushTimer)
+    if (this.pingTimer !== undefined) this.timers.clearInterval(this.pingTimer)
     this.pushTimer = undefined
     this.pingTimer = undefined
   }

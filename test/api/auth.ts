@@ -63,7 +63,7 @@ t.test('with a token set, writes without credentials are refused before they run
 
 t.test('accepts the right token as Bearer (any scheme case) or X-API-Token', async (t) => {
   const { app } = setup('s3cret')
-  for (const headers of [{ authorization: 'Bearer s3cret' }, { authorization: 'bearer s3cret' }, { 'x-api-token': 's3cret' }]) {
+  for (const headers of [{ authorization: 'Bearer s3cret' }, { authorization: 'bearer s3cret' }, { 'x-api-token': 's3cret' }] as Array<Record<string, string>>) {
     const res = await call(app, 'GET', '/dns/records', undefined, headers)
     t.equal(res.status, 200, JSON.stringify(headers))
   }
@@ -71,7 +71,7 @@ t.test('accepts the right token as Bearer (any scheme case) or X-API-Token', asy
 
 t.test('refuses a wrong token', async (t) => {
   const { app } = setup('s3cret')
-  for (const headers of [{ authorization: 'Bearer nope' }, { 'x-api-token': 's3cre' }, { authorization: 'Basic s3cret' }]) {
+  for (const headers of [{ authorization: 'Bearer nope' }, { 'x-api-token': 's3cre' }, { authorization: 'Basic s3cret' }] as Array<Record<string, string>>) {
     t.equal((await call(app, 'GET', '/dns/records', undefined, headers)).status, 401, JSON.stringify(headers))
   }
 })

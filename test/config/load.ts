@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { isDnsplaneError } from '../../src/errors.js'
 import {
   MAX_CONFIG_BYTES,
@@ -13,7 +13,7 @@ import {
 import { validateConfig } from '../../src/config/validate.js'
 
 /** A sandbox: exe dir, home, xdg config, system file location and cwd, all under one testdir. */
-function sandbox(t: Parameters<Parameters<typeof t.test>[1]>[0], files: Record<string, string> = {}) {
+function sandbox(t: Test, files: Record<string, string> = {}) {
   const root = t.testdir({ exe: {}, home: {}, xdg: {}, etc: {}, cwd: {} })
   for (const [rel, body] of Object.entries(files)) writeFileSync(join(root, rel), body)
   const opts: LoadConfigOptions = {

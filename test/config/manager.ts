@@ -1,12 +1,12 @@
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { loadConfig } from '../../src/config/load.js'
 import { ConfigManager, parseGoBool, parseStringList, resolveSettingName } from '../../src/config/manager.js'
 import { validateContextFor } from '../../src/config/load.js'
 import type { Config } from '../../src/config/schema.js'
 
-async function manager(t: Parameters<Parameters<typeof t.test>[1]>[0], body = '{}') {
+async function manager(t: Test, body = '{}') {
   const dir = t.testdir({ 'dnsplane.json': body })
   const env = { isRoot: false, env: { XDG_RUNTIME_DIR: '/run/user/7' }, homeDir: dir }
   const loaded = await loadConfig({ cwd: dir, exeDir: dir, configPath: join(dir, 'dnsplane.json'), ...env })

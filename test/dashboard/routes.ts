@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
 import websocket from '@fastify/websocket'
 import WebSocket from 'ws'
@@ -40,7 +40,7 @@ function makeDeps(over: Partial<DashboardDeps> = {}): DashboardDeps & { state: {
   }
 }
 
-async function makeApp(t: Tap.Test, deps: DashboardDeps, opts: { preWs?: boolean } = {}): Promise<FastifyInstance> {
+async function makeApp(t: Test, deps: DashboardDeps, opts: { preWs?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify()
   if (opts.preWs) await app.register(websocket)
   await app.register(dashboardPlugin(deps))
@@ -49,7 +49,7 @@ async function makeApp(t: Tap.Test, deps: DashboardDeps, opts: { preWs?: boolean
   return app
 }
 
-async function listen(t: Tap.Test, deps: DashboardDeps, opts: { preWs?: boolean } = {}): Promise<{ app: FastifyInstance; base: string }> {
+async function listen(t: Test, deps: DashboardDeps, opts: { preWs?: boolean } = {}): Promise<{ app: FastifyInstance; base: string }> {
   const app = await makeApp(t, deps, opts)
   await app.listen({ host: '127.0.0.1', port: 0 })
   const addr = app.server.address()
@@ -82,7 +82,7 @@ function closed(ws: WebSocket, ms = 8000): Promise<number> {
   })
 }
 
-function client(t: Tap.Test, url: string, headers: Record<string, string> = {}): WebSocket {
+function client(t: Test, url: string, headers: Record<string, string> = {}): WebSocket {
   const ws = new WebSocket(url, { headers })
   ws.on('error', () => {}) // asserted through the helpers above
   t.teardown(() => ws.terminate())

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import t from 'tap'
+import { createLogger, logFilePath, REDACTED, type LogSeverity } from '../src/log.js'
+
+/** A stream that keeps every line written to it. */
+function sink() {
+  const lines: string[] = []
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''))
+      cb()
+    },
+  })
+  return { stream, lines, events: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) }
+}
+
+function logAll(log: ReturnType<typeof createLogger>) {
+  log.debug('d')
+  log.info('i')
+  log.warn('w')
+  log.error('e')
+}
+
+const levels: [LogSeverity, string[]][] = [
+  ['debug', ['d', 'i', 'w', 'e']],
+  ['info', ['i', 'w', 'e']],
+  ['warn', ['w', 'e']],
+  ['error', ['e']],
+]
+for (const [severity, want] of levels) {
+  t.test(`severity ${severity} writes ${want.join(',')} to the destination`, async (t) => {
+    const out = sink()
+    logAll(createLogger({ severity, destination: out.stream }))
+    t.same(out.events().map((e) => e.msg), want)
+  })
+}
+
+t.test('one JSON object per line with level label, time and fields', async (t) => {
+  const out = sink()
+  createLogger({ severity: 'info', destination: out.stream }).child({ component: 'dns' }).info({ qname: 'a.b' }, 'query answered')
+  t.equal(out.lines.length, 1)
+  const e = out.events()[0]!
+  t.equal(e.level, 'info')
+  t.equal(e.msg, 'query answered')
+  t.equal(e.component, 'dns')
+  t.equal(e.qname, 'a.b')
+  t.match(e.time, /^\d{4}-\d\d-\d\dT/)
+})
+
+t.test('severity none writes only warnings and errors, to stderr, and opens no file', async (t) => {
+  const err = sink()
+  const dir = t.testdir({})
+  logAll(createLogger({ severity: 'none', destination: join(dir, 'x.log'), stderr: err.stream }))
+  t.same(err.events().map((e) => e.msg), ['w', 'e'])
+  t.throws(() => readFileSync(join(dir, 'x.log')))
+})
+
+t.test('a file destination gets the severity; stderr also gets warn and error', async (t) => {
+  const err = sink()
+  const dir = t.testdir({})
+  const file = join(dir, 'sub', 'dnsserver.log')
+  const log = createLogger({ severity: 'info', destination: file, stderr: err.stream })
+  logAll(log)
+  // The file is opened and written asynchronously: poll (bounded) until the three lines are there.
+  let text = ''
+  for (let i = 0; i < 300 && text.split('\n').length < 4; i++) {
+    log.flush()
+    await new Promise((r) => setTimeout(r, 10))
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch {
+      // not created yet
+    }
+  }
+  const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { msg: string })
+  t.same(lines.map((l) => l.msg), ['i', 'w', 'e'])
+  t.same(err.events().map((e) => e.msg), ['w', 'e'])
+})
+
+const secrets: [string, Record<string, unknown>, string[]][] = [
+  ['top-level token fields', { api_auth_token: 'S1', cluster_auth_token: 'S2', cluster_admin_token: 'S3', token: 'S4', admin_token: 'S5' }, ['S1', 'S2', 'S3', 'S4', 'S5']],
+  ['a config object', { config: { api_auth_token: 'S1', cluster_admin_token: 'S2', port: '53' } }, ['S1', 'S2']],
+  ['a cluster message', { msg_in: { type: 'auth', token: 'S1' }, admin: { admin_token: 'S2' } }, ['S1', 'S2']],
+  ['request headers', { req: { headers: { authorization: 'Bearer S1', 'x-api-token': 'S2', host: 'h' } } }, ['S1', 'S2']],
+]
+for (const [name, obj, hidden] of secrets) {
+  t.test(`redacts ${name}`, async (t) => {
+    const out = sink()
+    createLogger({ severity: 'info', destination: out.stream }).info(obj, 'event')
+    const line = out.lines[0]!
+    for (const s of hidden) t.notOk(line.includes(s), `${s} hidden`)
+    t.ok(line.includes(REDACTED))
+  })
+}
+
+t.test('keeps non-secret fields next to redacted ones', async (t) => {
+  const out = sink()
+  createLogger({ severity: 'info', destination: out.stream }).info({ config: { port: '53', api_auth_token: 'x' } }, 'e')
+  t.same(out.events()[0]!.config, { port: '53', api_auth_token: REDACTED })
+})
+
+t.test('log files live in log_dir under the original names', async (t) => {
+  t.equal(logFilePath('/var/log/dnsplane', 'dns'), '/var/log/dnsplane/dnsserver.log')
+  t.equal(logFilePath('/l', 'api'), '/l/apiserver.log')
+})
