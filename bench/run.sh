@@ -177,10 +177,11 @@ run_dnsperf() {   # run_dnsperf NAME SETTING PORT SPID [extra args]
           printf "%s\t%s\t%.0f\t%.3f\t%.2f\t%s\t%s\t%.0f\n", name, setting, qps, avg * 1000, mx * 1000, lost, rs, 100 * st / hz / (t1 - t0) }' "$out" >> "$RESULTS"
 }
 
-port=5311
-for name in $SERVERS; do
-  port=$((port + 1))
-  for run in $(seq 1 "$RUNS"); do
+# runs interleave the servers, so that background load affects them alike
+for run in $(seq 1 "$RUNS"); do
+  port=5311
+  for name in $SERVERS; do
+    port=$((port + 1))
     "start_$name" "$port"; spid=$SPID; PIDS+=("$spid")
     if ! wait_ready "$port" "$spid"; then log "$name did not answer on port $port (KEEP=1 keeps $WORK)"; stop_pid "$spid"; continue; fi
     cpid=$(child_of "$spid")   # taskset execs, so this is normally the server itself

@@ -90,11 +90,12 @@ export function buildApi(deps: ApiDeps, opts: BuildApiOptions): FastifyInstance 
     return reply.code(404).type('application/json; charset=utf-8').send(JSON.stringify(body) + '\n')
   })
 
+  // Successful reads (dashboard polling, scrapes) log at debug; writes and failures at info/warn.
   app.addHook('onResponse', async (request, reply) => {
-    log.info(
-      { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'api request',
-    )
+    const status = reply.statusCode
+    const isRead = request.method === 'GET' || request.method === 'HEAD'
+    const level = status >= 500 ? 'warn' : isRead && status < 400 ? 'debug' : 'info'
+    log[level]({ method: request.method, url: redactUrl(request.url), status, ms: Math.round(reply.elapsedTime) }, 'api request')
   })
 
   if (opts.requireAuth) registerAuth(app, deps.getApiToken)

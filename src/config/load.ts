@@ -60,7 +60,7 @@ export interface LoadedConfig {
 /** What validation needs for a config file at `configPath`. */
 export function validateContextFor(
   configPath: string,
-  env: { isRoot: boolean; env: NodeJS.ProcessEnv; homeDir: string },
+  env: Pick<LoadConfigOptions, 'isRoot' | 'env' | 'homeDir'> & Partial<LoadConfigOptions>,
 ): ValidateContext {
   return { configDir: dirname(configPath), defaultServerSocket: defaultServerSocket(env) }
 }
@@ -217,13 +217,33 @@ export async function createFileExclusive(file: string, data: string): Promise<b
     try {
       await link(tmp, file)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
-      throw err
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'EEXIST') return false
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err
+      // No hard links on this filesystem: exclusive create, still never replacing a file.
+      return await writeExclusive(file, data)
     }
     return true
   } finally {
     await unlink(tmp).catch(() => undefined) // the temp name only; the real file is a second link
   }
+}
+
+async function writeExclusive(file: string, data: string): Promise<boolean> {
+  let fh
+  try {
+    fh = await open(file, 'wx', CONFIG_FILE_MODE)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw err
+  }
+  try {
+    await fh.writeFile(data)
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+  return true
 }
 
 async function isDirectory(p: string): Promise<boolean> {

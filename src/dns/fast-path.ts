@@ -34,6 +34,9 @@ export function patchResponse(template: Buffer, query: Buffer, questionEnd: numb
   return out
 }
 
+/** Node's Buffer has latin1Slice (undocumented but stable since v0.x); typed here. */
+type LatinSlicer = Buffer & { latin1Slice(start: number, end: number): string }
+
 export class FastPathCache {
   private map = new Map<string, FastEntry>()
   private generation = -1
@@ -64,7 +67,8 @@ export class FastPathCache {
       this.generation = index.generation
       this.map = new Map()
     }
-    const key = this.scratch.toString('latin1', 0, this.scan.keyLength)
+    // latin1Slice skips toString's argument normalisation (measurable at ~100k queries/s)
+    const key = (this.scratch as LatinSlicer).latin1Slice(0, this.scan.keyLength)
     const entry = this.map.get(key)
     if (entry === undefined) {
       this.pendingKey = key

@@ -5,7 +5,7 @@ import { call, FakeRecordStore, makeDeps } from '../helpers/api-fakes.js'
 
 function setup(opts: { token?: string; bodyLimit?: number; plugins?: ApiPlugin[] } = {}) {
   const lines: string[] = []
-  const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) })
+  const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) })
   const { deps, knobs } = makeDeps({ log }, { token: opts.token ?? '' })
   const app = buildApi(deps, { requireAuth: true, bodyLimit: opts.bodyLimit, plugins: opts.plugins })
   t.teardown(() => app.close())
@@ -83,13 +83,17 @@ t.test('an unexpected error answers 500 internal error without detail and is log
   t.same(v1.json, { error: { code: 'ERR_INTERNAL', message: 'internal error' } })
 })
 
-t.test('logs one line per request without tokens', async (t) => {
+t.test('logs one line per request without tokens (reads at debug, writes at info)', async (t) => {
   const { app, lines } = setup({ token: 'sup3rs3cret' })
   await call(app, 'GET', '/dns/records?access_token=sup3rs3cret', undefined, { authorization: 'Bearer sup3rs3cret' })
-  await call(app, 'GET', '/dns/records', undefined, { 'x-api-token': 'sup3rs3cret' })
-  const reqLines = lines.filter((l) => l.includes('"api request"'))
-  t.equal(reqLines.length, 2)
-  t.match(reqLines[0], /"status":200/)
+  await call(app, 'POST', '/dns/records', { name: 'a', type: 'A', value: '192.0.2.1' }, { 'x-api-token': 'sup3rs3cret' })
+  await call(app, 'GET', '/dns/records', undefined, { authorization: 'Bearer wrong' })
+  const reqLines = lines.filter((l) => l.includes('"api request"')).map((l) => JSON.parse(l))
+  t.match(reqLines, [
+    { level: 20, method: 'GET', status: 200, url: '/dns/records?access_token=[redacted]' },
+    { level: 30, method: 'POST', status: 201 },
+    { level: 30, method: 'GET', status: 401 },
+  ])
   t.notMatch(lines.join(''), /sup3rs3cret/)
 })
 

@@ -31,18 +31,34 @@ for (const [name, make] of impls) {
   t.test(`${name} transport contract`, async (t) => {
     const transport = make()
     const accepted: Connection[] = []
-    const listener = await transport.listen('127.0.0.1:0', (c) => accepted.push(c))
+    let onAccept: ((c: Connection) => void) | undefined
+    const listener = await transport.listen('127.0.0.1:0', (c) => {
+      if (onAccept) onAccept(c)
+      else accepted.push(c)
+    })
+    /** Dials and returns both ends once the server side was accepted (bounded wait). */
+    const pair = async () => {
+      const server = new Promise<Connection>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('not accepted')), 5000)
+        onAccept = (c) => {
+          clearTimeout(timer)
+          onAccept = undefined
+          resolve(c)
+        }
+      })
+      const client = await transport.dial(listener.address, { timeoutMs: 2000 })
+      return { client, server: await server }
+    }
     t.teardown(() => listener.close())
     t.match(listener.address, /^127\.0\.0\.1:\d+$/)
     t.not(listener.address, '127.0.0.1:0', 'port 0 becomes a real port')
 
     t.test('delivers bytes in order both ways, including bytes sent before the listener attached', async (t) => {
-      const client = await transport.dial(listener.address, { timeoutMs: 2000 })
+      const { client, server } = await pair()
       await client.write(Buffer.from('hello '))
       await client.write(Buffer.from('world'))
-      await new Promise((r) => setTimeout(r, 20))
-      const server = accepted.at(-1) as Connection
-      t.ok(server)
+      // The server attaches its data listener only now: bytes that arrived meanwhile must not be lost.
+      await new Promise((r) => setImmediate(r))
       t.equal(server.remoteIp, '127.0.0.1')
       t.equal((await readBytes(server, 11)).toString(), 'hello world')
       const back = readBytes(client, 4)
@@ -53,9 +69,7 @@ for (const [name, make] of impls) {
     })
 
     t.test('close flushes pending writes and the other side sees the end', async (t) => {
-      const client = await transport.dial(listener.address, { timeoutMs: 2000 })
-      await new Promise((r) => setTimeout(r, 20))
-      const server = accepted.at(-1) as Connection
+      const { client, server } = await pair()
       const data = readBytes(client, 3)
       const ended = closed(client)
       await server.write(Buffer.from('bye'))

@@ -83,7 +83,7 @@ for (const c of table) {
     t.same(data(p), c.answers)
     if (c.soaTtl !== undefined) {
       t.equal(p.authorities?.[0]?.type, 'SOA')
-      t.equal(p.authorities?.[0]?.ttl, c.soaTtl)
+      t.equal((p.authorities?.[0] as { ttl?: number } | undefined)?.ttl, c.soaTtl)
     } else t.equal(p.authorities?.length ?? 0, 0)
   })
 }

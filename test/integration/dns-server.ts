@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import dgram from 'node:dgram'
 import net from 'node:net'
 import { execFile } from 'node:child_process'
@@ -12,6 +12,7 @@ import { GO_ZERO_TIME, type DnsRecord } from '../../src/store/record.js'
 import { isDnsplaneError } from '../../src/errors.js'
 
 const WAIT_MS = 3000
+const decode = (b: Buffer) => dnsPacket.decode(b) as dnsPacket.DecodedPacket & { rcode: string }
 const rec = (name: string, type: string, value: string, ttl = 3600): DnsRecord => ({
   name, type, value, ttl, added_on: GO_ZERO_TIME, updated_on: GO_ZERO_TIME, last_query: GO_ZERO_TIME,
 })
@@ -44,14 +45,12 @@ const baseOpts: DnsServerOptions = {
   maxEdnsUdpPayload: 1232, tcpIdleTimeoutMs: 300, tcpMaxConnections: 2, upstreamTimeoutMs: 200,
 }
 
-async function startServer(t: Tap.Test, opts: Partial<DnsServerOptions> = {}, resolver: UpstreamResolver | 'none' = new FakeResolver()) {
+async function startServer(t: Test, opts: Partial<DnsServerOptions> = {}, resolver: UpstreamResolver | 'none' = new FakeResolver()) {
   const server = new DnsServer({ ...baseOpts, ...opts }, { getIndex: () => index, resolver: resolver === 'none' ? undefined : resolver, log: pino({ level: 'silent' }) })
   const info = await server.start()
   t.teardown(() => server.stop())
   return { server, port: info.udp.port, tcpPort: info.tcp.port }
 }
-type Tap = { Test: Parameters<Parameters<typeof t.test>[1]>[0] }
-declare namespace Tap { type Test = Parameters<Parameters<typeof t.test>[1]>[0] }
 
 let nextId = 1
 const query = (name: string, type = 'A', edns?: number): Buffer =>
@@ -98,11 +97,11 @@ const frame = (m: Buffer): Buffer => Buffer.concat([Buffer.from([m.length >> 8, 
 
 t.test('answers a local A over UDP authoritatively, with RA set when a resolver is configured', async (t) => {
   const { port, server } = await startServer(t)
-  const d = dnsPacket.decode(await udpAsk(port, query('HOST.example.com')))
+  const d = decode(await udpAsk(port, query('HOST.example.com')))
   t.equal(d.rcode, 'NOERROR')
   t.equal(d.flag_aa, true)
   t.equal(d.flag_ra, true)
-  t.same(d.answers?.map((a) => [a.name, (a as { data: string }).data, a.ttl]), [['HOST.example.com', '192.0.2.1', 120]])
+  t.same(d.answers?.map((a) => [a.name, (a as { data: string }).data, (a as { ttl?: number }).ttl]), [['HOST.example.com', '192.0.2.1', 120]])
   t.equal(server.counters.answered_local, 1)
 })
 
@@ -119,7 +118,7 @@ const forwardCases: [string, string, string, number, boolean, string?][] = [
 for (const [name, qname, rcode, count, aa, counter] of forwardCases) {
   t.test(name, async (t) => {
     const { port, server } = await startServer(t)
-    const d = dnsPacket.decode(await udpAsk(port, query(qname, qname === 'unzoned.test' ? 'MX' : 'A')))
+    const d = decode(await udpAsk(port, query(qname, qname === 'unzoned.test' ? 'MX' : 'A')))
     t.equal(d.rcode, rcode)
     t.equal(d.answers?.length, count)
     t.equal(d.flag_aa, aa)
@@ -129,45 +128,45 @@ for (const [name, qname, rcode, count, aa, counter] of forwardCases) {
 
 t.test('answers SERVFAIL for a miss when there is no resolver, RA clear', async (t) => {
   const { port } = await startServer(t, {}, 'none')
-  const d = dnsPacket.decode(await udpAsk(port, query('example.org')))
+  const d = decode(await udpAsk(port, query('example.org')))
   t.equal(d.rcode, 'SERVFAIL')
   t.equal(d.flag_ra, false)
 })
 
 t.test('refuses ANY with NOTIMP when refuseAny is set and a non-IN class with REFUSED', async (t) => {
   const { port } = await startServer(t)
-  t.equal(dnsPacket.decode(await udpAsk(port, query('host.example.com', 'ANY'))).rcode, 'NOTIMP')
+  t.equal(decode(await udpAsk(port, query('host.example.com', 'ANY'))).rcode, 'NOTIMP')
   const ch = dnsPacket.encode({ type: 'query', id: 9, questions: [{ name: 'version.bind', type: 'TXT', class: 'CH' }] })
-  t.equal(dnsPacket.decode(await udpAsk(port, ch)).rcode, 'REFUSED')
+  t.equal(decode(await udpAsk(port, ch)).rcode, 'REFUSED')
 })
 
 t.test('answers FORMERR to QDCOUNT 0, ignores garbage and keeps serving', async (t) => {
   const { port, server } = await startServer(t)
   const noQuestion = Buffer.from('abcd0000' + '0000000000000000', 'hex')
-  t.equal(dnsPacket.decode(await udpAsk(port, noQuestion)).rcode, 'FORMERR')
+  t.equal(decode(await udpAsk(port, noQuestion)).rcode, 'FORMERR')
   const s = dgram.createSocket('udp4')
   await new Promise<void>((r) => s.send(Buffer.from('ffff'), port, '127.0.0.1', () => r()))
   await new Promise<void>((r) => s.send(Buffer.from('abcd8000000100000000000001', 'hex'), port, '127.0.0.1', () => r()))
   s.close()
-  t.equal(dnsPacket.decode(await udpAsk(port, query('host.example.com'))).rcode, 'NOERROR')
+  t.equal(decode(await udpAsk(port, query('host.example.com'))).rcode, 'NOERROR')
   t.equal(server.counters.formerr, 1)
 })
 
 t.test('sets TC over UDP when the answer does not fit, and TCP gives the whole answer', async (t) => {
   const { port, tcpPort } = await startServer(t)
   t.equal(port, tcpPort, 'UDP and TCP share the port')
-  const udp = dnsPacket.decode(await udpAsk(port, query('big.example.com')))
+  const udp = decode(await udpAsk(port, query('big.example.com')))
   t.equal(udp.flag_tc, true)
   t.equal(udp.answers?.length, 0)
   t.equal(udp.questions?.[0].name, 'big.example.com')
-  const edns = dnsPacket.decode(await udpAsk(port, query('big.example.com', 'A', 4096)))
+  const edns = decode(await udpAsk(port, query('big.example.com', 'A', 4096)))
   t.equal(edns.flag_tc, false, '60 A records fit in 1232 bytes')
   t.equal((edns.additionals?.[0] as { udpPayloadSize: number }).udpPayloadSize, 1232)
   const s = await tcpConnect(tcpPort)
   t.teardown(() => s.destroy())
   s.write(frame(query('big.example.com')))
   const { messages } = await tcpRead(s, 1)
-  const d = dnsPacket.decode(messages[0])
+  const d = decode(messages[0])
   t.equal(d.flag_tc, false)
   t.equal(d.answers?.length, 60)
 })
@@ -181,7 +180,7 @@ t.test('answers pipelined TCP queries on one connection', async (t) => {
   s.write(Buffer.concat(qs.map(frame)))
   const { messages } = await tcpRead(s, 3)
   t.same(messages.map((m) => m.readUInt16BE(0)).sort(), ids.sort())
-  const byId = new Map(messages.map((m) => [m.readUInt16BE(0), dnsPacket.decode(m)]))
+  const byId = new Map(messages.map((m) => [m.readUInt16BE(0), decode(m)]))
   t.equal(byId.get(ids[2])?.rcode, 'NXDOMAIN')
 })
 
@@ -214,7 +213,7 @@ t.test('survives a TCP frame that announces 65535 bytes and never sends them', a
   const s = await tcpConnect(tcpPort)
   s.write(Buffer.from([0xff, 0xff, 1, 2, 3]))
   s.destroy()
-  t.equal(dnsPacket.decode(await udpAsk(port, query('host.example.com'))).rcode, 'NOERROR')
+  t.equal(decode(await udpAsk(port, query('host.example.com'))).rcode, 'NOERROR')
 })
 
 t.test('a second server on a taken port fails with ERR_BIND_FAILED naming the fix', async (t) => {
