@@ -34,6 +34,8 @@ export interface BuildApiOptions {
   logger?: Logger | false
   /** Registered with app.register() in order; they inherit auth, errors and the JSON serializer. */
   plugins?: ApiPlugin[]
+  /** Serve HTTPS with this PEM key and certificate (api_tls_key / api_tls_cert); plain HTTP when absent. */
+  https?: { key: string | Buffer; cert: string | Buffer }
 }
 
 /** Query parameters that may carry a token (dashboard WebSocket); redacted from logged URLs. */
@@ -51,6 +53,7 @@ export function redactUrl(url: string): string {
 export function buildApi(deps: ApiDeps, opts: BuildApiOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES,
+    ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert } } : {}),
     // One line per request comes from our onResponse hook (URL redacted, no headers).
     logController: new LogController({ disableRequestLogging: true }),
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),

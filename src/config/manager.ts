@@ -243,7 +243,7 @@ export class ConfigManager implements ConfigControl {
     try {
       await writeFileAtomic(this.path, renderConfigFile(config), { mode: CONFIG_FILE_MODE })
     } catch (cause) {
-      throw new DnsplaneError('ERR_STATE_WRITE', `cannot write ${this.path}: ${(cause as Error).message}`, { cause })
+      throw new DnsplaneError('ERR_CONFIG_WRITE', `cannot write ${this.path}: ${(cause as Error).message}`, { cause })
     }
   }
 

@@ -76,6 +76,8 @@ export const DEFAULT_TCP_IDLE_TIMEOUT_MS = 10_000
 export const DEFAULT_TCP_MAX_CONNECTIONS = 256
 /** Queries in flight per TCP connection before we stop reading from it (RFC 7766 6.2.1.1 pipelining). */
 export const MAX_TCP_INFLIGHT = 64
+/** Unsent answers buffered per TCP connection before we stop reading its queries. */
+export const MAX_TCP_WRITE_BUFFER_BYTES = 1024 * 1024
 /** Socket buffers: bursts of hundreds of outstanding queries must not overflow the kernel queue. */
 export const UDP_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024
 
@@ -414,11 +416,16 @@ export class DnsServer {
     const decoder = new TcpFrameDecoder()
     let inflight = 0
     const clientIp = sock.remoteAddress
+    // stop reading while too many queries are in flight or the client does not read its answers
+    const busy = (): boolean => inflight >= MAX_TCP_INFLIGHT || sock.writableLength > MAX_TCP_WRITE_BUFFER_BYTES
     const send = (b: Buffer | undefined): void => {
       inflight--
       if (b && !sock.destroyed) sock.write(encodeTcpFrame(b))
-      if (inflight < MAX_TCP_INFLIGHT && sock.isPaused()) sock.resume()
+      if (sock.isPaused() && !busy()) sock.resume()
     }
+    sock.on('drain', () => {
+      if (sock.isPaused() && !busy()) sock.resume()
+    })
     sock.on('data', (chunk: Buffer) => {
       const frames = decoder.push(chunk)
       if (frames === 'invalid') {
@@ -434,7 +441,7 @@ export class DnsServer {
           send(undefined)
         })
       }
-      if (inflight >= MAX_TCP_INFLIGHT) sock.pause()
+      if (busy()) sock.pause()
     })
     sock.on('error', () => {
       /* resets by the peer are routine; the socket closes */

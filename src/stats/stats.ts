@@ -85,22 +85,22 @@ export class Stats implements ResolutionSink {
 
     const now = this.now()
     const minute = Math.floor(now / 60_000)
-    const ms_ = slot(minute, SERIES_MINUTES)
-    if (this.minuteOf[ms_] !== minute) {
-      this.minuteOf[ms_] = minute
-      this.minuteReplies[ms_] = 0
-      this.minuteSumMs[ms_] = 0
+    const mslot = slot(minute, SERIES_MINUTES)
+    if (this.minuteOf[mslot] !== minute) {
+      this.minuteOf[mslot] = minute
+      this.minuteReplies[mslot] = 0
+      this.minuteSumMs[mslot] = 0
     }
-    this.minuteReplies[ms_]++
-    this.minuteSumMs[ms_] += ms
+    this.minuteReplies[mslot]++
+    this.minuteSumMs[mslot] += ms
 
     const second = Math.floor(now / 1000)
-    const ss = slot(second, RATE_SLOTS)
-    if (this.secondOf[ss] !== second) {
-      this.secondOf[ss] = second
-      this.secondCounts.fill(0, ss * OUTCOMES.length, (ss + 1) * OUTCOMES.length)
+    const sslot = slot(second, RATE_SLOTS)
+    if (this.secondOf[sslot] !== second) {
+      this.secondOf[sslot] = second
+      this.secondCounts.fill(0, sslot * OUTCOMES.length, (sslot + 1) * OUTCOMES.length)
     }
-    this.secondCounts[ss * OUTCOMES.length + oi]++
+    this.secondCounts[sslot * OUTCOMES.length + oi]++
   }
 
   /** Counts a query that produced no resolution event (rate-limited, refused, malformed). */

@@ -121,3 +121,26 @@ t.test('plugins share auth, the serializer and errors; routes marked public skip
   t.equal(boom.status, 500)
   t.same(boom.json, { error: 'internal error' })
 })
+
+t.test('serves HTTPS when given a key and certificate', async (t) => {
+  const { readFile } = await import('node:fs/promises')
+  const https = await import('node:https')
+  const dir = new URL('./tls/', import.meta.url)
+  const tls = { key: await readFile(new URL('key.pem', dir)), cert: await readFile(new URL('cert.pem', dir)) }
+  const { deps } = makeDeps()
+  const app = buildApi(deps, { requireAuth: false, https: tls })
+  t.teardown(() => app.close())
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as { port: number }
+  const body = await new Promise<string>((resolve, reject) => {
+    const req = https.get({ host: '127.0.0.1', port, path: '/version', rejectUnauthorized: false, timeout: 5000 }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (text += c))
+      res.on('end', () => resolve(text))
+    })
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.on('error', reject)
+  })
+  t.match(JSON.parse(body), { version: '0.1.0' })
+})

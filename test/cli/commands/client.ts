@@ -70,6 +70,10 @@ t.test('a remote TCP target without a token is refused with exit 2; the env toke
   const bad = io()
   t.equal(await runClient({ target: 'host:99999', command: 'record list' }, bad.io), 2)
   t.match(bad.out.stderr, /invalid port/)
+  const withEnv = io({ DNSPLANE_API_TOKEN: 'tok' })
+  const code = await runClient({ target: '192.0.2.1:8080', command: 'record list', timeoutMs: 200 }, withEnv.io)
+  t.equal(code, 1, 'passes the token policy, then fails to connect')
+  t.notMatch(withEnv.out.stderr, /without an API token/)
 })
 
 t.test('the default socket follows the original locations', async (t) => {
