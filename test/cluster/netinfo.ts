@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
 import t from 'tap'
-import { backoffDelayMs, random01From } from '../../src/cluster/backoff.js'
 import { dialAddress, effectiveListenAddr, splitHostPort, tokenFingerprint } from '../../src/cluster/netinfo.js'
 
 t.test('dial address: advertise wins, else first non-internal IPv4 with the listen port', async (t) => {
@@ -30,14 +29,4 @@ t.test('listen address defaults to :7946 and host:port forms parse', async (t) =
 t.test('token fingerprint is the SHA-256 hex of the trimmed token, empty without a token', async (t) => {
   t.equal(tokenFingerprint('  secret \n'), createHash('sha256').update('secret').digest('hex'))
   t.equal(tokenFingerprint('   '), '')
-})
-
-t.test('push retry backoff doubles from 1 s to a 60 s cap with jitter in [50 %, 100 %]', async (t) => {
-  t.equal(backoffDelayMs(1, 0.999999), 1000)
-  t.equal(backoffDelayMs(1, 0), 500)
-  t.equal(backoffDelayMs(3, 0.999999), 4000)
-  t.equal(backoffDelayMs(50, 0.999999), 60000)
-  t.equal(backoffDelayMs(50, 0), 30000)
-  t.equal(random01From(Buffer.from([0, 0, 0, 0])), 0)
-  t.ok(random01From(Buffer.from([255, 255, 255, 255])) < 1)
 })

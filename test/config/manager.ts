@@ -176,7 +176,7 @@ t.test('update keeps the in-memory config when the write fails', async (t) => {
     config: m.config,
     context: { configDir: dir, defaultServerSocket: '/s' },
   })
-  await t.rejects(broken.update({ cluster_admin: true }), { code: 'ERR_STATE_WRITE' })
+  await t.rejects(broken.update({ cluster_admin: true }), { code: 'ERR_CONFIG_WRITE' })
   t.equal(broken.config.cluster_admin, false)
 })
 

@@ -37,7 +37,7 @@ async function daemon(t: Test): Promise<string> {
 t.test('-c runs one command against the default socket and exits 0', async (t) => {
   const sock = await daemon(t)
   const { io: sio, out } = io()
-  const code = await runClient({ command: 'record list', socketPath: sock }, sio)
+  const code = await runClient({ command: 'record list', defaultSocket: sock }, sio)
   t.equal(code, 0)
   t.match(out.stdout, /a\.example\s+A\s+192\.0\.2\.1\s+60/)
 })
@@ -58,7 +58,7 @@ t.test('a piped script runs line by line', async (t) => {
 
 t.test('an unreachable daemon exits 1 naming the socket and how to start it', async (t) => {
   const { io: sio, out } = io()
-  const code = await runClient({ command: 'record list', socketPath: '/nonexistent/dnsplane.socket' }, sio)
+  const code = await runClient({ command: 'record list', defaultSocket: '/nonexistent/dnsplane.socket' }, sio)
   t.equal(code, 1)
   t.match(out.stderr, /cannot reach the daemon at unix socket \/nonexistent\/dnsplane\.socket[\s\S]*start it with `dnsplane server`/)
 })
