@@ -194,10 +194,11 @@ done
 
 echo
 echo "command: taskset -c 1 dnsperf -s $ADDR -p PORT -d queries.txt -c 10 -T 1 -q 500 -l $DURATION -t 2 -O suppress=timeout [-Q $RATE]"
+echo "qps/srv_core = qps / server CPU share: one-core capacity where the server is not saturated (or is starved by other load)"
 echo "servers pinned with taskset -c 0 (knotd udp-workers: 1); $(knotd --version | head -1); node $(node -v)"
 {
-  printf 'server\tsetting\tqps\tvs_knot\tavg_ms\tmax_ms\tlost\tresp_B\tsrv_cpu%%\n'
+  printf 'server\tsetting\tqps\tvs_knot\tavg_ms\tmax_ms\tlost\tresp_B\tsrv_cpu%%\tqps/srv_core\n'
   awk -F'\t' '{ row[NR] = $0; if ($1 == "knot") { k[$2] += $3; kn[$2]++ } }
     END { for (i = 1; i <= NR; i++) { split(row[i], f, "\t"); kq = kn[f[2]] ? k[f[2]] / kn[f[2]] : 0
-          printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f[1], f[2], f[3], kq ? sprintf("%.2f", f[3] / kq) : "-", f[4], f[5], f[6], f[7], f[8] } }' "$RESULTS"
+          printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\n", f[1], f[2], f[3], kq ? sprintf("%.2f", f[3] / kq) : "-", f[4], f[5], f[6], f[7], f[8], f[8] > 0 ? f[3] / (f[8] / 100) : 0 } }' "$RESULTS"
 } | column -t -s $'\t'

@@ -226,7 +226,6 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     )
     const dnsAddr = await dns.start()
     stops.push({ name: 'dns', stop: () => dns.stop() })
-    log.info({ udp: fmt(dnsAddr.udp), tcp: fmt(dnsAddr.tcp) }, 'dns listening')
 
     // Cluster.
     let cluster: ClusterManager | undefined

@@ -1,0 +1,72 @@
+/**
+ * Starts a real daemon in-process in a temp directory, on 127.0.0.1 with ephemeral ports.
+ * Every test that uses it must call `stop()` in t.teardown.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import pino from 'pino'
+import { startDaemon, type Daemon } from '../../src/daemon/daemon.js'
+
+export interface TestNode {
+  dir: string
+  daemon: Daemon
+  dnsPort: number
+  apiPort: number | undefined
+  logLines: string[]
+}
+
+/** Writes dnsplane.json (defaults + `config`) into a fresh temp dir and starts a node there. */
+export async function startTestNode(config: Record<string, unknown> = {}, opts: { dir?: string; records?: unknown } = {}): Promise<TestNode> {
+  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'dnsplane-it-')))
+  const base = {
+    port: '0',
+    dns_bind: '127.0.0.1',
+    api: true,
+    apiport: '0',
+    api_bind: '127.0.0.1',
+    server_socket: join(dir, 'ctl.sock'),
+    fallback_server_ip: '127.0.0.1',
+    fallback_server_port: '9',
+    timeout: 1,
+    ...config,
+  }
+  await writeFile(join(dir, 'dnsplane.json'), JSON.stringify(base, null, 2))
+  if (opts.records !== undefined) await writeFile(join(dir, 'dnsrecords.json'), JSON.stringify(opts.records))
+  const logLines: string[] = []
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logLines.push(...String(chunk).split('\n').filter(Boolean))
+      if (logLines.length > 2000) logLines.splice(0, logLines.length - 2000)
+      cb()
+    },
+  })
+  const daemon = await startDaemon({
+    overrides: { configPath: join(dir, 'dnsplane.json') },
+    cwd: dir,
+    exeDir: dir,
+    env: {},
+    homeDir: dir,
+    isRoot: false,
+    systemConfigPath: join(dir, 'no-such-etc.json'),
+    logger: pino({ level: 'debug' }, sink),
+    clusterProbeIntervalMs: 500,
+  })
+  return { dir, daemon, dnsPort: daemon.dnsAddress().udp.port, apiPort: daemon.apiAddress()?.port, logLines }
+}
+
+/** Polls `check` every 50 ms until it returns a truthy value or `timeoutMs` passes (then returns undefined). */
+export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 5000): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      const v = await check()
+      if (v) return v
+    } catch {
+      // not there yet: keep polling until the deadline
+    }
+    if (Date.now() > deadline) return undefined
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}

@@ -1,0 +1,101 @@
+import t from 'tap'
+import { readFile, stat, writeFile, mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import http from 'node:http'
+import dgram from 'node:dgram'
+import { startTestNode, waitFor } from '../helpers/daemon.js'
+import { queryTcp, queryUdp } from '../helpers/dns-client.js'
+
+function unixGet(socketPath: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, path, method: 'GET', timeout: 2000 }, (res) => {
+      let body = ''
+      res.on('data', (c) => (body += c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    })
+    req.on('error', reject)
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.end()
+  })
+}
+
+const existing = { records: [{ name: 'kept.example.net', type: 'A', value: '198.51.100.7', ttl: 120 }] }
+
+t.test('a node keeps an existing records file, creates the missing servers file, and answers over UDP and TCP', async (t) => {
+  const node = await startTestNode({}, { records: existing })
+  t.teardown(() => node.daemon.stop())
+  const before = JSON.stringify(existing)
+  t.equal(await readFile(join(node.dir, 'dnsrecords.json'), 'utf8'), before, 'records file untouched')
+  t.ok((await stat(join(node.dir, 'dnsservers.json'))).isFile(), 'dnsservers.json created')
+  const udp = await queryUdp(node.dnsPort, 'KEPT.example.net', 'A')
+  t.equal(udp.answers?.[0]?.data, '198.51.100.7')
+  t.ok(udp.flags! & (1 << 10), 'AA set')
+  const tcp = await queryTcp(node.dnsPort, 'kept.example.net', 'A')
+  t.equal(tcp.answers?.[0]?.data, '198.51.100.7')
+  t.equal(tcp.answers?.[0]?.ttl, 120)
+})
+
+t.test('a record added through the API is on disk and answered over DNS at once', async (t) => {
+  const node = await startTestNode()
+  t.teardown(() => node.daemon.stop())
+  const res = await fetch(`http://127.0.0.1:${node.apiPort}/dns/records`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'api.example.org', type: 'A', value: '192.0.2.55', ttl: 60 }),
+  })
+  t.equal(res.status, 201)
+  const file = JSON.parse(await readFile(join(node.dir, 'dnsrecords.json'), 'utf8')) as { records: { name: string; id?: string }[] }
+  const saved = file.records.find((r) => r.name === 'api.example.org')
+  t.ok(saved, 'persisted')
+  t.match(saved?.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'UUID v4 assigned')
+  const answer = await queryUdp(node.dnsPort, 'api.example.org', 'A')
+  t.equal(answer.answers?.[0]?.data, '192.0.2.55')
+})
+
+t.test('the control socket serves the API without a token and is mode 0600', async (t) => {
+  const node = await startTestNode({ api_auth_token: 'secret-token-1234' })
+  t.teardown(() => node.daemon.stop())
+  const viaSocket = await unixGet(node.daemon.socketPath, '/dns/records')
+  t.equal(viaSocket.status, 200)
+  t.match(JSON.parse(viaSocket.body), { records: Array })
+  t.equal((await stat(node.daemon.socketPath)).mode & 0o777, 0o600)
+  const viaTcp = await fetch(`http://127.0.0.1:${node.apiPort}/dns/records`)
+  t.equal(viaTcp.status, 401, 'TCP API needs the token')
+  const withToken = await fetch(`http://127.0.0.1:${node.apiPort}/dns/records`, { headers: { authorization: 'Bearer secret-token-1234' } })
+  t.equal(withToken.status, 200)
+  t.notOk(node.logLines.some((l) => l.includes('secret-token-1234')), 'token never logged')
+})
+
+t.test('an external edit of the records file is served without a restart', async (t) => {
+  const node = await startTestNode({}, { records: existing })
+  t.teardown(() => node.daemon.stop())
+  const edited = { records: [...existing.records, { name: 'edited.example.net', type: 'TXT', value: '"hello world"', ttl: 30 }] }
+  await writeFile(join(node.dir, 'dnsrecords.json'), JSON.stringify(edited))
+  const answer = await waitFor(async () => {
+    const p = await queryUdp(node.dnsPort, 'edited.example.net', 'TXT', 500)
+    return p.answers && p.answers.length > 0 ? p : undefined
+  }, 5000)
+  t.ok(answer, 'picked up within the bound')
+  t.same((answer?.answers?.[0]?.data as Buffer[]).map((b) => b.toString()), ['hello world'])
+})
+
+t.test('a records file that does not parse stops start-up and is left untouched', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'dnsplane-bad-'))
+  const broken = '{"records": [ {"name": "x", "type": "A", '
+  await writeFile(join(dir, 'dnsrecords.json'), broken)
+  await t.rejects(startTestNode({}, { dir }), { code: 'ERR_RECORDS_PARSE' })
+  t.equal(await readFile(join(dir, 'dnsrecords.json'), 'utf8'), broken)
+})
+
+t.test('a bad config value stops start-up naming the key', async (t) => {
+  await t.rejects(startTestNode({ cluster_sync_interval_seconds: -5 }), { code: 'ERR_CONFIG_INVALID', message: /cluster_sync_interval_seconds/ })
+})
+
+t.test('a DNS port already in use stops start-up with an error that says which and how to change it', async (t) => {
+  const blocker = dgram.createSocket('udp4')
+  await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.1', () => resolve()))
+  t.teardown(() => blocker.close())
+  const port = String(blocker.address().port)
+  await t.rejects(startTestNode({ port }), { code: 'ERR_BIND_FAILED', message: new RegExp(`127\\.0\\.0\\.1.*${port}|${port}.*port`) })
+})
