@@ -200,5 +200,5 @@ echo "servers pinned with taskset -c 0 (knotd udp-workers: 1); $(knotd --version
   printf 'server\tsetting\tqps\tvs_knot\tavg_ms\tmax_ms\tlost\tresp_B\tsrv_cpu%%\tqps/srv_core\n'
   awk -F'\t' '{ row[NR] = $0; if ($1 == "knot") { k[$2] += $3; kn[$2]++ } }
     END { for (i = 1; i <= NR; i++) { split(row[i], f, "\t"); kq = kn[f[2]] ? k[f[2]] / kn[f[2]] : 0
-          printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\n", f[1], f[2], f[3], kq ? sprintf("%.2f", f[3] / kq) : "-", f[4], f[5], f[6], f[7], f[8], f[8] > 0 ? f[3] / (f[8] / 100) : 0 } }' "$RESULTS"
+          printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\n", f[1], f[2], f[3], kq ? sprintf("%.2f", f[3] / kq) : "-", f[4], f[5], f[6], f[7], f[8], (f[8] > 0 ? f[3] / (f[8] / 100) : 0) } }' "$RESULTS"
 } | column -t -s $'\t'

@@ -6,6 +6,8 @@
 import { chmod, mkdir, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { homedir } from 'node:os'
+import { Resolver } from 'node:dns/promises'
+import type { SrvRecord } from 'node:dns'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
@@ -63,6 +65,8 @@ export interface StartDaemonOptions {
   systemConfigPath?: string
   /** Cluster probe period (default 30 s; tests use less). */
   clusterProbeIntervalMs?: number
+  /** DNS servers (ip:port) for SRV discovery instead of the system resolver (tests point it at a node). */
+  srvResolverServers?: string[]
 }
 
 export interface Daemon {
@@ -240,6 +244,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
         statePath: statePathFor(loaded.path),
         log: log.child({ component: 'cluster' }),
         probeIntervalMs: opts.clusterProbeIntervalMs,
+        resolveSrv: opts.srvResolverServers ? srvResolverFor(opts.srvResolverServers) : undefined,
       })
       const peersInConfig = () => cfg().cluster_peers
       cluster.onEvent((e) => {
@@ -484,6 +489,12 @@ async function listenOnSocket(app: FastifyInstance, path: string, log: Logger): 
   }
   await chmod(path, 0o600)
   log.info({ path }, 'control socket listening')
+}
+
+function srvResolverFor(servers: string[]): (name: string) => Promise<SrvRecord[]> {
+  const resolver = new Resolver({ timeout: 2000, tries: 1 })
+  resolver.setServers(servers)
+  return (name) => resolver.resolveSrv(name)
 }
 
 function fmt(a: AddressInfo): string {

@@ -58,25 +58,45 @@ export function App({ client, initialHistory, onHistoryChange, now = Date.now, l
     setLog((prev) => [...prev.map((p) => (p.blocks.length > 0 ? { id: p.id, blocks: [] } : p)), { ...item, id }])
   }, [])
 
-  const submit = useCallback(
-    async (line: string) => {
-      setCandidates([])
-      editor.setValue('')
+  const runLine = useCallback(
+    async (line: string): Promise<boolean> => {
       history.add(line)
       const prompt = promptLabel(shellRef.current.context)
-      busyRef.current = true
-      setBusy(true)
       const result = await executeCommand(line, shellRef.current, client, { now, history: history.entries })
       shellRef.current = result.state
       setShell(result.state)
       append({ prompt, line, blocks: result.output })
+      if (result.effect === 'exit') {
+        exit()
+        return false
+      }
+      if (result.effect === 'live-stats') setLiveMode(true)
+      else if (result.effect === 'records-changed') records.refresh()
+      return true
+    },
+    [append, client, exit, history, now, records, setLiveMode],
+  )
+
+  // Lines wait here while one runs: a paste of several lines arrives as one input chunk.
+  const queue = useRef<string[]>([])
+  const submit = useCallback(
+    async (lines: string[]) => {
+      setCandidates([])
+      queue.current.push(...lines)
+      if (busyRef.current) return
+      busyRef.current = true
+      setBusy(true)
+      while (queue.current.length > 0 && !liveRef.current) {
+        const next = queue.current.shift() as string
+        if (!(await runLine(next))) {
+          queue.current = []
+          break
+        }
+      }
       busyRef.current = false
       setBusy(false)
-      if (result.effect === 'exit') exit()
-      else if (result.effect === 'live-stats') setLiveMode(true)
-      else if (result.effect === 'records-changed') records.refresh()
     },
-    [append, client, editor, exit, history, now, records, setLiveMode],
+    [runLine],
   )
 
   useInput((input, key) => {
@@ -96,7 +116,17 @@ export function App({ client, initialHistory, onHistoryChange, now = Date.now, l
       return
     }
     if (key.return) {
-      void submit(value)
+      editor.setValue('')
+      void submit([value])
+      return
+    }
+    if (!key.ctrl && !key.meta && /[\r\n]/.test(input)) {
+      // Pasted text with line breaks: every complete line runs, the remainder stays on the prompt.
+      const parts = input.split(/\r\n|\r|\n/)
+      const last = parts.pop() as string
+      const lines = parts.map((p, i) => (i === 0 ? editor.current().value + p : p))
+      editor.setValue(last)
+      void submit(lines)
       return
     }
     if (key.tab) {

@@ -18,7 +18,10 @@ export interface TestNode {
 }
 
 /** Writes dnsplane.json (defaults + `config`) into a fresh temp dir and starts a node there. */
-export async function startTestNode(config: Record<string, unknown> = {}, opts: { dir?: string; records?: unknown } = {}): Promise<TestNode> {
+export async function startTestNode(
+  config: Record<string, unknown> = {},
+  opts: { dir?: string; records?: unknown; srvResolverServers?: string[] } = {},
+): Promise<TestNode> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'dnsplane-it-')))
   const base = {
     port: '0',
@@ -32,7 +35,7 @@ export async function startTestNode(config: Record<string, unknown> = {}, opts: 
     timeout: 1,
     ...config,
   }
-  await writeFile(join(dir, 'dnsplane.json'), JSON.stringify(base, null, 2))
+  if (!opts.dir || config.port !== undefined || Object.keys(config).length > 0) await writeFile(join(dir, 'dnsplane.json'), JSON.stringify(base, null, 2))
   if (opts.records !== undefined) await writeFile(join(dir, 'dnsrecords.json'), JSON.stringify(opts.records))
   const logLines: string[] = []
   const sink = new Writable({
@@ -52,6 +55,7 @@ export async function startTestNode(config: Record<string, unknown> = {}, opts: 
     systemConfigPath: join(dir, 'no-such-etc.json'),
     logger: pino({ level: 'debug' }, sink),
     clusterProbeIntervalMs: 500,
+    srvResolverServers: opts.srvResolverServers,
   })
   return { dir, daemon, dnsPort: daemon.dnsAddress().udp.port, apiPort: daemon.apiAddress()?.port, logLines }
 }
@@ -69,4 +73,17 @@ export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 5000):
     if (Date.now() > deadline) return undefined
     await new Promise((r) => setTimeout(r, 50))
   }
+}
+
+/** A TCP port that was free on `host` a moment ago (for configs that must name a fixed port). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const net = await import('node:net')
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.once('error', reject)
+    srv.listen(0, host, () => {
+      const port = (srv.address() as { port: number }).port
+      srv.close(() => resolve(port))
+    })
+  })
 }
