@@ -66,14 +66,24 @@ export function parseRecordArgs(args: string[]): RecordArgs {
   }
   if (args.length === 3) {
     const [name, second, third] = args
-    if (isRecordType(second)) return { name, type: second.toUpperCase(), value: third }
+    if (isRecordType(second)) return { name, type: second.toUpperCase(), value: shellValue(second, third) }
     const t = addressType(second)
     if (t && /^\d+$/.test(third)) return { name, type: t, value: second, ttl: parseTtl(third) }
     throw new UsageError(`"${second}" is not a record type; expected <name> <type> <value> or <name> <ip> <ttl>`)
   }
   const [name, type, value, ttl] = args
   if (!isRecordType(type)) throw new UsageError(`unknown record type "${type}"`)
-  return { name, type: type.toUpperCase(), value, ttl: parseTtl(ttl) }
+  return { name, type: type.toUpperCase(), value: shellValue(type, value), ttl: parseTtl(ttl) }
+}
+
+/**
+ * A TXT value typed as one shell argument (`"v=spf1 -all"`) means one character-string: quote it in
+ * zone-file form, or the spaces would split it into several strings (RFC 1035 5.1). Values that are
+ * already quoted, and other types, pass through.
+ */
+export function shellValue(type: string, value: string): string {
+  if (type.toUpperCase() !== 'TXT' || value.startsWith('"')) return value
+  return '"' + value.replace(/["\\]/g, '\\$&') + '"'
 }
 
 export type RemoveArgs = { id: string } | { name: string; type?: string; value?: string }
@@ -99,7 +109,7 @@ export function parseRemoveArgs(args: string[]): RemoveArgs {
   }
   const [name, type, value] = args
   if (!isRecordType(type)) throw new UsageError(`unknown record type "${type}"`)
-  return { name, type: type.toUpperCase(), value }
+  return { name, type: type.toUpperCase(), value: shellValue(type, value) }
 }
 
 export interface ListArgs {

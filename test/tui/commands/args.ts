@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseBool, parseDigArgs, parseListArgs, parseRecordArgs, parseRemoveArgs, parseServerArgs } from '../../../src/tui/commands/args.js'
+import { parseBool, parseDigArgs, parseListArgs, parseRecordArgs, parseRemoveArgs, parseServerArgs, shellValue } from '../../../src/tui/commands/args.js'
 
 t.test('record add arguments, with the two-argument IP/name inference', async (t) => {
   const cases: [string[], Record<string, unknown>][] = [
@@ -9,7 +9,7 @@ t.test('record add arguments, with the two-argument IP/name inference', async (t
     [['2001:db8::1', 'v6.example.com'], { name: 'v6.example.com', type: 'AAAA', value: '2001:db8::1' }],
     [['example.com', 'mx', '10 mail.example.com'], { name: 'example.com', type: 'MX', value: '10 mail.example.com' }],
     [['www.example.com', '192.0.2.1', '300'], { name: 'www.example.com', type: 'A', value: '192.0.2.1', ttl: 300 }],
-    [['txt.example.com', 'TXT', 'v=spf1 -all', '600'], { name: 'txt.example.com', type: 'TXT', value: 'v=spf1 -all', ttl: 600 }],
+    [['txt.example.com', 'TXT', 'v=spf1 -all', '600'], { name: 'txt.example.com', type: 'TXT', value: '"v=spf1 -all"', ttl: 600 }],
   ]
   for (const [args, want] of cases) t.same(parseRecordArgs(args), want, args.join(' '))
 })
@@ -76,4 +76,11 @@ t.test('dig arguments in either order', async (t) => {
   t.same(parseDigArgs(['a', 'a']), { name: 'a', type: 'A', server: undefined, port: undefined })
   t.throws(() => parseDigArgs([]), { message: /expected a name/ })
   t.throws(() => parseDigArgs(['x', '@a', '@b']), { message: /only one @server/ })
+})
+
+t.test('a TXT value typed as one argument becomes one quoted character-string', async (t) => {
+  t.equal(shellValue('TXT', 'v=spf1 -all'), '"v=spf1 -all"')
+  t.equal(shellValue('txt', 'say "hi" \\ bye'), '"say \\"hi\\" \\\\ bye"')
+  t.equal(shellValue('TXT', '"already" "quoted"'), '"already" "quoted"')
+  t.equal(shellValue('MX', '10 mail.example.com'), '10 mail.example.com')
 })

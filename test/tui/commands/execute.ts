@@ -72,7 +72,7 @@ t.test('record add posts the inferred record and shows status and warnings', asy
 
 t.test('record add with a quoted TXT value and ttl', async (t) => {
   const { client } = await run('record add txt.example.com TXT "v=spf1 -all" 600', { 'POST /dns/records': { status: 'record added' } })
-  t.same(client.calls[0].body, { name: 'txt.example.com', type: 'TXT', value: 'v=spf1 -all', ttl: 600 })
+  t.same(client.calls[0].body, { name: 'txt.example.com', type: 'TXT', value: '"v=spf1 -all"', ttl: 600 })
 })
 
 t.test('record add usage errors show the usage line and call nothing', async (t) => {
