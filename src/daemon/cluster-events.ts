@@ -29,3 +29,28 @@ export function clusterEventToMetric(e: ClusterEvent, configuredPeers: readonly 
       return undefined
   }
 }
+
+/**
+ * Measures dnsplane_cluster_replication_delay_seconds: the time from a local record write to the
+ * first acknowledged push (`push_acked`) to each peer after it. Per peer only the oldest
+ * undelivered write is remembered, so a burst of writes yields one sample per delivery (the
+ * longest wait), and memory stays bounded by the peer count.
+ */
+export class ReplicationDelayTracker {
+  private readonly pendingSince = new Map<string, number>()
+
+  /** A local write at `at` (epoch ms) that `peers` (the effective peer addresses) have yet to receive. */
+  onLocalWrite(at: number, peers: readonly string[]): void {
+    for (const peer of this.pendingSince.keys()) if (!peers.includes(peer)) this.pendingSince.delete(peer)
+    for (const peer of peers) if (!this.pendingSince.has(peer)) this.pendingSince.set(peer, at)
+  }
+
+  /** The replication_delay metric event for a `push_acked` at `at`, or undefined for any other event. */
+  onEvent(e: ClusterEvent, at: number): ClusterMetricEvent | undefined {
+    if (e.kind !== 'push_acked') return undefined
+    const since = this.pendingSince.get(e.peer)
+    if (since === undefined) return undefined
+    this.pendingSince.delete(e.peer)
+    return { kind: 'replication_delay', duration_ms: Math.max(0, at - since) }
+  }
+}

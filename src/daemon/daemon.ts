@@ -36,7 +36,7 @@ import { DnsplaneError } from '../errors.js'
 import { VERSION } from '../cli/version.js'
 import { apiCacheRowFrom, clusterSettingsFrom, portFrom, upstreamRowFrom } from './adapters.js'
 import { digAll } from './dig.js'
-import { clusterEventToMetric } from './cluster-events.js'
+import { clusterEventToMetric, ReplicationDelayTracker } from './cluster-events.js'
 
 /** Command-line flags that override the config file, each only when given. */
 export interface DaemonOverrides {
@@ -78,7 +78,7 @@ export interface Daemon {
   readonly socketPath: string
   clusterAddress(): string | undefined
   readonly records: FileRecordStore
-  readonly cluster: ClusterManager | undefined
+  readonly cluster: ClusterManager
   /** SIGHUP: re-read dnsplane.json (live keys), the records file and the servers file. */
   reload(): Promise<void>
   stop(): Promise<void>
@@ -231,33 +231,29 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     const dnsAddr = await dns.start()
     stops.push({ name: 'dns', stop: () => dns.stop() })
 
-    // Cluster.
-    let cluster: ClusterManager | undefined
+    // Cluster: always built, so `cluster status`/`join` answer (and cluster_state.json exists) even when
+    // clustering is off, as in the original; start() listens and runs loops only when cluster_enabled.
     let syncedOnce = false
-    if (config.cluster_enabled) {
-      cluster = new ClusterManager({
-        settings: () => clusterSettingsFrom(cfg()),
-        updateSettings: async (patch) => {
-          await configManager.update(patch as Partial<Config>)
-        },
-        store: records,
-        statePath: statePathFor(loaded.path),
-        log: log.child({ component: 'cluster' }),
-        probeIntervalMs: opts.clusterProbeIntervalMs,
-        resolveSrv: opts.srvResolverServers ? srvResolverFor(opts.srvResolverServers) : undefined,
-      })
-      const peersInConfig = () => cfg().cluster_peers
-      cluster.onEvent((e) => {
-        if (e.kind === 'sync_ok') syncedOnce = true
-        const m = clusterEventToMetric(e, peersInConfig())
-        if (m) metrics.observeClusterEvent(m)
-      })
-      await cluster.start()
-      const c = cluster
-      stops.push({ name: 'cluster', stop: () => c.stop() })
-      log.info({ listen: cluster.listenAddress(), node_id: cluster.status().node_id }, 'cluster started')
-    }
-    metrics.collectFrom({ counters: () => stats.counters(), serverStartMs: () => stats.serverStartMs, cluster: () => cluster?.status() })
+    const cluster = new ClusterManager({
+      settings: () => clusterSettingsFrom(cfg()),
+      updateSettings: async (patch) => {
+        await configManager.update(patch as Partial<Config>)
+      },
+      store: records,
+      statePath: statePathFor(loaded.path),
+      log: log.child({ component: 'cluster' }),
+      probeIntervalMs: opts.clusterProbeIntervalMs,
+      resolveSrv: opts.srvResolverServers ? srvResolverFor(opts.srvResolverServers) : undefined,
+    })
+    cluster.onEvent((e) => {
+      if (e.kind === 'sync_ok') syncedOnce = true
+      const m = clusterEventToMetric(e, cfg().cluster_peers)
+      if (m) metrics.observeClusterEvent(m)
+    })
+    await cluster.start()
+    stops.push({ name: 'cluster', stop: () => cluster.stop() })
+    if (config.cluster_enabled) log.info({ listen: cluster.listenAddress(), node_id: cluster.status().node_id }, 'cluster started')
+    metrics.collectFrom({ counters: () => stats.counters(), serverStartMs: () => stats.serverStartMs, cluster: () => cluster.status() })
 
     // Control plane.
     let apiUp = false
@@ -265,7 +261,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       const c = cfg()
       const reasons: string[] = []
       if (!dnsUp()) reasons.push('dns not listening')
-      if (c.cluster_enabled && c.cluster_ready_requires_sync && cluster && !syncedOnce) {
+      if (c.cluster_enabled && c.cluster_ready_requires_sync && !syncedOnce) {
         const peers = cluster.status().peers ?? []
         if (peers.length > 0) reasons.push('not yet synced with a peer (cluster_ready_requires_sync)')
       }
@@ -335,7 +331,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       enabled: () => cfg().stats_dashboard_enabled,
       stats,
       metrics,
-      cluster: () => cluster?.status(),
+      cluster: () => cluster.status(),
       status: () => {
         const r = readiness()
         const c = cfg()
@@ -436,7 +432,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       dnsAddress: () => dnsAddr,
       apiAddress: () => apiAddr,
       socketPath,
-      clusterAddress: () => cluster?.listenAddress(),
+      clusterAddress: () => cluster.listenAddress(),
       records,
       cluster,
       async reload() {

@@ -99,3 +99,21 @@ t.test('a DNS port already in use stops start-up with an error that says which a
   const port = String(blocker.address().port)
   await t.rejects(startTestNode({ port }), { code: 'ERR_BIND_FAILED', message: new RegExp(`127\\.0\\.0\\.1.*${port}|${port}.*port`) })
 })
+
+t.test('cluster status and join answer on a node with clustering off, and cluster_state.json exists', async (t) => {
+  const node = await startTestNode()
+  t.teardown(() => node.daemon.stop())
+  const status = await fetch(`http://127.0.0.1:${node.apiPort}/api/v1/cluster`)
+  t.equal(status.status, 200)
+  const body = (await status.json()) as { status: { enabled: boolean; peers: unknown } }
+  t.equal(body.status.enabled, false)
+  t.equal(body.status.peers, null, 'the original shape: peers null when disabled')
+  const join = await fetch(`http://127.0.0.1:${node.apiPort}/api/v1/cluster/join`)
+  t.equal(join.status, 200)
+  t.match(await join.json(), { node_id: /^node-[0-9a-f]{16}$/ })
+  t.equal((await stat(statePath(node.dir))).mode & 0o777, 0o600, 'state file written with mode 0600')
+})
+
+function statePath(dir: string): string {
+  return join(dir, 'cluster_state.json')
+}
