@@ -212,9 +212,15 @@ export class ClusterManager implements ClusterControl {
       this.log.warn('cluster_sync_policy primary_writer with empty cluster_allowed_writer_node_ids: every snapshot is rejected')
     }
     await this.refreshDiscovery()
+    this.reofferLastSnapshot()
     this.armPullTimer()
     const probeMs = this.deps.probeIntervalMs ?? PROBE_INTERVAL_MS
-    if (probeMs > 0) this.every(probeMs, () => this.probeAll())
+    if (probeMs > 0) {
+      // Ours: probe once at start so status, /ready and the dashboard know reachability at once
+      // (the original waits a whole interval).
+      this.track(this.probeAll())
+      this.every(probeMs, () => this.probeAll())
+    }
     const srv = normalizeSrvName(s.cluster_discovery_srv)
     const discSec = s.cluster_discovery_interval_seconds ?? (srv ? 60 : 0)
     if (srv && discSec > 0) this.every(discSec * 1000, () => this.refreshDiscovery())
@@ -539,6 +545,20 @@ export class ClusterManager implements ClusterControl {
     for (const peer of this.effective) this.queuePush(peer, snapshot)
   }
 
+  /**
+   * Ours (fault lab): a push still pending when the process died is lost with it, so a write
+   * acknowledged just before a crash would reach peers only with the next write. At start, a node
+   * that has written (local_seq >= 1) offers its current records under the saved local_seq to every
+   * peer; a peer that already has that seq drops it as a duplicate (no state change).
+   */
+  private reofferLastSnapshot(): void {
+    const s = this.deps.settings()
+    if (this.state.local_seq < 1 || s.cluster_replica_only || this.deps.readOnlySource) return
+    if (!(s.cluster_auth_token ?? '').trim() || this.effective.length === 0) return
+    const snapshot = this.buildSnapshot(this.state.local_seq)
+    for (const peer of this.effective) this.queuePush(peer, snapshot)
+  }
+
   /** Keeps only the newest snapshot per peer; starts delivery unless one is in flight. */
   private queuePush(peer: string, snapshot: RecordsFullMessage): void {
     let p = this.pending.get(peer)
@@ -806,7 +826,15 @@ export class ClusterManager implements ClusterControl {
         }
         // Ours: credit the configured peer whose announced node id sent this (the original keyed it by the ephemeral socket address).
         const now = this.now()
-        for (const addr of this.tracker.addressesOf(msg.node_id, this.effective)) {
+        let credited = this.tracker.addressesOf(msg.node_id, this.effective)
+        if (credited.length === 0 && msg.node_id) {
+          const byIp = this.tracker.addressByIp(conn.remoteIp, this.effective)
+          if (byIp) {
+            this.tracker.get(byIp).nodeId = msg.node_id
+            credited = [byIp]
+          }
+        }
+        for (const addr of credited) {
           const p = this.tracker.get(addr)
           p.lastInboundOk = now
           if (outcome === 'applied' || outcome === 'duplicate') {

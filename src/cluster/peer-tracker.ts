@@ -36,6 +36,16 @@ export class PeerTracker {
     return among.filter((a) => this.peers.get(a)?.nodeId === nodeId)
   }
 
+  /**
+   * The one configured peer (with no node id learned yet) whose host is the IP literal `ip`, if exactly
+   * one matches: lets an inbound push be credited before a pull taught us the sender's node id.
+   */
+  addressByIp(ip: string, among: readonly string[]): string | undefined {
+    const want = ip.replace(/^::ffff:/i, '').toLowerCase()
+    const hits = among.filter((a) => this.peers.get(a)?.nodeId === undefined && hostOf(a) === want)
+    return hits.length === 1 ? hits[0] : undefined
+  }
+
   /** Forgets peers that are no longer effective. */
   retain(addresses: readonly string[]): void {
     const keep = new Set(addresses)
@@ -85,4 +95,12 @@ export function formatLocalTime(ms: number): string {
 /** RFC 3339 UTC with whole seconds (discovery_last_refresh). */
 export function formatUtcSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/** Host part of `host:port` or `[v6]:port`, lower-cased, brackets removed. */
+function hostOf(address: string): string {
+  const m = /^\[([^\]]+)\]:\d+$/.exec(address)
+  if (m) return m[1].toLowerCase()
+  const i = address.lastIndexOf(':')
+  return (i < 0 ? address : address.slice(0, i)).toLowerCase()
 }

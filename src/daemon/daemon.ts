@@ -245,10 +245,18 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       probeIntervalMs: opts.clusterProbeIntervalMs,
       resolveSrv: opts.srvResolverServers ? srvResolverFor(opts.srvResolverServers) : undefined,
     })
+    // Replication delay: local write -> acknowledged push, per peer (see ReplicationDelayTracker).
+    const delays = new ReplicationDelayTracker()
+    const unsubscribeDelays = records.onChange((change) => {
+      if (change.source === 'local') delays.onLocalWrite(Date.now(), (cluster.status().peers ?? []).map((p) => p.address))
+    })
+    stops.push({ name: 'replication-delay', stop: () => unsubscribeDelays() })
     cluster.onEvent((e) => {
       if (e.kind === 'sync_ok') syncedOnce = true
       const m = clusterEventToMetric(e, cfg().cluster_peers)
       if (m) metrics.observeClusterEvent(m)
+      const delay = delays.onEvent(e, Date.now())
+      if (delay) metrics.observeClusterEvent(delay)
     })
     await cluster.start()
     stops.push({ name: 'cluster', stop: () => cluster.stop() })

@@ -85,6 +85,10 @@ export class LabNode {
   readonly log: string[] = []
   exits: Array<{ code: number | null; signal: string | null }> = []
   stopped = false
+  /** True from a successful start() until a kill/stop signal: the window in which DNS must answer. */
+  ready = false
+  /** Bumped at every start and kill/stop signal, so a probe can tell it spanned a fault. */
+  generation = 0
 
   constructor(
     readonly index: number,
@@ -132,6 +136,8 @@ export class LabNode {
       return res.status > 0
     }, timeoutMs)
     if (!up) throw new Error(`${this.id} did not come up within ${timeoutMs} ms:\n${this.log.slice(-20).join('\n')}`)
+    this.ready = true
+    this.generation++
   }
 
   get apiUrl(): string {
@@ -139,8 +145,10 @@ export class LabNode {
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.generation++
     if (signal === 'SIGSTOP') this.stopped = true
     if (signal === 'SIGCONT') this.stopped = false
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') this.ready = false
     this.proc?.kill(signal)
   }
 
@@ -148,6 +156,8 @@ export class LabNode {
   async killHard(): Promise<void> {
     if (!this.proc || !this.alive) return
     const proc = this.proc
+    this.ready = false
+    this.generation++
     const exited = new Promise<void>((r) => proc.once('exit', () => r()))
     if (this.stopped) proc.kill('SIGCONT')
     proc.kill('SIGKILL')

@@ -18,8 +18,8 @@ export class DnsProber {
   readonly stats = new Map<string, { sent: number; answered: number }>()
 
   /**
-   * @param targets nodes to query; a node for which `skip(node)` is true (killed, stopped) is not
-   *   counted while skipped
+   * @param targets nodes to query; only while a node is ready (started, not killed or stopped) and
+   *   `skip(node)` is false is it queried and counted
    * @param name a name every node serves (answer = any DNS response, NOERROR with an answer)
    */
   constructor(
@@ -40,16 +40,21 @@ export class DnsProber {
 
   private async loop(n: LabNode, s: { sent: number; answered: number }): Promise<void> {
     const interval = this.opts.intervalMs ?? 50
+    const up = () => n.ready && !n.stopped && !(this.opts.skip?.(n) ?? false)
     while (this.running) {
-      const skip = !n.alive || n.stopped || (this.opts.skip?.(n) ?? false)
-      if (!skip) {
-        s.sent++
+      if (up()) {
+        const gen = n.generation
+        let ok = false
         try {
           const p = await queryUdp(n.dnsPort, this.name, 'A', this.opts.timeoutMs ?? 500, n.host)
-          if (!(n.stopped || !n.alive) && (p.answers?.length ?? 0) > 0) s.answered++
-          else if (n.stopped || !n.alive) s.sent-- // went down mid-query: not counted
+          ok = (p.answers?.length ?? 0) > 0
         } catch {
-          if (n.stopped || !n.alive) s.sent--
+          // counted as unanswered below
+        }
+        // A node that went down mid-query is not held against the rate.
+        if (up() && n.generation === gen) {
+          s.sent++
+          if (ok) s.answered++
         }
       }
       await new Promise((r) => setTimeout(r, interval))
