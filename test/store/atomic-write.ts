@@ -1,24 +1,12 @@
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
+import { rejection, tempDir as makeTempDir } from '../helpers/fs.js'
 import { isDnsplaneError } from '../../src/errors.js'
 import { writeFileAtomic } from '../../src/store/atomic-write.js'
 
-async function tempDir(t: { teardown(fn: () => unknown): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'dnsplane-atomic-'))
-  t.teardown(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}
+const tempDir = (t: { teardown(fn: () => unknown): void }) => makeTempDir(t, 'dnsplane-atomic-')
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected a rejection')
-}
 
 t.test('creates a new file and replaces an existing one', async (t) => {
   const dir = await tempDir(t)

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import t from 'tap'
+import { rejection } from '../helpers/fs.js'
 import { isDnsplaneError, type ErrorCode } from '../../src/errors.js'
 import { FileRecordStore, type FileRecordStoreOptions } from '../../src/store/file-store.js'
 import type { RecordChange } from '../../src/store/record-store.js'
@@ -52,14 +53,6 @@ async function openStore(t: Teardown, opts: Partial<FileRecordStoreOptions> & { 
   return store
 }
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected a rejection')
-}
 
 function hasCode(err: unknown, code: ErrorCode): boolean {
   return isDnsplaneError(err, code)

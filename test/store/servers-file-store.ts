@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import t from 'tap'
+import { rejection, tempDir as makeTempDir } from '../helpers/fs.js'
 import { isDnsplaneError } from '../../src/errors.js'
 import { ServersStore, type ServersChange } from '../../src/store/servers-file-store.js'
 import { parseServersFile } from '../../src/store/servers.js'
@@ -10,20 +10,8 @@ import { parseServersFile } from '../../src/store/servers.js'
 const noop = (): void => undefined
 const log = { info: noop, warn: noop, error: noop, debug: noop, child: () => log } as unknown as Logger
 
-async function tempDir(t: { teardown(fn: () => unknown): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'dnsplane-servers-'))
-  t.teardown(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}
+const tempDir = (t: { teardown(fn: () => unknown): void }) => makeTempDir(t, 'dnsplane-servers-')
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected a rejection')
-}
 
 t.test('creates a missing file with one inactive 1.1.1.1:53 row', async (t) => {
   const path = join(await tempDir(t), 'dnsservers.json')

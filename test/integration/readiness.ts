@@ -1,0 +1,82 @@
+import t from 'tap'
+import { startTestNode, waitFor, freePort, type TestNode } from '../helpers/daemon.js'
+import { checkHealth } from '../../src/cli/commands/health.js'
+
+const TOKEN = 'readiness-cluster-shared-secret'
+
+async function ready(node: TestNode): Promise<{ status: number; body: { ready?: boolean; reasons?: string[] } }> {
+  const res = await fetch(`http://127.0.0.1:${node.apiPort}/ready`)
+  return { status: res.status, body: (await res.json()) as { ready?: boolean; reasons?: string[] } }
+}
+
+const readyUrl = (node: TestNode) => `http://127.0.0.1:${node.apiPort}/ready`
+
+t.test('a plain node is ready and `dnsplane health` says so', async (t) => {
+  const node = await startTestNode()
+  t.teardown(() => node.daemon.stop())
+  const r = await ready(node)
+  t.equal(r.status, 200)
+  t.equal(r.body.ready, true)
+  const health = await checkHealth({ url: readyUrl(node), timeoutMs: 2000 })
+  t.equal(health.ok, true)
+})
+
+t.test('`dnsplane health` reports a node that does not answer as not ready', async (t) => {
+  const port = await freePort()
+  const health = await checkHealth({ url: `http://127.0.0.1:${port}/ready`, timeoutMs: 2000 })
+  t.equal(health.ok, false)
+  t.match(health.line, /^not ready: /)
+})
+
+t.test('with cluster_ready_requires_sync a node is not ready until it has synced with its peer', async (t) => {
+  const portA = await freePort()
+  const portB = await freePort()
+  const cluster = (own: number, peer: number, id: string, extra: Record<string, unknown> = {}) => ({
+    cluster_enabled: true,
+    cluster_listen_addr: `127.0.0.1:${own}`,
+    cluster_peers: [`127.0.0.1:${peer}`],
+    cluster_auth_token: TOKEN,
+    cluster_node_id: id,
+    cluster_sync_interval_seconds: 0,
+    ...extra,
+  })
+  const a = await startTestNode(cluster(portA, portB, 'node-a', { cluster_ready_requires_sync: true }))
+  t.teardown(() => a.daemon.stop())
+
+  // The peer is down: not ready, with a reason, and the health command fails with that reason.
+  const down = await ready(a)
+  t.equal(down.status, 503)
+  t.equal(down.body.ready, false)
+  t.match(down.body.reasons, [/cluster_ready_requires_sync/])
+  const healthDown = await checkHealth({ url: readyUrl(a), timeoutMs: 2000 })
+  t.equal(healthDown.ok, false)
+  t.match(healthDown.line, /HTTP 503: .*cluster_ready_requires_sync/)
+
+  // A pull while the peer is still down does not make the node ready.
+  const failedPull = await fetch(`http://127.0.0.1:${a.apiPort}/api/v1/cluster/pull`, { method: 'POST' })
+  t.equal(failedPull.status, 200)
+  t.match(await failedPull.json(), { results: [{ address: `127.0.0.1:${portB}`, ok: false }] })
+  t.equal((await ready(a)).status, 503, 'still not ready after a failed pull')
+
+  // The peer comes up with records of its own; a pull syncs A, which becomes ready.
+  const b = await startTestNode(cluster(portB, portA, 'node-b'), {
+    records: { records: [{ name: 'from-b.example.com', type: 'A', value: '192.0.2.66', ttl: 60 }] },
+  })
+  t.teardown(() => b.daemon.stop())
+  const pulled = await waitFor(async () => {
+    const res = await fetch(`http://127.0.0.1:${a.apiPort}/api/v1/cluster/pull`, { method: 'POST' })
+    const body = (await res.json()) as { results?: Array<{ ok: boolean }> }
+    return body.results?.[0]?.ok === true
+  }, 5000)
+  t.ok(pulled, 'the pull from the peer succeeded')
+  const up = await waitFor(async () => {
+    const r = await ready(a)
+    return r.status === 200 ? r : undefined
+  }, 5000)
+  t.equal(up?.status, 200, '/ready is 200 after the first sync')
+  t.same(up?.body.reasons ?? [], [])
+  t.ok(a.daemon.records.list().some((r) => r.name === 'from-b.example.com'), "the peer's records were applied")
+  const healthUp = await checkHealth({ url: readyUrl(a), timeoutMs: 2000 })
+  t.equal(healthUp.ok, true)
+  t.match(healthUp.line, /^ready: /)
+})
