@@ -38,6 +38,9 @@ import { apiCacheRowFrom, clusterSettingsFrom, portFrom, upstreamRowFrom } from 
 import { digAll } from './dig.js'
 import { clusterEventToMetric, ReplicationDelayTracker } from './cluster-events.js'
 
+/** With cluster_ready_requires_sync: how often to pull until the first sync succeeds. */
+const FIRST_SYNC_RETRY_MS = 2000
+
 /** Command-line flags that override the config file, each only when given. */
 export interface DaemonOverrides {
   configPath?: string
@@ -259,6 +262,16 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       if (delay) metrics.observeClusterEvent(delay)
     })
     await cluster.start()
+    if (config.cluster_enabled && config.cluster_ready_requires_sync) {
+      // /ready waits for a first sync; without a periodic pull a restarted node might never get one,
+      // so pull every few seconds until one succeeds (then stop: pushes and the normal loops take over).
+      const firstSync = setInterval(() => {
+        if (syncedOnce) return clearInterval(firstSync)
+        cluster.pull().catch((err: unknown) => log.debug({ err }, 'first-sync pull failed'))
+      }, FIRST_SYNC_RETRY_MS)
+      firstSync.unref()
+      stops.push({ name: 'first-sync', stop: () => clearInterval(firstSync) })
+    }
     stops.push({ name: 'cluster', stop: () => cluster.stop() })
     if (config.cluster_enabled) log.info({ listen: cluster.listenAddress(), node_id: cluster.status().node_id }, 'cluster started')
     metrics.collectFrom({ counters: () => stats.counters(), serverStartMs: () => stats.serverStartMs, cluster: () => cluster.status() })

@@ -196,7 +196,7 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
   })
   const clusterReplicationDelaySeconds = new Histogram({
     name: 'dnsplane_cluster_replication_delay_seconds',
-    help: 'Time from a local write to its delivery to a peer (acknowledged push or the peer pull), in seconds.',
+    help: 'Time from a local write to its delivery to a peer by an acknowledged push, in seconds.',
     buckets: [...CLUSTER_REPLICATION_BUCKETS_SECONDS], registers,
   })
 

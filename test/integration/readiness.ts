@@ -11,6 +11,16 @@ async function ready(node: TestNode): Promise<{ status: number; body: { ready?: 
 
 const readyUrl = (node: TestNode) => `http://127.0.0.1:${node.apiPort}/ready`
 
+const cluster = (own: number, peer: number, id: string, extra: Record<string, unknown> = {}) => ({
+  cluster_enabled: true,
+  cluster_listen_addr: `127.0.0.1:${own}`,
+  cluster_peers: [`127.0.0.1:${peer}`],
+  cluster_auth_token: TOKEN,
+  cluster_node_id: id,
+  cluster_sync_interval_seconds: 0,
+  ...extra,
+})
+
 t.test('a plain node is ready and `dnsplane health` says so', async (t) => {
   const node = await startTestNode()
   t.teardown(() => node.daemon.stop())
@@ -31,15 +41,6 @@ t.test('`dnsplane health` reports a node that does not answer as not ready', asy
 t.test('with cluster_ready_requires_sync a node is not ready until it has synced with its peer', async (t) => {
   const portA = await freePort()
   const portB = await freePort()
-  const cluster = (own: number, peer: number, id: string, extra: Record<string, unknown> = {}) => ({
-    cluster_enabled: true,
-    cluster_listen_addr: `127.0.0.1:${own}`,
-    cluster_peers: [`127.0.0.1:${peer}`],
-    cluster_auth_token: TOKEN,
-    cluster_node_id: id,
-    cluster_sync_interval_seconds: 0,
-    ...extra,
-  })
   const a = await startTestNode(cluster(portA, portB, 'node-a', { cluster_ready_requires_sync: true }))
   t.teardown(() => a.daemon.stop())
 
@@ -58,17 +59,17 @@ t.test('with cluster_ready_requires_sync a node is not ready until it has synced
   t.match(await failedPull.json(), { results: [{ address: `127.0.0.1:${portB}`, ok: false }] })
   t.equal((await ready(a)).status, 503, 'still not ready after a failed pull')
 
-  // The peer comes up with records of its own; a pull syncs A, which becomes ready.
-  const b = await startTestNode(cluster(portB, portA, 'node-b'), {
-    records: { records: [{ name: 'from-b.example.com', type: 'A', value: '192.0.2.66', ttl: 60 }] },
-  })
+  // The peer comes up and writes a record: its push (seq 1) is applied on A, which is A's first sync.
+  // (A pull alone would not do here: a peer that never wrote sends seq 0, which the fresh-node guard
+  // refuses while A holds records, and a refused snapshot is not a sync.)
+  const b = await startTestNode(cluster(portB, portA, 'node-b'))
   t.teardown(() => b.daemon.stop())
-  const pulled = await waitFor(async () => {
-    const res = await fetch(`http://127.0.0.1:${a.apiPort}/api/v1/cluster/pull`, { method: 'POST' })
-    const body = (await res.json()) as { results?: Array<{ ok: boolean }> }
-    return body.results?.[0]?.ok === true
-  }, 5000)
-  t.ok(pulled, 'the pull from the peer succeeded')
+  const write = await fetch(`http://127.0.0.1:${b.apiPort}/dns/records`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'from-b.example.com', type: 'A', value: '192.0.2.66', ttl: 60 }),
+  })
+  t.equal(write.status, 201)
   const up = await waitFor(async () => {
     const r = await ready(a)
     return r.status === 200 ? r : undefined
@@ -79,4 +80,26 @@ t.test('with cluster_ready_requires_sync a node is not ready until it has synced
   const healthUp = await checkHealth({ url: readyUrl(a), timeoutMs: 2000 })
   t.equal(healthUp.ok, true)
   t.match(healthUp.line, /^ready: /)
+  const pull = await fetch(`http://127.0.0.1:${a.apiPort}/api/v1/cluster/pull`, { method: 'POST' })
+  t.match(await pull.json(), { results: [{ address: `127.0.0.1:${portB}`, ok: true }] }, 'a pull from the live peer succeeds')
+  t.equal((await ready(a)).status, 200, 'and the node stays ready')
+})
+
+t.test('a restarted node that requires a sync becomes ready by pulling, with no write and no periodic pull', async (t) => {
+  const portA = await freePort()
+  const portB = await freePort()
+  const b = await startTestNode(cluster(portB, portA, 'node-b'))
+  t.teardown(() => b.daemon.stop())
+  // B has written once, so its snapshot is not a fresh node's and A may apply it.
+  const added = await fetch(`http://127.0.0.1:${b.apiPort}/dns/records`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'from-b.example.com', type: 'A', value: '192.0.2.8' }),
+  })
+  t.equal(added.status, 201)
+  const a = await startTestNode(cluster(portA, portB, 'node-a', { cluster_ready_requires_sync: true, cluster_sync_interval_seconds: 0 }))
+  t.teardown(() => a.daemon.stop())
+  const ready = await waitFor(async () => (await fetch(`http://127.0.0.1:${a.apiPort}/ready`)).status === 200, 10000)
+  t.ok(ready, 'ready after the start-up pull')
+  t.ok(a.daemon.records.list().some((r) => r.name === 'from-b.example.com'), 'and it holds the peer records')
 })

@@ -203,7 +203,7 @@ export class LabNode {
   /** A record's values answered over UDP by this node ([] on no answer). */
   async answers(name: string, type = 'A', timeoutMs = 500): Promise<string[]> {
     const p = await queryUdp(this.dnsPort, name, type, timeoutMs, this.host)
-    return (p.answers ?? []).map((a) => String(a.data))
+    return (p.answers ?? []).map((a) => String((a as { data?: unknown }).data))
   }
 
   /** Log tail and records file, for failure output. */

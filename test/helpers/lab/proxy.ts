@@ -93,38 +93,32 @@ export class LinkProxy {
     upstream.on('error', () => undefined)
     const pair = { a: client, b: upstream }
     this.pairs.add(pair)
-    const close = () => {
-      this.pairs.delete(pair)
-      client.destroy()
-      upstream.destroy()
+    // A side that closes has its queued (delayed) bytes delivered first, then a FIN, as TCP would.
+    const toUp = this.pipe(client, upstream)
+    const toClient = this.pipe(upstream, client)
+    client.on('close', () => void toUp().then(() => upstream.end()))
+    upstream.on('close', () => void toClient().then(() => client.end()))
+    let closed = 0
+    const done = () => {
+      if (++closed === 2) this.pairs.delete(pair)
     }
-    client.on('close', close)
-    upstream.on('close', close)
-    this.pipe(client, upstream)
-    this.pipe(upstream, client)
+    client.on('close', done)
+    upstream.on('close', done)
   }
 
-  /** Forwards chunks from `src` to `dst`, through a per-direction queue when a delay is set. */
-  private pipe(src: net.Socket, dst: net.Socket): void {
+  /** Forwards chunks from `src` to `dst` in order, each held `delayMs` when set; returns the queue's tail. */
+  private pipe(src: net.Socket, dst: net.Socket): () => Promise<void> {
     let chain: Promise<void> = Promise.resolve()
     src.on('data', (chunk: Buffer) => {
       const ms = this.delayMs
-      if (ms === 0) {
-        chain = chain.then(() => void (dst.destroyed || dst.write(chunk)))
-        return
-      }
-      chain = chain.then(
-        () =>
-          new Promise<void>((resolve) => {
-            setTimeout(() => {
-              if (!dst.destroyed) dst.write(chunk)
-              resolve()
-            }, ms)
-          }),
-      )
+      chain = chain.then(async () => {
+        if (ms > 0) await new Promise((r) => setTimeout(r, ms))
+        if (!dst.destroyed && dst.writable) dst.write(chunk)
+      })
     })
     src.on('end', () => {
       chain = chain.then(() => void (dst.destroyed || dst.end()))
     })
+    return () => chain
   }
 }
