@@ -60,7 +60,8 @@ for (const policy of ['lww_per_node', 'primary_writer'] as const) {
 
 t.test(
   'the writer SIGKILLed within milliseconds of acknowledging a write replicates it after its restart',
-  { skip: skip ?? (process.env.DNSPLANE_LAB_FULL === '1' ? false : 'known gap, runs with DNSPLANE_LAB_FULL=1'), todo: 'local_seq is bumped after the API ack; see docs/fault-lab.md' },
+  // Known gap (docs/fault-lab.md): local_seq is bumped and saved after the API ack, so this fails today.
+  { skip: skip ?? (process.env.DNSPLANE_LAB_FULL === '1' ? false : 'known gap (local_seq saved after the ack); runs with DNSPLANE_LAB_FULL=1') },
   async (t) => {
     const lab = await LabCluster.start({ nodes: 3, records: SEED })
     labTeardown(t, lab)
