@@ -87,3 +87,16 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
     })
   })
 }
+
+/** Config for one node of a two-node test cluster on 127.0.0.1: listens on `own`, peers with `peer`, no periodic pull. */
+export function pairClusterConfig(own: number, peer: number, id: string, token: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    cluster_enabled: true,
+    cluster_listen_addr: `127.0.0.1:${own}`,
+    cluster_peers: [`127.0.0.1:${peer}`],
+    cluster_auth_token: token,
+    cluster_node_id: id,
+    cluster_sync_interval_seconds: 0,
+    ...extra,
+  }
+}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext } from 'playwright-core'
-import { startTestNode, freePort, type TestNode } from '../helpers/daemon.js'
+import { startTestNode, freePort, type TestNode, pairClusterConfig } from '../helpers/daemon.js'
 
 // End to end: a real two-node cluster, the real dashboard page in headless Chromium.
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']
@@ -32,15 +32,7 @@ if (!CHROMIUM) {
   t.test('the cluster panel shows the peer reachable, then unreachable once it stops, without a reload', async (t) => {
     const portA = await freePort()
     const portB = await freePort()
-    const cluster = (own: number, peer: number, id: string) => ({
-      cluster_enabled: true,
-      cluster_listen_addr: `127.0.0.1:${own}`,
-      cluster_peers: [`127.0.0.1:${peer}`],
-      cluster_auth_token: TOKEN,
-      cluster_node_id: id,
-      cluster_sync_interval_seconds: 0,
-      stats_dashboard_enabled: true,
-    })
+    const cluster = (own: number, peer: number, id: string) => pairClusterConfig(own, peer, id, TOKEN, { stats_dashboard_enabled: true })
     const a: TestNode = await startTestNode(cluster(portA, portB, 'node-a'))
     t.teardown(() => a.daemon.stop())
     const b: TestNode = await startTestNode(cluster(portB, portA, 'node-b'))

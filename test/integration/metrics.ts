@@ -1,5 +1,5 @@
 import t from 'tap'
-import { startTestNode, waitFor, freePort, type TestNode } from '../helpers/daemon.js'
+import { startTestNode, waitFor, freePort, type TestNode, pairClusterConfig } from '../helpers/daemon.js'
 import { queryUdp } from '../helpers/dns-client.js'
 
 const TOKEN = 'metrics-cluster-shared-secret'
@@ -49,14 +49,7 @@ async function answers(node: TestNode, name: string): Promise<string[]> {
 t.test('metrics of a two-node cluster: names, types, and the series that move with a replicated write', async (t) => {
   const portA = await freePort()
   const portB = await freePort()
-  const cluster = (own: number, peer: number, id: string) => ({
-    cluster_enabled: true,
-    cluster_listen_addr: `127.0.0.1:${own}`,
-    cluster_peers: [`127.0.0.1:${peer}`],
-    cluster_auth_token: TOKEN,
-    cluster_node_id: id,
-    cluster_sync_interval_seconds: 0,
-  })
+  const cluster = (own: number, peer: number, id: string) => pairClusterConfig(own, peer, id, TOKEN)
   const a = await startTestNode(cluster(portA, portB, 'node-a'))
   t.teardown(() => a.daemon.stop())
   const b = await startTestNode(cluster(portB, portA, 'node-b'))

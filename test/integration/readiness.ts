@@ -1,5 +1,5 @@
 import t from 'tap'
-import { startTestNode, waitFor, freePort, type TestNode } from '../helpers/daemon.js'
+import { startTestNode, waitFor, freePort, type TestNode, pairClusterConfig } from '../helpers/daemon.js'
 import { checkHealth } from '../../src/cli/commands/health.js'
 
 const TOKEN = 'readiness-cluster-shared-secret'
@@ -11,15 +11,7 @@ async function ready(node: TestNode): Promise<{ status: number; body: { ready?: 
 
 const readyUrl = (node: TestNode) => `http://127.0.0.1:${node.apiPort}/ready`
 
-const cluster = (own: number, peer: number, id: string, extra: Record<string, unknown> = {}) => ({
-  cluster_enabled: true,
-  cluster_listen_addr: `127.0.0.1:${own}`,
-  cluster_peers: [`127.0.0.1:${peer}`],
-  cluster_auth_token: TOKEN,
-  cluster_node_id: id,
-  cluster_sync_interval_seconds: 0,
-  ...extra,
-})
+const cluster = (own: number, peer: number, id: string, extra: Record<string, unknown> = {}) => pairClusterConfig(own, peer, id, TOKEN, extra)
 
 t.test('a plain node is ready and `dnsplane health` says so', async (t) => {
   const node = await startTestNode()
