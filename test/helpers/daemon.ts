@@ -76,16 +76,30 @@ export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 5000):
 }
 
 /** A TCP port that was free on `host` a moment ago (for configs that must name a fixed port). */
+/** Ports already handed out by freePort in this process: the kernel may return a just-closed port again. */
+const handedOut = new Set<number>()
+
+/**
+ * A port that is free on `host` now and was not returned before by this process. Bounded: throws
+ * after 50 tries rather than loop.
+ */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   const net = await import('node:net')
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.once('error', reject)
-    srv.listen(0, host, () => {
-      const port = (srv.address() as { port: number }).port
-      srv.close(() => resolve(port))
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = net.createServer()
+      srv.once('error', reject)
+      srv.listen(0, host, () => {
+        const p = (srv.address() as { port: number }).port
+        srv.close(() => resolve(p))
+      })
     })
-  })
+    if (!handedOut.has(port)) {
+      handedOut.add(port)
+      return port
+    }
+  }
+  throw new Error(`no fresh free port on ${host} after 50 tries`)
 }
 
 /** Config for one node of a two-node test cluster on 127.0.0.1: listens on `own`, peers with `peer`, no periodic pull. */
