@@ -7,14 +7,23 @@ import { writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TSchema } from '@sinclair/typebox'
-import { CONFIG_KEYS, FILE_KEY_ALIASES, MAX_LIST_ITEMS, OUR_KEYS, isPortKey, literalChoices, type KeyEntry } from '../src/config/schema.js'
+import {
+  CONFIG_KEYS,
+  FILE_KEY_ALIASES,
+  MAX_LIST_ITEMS,
+  NEW_CONFIG_SYNC_POLICY,
+  OUR_KEYS,
+  isPortKey,
+  literalChoices,
+  type KeyEntry,
+} from '../src/config/schema.js'
 import { configDefaults } from '../src/config/validate.js'
 import { SETTING_ALIASES } from '../src/config/manager.js'
 import { MAX_CONFIG_BYTES } from '../src/config/load.js'
 
-/** dnsplane.example.json: every key at its schema default, in schema order. */
+/** dnsplane.example.json: what a new node writes: every key at its schema default (record_lww as policy), in schema order. */
 export function renderExampleJson(): string {
-  return JSON.stringify(configDefaults(), null, 2) + '\n'
+  return JSON.stringify({ ...configDefaults(), cluster_sync_policy: NEW_CONFIG_SYNC_POLICY }, null, 2) + '\n'
 }
 
 function typeOf(schema: TSchema): string {

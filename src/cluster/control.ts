@@ -26,6 +26,30 @@ export interface PeerStatus {
   replication_lag_seconds?: number
   /** Ours: pending push retry, if a push to this peer failed. */
   pending_push?: boolean
+  /** Ours: capabilities the peer announced (record_lww/1, challenge/1); [] for a Go peer. */
+  caps?: string[]
+  /** Ours: how the last exchange ran: 'record_lww' (deltas) or 'records_full' (the original's snapshots). */
+  sync_mode?: 'record_lww' | 'records_full'
+  /** Ours: the peer's clock minus ours (ms, corrected by half the round trip), from the last handshake. */
+  clock_skew_ms?: number
+  /** Ours: record_lww entries queued for this peer and not yet acknowledged. */
+  pending_entries?: number
+}
+
+/** Ours: the record_lww replica, when that policy runs. */
+export interface ReplicaStatus {
+  entries: number
+  live: number
+  tombstones: number
+  tombstone_ttl_seconds: number
+  /** The node's hybrid logical clock: wall ms and counter of the last version made or seen. */
+  clock_wall_ms: number
+  clock_counter: number
+  /** Largest |clock_skew_ms| among peers, and whether it exceeds the bound (max_clock_skew_ms). */
+  max_clock_skew_ms: number
+  clock_skew_exceeded: boolean
+  deltas_applied: number
+  anti_entropy_rounds: number
 }
 
 /** The original's `cluster status` object (cluster-protocol spec §11) plus our extras. */
@@ -56,6 +80,9 @@ export interface ClusterStatus {
   snapshots_applied?: number
   snapshots_rejected?: Record<string, number>
   sync_interval_seconds?: number
+  replica?: ReplicaStatus
+  /** Ours: 'tls' when the cluster port speaks TLS (mutual when a CA is configured). */
+  transport?: 'tcp' | 'tls' | 'mutual_tls'
 }
 
 export interface JoinInfo {

@@ -15,22 +15,37 @@ import { FrameChannel } from './channel.js'
 import { MAX_FRAME_BYTES, PRE_AUTH_MAX_FRAME_BYTES } from './codec.js'
 import type { ClusterControl, ClusterStatus, JoinInfo, PeerOpResult, PeerRole } from './control.js'
 import { discoverSrvPeers, mergePeers, normalizeSrvName, staticPeerList, type ResolveSrv } from './discovery.js'
+import { clientProof, isNonce, newNonce, serverProof, verifyProof } from './auth-challenge.js'
+import { LwwReplica } from './lww-replica.js'
+import { answerDigest, runAntiEntropy, sendDeltas, type ExchangeContext, type LwwSyncResult } from './lww-sync.js'
 import {
+  CAP_CHALLENGE,
+  CAP_RECORD_LWW,
   parseMessage,
   type AdminConfigApplyMessage,
+  type AuthChallengeMessage,
+  type AuthMessage,
+  type AuthOkMessage,
+  type DeltaMessage,
   type Message,
   type MessageType,
   type ParseResult,
   type RecordsFullMessage,
 } from './messages.js'
+import { compareHlc } from './hlc.js'
+import type { VersionedEntry } from './replica.js'
 import { dialAddress, effectiveListenAddr, tokenFingerprint, type InterfaceMap } from './netinfo.js'
 import { commitApplied, decideSnapshot, emptyState, type ClusterState } from './peer-state.js'
 import { PeerTracker, formatUtcSeconds } from './peer-tracker.js'
 import { normalizePolicyName, policyFor, type RejectReason } from './policies/index.js'
-import { step, type ConnState, type Effect } from './protocol.js'
+import { step, type AuthPeer, type ConnState, type Effect, type StepContext } from './protocol.js'
 import {
   ADMIN_DEADLINE_MS,
   ADMIN_DIAL_TIMEOUT_MS,
+  CLOCK_SKEW_WARN_MS,
+  DEFAULT_TOMBSTONE_TTL_SECONDS,
+  LWW_ANTI_ENTROPY_DEFAULT_SECONDS,
+  MAX_PENDING_ENTRIES,
   AUTH_TIMEOUT_MS,
   DIAL_TIMEOUT_MS,
   DISCOVERY_TIMEOUT_MS,
@@ -61,6 +76,10 @@ export interface ClusterDeps {
   store: RecordStore
   /** Path of cluster_state.json (next to dnsplane.json; see state-file.statePathFor). */
   statePath: string
+  /** Path of cluster_replica.json (record_lww); default: cluster_replica.json beside statePath. */
+  replicaPath?: string
+  /** Reported in status: 'tls' / 'mutual_tls' when the daemon built a TLS transport. */
+  transportKind?: 'tcp' | 'tls' | 'mutual_tls'
   log: Logger
   /** SRV lookup; default node:dns/promises resolveSrv (the system resolver). */
   resolveSrv?: ResolveSrv
@@ -81,7 +100,14 @@ export interface ClusterDeps {
 }
 
 export type SnapshotVia = 'push' | 'pull'
-export type AuthFailureReason = 'auth_required' | 'no_token' | 'bad_token' | 'timeout' | 'bad_admin_token'
+export type AuthFailureReason =
+  | 'auth_required'
+  | 'no_token'
+  | 'bad_token'
+  | 'timeout'
+  | 'bad_admin_token'
+  | 'bad_proof'
+  | 'plain_token_refused'
 
 /** Observable events for metrics and the dashboard. `from` is a peer-supplied node id: never a metric label. */
 export type ClusterEvent =
@@ -101,19 +127,35 @@ export type ClusterEvent =
   | { kind: 'probe'; peer: string; ok: boolean; rtt_ms?: number }
   | { kind: 'admin_config'; outcome: 'applied' | 'refused_disabled' | 'refused_token' | 'persist_failed' }
   | { kind: 'discovery_refresh'; ok: boolean; srv_peers: number }
+  | { kind: 'delta_applied'; from: string; entries: number; won: number; duration_ms: number }
+  | { kind: 'delta_acked'; peer: string; entries: number }
+  | { kind: 'anti_entropy'; peer: string; ok: boolean; buckets_differ?: number; received?: number; sent?: number }
+  | { kind: 'clock_skew'; peer: string; skew_ms: number }
+  | { kind: 'local_versions'; entries: number }
 
 export type SnapshotOutcome = 'applied' | 'duplicate' | 'rejected'
 
+/** What one peer still has to receive; delivered by deliverPending with retries. */
 interface PendingPush {
-  snapshot: RecordsFullMessage
+  /** For a peer without record_lww: the newest snapshot (the original's push). */
+  snapshot?: RecordsFullMessage
+  /** For a record_lww peer: entries not yet acknowledged, newest version per key. */
+  entries: Map<string, VersionedEntry>
+  /** Run anti-entropy at the next contact (start-up, or the entry queue overflowed). */
+  antiEntropy: boolean
   attempt: number
   inFlight: boolean
+  /** Bumped on every change, so a delivery knows whether something arrived meanwhile. */
+  version: number
   timer?: ReturnType<typeof setTimeout>
 }
 
 interface Session {
   ch: FrameChannel
   close(): void
+  /** Capabilities the peer announced in auth_ok / auth_challenge ([] for a Go peer). */
+  caps: string[]
+  peerNodeId?: string
 }
 
 const DISABLED_STATUS: ClusterStatus = {
@@ -161,6 +203,12 @@ export class ClusterManager implements ClusterControl {
   private abort = new AbortController()
   private snapshotsApplied = 0
   private readonly snapshotsRejected: Record<string, number> = {}
+  /** The record_lww replica, when that policy was set at start. */
+  private replica: LwwReplica | undefined
+  private unsubscribeReplica: (() => void) | undefined
+  private batchSeq = 0
+  private deltasApplied = 0
+  private antiEntropyRounds = 0
 
   constructor(private readonly deps: ClusterDeps) {
     this.log = deps.log.child({ component: 'cluster' })
@@ -194,12 +242,29 @@ export class ClusterManager implements ClusterControl {
     const { state } = await loadClusterState(this.deps.statePath, s.cluster_node_id, this.random)
     this.state = state
     if (!s.cluster_enabled) return
+    if (normalizePolicyName(s.cluster_sync_policy) === 'record_lww') {
+      this.replica = await LwwReplica.open({
+        store: this.deps.store,
+        path: this.deps.replicaPath ?? this.deps.statePath.replace(/cluster_state\.json$/, 'cluster_replica.json'),
+        nodeId: this.state.node_id,
+        now: this.now,
+        log: this.log,
+      })
+      await this.replica.collectTombstones(this.tombstoneTtlMs())
+    }
     this.abort = new AbortController()
     this.running = true
     this.recomputePeers()
     this.unsubscribe = this.deps.store.onChange((change) => {
       if (change.source === 'local') this.onLocalChange()
     })
+    if (this.replica) {
+      this.replica.start()
+      this.unsubscribeReplica = this.replica.onLocalEntries((entries) => {
+        this.emit({ kind: 'local_versions', entries: entries.length })
+        for (const peer of this.effective) this.queueEntries(peer, entries)
+      })
+    }
     const listenAddr = effectiveListenAddr(s.cluster_listen_addr)
     try {
       this.listener = await this.transport.listen(listenAddr, (conn) => this.accept(conn))
@@ -212,7 +277,8 @@ export class ClusterManager implements ClusterControl {
       this.log.warn('cluster_sync_policy primary_writer with empty cluster_allowed_writer_node_ids: every snapshot is rejected')
     }
     await this.refreshDiscovery()
-    this.reofferLastSnapshot()
+    if (this.replica) this.startAntiEntropy()
+    else this.reofferLastSnapshot()
     this.armPullTimer()
     const probeMs = this.deps.probeIntervalMs ?? PROBE_INTERVAL_MS
     if (probeMs > 0) {
@@ -232,6 +298,8 @@ export class ClusterManager implements ClusterControl {
     this.running = false
     this.unsubscribe?.()
     this.unsubscribe = undefined
+    this.unsubscribeReplica?.()
+    this.unsubscribeReplica = undefined
     for (const t of this.timers) clearInterval(t)
     this.timers.clear()
     if (this.pullTimer) clearInterval(this.pullTimer)
@@ -250,6 +318,8 @@ export class ClusterManager implements ClusterControl {
     await this.pushChain
     await this.applyChain.catch(() => undefined)
     await this.saveChain.catch(() => undefined)
+    await this.replica?.stop().catch(() => undefined)
+    this.replica = undefined
   }
 
   /** Bound listen address ('host:port'), or undefined when not listening. */
@@ -287,7 +357,7 @@ export class ClusterManager implements ClusterControl {
     out.peers = this.effective.map((a) => {
       const nodeId = this.tracker.get(a).nodeId
       const peerSeq = nodeId && Object.hasOwn(this.state.peer_seq, nodeId) ? this.state.peer_seq[nodeId] : undefined
-      return this.tracker.status(a, now, { peerSeq, pendingPush: this.pending.has(a) })
+      return this.tracker.status(a, now, { peerSeq, pendingPush: this.pending.has(a), pendingEntries: this.pending.get(a)?.entries.size })
     })
     out.local_seq = this.state.local_seq
     if (adv) out.cluster_port_guess = adv
@@ -311,6 +381,23 @@ export class ClusterManager implements ClusterControl {
     out.snapshots_applied = this.snapshotsApplied
     out.snapshots_rejected = { ...this.snapshotsRejected }
     out.sync_interval_seconds = Math.max(0, s.cluster_sync_interval_seconds ?? 0)
+    if (this.replica) {
+      const clock = this.replica.clock.current()
+      const skew = this.maxClockSkewMs()
+      out.replica = {
+        entries: this.replica.state.size,
+        live: this.replica.state.liveCount,
+        tombstones: this.replica.state.tombstoneCount,
+        tombstone_ttl_seconds: this.tombstoneTtlMs() / 1000,
+        clock_wall_ms: clock.wall,
+        clock_counter: clock.counter,
+        max_clock_skew_ms: skew,
+        clock_skew_exceeded: skew > CLOCK_SKEW_WARN_MS,
+        deltas_applied: this.deltasApplied,
+        anti_entropy_rounds: this.antiEntropyRounds,
+      }
+    }
+    out.transport = this.deps.transportKind ?? 'tcp'
     return out
   }
 
@@ -378,7 +465,9 @@ export class ClusterManager implements ClusterControl {
     }
     this.state = { ...this.state, local_seq: this.state.local_seq + 1 }
     await this.saveState()
-    await this.sendSnapshot(address.trim(), this.buildSnapshot(this.state.local_seq))
+    // To a record_lww peer this runs anti-entropy (the snapshot is for peers without record_lww).
+    const once: PendingPush = { snapshot: this.buildSnapshot(this.state.local_seq), entries: new Map(), antiEntropy: true, attempt: 0, inFlight: false, version: 0 }
+    await this.deliverOnce(address.trim(), once)
   }
 
   /**
@@ -460,13 +549,16 @@ export class ClusterManager implements ClusterControl {
   private armPullTimer(): void {
     if (this.pullTimer) clearInterval(this.pullTimer)
     this.pullTimer = undefined
-    const sec = Math.max(0, this.deps.settings().cluster_sync_interval_seconds ?? 0)
+    const configured = Math.max(0, this.deps.settings().cluster_sync_interval_seconds ?? 0)
+    // record_lww always runs anti-entropy: it is what heals a peer that missed deltas.
+    const sec = configured > 0 ? configured : this.replica ? LWW_ANTI_ENTROPY_DEFAULT_SECONDS : 0
     if (!this.running || sec <= 0) return
     this.pullTimer = setInterval(() => {
       const s = this.deps.settings()
       if (this.pullRunning || !s.cluster_enabled || !(s.cluster_auth_token ?? '').trim()) return
       this.pullRunning = true
-      this.track(this.pullAll().finally(() => (this.pullRunning = false)))
+      const gc = this.replica ? this.replica.collectTombstones(this.tombstoneTtlMs()) : Promise.resolve(0)
+      this.track(gc.then(() => this.pullAll()).finally(() => (this.pullRunning = false)))
     }, sec * 1000)
   }
 
@@ -481,7 +573,31 @@ export class ClusterManager implements ClusterControl {
 
   // ------------------------------------------------------------ outbound: sessions
 
+  /**
+   * Dials and authenticates. Ours: announces node id, capabilities and clock (extra keys Go
+   * ignores), and uses the challenge-response unless the peer answered it like a Go node before
+   * (then the plain token, when cluster_allow_plain_token allows it).
+   */
   private async openSession(peer: string, dialTimeoutMs: number, deadlineMs: number): Promise<Session> {
+    const tracked = this.tracker.get(peer)
+    const s = this.deps.settings()
+    const plainAllowed = s.cluster_allow_plain_token !== false
+    if (!tracked.legacyAuth || !plainAllowed) {
+      try {
+        return await this.openSessionOnce(peer, dialTimeoutMs, deadlineMs, 'challenge')
+      } catch (err) {
+        if (!isDnsplaneError(err, 'ERR_AUTH_LEGACY_PEER')) throw err
+        tracked.legacyAuth = true
+        if (!plainAllowed) {
+          throw new DnsplaneError('ERR_AUTH_FAILED', `${peer} does not support challenge auth and cluster_allow_plain_token is false`)
+        }
+        this.log.info({ peer }, 'cluster peer has no challenge auth (Go node?); using the plain token with it')
+      }
+    }
+    return this.openSessionOnce(peer, dialTimeoutMs, deadlineMs, 'plain')
+  }
+
+  private async openSessionOnce(peer: string, dialTimeoutMs: number, deadlineMs: number, mode: 'challenge' | 'plain'): Promise<Session> {
     let conn: Connection
     try {
       conn = await this.transport.dial(peer, { timeoutMs: dialTimeoutMs, signal: this.abort.signal })
@@ -496,22 +612,96 @@ export class ClusterManager implements ClusterControl {
       clearTimeout(deadline)
       this.outbound.delete(conn)
     })
-    const session: Session = {
-      ch,
-      close: () => {
-        clearTimeout(deadline)
-        ch.close()
-      },
-    }
+    const token = (this.deps.settings().cluster_auth_token ?? '').trim()
+    const nodeId = this.state.node_id
+    const caps = this.ownCaps()
     try {
-      await ch.send({ type: 'auth', token: (this.deps.settings().cluster_auth_token ?? '').trim() })
-      const reply = this.parseIn(await ch.next(deadlineMs))
+      const t0 = this.now()
+      let reply: ParseResult
+      if (mode === 'challenge') {
+        const nonce = newNonce(this.random)
+        await ch.send({ type: 'auth', token: '', node_id: nodeId, caps, nonce, clock_unix_ms: t0 })
+        const first = this.parseIn(await ch.next(deadlineMs))
+        if (!first.ok || first.message.type !== 'auth_challenge') {
+          // A Go node (or ours with challenge off) answers an empty token with auth_fail.
+          if (first.ok && (first.message.type === 'auth_fail' || first.message.type === 'error')) {
+            throw new DnsplaneError('ERR_AUTH_LEGACY_PEER', 'peer does not answer challenge auth')
+          }
+          throw new DnsplaneError('ERR_AUTH_FAILED', 'auth failed')
+        }
+        const ch1 = first.message
+        if (!token || !verifyProof(serverProof(token, nonce, ch1.nonce, ch1.node_id, nodeId), ch1.proof)) {
+          throw new DnsplaneError('ERR_AUTH_FAILED', 'auth failed: the peer could not prove it knows the cluster token')
+        }
+        await ch.send({ type: 'auth_response', proof: clientProof(token, nonce, ch1.nonce, ch1.node_id, nodeId) })
+        reply = this.parseIn(await ch.next(deadlineMs))
+        if (reply.ok && reply.message.type === 'auth_ok') {
+          this.notePeerHandshake(peer, { node_id: ch1.node_id, caps: ch1.caps, clock_unix_ms: ch1.clock_unix_ms }, t0)
+        }
+      } else {
+        await ch.send({ type: 'auth', token, node_id: nodeId, caps, clock_unix_ms: t0 })
+        reply = this.parseIn(await ch.next(deadlineMs))
+      }
       if (!reply.ok || reply.message.type !== 'auth_ok') throw new DnsplaneError('ERR_AUTH_FAILED', 'auth failed')
+      const ok = reply.message as AuthOkMessage
+      const tracked = this.tracker.get(peer)
+      if (mode === 'plain') this.notePeerHandshake(peer, ok, t0)
+      const session: Session = {
+        ch,
+        caps: tracked.caps ?? [],
+        peerNodeId: tracked.nodeId,
+        close: () => {
+          clearTimeout(deadline)
+          ch.close()
+        },
+      }
       return session
     } catch (err) {
       clearTimeout(deadline)
       ch.destroy()
       throw wrapPeerError(peer, err)
+    }
+  }
+
+  /** Records what a peer announced in its handshake: node id, capabilities, clock skew. */
+  private notePeerHandshake(peer: string, info: AuthPeer, sentAt: number): void {
+    const tracked = this.tracker.get(peer)
+    tracked.caps = info.caps ? [...info.caps] : []
+    if (info.node_id) tracked.nodeId = info.node_id
+    if (info.clock_unix_ms) {
+      const now = this.now()
+      // The peer read its clock about half-way through the round trip.
+      tracked.clockSkewMs = Math.round(info.clock_unix_ms - (sentAt + now) / 2)
+      this.emit({ kind: 'clock_skew', peer, skew_ms: tracked.clockSkewMs })
+      if (Math.abs(tracked.clockSkewMs) > CLOCK_SKEW_WARN_MS) {
+        this.log.warn({ peer, skew_ms: tracked.clockSkewMs, bound_ms: CLOCK_SKEW_WARN_MS }, 'cluster peer clock skew beyond bound')
+      }
+    }
+  }
+
+  /** Capabilities this node announces: record_lww only while that policy runs. */
+  private ownCaps(): string[] {
+    return this.replica ? [CAP_RECORD_LWW, CAP_CHALLENGE] : [CAP_CHALLENGE]
+  }
+
+  private maxClockSkewMs(): number {
+    let max = 0
+    for (const a of this.effective) max = Math.max(max, Math.abs(this.tracker.get(a).clockSkewMs ?? 0))
+    return max
+  }
+
+  private tombstoneTtlMs(): number {
+    const sec = this.deps.settings().cluster_tombstone_ttl_seconds
+    return (sec !== undefined && sec > 0 ? sec : DEFAULT_TOMBSTONE_TTL_SECONDS) * 1000
+  }
+
+  private exchangeContext(ch: FrameChannel, timeoutMs: number): ExchangeContext {
+    return {
+      ch,
+      nodeId: this.state.node_id,
+      timeoutMs,
+      parse: (f) => this.parseIn(f),
+      nextBatch: () => ++this.batchSeq,
     }
   }
 
@@ -530,19 +720,26 @@ export class ClusterManager implements ClusterControl {
     ).catch((err) => this.log.error({ err }, 'cluster push-on-change failed'))
   }
 
-  /** One local_seq increment per persisted local change, saved before anything is sent (spec §4.1). */
+  /**
+   * One local_seq increment per persisted local change, saved before anything is sent (spec §4.1).
+   * The snapshot goes to peers without record_lww; record_lww peers get the replica's entries.
+   */
   private async pushLocalChange(): Promise<void> {
-    const s = this.deps.settings()
-    if (!this.running || !s.cluster_enabled || s.cluster_replica_only || this.deps.readOnlySource) return
-    if (!(s.cluster_auth_token ?? '').trim()) {
-      this.log.warn('cluster push skipped: cluster_auth_token is empty')
-      return
-    }
-    if (this.effective.length === 0) return
+    if (!this.mayPush()) return
     this.state = { ...this.state, local_seq: this.state.local_seq + 1 }
     await this.saveState()
     const snapshot = this.buildSnapshot(this.state.local_seq)
     for (const peer of this.effective) this.queuePush(peer, snapshot)
+  }
+
+  private mayPush(): boolean {
+    const s = this.deps.settings()
+    if (!this.running || !s.cluster_enabled || s.cluster_replica_only || this.deps.readOnlySource) return false
+    if (!(s.cluster_auth_token ?? '').trim()) {
+      this.log.warn('cluster push skipped: cluster_auth_token is empty')
+      return false
+    }
+    return this.effective.length > 0
   }
 
   /**
@@ -552,25 +749,66 @@ export class ClusterManager implements ClusterControl {
    * peer; a peer that already has that seq drops it as a duplicate (no state change).
    */
   private reofferLastSnapshot(): void {
-    const s = this.deps.settings()
-    if (this.state.local_seq < 1 || s.cluster_replica_only || this.deps.readOnlySource) return
-    if (!(s.cluster_auth_token ?? '').trim() || this.effective.length === 0) return
+    if (this.state.local_seq < 1 || !this.mayPush()) return
     const snapshot = this.buildSnapshot(this.state.local_seq)
     for (const peer of this.effective) this.queuePush(peer, snapshot)
   }
 
-  /** Keeps only the newest snapshot per peer; starts delivery unless one is in flight. */
-  private queuePush(peer: string, snapshot: RecordsFullMessage): void {
+  /**
+   * record_lww at start: anti-entropy with every peer (catches up both sides, including writes
+   * whose delta was pending when this node stopped); peers without record_lww get the last
+   * snapshot, as reofferLastSnapshot.
+   */
+  private startAntiEntropy(): void {
+    if (!(this.deps.settings().cluster_auth_token ?? '').trim()) return
+    const snapshot = this.state.local_seq >= 1 && this.mayPush() ? this.buildSnapshot(this.state.local_seq) : undefined
+    for (const peer of this.effective) {
+      const p = this.pendingFor(peer)
+      p.antiEntropy = true
+      if (snapshot) p.snapshot = snapshot
+      this.kick(peer, p)
+    }
+  }
+
+  private pendingFor(peer: string): PendingPush {
     let p = this.pending.get(peer)
     if (!p) {
-      p = { snapshot, attempt: 0, inFlight: false }
+      p = { entries: new Map(), antiEntropy: false, attempt: 0, inFlight: false, version: 0 }
       this.pending.set(peer, p)
-    } else {
-      clearTimeout(p.timer)
-      p.timer = undefined
-      p.snapshot = snapshot
-      p.attempt = 0
     }
+    return p
+  }
+
+  /** Keeps only the newest snapshot per peer; starts delivery unless one is in flight. */
+  private queuePush(peer: string, snapshot: RecordsFullMessage): void {
+    const p = this.pendingFor(peer)
+    p.snapshot = snapshot
+    this.kick(peer, p)
+  }
+
+  /** Queues record_lww entries for a peer (newest version per key; overflow -> anti-entropy). */
+  private queueEntries(peer: string, entries: readonly VersionedEntry[]): void {
+    const s = this.deps.settings()
+    if (!this.running || s.cluster_replica_only || !(s.cluster_auth_token ?? '').trim()) return
+    const p = this.pendingFor(peer)
+    for (const e of entries) {
+      const cur = p.entries.get(e.key)
+      if (!cur || compareHlc(e.version, cur.version) > 0) p.entries.set(e.key, e)
+    }
+    if (p.entries.size > MAX_PENDING_ENTRIES) {
+      p.entries.clear()
+      p.antiEntropy = true
+      this.log.warn({ peer, limit: MAX_PENDING_ENTRIES }, 'cluster entry queue overflow; peer will be caught up by anti-entropy')
+    }
+    this.kick(peer, p)
+  }
+
+  /** Notes a change and starts delivery now (resetting the backoff) unless one is in flight. */
+  private kick(peer: string, p: PendingPush): void {
+    p.version++
+    clearTimeout(p.timer)
+    p.timer = undefined
+    p.attempt = 0
     if (!p.inFlight) this.track(this.deliverPending(peer))
   }
 
@@ -580,39 +818,74 @@ export class ClusterManager implements ClusterControl {
     clearTimeout(p.timer)
     p.timer = undefined
     p.inFlight = true
-    const snap = p.snapshot
+    const version = p.version
     let failure: unknown
     try {
-      await this.sendSnapshot(peer, snap)
+      await this.deliverOnce(peer, p)
     } catch (err) {
       failure = err
     }
     p.inFlight = false
     if (this.pending.get(peer) !== p || !this.running) return // peer removed or manager stopped
-    if (p.snapshot !== snap) {
-      // A newer change arrived meanwhile: send that one now.
-      p.attempt = 0
-      this.track(this.deliverPending(peer))
-      return
-    }
     if (failure === undefined) {
-      this.pending.delete(peer)
-      return
+      if (!p.snapshot && p.entries.size === 0 && !p.antiEntropy) {
+        this.pending.delete(peer)
+        return
+      }
+      if (p.version !== version) {
+        // Something new arrived meanwhile: send it now.
+        this.track(this.deliverPending(peer))
+        return
+      }
     }
     p.attempt++
     const delay = backoffDelayMs(p.attempt, random01From(this.random(4)), this.limits.pushRetryMinMs, this.limits.pushRetryMaxMs)
     p.timer = setTimeout(() => this.track(this.deliverPending(peer)), delay)
     this.emit({ kind: 'push_failed', peer, attempt: p.attempt, retry_in_ms: delay })
-    this.log.warn({ peer, seq: snap.seq, attempt: p.attempt, retry_in_ms: delay, error: (failure as Error).message }, 'cluster push failed')
+    this.log.warn(
+      { peer, seq: p.snapshot?.seq, entries: p.entries.size, attempt: p.attempt, retry_in_ms: delay, error: (failure as Error | undefined)?.message ?? 'undelivered' },
+      'cluster push failed',
+    )
   }
 
-  /** Dial, auth, write the snapshot, close; success = frame written after auth_ok. */
-  private async sendSnapshot(peer: string, snapshot: RecordsFullMessage): Promise<void> {
+  /**
+   * One delivery over one session: to a record_lww peer, anti-entropy when due, then the queued
+   * entries as acknowledged deltas; to any other peer, the pending snapshot.
+   */
+  private async deliverOnce(peer: string, p: PendingPush): Promise<void> {
     const tracked = this.tracker.get(peer)
     let session: Session | undefined
     try {
       session = await this.openSession(peer, DIAL_TIMEOUT_MS, PUSH_DEADLINE_MS)
-      await session.ch.send(snapshot)
+      if (this.replica && session.caps.includes(CAP_RECORD_LWW)) {
+        tracked.syncMode = 'record_lww'
+        p.snapshot = undefined
+        if (p.antiEntropy) {
+          p.antiEntropy = false
+          try {
+            await this.antiEntropyOver(peer, session)
+          } catch (err) {
+            p.antiEntropy = true
+            throw err
+          }
+        }
+        const batch = [...p.entries.values()]
+        if (batch.length > 0) {
+          await sendDeltas(this.exchangeContext(session.ch, PUSH_DEADLINE_MS), batch)
+          for (const e of batch) if (p.entries.get(e.key) === e) p.entries.delete(e.key)
+          this.emit({ kind: 'delta_acked', peer, entries: batch.length })
+        }
+      } else {
+        tracked.syncMode = 'records_full'
+        p.entries.clear()
+        p.antiEntropy = false
+        const snap = p.snapshot
+        if (snap) {
+          await session.ch.send(snap)
+          if (p.snapshot === snap) p.snapshot = undefined
+          this.emit({ kind: 'snapshot_sent', peer, seq: snap.seq, records: snap.records?.length ?? 0, via: 'push' })
+        }
+      }
     } catch (err) {
       tracked.lastOutboundError = (err as Error).message
       session?.ch.destroy()
@@ -623,10 +896,23 @@ export class ClusterManager implements ClusterControl {
     tracked.lastOutboundOk = now
     tracked.lastOutboundError = undefined
     tracked.lastSyncOk = now
-    this.emit({ kind: 'snapshot_sent', peer, seq: snapshot.seq, records: snapshot.records?.length ?? 0, via: 'push' })
-    this.emit({ kind: 'push_acked', peer, seq: snapshot.seq })
+    this.emit({ kind: 'push_acked', peer, seq: this.state.local_seq })
     this.emit({ kind: 'sync_ok', peer, op: 'push' })
-    this.log.debug({ peer, seq: snapshot.seq }, 'cluster push delivered')
+  }
+
+  /** Anti-entropy with a record_lww peer over an open session; counts and logs the round. */
+  private async antiEntropyOver(peer: string, session: Session): Promise<LwwSyncResult> {
+    const replica = this.replica as LwwReplica
+    try {
+      const r = await runAntiEntropy(this.exchangeContext(session.ch, PULL_DEADLINE_MS), replica)
+      this.antiEntropyRounds++
+      this.emit({ kind: 'anti_entropy', peer, ok: true, buckets_differ: r.buckets_differ, received: r.received, sent: r.sent })
+      if (r.buckets_differ > 0) this.log.info({ peer, ...r }, 'cluster anti-entropy exchanged entries')
+      return r
+    } catch (err) {
+      this.emit({ kind: 'anti_entropy', peer, ok: false })
+      throw err
+    }
   }
 
   private buildSnapshot(seq: number): RecordsFullMessage {
@@ -650,6 +936,21 @@ export class ClusterManager implements ClusterControl {
     const tracked = this.tracker.get(peer)
     try {
       const session = await this.openSession(peer, DIAL_TIMEOUT_MS, PULL_DEADLINE_MS)
+      if (this.replica && session.caps.includes(CAP_RECORD_LWW)) {
+        // record_lww: a pull is an anti-entropy round (both sides end with the newer entries).
+        tracked.syncMode = 'record_lww'
+        try {
+          await this.antiEntropyOver(peer, session)
+        } finally {
+          session.close()
+        }
+        const now = this.now()
+        tracked.lastPullOk = now
+        tracked.lastSyncOk = now
+        this.emit({ kind: 'sync_ok', peer, op: 'pull' })
+        return { address: peer, ok: true }
+      }
+      tracked.syncMode = 'records_full'
       let msg: RecordsFullMessage
       try {
         await session.ch.send({ type: 'pull' })
@@ -769,12 +1070,13 @@ export class ClusterManager implements ClusterControl {
     const log = this.log.child({ remote: conn.remoteAddress })
     let state: ConnState = 'awaiting_auth'
     let graceful = false
+    const ctx = this.stepContext()
     try {
       while (state !== 'closed' && this.running) {
         let frame: Buffer
         try {
           frame =
-            state === 'awaiting_auth'
+            state === 'awaiting_auth' || state === 'awaiting_proof'
               ? await ch.next(this.limits.authTimeoutMs, 'ERR_AUTH_TIMEOUT')
               : await ch.next(this.limits.idleTimeoutMs)
         } catch (err) {
@@ -787,7 +1089,7 @@ export class ClusterManager implements ClusterControl {
           break
         }
         const parsed = this.parseIn(frame)
-        const outcome = step(state, parsed, { checkToken: (t) => checkToken(t, this.deps.settings().cluster_auth_token) })
+        const outcome = step(state, parsed, ctx)
         state = outcome.state
         for (const reply of outcome.replies) await ch.send(reply)
         for (const effect of outcome.effects) await this.perform(effect, ch, conn, log)
@@ -801,11 +1103,56 @@ export class ClusterManager implements ClusterControl {
     }
   }
 
+  /** Per-connection server context: token rule, our challenge and its expected answer, our auth_ok. */
+  private stepContext(): StepContext {
+    let expected: { proof: string; peer: AuthPeer } | undefined
+    const token = () => (this.deps.settings().cluster_auth_token ?? '').trim()
+    return {
+      checkToken: (t) => checkToken(t, this.deps.settings().cluster_auth_token),
+      plainTokenAllowed: () => this.deps.settings().cluster_allow_plain_token !== false,
+      challenge: (req: AuthMessage): AuthChallengeMessage | undefined => {
+        const secret = token()
+        if (!secret || !isNonce(req.nonce)) return undefined
+        const nonce = newNonce(this.random)
+        const me = this.state.node_id
+        const them = req.node_id ?? ''
+        expected = { proof: clientProof(secret, req.nonce, nonce, me, them), peer: { node_id: req.node_id, caps: req.caps, clock_unix_ms: req.clock_unix_ms } }
+        return {
+          type: 'auth_challenge',
+          nonce,
+          proof: serverProof(secret, req.nonce, nonce, me, them),
+          node_id: me,
+          caps: this.ownCaps(),
+          clock_unix_ms: this.now(),
+        }
+      },
+      verifyResponse: (proof) => {
+        const e = expected
+        expected = undefined
+        return e && verifyProof(e.proof, proof) ? e.peer : undefined
+      },
+      authOk: () => ({ type: 'auth_ok', node_id: this.state.node_id, caps: this.ownCaps(), clock_unix_ms: this.now() }),
+    }
+  }
+
   private async perform(effect: Effect, ch: FrameChannel, conn: Connection, log: Logger): Promise<void> {
     switch (effect.kind) {
       case 'authenticated':
         ch.setMaxFrameBytes(MAX_FRAME_BYTES)
         return
+      case 'apply_delta':
+        await ch.send(await this.receiveDelta(effect.message, conn, log))
+        return
+      case 'anti_entropy': {
+        if (!this.replica) {
+          await ch.send({ type: 'error', message: 'record_lww is not enabled on this node' })
+          return
+        }
+        const n = await answerDigest(ch, this.state.node_id, this.replica, effect.message)
+        this.creditInbound(effect.message.node_id, conn, true)
+        log.debug({ node_id: effect.message.node_id, entries: n }, 'cluster anti-entropy answered')
+        return
+      }
       case 'auth_failed':
         this.recordFailedAuth(conn.remoteIp, effect.reason)
         log.warn({ reason: effect.reason }, 'cluster auth failed')
@@ -824,24 +1171,7 @@ export class ClusterManager implements ClusterControl {
         } catch (err) {
           log.warn({ error: (err as Error).message, node_id: msg.node_id }, 'cluster snapshot apply failed')
         }
-        // Ours: credit the configured peer whose announced node id sent this (the original keyed it by the ephemeral socket address).
-        const now = this.now()
-        let credited = this.tracker.addressesOf(msg.node_id, this.effective)
-        if (credited.length === 0 && msg.node_id) {
-          const byIp = this.tracker.addressByIp(conn.remoteIp, this.effective)
-          if (byIp) {
-            this.tracker.get(byIp).nodeId = msg.node_id
-            credited = [byIp]
-          }
-        }
-        for (const addr of credited) {
-          const p = this.tracker.get(addr)
-          p.lastInboundOk = now
-          if (outcome === 'applied' || outcome === 'duplicate') {
-            p.lastSyncOk = now
-            this.emit({ kind: 'sync_ok', peer: addr, op: 'inbound' })
-          }
-        }
+        this.creditInbound(msg.node_id, conn, outcome === 'applied' || outcome === 'duplicate')
         return
       }
       case 'admin_apply':
@@ -853,6 +1183,47 @@ export class ClusterManager implements ClusterControl {
       case 'close':
         return
     }
+  }
+
+  /** Ours: credit the configured peer whose announced node id sent this (the original keyed it by the ephemeral socket address). */
+  private creditInbound(nodeId: string, conn: Connection, synced: boolean): void {
+    const now = this.now()
+    let credited = this.tracker.addressesOf(nodeId, this.effective)
+    if (credited.length === 0 && nodeId) {
+      const byIp = this.tracker.addressByIp(conn.remoteIp, this.effective)
+      if (byIp) {
+        this.tracker.get(byIp).nodeId = nodeId
+        credited = [byIp]
+      }
+    }
+    for (const addr of credited) {
+      const p = this.tracker.get(addr)
+      p.lastInboundOk = now
+      if (synced) {
+        p.lastSyncOk = now
+        this.emit({ kind: 'sync_ok', peer: addr, op: 'inbound' })
+      }
+    }
+  }
+
+  /** Merges a delta and answers delta_ack once it is on disk, or an error frame (the sender retries). */
+  private async receiveDelta(msg: DeltaMessage, conn: Connection, log: Logger): Promise<Message> {
+    if (!this.replica) return { type: 'error', message: 'record_lww is not enabled on this node' }
+    if (this.deps.readOnlySource) return { type: 'error', message: 'records source is read-only; delta not applied' }
+    const t0 = this.now()
+    let won: VersionedEntry[]
+    try {
+      won = await this.replica.applyRemote(msg.entries)
+    } catch (err) {
+      log.warn({ error: (err as Error).message, node_id: msg.node_id }, 'cluster delta apply failed')
+      return { type: 'error', message: `delta not applied: ${(err as Error).message}` }
+    }
+    this.deltasApplied++
+    const duration = Math.max(0, this.now() - t0)
+    this.emit({ kind: 'delta_applied', from: msg.node_id, entries: msg.entries.length, won: won.length, duration_ms: duration })
+    if (won.length > 0) log.info({ node_id: msg.node_id, entries: msg.entries.length, won: won.length }, 'cluster delta applied')
+    this.creditInbound(msg.node_id, conn, true)
+    return { type: 'delta_ack', batch: msg.batch, applied: won.length }
   }
 
   private recordFailedAuth(ip: string, reason: AuthFailureReason): void {

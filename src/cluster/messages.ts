@@ -5,6 +5,8 @@
  * Pure: no I/O.
  */
 import { GO_ZERO_TIME, type DnsRecord } from '../store/record.js'
+import { isValidHlc, type Hlc } from './hlc.js'
+import { entryKey, MAX_DIGEST_BUCKETS, type VersionedEntry } from './replica.js'
 
 export const MESSAGE_TYPES = [
   'auth',
@@ -18,16 +20,96 @@ export const MESSAGE_TYPES = [
   'admin_config_apply',
   'admin_config_ok',
   'admin_config_fail',
+  // Ours (record_lww and challenge auth): only sent to peers that announced the capability.
+  'auth_challenge',
+  'auth_response',
+  'delta',
+  'delta_ack',
+  'digest',
+  'bucket_entries',
 ] as const
 
 export type MessageType = (typeof MESSAGE_TYPES)[number]
 
 /** Types that use the original's "simple message" shape: `type` plus an omitempty `message`. */
-export type SimpleType = Exclude<MessageType, 'auth' | 'records_full' | 'admin_config_apply'>
+export type SimpleType = Exclude<MessageType, 'auth' | 'auth_ok' | 'records_full' | 'admin_config_apply' | ExtensionType>
 
+/** Our message types beyond the original's set. */
+export type ExtensionType = 'auth_challenge' | 'auth_response' | 'delta' | 'delta_ack' | 'digest' | 'bucket_entries'
+
+/** Capability names announced in auth / auth_ok / auth_challenge (Go peers announce none). */
+export const CAP_RECORD_LWW = 'record_lww/1'
+export const CAP_CHALLENGE = 'challenge/1'
+const MAX_CAPS = 32
+
+/**
+ * Ours: `node_id`, `caps`, `nonce` and `clock_unix_ms` are extra keys that Go peers ignore. An
+ * `auth` with an empty token and a `nonce` asks for the challenge-response (auth-challenge.ts).
+ */
 export interface AuthMessage {
   type: 'auth'
   token: string
+  node_id?: string
+  caps?: string[]
+  nonce?: string
+  clock_unix_ms?: number
+}
+
+/** auth_ok, with our optional extras (Go clients only look at `type`). */
+export interface AuthOkMessage {
+  type: 'auth_ok'
+  message?: string
+  node_id?: string
+  caps?: string[]
+  clock_unix_ms?: number
+}
+
+/** Server's answer to a challenge request: its nonce and its proof that it knows the token. */
+export interface AuthChallengeMessage {
+  type: 'auth_challenge'
+  nonce: string
+  proof: string
+  node_id: string
+  caps: string[]
+  clock_unix_ms: number
+}
+
+export interface AuthResponseMessage {
+  type: 'auth_response'
+  proof: string
+}
+
+/** record_lww: changed entries (records and tombstones); the receiver answers delta_ack with the same batch. */
+export interface DeltaMessage {
+  type: 'delta'
+  node_id: string
+  batch: number
+  entries: VersionedEntry[]
+}
+
+export interface DeltaAckMessage {
+  type: 'delta_ack'
+  batch: number
+  /** How many entries won on the receiver (informational). */
+  applied: number
+}
+
+/** Anti-entropy request: the sender's bucket digests; the receiver answers with bucket_entries. */
+export interface DigestMessage {
+  type: 'digest'
+  node_id: string
+  buckets: string[]
+  /** Entries the sender holds (live + tombstones), for status and the empty-node case. */
+  entries: number
+}
+
+/** The responder's entries of the buckets that differ, in one or more frames (`more` until the last). */
+export interface BucketEntriesMessage {
+  type: 'bucket_entries'
+  node_id: string
+  buckets: number[]
+  entries: VersionedEntry[]
+  more: boolean
 }
 
 export interface SimpleMessage<T extends SimpleType = SimpleType> {
@@ -59,7 +141,18 @@ export interface AdminConfigApplyMessage {
   cluster_sync_interval_seconds?: number
 }
 
-export type Message = AuthMessage | SimpleMessage | RecordsFullMessage | AdminConfigApplyMessage
+export type Message =
+  | AuthMessage
+  | AuthOkMessage
+  | SimpleMessage
+  | RecordsFullMessage
+  | AdminConfigApplyMessage
+  | AuthChallengeMessage
+  | AuthResponseMessage
+  | DeltaMessage
+  | DeltaAckMessage
+  | DigestMessage
+  | BucketEntriesMessage
 
 /** Why a frame was not a valid message; a closed set (used as log field and metric label). */
 export type ParseFailure = 'invalid_json' | 'not_object' | 'unknown_type' | 'invalid_fields'
@@ -69,7 +162,6 @@ export type ParseResult =
   | { ok: false; reason: ParseFailure; /** The `type` string when one was readable. */ type?: string; error: string }
 
 const SIMPLE_TYPES: ReadonlySet<string> = new Set<SimpleType>([
-  'auth_ok',
   'auth_fail',
   'error',
   'ping',
@@ -94,8 +186,40 @@ export function isMessageType(type: string): type is MessageType {
  */
 export function encodeMessage(msg: Message): string {
   switch (msg.type) {
-    case 'auth':
-      return `{"type":"auth","token":${goString(msg.token)}}`
+    case 'auth': {
+      let s = `{"type":"auth","token":${goString(msg.token)}`
+      if (msg.node_id) s += `,"node_id":${goString(msg.node_id)}`
+      if (msg.caps && msg.caps.length > 0) s += `,"caps":[${msg.caps.map(goString).join(',')}]`
+      if (msg.nonce) s += `,"nonce":${goString(msg.nonce)}`
+      if (msg.clock_unix_ms) s += `,"clock_unix_ms":${int(msg.clock_unix_ms)}`
+      return s + '}'
+    }
+    case 'auth_ok': {
+      let s = `{"type":"auth_ok"`
+      if (msg.message) s += `,"message":${goString(msg.message)}`
+      if (msg.node_id) s += `,"node_id":${goString(msg.node_id)}`
+      if (msg.caps && msg.caps.length > 0) s += `,"caps":[${msg.caps.map(goString).join(',')}]`
+      if (msg.clock_unix_ms) s += `,"clock_unix_ms":${int(msg.clock_unix_ms)}`
+      return s + '}'
+    }
+    case 'auth_challenge':
+      return (
+        `{"type":"auth_challenge","nonce":${goString(msg.nonce)},"proof":${goString(msg.proof)},"node_id":${goString(msg.node_id)}` +
+        `,"caps":[${msg.caps.map(goString).join(',')}],"clock_unix_ms":${int(msg.clock_unix_ms)}}`
+      )
+    case 'auth_response':
+      return `{"type":"auth_response","proof":${goString(msg.proof)}}`
+    case 'delta':
+      return `{"type":"delta","node_id":${goString(msg.node_id)},"batch":${int(msg.batch)},"entries":[${msg.entries.map(encodeEntry).join(',')}]}`
+    case 'delta_ack':
+      return `{"type":"delta_ack","batch":${int(msg.batch)},"applied":${int(msg.applied)}}`
+    case 'digest':
+      return `{"type":"digest","node_id":${goString(msg.node_id)},"buckets":[${msg.buckets.map(goString).join(',')}],"entries":${int(msg.entries)}}`
+    case 'bucket_entries':
+      return (
+        `{"type":"bucket_entries","node_id":${goString(msg.node_id)},"buckets":[${msg.buckets.map(int).join(',')}]` +
+        `,"entries":[${msg.entries.map(encodeEntry).join(',')}],"more":${msg.more}}`
+      )
     case 'records_full': {
       let s = `{"type":"records_full","node_id":${goString(msg.node_id)},"seq":${int(msg.seq)}`
       if (msg.timestamp_unix) s += `,"timestamp_unix":${int(msg.timestamp_unix)}`
@@ -123,6 +247,13 @@ export function encodeMessage(msg: Message): string {
       return m.message ? `{"type":${goString(m.type)},"message":${goString(m.message)}}` : `{"type":${goString(m.type)}}`
     }
   }
+}
+
+/** One versioned entry: key, version, then the record or `"deleted":true`. */
+export function encodeEntry(e: VersionedEntry): string {
+  const v = `{"wall":${int(e.version.wall)},"counter":${int(e.version.counter)},"node":${goString(e.version.node)}}`
+  const body = e.record ? `"record":${encodeRecord(e.record)}` : '"deleted":true'
+  return `{"key":${goString(e.key)},"version":${v},${body}}`
 }
 
 /** One record in the on-disk/wire key order: id, name, type, value, ttl, added_on, updated_on, mac, cache_record, last_query. */
@@ -211,7 +342,81 @@ export function parseMessage(bytes: Uint8Array | string): ParseResult {
 }
 
 function decodeByType(type: MessageType, o: Record<string, unknown>): Message {
-  if (type === 'auth') return { type, token: optString(o, 'token') ?? '' }
+  if (type === 'auth') {
+    const msg: AuthMessage = { type, token: optString(o, 'token') ?? '' }
+    const nodeId = optString(o, 'node_id')
+    if (nodeId) msg.node_id = boundedString(nodeId, 'node_id', 256)
+    const caps = optCaps(o)
+    if (caps) msg.caps = caps
+    const nonce = optString(o, 'nonce')
+    if (nonce) msg.nonce = boundedString(nonce, 'nonce', 256)
+    const clock = optInteger(o, 'clock_unix_ms', 0, Number.MAX_SAFE_INTEGER)
+    if (clock) msg.clock_unix_ms = clock
+    return msg
+  }
+  if (type === 'auth_ok') {
+    const msg: AuthOkMessage = { type }
+    const message = optString(o, 'message')
+    if (message) msg.message = message
+    const nodeId = optString(o, 'node_id')
+    if (nodeId) msg.node_id = boundedString(nodeId, 'node_id', 256)
+    const caps = optCaps(o)
+    if (caps) msg.caps = caps
+    const clock = optInteger(o, 'clock_unix_ms', 0, Number.MAX_SAFE_INTEGER)
+    if (clock) msg.clock_unix_ms = clock
+    return msg
+  }
+  if (type === 'auth_challenge') {
+    return {
+      type,
+      nonce: boundedString(reqString(o, 'nonce'), 'nonce', 256),
+      proof: boundedString(reqString(o, 'proof'), 'proof', 256),
+      node_id: boundedString(reqString(o, 'node_id'), 'node_id', 256),
+      caps: optCaps(o) ?? [],
+      clock_unix_ms: optInteger(o, 'clock_unix_ms', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+    }
+  }
+  if (type === 'auth_response') return { type, proof: boundedString(reqString(o, 'proof'), 'proof', 256) }
+  if (type === 'delta') {
+    return {
+      type,
+      node_id: boundedString(reqString(o, 'node_id'), 'node_id', 256),
+      batch: reqInteger(o, 'batch', 0, Number.MAX_SAFE_INTEGER),
+      entries: decodeEntries(o.entries),
+    }
+  }
+  if (type === 'delta_ack') {
+    return { type, batch: reqInteger(o, 'batch', 0, Number.MAX_SAFE_INTEGER), applied: optInteger(o, 'applied', 0, Number.MAX_SAFE_INTEGER) ?? 0 }
+  }
+  if (type === 'digest') {
+    const buckets = o.buckets
+    if (!Array.isArray(buckets) || buckets.length < 1 || buckets.length > MAX_DIGEST_BUCKETS || (buckets.length & (buckets.length - 1)) !== 0) {
+      throw new FieldError(`buckets: must be an array whose length is a power of two in 1..${MAX_DIGEST_BUCKETS}`)
+    }
+    if (!buckets.every((b) => typeof b === 'string' && /^[0-9a-f]{16}$/.test(b))) {
+      throw new FieldError('buckets: every digest must be 16 lowercase hex characters')
+    }
+    return {
+      type,
+      node_id: boundedString(reqString(o, 'node_id'), 'node_id', 256),
+      buckets: buckets as string[],
+      entries: optInteger(o, 'entries', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+    }
+  }
+  if (type === 'bucket_entries') {
+    const buckets = o.buckets
+    if (!Array.isArray(buckets) || buckets.length > MAX_DIGEST_BUCKETS || !buckets.every((b) => Number.isInteger(b) && b >= 0 && b < MAX_DIGEST_BUCKETS)) {
+      throw new FieldError(`buckets: must be an array of at most ${MAX_DIGEST_BUCKETS} bucket indexes`)
+    }
+    if (typeof o.more !== 'boolean') throw new FieldError('more: must be a boolean')
+    return {
+      type,
+      node_id: boundedString(reqString(o, 'node_id'), 'node_id', 256),
+      buckets: buckets as number[],
+      entries: decodeEntries(o.entries),
+      more: o.more,
+    }
+  }
   if (type === 'records_full') {
     const raw = o.records
     let records: DnsRecord[] | null = null
@@ -250,6 +455,62 @@ function decodeByType(type: MessageType, o: Record<string, unknown>): Message {
   }
   const message = optString(o, 'message')
   return message ? { type, message } : { type }
+}
+
+/** Validates untrusted versioned entries (wire or cluster_replica.json); throws Error naming the bad field. */
+export function parseEntryList(raw: unknown): VersionedEntry[] {
+  try {
+    return decodeEntries(raw)
+  } catch (err) {
+    if (err instanceof FieldError) throw new Error(err.message)
+    throw err
+  }
+}
+
+/** Validates a list of versioned entries; a record must carry the key it is filed under. */
+function decodeEntries(raw: unknown): VersionedEntry[] {
+  if (!Array.isArray(raw)) throw new FieldError('entries: must be an array')
+  return raw.map((e, i) => {
+    if (!isObject(e)) throw new FieldError(`entries[${i}]: must be an object`)
+    const key = e.key
+    if (typeof key !== 'string' || key.length === 0 || key.length > 2048) throw new FieldError(`entries[${i}].key: must be a string of 1..2048 characters`)
+    const v = e.version
+    if (!isValidHlc(v)) throw new FieldError(`entries[${i}].version: must be {wall, counter, node} within bounds`)
+    const version: Hlc = { wall: v.wall, counter: v.counter, node: v.node }
+    if (e.record === undefined || e.record === null) {
+      if (e.deleted !== true) throw new FieldError(`entries[${i}]: needs a record or "deleted": true`)
+      return { key, version }
+    }
+    const record = decodeRecord(e.record, i)
+    if (entryKey(record) !== key) throw new FieldError(`entries[${i}]: record does not match key ${JSON.stringify(key.slice(0, 64))}`)
+    return { key, version, record }
+  })
+}
+
+function optCaps(o: Record<string, unknown>): string[] | undefined {
+  const caps = o.caps
+  if (caps === undefined || caps === null) return undefined
+  if (!Array.isArray(caps) || caps.length > MAX_CAPS || !caps.every((c) => typeof c === 'string' && c.length <= 64)) {
+    throw new FieldError(`caps: must be an array of at most ${MAX_CAPS} short strings`)
+  }
+  return caps as string[]
+}
+
+function reqString(o: Record<string, unknown>, k: string): string {
+  const v = optString(o, k)
+  if (v === undefined) throw new FieldError(`${k}: is required`)
+  return v
+}
+
+function reqInteger(o: Record<string, unknown>, k: string, min: number, max: number): number {
+  const v = optInteger(o, k, min, max)
+  if (v === undefined) throw new FieldError(`${k}: is required`)
+  return v
+}
+
+function boundedString(v: string, k: string, max: number): string {
+  if (v.length > max) throw new FieldError(`${k}: longer than ${max} characters`)
+  return v
 }
 
 /** Validates one wire record; unknown keys are dropped (Go ignores them), absent time keys become the zero time. */

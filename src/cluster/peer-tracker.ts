@@ -17,6 +17,12 @@ export interface PeerRecord {
   lastSyncOk?: number
   /** Node id the peer announced in a pull response (used to match inbound pushes to it). */
   nodeId?: string
+  /** Capabilities from the last handshake (undefined until one succeeded). */
+  caps?: string[]
+  syncMode?: 'record_lww' | 'records_full'
+  clockSkewMs?: number
+  /** The peer answered our challenge request like a Go node: use the plain token with it. */
+  legacyAuth?: boolean
 }
 
 export class PeerTracker {
@@ -53,7 +59,7 @@ export class PeerTracker {
   }
 
   /** The original's peer entry (omitempty keys left out) plus our extras. */
-  status(address: string, now: number, extra: { peerSeq?: number; pendingPush: boolean }): PeerStatus {
+  status(address: string, now: number, extra: { peerSeq?: number; pendingPush: boolean; pendingEntries?: number }): PeerStatus {
     const p = this.get(address)
     const out: PeerStatus = { address } as PeerStatus
     if (p.lastOutboundOk !== undefined) out.last_outbound_ok = formatLocalTime(p.lastOutboundOk)
@@ -71,6 +77,10 @@ export class PeerTracker {
     if (p.nodeId) out.node_id = p.nodeId
     if (extra.peerSeq !== undefined) out.peer_seq = extra.peerSeq
     if (extra.pendingPush) out.pending_push = true
+    if (p.caps) out.caps = [...p.caps]
+    if (p.syncMode) out.sync_mode = p.syncMode
+    if (p.clockSkewMs !== undefined) out.clock_skew_ms = p.clockSkewMs
+    if (extra.pendingEntries) out.pending_entries = extra.pendingEntries
     return out
   }
 }

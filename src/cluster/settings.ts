@@ -18,7 +18,20 @@ export interface ClusterSettings {
   cluster_discovery_srv: string
   /** undefined when the key is absent from the file (then 60 if SRV is set). */
   cluster_discovery_interval_seconds: number | undefined
+  /** Ours (record_lww): how long tombstones are kept before they are forgotten. */
+  cluster_tombstone_ttl_seconds?: number
+  /** Ours: false = never send nor accept the plain token (challenge-response only; excludes Go peers). */
+  cluster_allow_plain_token?: boolean
 }
+
+/** Default tombstone horizon: 7 days. */
+export const DEFAULT_TOMBSTONE_TTL_SECONDS = 7 * 24 * 3600
+/** record_lww runs anti-entropy with every peer this often when cluster_sync_interval_seconds is 0. */
+export const LWW_ANTI_ENTROPY_DEFAULT_SECONDS = 60
+/** A peer clock further than this from ours is flagged in status and metrics. */
+export const CLOCK_SKEW_WARN_MS = 1_000
+/** Most record_lww entries queued for one peer; beyond, the queue is dropped for an anti-entropy round. */
+export const MAX_PENDING_ENTRIES = 200_000
 
 /** A silent client must authenticate within this time (ours; the original waits 60 s). */
 export const AUTH_TIMEOUT_MS = 10_000

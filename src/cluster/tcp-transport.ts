@@ -1,9 +1,10 @@
 /** Transport over plain TCP (node:net), as the original (no TLS; see docs/clustering.md). */
-import { createConnection, createServer, type Socket } from 'node:net'
+import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { splitHostPort } from './netinfo.js'
 import type { Connection, DialOptions, Listener, Transport } from './transport.js'
 
-class TcpConnection implements Connection {
+/** A Connection over a connected net.Socket (also a TLSSocket after its handshake). */
+export class SocketConnection implements Connection {
   readonly remoteAddress: string
   readonly remoteIp: string
   closed = false
@@ -57,22 +58,8 @@ class TcpConnection implements Connection {
 export class TcpTransport implements Transport {
   async listen(addr: string, onConnection: (conn: Connection) => void): Promise<Listener> {
     const { host, port } = splitHostPort(addr)
-    const server = createServer({ noDelay: true }, (socket) => onConnection(new TcpConnection(socket)))
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen({ host: host || undefined, port }, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    // Accept errors after listen (EMFILE...) must not crash the process; the listener keeps going.
-    server.on('error', () => undefined)
-    const a = server.address()
-    const address = a && typeof a === 'object' ? (a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`) : addr
-    return {
-      address,
-      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-    }
+    const server = createServer({ noDelay: true }, (socket) => onConnection(new SocketConnection(socket)))
+    return bindServer(server, host, port, addr)
   }
 
   dial(addr: string, opts: DialOptions): Promise<Connection> {
@@ -105,8 +92,27 @@ export class TcpTransport implements Transport {
       socket.once('error', fail)
       socket.once('connect', () => {
         cleanup()
-        resolve(new TcpConnection(socket))
+        resolve(new SocketConnection(socket))
       })
     })
+  }
+}
+
+/** Binds `server`, keeps it alive through later accept errors, and returns it as a Listener. */
+export async function bindServer(server: Server, host: string, port: number, asked: string): Promise<Listener> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen({ host: host || undefined, port }, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  // Accept errors after listen (EMFILE...) must not crash the process; the listener keeps going.
+  server.on('error', () => undefined)
+  const a = server.address()
+  const address = a && typeof a === 'object' ? (a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`) : asked
+  return {
+    address,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
 }

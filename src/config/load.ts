@@ -9,7 +9,7 @@ import { link, mkdir, open, stat, unlink } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { DnsplaneError } from '../errors.js'
 import { CONFIG_FILE_NAME, configSearchPaths, defaultServerSocket, looksLikeDirectory } from './paths.js'
-import type { Config } from './schema.js'
+import { NEW_CONFIG_SYNC_POLICY, type Config } from './schema.js'
 import { configDefaults, deepFreeze, validateConfig, type ValidateContext } from './validate.js'
 
 /** Largest config file we read; a real one is a few KiB. */
@@ -311,7 +311,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig>
   const ctx = validateContextFor(found.path, opts)
   let created = false
   if (!found.exists) {
-    const res = validateConfig(configDefaults(), ctx)
+    const res = validateConfig({ ...configDefaults(), cluster_sync_policy: NEW_CONFIG_SYNC_POLICY }, ctx)
     if (!res.config) throw new DnsplaneError('ERR_CONFIG_INVALID', `defaults: ${res.errors.join('; ')}`) // schema bug
     try {
       await mkdir(dirname(found.path), { recursive: true, mode: 0o700 })

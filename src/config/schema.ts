@@ -251,13 +251,25 @@ const cluster = section('Cluster', {
     live: true,
     secret: true,
   }),
-  cluster_sync_policy: str('lww_per_node', 'lww_per_node, primary_writer or global_lww; stored as given, unknown = lww_per_node', LIVE),
+  cluster_sync_policy: str(
+    'lww_per_node',
+    'record_lww, lww_per_node, primary_writer or global_lww; absent, empty or unknown = lww_per_node (as the original); new config files are written with record_lww',
+    {
+      live: true,
+      note: 'record_lww is chosen at start: switching to or from it takes a restart.',
+    },
+  ),
   cluster_allowed_writer_node_ids: list('node ids whose snapshots primary_writer accepts', LIVE),
   cluster_discovery_srv: str('', 'SRV name for peer discovery, e.g. _dnsplane._tcp.example.com.', LIVE),
   cluster_discovery_interval_seconds: int(60, 0, INT32_MAX, 'seconds between SRV refreshes; 0 = at startup only', {
     note: 'The original used 60 only when the key was absent; same here.',
   }),
   cluster_ready_requires_sync: bool(false, 'ours: /ready reports not ready until a first sync with a peer succeeded'),
+  cluster_tombstone_ttl_seconds: int(604_800, 60, INT32_MAX, 'ours (record_lww): seconds a delete is remembered (tombstone) before it is forgotten; default 7 days', LIVE),
+  cluster_allow_plain_token: bool(true, 'ours: send and accept the plain token (needed for Go peers); false = challenge-response only', LIVE),
+  cluster_tls_cert: str('', 'ours: PEM certificate for TLS on the cluster port (with cluster_tls_key); empty = plain TCP', { path: true }),
+  cluster_tls_key: str('', 'ours: PEM private key file of cluster_tls_cert (keep it mode 0600)', { path: true }),
+  cluster_tls_ca: str('', 'ours: PEM CA bundle; when set, TLS is mutual: peers must present a certificate signed by it', { path: true }),
 })
 
 /** The schema of `dnsplane.json` (snake_case keys exactly as on disk). */
@@ -314,6 +326,11 @@ export const OUR_KEYS: ReadonlySet<string> = new Set([
   'dns_tcp_max_connections',
   'dns_tcp_idle_timeout_seconds',
   'cluster_ready_requires_sync',
+  'cluster_tombstone_ttl_seconds',
+  'cluster_allow_plain_token',
+  'cluster_tls_cert',
+  'cluster_tls_key',
+  'cluster_tls_ca',
 ])
 
 /**
@@ -339,7 +356,10 @@ export const FILE_KEY_ALIASES: Readonly<Record<string, string>> = Object.freeze(
 export const DEFAULT_CLUSTER_LISTEN_ADDR = ':7946'
 
 /** Known cluster_sync_policy values after normalisation (trim, lower-case). */
-export const SYNC_POLICIES = ['lww_per_node', 'primary_writer', 'global_lww'] as const
+export const SYNC_POLICIES = ['lww_per_node', 'primary_writer', 'global_lww', 'record_lww'] as const
+
+/** The sync policy written into newly created config files (an absent key still means lww_per_node). */
+export const NEW_CONFIG_SYNC_POLICY = 'record_lww'
 
 /** Sentence saying what a key accepts, used in error messages: "must be an integer >= 0". */
 export function describeExpected(schema: TSchema): string {

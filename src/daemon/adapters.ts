@@ -29,6 +29,8 @@ export function clusterSettingsFrom(config: Config): ClusterSettings {
     cluster_allowed_writer_node_ids: config.cluster_allowed_writer_node_ids,
     cluster_discovery_srv: config.cluster_discovery_srv,
     cluster_discovery_interval_seconds: config.cluster_discovery_interval_seconds,
+    cluster_tombstone_ttl_seconds: config.cluster_tombstone_ttl_seconds,
+    cluster_allow_plain_token: config.cluster_allow_plain_token,
   }
 }
 

@@ -21,6 +21,10 @@ export function clusterEventToMetric(e: ClusterEvent, configuredPeers: readonly 
       return { kind: 'snapshot_rejected', reason: e.reason }
     case 'snapshot_duplicate':
       return { kind: 'snapshot_rejected', reason: 'duplicate' }
+    case 'delta_applied':
+      return { kind: 'delta_applied', duration_ms: e.duration_ms }
+    case 'anti_entropy':
+      return { kind: 'anti_entropy', ok: e.ok }
     case 'sync_ok': {
       const index = configuredPeers.indexOf(e.peer)
       return { kind: 'sync_ok', peer_index: index >= 0 ? index : undefined, at: Date.now() }

@@ -28,6 +28,9 @@ import { allActiveEndpoints, fallbackFromConfig } from '../dns/upstream-select.j
 import { DnsServer } from '../dns/server.js'
 import { ClusterManager } from '../cluster/manager.js'
 import { statePathFor } from '../cluster/state-file.js'
+import { replicaPathFor } from '../cluster/replica-file.js'
+import { loadTlsMaterial, TlsTransport } from '../cluster/tls-transport.js'
+import type { Transport } from '../cluster/transport.js'
 import { buildApi } from '../api/server.js'
 import type { ApiDeps, Readiness } from '../api/deps.js'
 import { dashboardPlugin, type DashboardDeps } from '../dashboard/routes.js'
@@ -237,7 +240,26 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     // Cluster: always built, so `cluster status`/`join` answer (and cluster_state.json exists) even when
     // clustering is off, as in the original; start() listens and runs loops only when cluster_enabled.
     let syncedOnce = false
+    let clusterTransport: Transport | undefined
+    let transportKind: 'tcp' | 'tls' | 'mutual_tls' = 'tcp'
+    if (config.cluster_enabled && (config.cluster_tls_cert.trim() || config.cluster_tls_key.trim())) {
+      const tls = await loadTlsMaterial(
+        { cert: config.cluster_tls_cert, key: config.cluster_tls_key, ca: config.cluster_tls_ca.trim() || undefined },
+        dirname(loaded.path),
+      )
+      for (const w of tls.warnings) log.warn({ component: 'cluster' }, w)
+      clusterTransport = new TlsTransport({
+        cert: tls.cert,
+        key: tls.key,
+        ca: tls.ca,
+        onHandshakeError: (err, ip) => log.debug({ component: 'cluster', remote_ip: ip, error: err.message }, 'cluster TLS handshake failed'),
+      })
+      transportKind = tls.ca ? 'mutual_tls' : 'tls'
+    }
     const cluster = new ClusterManager({
+      transport: clusterTransport,
+      transportKind,
+      replicaPath: replicaPathFor(loaded.path),
       settings: () => clusterSettingsFrom(cfg()),
       updateSettings: async (patch) => {
         await configManager.update(patch as Partial<Config>)

@@ -38,7 +38,7 @@ export const MAX_PEER_INDEX_LABELS = 256
 export interface ClusterMetricEvent {
   kind:
     | 'frame_in' | 'frame_out' | 'auth_failure' | 'snapshot_sent' | 'snapshot_applied'
-    | 'snapshot_rejected' | 'sync_ok' | 'replication_delay'
+    | 'snapshot_rejected' | 'sync_ok' | 'replication_delay' | 'delta_applied' | 'anti_entropy'
   /** Message type for frame_in/frame_out. */
   type?: string
   /** Frame size in bytes (length prefix included) for frame_in/frame_out. */
@@ -51,6 +51,8 @@ export interface ClusterMetricEvent {
   peer_index?: number
   /** Epoch milliseconds of the event (sync_ok: the sync time). */
   at?: number
+  /** anti_entropy: whether the round completed. */
+  ok?: boolean
 }
 
 /** Values read at scrape time. Each provider is optional; missing ones leave their metrics at 0. */
@@ -89,6 +91,11 @@ export interface Metrics extends ResolutionSink {
   readonly clusterAuthFailuresTotal: Counter
   readonly clusterApplyDurationSeconds: Histogram
   readonly clusterReplicationDelaySeconds: Histogram
+  readonly clusterDeltasAppliedTotal: Counter
+  readonly clusterAntiEntropyRoundsTotal: Counter<'outcome'>
+  readonly clusterReplicaEntries: Gauge<'state'>
+  readonly clusterPeerClockSkewSeconds: Gauge<'peer_index'>
+  readonly clusterClockSkewExceeded: Gauge
   /** Observes the resolution latency (O(1), never throws). */
   record(event: ResolutionEvent): void
   /** Counts one cluster event; unknown kinds and bad numbers are ignored, never thrown. */
@@ -200,7 +207,44 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     buckets: [...CLUSTER_REPLICATION_BUCKETS_SECONDS], registers,
   })
 
+  const clusterDeltasAppliedTotal = new Counter({
+    name: 'dnsplane_cluster_deltas_applied_total', help: 'record_lww delta frames received and applied (acknowledged).', registers,
+  })
+  const clusterAntiEntropyRoundsTotal = new Counter<'outcome'>({
+    name: 'dnsplane_cluster_anti_entropy_rounds_total', help: 'record_lww anti-entropy rounds this node started, by outcome (ok, failed).',
+    labelNames: ['outcome'], registers,
+  })
+  const clusterReplicaEntries = new Gauge<'state'>({
+    name: 'dnsplane_cluster_replica_entries', help: 'record_lww replica entries by state (live, tombstone).',
+    labelNames: ['state'], registers,
+    collect() {
+      const r = currentCluster()?.replica
+      this.labels('live').set(r ? r.live : 0)
+      this.labels('tombstone').set(r ? r.tombstones : 0)
+    },
+  })
+  const clusterPeerClockSkewSeconds = new Gauge<'peer_index'>({
+    name: 'dnsplane_cluster_peer_clock_skew_seconds',
+    help: 'Peer clock minus ours from the last handshake, in seconds; peer_index is its position in the effective peer list.',
+    labelNames: ['peer_index'], registers,
+    collect() {
+      this.reset()
+      const st = currentCluster()
+      if (!st?.enabled || !st.peers) return
+      st.peers.forEach((p, i) => {
+        if (i < MAX_PEER_INDEX_LABELS && p.clock_skew_ms !== undefined) this.labels(String(i)).set(p.clock_skew_ms / 1000)
+      })
+    },
+  })
+  const clusterClockSkewExceeded = new Gauge({
+    name: 'dnsplane_cluster_clock_skew_exceeded', help: '1 when some peer clock is further from ours than the bound (see cluster status).', registers,
+    collect() {
+      this.set(currentCluster()?.replica?.clock_skew_exceeded ? 1 : 0)
+    },
+  })
+
   // Zero series for every closed-set label value, so rate()/increase() work from the first scrape.
+  for (const o of ['ok', 'failed']) clusterAntiEntropyRoundsTotal.labels(o).inc(0)
   for (const r of SNAPSHOT_REJECT_REASONS) clusterSnapshotsRejectedTotal.labels(r).inc(0)
   for (const d of ['in', 'out']) {
     for (const ty of typeLabels) {
@@ -224,6 +268,7 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     clusterSnapshotsSentTotal, clusterSnapshotsAppliedTotal, clusterSnapshotsRejectedTotal,
     clusterFramesTotal, clusterBytesTotal, clusterAuthFailuresTotal,
     clusterApplyDurationSeconds, clusterReplicationDelaySeconds,
+    clusterDeltasAppliedTotal, clusterAntiEntropyRoundsTotal, clusterReplicaEntries, clusterPeerClockSkewSeconds, clusterClockSkewExceeded,
 
     record(event) {
       const ms = event.duration_ms
@@ -264,6 +309,13 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
         }
         case 'replication_delay':
           if (isDuration(e.duration_ms)) clusterReplicationDelaySeconds.observe(e.duration_ms / 1000)
+          return
+        case 'delta_applied':
+          clusterDeltasAppliedTotal.inc()
+          if (isDuration(e.duration_ms)) clusterApplyDurationSeconds.observe(e.duration_ms / 1000)
+          return
+        case 'anti_entropy':
+          clusterAntiEntropyRoundsTotal.labels(e.ok ? 'ok' : 'failed').inc()
           return
         default:
           return // unknown kind: ignore (events come from our own code; never throw into it)

@@ -11,7 +11,7 @@ import type { Logger } from 'pino'
 import { DnsplaneError, isDnsplaneError } from '../errors.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { RecordIndex } from './record-index.js'
-import type { ChangeSource, RecordChange, RecordInput, RecordSelector, RecordStore, WriteResult } from './record-store.js'
+import type { ChangeSource, RecordChange, RecordInput, RecordSelector, RecordSetTransform, RecordStore, WriteResult } from './record-store.js'
 import { checkRecordInput, type ValidRecordInput } from './record-validate.js'
 import { canonicalName, formatGoTime, GO_ZERO_TIME, nameKey, valueKey, type DnsRecord } from './record.js'
 import {
@@ -178,19 +178,20 @@ export class FileRecordStore implements RecordStore {
    * cache_record as given; only the name is canonicalised and the type upper-cased.
    */
   async replaceAll(records: readonly DnsRecord[], source: ChangeSource): Promise<void> {
-    if (records.length > MAX_RECORDS) {
-      throw new DnsplaneError('ERR_RECORD_INVALID', `${records.length} records exceed the limit of ${MAX_RECORDS}`)
-    }
-    const next = records.map((r) => ({
-      ...r,
-      name: canonicalName(r.name),
-      type: r.type.toUpperCase(),
-      added_on: r.added_on || GO_ZERO_TIME,
-      updated_on: r.updated_on || GO_ZERO_TIME,
-      last_query: r.last_query || GO_ZERO_TIME,
-    }))
+    const next = normalizeIncoming(records)
     return this.enqueue(async () => {
       await this.commit(next, { source, kind: 'replace', records: next })
+    })
+  }
+
+  /** See RecordStore.replaceWith; the result is normalised as in replaceAll. */
+  replaceWith(compute: RecordSetTransform, source: ChangeSource): Promise<boolean> {
+    return this.enqueue(async () => {
+      const out = await compute(this.current.records)
+      if (out === undefined) return false
+      const next = normalizeIncoming(out)
+      await this.commit(next, { source, kind: 'replace', records: next })
+      return true
     })
   }
 
@@ -401,6 +402,26 @@ export class FileRecordStore implements RecordStore {
     this.swap(records, { source: 'file', kind: 'replace', records })
     this.log.info({ path: this.path, count: records.length }, 'records reloaded from file')
   }
+}
+
+/** Bounds and normalises a set from a peer or the replica: canonical name, upper-case type, zero times filled. */
+function normalizeIncoming(records: readonly DnsRecord[]): DnsRecord[] {
+  if (records.length > MAX_RECORDS) {
+    throw new DnsplaneError('ERR_RECORD_INVALID', `${records.length} records exceed the limit of ${MAX_RECORDS}`)
+  }
+  return records.map((r) => {
+    const name = canonicalName(r.name)
+    const type = r.type.toUpperCase()
+    if (name === r.name && type === r.type && r.added_on && r.updated_on && r.last_query) return r
+    return {
+      ...r,
+      name,
+      type,
+      added_on: r.added_on || GO_ZERO_TIME,
+      updated_on: r.updated_on || GO_ZERO_TIME,
+      last_query: r.last_query || GO_ZERO_TIME,
+    }
+  })
 }
 
 function validate(input: RecordInput): ValidRecordInput {

@@ -5,8 +5,16 @@
 import type { DnsRecord } from './record.js'
 import type { RecordIndex } from './record-index.js'
 
-/** Where a change came from: cluster push-on-change fires only for 'local'. */
-export type ChangeSource = 'local' | 'cluster' | 'file' | 'reload'
+/**
+ * Where a change came from: cluster push-on-change fires only for 'local'; 'replica' is the
+ * record_lww replica applying merged peer writes (never replicated back as a local change).
+ */
+export type ChangeSource = 'local' | 'cluster' | 'file' | 'reload' | 'replica'
+
+/** Computes the next record set from the current one inside the write queue; undefined = no change. */
+export type RecordSetTransform = (
+  current: readonly DnsRecord[],
+) => Promise<readonly DnsRecord[] | undefined> | readonly DnsRecord[] | undefined
 
 export interface RecordChange {
   source: ChangeSource
@@ -49,6 +57,11 @@ export interface RecordStore {
   remove(selector: RecordSelector): Promise<WriteResult>
   /** Replace the whole set (cluster apply); persists, emits 'change' with the given source. */
   replaceAll(records: readonly DnsRecord[], source: ChangeSource): Promise<void>
+  /**
+   * Runs `compute` in the write queue with the records served now and commits its result (no other
+   * write lands in between). Resolves true when something was committed.
+   */
+  replaceWith(compute: RecordSetTransform, source: ChangeSource): Promise<boolean>
   /** Re-read the file; a parse error keeps the old records and throws ERR_RECORDS_PARSE. */
   reload(): Promise<number>
   /** Persist the current set as is (TUI `record save`). */

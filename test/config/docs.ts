@@ -8,10 +8,10 @@ import { configDefaults, validateConfig } from '../../src/config/validate.js'
 const root = join(import.meta.dirname, '..', '..')
 const regen = 'regenerate with: node --import @tapjs/typescript/import scripts/gen-config-docs.ts'
 
-t.test('dnsplane.example.json holds every key at its schema default', async (t) => {
+t.test('dnsplane.example.json holds every key at its schema default (record_lww as new files)', async (t) => {
   const text = readFileSync(join(root, 'dnsplane.example.json'), 'utf8')
   t.equal(text, renderExampleJson(), regen)
-  t.same(JSON.parse(text), configDefaults())
+  t.same(JSON.parse(text), { ...configDefaults(), cluster_sync_policy: 'record_lww' }, 'schema defaults, with the policy new files get')
 })
 
 t.test('dnsplane.example.json validates without errors or warnings', async (t) => {

@@ -20,6 +20,7 @@ import { DnsplaneError } from '../../src/errors.js'
 import { RecordIndex } from '../../src/store/record-index.js'
 import type {
   ChangeSource,
+  RecordSetTransform,
   RecordChange,
   RecordInput,
   RecordSelector,
@@ -104,6 +105,13 @@ export class FakeRecordStore implements RecordStore {
   async replaceAll(records: readonly DnsRecord[], source: ChangeSource): Promise<void> {
     this.current = RecordIndex.build(records, this.current.generation + 1)
     for (const l of this.listeners) l({ source, kind: 'replace', records, index: this.current })
+  }
+
+  async replaceWith(compute: RecordSetTransform, source: ChangeSource): Promise<boolean> {
+    const out = await compute(this.list())
+    if (out === undefined) return false
+    await this.replaceAll(out, source)
+    return true
   }
 
   async reload(): Promise<number> {

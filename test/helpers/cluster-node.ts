@@ -43,14 +43,14 @@ export interface TestNode {
 export function makeNode(
   transport: Transport,
   settings: Partial<ClusterSettings>,
-  opts: { records?: DnsRecord[]; deps?: Partial<ClusterDeps> } = {},
+  opts: { records?: DnsRecord[]; deps?: Partial<ClusterDeps>; store?: FakeRecordStore } = {},
 ): TestNode {
   const s = clusterSettings(settings)
-  const store = new FakeRecordStore(opts.records ?? [])
+  const store = opts.store ?? new FakeRecordStore(opts.records ?? [])
   const events: ClusterEvent[] = []
   const patches: Partial<ClusterSettings>[] = []
   const waiters = new Set<{ pred: (e: ClusterEvent) => boolean; resolve: (e: ClusterEvent) => void }>()
-  const statePath = join(mkdtempSync(join(tmpdir(), 'dnsplane-cluster-')), 'cluster_state.json')
+  const statePath = opts.deps?.statePath ?? join(mkdtempSync(join(tmpdir(), 'dnsplane-cluster-')), 'cluster_state.json')
   const manager = new ClusterManager({
     settings: () => s,
     updateSettings: async (patch) => {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import { DnsplaneError } from '../../src/errors.js'
 import { RecordIndex } from '../../src/store/record-index.js'
-import type { ChangeSource, RecordChange, RecordInput, RecordSelector, RecordStore, WriteResult } from '../../src/store/record-store.js'
+import type { ChangeSource, RecordChange, RecordInput, RecordSelector, RecordSetTransform, RecordStore, WriteResult } from '../../src/store/record-store.js'
 import { GO_ZERO_TIME, isSameRecord, nameKey, type DnsRecord } from '../../src/store/record.js'
 
 export class FakeRecordStore implements RecordStore {
@@ -71,6 +71,21 @@ export class FakeRecordStore implements RecordStore {
     const copy = records.map((r) => ({ ...r }))
     this.replaced.push({ records: copy, source })
     this.swap(copy, source, 'replace', copy)
+  }
+
+  private chain: Promise<unknown> = Promise.resolve()
+
+  /** Serialised like the real store's write queue. */
+  replaceWith(compute: RecordSetTransform, source: ChangeSource): Promise<boolean> {
+    const run = async () => {
+      const out = await compute(this.list())
+      if (out === undefined) return false
+      await this.replaceAll(out, source)
+      return true
+    }
+    const p = this.chain.then(run, run)
+    this.chain = p.catch(() => undefined)
+    return p
   }
 
   async reload(): Promise<number> {

@@ -2,6 +2,7 @@
 import { globalLww } from './global-lww.js'
 import { lwwPerNode } from './lww-per-node.js'
 import { primaryWriter } from './primary-writer.js'
+import { recordLww } from './record-lww.js'
 import type { PolicyName, SyncPolicy } from './types.js'
 
 export type { PolicyDecision, PolicyName, PolicyState, RejectReason, SnapshotMeta, SyncPolicy } from './types.js'
@@ -10,6 +11,7 @@ const POLICIES: Record<PolicyName, SyncPolicy> = {
   lww_per_node: lwwPerNode,
   primary_writer: primaryWriter,
   global_lww: globalLww,
+  record_lww: recordLww,
 }
 
 /** Normalises a config value (trim, lower-case); "", unknown or absent -> 'lww_per_node'. */

@@ -15,7 +15,7 @@ export interface PolicyState {
   last_global_lww_node_id: string
 }
 
-export type PolicyName = 'lww_per_node' | 'primary_writer' | 'global_lww'
+export type PolicyName = 'lww_per_node' | 'primary_writer' | 'global_lww' | 'record_lww'
 
 /** Closed set of reasons a snapshot is not applied; used as log field and metric label. */
 export type RejectReason =

@@ -64,6 +64,8 @@ export interface LabOptions {
   config?: Record<string, unknown>
   /** Records every node starts with. */
   records?: LabRecord[]
+  /** Bound for each node's first start (default 10 s, as LabNode.start). */
+  startTimeoutMs?: number
 }
 
 const MAX_LOG_LINES = 300
@@ -206,6 +208,32 @@ export class LabNode {
     return (p.answers ?? []).map((a) => String((a as { data?: unknown }).data))
   }
 
+  /** The node's cluster_state.json (node_id, local_seq, peer_seq, global_lww winner); {} if unreadable. */
+  async clusterState(): Promise<Record<string, unknown>> {
+    try {
+      return JSON.parse(await readFile(join(this.dir, 'cluster_state.json'), 'utf8')) as Record<string, unknown>
+    } catch {
+      return {}
+    }
+  }
+
+  /**
+   * Sum of the samples of metric `name` on GET /metrics whose labels include every `labels` pair
+   * (0 when there is none).
+   */
+  async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const res = await fetch(`${this.apiUrl}/metrics`, { signal: AbortSignal.timeout(3000) })
+    const text = await res.text()
+    let sum = 0
+    for (const line of text.split('\n')) {
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line)
+      if (!m || m[1] !== name) continue
+      const got = m[2] ?? ''
+      if (Object.entries(labels).every(([k, v]) => got.includes(`${k}="${v}"`))) sum += Number(m[3])
+    }
+    return sum
+  }
+
   /** Log tail and records file, for failure output. */
   async dump(lines = 40): Promise<string> {
     let file: string
@@ -283,7 +311,7 @@ export class LabCluster {
       const records = spec.records ?? opts.records ?? []
       await writeFile(node.recordsPath, JSON.stringify({ records: records.map((r) => ({ ttl: 60, ...r })) }))
     }
-    await Promise.all(this.nodes.map((n) => n.start()))
+    await Promise.all(this.nodes.map((n) => n.start(opts.startTimeoutMs)))
   }
 
   link(from: number, to: number): LinkProxy {
@@ -314,6 +342,35 @@ export class LabCluster {
       if (expect && !expect(sets[0])) return undefined
       return sets[0]
     }, timeoutMs)
+  }
+
+  /**
+   * Polls until every live node has processed (applied, or refused as stale/denied, which also
+   * records the seq) the latest snapshot of every node that has written (local_seq >= 1), read from
+   * the cluster_state.json files: after it no push is pending, so the record sets are final until
+   * the next write. Returns the time it took, or undefined on timeout.
+   */
+  async quiesced(timeoutMs: number): Promise<number | undefined> {
+    const started = Date.now()
+    const ok = await waitFor(async () => {
+      const states = await Promise.all(this.nodes.map((n) => n.clusterState()))
+      for (const [w, ws] of states.entries()) {
+        const seq = Number(ws.local_seq ?? 0)
+        if (seq < 1) continue
+        for (const [r, rs] of states.entries()) {
+          if (r === w || !this.nodes[r].alive) continue
+          const seen = (rs.peer_seq ?? {}) as Record<string, number>
+          if (!(Number(seen[this.nodes[w].id] ?? 0) >= seq)) return false
+        }
+      }
+      return true
+    }, timeoutMs)
+    return ok ? Date.now() - started : undefined
+  }
+
+  /** Every node's records as sorted keys, in node order. */
+  keys(): Promise<string[][]> {
+    return Promise.all(this.nodes.map((n) => n.recordKeys()))
   }
 
   /** Every node's log tail and records file. */
