@@ -90,3 +90,24 @@ t.test('a slow link (300 ms per chunk) delays but does not lose the writer\'s wr
   t.ok(keys, `all nodes hold all three writes within ${HEAL_MS} ms`)
   t.ok(lab.link(0, 1).accepted > 0, 'the slow link was used')
 })
+
+t.test('record_lww: after heal every node holds both sides\' writes, and a delete made during the partition stays deleted', { skip }, async (t) => {
+  const DOOMED = { name: 'doomed.lab.test', type: 'A', value: '192.0.2.29' }
+  const lab = await LabCluster.start({ nodes: 3, records: [...SEED, DOOMED], config: { cluster_sync_policy: 'record_lww' } })
+  labTeardown(t, lab)
+  const prober = new DnsProber(lab.nodes, 'probe.lab.test').start()
+  const [a, b] = lab.nodes
+  await splitBrainWrites(t, lab)
+  t.equal((await b.api('DELETE', '/dns/records', DOOMED)).status, 200, 'a delete on the majority side acknowledged')
+  const healedAt = Date.now()
+  lab.heal()
+  const keys = await lab.converged(HEAL_MS, (k) => k.includes(A1_KEY) && k.includes(B1_KEY) && !k.some((x) => x.startsWith('doomed.')))
+  t.same(keys, [SEED_KEY, A1_KEY, B1_KEY].sort(), `converged within ${HEAL_MS} ms to the union of both sides' writes, minus the delete`)
+  t.comment(`converged ${Date.now() - healedAt} ms after heal`)
+  const status = (await a.api('GET', '/api/v1/cluster')).json?.status
+  t.equal(status?.sync_policy, 'record_lww')
+  t.ok((status?.replica?.tombstones ?? 0) >= 1, 'node-0 holds the delete as a tombstone')
+  const stats = await prober.stop()
+  t.comment(`DNS answer rate: ${DnsProber.format(stats)}`)
+  for (const [id, s] of stats) t.ok(s.rate >= 0.95, `${id} answered >= 95 % of probes`)
+})
