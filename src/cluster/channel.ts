@@ -7,18 +7,24 @@ import { encodeFrame, FrameDecoder } from './codec.js'
 import { encodeMessage, type Message } from './messages.js'
 import type { Connection } from './transport.js'
 
+/** Replies before auth (auth_fail, error) always fit; never refuse them for the pre-auth inbound limit. */
+const MIN_OUT_FRAME_BYTES = 65_536
+
 export class FrameChannel {
   private readonly decoder: FrameDecoder
   private readonly queue: Buffer[] = []
   private waiter: { resolve: (b: Buffer) => void; reject: (e: Error) => void } | undefined
   private ended: Error | undefined
+  private maxFrameBytes: number
 
+  /** `maxFrameBytes` bounds frames both ways: a larger outbound message is refused (ERR_FRAME_TOO_LARGE). */
   constructor(
     readonly conn: Connection,
     maxFrameBytes: number,
     private readonly onFrameOut?: (msg: Message, bytes: number) => void,
   ) {
     this.decoder = new FrameDecoder(maxFrameBytes)
+    this.maxFrameBytes = maxFrameBytes
     conn.onData((chunk) => {
       if (this.ended) return
       let frames: Buffer[]
@@ -36,6 +42,7 @@ export class FrameChannel {
   }
 
   setMaxFrameBytes(limit: number): void {
+    this.maxFrameBytes = limit
     this.decoder.setMaxFrameBytes(limit)
   }
 
@@ -65,7 +72,7 @@ export class FrameChannel {
 
   /** Encodes and writes one message; resolves when handed to the transport. */
   async send(msg: Message): Promise<void> {
-    const frame = encodeFrame(encodeMessage(msg))
+    const frame = encodeFrame(encodeMessage(msg), Math.max(this.maxFrameBytes, MIN_OUT_FRAME_BYTES))
     await this.conn.write(frame)
     this.onFrameOut?.(msg, frame.length)
   }

@@ -225,6 +225,7 @@ export class ClusterManager implements ClusterControl {
       peerConcurrency: PEER_CONCURRENCY,
       pushRetryMinMs: PUSH_RETRY_MIN_MS,
       pushRetryMaxMs: PUSH_RETRY_MAX_MS,
+      maxFrameBytes: MAX_FRAME_BYTES,
       ...deps.limits,
     }
   }
@@ -533,6 +534,7 @@ export class ClusterManager implements ClusterControl {
     const interval = Math.max(0, s.cluster_sync_interval_seconds ?? 0)
     return this.effective.every((a) => {
       const p = this.tracker.get(a)
+      if (p.pushBlocked) return false
       if (interval > 0) return p.lastSyncOk !== undefined && now - p.lastSyncOk <= 2 * interval * 1000
       return p.reachable || p.lastSyncOk !== undefined
     })
@@ -604,7 +606,7 @@ export class ClusterManager implements ClusterControl {
     } catch (cause) {
       throw new DnsplaneError('ERR_PEER_UNREACHABLE', `dial ${peer}: ${(cause as Error).message}`, { cause })
     }
-    const ch = new FrameChannel(conn, MAX_FRAME_BYTES, (msg, bytes) => this.emit({ kind: 'frame_out', type: msg.type, bytes }))
+    const ch = new FrameChannel(conn, this.limits.maxFrameBytes, (msg, bytes) => this.emit({ kind: 'frame_out', type: msg.type, bytes }))
     // Whole-connection deadline, as the original's SetDeadline.
     const deadline = setTimeout(() => conn.destroy(), deadlineMs)
     this.outbound.add(conn)
@@ -827,6 +829,15 @@ export class ClusterManager implements ClusterControl {
     }
     p.inFlight = false
     if (this.pending.get(peer) !== p || !this.running) return // peer removed or manager stopped
+    if (isDnsplaneError(failure, 'ERR_FRAME_TOO_LARGE')) {
+      // Retrying cannot help: the snapshot is over the protocol's 64 MiB frame limit. Keep the peer
+      // unhealthy until a later delivery succeeds (record_lww peers get chunked deltas instead).
+      p.snapshot = undefined
+      this.tracker.get(peer).pushBlocked = true
+      this.log.error({ peer, error: failure.message }, 'cluster snapshot too large for one records_full frame; not retried (use record_lww)')
+      if (p.entries.size === 0 && !p.antiEntropy) this.pending.delete(peer)
+      return
+    }
     if (failure === undefined) {
       if (!p.snapshot && p.entries.size === 0 && !p.antiEntropy) {
         this.pending.delete(peer)
@@ -895,6 +906,7 @@ export class ClusterManager implements ClusterControl {
     const now = this.now()
     tracked.lastOutboundOk = now
     tracked.lastOutboundError = undefined
+    tracked.pushBlocked = undefined
     tracked.lastSyncOk = now
     this.emit({ kind: 'push_acked', peer, seq: this.state.local_seq })
     this.emit({ kind: 'sync_ok', peer, op: 'push' })
@@ -1138,7 +1150,7 @@ export class ClusterManager implements ClusterControl {
   private async perform(effect: Effect, ch: FrameChannel, conn: Connection, log: Logger): Promise<void> {
     switch (effect.kind) {
       case 'authenticated':
-        ch.setMaxFrameBytes(MAX_FRAME_BYTES)
+        ch.setMaxFrameBytes(this.limits.maxFrameBytes)
         return
       case 'apply_delta':
         await ch.send(await this.receiveDelta(effect.message, conn, log))

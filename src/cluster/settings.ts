@@ -67,4 +67,6 @@ export interface ClusterLimits {
   peerConcurrency: number
   pushRetryMinMs: number
   pushRetryMaxMs: number
+  /** Frame limit after auth, both ways (the original's 64 MiB; tests lower it). */
+  maxFrameBytes: number
 }

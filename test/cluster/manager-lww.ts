@@ -11,6 +11,7 @@ import type { ClusterEvent } from '../../src/cluster/manager.js'
 import { MemoryTransport } from '../../src/cluster/memory-transport.js'
 import { parseMessage, type Message } from '../../src/cluster/messages.js'
 import type { Connection, DialOptions, Listener, Transport } from '../../src/cluster/transport.js'
+import { waitFor } from '../helpers/daemon.js'
 import { makeNode, rec, type TestNode } from '../helpers/cluster-node.js'
 
 const LWW = { cluster_sync_policy: 'record_lww' }
@@ -24,15 +25,6 @@ async function startAll(t: { teardown: (fn: () => Promise<void>) => void }, ...n
   })
 }
 
-/** Waits (bounded) until `check` holds. */
-async function until(check: () => boolean, timeoutMs = 5000): Promise<boolean> {
-  const end = Date.now() + timeoutMs
-  while (Date.now() < end) {
-    if (check()) return true
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  return check()
-}
 
 /** A transport that records every byte written by either side, to look for the token on the wire. */
 class TappedTransport implements Transport {
@@ -72,7 +64,7 @@ t.test('record_lww: concurrent writes of different records on two nodes both sur
     b.store.add({ name: 'b.example', type: 'A', value: '192.0.2.2' }),
   ])
   const all = () => [a, b, c].every((n) => names(n).join() === 'a.example,b.example')
-  t.ok(await until(all), 'every node holds both writes')
+  t.ok(await waitFor(all), 'every node holds both writes')
   t.ok(a.events.some((e) => e.kind === 'delta_acked'), 'A got delta acks')
   t.notOk(a.events.some((e) => e.kind === 'snapshot_sent'), 'no records_full between record_lww nodes')
   t.equal(c.manager.status().replica?.live, 2)
@@ -85,12 +77,12 @@ t.test('record_lww: an update and a delete replicate; the delete leaves a tombst
   const b = makeNode(net, { ...LWW, cluster_node_id: 'node-b', cluster_listen_addr: 'b:1', cluster_peers: ['a:1'] })
   await startAll(t, a, b)
   const added = await a.store.add({ name: 'u.example', type: 'A', value: '192.0.2.1' })
-  t.ok(await until(() => b.store.list().length === 1), 'add replicated')
+  t.ok(await waitFor(() => b.store.list().length === 1), 'add replicated')
   await a.store.update({ id: added.records[0].id, name: 'u.example', type: 'A', value: '192.0.2.9' })
-  t.ok(await until(() => b.store.list()[0]?.value === '192.0.2.9'), 'update replicated (same id, new value)')
+  t.ok(await waitFor(() => b.store.list()[0]?.value === '192.0.2.9'), 'update replicated (same id, new value)')
   t.equal(b.store.list()[0].id, added.records[0].id, 'the id travels with the record')
   await b.store.remove({ name: 'u.example' })
-  t.ok(await until(() => a.store.list().length === 0), 'delete on B replicated to A')
+  t.ok(await waitFor(() => a.store.list().length === 0), 'delete on B replicated to A')
   t.equal(a.manager.status().replica?.tombstones, 1, 'A keeps a tombstone')
   t.equal(b.manager.status().replica?.tombstones, 1, 'B keeps a tombstone')
 })
@@ -101,7 +93,7 @@ t.test('record_lww: a node that was stopped catches up by anti-entropy at start,
   const b = makeNode(net, { ...LWW, cluster_node_id: 'node-b', cluster_listen_addr: 'b:1', cluster_peers: ['a:1'] })
   await startAll(t, a, b)
   await a.store.add({ name: 'one.example', type: 'A', value: '192.0.2.1' })
-  t.ok(await until(() => b.store.list().length === 1))
+  t.ok(await waitFor(() => b.store.list().length === 1))
   await b.manager.stop()
   await a.store.add({ name: 'two.example', type: 'A', value: '192.0.2.2' })
   await b.store.add({ name: 'offline-b.example', type: 'A', value: '192.0.2.3' }) // B's store changes while its cluster is down
@@ -113,7 +105,7 @@ t.test('record_lww: a node that was stopped catches up by anti-entropy at start,
   await b2.manager.start()
   t.teardown(() => b2.manager.stop())
   const want = 'offline-b.example,one.example,two.example'
-  t.ok(await until(() => names(a).join() === want && names(b2).join() === want), 'both hold all three records')
+  t.ok(await waitFor(() => names(a).join() === want && names(b2).join() === want), 'both hold all three records')
   t.ok(b2.events.some((e) => e.kind === 'anti_entropy' && e.ok), 'B ran anti-entropy at start')
   t.ok(existsSync(join(dirname(b.statePath), 'cluster_replica.json')), 'replica file next to cluster_state.json')
 })
@@ -125,7 +117,7 @@ t.test('record_lww: the cluster token never crosses the wire between our nodes (
   const b = makeNode(net, { ...LWW, cluster_auth_token: token, cluster_node_id: 'node-b', cluster_listen_addr: 'b:1', cluster_peers: ['a:1'] })
   await startAll(t, a, b)
   await a.store.add({ name: 'x.example', type: 'A', value: '192.0.2.1' })
-  t.ok(await until(() => b.store.list().length === 1), 'replicated')
+  t.ok(await waitFor(() => b.store.list().length === 1), 'replicated')
   const wire = Buffer.concat(net.written).toString('utf8')
   t.ok(wire.includes('"type":"auth_challenge"'), 'the challenge was used')
   t.notOk(wire.includes(token), 'the token is nowhere in the bytes sent')
@@ -138,7 +130,7 @@ t.test('record_lww: a wrong token fails the challenge both ways and nothing repl
   await startAll(t, a, b)
   await a.store.add({ name: 'x.example', type: 'A', value: '192.0.2.1' })
   const err = () => a.manager.status().peers?.[0].last_outbound_error ?? ''
-  t.ok(await until(() => /auth failed/.test(err())), `A reports the auth failure (${err()})`)
+  t.ok(await waitFor(() => /auth failed/.test(err())), `A reports the auth failure (${err()})`)
   t.equal(b.store.list().length, 0)
 })
 
@@ -155,7 +147,7 @@ t.test('record_lww with a peer under lww_per_node: records_full both ways, and i
   await b.store.add({ name: 'from-b.example', type: 'A', value: '192.0.2.2' })
   await a.waitEvent((e) => e.kind === 'snapshot_applied' && e.from === 'node-b')
   t.same(names(a), ['from-a.example', 'from-b.example'])
-  t.ok(await until(() => names(c).join() === 'from-a.example,from-b.example'), 'the legacy write reached a record_lww peer as a delta')
+  t.ok(await waitFor(() => names(c).join() === 'from-a.example,from-b.example'), 'the legacy write reached a record_lww peer as a delta')
 })
 
 /** A peer speaking only the original's protocol: answers auth with an empty token by auth_fail, keeps what it receives. */
@@ -190,7 +182,7 @@ t.test('record_lww falls back to the plain token and records_full with a Go-shap
   const a = makeNode(net, { ...LWW, cluster_node_id: 'node-a', cluster_listen_addr: 'a:1', cluster_peers: ['go:1'] })
   await startAll(t, a)
   await a.store.add({ name: 'x.example', type: 'A', value: '192.0.2.1' })
-  t.ok(await until(() => go.frames.some((m) => m.type === 'records_full')), 'the Go peer received a records_full')
+  t.ok(await waitFor(() => go.frames.some((m) => m.type === 'records_full')), 'the Go peer received a records_full')
   const auths = go.frames.filter((m) => m.type === 'auth')
   t.equal(auths[0].type === 'auth' && auths[0].token, '', 'first try: challenge request (empty token)')
   t.ok(auths.some((m) => m.type === 'auth' && m.token === 'shared-token'), 'then the plain token')
@@ -216,7 +208,7 @@ t.test('record_lww: the replica file survives a restart and a write lands on dis
   const a = makeNode(net, { ...LWW, cluster_node_id: 'node-a', cluster_listen_addr: 'a:1', cluster_peers: ['b:1'] }, { records: [rec('seed.example', '192.0.2.7')] })
   const b = makeNode(net, { ...LWW, cluster_node_id: 'node-b', cluster_listen_addr: 'b:1', cluster_peers: ['a:1'] })
   await startAll(t, a, b)
-  t.ok(await until(() => b.store.list().length === 1), 'the seed record reached B (adopted at the lowest version)')
+  t.ok(await waitFor(() => b.store.list().length === 1), 'the seed record reached B (adopted at the lowest version)')
   await b.manager.stop()
   const file = JSON.parse(readFileSync(join(dirname(b.statePath), 'cluster_replica.json'), 'utf8')) as { entries: unknown[] }
   t.equal(file.entries.length, 1, 'B saved the entry it merged')
@@ -237,7 +229,7 @@ t.test('a delta from a node whose policy is not record_lww is answered with an e
   })
   await conn.write(encodeFrame('{"type":"auth","token":"shared-token"}'))
   await conn.write(encodeFrame('{"type":"delta","node_id":"x","batch":1,"entries":[]}'))
-  t.ok(await until(() => got.length >= 2))
+  t.ok(await waitFor(() => got.length >= 2))
   t.equal(got[0].type, 'auth_ok')
   t.same(got[1], { type: 'error', message: 'record_lww is not enabled on this node' })
   conn.destroy()

@@ -1,10 +1,12 @@
 import t from 'tap'
 import { MemoryTransport } from '../../src/cluster/memory-transport.js'
 import type { ClusterEvent } from '../../src/cluster/manager.js'
+import { waitFor } from '../helpers/daemon.js'
 import { makeNode, rec, type TestNode } from '../helpers/cluster-node.js'
 
 const applied = (from?: string) => (e: ClusterEvent) => e.kind === 'snapshot_applied' && (from === undefined || e.from === from)
 const rejected = (reason: string) => (e: ClusterEvent) => e.kind === 'snapshot_rejected' && e.reason === reason
+
 
 async function startAll(t: { teardown: (fn: () => Promise<void>) => void }, ...nodes: TestNode[]) {
   for (const n of nodes) await n.manager.start()
@@ -257,4 +259,24 @@ t.test('SRV failure keeps the static peers and reports the error', async (t) => 
   t.equal(st.discovery_last_error, 'querySrv ESERVFAIL _d._tcp.example.com')
   t.equal(st.srv_peer_count, 0)
   t.notOk('cluster_discovery_interval_seconds' in st, 'explicit 0 is omitted')
+})
+
+t.test('a snapshot over the frame limit is not retried and marks the peer unhealthy until a push succeeds', async (t) => {
+  const net = new MemoryTransport()
+  const limits = { maxFrameBytes: 65_536, pushRetryMinMs: 20, pushRetryMaxMs: 40 }
+  const a = makeNode(net, { cluster_node_id: 'node-a', cluster_listen_addr: 'a:1', cluster_peers: ['b:1'] }, { deps: { limits } })
+  const b = makeNode(net, { cluster_node_id: 'node-b', cluster_listen_addr: 'b:1' }, { deps: { limits } })
+  await startAll(t, a, b)
+  const big = Array.from({ length: 300 }, (_, i) => rec(`big-${i}.example`, '192.0.2.1', { type: 'TXT', value: '"' + 'x'.repeat(250) + '"' }))
+  await a.store.replaceAll(big, 'local')
+  t.ok(await waitFor(() => /exceeds 65536/.test(a.manager.status().peers?.[0].last_outbound_error ?? '')), 'the push failed on the frame limit')
+  await new Promise((r) => setTimeout(r, 200))
+  t.equal(b.store.list().length, 0, 'nothing applied')
+  t.notOk(a.events.some((e) => e.kind === 'push_failed'), 'no retry was scheduled for an oversize snapshot')
+  const st = a.manager.status()
+  t.equal(st.healthy, false, 'the peer counts as unhealthy')
+  t.notOk(st.peers?.[0].pending_push, 'nothing left pending')
+  await a.store.replaceAll([rec('small.example', '192.0.2.1')], 'local')
+  await b.waitEvent(applied('node-a'))
+  t.equal(a.manager.status().healthy, true, 'healthy again after a delivered push')
 })
