@@ -178,7 +178,16 @@ async function measureBytes(n, policy, prober) {
       row.settleMs = performance.now() - t0
       const [ca, cb] = await Promise.all([clusterCounters(a), clusterCounters(b)])
       row.startupBytes = sumDir(ca.bytes, 'out') + sumDir(cb.bytes, 'out')
-      row.startupTypes = typesText(Object.fromEntries(['digest', 'bucket_entries', 'delta', 'delta_ack'].map((t) => [t, (ca.bytes[`out/${t}`] ?? 0) + (cb.bytes[`out/${t}`] ?? 0)])))
+      row.startupTypes = [[a, ca], [b, cb]].map(([x, c]) => `${x.id} out ${int(sumDir(c.bytes, 'out'))} B in ${int(sumDir(c.frames, 'out'))} frames`).join('; ')
+      // what each start-up anti-entropy round moved (from the nodes' info lines)
+      row.startupRounds = [a, b].flatMap((x) => x.grepLog(/anti-entropy exchanged/).map((l) => {
+        try {
+          const j = JSON.parse(l)
+          return `${x.id}: buckets_differ ${j.buckets_differ}, received ${j.received}, won ${j.won}, sent ${j.sent}`
+        } catch {
+          return `${x.id}: ${l.slice(0, 160)}`
+        }
+      })).join('; ') || 'no round exchanged entries'
       // one anti-entropy round now that both hold the same entries: only the digest should travel
       await sleep(500)
       const m0 = await clusterCounters(a)
@@ -417,7 +426,7 @@ if (bytesRows.length) {
   const lww = bytesRows.filter((r) => r.policy === 'record_lww')
   if (lww.length) {
     console.log('\nrecord_lww start-up and in-sync anti-entropy (same pairs):\n')
-    console.log(markdownTable(['records', 'start → settled s', 'start-up bytes out (A+B)', 'of which', 'one `cluster pull` in sync: A out / in bytes', 'frames of that pull'], lww.map((r) => [int(r.n), fmt(r.settleMs / 1000, 1), int(r.startupBytes), r.startupTypes, `${int(r.pullOut)} / ${int(r.pullIn)}`, r.pullTypes])))
+    console.log(markdownTable(['records', 'start → settled s', 'start-up bytes out (A+B)', 'per node', 'start-up anti-entropy rounds (node log)', 'one `cluster pull` in sync: A out / in bytes', 'frames of that pull'], lww.map((r) => [int(r.n), fmt(r.settleMs / 1000, 1), int(r.startupBytes), r.startupTypes, r.startupRounds, `${int(r.pullOut)} / ${int(r.pullIn)}`, r.pullTypes])))
   }
   console.log(`\nA out bytes: increase of A's dnsplane_cluster_bytes_total{direction="out"} (all types, auth handshake included) from before the POST until 500 ms after B answers the new name over UDP (polled every 2 ms); windows with probe (ping) or anti-entropy frames are measured again. records_full (computed): encodeMessage of the same records plus the new one, + 4 bytes.`)
 }
