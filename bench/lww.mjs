@@ -345,7 +345,7 @@ async function partitionSeries(policy, interval, ks, runs) {
       const load0 = loadText()
       for (let run = 0; run < runs; run++) {
         const s = await partitionRun(mesh, k, run, `${policy === 'record_lww' ? 'lww' : 'pn'}i${interval}`)
-        log(`  K=${k} run ${run + 1}/${runs}: converged ${s.ms === null ? 'NOT within ' + CONVERGE_TIMEOUT_S + ' s' : fmt(s.ms / 1000, 2) + ' s'}, missing per node ${s.missing.join('/')}, conflict ${s.conflict.join(' vs ')}, heal bytes ${int(s.healBytes)}`)
+        log(`  K=${k} run ${run + 1}/${runs}: converged ${s.ms === null ? 'NOT within ' + (policy === 'record_lww' ? CONVERGE_TIMEOUT_S : COMPARE_TIMEOUT_S) + ' s' : fmt(s.ms / 1000, 2) + ' s'}, missing per node ${s.missing.join('/')}, conflict ${s.conflict.join(' vs ')}, heal bytes ${int(s.healBytes)}`)
         samples.push(s)
         if (s.ms === null && policy === 'record_lww') break
       }

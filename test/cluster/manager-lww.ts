@@ -235,3 +235,28 @@ t.test('a delta from a node whose policy is not record_lww is answered with an e
   conn.destroy()
   t.equal(b.events.filter(deltaApplied).length, 0)
 })
+
+t.test('a Go-shaped client (plain token, the original\'s records_full bytes) is served by a record_lww node and its records travel on as deltas', async (t) => {
+  const net = new MemoryTransport()
+  const a = makeNode(net, { ...LWW, cluster_node_id: 'node-a', cluster_listen_addr: 'a:1', cluster_peers: ['c:1'] })
+  const c = makeNode(net, { ...LWW, cluster_node_id: 'node-c', cluster_listen_addr: 'c:1', cluster_peers: ['a:1'] })
+  await startAll(t, a, c)
+  const golden = readFileSync(new URL('../fixtures/cluster/records_full.hex', import.meta.url), 'utf8').replace(/\s+/g, '')
+  const conn = await net.dial('a:1', { timeoutMs: 1000 })
+  const dec = new FrameDecoder()
+  const got: Message[] = []
+  conn.onData((chunk) => {
+    for (const f of dec.push(chunk)) {
+      const m = parseMessage(f)
+      if (m.ok) got.push(m.message)
+    }
+  })
+  await conn.write(encodeFrame('{"type":"auth","token":"shared-token"}'))
+  t.ok(await waitFor(() => got.length >= 1))
+  t.equal(got[0].type, 'auth_ok', 'the plain token is accepted (cluster_allow_plain_token defaults to true)')
+  await conn.write(Buffer.from(golden, 'hex'))
+  t.ok(await waitFor(() => a.store.list().some((r) => r.name === 'www.example.com')), 'A applied the Go snapshot')
+  t.ok(await waitFor(() => c.store.list().some((r) => r.id === '0b6c3f7e-8a41-4c2e-9d1f-3a5b7c9d1e2f')), 'C got the record as a delta, id intact')
+  t.equal(got.length, 1, 'no reply to records_full, as the original')
+  conn.destroy()
+})

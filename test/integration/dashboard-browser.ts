@@ -84,6 +84,12 @@ if (!CHROMIUM) {
       `tr[data-peer="127.0.0.1:${portB}"] [data-field="last_sync"]`,
       WAIT,
     )
+    await page.waitForFunction(
+      (sel) => /records_full/.test(document.querySelector(sel)?.textContent ?? ''),
+      `tr[data-peer="127.0.0.1:${portB}"] [data-field="mode"]`,
+      WAIT,
+    )
+    t.pass('the peer row shows the sync mode (records_full under lww_per_node)')
     t.equal(await addRecord(b, 'mail.example.com', '192.0.2.20'), 201)
     await page.waitForFunction(() => /applied 1\b/.test(document.querySelector('#cluster-panel [data-field="snapshots"]')?.textContent ?? ''), null, WAIT)
 

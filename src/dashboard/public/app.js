@@ -323,6 +323,13 @@
     let policy = 'sync_policy ' + (c.sync_policy || 'lww_per_node')
     if (c.last_global_lww_unix && c.last_global_lww_node_id) policy += ' · global_lww ts=' + c.last_global_lww_unix + ' node=' + c.last_global_lww_node_id
     lines.push(el('p', { 'data-field': 'policy', text: policy }))
+    const r = c.replica
+    if (r) {
+      lines.push(el('p', { 'data-field': 'replica', text: 'replica ' + fmtNum(r.live) + ' live · ' + fmtNum(r.tombstones) + ' tombstones · deltas applied ' +
+        fmtNum(r.deltas_applied) + ' · anti-entropy rounds ' + fmtNum(r.anti_entropy_rounds) }))
+      if (r.clock_skew_exceeded) lines.push(el('div', { class: 'alert bad', 'data-field': 'clock-skew', text: 'peer clock skew ' + r.max_clock_skew_ms + ' ms (over 1 s): check NTP' }))
+    }
+    if (c.transport && c.transport !== 'tcp') lines.push(el('p', { 'data-field': 'transport', text: 'transport ' + c.transport.replace('_', ' ') }))
     if (c.cluster_discovery_srv) {
       const srv = el('p', { 'data-field': 'discovery', text: 'SRV ' + c.cluster_discovery_srv + ' · peers static ' + c.static_peer_count +
         ' / srv ' + c.srv_peer_count + ' / eff ' + c.effective_peer_count + ' · refresh ' + (c.discovery_last_refresh ? fmtTime(c.discovery_last_refresh) : '—') }, [])
@@ -352,11 +359,13 @@
           el('td', { 'data-field': 'rtt', text: typeof p.last_probe_rtt_ms === 'number' ? p.last_probe_rtt_ms.toFixed(1) : '—' }),
           el('td', { 'data-field': 'last_sync', text: isFinite(lastSync) ? fmtAgo(now - lastSync) : 'never', class: stale ? 'bad-text' : '' }),
           el('td', { 'data-field': 'lag', text: lag === null ? '—' : fmtDuration(lag) }),
+          el('td', { 'data-field': 'mode', text: (p.sync_mode || '—') + (typeof p.clock_skew_ms === 'number' ? ' · skew ' + p.clock_skew_ms + ' ms' : '') +
+            (p.pending_entries ? ' · ' + p.pending_entries + ' pending' : '') }),
           el('td', { 'data-field': 'error', class: 'bad-text', text: p.last_probe_error || p.last_outbound_error || '' }),
         ])
       })
       children.push(el('table', { class: 'table', id: 'peer-table' }, [
-        el('thead', null, [el('tr', null, ['Peer', 'Reachable', 'Probe RTT ms', 'Last sync', 'Replication lag', 'Last error'].map((h) => el('th', { text: h })))]),
+        el('thead', null, [el('tr', null, ['Peer', 'Reachable', 'Probe RTT ms', 'Last sync', 'Replication lag', 'Sync mode', 'Last error'].map((h) => el('th', { text: h })))]),
         el('tbody', null, rows),
       ]))
     }
