@@ -26,6 +26,20 @@ async function startAll(t: { teardown: (fn: () => Promise<void>) => void }, ...n
 }
 
 
+/** A raw peer connection collecting every parsed frame it receives. */
+async function rawClient(net: MemoryTransport, addr: string): Promise<{ conn: Connection; got: Message[] }> {
+  const conn = await net.dial(addr, { timeoutMs: 1000 })
+  const dec = new FrameDecoder()
+  const got: Message[] = []
+  conn.onData((chunk) => {
+    for (const f of dec.push(chunk)) {
+      const m = parseMessage(f)
+      if (m.ok) got.push(m.message)
+    }
+  })
+  return { conn, got }
+}
+
 /** A transport that records every byte written by either side, to look for the token on the wire. */
 class TappedTransport implements Transport {
   readonly written: Buffer[] = []
@@ -218,15 +232,7 @@ t.test('a delta from a node whose policy is not record_lww is answered with an e
   const net = new MemoryTransport()
   const b = makeNode(net, { cluster_node_id: 'node-b', cluster_listen_addr: 'b:1' })
   await startAll(t, b)
-  const conn = await net.dial('b:1', { timeoutMs: 1000 })
-  const dec = new FrameDecoder()
-  const got: Message[] = []
-  conn.onData((chunk) => {
-    for (const f of dec.push(chunk)) {
-      const m = parseMessage(f)
-      if (m.ok) got.push(m.message)
-    }
-  })
+  const { conn, got } = await rawClient(net, 'b:1')
   await conn.write(encodeFrame('{"type":"auth","token":"shared-token"}'))
   await conn.write(encodeFrame('{"type":"delta","node_id":"x","batch":1,"entries":[]}'))
   t.ok(await waitFor(() => got.length >= 2))
@@ -242,15 +248,7 @@ t.test('a Go-shaped client (plain token, the original\'s records_full bytes) is 
   const c = makeNode(net, { ...LWW, cluster_node_id: 'node-c', cluster_listen_addr: 'c:1', cluster_peers: ['a:1'] })
   await startAll(t, a, c)
   const golden = readFileSync(new URL('../fixtures/cluster/records_full.hex', import.meta.url), 'utf8').replace(/\s+/g, '')
-  const conn = await net.dial('a:1', { timeoutMs: 1000 })
-  const dec = new FrameDecoder()
-  const got: Message[] = []
-  conn.onData((chunk) => {
-    for (const f of dec.push(chunk)) {
-      const m = parseMessage(f)
-      if (m.ok) got.push(m.message)
-    }
-  })
+  const { conn, got } = await rawClient(net, 'a:1')
   await conn.write(encodeFrame('{"type":"auth","token":"shared-token"}'))
   t.ok(await waitFor(() => got.length >= 1))
   t.equal(got[0].type, 'auth_ok', 'the plain token is accepted (cluster_allow_plain_token defaults to true)')
