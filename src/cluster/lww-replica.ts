@@ -10,10 +10,10 @@
  * edits the replica has not seen (version them now).
  */
 import type { Logger } from 'pino'
-import type { RecordStore } from '../store/record-store.js'
-import type { DnsRecord } from '../store/record.js'
+import type { RecordChange, RecordStore } from '../store/record-store.js'
+import { recordKey, type DnsRecord } from '../store/record.js'
 import { HlcClock } from './hlc.js'
-import { adoptionClock, recordSetHash, ReplicaState, type VersionedEntry } from './replica.js'
+import { adoptionClock, entryKey, recordSetHash, ReplicaState, updateRecordSetHash, type VersionedEntry } from './replica.js'
 import { loadReplicaFile, saveReplicaFile } from './replica-file.js'
 
 export interface LwwReplicaDeps {
@@ -37,6 +37,12 @@ export class LwwReplica {
   private saveQueued: Promise<void> | undefined
   /** Set when a merge won but the store commit failed: the next apply rewrites the store even without winners. */
   private storeBehind = false
+  /**
+   * The record array last diffed (or committed by us) and its hash: the store swaps in a new frozen
+   * array on every change, so an identical array needs no diff and no re-hash (O(n) each).
+   */
+  private lastSeen: readonly DnsRecord[] | undefined
+  private lastSeenHash = ''
 
   private constructor(private readonly deps: LwwReplicaDeps, state: ReplicaState, clock: HlcClock) {
     this.state = state
@@ -81,8 +87,13 @@ export class LwwReplica {
   /** Starts versioning store changes (every source but our own applies). */
   start(): void {
     this.unsubscribe ??= this.deps.store.onChange((change) => {
-      if (change.source === 'replica') return
-      this.versionLocal(change.index.records)
+      if (change.source === 'replica') {
+        this.lastSeen = change.index.records
+        this.lastSeenHash = this.recordsHash
+        return
+      }
+      if (change.source === 'local' && change.kind !== 'replace') this.versionTouched(change)
+      else this.versionLocal(change.index.records)
     })
   }
 
@@ -111,7 +122,7 @@ export class LwwReplica {
       if (won.length === 0 && !this.storeBehind) return undefined
       const next = this.state.viewOrderedLike(current)
       this.storeBehind = true
-      await this.saveNow(recordSetHash(next), recordSetHash(current))
+      await this.saveNow(recordSetHash(next), this.hashOf(current))
       return next
     }, 'replica')
     this.storeBehind = false
@@ -131,9 +142,19 @@ export class LwwReplica {
 
   /** Versions what the store serves against the view; notifies listeners and schedules a save. */
   private versionLocal(served: readonly DnsRecord[]): void {
+    if (served === this.lastSeen) return
     const changes = this.state.recordLocal(served, this.clock)
+    this.lastSeen = served
+    this.lastSeenHash = ''
     if (changes.length === 0) return
-    this.recordsHash = this.recordsHashBefore = recordSetHash(served)
+    this.hashOf(served)
+    this.afterLocal(changes)
+  }
+
+  /** Saves (soon) with the hash of the set now served, and hands new entries to the listeners. */
+  private afterLocal(changes: VersionedEntry[]): void {
+    if (changes.length === 0) return
+    this.recordsHash = this.recordsHashBefore = this.lastSeenHash
     void this.saveSoon().catch((err) => this.deps.log.error({ err }, 'replica save failed'))
     for (const l of this.localListeners) {
       try {
@@ -142,6 +163,41 @@ export class LwwReplica {
         this.deps.log.error({ err }, 'replica listener failed')
       }
     }
+  }
+
+  /**
+   * A local add/update/remove: versions only the touched records (the store's index answers
+   * "is this name+type+value still served"), and updates the set hash incrementally.
+   */
+  private versionTouched(change: RecordChange): void {
+    const served = change.index.records
+    if (this.lastSeen === undefined || served === this.lastSeen) return this.versionLocal(served)
+    const idx = change.index
+    const serves = (r: DnsRecord): boolean => {
+      const want = recordKey(r)
+      return idx.lookup(r.name, r.type).some((x) => recordKey(x) === want)
+    }
+    const kind = change.kind as 'add' | 'update' | 'remove'
+    const before = new Map<string, DnsRecord>()
+    for (const r of change.records) {
+      const cur = this.state.get(entryKey(r))?.record
+      if (cur) before.set(entryKey(r), cur)
+    }
+    const changes = this.state.recordTouched(kind, change.records, serves, this.clock)
+    const previousHash = this.lastSeenHash || this.recordsHash
+    this.lastSeen = served
+    this.lastSeenHash = kind === 'remove'
+      ? updateRecordSetHash(previousHash, change.records, [])
+      : updateRecordSetHash(previousHash, kind === 'update' ? [...before.values()] : [], change.records)
+    this.afterLocal(changes)
+  }
+
+  /** recordSetHash of `records`, reusing the last one computed for the same array. */
+  private hashOf(records: readonly DnsRecord[]): string {
+    if (records === this.lastSeen && this.lastSeenHash) return this.lastSeenHash
+    const h = recordSetHash(records)
+    if (records === this.lastSeen) this.lastSeenHash = h
+    return h
   }
 
   /** Saves the state as it is when the save runs; concurrent requests share one queued save. */

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path'
 import { DnsplaneError } from '../errors.js'
 import { writeFileAtomic } from '../store/atomic-write.js'
 import { MAX_HLC_COUNTER, MAX_HLC_WALL } from './hlc.js'
-import { encodeEntry, parseEntryList } from './messages.js'
+import { parseEntryList } from './messages.js'
 import type { VersionedEntry } from './replica.js'
 
 export const REPLICA_FILE_NAME = 'cluster_replica.json'
@@ -36,7 +36,12 @@ export function serializeReplicaFile(f: ReplicaFile): string {
   const head =
     `{"format":1,"node_id":${JSON.stringify(f.node_id)},"clock":{"wall":${f.clock.wall},"counter":${f.clock.counter}}` +
     `,"records_hash":${JSON.stringify(f.records_hash)},"records_hash_before":${JSON.stringify(f.records_hash_before)},"entries":[`
-  return head + (f.entries.length ? '\n' + f.entries.map(encodeEntry).join(',\n') + '\n' : '') + ']}\n'
+  // Native JSON.stringify (3-4x faster than the Go-compatible wire encoder; this file is ours alone).
+  return head + (f.entries.length ? '\n' + f.entries.map(fileEntry).join(',\n') + '\n' : '') + ']}\n'
+}
+
+function fileEntry(e: VersionedEntry): string {
+  return JSON.stringify(e.record ? { key: e.key, version: e.version, record: e.record } : { key: e.key, version: e.version, deleted: true })
 }
 
 /** Validates the file's text; throws Error naming the first problem. */

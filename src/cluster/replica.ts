@@ -14,7 +14,7 @@
  *   that differ.
  */
 import { createHash } from 'node:crypto'
-import { recordKey, type DnsRecord } from '../store/record.js'
+import { canonicalName, recordKey, type DnsRecord } from '../store/record.js'
 import { compareHlc, formatHlc, type Hlc, type HlcClock } from './hlc.js'
 
 /** One record's replicated state: the record, or a tombstone when `record` is absent. */
@@ -61,6 +61,8 @@ export function sameRecordContent(a: DnsRecord, b: DnsRecord): boolean {
 
 export class ReplicaState {
   private readonly slots = new Map<string, Slot>()
+  /** Live entry keys per name+type+value, so a write touching one record need not scan them all. */
+  private readonly byContent = new Map<string, Set<string>>()
   private cachedView: DnsRecord[] | undefined
   private live = 0
 
@@ -148,6 +150,47 @@ export class ReplicaState {
   }
 
   /**
+   * Fast path of recordLocal for one store write: `touched` are the records added or updated (in
+   * their new form) or removed; `servesContent` tells whether the store, after the write, holds a
+   * record with a given name+type+value. Same result as recordLocal on the whole set, in time
+   * proportional to the write.
+   */
+  recordTouched(
+    kind: 'add' | 'update' | 'remove',
+    touched: readonly DnsRecord[],
+    servesContent: (r: DnsRecord) => boolean,
+    clock: Pick<HlcClock, 'tick'>,
+  ): VersionedEntry[] {
+    const changes: VersionedEntry[] = []
+    const gone: DnsRecord[] = []
+    const written = new Set<string>()
+    for (const r of touched) {
+      const key = entryKey(r)
+      const cur = this.slots.get(key)?.entry
+      if (kind === 'remove') {
+        if (cur?.record) gone.push(cur.record)
+        if (!servesContent(r)) gone.push(r)
+        continue
+      }
+      if (cur?.record && sameRecordContent(cur.record, r)) continue
+      if (cur?.record && !servesContent(cur.record)) gone.push(cur.record)
+      written.add(key)
+      changes.push({ key, version: clock.tick(), record: r })
+    }
+    const tombstoned = new Set<string>()
+    for (const old of gone) {
+      if (servesContent(old)) continue
+      for (const key of this.byContent.get(recordKey(old)) ?? []) {
+        if (written.has(key) || tombstoned.has(key)) continue
+        tombstoned.add(key)
+        changes.push({ key, version: clock.tick() })
+      }
+    }
+    for (const c of changes) this.put(c)
+    return changes
+  }
+
+  /**
    * Merges entries from a peer: each wins iff its version is higher than the held one (an equal
    * version is the same write). Returns the entries that won. `clock` observes every version, so
    * later local writes exceed them.
@@ -158,7 +201,7 @@ export class ReplicaState {
       clock?.observe(e.version)
       const cur = this.slots.get(e.key)?.entry
       if (cur && compareHlc(e.version, cur.version) <= 0) continue
-      const entry: VersionedEntry = e.record ? { key: e.key, version: e.version, record: e.record } : { key: e.key, version: e.version }
+      const entry: VersionedEntry = e.record ? { key: e.key, version: e.version, record: storedForm(e.record) } : { key: e.key, version: e.version }
       this.put(entry)
       won.push(entry)
     }
@@ -236,8 +279,20 @@ export class ReplicaState {
 
   private put(entry: VersionedEntry): void {
     const prev = this.slots.get(entry.key)
-    if (prev?.entry.record) this.live--
-    if (entry.record) this.live++
+    if (prev?.entry.record) {
+      this.live--
+      const ck = recordKey(prev.entry.record)
+      const keys = this.byContent.get(ck)
+      keys?.delete(entry.key)
+      if (keys?.size === 0) this.byContent.delete(ck)
+    }
+    if (entry.record) {
+      this.live++
+      const ck = recordKey(entry.record)
+      let keys = this.byContent.get(ck)
+      if (!keys) this.byContent.set(ck, (keys = new Set()))
+      keys.add(entry.key)
+    }
     const keyHash = prev?.keyHash ?? sha256Words(entry.key)[0]
     const [h1, h2] = sha256Words(entry.key + '\u0000' + formatHlc(entry.version) + (entry.record ? '' : '\u0000-'))
     this.slots.set(entry.key, { entry, keyHash, h1, h2 })
@@ -255,16 +310,34 @@ export function adoptionClock(node: string): Pick<HlcClock, 'tick'> {
 
 /** Order-independent hash of a record set (ignoring last_query), to tell which file a save matched. */
 export function recordSetHash(records: readonly DnsRecord[]): string {
-  let h1 = 0
-  let h2 = 0
-  for (const r of records) {
+  return updateRecordSetHash(`0:${EMPTY_BUCKET}`, [], records)
+}
+
+/**
+ * recordSetHash of a set after `removed` left it and `added` joined it, from the set's previous
+ * hash, in time proportional to the change (an invalid `previous` is treated as the empty set).
+ */
+export function updateRecordSetHash(previous: string, removed: readonly DnsRecord[], added: readonly DnsRecord[]): string {
+  const m = /^(\d+):([0-9a-f]{8})([0-9a-f]{8})$/.exec(previous)
+  let count = m ? Number(m[1]) : 0
+  let h1 = m ? parseInt(m[2], 16) : 0
+  let h2 = m ? parseInt(m[3], 16) : 0
+  for (const r of [...removed, ...added]) {
     const [a, b] = sha256Words(
       [r.id ?? '', r.name, r.type, r.value, r.ttl, r.added_on, r.updated_on, r.mac ?? '', r.cache_record ? 1 : 0].join('\u0000'),
     )
     h1 ^= a
     h2 ^= b
   }
-  return `${records.length}:${hex8(h1 >>> 0)}${hex8(h2 >>> 0)}`
+  count += added.length - removed.length
+  return `${Math.max(0, count)}:${hex8(h1 >>> 0)}${hex8(h2 >>> 0)}`
+}
+
+/** A peer's record as the store will hold it (name canonicalised, type upper-cased), so view and file agree. */
+function storedForm(r: DnsRecord): DnsRecord {
+  const name = canonicalName(r.name)
+  const type = r.type.toUpperCase()
+  return name === r.name && type === r.type ? r : { ...r, name, type }
 }
 
 function sha256Words(text: string): [number, number] {

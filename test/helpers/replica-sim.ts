@@ -61,7 +61,7 @@ export interface SimOptions {
   skewMs?: number[]
 }
 
-const NAMES = ['www.example', 'mail.example', 'Www.Example.']
+const NAMES = ['www.example', 'mail.example', 'Www.Example'] // stored names are canonical (no trailing dot), case kept
 const VALUES = ['10.0.0.1', '10.0.0.2', '10.0.0.3']
 const BASE_WALL = 1_700_000_000_000
 
