@@ -67,9 +67,9 @@ export async function sendDeltas(cx: ExchangeContext, entries: readonly Versione
 
 /**
  * Initiator side of anti-entropy: sends our digest, merges the peer's entries of the buckets
- * that differ, then sends ours of those buckets as deltas.
+ * that differ, then sends ours of those buckets as deltas (unless `send` is false).
  */
-export async function runAntiEntropy(cx: ExchangeContext, replica: LwwReplica): Promise<LwwSyncResult> {
+export async function runAntiEntropy(cx: ExchangeContext, replica: LwwReplica, opts: { send?: boolean } = {}): Promise<LwwSyncResult> {
   const digest: DigestMessage = {
     type: 'digest',
     node_id: cx.nodeId,
@@ -90,7 +90,8 @@ export async function runAntiEntropy(cx: ExchangeContext, replica: LwwReplica): 
   }
   const differ = (buckets ?? []).filter((b) => b < DEFAULT_DIGEST_BUCKETS)
   const won = received.length > 0 ? await replica.applyRemote(received) : []
-  const ours = differ.length > 0 ? replica.state.entriesInBuckets(differ, DEFAULT_DIGEST_BUCKETS) : []
+  // A replica-only node takes what it is missing but never pushes its own entries.
+  const ours = differ.length > 0 && opts.send !== false ? replica.state.entriesInBuckets(differ, DEFAULT_DIGEST_BUCKETS) : []
   // Entries the peer just sent are already equal on both sides: only send what differs.
   const theirs = new Map(received.map((e) => [e.key, e.version] as const))
   const toSend = ours.filter((e) => {

@@ -916,7 +916,8 @@ export class ClusterManager implements ClusterControl {
   private async antiEntropyOver(peer: string, session: Session): Promise<LwwSyncResult> {
     const replica = this.replica as LwwReplica
     try {
-      const r = await runAntiEntropy(this.exchangeContext(session.ch, PULL_DEADLINE_MS), replica)
+      const send = !this.deps.settings().cluster_replica_only
+      const r = await runAntiEntropy(this.exchangeContext(session.ch, PULL_DEADLINE_MS), replica, { send })
       this.antiEntropyRounds++
       this.emit({ kind: 'anti_entropy', peer, ok: true, buckets_differ: r.buckets_differ, received: r.received, sent: r.sent })
       if (r.buckets_differ > 0) this.log.info({ peer, ...r }, 'cluster anti-entropy exchanged entries')

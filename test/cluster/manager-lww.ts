@@ -258,3 +258,17 @@ t.test('a Go-shaped client (plain token, the original\'s records_full bytes) is 
   t.equal(got.length, 1, 'no reply to records_full, as the original')
   conn.destroy()
 })
+
+t.test('record_lww: a replica-only node takes peers\' writes but never sends its own, not even in anti-entropy', async (t) => {
+  const net = new MemoryTransport()
+  const a = makeNode(net, { ...LWW, cluster_replica_only: true, cluster_node_id: 'node-a', cluster_listen_addr: 'a:1', cluster_peers: ['b:1'] })
+  const b = makeNode(net, { ...LWW, cluster_node_id: 'node-b', cluster_listen_addr: 'b:1' })
+  await startAll(t, a, b)
+  await a.store.add({ name: 'local-only.example', type: 'A', value: '192.0.2.1' })
+  await b.store.add({ name: 'from-b.example', type: 'A', value: '192.0.2.2' })
+  const results = await a.manager.pull()
+  t.same(results, [{ address: 'b:1', ok: true }], 'anti-entropy with B ran')
+  t.same(names(a), ['from-b.example', 'local-only.example'], 'A took B\'s write')
+  t.same(names(b), ['from-b.example'], 'B never got the replica-only node\'s write')
+  t.notOk(a.events.some((e) => e.kind === 'frame_out' && e.type === 'delta'), 'A sent no delta')
+})
