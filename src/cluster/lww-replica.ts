@@ -13,7 +13,7 @@ import type { Logger } from 'pino'
 import type { RecordChange, RecordStore } from '../store/record-store.js'
 import { recordKey, type DnsRecord } from '../store/record.js'
 import { HlcClock } from './hlc.js'
-import { adoptionClock, entryKey, recordSetHash, ReplicaState, updateRecordSetHash, type VersionedEntry } from './replica.js'
+import { entryKey, recordSetHash, ReplicaState, updateRecordSetHash, type VersionedEntry } from './replica.js'
 import { loadReplicaFile, saveReplicaFile } from './replica-file.js'
 
 export interface LwwReplicaDeps {
@@ -63,7 +63,7 @@ export class LwwReplica {
     const served = deps.store.list()
     const hash = recordSetHash(served)
     if (!file) {
-      const adopted = state.recordLocal(served, adoptionClock(deps.nodeId))
+      const adopted = state.recordLocal(served, 'adopt')
       log.info({ path: deps.path, adopted: adopted.length }, 'replica created from the records file')
       await replica.saveNow(hash, hash)
     } else if (hash === file.records_hash) {

@@ -730,8 +730,12 @@ export class ClusterManager implements ClusterControl {
     if (!this.mayPush()) return
     this.state = { ...this.state, local_seq: this.state.local_seq + 1 }
     await this.saveState()
+    // record_lww peers get the replica's entries (queued by its listener); a snapshot only goes to
+    // peers not yet known to speak record_lww (built once, only when there is one).
+    const peers = this.replica ? this.effective.filter((p) => this.tracker.get(p).syncMode !== 'record_lww') : this.effective
+    if (peers.length === 0) return
     const snapshot = this.buildSnapshot(this.state.local_seq)
-    for (const peer of this.effective) this.queuePush(peer, snapshot)
+    for (const peer of peers) this.queuePush(peer, snapshot)
   }
 
   private mayPush(): boolean {

@@ -117,7 +117,8 @@ export class ReplicaState {
    * does not hold gets a tombstone (so concurrent copies of the record go too). Returns the new
    * entries (empty when the store already matches).
    */
-  recordLocal(served: readonly DnsRecord[], clock: Pick<HlcClock, 'tick'>): VersionedEntry[] {
+  recordLocal(served: readonly DnsRecord[], clock: Pick<HlcClock, 'tick'> | 'adopt'): VersionedEntry[] {
+    const versionOf = (r?: DnsRecord): Hlc => (clock === 'adopt' ? (r ? adoptionVersion(r) : { wall: 1, counter: 0, node: ADOPTED_NODE }) : clock.tick())
     const byKey = new Map<string, DnsRecord>()
     for (const r of served) {
       const k = entryKey(r)
@@ -127,7 +128,7 @@ export class ReplicaState {
     for (const [key, r] of byKey) {
       const cur = this.slots.get(key)?.entry
       if (cur?.record && sameRecordContent(cur.record, r)) continue
-      changes.push({ key, version: clock.tick(), record: r })
+      changes.push({ key, version: versionOf(r), record: r })
     }
     // A name+type+value the view shows but the store no longer serves was deleted or updated away:
     // every live copy of it the store does not hold is tombstoned (else a concurrent copy reappears).
@@ -141,7 +142,7 @@ export class ReplicaState {
     if (goneContent.size > 0) {
       for (const { entry } of this.slots.values()) {
         if (entry.record && !byKey.has(entry.key) && goneContent.has(recordKey(entry.record))) {
-          changes.push({ key: entry.key, version: clock.tick() })
+          changes.push({ key: entry.key, version: versionOf() })
         }
       }
     }
@@ -301,12 +302,19 @@ export class ReplicaState {
 }
 
 /**
- * Versions for records adopted without history (first start under record_lww, or a rebuilt
- * cluster_replica.json): the lowest possible, so any real write from a peer wins over them.
+ * Version for a record adopted without history (first start under record_lww, or a rebuilt
+ * cluster_replica.json): below any real write (wall 1), so every peer's real write wins over it.
  */
-export function adoptionClock(node: string): Pick<HlcClock, 'tick'> {
-  return { tick: () => ({ wall: 1, counter: 0, node }) }
+export function adoptionVersion(r: DnsRecord): Hlc {
+  // Derived from the content alone: nodes adopting the same record (same files before the upgrade)
+  // make equal entries and their digests match; different contents under one key still differ,
+  // and the larger version wins on every node alike.
+  const [h] = sha256Words(contentText(r))
+  return { wall: 1, counter: h & 0x7fffffff, node: ADOPTED_NODE }
 }
+
+/** Node id in adoption versions (never a real node's: ids are trimmed, this has a leading '~'). */
+export const ADOPTED_NODE = '~adopted'
 
 /** Order-independent hash of a record set (ignoring last_query), to tell which file a save matched. */
 export function recordSetHash(records: readonly DnsRecord[]): string {
@@ -317,15 +325,17 @@ export function recordSetHash(records: readonly DnsRecord[]): string {
  * recordSetHash of a set after `removed` left it and `added` joined it, from the set's previous
  * hash, in time proportional to the change (an invalid `previous` is treated as the empty set).
  */
+function contentText(r: DnsRecord): string {
+  return [r.id ?? '', r.name, r.type, r.value, r.ttl, r.added_on, r.updated_on, r.mac ?? '', r.cache_record ? 1 : 0].join('\u0000')
+}
+
 export function updateRecordSetHash(previous: string, removed: readonly DnsRecord[], added: readonly DnsRecord[]): string {
   const m = /^(\d+):([0-9a-f]{8})([0-9a-f]{8})$/.exec(previous)
   let count = m ? Number(m[1]) : 0
   let h1 = m ? parseInt(m[2], 16) : 0
   let h2 = m ? parseInt(m[3], 16) : 0
   for (const r of [...removed, ...added]) {
-    const [a, b] = sha256Words(
-      [r.id ?? '', r.name, r.type, r.value, r.ttl, r.added_on, r.updated_on, r.mac ?? '', r.cache_record ? 1 : 0].join('\u0000'),
-    )
+    const [a, b] = sha256Words(contentText(r))
     h1 ^= a
     h2 ^= b
   }

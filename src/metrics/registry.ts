@@ -25,10 +25,11 @@ export const SNAPSHOT_REJECT_REASONS = [
 ] as const
 export type SnapshotRejectReason = (typeof SNAPSHOT_REJECT_REASONS)[number]
 
-/** Default cluster message types (the original's catalogue); a type outside the set is counted as 'unknown'. */
+/** Default cluster message types (the original's catalogue and our record_lww/auth extensions); others count as 'unknown'. */
 export const CLUSTER_MESSAGE_TYPES = [
   'auth', 'auth_ok', 'auth_fail', 'error', 'ping', 'pong', 'pull', 'records_full',
   'admin_config_apply', 'admin_config_ok', 'admin_config_fail',
+  'auth_challenge', 'auth_response', 'delta', 'delta_ack', 'digest', 'bucket_entries',
 ] as const
 
 /** Peer indexes above this are not exported (bounds the label set of the last-sync gauge). */

@@ -272,3 +272,31 @@ t.test('record_lww: a replica-only node takes peers\' writes but never sends its
   t.same(names(b), ['from-b.example'], 'B never got the replica-only node\'s write')
   t.notOk(a.events.some((e) => e.kind === 'frame_out' && e.type === 'delta'), 'A sent no delta')
 })
+
+t.test('record_lww: one local change to a known record_lww peer costs one session and no snapshot', async (t) => {
+  const net = new MemoryTransport()
+  const a = makeNode(net, { ...LWW, cluster_node_id: 'node-a', cluster_listen_addr: 'a:1', cluster_peers: ['b:1'] })
+  const b = makeNode(net, { ...LWW, cluster_node_id: 'node-b', cluster_listen_addr: 'b:1' })
+  await startAll(t, a, b)
+  await a.store.add({ name: 'first.example', type: 'A', value: '192.0.2.1' })
+  t.ok(await waitFor(() => b.store.list().length === 1 && !a.manager.status().peers?.[0].pending_push))
+  const auths = () => a.events.filter((e) => e.kind === 'frame_out' && e.type === 'auth').length
+  const before = auths()
+  await a.store.add({ name: 'second.example', type: 'A', value: '192.0.2.2' })
+  t.ok(await waitFor(() => b.store.list().length === 2 && !a.manager.status().peers?.[0].pending_push))
+  await new Promise((r) => setTimeout(r, 100))
+  t.equal(auths() - before, 1, 'one authenticated session for the change')
+  t.notOk(a.events.some((e) => e.kind === 'snapshot_sent'), 'no records_full built or sent')
+})
+
+t.test('record_lww: nodes started on identical records files adopt identical entries and exchange none', async (t) => {
+  const net = new MemoryTransport()
+  const seed = [rec('same-1.example', '192.0.2.1'), rec('same-2.example', '192.0.2.2')]
+  const a = makeNode(net, { ...LWW, cluster_node_id: 'node-a', cluster_listen_addr: 'a:1', cluster_peers: ['b:1'] }, { records: seed })
+  const b = makeNode(net, { ...LWW, cluster_node_id: 'node-b', cluster_listen_addr: 'b:1', cluster_peers: ['a:1'] }, { records: seed })
+  await startAll(t, a, b)
+  // B starts second, so its start-up round is the first to reach a listening peer.
+  t.ok(await waitFor(() => b.events.some((e) => e.kind === 'anti_entropy' && e.ok)), 'anti-entropy ran at start')
+  const round = b.events.find((e) => e.kind === 'anti_entropy' && e.ok)
+  t.match(round, { buckets_differ: 0, received: 0, sent: 0 }, 'digests matched: nothing shipped')
+})

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { compareHlc, HlcClock, type Hlc } from '../../src/cluster/hlc.js'
 import {
-  adoptionClock,
+  ADOPTED_NODE,
+  adoptionVersion,
   entryKey,
   EMPTY_BUCKET,
   recordSetHash,
@@ -175,10 +176,16 @@ t.test('recordLocal', async (t) => {
   })
 })
 
-t.test('adoptionClock gives the lowest version, so any real write wins over adopted records', async (t) => {
+t.test('adoption gives the lowest versions, derived from content only, so any real write wins over adopted records', async (t) => {
   const s = new ReplicaState()
-  const [adopted] = s.recordLocal([A], adoptionClock('n1'))
-  t.same(adopted.version, { wall: 1, counter: 0, node: 'n1' })
+  const [adopted] = s.recordLocal([A], 'adopt')
+  t.equal(adopted.version.wall, 1)
+  t.equal(adopted.version.node, ADOPTED_NODE)
+  t.same(adoptionVersion(A), adopted.version, 'the same record adopted anywhere gets the same version')
+  t.not(adoptionVersion({ ...A, value: '10.9.9.9' }).counter, adopted.version.counter, 'another content gets another version')
+  const other = new ReplicaState()
+  other.recordLocal([A], 'adopt')
+  t.same(other.digest(16), s.digest(16), 'two nodes adopting identical files have identical digests')
   const peerWrite = live({ ...A, value: '10.5.5.5' }, { wall: 2, counter: 0, node: '0' })
   t.equal(s.merge([peerWrite]).length, 1)
   t.same(s.view(), [peerWrite.record])
