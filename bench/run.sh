@@ -2,8 +2,11 @@
 # DNS serving benchmark: our server (bench/serve.mjs, dist/) against Knot DNS on the same zone and
 # query mix as ../shared/bench/anchors.sh (bench.test., 11,073 records; 100,000 queries, fixed seed).
 # Pinned: each server under `taskset -c 0` (knotd with one UDP worker), dnsperf under `taskset -c 1`.
-# Per server: a maximum-throughput run and a fixed-rate run (-Q RATE). Prints one table.
-# Knobs: DURATION (15), RATE (20000), RUNS (1), SERVERS ("knot dnsplane"), BUILD (1), KEEP (0).
+# Per server: a maximum-throughput run and a fixed-rate run (-Q RATE, with dnsperf -v for the p50/p99
+# latency of every answer). Prints one table. Servers: knot (authoritative), dnsplane (local answers),
+# dnsplane_cached (our node with no local records, forwarding to a knotd upstream on core 1 and
+# answering from its cache after one warm-up pass over the queries).
+# Knobs: DURATION (15), RATE (20000), RUNS (1), SERVERS ("knot dnsplane dnsplane_cached"), BUILD (1), KEEP (0).
 # Not a test: needs root (apt) or dnsperf+knotd+dig already installed. Usage: npm run bench
 # Stages: BENCH=dns (default: the DNS serving benchmark above), replication (bench/replication.mjs),
 # snapshot (bench/snapshot.mjs), lww (bench/lww.mjs: record_lww bytes per change and convergence after
@@ -15,7 +18,7 @@ set -euo pipefail
 DURATION=${DURATION:-15}
 RATE=${RATE:-20000}
 RUNS=${RUNS:-1}
-SERVERS=${SERVERS:-"knot dnsplane"}
+SERVERS=${SERVERS:-"knot dnsplane dnsplane_cached"}
 BUILD=${BUILD:-1}
 KEEP=${KEEP:-0}
 ADDR=127.0.0.1
@@ -134,8 +137,8 @@ RECORDS=$WORK/dnsrecords.json
 node "$ROOT/bench/zone-to-records.mjs" "$ZONE" "$RECORDS" >&2
 
 # ---------------------------------------------------------------- servers ---
-start_knot() {   # start_knot PORT
-  local d=$WORK/knot
+start_knot() {   # start_knot PORT [DIR_NAME [CPU]]
+  local d=$WORK/${2:-knot}
   mkdir -p "$d/db"
   cat > "$d/knot.conf" <<KNOT
 server:
@@ -158,12 +161,19 @@ zone:
   - domain: bench.test.
     file: "bench.test.zone"
 KNOT
-  taskset -c 0 knotd -c "$d/knot.conf" > "$d/log" 2>&1 &
+  taskset -c "${3:-0}" knotd -c "$d/knot.conf" > "$d/log" 2>&1 &
   SPID=$!
 }
 start_dnsplane() {   # start_dnsplane PORT
   taskset -c 0 node "$ROOT/bench/serve.mjs" "$1" "$RECORDS" > "$WORK/dnsplane.log" 2>&1 &
   SPID=$!
+}
+start_dnsplane_cached() {   # start_dnsplane_cached PORT: our node forwarding to a knotd upstream, answers from its cache
+  start_knot $(( $1 + 100 )) knot-upstream 1; PIDS+=("$SPID")
+  wait_ready $(( $1 + 100 )) "$SPID" || { log "upstream knotd did not start"; return 1; }
+  BENCH_UPSTREAM=$ADDR:$(( $1 + 100 )) taskset -c 0 node "$ROOT/bench/serve.mjs" "$1" > "$WORK/dnsplane_cached.log" 2>&1 &
+  SPID=$!
+  WARM=1   # run the query file through once first, so every answer is in the cache
 }
 wait_ready() {   # wait_ready PORT PID
   local i
@@ -193,19 +203,28 @@ RESULTS=$WORK/results.tsv
 : > "$RESULTS"
 run_dnsperf() {   # run_dnsperf NAME SETTING PORT SPID [extra args]
   local name=$1 setting=$2 port=$3 spid=$4; shift 4
-  local out=$WORK/dnsperf.$name.$setting.$RANDOM.txt dp s0 s1 t0 t1
+  local out=$WORK/dnsperf.$name.$setting.$RANDOM.txt dp s0 s1 t0 t1 verbose=""
+  # fixed-rate runs print every answer's latency (-v) for the percentiles; max runs stay quiet
+  case $setting in Q*) verbose=-v ;; esac
   taskset -c 1 timeout $((DURATION + 30)) dnsperf -s $ADDR -p "$port" -d "$QUERIES" \
-    -c 10 -T 1 -q 500 -l "$DURATION" -t 2 -O suppress=timeout "$@" > "$out" 2>&1 &
+    -c 10 -T 1 -q 500 -l "$DURATION" -t 2 -O suppress=timeout $verbose "$@" > "$out" 2>&1 &
   dp=$!
   sleep 1; s0=$(ticks "$spid"); t0=$(date +%s.%N)
   sleep $((DURATION > 3 ? DURATION - 2 : 1))
   s1=$(ticks "$spid"); t1=$(date +%s.%N)
   wait "$dp" || true
-  awk -v name="$name" -v setting="$setting" -v st=$((s1 - s0)) -v hz="$HZ" -v t0="$t0" -v t1="$t1" '
+  local pct="-\t-"
+  if [ -n "$verbose" ]; then
+    pct=$(awk '/^> / { print $NF * 1000 }' "$out" | sort -n | awk '{ v[NR] = $1 } END {
+      if (NR == 0) { printf "-\t-"; exit }
+      a = int(NR * 0.5); if (a < 1) a = 1; b = int(NR * 0.99); if (b < 1) b = 1
+      printf "%.3f\t%.3f", v[a], v[b] }')
+  fi
+  awk -v name="$name" -v setting="$setting" -v st=$((s1 - s0)) -v hz="$HZ" -v t0="$t0" -v t1="$t1" -v pct="$pct" '
     /Queries lost:/ { lost = $3 } /Queries per second:/ { qps = $4 } /Average packet size/ { rs = $7 }
     /Average Latency/ { avg = $4; mx = $8; sub(/\)/, "", mx) }
     END { if (qps == "") { qps = 0; avg = 0; mx = 0; lost = "?" }
-          printf "%s\t%s\t%.0f\t%.3f\t%.2f\t%s\t%s\t%.0f\n", name, setting, qps, avg * 1000, mx * 1000, lost, rs, 100 * st / hz / (t1 - t0) }' "$out" >> "$RESULTS"
+          printf "%s\t%s\t%.0f\t%.3f\t%s\t%.2f\t%s\t%s\t%.0f\n", name, setting, qps, avg * 1000, pct, mx * 1000, lost, rs, 100 * st / hz / (t1 - t0) }' "$out" >> "$RESULTS"
 }
 
 # runs interleave the servers, so that background load affects them alike
@@ -213,13 +232,19 @@ for run in $(seq 1 "$RUNS"); do
   port=5311
   for name in $SERVERS; do
     port=$((port + 1))
+    WARM=0
     "start_$name" "$port"; spid=$SPID; PIDS+=("$spid")
     if ! wait_ready "$port" "$spid"; then log "$name did not answer on port $port (KEEP=1 keeps $WORK)"; stop_pid "$spid"; continue; fi
     cpid=$(child_of "$spid")   # taskset execs, so this is normally the server itself
+    if [ "$WARM" = 1 ]; then
+      log "$name: warming the cache with one pass over the queries"
+      taskset -c 1 dnsperf -s $ADDR -p "$port" -d "$QUERIES" -n 1 -Q 20000 -t 2 -O suppress=timeout > /dev/null 2>&1 || true
+    fi
     log "$name (pid $spid, port $port, run $run): $(sanity "$port")"
     run_dnsperf "$name" max "$port" "$cpid"
     [ -n "$RATE" ] && run_dnsperf "$name" "Q$RATE" "$port" "$cpid" -Q "$RATE"
     stop_pid "$spid"
+    [ "$name" = dnsplane_cached ] && stop_pid "${PIDS[-2]}"   # its upstream knotd
   done
 done
 
@@ -228,8 +253,8 @@ echo "command: taskset -c 1 dnsperf -s $ADDR -p PORT -d queries.txt -c 10 -T 1 -
 echo "qps/srv_core = qps / server CPU share: one-core capacity where the server is not saturated (or is starved by other load)"
 echo "servers pinned with taskset -c 0 (knotd udp-workers: 1); $(knotd --version | head -1); node $(node -v)"
 {
-  printf 'server\tsetting\tqps\tvs_knot\tavg_ms\tmax_ms\tlost\tresp_B\tsrv_cpu%%\tqps/srv_core\n'
+  printf 'server\tsetting\tqps\tvs_knot\tavg_ms\tp50_ms\tp99_ms\tmax_ms\tlost\tresp_B\tsrv_cpu%%\tqps/srv_core\n'
   awk -F'\t' '{ row[NR] = $0; if ($1 == "knot") { k[$2] += $3; kn[$2]++ } }
     END { for (i = 1; i <= NR; i++) { split(row[i], f, "\t"); kq = kn[f[2]] ? k[f[2]] / kn[f[2]] : 0
-          printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\n", f[1], f[2], f[3], kq ? sprintf("%.2f", f[3] / kq) : "-", f[4], f[5], f[6], f[7], f[8], (f[8] > 0 ? f[3] / (f[8] / 100) : 0) } }' "$RESULTS"
+          printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\n", f[1], f[2], f[3], kq ? sprintf("%.2f", f[3] / kq) : "-", f[4], f[5], f[6], f[7], f[8], f[9], f[10], (f[10] > 0 ? f[3] / (f[10] / 100) : 0) } }' "$RESULTS"
 } | column -t -s $'\t'
