@@ -2,13 +2,20 @@
  * The UDP fast path: complete response bytes for local answers, keyed by the lower-cased question
  * (name + type + class) and an EDNS flag, so a repeated question costs one Map read and one copy.
  * Entries are built by the general path (so the bytes are the general path's own) and dropped
- * whenever the RecordIndex generation changes. Pure: no I/O.
+ * whenever the RecordIndex generation changes. Answers from the resolver's cache are kept too, for
+ * at most FORWARDED_ENTRY_MS (their TTLs count down by the second) and until the cache changes.
+ * Pure: no I/O; the clock comes in as an argument.
  */
 import type { RecordIndex } from '../store/record-index.js'
 import { CLASSIC_UDP_BYTES, FAST_KEY_MAX_BYTES, scanFastQuery, type FastScan } from './wire.js'
 
 /** Bound on cached responses per generation; past it new questions take the general path. */
 export const MAX_FAST_PATH_ENTRIES = 100_000
+/**
+ * A forwarded answer's bytes are reused for this long after encoding: within it the TTLs they carry
+ * are at most one second higher than the cache's remaining TTL (the cache rounds up the same way).
+ */
+export const FORWARDED_ENTRY_MS = 1000
 
 /** A cached response plus what the resolution log needs, so a hit allocates nothing else. */
 export interface FastEntry {
@@ -17,6 +24,9 @@ export interface FastEntry {
   qtype: string
   rcode: string
   record?: string
+  /** Answers from the resolver's cache: 'cache', and the epoch ms after which the bytes are stale. */
+  outcome?: 'local' | 'cache'
+  validUntil?: number
 }
 
 /**
@@ -40,6 +50,7 @@ type LatinSlicer = Buffer & { latin1Slice(start: number, end: number): string }
 export class FastPathCache {
   private map = new Map<string, FastEntry>()
   private generation = -1
+  private cacheGeneration = -1
   private index: RecordIndex | undefined
   private readonly scratch = Buffer.allocUnsafe(FAST_KEY_MAX_BYTES)
   private readonly scan: FastScan = { keyLength: 0, questionEnd: 0, ednsUdpSize: 0 }
@@ -59,18 +70,19 @@ export class FastPathCache {
    * A ready response for `msg`, or undefined when the query is not of the common shape, not cached,
    * or its cached response does not fit the client's UDP limit. Sets pendingKey on a cacheable miss.
    */
-  answer(msg: Buffer, index: RecordIndex): Buffer | undefined {
+  answer(msg: Buffer, index: RecordIndex, now = 0, cacheGeneration = -1): Buffer | undefined {
     this.pendingKey = undefined
     if (!scanFastQuery(msg, this.scratch, this.scan)) return undefined
-    if (index !== this.index || index.generation !== this.generation) {
+    if (index !== this.index || index.generation !== this.generation || cacheGeneration !== this.cacheGeneration) {
       this.index = index
       this.generation = index.generation
+      this.cacheGeneration = cacheGeneration
       this.map = new Map()
     }
     // latin1Slice skips toString's argument normalisation (measurable at ~100k queries/s)
     const key = (this.scratch as LatinSlicer).latin1Slice(0, this.scan.keyLength)
     const entry = this.map.get(key)
-    if (entry === undefined) {
+    if (entry === undefined || (entry.validUntil !== undefined && now >= entry.validUntil)) {
       this.pendingKey = key
       return undefined
     }
@@ -84,7 +96,7 @@ export class FastPathCache {
 
   /** Remembers the general path's response for `key` (from pendingKey of the same query). */
   store(key: string, entry: FastEntry): void {
-    if (this.map.size >= MAX_FAST_PATH_ENTRIES) return
+    if (this.map.size >= MAX_FAST_PATH_ENTRIES && !this.map.has(key)) return
     this.map.set(key, entry)
   }
 }

@@ -101,6 +101,11 @@ export class CachingResolver implements UpstreamResolver {
     })
   }
 
+  /** See UpstreamResolver.cacheGeneration. */
+  cacheGeneration(): number {
+    return this.cache.generation
+  }
+
   /** A snapshot copy of the counters. */
   counters(): ResolverCounters {
     return structuredClone(this.#counters)

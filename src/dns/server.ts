@@ -12,7 +12,7 @@ import { DnsplaneError } from '../errors.js'
 import type { RecordIndex } from '../store/record-index.js'
 import type { ResolutionSink, ResolutionOutcome } from '../stats/resolution.js'
 import { LocalAnswerer, type LocalRR } from './answer.js'
-import { FastPathCache } from './fast-path.js'
+import { FastPathCache, FORWARDED_ENTRY_MS } from './fast-path.js'
 import { typeName } from './rdata.js'
 import { encodeTcpFrame, TcpFrameDecoder } from './tcp-framing.js'
 import type { UpstreamAnswer, UpstreamResolver } from './upstream.js'
@@ -142,12 +142,16 @@ export class DnsResponder {
     const index = this.deps.getIndex()
     let fastKey: string | undefined
     if (transport === 'udp') {
-      const hit = this.fast.answer(msg, index)
+      const resolver = this.deps.resolver
+      const cacheGen = resolver?.cacheGeneration ? resolver.cacheGeneration() : -1
+      const hit = this.fast.answer(msg, index, this.now(), cacheGen)
       if (hit) {
         const e = this.fast.lastHit as NonNullable<typeof this.fast.lastHit>
-        this.counters.answered_local++
+        const outcome = e.outcome ?? 'local'
+        if (outcome === 'cache') this.counters.answered_cache++
+        else this.counters.answered_local++
         if ((hit[3] & 0x0f) === RCODES.NXDOMAIN) this.counters.nxdomain++
-        this.deps.sink?.record({ at: this.now(), client_ip: clientIp, qname: e.qname, qtype: e.qtype, outcome: 'local', rcode: e.rcode, record: e.record, duration_ms: 0 })
+        this.deps.sink?.record({ at: this.now(), client_ip: clientIp, qname: e.qname, qtype: e.qtype, outcome, rcode: e.rcode, record: e.record, duration_ms: 0 })
         return hit
       }
       fastKey = this.fast.pendingKey
@@ -189,10 +193,13 @@ export class DnsResponder {
       }
       return this.finish(q, rcode, full, limit, { started, clientIp, qtype, outcome: 'local', record: local.answers[0]?.text })
     }
-    return this.forward(q, local.chain, local.target, local.nodataOnMiss, limit, started, clientIp, qtype)
+    return this.forward(q, local.chain, local.target, local.nodataOnMiss, limit, started, clientIp, qtype, fastKey, index)
   }
 
-  private async forward(q: ParsedQuery, chain: LocalRR[], target: string, nodataOnMiss: boolean, limit: number, started: number, clientIp: string | undefined, qtype: string): Promise<Buffer | undefined> {
+  private async forward(
+    q: ParsedQuery, chain: LocalRR[], target: string, nodataOnMiss: boolean, limit: number, started: number,
+    clientIp: string | undefined, qtype: string, fastKey?: string, index?: RecordIndex,
+  ): Promise<Buffer | undefined> {
     const res = await this.resolve(target === q.qkey ? q.qname : target, qtype)
     if (res.kind === 'answer') {
       if (res.fromCache) this.counters.answered_cache++
@@ -210,6 +217,11 @@ export class DnsResponder {
       const rcode = res.rcode === 'NXDOMAIN' ? RCODES.NXDOMAIN : RCODES.NOERROR
       const full = this.encode(q, rcode, false, res.ad === true && chain.length === 0, answers, authorities)
       const first = chain[0]?.text ?? (res.answers[0] ? answerText(res.answers[0]) : undefined)
+      // A cached answer with no local CNAME in front may be reused by the fast path for a second,
+      // while neither the records nor the cache changed (checked on every hit).
+      if (fastKey !== undefined && res.fromCache && chain.length === 0 && index === this.deps.getIndex()) {
+        this.fast.store(fastKey, { bytes: full, qname: q.qkey, qtype, rcode: res.rcode, record: first, outcome: 'cache', validUntil: this.now() + FORWARDED_ENTRY_MS })
+      }
       return this.finish(q, rcode, full, limit, { started, clientIp, qtype, outcome: res.fromCache ? 'cache' : 'upstream', upstream: res.upstream, record: first })
     }
     // Nothing usable upstream: a name we hold (or a local CNAME chain) gets NODATA, anything else SERVFAIL.

@@ -34,4 +34,9 @@ export type UpstreamAnswer =
 export interface UpstreamResolver {
   /** Resolve from the cache, else the selected upstreams in parallel; never throws. */
   resolve(question: Question, signal?: AbortSignal): Promise<UpstreamAnswer>
+  /**
+   * Changes whenever a cached answer is removed or replaced (flush, eviction, expiry), so copies of
+   * cached answers kept elsewhere (the UDP fast path) know to drop theirs. Absent: never copy.
+   */
+  cacheGeneration?(): number
 }

@@ -101,3 +101,59 @@ t.test('patchResponse copies ID, RD, CD and the question bytes only', async (t) 
   const q = Buffer.from('abcd' + '0010' + '0001000000000000' + '01410000010001', 'hex')
   t.equal(patchResponse(template, q, 19).toString('hex'), 'abcd' + '8410' + '0001000100000000' + '01410000010001' + 'ffff')
 })
+
+/** A resolver answering from a pretend cache: counts calls; its cache generation is settable. */
+function fakeCachedResolver() {
+  const state = { calls: 0, generation: 0 }
+  const resolver = {
+    async resolve(question: { name: string; type: string }) {
+      state.calls++
+      return {
+        kind: 'answer' as const,
+        rcode: 'NOERROR',
+        answers: [{ name: question.name, type: 'A', ttl: 300, class: 'IN', data: '203.0.113.5' }],
+        authorities: [],
+        fromCache: true,
+        upstream: '192.0.2.53:53',
+      }
+    },
+    cacheGeneration: () => state.generation,
+  }
+  return { resolver, state }
+}
+
+t.test('a cached forwarded answer is reused by the fast path for a second, then re-read from the cache', async (t) => {
+  const index = RecordIndex.build([], 1)
+  let now = 1_000_000
+  const { resolver, state } = fakeCachedResolver()
+  const r = new DnsResponder({ ...opts, localRecordsEnabled: false }, { getIndex: () => index, log, resolver: resolver as never, now: () => now })
+  const first = (await r.handle(query('fwd.example', 'A', { id: 1 }), 'udp')) as Buffer
+  t.equal(state.calls, 1)
+  const again = r.handle(query('FWD.example', 'A', { id: 2 }), 'udp')
+  t.ok(Buffer.isBuffer(again), 'answered synchronously from the fast path')
+  t.equal(state.calls, 1, 'the resolver was not asked again')
+  const d = dnsPacket.decode(again as Buffer)
+  t.equal(d.id, 2)
+  t.equal((d.answers?.[0] as { data: string }).data, '203.0.113.5')
+  t.equal(d.questions?.[0].name, 'FWD.example', 'the client\'s question bytes')
+  t.same((again as Buffer).subarray(30), first.subarray(30), 'the same answer bytes after the question')
+  t.equal(r.counters.answered_cache, 2, 'both counted as cache answers')
+  now += 1000
+  await r.handle(query('fwd.example', 'A', { id: 3 }), 'udp')
+  t.equal(state.calls, 2, 'after a second the bytes are stale: the cache is asked again (TTLs count down)')
+  state.generation++
+  await r.handle(query('fwd.example', 'A', { id: 4 }), 'udp')
+  t.equal(state.calls, 3, 'a cache change (flush, eviction) drops the reused bytes at once')
+})
+
+t.test('an answer fetched from upstream (not yet from the cache) is not reused', async (t) => {
+  const index = RecordIndex.build([], 1)
+  const { resolver, state } = fakeCachedResolver()
+  const fresh = { ...resolver, resolve: async (q: { name: string; type: string }) => ({ ...(await resolver.resolve(q)), fromCache: false }) }
+  const r = new DnsResponder({ ...opts, localRecordsEnabled: false }, { getIndex: () => index, log, resolver: fresh as never })
+  await r.handle(query('up.example', 'A', { id: 1 }), 'udp')
+  const second = r.handle(query('up.example', 'A', { id: 2 }), 'udp')
+  t.notOk(Buffer.isBuffer(second), 'went to the resolver again (a promise)')
+  await second
+  t.equal(state.calls, 2)
+})
