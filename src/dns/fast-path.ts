@@ -7,14 +7,11 @@
  * Pure: no I/O; the clock comes in as an argument.
  */
 import type { RecordIndex } from '../store/record-index.js'
-import { CLASSIC_UDP_BYTES, FAST_KEY_MAX_BYTES, scanFastQuery, type FastScan } from './wire.js'
+import { CLASSIC_UDP_BYTES, FAST_KEY_MAX_BYTES, rrTtlOffsets, scanFastQuery, type FastScan } from './wire.js'
 
 /** Bound on cached responses per generation; past it new questions take the general path. */
 export const MAX_FAST_PATH_ENTRIES = 100_000
-/**
- * A forwarded answer's bytes are reused for this long after encoding: within it the TTLs they carry
- * are at most one second higher than the cache's remaining TTL (the cache rounds up the same way).
- */
+/** Reuse of a cached answer that has no records whose TTL could be counted down (rare). */
 export const FORWARDED_ENTRY_MS = 1000
 
 /** A cached response plus what the resolution log needs, so a hit allocates nothing else. */
@@ -27,6 +24,25 @@ export interface FastEntry {
   /** Answers from the resolver's cache: 'cache', and the epoch ms after which the bytes are stale. */
   outcome?: 'local' | 'cache'
   validUntil?: number
+  /**
+   * Cached answers: where the TTL fields are, the TTL they held at `ttlBase` (epoch ms); on reuse
+   * every TTL is rewritten to what the cache would say now (it gives all records one remaining TTL).
+   */
+  ttlOffsets?: readonly number[]
+  ttlBase?: number
+  ttl0?: number
+}
+
+/**
+ * The fast-path entry for an answer from the resolver cache: reusable until one second before the
+ * cache entry could expire (then the resolver decides: refresh, stale, or evict), with TTLs counted
+ * down on every reuse; one second only when the message has no records to count down.
+ */
+export function cachedEntry(base: Omit<FastEntry, 'outcome' | 'validUntil'>, now: number): FastEntry {
+  const offsets = rrTtlOffsets(base.bytes)
+  if (!offsets || offsets.length === 0) return { ...base, outcome: 'cache', validUntil: now + FORWARDED_ENTRY_MS }
+  const ttl0 = base.bytes.readUInt32BE(offsets[0])
+  return { ...base, outcome: 'cache', validUntil: now + Math.max(0, ttl0 - 1) * 1000, ttlOffsets: offsets, ttlBase: now, ttl0 }
 }
 
 /**
@@ -91,7 +107,12 @@ export class FastPathCache {
     const limit = edns === 0 ? CLASSIC_UDP_BYTES : Math.max(CLASSIC_UDP_BYTES, Math.min(edns, this.maxUdpPayload))
     if (entry.bytes.length > limit) return undefined // the general path truncates
     this.lastHit = entry
-    return patchResponse(entry.bytes, msg, this.scan.questionEnd)
+    const out = patchResponse(entry.bytes, msg, this.scan.questionEnd)
+    if (entry.ttlOffsets !== undefined) {
+      const ttl = Math.max(1, (entry.ttl0 as number) - Math.floor((now - (entry.ttlBase as number)) / 1000))
+      for (const at of entry.ttlOffsets) out.writeUInt32BE(ttl, at)
+    }
+    return out
   }
 
   /** Remembers the general path's response for `key` (from pendingKey of the same query). */

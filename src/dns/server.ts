@@ -12,7 +12,7 @@ import { DnsplaneError } from '../errors.js'
 import type { RecordIndex } from '../store/record-index.js'
 import type { ResolutionSink, ResolutionOutcome } from '../stats/resolution.js'
 import { LocalAnswerer, type LocalRR } from './answer.js'
-import { FastPathCache, FORWARDED_ENTRY_MS } from './fast-path.js'
+import { cachedEntry, FastPathCache } from './fast-path.js'
 import { typeName } from './rdata.js'
 import { encodeTcpFrame, TcpFrameDecoder } from './tcp-framing.js'
 import type { UpstreamAnswer, UpstreamResolver } from './upstream.js'
@@ -217,10 +217,10 @@ export class DnsResponder {
       const rcode = res.rcode === 'NXDOMAIN' ? RCODES.NXDOMAIN : RCODES.NOERROR
       const full = this.encode(q, rcode, false, res.ad === true && chain.length === 0, answers, authorities)
       const first = chain[0]?.text ?? (res.answers[0] ? answerText(res.answers[0]) : undefined)
-      // A cached answer with no local CNAME in front may be reused by the fast path for a second,
+      // A cached answer with no local CNAME in front is reused by the fast path, TTLs counted down,
       // while neither the records nor the cache changed (checked on every hit).
       if (fastKey !== undefined && res.fromCache && chain.length === 0 && index === this.deps.getIndex()) {
-        this.fast.store(fastKey, { bytes: full, qname: q.qkey, qtype, rcode: res.rcode, record: first, outcome: 'cache', validUntil: this.now() + FORWARDED_ENTRY_MS })
+        this.fast.store(fastKey, cachedEntry({ bytes: full, qname: q.qkey, qtype, rcode: res.rcode, record: first }, this.now()))
       }
       return this.finish(q, rcode, full, limit, { started, clientIp, qtype, outcome: res.fromCache ? 'cache' : 'upstream', upstream: res.upstream, record: first })
     }

@@ -330,3 +330,30 @@ export function scanFastQuery(msg: Buffer, scratch: Buffer, out: FastScan): bool
   out.keyLength = k
   return true
 }
+
+/**
+ * Byte offsets of the TTL field of every answer and authority record of an encoded message
+ * (RFC 1035 4.1.3), so a cached response can be re-served with its TTLs counted down; undefined
+ * when the message does not parse. The additional section (OPT) is left out on purpose: OPT's
+ * "TTL" carries EDNS flags (RFC 6891 6.1.3).
+ */
+export function rrTtlOffsets(msg: Buffer): number[] | undefined {
+  if (msg.length < DNS_HEADER_BYTES) return undefined
+  const qd = msg.readUInt16BE(4)
+  const rrs = msg.readUInt16BE(6) + msg.readUInt16BE(8)
+  let p = DNS_HEADER_BYTES
+  for (let i = 0; i < qd; i++) {
+    p = skipName(msg, p)
+    if (p < 0 || p + 4 > msg.length) return undefined
+    p += 4
+  }
+  const out: number[] = []
+  for (let i = 0; i < rrs; i++) {
+    p = skipName(msg, p)
+    if (p < 0 || p + 10 > msg.length) return undefined
+    out.push(p + 4)
+    p += 10 + msg.readUInt16BE(p + 8)
+    if (p > msg.length) return undefined
+  }
+  return out
+}

@@ -3,6 +3,7 @@ import dnsPacket from 'dns-packet'
 import pino from 'pino'
 import { DnsResponder, type DnsServerOptions } from '../../src/dns/server.js'
 import { patchResponse } from '../../src/dns/fast-path.js'
+import { rrTtlOffsets } from '../../src/dns/wire.js'
 import { RecordIndex } from '../../src/store/record-index.js'
 import { GO_ZERO_TIME, type DnsRecord } from '../../src/store/record.js'
 
@@ -122,28 +123,51 @@ function fakeCachedResolver() {
   return { resolver, state }
 }
 
-t.test('a cached forwarded answer is reused by the fast path for a second, then re-read from the cache', async (t) => {
+t.test('a cached forwarded answer is reused by the fast path with its TTL counted down, until the cache could expire it', async (t) => {
   const index = RecordIndex.build([], 1)
   let now = 1_000_000
   const { resolver, state } = fakeCachedResolver()
   const r = new DnsResponder({ ...opts, localRecordsEnabled: false }, { getIndex: () => index, log, resolver: resolver as never, now: () => now })
-  const first = (await r.handle(query('fwd.example', 'A', { id: 1 }), 'udp')) as Buffer
+  const first = (await r.handle(query('fwd.example', 'A', { id: 1, edns: 1232 }), 'udp')) as Buffer
   t.equal(state.calls, 1)
-  const again = r.handle(query('FWD.example', 'A', { id: 2 }), 'udp')
+  const ttlOf = (b: Buffer) => (dnsPacket.decode(b).answers?.[0] as { ttl: number }).ttl
+  const again = r.handle(query('FWD.example', 'A', { id: 2, edns: 1232 }), 'udp')
   t.ok(Buffer.isBuffer(again), 'answered synchronously from the fast path')
   t.equal(state.calls, 1, 'the resolver was not asked again')
   const d = dnsPacket.decode(again as Buffer)
   t.equal(d.id, 2)
   t.equal((d.answers?.[0] as { data: string }).data, '203.0.113.5')
   t.equal(d.questions?.[0].name, 'FWD.example', 'the client\'s question bytes')
-  t.same((again as Buffer).subarray(30), first.subarray(30), 'the same answer bytes after the question')
+  t.same(d.additionals?.map((a) => a.type), ['OPT'], 'the OPT record is left as it was')
+  t.equal(ttlOf(again as Buffer), 300)
   t.equal(r.counters.answered_cache, 2, 'both counted as cache answers')
-  now += 1000
-  await r.handle(query('fwd.example', 'A', { id: 3 }), 'udp')
-  t.equal(state.calls, 2, 'after a second the bytes are stale: the cache is asked again (TTLs count down)')
-  state.generation++
+  now += 2500
+  const later = r.handle(query('fwd.example', 'A', { id: 3, edns: 1232 }), 'udp') as Buffer
+  t.equal(state.calls, 1, 'still from the fast path 2.5 s later')
+  t.equal(ttlOf(later), 298, 'TTL counted down by the whole seconds elapsed')
+  t.equal(ttlOf(first), 300)
+  now += 297_000
   await r.handle(query('fwd.example', 'A', { id: 4 }), 'udp')
+  t.equal(state.calls, 2, 'one second before the cache entry could expire, the cache is asked again')
+  r.handle(query('fwd.example', 'A', { id: 5 }), 'udp')
+  t.equal(state.calls, 2)
+  state.generation++
+  await r.handle(query('fwd.example', 'A', { id: 6 }), 'udp')
   t.equal(state.calls, 3, 'a cache change (flush, eviction) drops the reused bytes at once')
+})
+
+t.test('rrTtlOffsets finds the TTL of every answer and authority record, not OPT', async (t) => {
+  const msg = dnsPacket.encode({
+    type: 'response', id: 1, questions: [{ name: 'a.example', type: 'A' }],
+    answers: [{ name: 'a.example', type: 'A', ttl: 77, data: '192.0.2.1' }, { name: 'a.example', type: 'A', ttl: 77, data: '192.0.2.2' }],
+    authorities: [{ name: 'example', type: 'SOA', ttl: 77, data: { mname: 'ns.example', rname: 'h.example', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 1 } }],
+    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 } as dnsPacket.Answer],
+  })
+  const offsets = rrTtlOffsets(msg) as number[]
+  t.equal(offsets.length, 3)
+  t.ok(offsets.every((o) => msg.readUInt32BE(o) === 77))
+  t.equal(rrTtlOffsets(msg.subarray(0, msg.length - 20)), undefined, 'a truncated message gives undefined')
+  t.equal(rrTtlOffsets(Buffer.alloc(5)), undefined)
 })
 
 t.test('an answer fetched from upstream (not yet from the cache) is not reused', async (t) => {
