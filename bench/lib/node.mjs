@@ -11,16 +11,26 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const BIN = join(ROOT, 'bin', 'dnsplane.js')
 const MAX_LOG_LINES = 400
 
-/** A free TCP port on `host` (also used for the node's UDP DNS port; a clash shows as a failed start). */
+/** Ports handed out already: the kernel may offer a just-closed port again (one node then got its DNS and cluster ports equal). */
+const handedOut = new Set()
+
+/** A free TCP port on `host`, never one handed out before by this process (also used for the node's UDP DNS port). */
 export async function freePort(host) {
-  return new Promise((res, rej) => {
-    const srv = net.createServer()
-    srv.once('error', rej)
-    srv.listen(0, host, () => {
-      const p = srv.address().port
-      srv.close(() => res(p))
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await new Promise((res, rej) => {
+      const srv = net.createServer()
+      srv.once('error', rej)
+      srv.listen(0, host, () => {
+        const p = srv.address().port
+        srv.close(() => res(p))
+      })
     })
-  })
+    if (!handedOut.has(port)) {
+      handedOut.add(port)
+      return port
+    }
+  }
+  throw new Error(`no fresh free port on ${host} after 50 tries`)
 }
 
 export class BenchNode {

@@ -207,6 +207,8 @@ export class ClusterManager implements ClusterControl {
   private replica: LwwReplica | undefined
   private unsubscribeReplica: (() => void) | undefined
   private batchSeq = 0
+  /** Why the cluster port could not be bound (the node then runs without listening or loops, as the original). */
+  private listenError: string | undefined
   private deltasApplied = 0
   private antiEntropyRounds = 0
 
@@ -270,6 +272,7 @@ export class ClusterManager implements ClusterControl {
     try {
       this.listener = await this.transport.listen(listenAddr, (conn) => this.accept(conn))
     } catch (err) {
+      this.listenError = `cannot listen on ${listenAddr}: ${(err as Error).message}`
       this.log.error({ err, addr: listenAddr }, 'cluster listen failed')
       return
     }
@@ -297,6 +300,7 @@ export class ClusterManager implements ClusterControl {
   async stop(): Promise<void> {
     const wasRunning = this.running
     this.running = false
+    this.listenError = undefined
     this.unsubscribe?.()
     this.unsubscribe = undefined
     this.unsubscribeReplica?.()
@@ -399,6 +403,10 @@ export class ClusterManager implements ClusterControl {
       }
     }
     out.transport = this.deps.transportKind ?? 'tcp'
+    if (this.listenError) {
+      out.listen_error = this.listenError
+      out.healthy = false
+    }
     return out
   }
 

@@ -280,3 +280,14 @@ t.test('a snapshot over the frame limit is not retried and marks the peer unheal
   await b.waitEvent(applied('node-a'))
   t.equal(a.manager.status().healthy, true, 'healthy again after a delivered push')
 })
+
+t.test('a cluster port that cannot be bound shows as listen_error and unhealthy in status', async (t) => {
+  const net = new MemoryTransport()
+  const a = makeNode(net, { cluster_node_id: 'node-a', cluster_listen_addr: 'a:1' })
+  const b = makeNode(net, { cluster_node_id: 'node-b', cluster_listen_addr: 'a:1' })
+  await startAll(t, a, b)
+  const st = b.manager.status()
+  t.match(st.listen_error, /cannot listen on a:1/)
+  t.equal(st.healthy, false)
+  t.equal(a.manager.status().listen_error, undefined)
+})
