@@ -63,38 +63,7 @@ export class TcpTransport implements Transport {
   }
 
   dial(addr: string, opts: DialOptions): Promise<Connection> {
-    return new Promise((resolve, reject) => {
-      let hp: { host: string; port: number }
-      try {
-        hp = splitHostPort(addr)
-      } catch (err) {
-        reject(err)
-        return
-      }
-      if (opts.signal?.aborted) {
-        reject(new Error('dial aborted'))
-        return
-      }
-      const socket = createConnection({ host: hp.host || '127.0.0.1', port: hp.port })
-      const fail = (err: Error) => {
-        cleanup()
-        socket.destroy()
-        reject(err)
-      }
-      const onAbort = () => fail(new Error('dial aborted'))
-      const timer = setTimeout(() => fail(new Error(`dial ${addr}: timeout after ${opts.timeoutMs} ms`)), opts.timeoutMs)
-      const cleanup = () => {
-        clearTimeout(timer)
-        opts.signal?.removeEventListener('abort', onAbort)
-        socket.off('error', fail)
-      }
-      opts.signal?.addEventListener('abort', onAbort, { once: true })
-      socket.once('error', fail)
-      socket.once('connect', () => {
-        cleanup()
-        resolve(new SocketConnection(socket))
-      })
-    })
+    return dialSocket(addr, opts, 'connect', (host, port) => createConnection({ host, port }))
   }
 }
 
@@ -115,4 +84,44 @@ export async function bindServer(server: Server, host: string, port: number, ask
     address,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
+}
+
+/**
+ * Opens a socket with `open(host, port)` and resolves once it emits `readyEvent` ('connect', or
+ * 'secureConnect' after a TLS handshake); rejects on error, after `opts.timeoutMs`, or on abort,
+ * destroying the socket. An empty host means 127.0.0.1.
+ */
+export function dialSocket(addr: string, opts: DialOptions, readyEvent: 'connect' | 'secureConnect', open: (host: string, port: number) => Socket): Promise<Connection> {
+  return new Promise((resolve, reject) => {
+    let hp: { host: string; port: number }
+    try {
+      hp = splitHostPort(addr)
+    } catch (err) {
+      reject(err)
+      return
+    }
+    if (opts.signal?.aborted) {
+      reject(new Error('dial aborted'))
+      return
+    }
+    const socket = open(hp.host || '127.0.0.1', hp.port)
+    const fail = (err: Error) => {
+      cleanup()
+      socket.destroy()
+      reject(err)
+    }
+    const onAbort = () => fail(new Error('dial aborted'))
+    const timer = setTimeout(() => fail(new Error(`dial ${addr}: timeout after ${opts.timeoutMs} ms`)), opts.timeoutMs)
+    const cleanup = () => {
+      clearTimeout(timer)
+      opts.signal?.removeEventListener('abort', onAbort)
+      socket.off('error', fail)
+    }
+    opts.signal?.addEventListener('abort', onAbort, { once: true })
+    socket.once('error', fail)
+    socket.once(readyEvent, () => {
+      cleanup()
+      resolve(new SocketConnection(socket))
+    })
+  })
 }

@@ -26,7 +26,7 @@ import {
   type TLSSocket,
 } from 'node:tls'
 import { DnsplaneError } from '../errors.js'
-import { bindServer, SocketConnection } from './tcp-transport.js'
+import { bindServer, dialSocket, SocketConnection } from './tcp-transport.js'
 import { splitHostPort } from './netinfo.js'
 import type { Connection, DialOptions, Listener, Transport } from './transport.js'
 
@@ -139,22 +139,11 @@ export class TlsTransport implements Transport {
 
   /** Connects and completes the handshake within `timeoutMs`; rejects on refusal, verification failure, timeout or abort. */
   dial(addr: string, opts: DialOptions): Promise<Connection> {
-    return new Promise((resolve, reject) => {
-      let hp: { host: string; port: number }
-      try {
-        hp = splitHostPort(addr)
-      } catch (err) {
-        reject(err)
-        return
-      }
-      if (opts.signal?.aborted) {
-        reject(new Error('dial aborted'))
-        return
-      }
-      const serverName = this.opts.serverName
-      const socket = tlsConnect({
-        host: hp.host || '127.0.0.1',
-        port: hp.port,
+    const serverName = this.opts.serverName
+    return dialSocket(addr, opts, 'secureConnect', (host, port) =>
+      tlsConnect({
+        host,
+        port,
         secureContext: this.context,
         minVersion: MIN_TLS_VERSION,
         rejectUnauthorized: this.mutual,
@@ -163,26 +152,8 @@ export class TlsTransport implements Transport {
         checkServerIdentity: (_host: string, cert: PeerCertificate) =>
           // Peers are dialled by ip:port; the CA chain check (rejectUnauthorized) is the identity check.
           serverName ? checkServerIdentity(serverName, cert) : undefined,
-      })
-      const fail = (err: Error) => {
-        cleanup()
-        socket.destroy()
-        reject(err)
-      }
-      const onAbort = () => fail(new Error('dial aborted'))
-      const timer = setTimeout(() => fail(new Error(`dial ${addr}: timeout after ${opts.timeoutMs} ms`)), opts.timeoutMs)
-      const cleanup = () => {
-        clearTimeout(timer)
-        opts.signal?.removeEventListener('abort', onAbort)
-        socket.off('error', fail)
-      }
-      opts.signal?.addEventListener('abort', onAbort, { once: true })
-      socket.once('error', fail)
-      socket.once('secureConnect', () => {
-        cleanup()
-        resolve(new SocketConnection(socket))
-      })
-    })
+      }),
+    )
   }
 }
 
