@@ -86,7 +86,7 @@ export class FastPathCache {
    * A ready response for `msg`, or undefined when the query is not of the common shape, not cached,
    * or its cached response does not fit the client's UDP limit. Sets pendingKey on a cacheable miss.
    */
-  answer(msg: Buffer, index: RecordIndex, now = 0, cacheGeneration = -1): Buffer | undefined {
+  answer(msg: Buffer, index: RecordIndex, clock: () => number = () => 0, cacheGeneration = -1): Buffer | undefined {
     this.pendingKey = undefined
     if (!scanFastQuery(msg, this.scratch, this.scan)) return undefined
     if (index !== this.index || index.generation !== this.generation || cacheGeneration !== this.cacheGeneration) {
@@ -98,6 +98,8 @@ export class FastPathCache {
     // latin1Slice skips toString's argument normalisation (measurable at ~100k queries/s)
     const key = (this.scratch as LatinSlicer).latin1Slice(0, this.scan.keyLength)
     const entry = this.map.get(key)
+    // Only cached forwarded answers expire, so only they read the clock (local hits stay clock-free).
+    const now = entry?.validUntil !== undefined ? clock() : 0
     if (entry === undefined || (entry.validUntil !== undefined && now >= entry.validUntil)) {
       this.pendingKey = key
       return undefined

@@ -144,7 +144,7 @@ export class DnsResponder {
     if (transport === 'udp') {
       const resolver = this.deps.resolver
       const cacheGen = resolver?.cacheGeneration ? resolver.cacheGeneration() : -1
-      const hit = this.fast.answer(msg, index, this.now(), cacheGen)
+      const hit = this.fast.answer(msg, index, this.now, cacheGen)
       if (hit) {
         const e = this.fast.lastHit as NonNullable<typeof this.fast.lastHit>
         const outcome = e.outcome ?? 'local'

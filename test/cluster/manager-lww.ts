@@ -300,3 +300,20 @@ t.test('record_lww: nodes started on identical records files adopt identical ent
   const round = b.events.find((e) => e.kind === 'anti_entropy' && e.ok)
   t.match(round, { buckets_differ: 0, received: 0, sent: 0 }, 'digests matched: nothing shipped')
 })
+
+t.test('record_lww: a delta the receiver cannot write is not acknowledged, and is retried until it lands', async (t) => {
+  const net = new MemoryTransport()
+  const a = makeNode(net, { ...LWW, cluster_node_id: 'node-a', cluster_listen_addr: 'a:1', cluster_peers: ['b:1'] }, {
+    deps: { limits: { pushRetryMinMs: 20, pushRetryMaxMs: 40 } },
+  })
+  const b = makeNode(net, { ...LWW, cluster_node_id: 'node-b', cluster_listen_addr: 'b:1' })
+  await startAll(t, a, b)
+  b.store.failReplace = new Error('disk full')
+  await a.store.add({ name: 'retry.example', type: 'A', value: '192.0.2.1' })
+  t.ok(await waitFor(() => /delta not applied: disk full/.test(a.manager.status().peers?.[0].last_outbound_error ?? '')), 'B answered with an error frame naming the cause')
+  t.equal(b.store.list().length, 0)
+  t.ok(a.manager.status().peers?.[0].pending_entries, 'the entry stays queued on A')
+  b.store.failReplace = undefined
+  t.ok(await waitFor(() => b.store.list().some((r) => r.name === 'retry.example')), 'a retry lands once B can write')
+  t.ok(await waitFor(() => !a.manager.status().peers?.[0].pending_entries), 'and the queue is empty')
+})
