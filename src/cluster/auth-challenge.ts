@@ -1,31 +1,21 @@
 /**
- * Mutual challenge-response authentication, so the shared cluster_auth_token never crosses the
+ * Challenge-response proofs (challenge/2), so the shared cluster_auth_token never crosses the
  * network (spec §13 weak point 1; the original sends it in clear in every `auth` frame).
- * Pure: no I/O, no clock; randomness comes in as an argument.
+ * Pure: no I/O, no clock; randomness comes in as an argument. The exchange itself (who sends what
+ * when) is session/handshake.ts; docs/cluster-protocol.md shows the frames.
  *
- * Flow (C = dialer, S = listener; all frames as in spec §1):
- *
- *   1. C→S `{"type":"auth","token":"","caps":[...],"node_id":"<C id>","nonce":"<cn>"}`
- *      An empty token plus a nonce asks for challenge-response.
- *   2. S→C `{"type":"auth_challenge","nonce":"<sn>","proof":serverProof(token,cn,sn,S id,C id),
- *      "node_id":"<S id>","caps":[...]}`
- *   3. C checks the proof with verifyProof; on a mismatch it closes without answering (the server
- *      does not know the token). Otherwise C→S `{"type":"auth_response","proof":clientProof(...same inputs)}`.
- *   4. S checks the client proof: `auth_ok`, or `auth_fail` and close (counts as a failed auth).
- *
- * Interop: a Go peer (spec §2 step 3) answers the empty-token `auth` with `auth_fail` and closes.
- * The client then dials again and sends the plain token, unless cluster_allow_plain_token is false
- * (then Go peers are unreachable, and our server also refuses plain-token `auth`). An active
- * attacker can fake that `auth_fail` to force the fallback; turning the fallback off, or mutual
- * TLS, closes that gap. Without TLS the proofs stop token disclosure and replay, not a man in the
- * middle relaying a whole session.
+ * The client proves first: the server sends only its nonce, so an unauthenticated client never
+ * gets token-derived material it could guess the token from offline (challenge/1 had the server
+ * prove first). The server proves itself in auth_ok, after the client's proof held.
  *
  * Proof = base64url(HMAC-SHA256(key, message)) with key = SHA-256(utf8(trim(token))) and
  * message = utf8(label) followed by, for each of clientNonce, serverNonce, serverNodeId,
  * clientNodeId: a 4-byte big-endian byte length, then the utf8 bytes. The length prefixes make the
- * encoding unambiguous; the labels differ per role so a server proof is never a valid client proof.
+ * encoding unambiguous; the labels differ per role so a server proof is never a valid client proof,
+ * and carry the version so a challenge/1 proof is never a challenge/2 one.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { clusterToken } from '../config/cluster-token.js'
 import { DnsplaneError } from '../errors.js'
 
 /** Random bytes in a nonce. */
@@ -37,8 +27,8 @@ export const PROOF_CHARS = 43
 /** Longest value verifyProof / isNonce look at; anything longer is rejected before hashing. */
 export const MAX_AUTH_FIELD_CHARS = 256
 
-const SERVER_LABEL = 'dnsplane cluster auth v1: server proof'
-const CLIENT_LABEL = 'dnsplane cluster auth v1: client proof'
+const SERVER_LABEL = 'dnsplane cluster auth v2: server proof'
+const CLIENT_LABEL = 'dnsplane cluster auth v2: client proof'
 const BASE64URL = /^[A-Za-z0-9_-]+$/
 
 /** A fresh nonce: NONCE_BYTES from `random`, as unpadded base64url. Throws when `random` returns the wrong length. */
@@ -56,7 +46,7 @@ export function isNonce(x: unknown): x is string {
 }
 
 function proof(label: string, token: string, clientNonce: string, serverNonce: string, serverNodeId: string, clientNodeId: string): string {
-  const trimmed = token.trim()
+  const trimmed = clusterToken(token)
   // An empty key is public knowledge: refuse rather than produce a proof anyone could compute.
   if (!trimmed) throw new DnsplaneError('ERR_CLUSTER_NO_TOKEN', 'cluster_auth_token is empty; cannot compute an auth proof')
   const key = createHash('sha256').update(trimmed, 'utf8').digest()

@@ -15,7 +15,7 @@ import { FrameChannel } from './channel.js'
 import { MAX_FRAME_BYTES, PRE_AUTH_MAX_FRAME_BYTES } from './codec.js'
 import type { ClusterControl, ClusterStatus, JoinInfo, PeerOpResult, PeerRole } from './control.js'
 import { discoverSrvPeers, mergePeers, normalizeSrvName, staticPeerList, type ResolveSrv } from './discovery.js'
-import { clientProof, isNonce, newNonce, serverProof, verifyProof } from './auth-challenge.js'
+import { isNonce, newNonce } from './auth-challenge.js'
 import { LwwReplica } from './lww-replica.js'
 import { answerDigest, runAntiEntropy, sendDeltas, type ExchangeContext, type LwwSyncResult } from './lww-sync.js'
 import {
@@ -25,7 +25,6 @@ import {
   type AdminConfigApplyMessage,
   type AuthChallengeMessage,
   type AuthMessage,
-  type AuthOkMessage,
   type DeltaMessage,
   type Message,
   type MessageType,
@@ -61,7 +60,11 @@ import {
   type ClusterLimits,
   type ClusterSettings,
 } from './settings.js'
+import { authenticateClient } from './session/authenticate.js'
+import { isChallengePeer, noteChallengePeer } from './session/challenge-peers.js'
+import { createChallenge, decidePlainFallback, hasChallengeCap, verifyClientResponse, type ClientMode, type PendingChallenge } from './session/handshake.js'
 import { loadClusterState, saveClusterState } from './state-file.js'
+import { clusterToken, clusterTokenProblem, clusterTokenWeakness } from '../config/cluster-token.js'
 import { checkToken, secretsEqual } from './tokens.js'
 import { TcpTransport } from './tcp-transport.js'
 import type { Connection, Listener, Transport } from './transport.js'
@@ -108,6 +111,9 @@ export type AuthFailureReason =
   | 'bad_admin_token'
   | 'bad_proof'
   | 'plain_token_refused'
+  | 'challenge_v1_refused'
+  /** The client went away (or timed out) after our challenge without a valid proof. */
+  | 'abandoned'
 
 /** Observable events for metrics and the dashboard. `from` is a peer-supplied node id: never a metric label. */
 export type ClusterEvent =
@@ -125,7 +131,7 @@ export type ClusterEvent =
   | { kind: 'sync_ok'; peer: string; op: 'push' | 'pull' | 'inbound' }
   | { kind: 'pull_failed'; peer: string }
   | { kind: 'probe'; peer: string; ok: boolean; rtt_ms?: number }
-  | { kind: 'admin_config'; outcome: 'applied' | 'refused_disabled' | 'refused_token' | 'persist_failed' }
+  | { kind: 'admin_config'; outcome: 'applied' | 'refused_disabled' | 'refused_token' | 'refused_invalid' | 'persist_failed' }
   | { kind: 'discovery_refresh'; ok: boolean; srv_peers: number }
   | { kind: 'delta_applied'; from: string; entries: number; won: number; duration_ms: number }
   | { kind: 'delta_acked'; peer: string; entries: number }
@@ -245,6 +251,8 @@ export class ClusterManager implements ClusterControl {
     const { state } = await loadClusterState(this.deps.statePath, s.cluster_node_id, this.random)
     this.state = state
     if (!s.cluster_enabled) return
+    const weakness = clusterTokenWeakness(s.cluster_auth_token)
+    if (weakness) this.log.warn(weakness)
     if (normalizePolicyName(s.cluster_sync_policy) === 'record_lww') {
       this.replica = await LwwReplica.open({
         store: this.deps.store,
@@ -489,7 +497,7 @@ export class ClusterManager implements ClusterControl {
     const peers = staticPeerList(s.cluster_peers ?? []).filter((p) => p !== addr)
     const adv = (s.cluster_advertise_addr ?? '').trim()
     if (adv && adv !== addr && !peers.includes(adv)) peers.push(adv)
-    await this.sendAdmin(addr, { cluster_auth_token: (s.cluster_auth_token ?? '').trim(), cluster_peers: peers })
+    await this.sendAdmin(addr, { cluster_auth_token: this.token(), cluster_peers: peers })
   }
 
   // ------------------------------------------------------------ discovery & peers
@@ -565,7 +573,7 @@ export class ClusterManager implements ClusterControl {
     if (!this.running || sec <= 0) return
     this.pullTimer = setInterval(() => {
       const s = this.deps.settings()
-      if (this.pullRunning || !s.cluster_enabled || !(s.cluster_auth_token ?? '').trim()) return
+      if (this.pullRunning || !s.cluster_enabled || !this.token()) return
       this.pullRunning = true
       const gc = this.replica ? this.replica.collectTombstones(this.tombstoneTtlMs()) : Promise.resolve(0)
       this.track(gc.then(() => this.pullAll()).finally(() => (this.pullRunning = false)))
@@ -585,29 +593,30 @@ export class ClusterManager implements ClusterControl {
 
   /**
    * Dials and authenticates. Ours: announces node id, capabilities and clock (extra keys Go
-   * ignores), and uses the challenge-response unless the peer answered it like a Go node before
-   * (then the plain token, when cluster_allow_plain_token allows it).
+   * ignores) and uses challenge/2. When the peer refuses the challenge request like a Go node, this
+   * attempt alone may dial again with the plain token (session/handshake.ts decidePlainFallback):
+   * never when cluster_allow_plain_token is false or the peer ever announced challenge auth.
    */
   private async openSession(peer: string, dialTimeoutMs: number, deadlineMs: number): Promise<Session> {
-    const tracked = this.tracker.get(peer)
-    const s = this.deps.settings()
-    const plainAllowed = s.cluster_allow_plain_token !== false
-    if (!tracked.legacyAuth || !plainAllowed) {
-      try {
-        return await this.openSessionOnce(peer, dialTimeoutMs, deadlineMs, 'challenge')
-      } catch (err) {
-        if (!isDnsplaneError(err, 'ERR_AUTH_LEGACY_PEER')) throw err
-        tracked.legacyAuth = true
-        if (!plainAllowed) {
-          throw new DnsplaneError('ERR_AUTH_FAILED', `${peer} does not support challenge auth and cluster_allow_plain_token is false`)
+    try {
+      return await this.openSessionOnce(peer, dialTimeoutMs, deadlineMs, 'challenge')
+    } catch (err) {
+      if (!isDnsplaneError(err, 'ERR_AUTH_LEGACY_PEER')) throw err
+      const known = isChallengePeer(this.state.challenge_peers, peer, this.tracker.get(peer).nodeId)
+      const fallback = decidePlainFallback(this.deps.settings().cluster_allow_plain_token !== false, known)
+      if (!fallback.allowed) {
+        if (fallback.reason === 'challenge_peer') {
+          this.log.warn({ peer }, 'cluster peer that announced challenge auth refused it; not sending the plain token (downgrade?)')
+          throw new DnsplaneError('ERR_AUTH_FAILED', `${peer} announced challenge auth before and now refuses it; the plain token is not sent to it`)
         }
-        this.log.info({ peer }, 'cluster peer has no challenge auth (Go node?); using the plain token with it')
+        throw new DnsplaneError('ERR_AUTH_FAILED', `${peer} does not support challenge auth and cluster_allow_plain_token is false`)
       }
+      this.log.debug({ peer }, 'cluster peer has no challenge auth (Go node?); using the plain token for this connection')
+      return this.openSessionOnce(peer, dialTimeoutMs, deadlineMs, 'plain')
     }
-    return this.openSessionOnce(peer, dialTimeoutMs, deadlineMs, 'plain')
   }
 
-  private async openSessionOnce(peer: string, dialTimeoutMs: number, deadlineMs: number, mode: 'challenge' | 'plain'): Promise<Session> {
+  private async openSessionOnce(peer: string, dialTimeoutMs: number, deadlineMs: number, mode: ClientMode): Promise<Session> {
     let conn: Connection
     try {
       conn = await this.transport.dial(peer, { timeoutMs: dialTimeoutMs, signal: this.abort.signal })
@@ -622,41 +631,15 @@ export class ClusterManager implements ClusterControl {
       clearTimeout(deadline)
       this.outbound.delete(conn)
     })
-    const token = (this.deps.settings().cluster_auth_token ?? '').trim()
-    const nodeId = this.state.node_id
-    const caps = this.ownCaps()
     try {
       const t0 = this.now()
-      let reply: ParseResult
-      if (mode === 'challenge') {
-        const nonce = newNonce(this.random)
-        await ch.send({ type: 'auth', token: '', node_id: nodeId, caps, nonce, clock_unix_ms: t0 })
-        const first = this.parseIn(await ch.next(deadlineMs))
-        if (!first.ok || first.message.type !== 'auth_challenge') {
-          // A Go node (or ours with challenge off) answers an empty token with auth_fail.
-          if (first.ok && (first.message.type === 'auth_fail' || first.message.type === 'error')) {
-            throw new DnsplaneError('ERR_AUTH_LEGACY_PEER', 'peer does not answer challenge auth')
-          }
-          throw new DnsplaneError('ERR_AUTH_FAILED', 'auth failed')
-        }
-        const ch1 = first.message
-        if (!token || !verifyProof(serverProof(token, nonce, ch1.nonce, ch1.node_id, nodeId), ch1.proof)) {
-          throw new DnsplaneError('ERR_AUTH_FAILED', 'auth failed: the peer could not prove it knows the cluster token')
-        }
-        await ch.send({ type: 'auth_response', proof: clientProof(token, nonce, ch1.nonce, ch1.node_id, nodeId) })
-        reply = this.parseIn(await ch.next(deadlineMs))
-        if (reply.ok && reply.message.type === 'auth_ok') {
-          this.notePeerHandshake(peer, { node_id: ch1.node_id, caps: ch1.caps, clock_unix_ms: ch1.clock_unix_ms }, t0)
-        }
-      } else {
-        await ch.send({ type: 'auth', token, node_id: nodeId, caps, clock_unix_ms: t0 })
-        reply = this.parseIn(await ch.next(deadlineMs))
-      }
-      if (!reply.ok || reply.message.type !== 'auth_ok') throw new DnsplaneError('ERR_AUTH_FAILED', 'auth failed')
-      const ok = reply.message as AuthOkMessage
+      const announced = await authenticateClient(
+        { send: (m) => ch.send(m), next: async () => this.parseIn(await ch.next(deadlineMs)) },
+        { mode, token: this.token(), nodeId: this.state.node_id, caps: this.ownCaps(), clockMs: t0, clientNonce: newNonce(this.random) },
+      )
+      this.notePeerHandshake(peer, announced, t0)
       const tracked = this.tracker.get(peer)
-      if (mode === 'plain') this.notePeerHandshake(peer, ok, t0)
-      const session: Session = {
+      return {
         ch,
         caps: tracked.caps ?? [],
         peerNodeId: tracked.nodeId,
@@ -665,7 +648,6 @@ export class ClusterManager implements ClusterControl {
           ch.close()
         },
       }
-      return session
     } catch (err) {
       clearTimeout(deadline)
       ch.destroy()
@@ -678,6 +660,7 @@ export class ClusterManager implements ClusterControl {
     const tracked = this.tracker.get(peer)
     tracked.caps = info.caps ? [...info.caps] : []
     if (info.node_id) tracked.nodeId = info.node_id
+    if (hasChallengeCap(info.caps)) this.noteChallengePeer(peer, info.node_id)
     if (info.clock_unix_ms) {
       const now = this.now()
       // The peer read its clock about half-way through the round trip.
@@ -687,6 +670,15 @@ export class ClusterManager implements ClusterControl {
         this.log.warn({ peer, skew_ms: tracked.clockSkewMs, bound_ms: CLOCK_SKEW_WARN_MS }, 'cluster peer clock skew beyond bound')
       }
     }
+  }
+
+  /** Remembers (and persists) that an address / node id speaks challenge auth: it never gets the plain token. */
+  private noteChallengePeer(address: string | undefined, nodeId: string | undefined): void {
+    const next = noteChallengePeer(this.state.challenge_peers, address, nodeId)
+    if (!next) return
+    this.state = { ...this.state, challenge_peers: next }
+    // A failed save is logged by saveState; the in-memory rule holds until the next save.
+    this.saveState().catch(() => undefined)
   }
 
   /** Capabilities this node announces: record_lww only while that policy runs. */
@@ -749,7 +741,7 @@ export class ClusterManager implements ClusterControl {
   private mayPush(): boolean {
     const s = this.deps.settings()
     if (!this.running || !s.cluster_enabled || s.cluster_replica_only || this.deps.readOnlySource) return false
-    if (!(s.cluster_auth_token ?? '').trim()) {
+    if (!this.token()) {
       this.log.warn('cluster push skipped: cluster_auth_token is empty')
       return false
     }
@@ -774,7 +766,7 @@ export class ClusterManager implements ClusterControl {
    * snapshot, as reofferLastSnapshot.
    */
   private startAntiEntropy(): void {
-    if (!(this.deps.settings().cluster_auth_token ?? '').trim()) return
+    if (!this.token()) return
     const snapshot = this.state.local_seq >= 1 && this.mayPush() ? this.buildSnapshot(this.state.local_seq) : undefined
     for (const peer of this.effective) {
       const p = this.pendingFor(peer)
@@ -803,7 +795,7 @@ export class ClusterManager implements ClusterControl {
   /** Queues record_lww entries for a peer (newest version per key; overflow -> anti-entropy). */
   private queueEntries(peer: string, entries: readonly VersionedEntry[]): void {
     const s = this.deps.settings()
-    if (!this.running || s.cluster_replica_only || !(s.cluster_auth_token ?? '').trim()) return
+    if (!this.running || s.cluster_replica_only || !this.token()) return
     const p = this.pendingFor(peer)
     for (const e of entries) {
       const cur = p.entries.get(e.key)
@@ -1005,7 +997,7 @@ export class ClusterManager implements ClusterControl {
   }
 
   private async probeAll(): Promise<void> {
-    if (this.probeRunning || !(this.deps.settings().cluster_auth_token ?? '').trim()) return
+    if (this.probeRunning || !this.token()) return
     this.probeRunning = true
     try {
       await mapBounded(this.effective, this.limits.peerConcurrency, (peer) => this.probe(peer))
@@ -1108,6 +1100,7 @@ export class ClusterManager implements ClusterControl {
           if (isDnsplaneError(err, 'ERR_AUTH_TIMEOUT')) {
             this.recordFailedAuth(conn.remoteIp, 'timeout')
             log.warn('cluster client sent no auth in time')
+            state = 'closed'
           } else if (isDnsplaneError(err, 'ERR_FRAME_TOO_LARGE')) {
             log.warn({ error: err.message, authenticated: state === 'ready' }, 'cluster frame too large')
           }
@@ -1123,40 +1116,36 @@ export class ClusterManager implements ClusterControl {
     } catch (err) {
       log.debug({ error: (err as Error).message }, 'cluster connection ended')
     } finally {
+      // Got our challenge, then left without a valid proof: counts as a failed auth, or one
+      // connection per guess would be free (issue #10 item 5).
+      if (state === 'awaiting_proof' && this.running) {
+        this.recordFailedAuth(conn.remoteIp, 'abandoned')
+        log.warn('cluster client left after the challenge without a proof')
+      }
       if (graceful) ch.close()
       else ch.destroy()
     }
   }
 
-  /** Per-connection server context: token rule, our challenge and its expected answer, our auth_ok. */
+  /** Per-connection server context: token rule, our challenge and what its answer must prove, our auth_ok. */
   private stepContext(): StepContext {
-    let expected: { proof: string; peer: AuthPeer } | undefined
-    const token = () => (this.deps.settings().cluster_auth_token ?? '').trim()
+    let pending: PendingChallenge | undefined
     return {
       checkToken: (t) => checkToken(t, this.deps.settings().cluster_auth_token),
       plainTokenAllowed: () => this.deps.settings().cluster_allow_plain_token !== false,
       challenge: (req: AuthMessage): AuthChallengeMessage | undefined => {
-        const secret = token()
-        if (!secret || !isNonce(req.nonce)) return undefined
-        const nonce = newNonce(this.random)
-        const me = this.state.node_id
-        const them = req.node_id ?? ''
-        expected = { proof: clientProof(secret, req.nonce, nonce, me, them), peer: { node_id: req.node_id, caps: req.caps, clock_unix_ms: req.clock_unix_ms } }
-        return {
-          type: 'auth_challenge',
-          nonce,
-          proof: serverProof(secret, req.nonce, nonce, me, them),
-          node_id: me,
-          caps: this.ownCaps(),
-          clock_unix_ms: this.now(),
-        }
+        const token = this.token()
+        if (!token) return undefined
+        const out = createChallenge(req, { token, serverNonce: newNonce(this.random), serverNodeId: this.state.node_id, caps: this.ownCaps(), clockMs: this.now() })
+        pending = out.pending
+        return out.message
       },
-      verifyResponse: (proof) => {
-        const e = expected
-        expected = undefined
-        return e && verifyProof(e.proof, proof) ? e.peer : undefined
+      verifyResponse: (response) => {
+        const p = pending
+        pending = undefined
+        return p ? verifyClientResponse(p, response) : undefined
       },
-      authOk: () => ({ type: 'auth_ok', node_id: this.state.node_id, caps: this.ownCaps(), clock_unix_ms: this.now() }),
+      authOk: (proof) => ({ type: 'auth_ok', node_id: this.state.node_id, caps: this.ownCaps(), clock_unix_ms: this.now(), ...(proof ? { proof } : {}) }),
     }
   }
 
@@ -1164,6 +1153,8 @@ export class ClusterManager implements ClusterControl {
     switch (effect.kind) {
       case 'authenticated':
         ch.setMaxFrameBytes(this.limits.maxFrameBytes)
+        // Only after the peer proved the token, so nobody can pin a node id as challenge-only.
+        if (hasChallengeCap(effect.peer.caps)) this.noteChallengePeer(undefined, effect.peer.node_id)
         return
       case 'apply_delta':
         await ch.send(await this.receiveDelta(effect.message, conn, log))
@@ -1280,7 +1271,14 @@ export class ClusterManager implements ClusterControl {
       return { type: 'admin_config_fail', message: 'invalid admin token' }
     }
     const patch: Partial<ClusterSettings> = {}
-    if (msg.cluster_auth_token) patch.cluster_auth_token = msg.cluster_auth_token
+    if (msg.cluster_auth_token) {
+      const problem = clusterTokenProblem(msg.cluster_auth_token)
+      if (problem) {
+        this.emit({ kind: 'admin_config', outcome: 'refused_invalid' })
+        return { type: 'admin_config_fail', message: `cluster_auth_token: ${problem}` }
+      }
+      patch.cluster_auth_token = clusterToken(msg.cluster_auth_token)
+    }
     if (msg.cluster_peers) patch.cluster_peers = [...msg.cluster_peers]
     if (msg.cluster_replica_only !== undefined) patch.cluster_replica_only = msg.cluster_replica_only
     if (msg.cluster_reject_local_writes !== undefined) patch.cluster_reject_local_writes = msg.cluster_reject_local_writes
@@ -1375,8 +1373,13 @@ export class ClusterManager implements ClusterControl {
     if (!this.running) throw new DnsplaneError('ERR_CLUSTER_DISABLED', 'cluster: not enabled')
   }
 
+  /** The cluster token as used everywhere (config/cluster-token.ts); '' = none. */
+  private token(): string {
+    return clusterToken(this.deps.settings().cluster_auth_token)
+  }
+
   private requireToken(): void {
-    if (!(this.deps.settings().cluster_auth_token ?? '').trim()) {
+    if (!this.token()) {
       throw new DnsplaneError('ERR_CLUSTER_NO_TOKEN', 'cluster: cluster_auth_token is empty')
     }
   }

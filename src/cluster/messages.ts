@@ -39,7 +39,8 @@ export type ExtensionType = 'auth_challenge' | 'auth_response' | 'delta' | 'delt
 
 /** Capability names announced in auth / auth_ok / auth_challenge (Go peers announce none). */
 export const CAP_RECORD_LWW = 'record_lww/1'
-export const CAP_CHALLENGE = 'challenge/1'
+/** Client proves first (docs/cluster-protocol.md); `challenge/1` (server proved first) is refused. */
+export const CAP_CHALLENGE = 'challenge/2'
 const MAX_CAPS = 32
 
 /**
@@ -62,21 +63,28 @@ export interface AuthOkMessage {
   node_id?: string
   caps?: string[]
   clock_unix_ms?: number
+  /** challenge/2: the server's proof, sent only after the client's proof checked out. */
+  proof?: string
 }
 
-/** Server's answer to a challenge request: its nonce and its proof that it knows the token. */
+/**
+ * Server's answer to a challenge request: its nonce only (challenge/2). `proof` is what a
+ * challenge/1 server sent here; ours never sends it.
+ */
 export interface AuthChallengeMessage {
   type: 'auth_challenge'
   nonce: string
-  proof: string
+  proof?: string
   node_id: string
   caps: string[]
   clock_unix_ms: number
 }
 
+/** The client's proof; challenge/2 adds the client's nonce (the proof covers both nonces). */
 export interface AuthResponseMessage {
   type: 'auth_response'
   proof: string
+  nonce?: string
 }
 
 /** record_lww: changed entries (records and tombstones); the receiver answers delta_ack with the same batch. */
@@ -200,15 +208,18 @@ export function encodeMessage(msg: Message): string {
       if (msg.node_id) s += `,"node_id":${goString(msg.node_id)}`
       if (msg.caps && msg.caps.length > 0) s += `,"caps":[${msg.caps.map(goString).join(',')}]`
       if (msg.clock_unix_ms) s += `,"clock_unix_ms":${int(msg.clock_unix_ms)}`
+      if (msg.proof) s += `,"proof":${goString(msg.proof)}`
       return s + '}'
     }
     case 'auth_challenge':
       return (
-        `{"type":"auth_challenge","nonce":${goString(msg.nonce)},"proof":${goString(msg.proof)},"node_id":${goString(msg.node_id)}` +
+        `{"type":"auth_challenge","nonce":${goString(msg.nonce)}` +
+        (msg.proof ? `,"proof":${goString(msg.proof)}` : '') +
+        `,"node_id":${goString(msg.node_id)}` +
         `,"caps":[${msg.caps.map(goString).join(',')}],"clock_unix_ms":${int(msg.clock_unix_ms)}}`
       )
     case 'auth_response':
-      return `{"type":"auth_response","proof":${goString(msg.proof)}}`
+      return `{"type":"auth_response"` + (msg.nonce ? `,"nonce":${goString(msg.nonce)}` : '') + `,"proof":${goString(msg.proof)}}`
     case 'delta':
       return `{"type":"delta","node_id":${goString(msg.node_id)},"batch":${int(msg.batch)},"entries":[${msg.entries.map(encodeEntry).join(',')}]}`
     case 'delta_ack':
@@ -364,19 +375,28 @@ function decodeByType(type: MessageType, o: Record<string, unknown>): Message {
     if (caps) msg.caps = caps
     const clock = optInteger(o, 'clock_unix_ms', 0, Number.MAX_SAFE_INTEGER)
     if (clock) msg.clock_unix_ms = clock
+    const proof = optString(o, 'proof')
+    if (proof) msg.proof = boundedString(proof, 'proof', 256)
     return msg
   }
   if (type === 'auth_challenge') {
-    return {
+    const msg: AuthChallengeMessage = {
       type,
       nonce: boundedString(reqString(o, 'nonce'), 'nonce', 256),
-      proof: boundedString(reqString(o, 'proof'), 'proof', 256),
       node_id: boundedString(reqString(o, 'node_id'), 'node_id', 256),
       caps: optCaps(o) ?? [],
       clock_unix_ms: optInteger(o, 'clock_unix_ms', 0, Number.MAX_SAFE_INTEGER) ?? 0,
     }
+    const proof = optString(o, 'proof')
+    if (proof) msg.proof = boundedString(proof, 'proof', 256)
+    return msg
   }
-  if (type === 'auth_response') return { type, proof: boundedString(reqString(o, 'proof'), 'proof', 256) }
+  if (type === 'auth_response') {
+    const msg: AuthResponseMessage = { type, proof: boundedString(reqString(o, 'proof'), 'proof', 256) }
+    const nonce = optString(o, 'nonce')
+    if (nonce) msg.nonce = boundedString(nonce, 'nonce', 256)
+    return msg
+  }
   if (type === 'delta') {
     return {
       type,

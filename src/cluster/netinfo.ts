@@ -3,6 +3,7 @@
  * Pure: the interface list comes in as an argument.
  */
 import { createHash } from 'node:crypto'
+import { clusterToken } from '../config/cluster-token.js'
 
 export const DEFAULT_CLUSTER_PORT = 7946
 export const DEFAULT_LISTEN_ADDR = ':7946'
@@ -64,6 +65,6 @@ export function dialAddress(advertiseAddr: string | undefined, listenAddr: strin
 
 /** Hex SHA-256 of the trimmed token; '' when the trimmed token is empty. */
 export function tokenFingerprint(token: string | undefined): string {
-  const t = (token ?? '').trim()
+  const t = clusterToken(token)
   return t ? createHash('sha256').update(t, 'utf8').digest('hex') : ''
 }

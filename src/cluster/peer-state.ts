@@ -6,6 +6,7 @@
 import { DnsplaneError } from '../errors.js'
 import { lwwTimestamp } from './policies/global-lww.js'
 import type { PolicyState, RejectReason, SyncPolicy } from './policies/index.js'
+import { parseChallengePeers, type ChallengePeers } from './session/challenge-peers.js'
 
 export interface ClusterState {
   node_id: string
@@ -15,6 +16,8 @@ export interface ClusterState {
   peer_seq: Record<string, number>
   last_global_lww_unix: number
   last_global_lww_node_id: string
+  /** Ours: peers that announced challenge auth and so never get the plain token (session/challenge-peers.ts). */
+  challenge_peers?: ChallengePeers
 }
 
 export function emptyState(nodeId = ''): ClusterState {
@@ -104,6 +107,7 @@ export function serializeState(state: ClusterState): string {
   if (Object.keys(state.peer_seq).length > 0) out.peer_seq = state.peer_seq
   if (state.last_global_lww_unix) out.last_global_lww_unix = state.last_global_lww_unix
   if (state.last_global_lww_node_id) out.last_global_lww_node_id = state.last_global_lww_node_id
+  if (state.challenge_peers) out.challenge_peers = state.challenge_peers
   return JSON.stringify(out, null, 2) + '\n'
 }
 
@@ -137,11 +141,14 @@ export function parseState(text: string): ClusterState {
   if (lww !== undefined && lww !== null && (typeof lww !== 'number' || !Number.isSafeInteger(lww))) {
     throw bad('last_global_lww_unix', 'an integer')
   }
-  return {
+  const state: ClusterState = {
     node_id: str(o.node_id, 'node_id'),
     local_seq: uint(o.local_seq, 'local_seq'),
     peer_seq: peerSeq,
     last_global_lww_unix: (lww as number | null | undefined) ?? 0,
     last_global_lww_node_id: str(o.last_global_lww_node_id, 'last_global_lww_node_id'),
   }
+  const challengePeers = parseChallengePeers(o.challenge_peers)
+  if (challengePeers) state.challenge_peers = challengePeers
+  return state
 }

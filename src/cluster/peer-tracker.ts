@@ -21,8 +21,6 @@ export interface PeerRecord {
   caps?: string[]
   syncMode?: 'record_lww' | 'records_full'
   clockSkewMs?: number
-  /** The peer answered our challenge request like a Go node: use the plain token with it. */
-  legacyAuth?: boolean
   /** A push failed in a way retries cannot fix (snapshot over the frame limit): unhealthy until one succeeds. */
   pushBlocked?: boolean
 }

@@ -8,6 +8,7 @@ import type {
   AuthChallengeMessage,
   AuthMessage,
   AuthOkMessage,
+  AuthResponseMessage,
   DeltaMessage,
   DigestMessage,
   Message,
@@ -15,6 +16,7 @@ import type {
   ParseResult,
   RecordsFullMessage,
 } from './messages.js'
+import { authRequestKind } from './session/handshake.js'
 import type { TokenCheck } from './tokens.js'
 
 /** awaiting_proof: a challenge was sent; the client's auth_response must come next. */
@@ -23,7 +25,7 @@ export type ConnState = 'awaiting_auth' | 'awaiting_proof' | 'ready' | 'closed'
 /** What a client announced about itself in `auth` (all optional: Go clients send none). */
 export type AuthPeer = Pick<AuthMessage, 'node_id' | 'caps' | 'clock_unix_ms'>
 
-export type AuthFailure = 'auth_required' | Exclude<TokenCheck, 'ok'> | 'bad_proof' | 'plain_token_refused'
+export type AuthFailure = 'auth_required' | Exclude<TokenCheck, 'ok'> | 'bad_proof' | 'plain_token_refused' | 'challenge_v1_refused'
 
 export type Effect =
   | { kind: 'close' }
@@ -42,17 +44,18 @@ export interface StepContext {
   /** False when cluster_allow_plain_token is off: a plain token is refused (challenge only). */
   plainTokenAllowed?(): boolean
   /**
-   * Answers a challenge request (empty token + nonce) with this node's nonce and proof, and keeps
-   * what verifyResponse needs; undefined when this node has no token (the request then fails).
+   * Answers a challenge/2 request with this node's nonce (never a proof: the client proves first,
+   * session/handshake.ts), and keeps what verifyResponse needs; undefined when this node has no
+   * token (the request then fails).
    */
   challenge?(request: AuthMessage): AuthChallengeMessage | undefined
   /**
-   * Checks the client's proof against the challenge sent on this connection (constant time);
-   * returns the peer announced in the challenge request when it holds, else undefined.
+   * Checks the client's response against the challenge sent on this connection (constant time);
+   * when it holds, the peer announced in the challenge request and the server's proof for auth_ok.
    */
-  verifyResponse?(proof: string): AuthPeer | undefined
-  /** The auth_ok to send (ours adds node_id, caps and clock); default `{type:'auth_ok'}`. */
-  authOk?(): AuthOkMessage
+  verifyResponse?(response: AuthResponseMessage): { peer: AuthPeer; serverProof: string } | undefined
+  /** The auth_ok to send (ours adds node_id, caps, clock and, after a challenge, the server's proof); default `{type:'auth_ok'}`. */
+  authOk?(serverProof?: string): AuthOkMessage
 }
 
 export interface StepOutcome {
@@ -71,8 +74,9 @@ export const UNAUTHORIZED = 'unauthorized'
 /**
  * One transition. awaiting_auth: a valid `auth` with the right token -> auth_ok, ready; a wrong
  * or unset token -> auth_fail "unauthorized" and close; anything else -> error "auth required"
- * and close. Ours: an empty token with a nonce asks for the challenge (awaiting_proof until the
- * client's auth_response proves the token). ready: ping -> pong; pull -> send_snapshot;
+ * and close. Ours: an empty token announcing challenge/2 asks for the challenge (awaiting_proof
+ * until the client's auth_response proves the token; auth_ok then carries the server's proof); a
+ * challenge/1 request (empty token + nonce) gets auth_fail. ready: ping -> pong; pull -> send_snapshot;
  * delta -> apply_delta; digest -> anti_entropy; records_full -> apply (never a reply,
  * as the original); admin_config_apply -> admin_apply; any other or invalid frame -> an `error`
  * reply naming the problem (ours: the original stays silent; Go clients never read it, so it is
@@ -84,7 +88,10 @@ export function step(state: ConnState, input: ParseResult, ctx: StepContext): St
     if (!input.ok || input.message.type !== 'auth') return refuse('error', AUTH_REQUIRED, 'auth_required')
     const auth = input.message
     const peer = { node_id: auth.node_id, caps: auth.caps, clock_unix_ms: auth.clock_unix_ms }
-    if (auth.token === '' && auth.nonce && ctx.challenge) {
+    const kind = authRequestKind(auth)
+    // challenge/1 let the server prove first (an offline-guessable proof for anyone): refused.
+    if (kind === 'challenge_v1' && ctx.challenge) return refuse('auth_fail', UNAUTHORIZED, 'challenge_v1_refused')
+    if (kind === 'challenge' && ctx.challenge) {
       const challenge = ctx.challenge(auth)
       if (!challenge) return refuse('auth_fail', UNAUTHORIZED, 'no_token')
       return { state: 'awaiting_proof', replies: [challenge], effects: [] }
@@ -96,9 +103,10 @@ export function step(state: ConnState, input: ParseResult, ctx: StepContext): St
   }
   if (state === 'awaiting_proof') {
     if (!input.ok || input.message.type !== 'auth_response') return refuse('error', AUTH_REQUIRED, 'auth_required')
-    const verified = ctx.verifyResponse?.(input.message.proof)
+    const verified = ctx.verifyResponse?.(input.message)
     if (!verified) return refuse('auth_fail', UNAUTHORIZED, 'bad_proof')
-    return { state: 'ready', replies: [ctx.authOk?.() ?? { type: 'auth_ok' }], effects: [{ kind: 'authenticated', peer: verified }] }
+    const ok = ctx.authOk?.(verified.serverProof) ?? { type: 'auth_ok', proof: verified.serverProof }
+    return { state: 'ready', replies: [ok], effects: [{ kind: 'authenticated', peer: verified.peer }] }
   }
   if (!input.ok) {
     return { state, replies: [{ type: 'error', message: input.error }], effects: [{ kind: 'invalid_frame', reason: input.reason }] }

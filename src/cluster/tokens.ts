@@ -1,5 +1,6 @@
 /** Constant-time secret comparison (original weak point 2). Never log either argument. */
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { clusterToken } from '../config/cluster-token.js'
 
 /** True when `a` equals `b`; compares SHA-256 digests with timingSafeEqual so length and content do not leak through timing. */
 export function secretsEqual(a: string, b: string): boolean {
@@ -15,7 +16,7 @@ export type TokenCheck = 'ok' | 'no_token' | 'bad_token'
  * received token (the received token is not trimmed, as in the original).
  */
 export function checkToken(received: string, configured: string | undefined): TokenCheck {
-  const expected = (configured ?? '').trim()
+  const expected = clusterToken(configured)
   if (!expected) return 'no_token'
   return secretsEqual(received, expected) ? 'ok' : 'bad_token'
 }

@@ -5,6 +5,7 @@
 import { posix as path } from 'node:path'
 import { Value } from '@sinclair/typebox/value'
 import type { TObject, TSchema } from '@sinclair/typebox'
+import { clusterToken, clusterTokenProblem } from './cluster-token.js'
 import {
   ConfigSchema,
   DEFAULT_CLUSTER_LISTEN_ADDR,
@@ -191,7 +192,11 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResu
   if (st.unimplementedSet.length > 0) {
     warnings.push(`keys not implemented yet (accepted, no effect): ${st.unimplementedSet.join(', ')}`)
   }
+  const tokenProblem = st.errors.length === 0 ? clusterTokenProblem(out.cluster_auth_token) : undefined
+  if (tokenProblem) st.errors.push(`cluster_auth_token: ${tokenProblem}`)
   if (st.errors.length > 0) return { errors: st.errors, warnings }
+  // Trimmed once here; every reader sees the token exactly as it is used.
+  out.cluster_auth_token = clusterToken(out.cluster_auth_token)
 
   const policy = out.cluster_sync_policy.trim().toLowerCase()
   if (policy !== '' && !(SYNC_POLICIES as readonly string[]).includes(policy)) {
