@@ -65,8 +65,8 @@ t.test('the proof is HMAC-SHA256 keyed by SHA-256 of the trimmed token over labe
     return Buffer.concat([len, b])
   }
   const msg = (label: string) => Buffer.concat([Buffer.from(label), ...[cn, sn, 'node-s', 'node-c'].map(field)])
-  t.equal(serverProof(...base), createHmac('sha256', key).update(msg('dnsplane cluster auth v1: server proof')).digest('base64url'))
-  t.equal(clientProof(...base), createHmac('sha256', key).update(msg('dnsplane cluster auth v1: client proof')).digest('base64url'))
+  t.equal(serverProof(...base), createHmac('sha256', key).update(msg('dnsplane cluster auth v2: server proof')).digest('base64url'))
+  t.equal(clientProof(...base), createHmac('sha256', key).update(msg('dnsplane cluster auth v2: client proof')).digest('base64url'))
   t.equal(serverProof(...base).length, PROOF_CHARS)
 })
 
