@@ -83,3 +83,12 @@ t.test('state file text: 2-space JSON, omitempty, and strict parsing', async (t)
     t.throws(() => parseState(bad), { code: 'ERR_STATE_LOAD' }, bad)
   }
 })
+
+t.test('state file: challenge_peers (ours) round-trips, is omitted when empty and refused when malformed', async (t) => {
+  const s: ClusterState = { ...emptyState('n'), challenge_peers: { addresses: ['b:1'], node_ids: ['node-b'] } }
+  const text = serializeState(s)
+  t.match(text, /"challenge_peers": \{/)
+  t.same(parseState(text), s)
+  t.notMatch(serializeState(emptyState('n')), /challenge_peers/)
+  t.throws(() => parseState('{"challenge_peers":{"addresses":[1]}}'), { code: 'ERR_STATE_LOAD' })
+})

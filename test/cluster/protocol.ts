@@ -31,6 +31,40 @@ t.test('step table: (state, frame) -> next state, replies, effects', async (t) =
   }
 })
 
+t.test('challenge/2: the server answers with its nonce only and proves itself in auth_ok after the client proved', async (t) => {
+  const challenge = { type: 'auth_challenge' as const, nonce: 'sn', node_id: 'node-s', caps: ['challenge/2'], clock_unix_ms: 1 }
+  let asked: unknown
+  const c = {
+    ...ctx(),
+    challenge: () => challenge,
+    verifyResponse: (r: { proof: string }) => {
+      asked = r
+      return r.proof === 'good' ? { peer: { node_id: 'node-c' }, serverProof: 'server-proof' } : undefined
+    },
+    authOk: (proof?: string) => ({ type: 'auth_ok' as const, node_id: 'node-s', proof }),
+  }
+  const first = step('awaiting_auth', p('{"type":"auth","token":"","node_id":"node-c","caps":["challenge/2"]}'), c)
+  t.same([first.state, first.replies, first.effects], ['awaiting_proof', [challenge], []])
+  const good = step('awaiting_proof', p('{"type":"auth_response","nonce":"cn","proof":"good"}'), c)
+  t.same(asked, { type: 'auth_response', proof: 'good', nonce: 'cn' }, 'the whole response (with the client nonce) is checked')
+  t.same([good.state, good.replies], ['ready', [{ type: 'auth_ok', node_id: 'node-s', proof: 'server-proof' }]])
+  t.same(good.effects, [{ kind: 'authenticated', peer: { node_id: 'node-c' } }])
+  const bad = step('awaiting_proof', p('{"type":"auth_response","nonce":"cn","proof":"bad"}'), c)
+  t.same([bad.state, bad.replies], ['closed', [{ type: 'auth_fail', message: 'unauthorized' }]])
+  t.same(bad.effects.map((e) => e.kind), ['auth_failed', 'close'])
+  const other = step('awaiting_proof', p('{"type":"ping"}'), c)
+  t.same([other.state, other.effects.map((e) => e.kind)], ['closed', ['auth_failed', 'close']])
+})
+
+t.test('a challenge/1 request (empty token + nonce, server proved first) is refused with auth_fail', async (t) => {
+  let challenged = false
+  const c = { ...ctx(), challenge: () => ((challenged = true), undefined) }
+  const out = step('awaiting_auth', p('{"type":"auth","token":"","caps":["challenge/1"],"nonce":"AAAA"}'), c)
+  t.same([out.state, out.replies], ['closed', [{ type: 'auth_fail', message: 'unauthorized' }]])
+  t.same(out.effects, [{ kind: 'auth_failed', reason: 'challenge_v1_refused' }, { kind: 'close' }])
+  t.notOk(challenged, 'no challenge is built for it')
+})
+
 t.test('invalid frame after auth gets an error reply naming the problem and keeps the connection', async (t) => {
   const out = step('ready', p('{"type":"records_full","node_id":"a","seq":-1}'), ctx())
   t.equal(out.state, 'ready')
