@@ -236,9 +236,10 @@ const cluster = section('Cluster', {
   cluster_listen_addr: str(':7946', 'cluster TCP listen address host:port; empty means :7946'),
   cluster_advertise_addr: str('', 'address peers should dial (shown by cluster join); empty = guessed', LIVE),
   cluster_peers: list('static peers host:port', LIVE),
-  cluster_auth_token: str('', 'shared cluster token; empty = all cluster auth fails (no push or pull)', {
+  cluster_auth_token: str('', 'shared cluster token, trimmed; at least 8 characters (16+ random recommended); empty = all cluster auth fails (no push or pull)', {
     live: true,
     secret: true,
+    note: 'The original accepted any value; a token of only whitespace or under 8 characters is refused (config/cluster-token.ts).',
   }),
   cluster_node_id: str('', 'stable node id; empty = from cluster_state.json or a random node-<16 hex>'),
   cluster_sync_interval_seconds: int(0, 0, INT32_MAX, 'seconds between periodic pulls from every peer; 0 = no periodic pull', {

@@ -248,3 +248,16 @@ t.test('configDefaults gives unresolved defaults (relative paths, empty socket)'
   t.equal(d.server_socket, '')
   t.equal(d.log.log_dir, 'log')
 })
+
+t.test('cluster_auth_token: one rule, applied at load; the loaded token is trimmed', async (t) => {
+  for (const [value, message] of [
+    ['   ', 'cluster_auth_token: must not be only whitespace (use "" for no token)'],
+    ['short', 'cluster_auth_token: must be at least 8 characters'],
+  ]) {
+    const res = validateConfig({ cluster_auth_token: value }, ctx)
+    t.equal(res.config, undefined, JSON.stringify(value))
+    t.same(res.errors, [message])
+  }
+  t.equal(validateConfig({ cluster_auth_token: '' }, ctx).config?.cluster_auth_token, '', '"" = no token')
+  t.equal(validateConfig({ cluster_auth_token: '  cluster-secret\n' }, ctx).config?.cluster_auth_token, 'cluster-secret')
+})
