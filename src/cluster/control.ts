@@ -26,7 +26,7 @@ export interface PeerStatus {
   replication_lag_seconds?: number
   /** Ours: pending push retry, if a push to this peer failed. */
   pending_push?: boolean
-  /** Ours: capabilities the peer announced (record_lww/1, challenge/1); [] for a Go peer. */
+  /** Ours: capabilities the peer announced (record_lww/1, challenge/2); [] for a Go peer. */
   caps?: string[]
   /** Ours: how the last exchange ran: 'record_lww' (deltas) or 'records_full' (the original's snapshots). */
   sync_mode?: 'record_lww' | 'records_full'

@@ -25,9 +25,6 @@ import {
   type ParseResult,
 } from '../messages.js'
 
-/** The capability of the challenge/1 exchange (server proved first); refused since challenge/2. */
-export const CAP_CHALLENGE_V1 = 'challenge/1'
-
 /** What a peer announced about itself in its handshake (all optional: Go peers send none). */
 export interface PeerAnnouncement {
   node_id?: string
