@@ -15,7 +15,7 @@ import { FrameChannel } from './channel.js'
 import { MAX_FRAME_BYTES, PRE_AUTH_MAX_FRAME_BYTES } from './codec.js'
 import type { ClusterControl, ClusterStatus, JoinInfo, PeerOpResult, PeerRole } from './control.js'
 import { discoverSrvPeers, mergePeers, normalizeSrvName, staticPeerList, type ResolveSrv } from './discovery.js'
-import { isNonce, newNonce } from './auth-challenge.js'
+import { newNonce } from './auth-challenge.js'
 import { LwwReplica } from './lww-replica.js'
 import { answerDigest, runAntiEntropy, sendDeltas, type ExchangeContext, type LwwSyncResult } from './lww-sync.js'
 import {
