@@ -117,3 +117,16 @@ t.test('validates RFC 3339 times like Go', async (t) => {
   for (const s of ok) t.ok(isRfc3339(s), s)
   for (const s of bad) t.notOk(isRfc3339(s), s)
 })
+
+t.test('challenge/2 fields: auth_challenge without proof, auth_response with nonce, auth_ok with proof round-trip', async (t) => {
+  const cases: [Message, string][] = [
+    [{ type: 'auth_challenge', nonce: 'sn', node_id: 'b', caps: ['challenge/2'], clock_unix_ms: 5 }, '{"type":"auth_challenge","nonce":"sn","node_id":"b","caps":["challenge/2"],"clock_unix_ms":5}'],
+    [{ type: 'auth_response', nonce: 'cn', proof: 'p' }, '{"type":"auth_response","nonce":"cn","proof":"p"}'],
+    [{ type: 'auth_ok', node_id: 'b', proof: 'sp' }, '{"type":"auth_ok","node_id":"b","proof":"sp"}'],
+  ]
+  for (const [msg, text] of cases) {
+    t.equal(encodeMessage(msg), text)
+    t.same(parseMessage(Buffer.from(text)), { ok: true, message: msg })
+  }
+  t.match(parseMessage(Buffer.from(`{"type":"auth_response","nonce":"${'x'.repeat(257)}","proof":"p"}`)), { ok: false, reason: 'invalid_fields' }, 'the nonce is bounded')
+})
