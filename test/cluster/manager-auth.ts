@@ -148,6 +148,17 @@ t.test('item 5: handshakes abandoned after the challenge count as failed auths a
   t.ok(await waitFor(() => b.events.some((e) => e.kind === 'connection_refused' && e.reason === 'source_blocked')), 'the source is blocked')
 })
 
+t.test('item 5: a client silent after the challenge times out and counts as one failed auth', async (t) => {
+  const net = new MemoryTransport()
+  const b = makeNode(net, { cluster_auth_token: TOKEN, cluster_node_id: 'node-b', cluster_listen_addr: 'b:1' }, { deps: { limits: { authTimeoutMs: 100 } } })
+  await startAll(t, b)
+  const { conn, got } = await rawClient(net, 'b:1')
+  await conn.write(encodeFrame('{"type":"auth","token":"","node_id":"evil","caps":["challenge/2"]}'))
+  t.ok(await waitFor(() => got.length >= 1 && conn.closed), 'challenged, then closed by the server')
+  const failures = b.events.filter((e) => e.kind === 'auth_failure')
+  t.same(failures.map((e) => e.kind === 'auth_failure' && e.reason), ['timeout'], 'counted once')
+})
+
 t.test('item 5: a node warns at start when its cluster token is short or the documentation example', async (t) => {
   for (const [token, want] of [
     ['short-tok', /shorter than 16 characters/],
