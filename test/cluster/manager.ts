@@ -126,7 +126,11 @@ t.test('a failed push is retried until the peer is back, and only the newest sna
   await a.store.add({ name: 'one.example', type: 'A', value: '192.0.2.1' })
   await a.waitEvent((e) => e.kind === 'push_failed')
   await a.store.add({ name: 'two.example', type: 'A', value: '192.0.2.2' })
-  await a.waitEvent((e) => e.kind === 'push_failed' && e.attempt >= 2)
+  // The second snapshot is queued once its seq is saved; a failure after that means no attempt with
+  // the first snapshot is still in flight (under load, the first one's retries can outrun the save).
+  t.ok(await waitFor(() => a.manager.clusterState().local_seq === 2), 'the second snapshot was queued')
+  const queuedAt = a.events.length
+  t.ok(await waitFor(() => a.events.slice(queuedAt).some((e) => e.kind === 'push_failed')), 'the newest snapshot failed too')
   t.equal(a.manager.status().peers?.[0].pending_push, true)
   t.ok(a.manager.status().peers?.[0].last_outbound_error)
   await b.manager.start()
