@@ -64,6 +64,7 @@ import {
 import { loadClusterState, saveClusterState } from './state-file.js'
 import { checkToken, secretsEqual } from './tokens.js'
 import { TcpTransport } from './tcp-transport.js'
+import { setClampedInterval } from '../timers.js'
 import type { Connection, Listener, Transport } from './transport.js'
 
 export type { ClusterLimits, ClusterSettings } from './settings.js'
@@ -551,7 +552,7 @@ export class ClusterManager implements ClusterControl {
   // ------------------------------------------------------------ timers
 
   private every(ms: number, fn: () => Promise<unknown>): void {
-    const t = setInterval(() => this.track(fn()), ms)
+    const t = setClampedInterval(() => this.track(fn()), ms)
     this.timers.add(t)
   }
 
@@ -563,7 +564,7 @@ export class ClusterManager implements ClusterControl {
     // record_lww always runs anti-entropy: it is what heals a peer that missed deltas.
     const sec = configured > 0 ? configured : this.replica ? LWW_ANTI_ENTROPY_DEFAULT_SECONDS : 0
     if (!this.running || sec <= 0) return
-    this.pullTimer = setInterval(() => {
+    this.pullTimer = setClampedInterval(() => {
       const s = this.deps.settings()
       if (this.pullRunning || !s.cluster_enabled || !(s.cluster_auth_token ?? '').trim()) return
       this.pullRunning = true

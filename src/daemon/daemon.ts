@@ -39,6 +39,7 @@ import { DnsplaneError } from '../errors.js'
 import { VERSION } from '../cli/version.js'
 import { apiCacheRowFrom, clusterSettingsFrom, portFrom, upstreamRowFrom } from './adapters.js'
 import { digAll } from './dig.js'
+import { setClampedInterval } from '../timers.js'
 import { clusterEventToMetric, ReplicationDelayTracker } from './cluster-events.js'
 
 /** With cluster_ready_requires_sync: how often to pull until the first sync succeeds. */
@@ -212,7 +213,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     let lastCompact = { at: 0, removed: 0 }
     let compactTimer: ReturnType<typeof setInterval> | undefined
     if (config.cache_compact_enabled) {
-      compactTimer = setInterval(() => {
+      compactTimer = setClampedInterval(() => {
         lastCompact = { at: Date.now(), removed: resolver.cache.compact(Date.now()) }
       }, Math.max(60, config.cache_compact_interval_seconds) * 1000)
       compactTimer.unref()

@@ -11,6 +11,7 @@ import type { Logger } from 'pino'
 import { DnsplaneError } from '../errors.js'
 import type { RecordIndex } from '../store/record-index.js'
 import type { ResolutionSink, ResolutionOutcome } from '../stats/resolution.js'
+import { clampDelayMs, setClampedTimeout } from '../timers.js'
 import { LocalAnswerer, type LocalRR } from './answer.js'
 import { cachedEntry, FastPathCache } from './fast-path.js'
 import { typeName } from './rdata.js'
@@ -237,7 +238,7 @@ export class DnsResponder {
     this.abort.signal.addEventListener('abort', onStop, { once: true })
     let timer: NodeJS.Timeout | undefined
     const timedOut = new Promise<UpstreamAnswer>((resolve) => {
-      timer = setTimeout(() => {
+      timer = setClampedTimeout(() => {
         ac.abort()
         resolve({ kind: 'none', reason: 'timeout' })
       }, this.opts.upstreamTimeoutMs)
@@ -424,7 +425,7 @@ export class DnsServer {
     }
     this.responder.counters.tcp_connections++
     this.tcpSockets.add(sock)
-    sock.setTimeout(this.opts.tcpIdleTimeoutMs || DEFAULT_TCP_IDLE_TIMEOUT_MS, () => sock.destroy())
+    sock.setTimeout(clampDelayMs(this.opts.tcpIdleTimeoutMs || DEFAULT_TCP_IDLE_TIMEOUT_MS), () => sock.destroy())
     const decoder = new TcpFrameDecoder()
     let inflight = 0
     const clientIp = sock.remoteAddress
