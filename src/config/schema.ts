@@ -96,7 +96,10 @@ const dns = section('DNS listener and resolution', {
   local_records_enabled: bool(true, 'answer from dnsrecords; false = forward everything (localhost still answered)', LIVE),
   dns_refuse_any: bool(false, 'answer NOTIMP to ANY queries', LIVE),
   dns_max_edns_udp_payload: int(0, 0, 65535, 'cap on the EDNS UDP payload size advertised in responses; 0 = no cap', LIVE),
-  dns_tcp_max_connections: int(256, 1, 65535, 'ours: maximum concurrent DNS-over-TCP connections'),
+  dns_tcp_max_connections: int(256, 1, 65535, 'ours: maximum concurrent DNS-over-TCP connections; when full, the oldest idle connection of the busiest client is closed for a new one'),
+  dns_tcp_max_connections_per_client: int(16, 1, 65535, 'ours: maximum concurrent DNS-over-TCP connections of one client (an IPv4 address, or an IPv6 /64)', {
+    note: 'A client at its cap gives up its oldest idle connection for a new one (RFC 7766 6.2). IPv6 hosts of one LAN share a /64 and so one cap: raise it for large IPv6 LANs.',
+  }),
   dns_tcp_idle_timeout_seconds: int(10, 1, 3600, 'ours: idle timeout of a DNS-over-TCP connection in seconds'),
   dns_rate_limit_rps: num(0, 0, 1_000_000, 'per-client-IP query rate (token bucket, REFUSED when exceeded); 0 = off', NI),
   dns_rate_limit_burst: int(50, 0, INT32_MAX, 'burst size of the per-IP query token bucket', NI),
@@ -329,6 +332,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set(keyList.filter((k) => k.
 /** Keys that exist only in this implementation (not in the original). */
 export const OUR_KEYS: ReadonlySet<string> = new Set([
   'dns_tcp_max_connections',
+  'dns_tcp_max_connections_per_client',
   'dns_tcp_idle_timeout_seconds',
   'cluster_ready_requires_sync',
   'cluster_tombstone_ttl_seconds',

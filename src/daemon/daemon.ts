@@ -231,6 +231,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
         maxEdnsUdpPayload: config.dns_max_edns_udp_payload,
         tcpIdleTimeoutMs: config.dns_tcp_idle_timeout_seconds * 1000,
         tcpMaxConnections: config.dns_tcp_max_connections,
+        tcpMaxConnectionsPerClient: config.dns_tcp_max_connections_per_client,
         upstreamTimeoutMs: Math.max(1, config.timeout) * 1000,
       },
       { getIndex: () => records.index, resolver, sink, log },
