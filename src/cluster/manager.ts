@@ -12,6 +12,7 @@ import type { RecordStore } from '../store/record-store.js'
 import { canonicalName } from '../store/record.js'
 import { backoffDelayMs, PUSH_RETRY_MAX_MS, PUSH_RETRY_MIN_MS, random01From } from './backoff.js'
 import { FrameChannel } from './channel.js'
+import { FrameBudget } from './frame-budget.js'
 import { MAX_FRAME_BYTES, PRE_AUTH_MAX_FRAME_BYTES } from './codec.js'
 import type { ClusterControl, ClusterStatus, JoinInfo, PeerOpResult, PeerRole } from './control.js'
 import { discoverSrvPeers, mergePeers, normalizeSrvName, staticPeerList, type ResolveSrv } from './discovery.js'
@@ -98,6 +99,8 @@ export interface ClusterDeps {
   networkInterfaces?: () => InterfaceMap
   /** Override limits (tests). */
   limits?: Partial<ClusterLimits>
+  /** Node-wide memory budget of inbound frames (default INBOUND_FRAME_BUDGET_BYTES; the daemon shares it with metrics). */
+  frameBudget?: FrameBudget
 }
 
 export type SnapshotVia = 'push' | 'pull'
@@ -179,6 +182,7 @@ export class ClusterManager implements ClusterControl {
   private readonly random: (bytes: number) => Buffer
   private readonly resolveSrv: ResolveSrv
   private readonly limits: ClusterLimits
+  private readonly frameBudget: FrameBudget
   private state: ClusterState = emptyState()
   private running = false
   private listener: Listener | undefined
@@ -231,6 +235,7 @@ export class ClusterManager implements ClusterControl {
       maxFrameBytes: MAX_FRAME_BYTES,
       ...deps.limits,
     }
+    this.frameBudget = deps.frameBudget ?? new FrameBudget()
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -1092,7 +1097,7 @@ export class ClusterManager implements ClusterControl {
   }
 
   private async serve(conn: Connection): Promise<void> {
-    const ch = new FrameChannel(conn, PRE_AUTH_MAX_FRAME_BYTES, (msg, bytes) => this.emit({ kind: 'frame_out', type: msg.type, bytes }))
+    const ch = new FrameChannel(conn, PRE_AUTH_MAX_FRAME_BYTES, (msg, bytes) => this.emit({ kind: 'frame_out', type: msg.type, bytes }), this.frameBudget)
     const log = this.log.child({ remote: conn.remoteAddress })
     let state: ConnState = 'awaiting_auth'
     let graceful = false

@@ -40,6 +40,7 @@ import { VERSION } from '../cli/version.js'
 import { apiCacheRowFrom, clusterSettingsFrom, portFrom, upstreamRowFrom } from './adapters.js'
 import { digAll } from './dig.js'
 import { setClampedInterval } from '../timers.js'
+import { FrameBudget } from '../cluster/frame-budget.js'
 import { clusterEventToMetric, ReplicationDelayTracker } from './cluster-events.js'
 
 /** With cluster_ready_requires_sync: how often to pull until the first sync succeeds. */
@@ -258,7 +259,9 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       })
       transportKind = tls.ca ? 'mutual_tls' : 'tls'
     }
+    const frameBudget = new FrameBudget()
     const cluster = new ClusterManager({
+      frameBudget,
       transport: clusterTransport,
       transportKind,
       replicaPath: replicaPathFor(loaded.path),
@@ -298,7 +301,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     }
     stops.push({ name: 'cluster', stop: () => cluster.stop() })
     if (config.cluster_enabled) log.info({ listen: cluster.listenAddress(), node_id: cluster.status().node_id }, 'cluster started')
-    metrics.collectFrom({ counters: () => stats.counters(), serverStartMs: () => stats.serverStartMs, cluster: () => cluster.status() })
+    metrics.collectFrom({ counters: () => stats.counters(), serverStartMs: () => stats.serverStartMs, cluster: () => cluster.status(), frameBudget: () => frameBudget.stats() })
 
     // Control plane.
     let apiUp = false
