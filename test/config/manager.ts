@@ -169,6 +169,16 @@ t.test('update refuses an invalid patch and changes nothing', async (t) => {
   t.equal(m.config.cluster_sync_interval_seconds, 0)
 })
 
+t.test('update (the path of admin_config_apply and the config API) refuses an interval past the 32-bit timer range', async (t) => {
+  const { m } = await manager(t, '{}')
+  await t.rejects(m.update({ cluster_sync_interval_seconds: 2_147_484 }), {
+    code: 'ERR_CONFIG_INVALID',
+    message: /cluster_sync_interval_seconds: must be an integer between 0 and 2147483, got 2147484/,
+  })
+  t.equal(m.config.cluster_sync_interval_seconds, 0)
+  t.same(await m.update({ cluster_sync_interval_seconds: 2_147_483 }), ['cluster_sync_interval_seconds'], 'the bound itself is accepted')
+})
+
 t.test('update keeps the in-memory config when the write fails', async (t) => {
   const { m, dir } = await manager(t, '{}')
   const broken = new ConfigManager({
