@@ -11,6 +11,7 @@ import {
   CONFIG_KEYS,
   FILE_KEY_ALIASES,
   MAX_LIST_ITEMS,
+  MAX_TIMER_SECONDS,
   NEW_CONFIG_SYNC_POLICY,
   OUR_KEYS,
   isPortKey,
@@ -108,8 +109,11 @@ replaces an existing file. \`cluster_state.json\` lives next to the config file.
 - The file must be a JSON object of at most ${MAX_CONFIG_BYTES} bytes; an empty file is an error
   (\`ERR_CONFIG_PARSE\`, naming the file, line and column).
 - A wrong value is an error naming the file, the key path and the expected form, e.g.
-  \`dnsplane.json: cluster_sync_interval_seconds: must be an integer >= 0, got -5\`
+  \`dnsplane.json: cluster_sync_interval_seconds: must be an integer between 0 and 2147483, got -5\`
   (\`ERR_CONFIG_INVALID\`). Values are never clamped.
+- Every interval or window in seconds is at most \`${MAX_TIMER_SECONDS}\` (about 24.8 days): Node's timers
+  hold at most 2^31 - 1 ms and would fire back to back above that. This holds for \`server set\`,
+  the config API and \`admin_config_apply\` from the cluster as well.
 - A key set to \`null\` takes its default (Go writes empty lists as \`null\`).
 - Unknown keys give one warning naming them and are dropped on the next save.
 - Keys of the original marked **not implemented yet** are accepted and type-checked; when any

@@ -36,6 +36,12 @@ export function encodeFrame(payload: string | Uint8Array, maxBytes = MAX_FRAME_B
 }
 
 /**
+ * Asked once per frame, right after its header passed the size limit: true lets the body be read,
+ * false holds the decoder at that frame until admitHeld() (the caller reserves memory meanwhile).
+ */
+export type FrameAdmission = (length: number) => boolean
+
+/**
  * Incremental frame reader. push() takes chunks in arrival order and returns every frame
  * payload completed by them (possibly none, possibly several). The length header is checked
  * against the current limit before any byte of the body is kept, and body bytes are only held
@@ -47,8 +53,23 @@ export class FrameDecoder {
   private buffered = 0
   private expected = -1
   private failed: DnsplaneError | undefined
+  private held = false
 
-  constructor(private maxFrameBytes = MAX_FRAME_BYTES) {}
+  /** `admit`: optional gate per frame (see FrameAdmission); without it every frame within the limit is read. */
+  constructor(
+    private maxFrameBytes = MAX_FRAME_BYTES,
+    private readonly admit?: FrameAdmission,
+  ) {}
+
+  /** Length of the frame waiting for admission, or undefined when not held. */
+  get heldLength(): number | undefined {
+    return this.held ? this.expected : undefined
+  }
+
+  /** Lets the held frame's body be read; the next push() (an empty chunk will do) continues decoding. */
+  admitHeld(): void {
+    this.held = false
+  }
 
   /** Changes the limit for headers not yet read (e.g. raise it after auth_ok). */
   setMaxFrameBytes(limit: number): void {
@@ -72,6 +93,7 @@ export class FrameDecoder {
     }
     const frames: Buffer[] = []
     for (;;) {
+      if (this.held) break
       if (this.expected < 0) {
         if (this.buffered < FRAME_HEADER_BYTES) break
         const header = this.take(FRAME_HEADER_BYTES)
@@ -83,6 +105,10 @@ export class FrameDecoder {
           throw this.failed
         }
         this.expected = length
+        if (this.admit && !this.admit(length)) {
+          this.held = true
+          break
+        }
       }
       if (this.buffered < this.expected) break
       frames.push(this.take(this.expected))

@@ -12,6 +12,7 @@ import type { RecordStore } from '../store/record-store.js'
 import { canonicalName } from '../store/record.js'
 import { backoffDelayMs, PUSH_RETRY_MAX_MS, PUSH_RETRY_MIN_MS, random01From } from './backoff.js'
 import { FrameChannel } from './channel.js'
+import { FrameBudget } from './frame-budget.js'
 import { MAX_FRAME_BYTES, PRE_AUTH_MAX_FRAME_BYTES } from './codec.js'
 import type { ClusterControl, ClusterStatus, JoinInfo, PeerOpResult, PeerRole } from './control.js'
 import { discoverSrvPeers, mergePeers, normalizeSrvName, staticPeerList, type ResolveSrv } from './discovery.js'
@@ -67,6 +68,7 @@ import { loadClusterState, saveClusterState } from './state-file.js'
 import { clusterToken, clusterTokenProblem, clusterTokenWeakness } from '../config/cluster-token.js'
 import { checkToken, secretsEqual } from './tokens.js'
 import { TcpTransport } from './tcp-transport.js'
+import { setClampedInterval } from '../timers.js'
 import type { Connection, Listener, Transport } from './transport.js'
 
 export type { ClusterLimits, ClusterSettings } from './settings.js'
@@ -100,6 +102,8 @@ export interface ClusterDeps {
   networkInterfaces?: () => InterfaceMap
   /** Override limits (tests). */
   limits?: Partial<ClusterLimits>
+  /** Node-wide memory budget of inbound frames (default INBOUND_FRAME_BUDGET_BYTES; the daemon shares it with metrics). */
+  frameBudget?: FrameBudget
 }
 
 export type SnapshotVia = 'push' | 'pull'
@@ -184,6 +188,7 @@ export class ClusterManager implements ClusterControl {
   private readonly random: (bytes: number) => Buffer
   private readonly resolveSrv: ResolveSrv
   private readonly limits: ClusterLimits
+  private readonly frameBudget: FrameBudget
   private state: ClusterState = emptyState()
   private running = false
   private listener: Listener | undefined
@@ -236,6 +241,7 @@ export class ClusterManager implements ClusterControl {
       maxFrameBytes: MAX_FRAME_BYTES,
       ...deps.limits,
     }
+    this.frameBudget = deps.frameBudget ?? new FrameBudget()
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -559,7 +565,7 @@ export class ClusterManager implements ClusterControl {
   // ------------------------------------------------------------ timers
 
   private every(ms: number, fn: () => Promise<unknown>): void {
-    const t = setInterval(() => this.track(fn()), ms)
+    const t = setClampedInterval(() => this.track(fn()), ms)
     this.timers.add(t)
   }
 
@@ -571,7 +577,7 @@ export class ClusterManager implements ClusterControl {
     // record_lww always runs anti-entropy: it is what heals a peer that missed deltas.
     const sec = configured > 0 ? configured : this.replica ? LWW_ANTI_ENTROPY_DEFAULT_SECONDS : 0
     if (!this.running || sec <= 0) return
-    this.pullTimer = setInterval(() => {
+    this.pullTimer = setClampedInterval(() => {
       const s = this.deps.settings()
       if (this.pullRunning || !s.cluster_enabled || !this.token()) return
       this.pullRunning = true
@@ -1083,7 +1089,7 @@ export class ClusterManager implements ClusterControl {
   }
 
   private async serve(conn: Connection): Promise<void> {
-    const ch = new FrameChannel(conn, PRE_AUTH_MAX_FRAME_BYTES, (msg, bytes) => this.emit({ kind: 'frame_out', type: msg.type, bytes }))
+    const ch = new FrameChannel(conn, PRE_AUTH_MAX_FRAME_BYTES, (msg, bytes) => this.emit({ kind: 'frame_out', type: msg.type, bytes }), this.frameBudget)
     const log = this.log.child({ remote: conn.remoteAddress })
     let state: ConnState = 'awaiting_auth'
     let graceful = false

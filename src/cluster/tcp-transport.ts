@@ -53,6 +53,14 @@ export class SocketConnection implements Connection {
   destroy(): void {
     this.socket.destroy()
   }
+
+  pause(): void {
+    this.socket.pause()
+  }
+
+  resume(): void {
+    this.socket.resume()
+  }
 }
 
 export class TcpTransport implements Transport {

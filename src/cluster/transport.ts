@@ -20,6 +20,9 @@ export interface Connection {
   close(): void
   /** Immediate teardown; pending data may be lost. */
   destroy(): void
+  /** Stops delivering data until resume() (backpressure); optional: without it data keeps flowing. */
+  pause?(): void
+  resume?(): void
   readonly closed: boolean
 }
 

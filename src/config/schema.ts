@@ -31,6 +31,11 @@ type Flags = Partial<Omit<KeyInfo, 'group'>>
 const PORT_PATTERN = '^(0|[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$'
 
 const INT32_MAX = 2_147_483_647
+/**
+ * Upper bound of every seconds key that drives a timer: Node's timers hold at most 2^31 - 1 ms, and a
+ * larger delay silently becomes 1 ms (a 30-day interval would fire back to back). About 24.8 days.
+ */
+export const MAX_TIMER_SECONDS = 2_147_483
 /** Upper bound on list keys (peers, networks, lists): the file is already size-bounded; this keeps lists sane. */
 export const MAX_LIST_ITEMS = 1024
 
@@ -91,16 +96,19 @@ const dns = section('DNS listener and resolution', {
   local_records_enabled: bool(true, 'answer from dnsrecords; false = forward everything (localhost still answered)', LIVE),
   dns_refuse_any: bool(false, 'answer NOTIMP to ANY queries', LIVE),
   dns_max_edns_udp_payload: int(0, 0, 65535, 'cap on the EDNS UDP payload size advertised in responses; 0 = no cap', LIVE),
-  dns_tcp_max_connections: int(256, 1, 65535, 'ours: maximum concurrent DNS-over-TCP connections'),
+  dns_tcp_max_connections: int(256, 1, 65535, 'ours: maximum concurrent DNS-over-TCP connections; when full, the oldest idle connection of the busiest client is closed for a new one'),
+  dns_tcp_max_connections_per_client: int(16, 1, 65535, 'ours: maximum concurrent DNS-over-TCP connections of one client (an IPv4 address, or an IPv6 /64)', {
+    note: 'A client at its cap gives up its oldest idle connection for a new one (RFC 7766 6.2). IPv6 hosts of one LAN share a /64 and so one cap: raise it for large IPv6 LANs.',
+  }),
   dns_tcp_idle_timeout_seconds: int(10, 1, 3600, 'ours: idle timeout of a DNS-over-TCP connection in seconds'),
   dns_rate_limit_rps: num(0, 0, 1_000_000, 'per-client-IP query rate (token bucket, REFUSED when exceeded); 0 = off', NI),
   dns_rate_limit_burst: int(50, 0, INT32_MAX, 'burst size of the per-IP query token bucket', NI),
   dns_amplification_max_ratio: int(0, 0, INT32_MAX, 'maximum response/request size ratio (SERVFAIL above); 0 = off', NI),
   dns_response_limit_mode: oneOf(['sliding_window', 'rrl'], 'sliding_window', 'response limiter: sliding_window or rrl', NI),
-  dns_sliding_window_seconds: int(1, 1, INT32_MAX, 'sliding-window limiter window in seconds', NI),
+  dns_sliding_window_seconds: int(1, 1, MAX_TIMER_SECONDS, 'sliding-window limiter window in seconds', NI),
   dns_max_responses_per_ip_window: int(0, 0, INT32_MAX, 'responses per client IP per window; 0 = off', NI),
   dns_rrl_max_per_bucket: int(0, 0, INT32_MAX, 'response-rate-limit responses per (IP, qname) bucket; 0 = off', NI),
-  dns_rrl_window_seconds: int(1, 1, INT32_MAX, 'response-rate-limit window in seconds', NI),
+  dns_rrl_window_seconds: int(1, 1, MAX_TIMER_SECONDS, 'response-rate-limit window in seconds', NI),
   dns_rrl_slip: num(0.1, 0, 1, 'share of rate-limited responses answered truncated instead of dropped (0..1)', NI),
 })
 
@@ -148,9 +156,9 @@ const cache = section('Cache', {
     note: 'The original treated an absent key as false; we default to true, as its generated config does.',
   }),
   cache_warm_enabled: bool(true, 'periodically self-query localhost. A to keep the resolver warm', NI),
-  cache_warm_interval_seconds: int(10, 1, INT32_MAX, 'seconds between cache warm queries', NI),
+  cache_warm_interval_seconds: int(10, 1, MAX_TIMER_SECONDS, 'seconds between cache warm queries', NI),
   cache_compact_enabled: bool(true, 'periodically drop expired cache rows'),
-  cache_compact_interval_seconds: int(1800, 60, INT32_MAX, 'seconds between cache compactions'),
+  cache_compact_interval_seconds: int(1800, 60, MAX_TIMER_SECONDS, 'seconds between cache compactions'),
   pretty_json: bool(false, 'indent the data files (records, servers, cache); the config is always indented', LIVE),
 })
 
@@ -186,7 +194,7 @@ const recordsSource = Type.Object(
     location: str('dnsrecords.json', 'path of dnsrecords.json (legacy alias file_locations.dnsrecords / dnsrecords_file)', {
       path: true,
     }),
-    refresh_interval_seconds: int(60, 1, INT32_MAX, 'refresh period of url/git/bind_dir sources', NI),
+    refresh_interval_seconds: int(60, 1, MAX_TIMER_SECONDS, 'refresh period of url/git/bind_dir sources', NI),
     include_pattern: str('*.db', 'bind_dir: zone file glob', NI),
     named_conf: str('', 'bind_dir: named.conf to read zones from', NI),
     watch: bool(false, 'bind_dir: reload when zone files change', NI),
@@ -242,7 +250,7 @@ const cluster = section('Cluster', {
     note: 'The original accepted any value; a token of only whitespace or under 8 characters is refused (config/cluster-token.ts).',
   }),
   cluster_node_id: str('', 'stable node id; empty = from cluster_state.json or a random node-<16 hex>'),
-  cluster_sync_interval_seconds: int(0, 0, INT32_MAX, 'seconds between periodic pulls from every peer; 0 = no periodic pull', {
+  cluster_sync_interval_seconds: int(0, 0, MAX_TIMER_SECONDS, 'seconds between periodic pulls from every peer; 0 = no periodic pull', {
     note: 'The original turned negatives into 0; we reject them.',
   }),
   cluster_replica_only: bool(false, 'never push local changes (still accepts pushes and answers pulls)', LIVE),
@@ -262,7 +270,7 @@ const cluster = section('Cluster', {
   ),
   cluster_allowed_writer_node_ids: list('node ids whose snapshots primary_writer accepts', LIVE),
   cluster_discovery_srv: str('', 'SRV name for peer discovery, e.g. _dnsplane._tcp.example.com.', LIVE),
-  cluster_discovery_interval_seconds: int(60, 0, INT32_MAX, 'seconds between SRV refreshes; 0 = at startup only', {
+  cluster_discovery_interval_seconds: int(60, 0, MAX_TIMER_SECONDS, 'seconds between SRV refreshes; 0 = at startup only', {
     note: 'The original used 60 only when the key was absent; same here.',
   }),
   cluster_ready_requires_sync: bool(false, 'ours: /ready reports not ready until a first sync with a peer succeeded'),
@@ -325,6 +333,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set(keyList.filter((k) => k.
 /** Keys that exist only in this implementation (not in the original). */
 export const OUR_KEYS: ReadonlySet<string> = new Set([
   'dns_tcp_max_connections',
+  'dns_tcp_max_connections_per_client',
   'dns_tcp_idle_timeout_seconds',
   'cluster_ready_requires_sync',
   'cluster_tombstone_ttl_seconds',

@@ -39,6 +39,8 @@ import { DnsplaneError } from '../errors.js'
 import { VERSION } from '../cli/version.js'
 import { apiCacheRowFrom, clusterSettingsFrom, portFrom, upstreamRowFrom } from './adapters.js'
 import { digAll } from './dig.js'
+import { setClampedInterval } from '../timers.js'
+import { FrameBudget } from '../cluster/frame-budget.js'
 import { clusterEventToMetric, ReplicationDelayTracker } from './cluster-events.js'
 
 /** With cluster_ready_requires_sync: how often to pull until the first sync succeeds. */
@@ -212,7 +214,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     let lastCompact = { at: 0, removed: 0 }
     let compactTimer: ReturnType<typeof setInterval> | undefined
     if (config.cache_compact_enabled) {
-      compactTimer = setInterval(() => {
+      compactTimer = setClampedInterval(() => {
         lastCompact = { at: Date.now(), removed: resolver.cache.compact(Date.now()) }
       }, Math.max(60, config.cache_compact_interval_seconds) * 1000)
       compactTimer.unref()
@@ -230,6 +232,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
         maxEdnsUdpPayload: config.dns_max_edns_udp_payload,
         tcpIdleTimeoutMs: config.dns_tcp_idle_timeout_seconds * 1000,
         tcpMaxConnections: config.dns_tcp_max_connections,
+        tcpMaxConnectionsPerClient: config.dns_tcp_max_connections_per_client,
         upstreamTimeoutMs: Math.max(1, config.timeout) * 1000,
       },
       { getIndex: () => records.index, resolver, sink, log },
@@ -256,7 +259,9 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       })
       transportKind = tls.ca ? 'mutual_tls' : 'tls'
     }
+    const frameBudget = new FrameBudget()
     const cluster = new ClusterManager({
+      frameBudget,
       transport: clusterTransport,
       transportKind,
       replicaPath: replicaPathFor(loaded.path),
@@ -296,7 +301,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     }
     stops.push({ name: 'cluster', stop: () => cluster.stop() })
     if (config.cluster_enabled) log.info({ listen: cluster.listenAddress(), node_id: cluster.status().node_id }, 'cluster started')
-    metrics.collectFrom({ counters: () => stats.counters(), serverStartMs: () => stats.serverStartMs, cluster: () => cluster.status() })
+    metrics.collectFrom({ counters: () => stats.counters(), serverStartMs: () => stats.serverStartMs, cluster: () => cluster.status(), frameBudget: () => frameBudget.stats() })
 
     // Control plane.
     let apiUp = false

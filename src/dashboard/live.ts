@@ -3,6 +3,10 @@
  * `{"op":"sub","stats":bool,"resolutions":bool,"perf":bool}`; every push interval the hub builds
  * `{"v":1,"dashboard"?,"resolutions"?,"perf"?}` for the subscribed parts and sends it only when the
  * bytes differ from the last message that client got. Timers run only while clients are connected.
+ *
+ * Slots: authenticated sockets share `maxClients`; sockets still owing their token (first-message
+ * auth) have their own small budget and a short deadline, so unauthenticated upgrades can never
+ * keep an authenticated client out. A socket the hub drops leaves its slot at once.
  */
 import type { Logger } from 'pino'
 import type { WebSocket, RawData } from 'ws'
@@ -10,10 +14,17 @@ import type { WebSocket, RawData } from 'ws'
 export const DEFAULT_PUSH_INTERVAL_MS = 400
 export const DEFAULT_PING_INTERVAL_MS = 54_000
 export const DEFAULT_MAX_CLIENTS = 32
+/** Sockets that have not authenticated yet, held apart from DEFAULT_MAX_CLIENTS. */
+export const DEFAULT_MAX_PENDING_CLIENTS = 8
 /** Largest client message accepted; a larger one closes the socket with 1009. */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096
 /** A client that has not authenticated (token in its first message) by then is closed with 1008. */
 export const WS_AUTH_TIMEOUT_MS = 5000
+/**
+ * After the hub sends a close frame it waits this long for the peer's, then destroys the socket.
+ * ws itself would wait 30 s: a silent client would keep its TCP connection that long.
+ */
+export const WS_CLOSE_GRACE_MS = 1000
 /** Skip a push while this much is still queued for a slow client. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 
@@ -38,6 +49,8 @@ export interface LiveHubOptions {
   pushIntervalMs?: number
   pingIntervalMs?: number
   maxClients?: number
+  /** Unauthenticated sockets held at once (default DEFAULT_MAX_PENDING_CLIENTS); beyond it they are refused. */
+  maxPending?: number
   logger?: Pick<Logger, 'warn' | 'debug'>
   /** Timer functions (default the globals); tests pass a fake clock. */
   timers?: LiveTimers
@@ -67,46 +80,62 @@ interface Client {
   alive: boolean
   authed: boolean
   authTimer?: unknown
+  /** Set once the hub closed it: its slot is already free. */
+  dropped: boolean
 }
 
 /** Owns the connected dashboard sockets and their timers. `stop()` closes every socket and clears every timer. */
 export class LiveHub {
   private readonly clients = new Set<Client>()
+  /** Connected but not authenticated yet; never counted against maxClients. */
+  private readonly pending = new Set<Client>()
   private pushTimer?: unknown
   private pingTimer?: unknown
   private readonly timers: LiveTimers
   private readonly pushMs: number
   private readonly pingMs: number
   readonly maxClients: number
+  readonly maxPending: number
   private stopped = false
 
   constructor(private readonly opts: LiveHubOptions) {
     this.pushMs = opts.pushIntervalMs ?? DEFAULT_PUSH_INTERVAL_MS
     this.pingMs = opts.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS
     this.maxClients = opts.maxClients ?? DEFAULT_MAX_CLIENTS
+    this.maxPending = opts.maxPending ?? DEFAULT_MAX_PENDING_CLIENTS
     this.timers = opts.timers ?? GLOBAL_TIMERS
   }
 
+  /** Authenticated clients. */
   get size(): number {
     return this.clients.size
   }
 
-  hasRoom(): boolean {
-    return !this.stopped && this.clients.size < this.maxClients
+  /** Sockets still owing their token. */
+  get pendingSize(): number {
+    return this.pending.size
+  }
+
+  /** Whether a socket would get a slot: authenticated ones from maxClients, others from maxPending. */
+  hasRoom(authenticated = true): boolean {
+    if (this.stopped) return false
+    return authenticated ? this.clients.size < this.maxClients : this.pending.size < this.maxPending
   }
 
   /** Takes ownership of an open socket. `authenticated` false: the first message must carry the token. */
   add(socket: WebSocket, authenticated: boolean): void {
-    if (!this.hasRoom()) {
-      socket.close(1013, 'too many dashboard clients')
+    if (!this.hasRoom(authenticated)) {
+      this.closeSoon(socket, 1013, 'too many dashboard clients')
       return
     }
     const client: Client = {
-      socket, subs: { stats: false, resolutions: false, perf: false }, subscribed: false, last: '', alive: true, authed: authenticated,
+      socket, subs: { stats: false, resolutions: false, perf: false }, subscribed: false, last: '', alive: true, authed: authenticated, dropped: false,
     }
-    this.clients.add(client)
-    if (!authenticated) {
-      client.authTimer = this.timers.setTimeout(() => socket.close(1008, 'unauthorized'), WS_AUTH_TIMEOUT_MS)
+    if (authenticated) {
+      this.clients.add(client)
+    } else {
+      this.pending.add(client)
+      client.authTimer = this.timers.setTimeout(() => this.drop(client, 1008, 'unauthorized'), WS_AUTH_TIMEOUT_MS)
     }
     socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(client, data, isBinary))
     socket.on('pong', () => { client.alive = true })
@@ -131,7 +160,7 @@ export class LiveHub {
   /** Closes every socket (1001) and clears all timers. */
   stop(): void {
     this.stopped = true
-    for (const c of [...this.clients]) {
+    for (const c of [...this.clients, ...this.pending]) {
       c.socket.close(1001, 'server shutting down')
       this.remove(c)
     }
@@ -179,8 +208,9 @@ export class LiveHub {
 
   private onMessage(c: Client, data: RawData, isBinary: boolean): void {
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength
+    if (c.dropped) return
     if (isBinary || size > MAX_CLIENT_MESSAGE_BYTES) {
-      c.socket.close(1009, 'message too large or binary')
+      this.drop(c, 1009, 'message too large or binary')
       return
     }
     let msg: unknown
@@ -190,17 +220,25 @@ export class LiveHub {
       msg = undefined // not JSON: handled below like any other unusable message
     }
     if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) {
-      if (!c.authed) c.socket.close(1008, 'unauthorized')
+      if (!c.authed) this.drop(c, 1008, 'unauthorized')
       return // an authenticated client's garbage is ignored, as the original does
     }
     const m = msg as Record<string, unknown>
     if (!c.authed) {
       if (!this.opts.checkToken(typeof m.token === 'string' ? m.token : undefined)) {
-        c.socket.close(1008, 'unauthorized')
+        this.drop(c, 1008, 'unauthorized')
+        return
+      }
+      if (c.authTimer !== undefined) this.timers.clearTimeout(c.authTimer)
+      c.authTimer = undefined
+      this.pending.delete(c)
+      if (!this.hasRoom(true)) {
+        this.drop(c, 1013, 'too many dashboard clients')
         return
       }
       c.authed = true
-      if (c.authTimer !== undefined) this.timers.clearTimeout(c.authTimer)
+      this.clients.add(c)
+      this.startTimers()
     }
     if (m.op === 'sub') {
       c.subs = { stats: m.stats === true, resolutions: m.resolutions === true, perf: m.perf === true }
@@ -212,8 +250,25 @@ export class LiveHub {
 
   private remove(c: Client): void {
     if (c.authTimer !== undefined) this.timers.clearTimeout(c.authTimer)
+    c.authTimer = undefined
     this.clients.delete(c)
-    if (this.clients.size === 0) this.stopTimers()
+    this.pending.delete(c)
+    if (this.clients.size === 0 && this.pending.size === 0) this.stopTimers()
+  }
+
+  /** Frees the client's slot now and closes its socket (destroyed if the peer does not answer the close). */
+  private drop(c: Client, code: number, reason: string): void {
+    if (c.dropped) return
+    c.dropped = true
+    this.remove(c)
+    this.closeSoon(c.socket, code, reason)
+  }
+
+  private closeSoon(socket: WebSocket, code: number, reason: string): void {
+    socket.close(code, reason)
+    if (socket.readyState === 3) return // already closed (CLOSED)
+    const t = this.timers.setTimeout(() => socket.terminate(), WS_CLOSE_GRACE_MS)
+    socket.once('close', () => this.timers.clearTimeout(t))
   }
 
   private startTimers(): void {

@@ -48,6 +48,8 @@ export interface DashboardDeps {
   pushIntervalMs?: number
   pingIntervalMs?: number
   maxWsClients?: number
+  /** WebSocket sockets still owing their token (first-message auth), kept apart from maxWsClients (default 8). */
+  maxWsPendingClients?: number
 }
 
 interface Asset {
@@ -102,6 +104,7 @@ export function dashboardPlugin(deps: DashboardDeps): FastifyPluginAsync {
       pushIntervalMs: deps.pushIntervalMs,
       pingIntervalMs: deps.pingIntervalMs,
       maxClients: deps.maxWsClients,
+      maxPending: deps.maxWsPendingClients,
       logger: deps.logger,
     })
     app.addHook('onClose', async () => hub.stop())
@@ -151,8 +154,7 @@ export function dashboardPlugin(deps: DashboardDeps): FastifyPluginAsync {
       config: { public: true }, // checks the token itself (query, header or first message)
       preHandler: async (req, reply) => checkUpgrade(deps, hub, req, reply),
     }, (socket, req) => {
-      const token = queryToken(req.query) ?? headerToken(req.headers)
-      hub.add(socket, token !== undefined || tokenMatches(deps.getApiToken(), undefined))
+      hub.add(socket, isUpgradeAuthenticated(deps, req))
     })
 
     app.get('/metrics', async (_req, reply) => {
@@ -164,20 +166,28 @@ export function dashboardPlugin(deps: DashboardDeps): FastifyPluginAsync {
   return plugin
 }
 
-/** Refuses an upgrade before it happens: foreign Origin 403, full 503, wrong token 401. */
+/** True when the upgrade itself carries the right token (query or header), or no token is configured. */
+function isUpgradeAuthenticated(deps: DashboardDeps, req: FastifyRequest): boolean {
+  return tokenMatches(deps.getApiToken(), queryToken(req.query) ?? headerToken(req.headers))
+}
+
+/**
+ * Refuses an upgrade before it happens: foreign Origin 403, wrong token 401, no slot 503. An upgrade
+ * without a token competes only for the small unauthenticated budget, never for authenticated slots.
+ */
 async function checkUpgrade(deps: DashboardDeps, hub: LiveHub, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const origin = req.headers.origin
   if (!isSameOrigin(typeof origin === 'string' ? origin : undefined, req.headers.host)) {
     deps.logger?.warn({ origin }, 'dashboard websocket origin refused')
     return sendJson(reply, 403, { error: 'origin not allowed' })
   }
-  if (!hub.hasRoom()) return sendJson(reply, 503, { error: 'too many dashboard clients' })
   const token = queryToken(req.query) ?? headerToken(req.headers)
   // No token offered: accepted for now; the first message must carry it (LiveHub enforces that).
   if (token !== undefined && !tokenMatches(deps.getApiToken(), token)) {
     reply.header('WWW-Authenticate', 'Bearer realm="dnsplane"')
     return sendJson(reply, 401, { error: 'unauthorized' })
   }
+  if (!hub.hasRoom(isUpgradeAuthenticated(deps, req))) return sendJson(reply, 503, { error: 'too many dashboard clients' })
 }
 
 /** JSON body with a trailing newline, as the original writes it. */

@@ -10,10 +10,10 @@
  * parseCacheFile/serializeCache are pure; loadCacheFile/saveCacheFile/CacheFileSaver do the file I/O.
  */
 import { readFile, stat } from 'node:fs/promises'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Answer } from 'dns-packet'
 import type { Logger } from 'pino'
 import { GO_ZERO_TIME } from '../store/record.js'
+import { sleepClamped } from '../timers.js'
 import type { DnsRecord } from '../store/record.js'
 import { writeFileAtomic } from '../store/atomic-write.js'
 import { formatRdata, formatRrLine, parseAnswer, parseRrLine, toMnemonic } from './upstream-rr.js'
@@ -223,7 +223,7 @@ export class CacheFileSaver {
     this.#loop = (async () => {
       while (!controller.signal.aborted) {
         try {
-          await sleep(Math.max(1, this.#opts.intervalSeconds) * 1000, undefined, { signal: controller.signal })
+          await sleepClamped(Math.max(1, this.#opts.intervalSeconds) * 1000, controller.signal)
         } catch {
           // Aborted by stop(): leave the loop; stop() does the final save.
           return

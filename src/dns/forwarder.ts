@@ -17,6 +17,7 @@ import { randomInt } from 'node:crypto'
 import packet from 'dns-packet'
 import type { Answer, DecodedPacket, Packet } from 'dns-packet'
 import { canonicalIp } from '../store/record.js'
+import { setClampedTimeout } from '../timers.js'
 import { toPacketType } from './upstream-rr.js'
 import type { UpstreamEndpoint } from './upstream-select.js'
 
@@ -126,7 +127,7 @@ export class NetworkForwarder implements Forwarder {
     const onOuterAbort = (): void => controller.abort()
     req.signal?.addEventListener('abort', onOuterAbort, { once: true })
     if (req.signal?.aborted) controller.abort()
-    const timer = setTimeout(() => controller.abort(), Math.max(1, req.timeoutMs))
+    const timer = setClampedTimeout(() => controller.abort(), req.timeoutMs)
     try {
       return await this.#fanOut(req.endpoints, wire, controller.signal)
     } finally {

@@ -11,9 +11,11 @@ import type { Logger } from 'pino'
 import { DnsplaneError } from '../errors.js'
 import type { RecordIndex } from '../store/record-index.js'
 import type { ResolutionSink, ResolutionOutcome } from '../stats/resolution.js'
+import { clampDelayMs, setClampedTimeout } from '../timers.js'
 import { LocalAnswerer, type LocalRR } from './answer.js'
 import { cachedEntry, FastPathCache } from './fast-path.js'
 import { typeName } from './rdata.js'
+import { clientKey, TcpClientTable, type TcpClientEntry } from './tcp-clients.js'
 import { encodeTcpFrame, TcpFrameDecoder } from './tcp-framing.js'
 import type { UpstreamAnswer, UpstreamResolver } from './upstream.js'
 import {
@@ -45,8 +47,10 @@ export interface DnsServerOptions {
   maxEdnsUdpPayload: number
   /** Close a TCP connection idle this long (default 10 s). */
   tcpIdleTimeoutMs: number
-  /** Concurrent TCP connections; extra ones are closed at once (default 256). */
+  /** Concurrent TCP connections (default 256); when full, the busiest client's oldest idle one makes room. */
   tcpMaxConnections: number
+  /** Concurrent TCP connections of one client (IPv4 address, IPv6 /64); default 16. */
+  tcpMaxConnectionsPerClient?: number
   /** Give up on the resolver after this long and answer NODATA/SERVFAIL. */
   upstreamTimeoutMs: number
 }
@@ -70,10 +74,15 @@ export interface DnsCounters {
   formerr: number
   truncated: number
   tcp_connections: number
+  /** Idle TCP connections closed to make room for a new one (RFC 7766 §6.2). */
+  tcp_evicted: number
+  /** New TCP connections closed at once: their client at its cap, or the server full with nothing idle. */
+  tcp_refused: number
 }
 
 export const DEFAULT_TCP_IDLE_TIMEOUT_MS = 10_000
 export const DEFAULT_TCP_MAX_CONNECTIONS = 256
+export const DEFAULT_TCP_MAX_CONNECTIONS_PER_CLIENT = 16
 /** Queries in flight per TCP connection before we stop reading from it (RFC 7766 6.2.1.1 pipelining). */
 export const MAX_TCP_INFLIGHT = 64
 /** Unsent answers buffered per TCP connection before we stop reading its queries. */
@@ -112,7 +121,7 @@ function answerText(a: Answer): string {
 export class DnsResponder {
   readonly counters: DnsCounters = {
     queries: 0, answered_local: 0, answered_cache: 0, answered_upstream: 0,
-    nxdomain: 0, servfail: 0, formerr: 0, truncated: 0, tcp_connections: 0,
+    nxdomain: 0, servfail: 0, formerr: 0, truncated: 0, tcp_connections: 0, tcp_evicted: 0, tcp_refused: 0,
   }
   readonly fast: FastPathCache
   private readonly answerer: LocalAnswerer
@@ -237,7 +246,7 @@ export class DnsResponder {
     this.abort.signal.addEventListener('abort', onStop, { once: true })
     let timer: NodeJS.Timeout | undefined
     const timedOut = new Promise<UpstreamAnswer>((resolve) => {
-      timer = setTimeout(() => {
+      timer = setClampedTimeout(() => {
         ac.abort()
         resolve({ kind: 'none', reason: 'timeout' })
       }, this.opts.upstreamTimeoutMs)
@@ -287,6 +296,11 @@ export class DnsResponder {
   }
 }
 
+/** A DNS-over-TCP connection as the client table sees it. */
+interface TcpConn extends TcpClientEntry {
+  readonly sock: net.Socket
+}
+
 interface EventInfo {
   started: number
   clientIp: string | undefined
@@ -323,6 +337,7 @@ export class DnsServer {
   private udp: dgram.Socket | undefined
   private tcp: net.Server | undefined
   private readonly tcpSockets = new Set<net.Socket>()
+  private readonly tcpClients: TcpClientTable<TcpConn>
   private stopped = false
 
   constructor(
@@ -331,6 +346,10 @@ export class DnsServer {
   ) {
     this.responder = new DnsResponder(opts, deps)
     this.log = deps.log.child({ component: 'dns' })
+    this.tcpClients = new TcpClientTable(
+      opts.tcpMaxConnections || DEFAULT_TCP_MAX_CONNECTIONS,
+      opts.tcpMaxConnectionsPerClient || DEFAULT_TCP_MAX_CONNECTIONS_PER_CLIENT,
+    )
   }
 
   get counters(): DnsCounters {
@@ -417,14 +436,27 @@ export class DnsServer {
   }
 
   private onTcp(sock: net.Socket): void {
-    const max = this.opts.tcpMaxConnections || DEFAULT_TCP_MAX_CONNECTIONS
-    if (this.stopped || this.tcpSockets.size >= max) {
+    const counters = this.responder.counters
+    if (this.stopped) {
       sock.destroy()
       return
     }
-    this.responder.counters.tcp_connections++
+    const conn: TcpConn = { key: clientKey(sock.remoteAddress ?? ''), inflight: 0, lastActive: 0, sock }
+    const admission = this.tcpClients.admit(conn.key)
+    if (!admission.admit) {
+      counters.tcp_refused++
+      sock.destroy()
+      return
+    }
+    if (admission.evict) {
+      counters.tcp_evicted++
+      this.tcpClients.delete(admission.evict)
+      admission.evict.sock.destroy()
+    }
+    counters.tcp_connections++
     this.tcpSockets.add(sock)
-    sock.setTimeout(this.opts.tcpIdleTimeoutMs || DEFAULT_TCP_IDLE_TIMEOUT_MS, () => sock.destroy())
+    this.tcpClients.add(conn)
+    sock.setTimeout(clampDelayMs(this.opts.tcpIdleTimeoutMs || DEFAULT_TCP_IDLE_TIMEOUT_MS), () => sock.destroy())
     const decoder = new TcpFrameDecoder()
     let inflight = 0
     const clientIp = sock.remoteAddress
@@ -432,6 +464,8 @@ export class DnsServer {
     const busy = (): boolean => inflight >= MAX_TCP_INFLIGHT || sock.writableLength > MAX_TCP_WRITE_BUFFER_BYTES
     const send = (b: Buffer | undefined): void => {
       inflight--
+      conn.inflight = inflight
+      this.tcpClients.touch(conn)
       if (b && !sock.destroyed) sock.write(encodeTcpFrame(b))
       if (sock.isPaused() && !busy()) sock.resume()
     }
@@ -444,8 +478,10 @@ export class DnsServer {
         sock.destroy()
         return
       }
+      if (frames.length > 0) this.tcpClients.touch(conn)
       for (const f of frames) {
         inflight++
+        conn.inflight = inflight
         const r = this.responder.handle(f, 'tcp', clientIp)
         if (r === undefined || Buffer.isBuffer(r)) send(r)
         else r.then(send, (err: unknown) => {
@@ -458,7 +494,10 @@ export class DnsServer {
     sock.on('error', () => {
       /* resets by the peer are routine; the socket closes */
     })
-    sock.on('close', () => this.tcpSockets.delete(sock))
+    sock.on('close', () => {
+      this.tcpSockets.delete(sock)
+      this.tcpClients.delete(conn)
+    })
   }
 
   /** Closes both listeners and every TCP connection, cancels forwards in flight; idempotent. */

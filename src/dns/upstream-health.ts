@@ -4,8 +4,8 @@
  * failures mark the endpoint unhealthy until its next success. Selection drops unhealthy endpoints
  * (unless that drops all), via isHealthy().
  */
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
+import { sleepClamped } from '../timers.js'
 import type { Forwarder } from './forwarder.js'
 import type { UpstreamEndpoint } from './upstream-select.js'
 
@@ -143,7 +143,7 @@ export class UpstreamHealth {
           this.#deps.log.error({ err }, 'upstream health probe failed')
         }
         try {
-          await sleep(this.#opts.intervalSeconds * 1000, undefined, { signal })
+          await sleepClamped(this.#opts.intervalSeconds * 1000, signal)
         } catch {
           // Aborted by stop().
           return

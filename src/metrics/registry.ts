@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { ClusterStatus } from '../cluster/control.js'
+import type { FrameBudgetStats } from '../cluster/frame-budget.js'
 import type { ResolutionEvent, ResolutionSink } from '../stats/resolution.js'
 import type { QueryCounters } from '../stats/dashboard-data.js'
 
@@ -62,6 +63,8 @@ export interface MetricSources {
   /** Server start, epoch milliseconds. */
   serverStartMs?: () => number
   cluster?: () => ClusterStatus | undefined
+  /** The node-wide inbound cluster frame budget. */
+  frameBudget?: () => FrameBudgetStats | undefined
 }
 
 export interface CreateMetricsOptions {
@@ -241,6 +244,24 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     name: 'dnsplane_cluster_clock_skew_exceeded', help: '1 when some peer clock is further from ours than the bound (see cluster status).', registers,
     collect() {
       this.set(currentCluster()?.replica?.clock_skew_exceeded ? 1 : 0)
+    },
+  })
+
+  new Gauge({
+    name: 'dnsplane_cluster_frame_budget_bytes', help: 'Bytes of inbound cluster frames reserved from the node-wide budget now.', registers,
+    collect() {
+      this.set(nonNegative(safeCall(sources.frameBudget)?.in_use_bytes ?? 0))
+    },
+  })
+  new Counter<'action'>({
+    name: 'dnsplane_cluster_frame_budget_exhausted_total',
+    help: 'Inbound cluster frames that did not fit the node-wide budget: paused = reading waited for room, refused = larger than the whole budget (error frame, connection closed).',
+    labelNames: ['action'], registers,
+    collect() {
+      const s = safeCall(sources.frameBudget)
+      this.reset()
+      this.labels('paused').inc(nonNegative(s?.waits ?? 0))
+      this.labels('refused').inc(nonNegative(s?.refusals ?? 0))
     },
   })
 

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net'
 import t from 'tap'
 import { encodeFrame, FrameDecoder } from '../../src/cluster/codec.js'
 import { encodeMessage, parseMessage, type Message } from '../../src/cluster/messages.js'
+import { FrameBudget } from '../../src/cluster/frame-budget.js'
 import { TcpTransport } from '../../src/cluster/tcp-transport.js'
 import { makeNode, type TestNode } from '../helpers/cluster-node.js'
 
@@ -168,4 +169,39 @@ t.test('connections over the cap are closed on accept', async (t) => {
   const second = await rawClient(addr)
   await within(second.closed)
   t.ok(n.events.some((e) => e.kind === 'connection_refused' && e.reason === 'max_connections'))
+})
+
+t.test('after auth, frames share one node-wide memory budget: too large is refused, others still served', async (t) => {
+  const transport = new TcpTransport()
+  const budget = new FrameBudget(300_000)
+  const n = makeNode(transport, { cluster_node_id: 'node-f' }, { deps: { frameBudget: budget } })
+  await n.manager.start()
+  t.teardown(() => n.manager.stop())
+  const addr = n.manager.listenAddress() as string
+  const auth = async () => {
+    const c = await rawClient(addr)
+    t.teardown(() => c.socket.destroy())
+    c.send(encodeMessage({ type: 'auth', token: 'shared-token' }))
+    t.match(await c.next(), { type: 'auth_ok' })
+    return c
+  }
+  const hog = await auth()
+  const h = Buffer.alloc(4)
+  h.writeUInt32BE(400_000, 0) // within the 64 MiB frame limit, over the whole budget
+  hog.send(Buffer.concat([h, Buffer.alloc(100_000, 0x20)]))
+  t.match(await hog.next(), { type: 'error', message: /exceeds the node's inbound frame budget of 300000 bytes/ })
+  await within(hog.closed)
+  t.equal(budget.stats().refusals, 1)
+
+  // Two peers send large frames at once: one waits for the other's bytes, both are answered.
+  const big = `{"type":"ping","pad":"${'x'.repeat(200_000)}"}`
+  const [a, b] = await Promise.all([auth(), auth()])
+  a.send(big)
+  b.send(big)
+  t.same(await a.next(), { type: 'pong' })
+  t.same(await b.next(), { type: 'pong' })
+  const small = await auth()
+  small.send('{"type":"ping"}')
+  t.same(await small.next(), { type: 'pong' })
+  t.ok(budget.inUseBytes <= 300_000)
 })

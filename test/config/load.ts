@@ -127,7 +127,7 @@ const fileErrors: [string, string, string, RegExp][] = [
   ['not JSON', '{\n  "port": "53",\n  "api": tru\n}', 'ERR_CONFIG_PARSE', /dnsplane\.json: not valid JSON at line 3 column 10/],
   ['a missing brace', '{"port": "53"', 'ERR_CONFIG_PARSE', /not valid JSON at line 1 column 14/],
   ['a trailing comma', '{"port": "53",}', 'ERR_CONFIG_PARSE', /not valid JSON at line 1 column 15/],
-  ['a bad value', '{"cluster_sync_interval_seconds": -5}', 'ERR_CONFIG_INVALID', /dnsplane\.json: cluster_sync_interval_seconds: must be an integer >= 0, got -5$/],
+  ['a bad value', '{"cluster_sync_interval_seconds": -5}', 'ERR_CONFIG_INVALID', /dnsplane\.json: cluster_sync_interval_seconds: must be an integer between 0 and 2147483, got -5$/],
   ['a JSON array', '[]', 'ERR_CONFIG_INVALID', /dnsplane\.json: the top level must be a JSON object/],
 ]
 for (const [name, body, code, message] of fileErrors) {

@@ -69,9 +69,9 @@ for (const [setting, value, key, want, restart] of sets) {
 
 const refused: [string, string, RegExp][] = [
   ['nope', '1', /^unknown setting: nope$/],
-  ['cluster_sync_interval_seconds', '-5', /^cluster_sync_interval_seconds: must be an integer >= 0, got -5$/],
-  ['cache_compact_interval_seconds', '59', /must be an integer >= 60, got 59/],
-  ['dns_sliding_window_seconds', '0', /dns_sliding_window_seconds: must be an integer >= 1/],
+  ['cluster_sync_interval_seconds', '-5', /^cluster_sync_interval_seconds: must be an integer between 0 and 2147483, got -5$/],
+  ['cache_compact_interval_seconds', '59', /must be an integer between 60 and 2147483, got 59/],
+  ['dns_sliding_window_seconds', '0', /dns_sliding_window_seconds: must be an integer between 1 and 2147483/],
   ['dns_rrl_slip', '2', /must be a number between 0 and 1, got 2/],
   ['api', 'yes', /^api: must be a boolean \(true or false\), got "yes"$/],
   ['dns_port', 'x', /^dns_port \(port\): must be a port number/],
@@ -163,10 +163,20 @@ t.test('update refuses an invalid patch and changes nothing', async (t) => {
   const before = readFileSync(path, 'utf8')
   await t.rejects(m.update({ cluster_sync_interval_seconds: -1 }), {
     code: 'ERR_CONFIG_INVALID',
-    message: /cluster_sync_interval_seconds: must be an integer >= 0, got -1/,
+    message: /cluster_sync_interval_seconds: must be an integer between 0 and 2147483, got -1/,
   })
   t.equal(readFileSync(path, 'utf8'), before)
   t.equal(m.config.cluster_sync_interval_seconds, 0)
+})
+
+t.test('update (the path of admin_config_apply and the config API) refuses an interval past the 32-bit timer range', async (t) => {
+  const { m } = await manager(t, '{}')
+  await t.rejects(m.update({ cluster_sync_interval_seconds: 2_147_484 }), {
+    code: 'ERR_CONFIG_INVALID',
+    message: /cluster_sync_interval_seconds: must be an integer between 0 and 2147483, got 2147484/,
+  })
+  t.equal(m.config.cluster_sync_interval_seconds, 0)
+  t.same(await m.update({ cluster_sync_interval_seconds: 2_147_483 }), ['cluster_sync_interval_seconds'], 'the bound itself is accepted')
 })
 
 t.test('update keeps the in-memory config when the write fails', async (t) => {

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { Value } from '@sinclair/typebox/value'
-import { CONFIG_KEYS, KEY_BY_PATH, OUR_KEYS, SECRET_KEYS, UNIMPLEMENTED_KEYS, describeExpected } from '../../src/config/schema.js'
+import { CONFIG_KEYS, KEY_BY_PATH, MAX_TIMER_SECONDS, OUR_KEYS, SECRET_KEYS, UNIMPLEMENTED_KEYS, describeExpected } from '../../src/config/schema.js'
+import { MAX_TIMER_DELAY_MS } from '../../src/timers.js'
 import { Type } from '@sinclair/typebox'
 
 t.test('every key has a description, a group and a default its own schema accepts', async (t) => {
@@ -32,12 +33,23 @@ const implemented = [
   'DNSRecordSettings.add_updates_records', 'log.log_dir', 'log.log_severity', 'pretty_json', 'dns_refuse_any',
   'dns_max_edns_udp_payload', 'upstream_health_check_enabled', 'upstream_health_check_failures',
   'upstream_health_check_interval_seconds', 'upstream_health_check_query_name', 'cluster_ready_requires_sync',
-  'dns_tcp_max_connections', 'dns_tcp_idle_timeout_seconds',
+  'dns_tcp_max_connections', 'dns_tcp_idle_timeout_seconds', 'dns_tcp_max_connections_per_client',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {
   for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)
   const notCluster = CONFIG_KEYS.filter((k) => !k.key.startsWith('cluster_') && !UNIMPLEMENTED_KEYS.has(k.key))
   t.same(notCluster.map((k) => k.key).sort(), implemented.filter((k) => !k.startsWith('cluster_')).sort())
+})
+
+t.test('every duration key that drives a timer is bounded below the 32-bit timer limit', async (t) => {
+  t.ok(MAX_TIMER_SECONDS * 1000 <= MAX_TIMER_DELAY_MS)
+  // TTLs (min_cache_ttl_seconds, cluster_tombstone_ttl_seconds) are compared with clocks, never armed as timers.
+  const timerKeys = CONFIG_KEYS.filter((k) => /(_seconds|_days)$/.test(k.key) && !/_ttl_/.test(k.key) && k.key !== 'log.log_rotation_time_days')
+  t.ok(timerKeys.length >= 9, `found ${timerKeys.map((k) => k.key).join(', ')}`)
+  for (const k of timerKeys) {
+    const max = (k.schema as { maximum?: number }).maximum
+    t.ok(max !== undefined && max <= MAX_TIMER_SECONDS, `${k.key} maximum ${max} <= ${MAX_TIMER_SECONDS}`)
+  }
 })
 
 t.test('secrets are exactly the three tokens', async (t) => {

@@ -53,9 +53,9 @@ t.test('validation does not mutate its input', async (t) => {
 })
 
 const bad: [string, unknown, string][] = [
-  ['cluster_sync_interval_seconds', -5, 'cluster_sync_interval_seconds: must be an integer >= 0, got -5'],
-  ['cluster_sync_interval_seconds', 1.5, 'cluster_sync_interval_seconds: must be an integer >= 0, got 1.5'],
-  ['cluster_sync_interval_seconds', '30', 'cluster_sync_interval_seconds: must be an integer >= 0, got "30"'],
+  ['cluster_sync_interval_seconds', -5, 'cluster_sync_interval_seconds: must be an integer between 0 and 2147483, got -5'],
+  ['cluster_sync_interval_seconds', 1.5, 'cluster_sync_interval_seconds: must be an integer between 0 and 2147483, got 1.5'],
+  ['cluster_sync_interval_seconds', '30', 'cluster_sync_interval_seconds: must be an integer between 0 and 2147483, got "30"'],
   ['port', '70000', 'port: must be a port number "0".."65535", got "70000"'],
   ['port', 'abc', 'port: must be a port number "0".."65535", got "abc"'],
   ['port', 65536, 'port: must be a port number "0".."65535", got 65536'],
@@ -68,11 +68,15 @@ const bad: [string, unknown, string][] = [
   ['fallback_server_transport', 'quic', 'fallback_server_transport: must be one of udp|tcp, got "quic"'],
   ['dashboard_resolution_log_cap', 0, 'dashboard_resolution_log_cap: must be an integer between 1 and 1000000, got 0'],
   ['dashboard_resolution_log_cap', 1_000_001, 'dashboard_resolution_log_cap: must be an integer between 1 and 1000000, got 1000001'],
-  ['cache_compact_interval_seconds', 59, 'cache_compact_interval_seconds: must be an integer >= 60, got 59'],
+  ['cache_compact_interval_seconds', 59, 'cache_compact_interval_seconds: must be an integer between 60 and 2147483, got 59'],
   ['dns_rrl_slip', 1.5, 'dns_rrl_slip: must be a number between 0 and 1, got 1.5'],
   ['dns_max_edns_udp_payload', 65536, 'dns_max_edns_udp_payload: must be an integer between 0 and 65535, got 65536'],
   ['dns_tcp_max_connections', 0, 'dns_tcp_max_connections: must be an integer between 1 and 65535, got 0'],
   ['cluster_ready_requires_sync', 1, 'cluster_ready_requires_sync: must be a boolean (true or false), got 1'],
+  // Node's timers wrap above 2^31 - 1 ms and fire back to back: every timer duration key stops below that.
+  ['cluster_sync_interval_seconds', 2_147_484, 'cluster_sync_interval_seconds: must be an integer between 0 and 2147483, got 2147484'],
+  ['cache_compact_interval_seconds', 2_147_484, 'cache_compact_interval_seconds: must be an integer between 60 and 2147483, got 2147484'],
+  ['cluster_discovery_interval_seconds', 2_147_484, 'cluster_discovery_interval_seconds: must be an integer between 0 and 2147483, got 2147484'],
   ['dns_response_limit_mode', 'fast', 'dns_response_limit_mode: must be one of sliding_window|rrl, got "fast"'],
   ['file_locations', 'x', 'file_locations: must be an object, got "x"'],
 ]

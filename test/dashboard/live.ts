@@ -1,7 +1,7 @@
 import t from 'tap'
 import { EventEmitter } from 'node:events'
 import type { WebSocket } from 'ws'
-import { LiveHub, MAX_CLIENT_MESSAGE_BYTES } from '../../src/dashboard/live.js'
+import { LiveHub, MAX_CLIENT_MESSAGE_BYTES, WS_AUTH_TIMEOUT_MS, WS_CLOSE_GRACE_MS } from '../../src/dashboard/live.js'
 
 /** Just enough of a ws socket for the hub. */
 class FakeSocket extends EventEmitter {
@@ -119,6 +119,60 @@ t.test('an unauthenticated client is closed after the auth timeout', async (t) =
   clock.advance(5001)
   t.equal(s.closedWith, 1008)
   t.equal(h.size, 0)
+})
+
+/** A client that never answers a close frame (ws would wait 30 s for it). */
+class SilentSocket extends FakeSocket {
+  override close(code?: number) { this.closedWith = code; this.readyState = 2 }
+}
+
+t.test('unauthenticated sockets cannot take the slots of authenticated clients', async (t) => {
+  const clock = fakeTimers()
+  const { h } = hub(t, { maxClients: 2, maxPending: 3, timers: clock.timers })
+  const silent: SilentSocket[] = []
+  for (let i = 0; i < 10; i++) {
+    const s = new SilentSocket()
+    h.add(s as unknown as WebSocket, false)
+    silent.push(s)
+  }
+  t.equal(h.pendingSize, 3, 'only the unauthenticated budget is used')
+  t.same(silent.slice(3).map((s) => s.closedWith), Array(7).fill(1013), 'the rest are refused')
+  t.ok(h.hasRoom(true), 'authenticated slots untouched')
+  const a = add(h)
+  const b = add(h)
+  t.equal(h.size, 2)
+  a.say({ op: 'sub', stats: true })
+  b.say({ op: 'sub', stats: true })
+  t.equal(a.sent.length, 1)
+  t.equal(b.sent.length, 1)
+})
+
+t.test('a silent unauthenticated socket frees its slot at the deadline, not after the close handshake', async (t) => {
+  const clock = fakeTimers()
+  const { h } = hub(t, { maxPending: 1, timers: clock.timers })
+  const s = new SilentSocket()
+  h.add(s as unknown as WebSocket, false)
+  t.notOk(h.hasRoom(false))
+  clock.advance(WS_AUTH_TIMEOUT_MS + 1)
+  t.equal(s.closedWith, 1008)
+  t.equal(h.size + h.pendingSize, 0, 'slot free although the peer never answered the close')
+  t.ok(h.hasRoom(false))
+  clock.advance(WS_CLOSE_GRACE_MS)
+  t.ok(s.terminated, 'the socket is destroyed after the grace period')
+})
+
+t.test('a client that authenticates by message moves to an authenticated slot, or is refused when they are full', async (t) => {
+  const { h } = hub(t, { maxClients: 1, maxPending: 2 })
+  const first = add(h, false)
+  const second = add(h, false)
+  first.say({ op: 'sub', stats: true, token: 'secret' })
+  t.equal(h.size, 1)
+  t.equal(h.pendingSize, 1)
+  t.equal(first.sent.length, 1)
+  second.say({ op: 'sub', stats: true, token: 'secret' })
+  t.equal(second.closedWith, 1013)
+  t.equal(h.size, 1)
+  t.equal(h.pendingSize, 0)
 })
 
 t.test('closes on an oversized or binary message', async (t) => {

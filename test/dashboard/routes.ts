@@ -261,6 +261,21 @@ t.test('websocket: clients beyond the cap are refused with 503', async (t) => {
   await t.rejects(opened(b), /503/)
 })
 
+t.test('websocket: unauthenticated upgrades do not lock out an authenticated client', async (t) => {
+  const deps = makeDeps({ maxWsClients: 1, maxWsPendingClients: 2 })
+  deps.state.token = 'secret'
+  const { base } = await listen(t, deps)
+  // Six upgrades without a token that never send one: two get the unauthenticated budget, the rest 503.
+  const results = await Promise.allSettled(Array.from({ length: 6 }, () => opened(client(t, base))))
+  t.equal(results.filter((r) => r.status === 'fulfilled').length, 2)
+  t.ok(results.every((r) => r.status === 'fulfilled' || /503/.test(String(r.reason))))
+  const ok = client(t, `${base}?access_token=secret`)
+  await opened(ok)
+  const m = nextMessage(ok)
+  ok.send(JSON.stringify({ op: 'sub', stats: true, resolutions: false, perf: false }))
+  t.equal((await m).v, 1, 'the authenticated client is served')
+})
+
 t.test('websocket: token from the query string, constant-time checked', async (t) => {
   const deps = makeDeps()
   deps.state.token = 'secret'

@@ -68,9 +68,10 @@ function udpAsk(port: number, msg: Buffer): Promise<Buffer> {
   })
 }
 
-function tcpConnect(port: number): Promise<net.Socket> {
+/** Connects from `localAddress` (any 127.0.0.N: each is its own client to the server). */
+function tcpConnect(port: number, localAddress?: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s))
+    const s = net.connect({ port, host: '127.0.0.1', localAddress }, () => resolve(s))
     s.once('error', reject)
   })
 }
@@ -192,20 +193,47 @@ t.test('closes an idle TCP connection after tcpIdleTimeoutMs', async (t) => {
   t.equal(closed, true)
 })
 
-t.test('closes TCP connections over tcpMaxConnections at once', async (t) => {
-  const { tcpPort, server } = await startServer(t, { tcpMaxConnections: 2, tcpIdleTimeoutMs: 5000 })
-  const a = await tcpConnect(tcpPort)
-  const b = await tcpConnect(tcpPort)
-  a.write(frame(query('host.example.com')))
-  b.write(frame(query('host.example.com')))
-  await Promise.all([tcpRead(a, 1), tcpRead(b, 1)])
-  const c = await tcpConnect(tcpPort)
-  t.teardown(() => { a.destroy(); b.destroy(); c.destroy() })
+t.test('closes a TCP connection over tcpMaxConnections at once when every connection is busy', async (t) => {
+  const { tcpPort, server } = await startServer(t, { tcpMaxConnections: 2, tcpIdleTimeoutMs: 5000, upstreamTimeoutMs: 5000 })
+  const a = await tcpConnect(tcpPort, '127.0.0.2')
+  const b = await tcpConnect(tcpPort, '127.0.0.3')
+  t.teardown(() => { a.destroy(); b.destroy() })
+  // Queries that never get an answer keep both connections busy (not idle, so not evictable).
+  a.write(frame(query('hang.example.org')))
+  b.write(frame(query('hang.example.org')))
+  for (let i = 0; i < 100 && server.counters.queries < 2; i++) await new Promise((r) => setTimeout(r, 10))
+  const c = await tcpConnect(tcpPort, '127.0.0.4')
+  t.teardown(() => c.destroy())
   c.write(frame(query('host.example.com')))
   const third = await tcpRead(c, 1)
   t.equal(third.closed, true)
   t.equal(third.messages.length, 0)
   t.equal(server.counters.tcp_connections, 2)
+  t.equal(server.counters.tcp_refused, 1)
+})
+
+t.test('one client flooding TCP connections cannot shut out others (per-client cap, eviction of idle ones)', async (t) => {
+  const { tcpPort, server } = await startServer(t, { tcpMaxConnections: 6, tcpMaxConnectionsPerClient: 3, tcpIdleTimeoutMs: 5000 })
+  const flood: net.Socket[] = []
+  t.teardown(() => flood.forEach((s) => s.destroy()))
+  // Two attackers open 20 idle connections each; each holds at most 3, so they fill the server together.
+  for (const from of ['127.0.0.2', '127.0.0.3']) {
+    for (let i = 0; i < 20; i++) flood.push(await tcpConnect(tcpPort, from))
+  }
+  // Let the server see every connection before the legitimate clients arrive.
+  for (let i = 0; i < 50 && server.counters.tcp_connections < 40; i++) await new Promise((r) => setTimeout(r, 20))
+  t.equal(server.counters.tcp_connections, 40)
+  t.ok(server.counters.tcp_evicted >= 34, `evicted ${server.counters.tcp_evicted}`)
+  for (const from of ['127.0.0.10', '127.0.0.11']) {
+    const s = await tcpConnect(tcpPort, from)
+    t.teardown(() => s.destroy())
+    s.write(frame(query('host.example.com')))
+    const { messages, closed } = await tcpRead(s, 1)
+    t.equal(messages.length, 1, `${from} is answered`)
+    t.equal(closed, false)
+    t.equal(decode(messages[0]).rcode, 'NOERROR')
+  }
+  t.equal(server.counters.tcp_refused, 0)
 })
 
 t.test('survives a TCP frame that announces 65535 bytes and never sends them', async (t) => {

@@ -172,6 +172,20 @@ t.test('cluster gauges follow the status at scrape time, labelled by peer index'
   t.equal(p.value('dnsplane_cluster_peer_last_sync_timestamp_seconds', { peer_index: '0' }), undefined)
 })
 
+t.test('the cluster frame budget is exported at scrape time', async (t) => {
+  const m = createMetrics()
+  let p = parse(await m.render())
+  t.equal(p.value('dnsplane_cluster_frame_budget_bytes'), 0, 'zero without a source')
+  t.equal(p.value('dnsplane_cluster_frame_budget_exhausted_total', { action: 'refused' }), 0)
+  m.collectFrom({ frameBudget: () => ({ capacity_bytes: 100, in_use_bytes: 60, waits: 3, refusals: 2 }) })
+  p = parse(await m.render())
+  t.equal(p.types.get('dnsplane_cluster_frame_budget_bytes'), 'gauge')
+  t.equal(p.types.get('dnsplane_cluster_frame_budget_exhausted_total'), 'counter')
+  t.equal(p.value('dnsplane_cluster_frame_budget_bytes'), 60)
+  t.equal(p.value('dnsplane_cluster_frame_budget_exhausted_total', { action: 'paused' }), 3)
+  t.equal(p.value('dnsplane_cluster_frame_budget_exhausted_total', { action: 'refused' }), 2)
+})
+
 t.test('accepts an extended message type list', async (t) => {
   const m = createMetrics({ messageTypes: ['records_ack'] })
   m.observeClusterEvent({ kind: 'frame_out', type: 'records_ack', bytes: 10 })
