@@ -62,6 +62,8 @@ export interface MetricSources {
   /** Server start, epoch milliseconds. */
   serverStartMs?: () => number
   cluster?: () => ClusterStatus | undefined
+  /** Records a held-back mass delete would remove (0 when nothing is held). */
+  massDeleteHeld?: () => number
 }
 
 export interface CreateMetricsOptions {
@@ -97,6 +99,7 @@ export interface Metrics extends ResolutionSink {
   readonly clusterReplicaEntries: Gauge<'state'>
   readonly clusterPeerClockSkewSeconds: Gauge<'peer_index'>
   readonly clusterClockSkewExceeded: Gauge
+  readonly recordsMassDeleteHeld: Gauge
   /** Observes the resolution latency (O(1), never throws). */
   record(event: ResolutionEvent): void
   /** Counts one cluster event; unknown kinds and bad numbers are ignored, never thrown. */
@@ -244,6 +247,15 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     },
   })
 
+  const recordsMassDeleteHeld = new Gauge({
+    name: 'dnsplane_records_mass_delete_held',
+    help: 'Records a held-back mass delete (file edit, reload or start-up) would remove until confirmed or discarded; 0 = nothing held.',
+    registers,
+    collect() {
+      this.set(nonNegative(safeCall(sources.massDeleteHeld) ?? 0))
+    },
+  })
+
   // Zero series for every closed-set label value, so rate()/increase() work from the first scrape.
   for (const o of ['ok', 'failed']) clusterAntiEntropyRoundsTotal.labels(o).inc(0)
   for (const r of SNAPSHOT_REJECT_REASONS) clusterSnapshotsRejectedTotal.labels(r).inc(0)
@@ -270,6 +282,7 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     clusterFramesTotal, clusterBytesTotal, clusterAuthFailuresTotal,
     clusterApplyDurationSeconds, clusterReplicationDelaySeconds,
     clusterDeltasAppliedTotal, clusterAntiEntropyRoundsTotal, clusterReplicaEntries, clusterPeerClockSkewSeconds, clusterClockSkewExceeded,
+    recordsMassDeleteHeld,
 
     record(event) {
       const ms = event.duration_ms
