@@ -18,7 +18,7 @@ for (const policy of ['record_lww', 'lww_per_node']) {
     t.same(await recordsOnDisk(node.dir), [], 'dnsrecords.json created empty')
     t.same(node.daemon.records.list(), [])
     const answer = await queryUdp(node.dnsPort, 'example.com', 'A')
-    t.notOk((answer.answers ?? []).some((a) => a.data === '93.184.216.34'), 'the demo record is not served')
+    t.notOk((answer.answers ?? []).some((a) => (a as { data?: unknown }).data === '93.184.216.34'), 'the demo record is not served')
   })
 }
 
@@ -27,5 +27,5 @@ t.test('a new standalone node keeps the demo record (README quick start)', async
   t.teardown(() => node.daemon.stop())
   t.match(await recordsOnDisk(node.dir), [{ name: 'example.com', type: 'A', value: '93.184.216.34' }])
   const answer = await queryUdp(node.dnsPort, 'example.com', 'A')
-  t.equal(answer.answers?.[0]?.data, '93.184.216.34')
+  t.equal((answer.answers?.[0] as { data?: unknown } | undefined)?.data, '93.184.216.34')
 })
