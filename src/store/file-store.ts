@@ -28,6 +28,7 @@ import {
   DEFAULT_MASS_DELETE_GUARD_PERCENT,
   deletedRecords,
   describeMassDelete,
+  heldMassDeleteMessage,
   isMassDelete,
   isSeedContent,
   type HeldMassDelete,
@@ -238,13 +239,15 @@ export class FileRecordStore implements RecordStore {
       } catch (err) {
         if (!isMissing(err)) throw err
         // A lost file is not an empty one: keep serving and write it back, as the watcher does.
-        await this.restoreMissingFile()
+        if (!(await this.restoreMissingFile())) {
+          throw new DnsplaneError('ERR_RECORDS_WRITE', `${this.path}: file does not exist and cannot be written back`, { cause: err })
+        }
         return this.current.records.length
       }
       const records = this.parse(buf)
       const hash = sha256(buf)
       if (hash !== this.lastHash && (await this.holdIfMassDelete(records, 'reload'))) {
-        throw new DnsplaneError('ERR_MASS_DELETE_HELD', heldMessage(this.held as HeldMassDelete))
+        throw new DnsplaneError('ERR_MASS_DELETE_HELD', heldMassDeleteMessage((this.held as HeldMassDelete).info))
       }
       if (hash !== this.lastHash) this.dropHeld('a reload applied a newer records file')
       this.lastHash = hash
@@ -382,8 +385,12 @@ export class FileRecordStore implements RecordStore {
   private async holdIfMassDelete(proposed: readonly DnsRecord[], source: MassDeleteSource): Promise<boolean> {
     const deleted = this.massDeleteOf(this.current.records, proposed)
     if (!deleted) return false
-    this.hold(source, this.current.records, proposed, deleted)
-    await this.persist(this.current.records)
+    try {
+      await this.persist(this.current.records)
+    } finally {
+      // Held even when the rewrite failed: memory still serves the old set either way.
+      this.hold(source, this.current.records, proposed, deleted)
+    }
     return true
   }
 
@@ -392,7 +399,7 @@ export class FileRecordStore implements RecordStore {
     const { info } = this.held
     this.log.error(
       { path: this.path, source, removed: info.removed, total: info.total, proposed_total: info.proposed_total, removed_sample: info.removed_sample },
-      heldMessage(this.held),
+      heldMassDeleteMessage(info),
     )
   }
 
@@ -407,19 +414,23 @@ export class FileRecordStore implements RecordStore {
     return this.held
   }
 
-  /** The file vanished while running: keep serving memory and write it back (a lost file is never a delete). */
-  private async restoreMissingFile(): Promise<void> {
+  /**
+   * The file vanished while running: keep serving memory and write it back (a lost file is never a
+   * delete). False when it could not be written (logged once).
+   */
+  private async restoreMissingFile(): Promise<boolean> {
     try {
       await mkdir(dirname(this.path), { recursive: true })
       // Re-created in the meantime (an editor's delete-then-write): its own event follows.
-      if (await fileExists(this.path)) return
+      if (await fileExists(this.path)) return true
       await this.persist(this.current.records)
       this.missingLogged = false
       this.log.warn({ path: this.path, count: this.current.records.length }, 'records file deleted; rewritten from the records in memory')
+      return true
     } catch (err) {
-      if (this.missingLogged) return
+      if (!this.missingLogged) this.log.error({ path: this.path, err }, 'records file deleted and cannot be rewritten; keeping current records')
       this.missingLogged = true
-      this.log.error({ path: this.path, err }, 'records file deleted and cannot be rewritten; keeping current records')
+      return false
     }
   }
 
@@ -541,7 +552,10 @@ export class FileRecordStore implements RecordStore {
     try {
       buf = await this.readFile()
     } catch (err) {
-      if (isMissing(err)) return this.restoreMissingFile()
+      if (isMissing(err)) {
+        await this.restoreMissingFile()
+        return
+      }
       if (!this.missingLogged) {
         this.missingLogged = true
         this.log.error({ path: this.path, err }, 'records file unreadable; keeping current records')
@@ -610,17 +624,6 @@ function selectorMatcher(selector: RecordSelector): (r: DnsRecord) => boolean {
     nameKey(r.name) === key &&
     (type === undefined || r.type.toUpperCase() === type) &&
     (value === undefined || valueKey(r.type, r.value) === valueKey(r.type, value))
-}
-
-/** The log line and API message for a held change: what, how much, and the two ways out. */
-function heldMessage(held: HeldMassDelete): string {
-  const i = held.info
-  const what = i.source === 'startup' ? 'the records file found at start' : i.source === 'reload' ? 'a records reload' : 'a records file edit'
-  return (
-    `${what} would delete ${i.removed} of ${i.total} records (more than ${i.percent} %): held back, the current records keep serving; ` +
-    'apply it with POST /api/v1/records/mass-delete/confirm (TUI: record mass-delete confirm) or drop it with ' +
-    'POST /api/v1/records/mass-delete/discard (TUI: record mass-delete discard)'
-  )
 }
 
 async function fileExists(path: string): Promise<boolean> {

@@ -76,6 +76,16 @@ export function describeMassDelete(
   }
 }
 
+/** The log line and API message for a held change: what, how much, and the two ways out. */
+export function heldMassDeleteMessage(i: MassDeleteInfo): string {
+  const what = i.source === 'startup' ? 'the records file found at start' : i.source === 'reload' ? 'a records reload' : 'a records file edit'
+  return (
+    `${what} would delete ${i.removed} of ${i.total} records (more than ${i.percent} %): held back, the current records keep serving; ` +
+    'apply it with POST /api/v1/records/mass-delete/confirm (TUI: record mass-delete confirm) or drop it with ' +
+    'POST /api/v1/records/mass-delete/discard (TUI: record mass-delete discard)'
+  )
+}
+
 /**
  * The held change applied to what is served now (`current`), as a three-way merge: records the
  * change deleted from `base` are removed, records it added or changed are put in place; writes
