@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { freePort, pairClusterConfig, startTestNode } from '../helpers/daemon.js'
+import { freePort, pairClusterConfig, startTestNode, waitFor } from '../helpers/daemon.js'
 import { queryUdp } from '../helpers/dns-client.js'
 
 const recordsOnDisk = async (dir: string) => (JSON.parse(await readFile(join(dir, 'dnsrecords.json'), 'utf8')) as { records: unknown[] | null }).records ?? []
@@ -28,4 +28,19 @@ t.test('a new standalone node keeps the demo record (README quick start)', async
   t.match(await recordsOnDisk(node.dir), [{ name: 'example.com', type: 'A', value: '93.184.216.34' }])
   const answer = await queryUdp(node.dnsPort, 'example.com', 'A')
   t.equal((answer.answers?.[0] as { data?: unknown } | undefined)?.data, '93.184.216.34')
+})
+
+t.test('lww_per_node: a new node joining a cluster and writing does not bring the demo record back', async (t) => {
+  const [pa, pb] = [await freePort(), await freePort()]
+  const token = 'fresh-node-token-1234'
+  const policy = { cluster_sync_policy: 'lww_per_node' }
+  // The cluster deleted the demo record long ago: A holds only its own record.
+  const a = await startTestNode(pairClusterConfig(pa, pb, 'node-a', token, policy), { records: { records: [{ name: 'kept.lab.test', type: 'A', value: '192.0.2.1', ttl: 60 }] } })
+  t.teardown(() => a.daemon.stop())
+  const b = await startTestNode(pairClusterConfig(pb, pa, 'node-b', token, policy))
+  t.teardown(() => b.daemon.stop())
+  await b.daemon.records.add({ name: 'new.lab.test', type: 'A', value: '192.0.2.2' })
+  const names = () => a.daemon.records.list().map((r) => r.name).sort()
+  t.ok(await waitFor(() => names().includes('new.lab.test'), 5000), 'A applied B\'s snapshot')
+  t.notOk(names().includes('example.com'), 'the demo record did not come back with it')
 })
