@@ -38,6 +38,7 @@ export const ERROR_CODES = [
   'ERR_BAD_REQUEST',
   'ERR_NOT_FOUND',
   'ERR_INTERNAL',
+  'ERR_MASS_DELETE_HELD',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

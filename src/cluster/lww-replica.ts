@@ -7,7 +7,9 @@
  * Crash safety, by the hashes in the file (see open()): the file is saved before dnsrecords.json
  * when peer writes are applied, and after it for local writes, so at start-up either the records
  * file matches the replica, or it is the pre-apply file (finish the apply), or it holds local
- * edits the replica has not seen (version them now).
+ * edits the replica has not seen (version them now). A records file that is missing or holds only
+ * seed content beside a replica with live records is rebuilt from the replica, and one that would
+ * delete too much is held back (FileRecordStore.reconcileAtStart): neither becomes tombstones.
  */
 import type { Logger } from 'pino'
 import type { RecordChange, RecordStore } from '../store/record-store.js'
@@ -74,6 +76,11 @@ export class LwwReplica {
       await deps.store.replaceWith((current) => state.viewOrderedLike(current), 'replica')
       replica.recordsHash = replica.recordsHashBefore = recordSetHash(deps.store.list())
       log.warn({ path: deps.path }, 'replica: finished applying peer writes interrupted by a stop')
+      await replica.saveNow(replica.recordsHash, replica.recordsHash)
+    } else if ((await deps.store.reconcileAtStart(state.viewOrderedLike(served))) !== 'accepted') {
+      // The file was lost (rebuilt from the view) or would delete too much (held back): the store
+      // now serves the view, so nothing is versioned and no tombstone reaches a peer.
+      replica.recordsHash = replica.recordsHashBefore = recordSetHash(deps.store.list())
       await replica.saveNow(replica.recordsHash, replica.recordsHash)
     } else {
       const changes = state.recordLocal(served, clock)

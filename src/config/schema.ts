@@ -94,6 +94,10 @@ const dns = section('DNS listener and resolution', {
     note: 'The original ignored it (fixed 2 s); we honour it.',
   }),
   local_records_enabled: bool(true, 'answer from dnsrecords; false = forward everything (localhost still answered)', LIVE),
+  records_mass_delete_guard_percent: int(50, 0, 100, 'ours: a records file edit, reload or record_lww start-up that would delete more than this % of the records (and at least 10) is held back until confirmed; 0 = off', {
+    live: true,
+    note: 'See docs/records.md (mass-delete guard). Deletes through the API or TUI are never held back.',
+  }),
   dns_refuse_any: bool(false, 'answer NOTIMP to ANY queries', LIVE),
   dns_max_edns_udp_payload: int(0, 0, 65535, 'cap on the EDNS UDP payload size advertised in responses; 0 = no cap', LIVE),
   dns_tcp_max_connections: int(256, 1, 65535, 'ours: maximum concurrent DNS-over-TCP connections; when full, the oldest idle connection of the busiest client is closed for a new one'),
@@ -337,6 +341,7 @@ export const OUR_KEYS: ReadonlySet<string> = new Set([
   'dns_tcp_idle_timeout_seconds',
   'cluster_ready_requires_sync',
   'cluster_tombstone_ttl_seconds',
+  'records_mass_delete_guard_percent',
   'cluster_allow_plain_token',
   'cluster_tls_cert',
   'cluster_tls_key',

@@ -147,6 +147,9 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       path: config.file_locations.records_source.location,
       prettyJson: config.pretty_json,
       log: log.child({ component: 'records' }),
+      // A new file on a cluster node starts empty: the demo record would replicate (and resurrect).
+      seedRecords: config.cluster_enabled ? [] : undefined,
+      massDeleteGuardPercent: () => cfg().records_mass_delete_guard_percent,
     })
     stops.push({ name: 'records', stop: () => records.stop() })
     await records.start()
@@ -301,7 +304,13 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     }
     stops.push({ name: 'cluster', stop: () => cluster.stop() })
     if (config.cluster_enabled) log.info({ listen: cluster.listenAddress(), node_id: cluster.status().node_id }, 'cluster started')
-    metrics.collectFrom({ counters: () => stats.counters(), serverStartMs: () => stats.serverStartMs, cluster: () => cluster.status(), frameBudget: () => frameBudget.stats() })
+    metrics.collectFrom({
+      counters: () => stats.counters(),
+      serverStartMs: () => stats.serverStartMs,
+      cluster: () => cluster.status(),
+      frameBudget: () => frameBudget.stats(),
+      massDeleteHeld: () => records.heldMassDelete()?.removed ?? 0,
+    })
 
     // Control plane.
     let apiUp = false

@@ -65,6 +65,8 @@ export interface MetricSources {
   cluster?: () => ClusterStatus | undefined
   /** The node-wide inbound cluster frame budget. */
   frameBudget?: () => FrameBudgetStats | undefined
+  /** Records a held-back mass delete would remove (0 when nothing is held). */
+  massDeleteHeld?: () => number
 }
 
 export interface CreateMetricsOptions {
@@ -100,6 +102,7 @@ export interface Metrics extends ResolutionSink {
   readonly clusterReplicaEntries: Gauge<'state'>
   readonly clusterPeerClockSkewSeconds: Gauge<'peer_index'>
   readonly clusterClockSkewExceeded: Gauge
+  readonly recordsMassDeleteHeld: Gauge
   /** Observes the resolution latency (O(1), never throws). */
   record(event: ResolutionEvent): void
   /** Counts one cluster event; unknown kinds and bad numbers are ignored, never thrown. */
@@ -264,6 +267,14 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
       this.labels('refused').inc(nonNegative(s?.refusals ?? 0))
     },
   })
+  const recordsMassDeleteHeld = new Gauge({
+    name: 'dnsplane_records_mass_delete_held',
+    help: 'Records a held-back mass delete (file edit, reload or start-up) would remove until confirmed or discarded; 0 = nothing held.',
+    registers,
+    collect() {
+      this.set(nonNegative(safeCall(sources.massDeleteHeld) ?? 0))
+    },
+  })
 
   // Zero series for every closed-set label value, so rate()/increase() work from the first scrape.
   for (const o of ['ok', 'failed']) clusterAntiEntropyRoundsTotal.labels(o).inc(0)
@@ -291,6 +302,7 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     clusterFramesTotal, clusterBytesTotal, clusterAuthFailuresTotal,
     clusterApplyDurationSeconds, clusterReplicationDelaySeconds,
     clusterDeltasAppliedTotal, clusterAntiEntropyRoundsTotal, clusterReplicaEntries, clusterPeerClockSkewSeconds, clusterClockSkewExceeded,
+    recordsMassDeleteHeld,
 
     record(event) {
       const ms = event.duration_ms

@@ -4,15 +4,37 @@
  * picks up external edits (bad edits keep the old records serving).
  */
 import { createHash, randomUUID } from 'node:crypto'
-import { mkdir, open } from 'node:fs/promises'
+import { mkdir, open, stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { Logger } from 'pino'
 import { DnsplaneError, isDnsplaneError } from '../errors.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { RecordIndex } from './record-index.js'
-import type { ChangeSource, RecordChange, RecordInput, RecordSelector, RecordSetTransform, RecordStore, WriteResult } from './record-store.js'
+import type {
+  ChangeSource,
+  MassDeleteResult,
+  RecordChange,
+  RecordInput,
+  RecordSelector,
+  RecordSetTransform,
+  RecordStore,
+  StartReconcile,
+  WriteResult,
+} from './record-store.js'
 import { checkRecordInput, type ValidRecordInput } from './record-validate.js'
+import {
+  applyHeldChange,
+  DEFAULT_MASS_DELETE_GUARD_PERCENT,
+  deletedRecords,
+  describeMassDelete,
+  heldMassDeleteMessage,
+  isMassDelete,
+  isSeedContent,
+  type HeldMassDelete,
+  type MassDeleteInfo,
+  type MassDeleteSource,
+} from './mass-delete.js'
 import { canonicalName, formatGoTime, GO_ZERO_TIME, nameKey, valueKey, type DnsRecord } from './record.js'
 import {
   DEFAULT_RECORDS,
@@ -40,6 +62,10 @@ export interface FileRecordStoreOptions {
   /** Watch the file for external edits once start() is called; default true. */
   watch?: boolean
   watchDebounceMs?: number
+  /** Records a missing file is created with; default DEFAULT_RECORDS (the demo record). A cluster node passes []. */
+  seedRecords?: readonly DnsRecord[]
+  /** `records_mass_delete_guard_percent`, read at each check (0 = off); default 50. */
+  massDeleteGuardPercent?: () => number
 }
 
 const DUPLICATE_MESSAGE = 'record already exists'
@@ -58,6 +84,10 @@ export class FileRecordStore implements RecordStore {
   /** SHA-256 of the last content that failed to parse, so one bad edit logs once. */
   private badHash: string | undefined
   private missingLogged = false
+  /** A file edit/reload/start-up change held back by the mass-delete guard (mass-delete.ts). */
+  private held: HeldMassDelete | undefined
+  /** True when open() found no file and created it. */
+  private created = false
   private watcher: FSWatcher | undefined
   private debounce: NodeJS.Timeout | undefined
 
@@ -77,6 +107,11 @@ export class FileRecordStore implements RecordStore {
     const store = new FileRecordStore(opts)
     await store.load()
     return store
+  }
+
+  /** True when open() found no records file and created it (with the seed records). */
+  get createdOnOpen(): boolean {
+    return this.created
   }
 
   get index(): RecordIndex {
@@ -203,13 +238,85 @@ export class FileRecordStore implements RecordStore {
         buf = await this.readFile()
       } catch (err) {
         if (!isMissing(err)) throw err
-        throw new DnsplaneError('ERR_RECORDS_PARSE', `${this.path}: file does not exist`, { cause: err })
+        // A lost file is not an empty one: keep serving and write it back, as the watcher does.
+        if (!(await this.restoreMissingFile())) {
+          throw new DnsplaneError('ERR_RECORDS_WRITE', `${this.path}: file does not exist and cannot be written back`, { cause: err })
+        }
+        return this.current.records.length
       }
       const records = this.parse(buf)
-      this.lastHash = sha256(buf)
+      const hash = sha256(buf)
+      if (hash !== this.lastHash && (await this.holdIfMassDelete(records, 'reload'))) {
+        throw new DnsplaneError('ERR_MASS_DELETE_HELD', heldMassDeleteMessage((this.held as HeldMassDelete).info))
+      }
+      if (hash !== this.lastHash) this.dropHeld('a reload applied a newer records file')
+      this.lastHash = hash
       this.badHash = undefined
       this.swap(records, { source: 'reload', kind: 'replace', records })
       return records.length
+    })
+  }
+
+  /**
+   * record_lww start-up, when the file differs from the replica: `known` is the replica's view (what
+   * the node served before it stopped). A file created at open, or holding only seed content, beside
+   * a non-empty `known` was lost, not emptied by an operator: it is rebuilt from `known`. A file that
+   * would delete more of `known` than the guard allows is held back and `known` served. Otherwise the
+   * file's set stands ('accepted') and the caller versions it as local writes.
+   */
+  reconcileAtStart(known: readonly DnsRecord[]): Promise<StartReconcile> {
+    return this.enqueue(async () => {
+      const served = this.current.records
+      if (known.length > 0 && (this.created || isSeedContent(served))) {
+        const next = normalizeIncoming(known)
+        await this.commit(next, { source: 'replica', kind: 'replace', records: next })
+        this.log.warn(
+          { path: this.path, records: next.length, replaced: served.length },
+          this.created
+            ? 'records file was missing at start; rebuilt from the cluster replica (a lost file is never read as a delete)'
+            : 'records file holds only the default content at start; rebuilt from the cluster replica (delete records with the API or TUI)',
+        )
+        return 'rebuilt'
+      }
+      const deleted = this.massDeleteOf(known, served)
+      if (!deleted) return 'accepted'
+      const next = normalizeIncoming(known)
+      await this.commit(next, { source: 'replica', kind: 'replace', records: next })
+      this.hold('startup', this.current.records, served, deleted)
+      return 'held'
+    })
+  }
+
+  /** The change held back by the mass-delete guard, if any. */
+  heldMassDelete(): MassDeleteInfo | undefined {
+    return this.held?.info
+  }
+
+  /**
+   * Applies the held-back change to what is served now (writes since the hold are kept, see
+   * applyHeldChange) as the event that produced it would have. ERR_NOT_FOUND when nothing is held.
+   */
+  confirmMassDelete(): Promise<MassDeleteResult> {
+    return this.enqueue(async () => {
+      const held = this.requireHeld()
+      const before = this.current.records
+      const next = normalizeIncoming(applyHeldChange(held, before))
+      const removed = deletedRecords(before, next).length
+      await this.commit(next, { source: held.info.source === 'reload' ? 'reload' : 'file', kind: 'replace', records: next })
+      this.held = undefined
+      this.log.warn({ path: this.path, removed, records: next.length, source: held.info.source }, 'held-back mass delete confirmed and applied')
+      return { removed, records: next.length }
+    })
+  }
+
+  /** Forgets the held-back change and writes the file from the records served. ERR_NOT_FOUND when nothing is held. */
+  discardMassDelete(): Promise<MassDeleteResult> {
+    return this.enqueue(async () => {
+      const held = this.requireHeld()
+      await this.persist(this.current.records)
+      this.held = undefined
+      this.log.info({ path: this.path, would_have_removed: held.info.removed }, 'held-back mass delete discarded')
+      return { removed: 0, records: this.current.records.length }
     })
   }
 
@@ -259,6 +366,74 @@ export class FileRecordStore implements RecordStore {
 
   // --- internals ---
 
+  /** The records `proposed` would delete from `base` when the guard holds that back, else undefined. */
+  private massDeleteOf(base: readonly DnsRecord[], proposed: readonly DnsRecord[]): DnsRecord[] | undefined {
+    const deleted = deletedRecords(base, proposed)
+    return isMassDelete(deleted.length, base.length, this.guardPercent()) ? deleted : undefined
+  }
+
+  private guardPercent(): number {
+    const p = this.opts.massDeleteGuardPercent?.() ?? DEFAULT_MASS_DELETE_GUARD_PERCENT
+    return Number.isFinite(p) ? p : DEFAULT_MASS_DELETE_GUARD_PERCENT
+  }
+
+  /**
+   * In the write queue: when `proposed` (a file edit or reload) would delete too much of what is
+   * served, keeps serving, rewrites the file from memory (it always mirrors what is served) and
+   * holds the change for confirmMassDelete/discardMassDelete. True when held.
+   */
+  private async holdIfMassDelete(proposed: readonly DnsRecord[], source: MassDeleteSource): Promise<boolean> {
+    const deleted = this.massDeleteOf(this.current.records, proposed)
+    if (!deleted) return false
+    try {
+      await this.persist(this.current.records)
+    } finally {
+      // Held even when the rewrite failed: memory still serves the old set either way.
+      this.hold(source, this.current.records, proposed, deleted)
+    }
+    return true
+  }
+
+  private hold(source: MassDeleteSource, base: readonly DnsRecord[], proposed: readonly DnsRecord[], deleted: readonly DnsRecord[]): void {
+    this.held = { info: describeMassDelete(source, base, proposed, deleted, this.guardPercent(), this.now()), base, proposed }
+    const { info } = this.held
+    this.log.error(
+      { path: this.path, source, removed: info.removed, total: info.total, proposed_total: info.proposed_total, removed_sample: info.removed_sample },
+      heldMassDeleteMessage(info),
+    )
+  }
+
+  private dropHeld(why: string): void {
+    if (!this.held) return
+    this.log.warn({ path: this.path, would_have_removed: this.held.info.removed }, `held-back mass delete dropped: ${why}`)
+    this.held = undefined
+  }
+
+  private requireHeld(): HeldMassDelete {
+    if (!this.held) throw new DnsplaneError('ERR_NOT_FOUND', 'no mass delete is held back')
+    return this.held
+  }
+
+  /**
+   * The file vanished while running: keep serving memory and write it back (a lost file is never a
+   * delete). False when it could not be written (logged once).
+   */
+  private async restoreMissingFile(): Promise<boolean> {
+    try {
+      await mkdir(dirname(this.path), { recursive: true })
+      // Re-created in the meantime (an editor's delete-then-write): its own event follows.
+      if (await fileExists(this.path)) return true
+      await this.persist(this.current.records)
+      this.missingLogged = false
+      this.log.warn({ path: this.path, count: this.current.records.length }, 'records file deleted; rewritten from the records in memory')
+      return true
+    } catch (err) {
+      if (!this.missingLogged) this.log.error({ path: this.path, err }, 'records file deleted and cannot be rewritten; keeping current records')
+      this.missingLogged = true
+      return false
+    }
+  }
+
   private async load(): Promise<void> {
     let buf: Buffer
     try {
@@ -266,10 +441,11 @@ export class FileRecordStore implements RecordStore {
     } catch (err) {
       if (!isMissing(err)) throw err
       await mkdir(dirname(this.path), { recursive: true })
-      const records = DEFAULT_RECORDS.map((r) => ({ ...r }))
+      const records = (this.opts.seedRecords ?? DEFAULT_RECORDS).map((r) => ({ ...r }))
       await this.persist(records)
       this.swap(records, undefined)
-      this.log.info({ path: this.path }, 'records file created')
+      this.created = true
+      this.log.info({ path: this.path, count: records.length }, 'records file created')
       return
     }
     const records = this.parse(buf)
@@ -376,13 +552,13 @@ export class FileRecordStore implements RecordStore {
     try {
       buf = await this.readFile()
     } catch (err) {
+      if (isMissing(err)) {
+        await this.restoreMissingFile()
+        return
+      }
       if (!this.missingLogged) {
         this.missingLogged = true
-        const missing = isMissing(err)
-        this.log.error(
-          { path: this.path, err: missing ? undefined : err },
-          missing ? 'records file deleted; keeping current records' : 'records file unreadable; keeping current records',
-        )
+        this.log.error({ path: this.path, err }, 'records file unreadable; keeping current records')
       }
       return
     }
@@ -397,6 +573,8 @@ export class FileRecordStore implements RecordStore {
       this.log.error({ path: this.path, reason: (err as Error).message }, 'records file edit rejected; keeping current records')
       return
     }
+    if (await this.holdIfMassDelete(records, 'file')) return
+    this.dropHeld('a newer edit of the records file was applied')
     this.lastHash = hash
     this.badHash = undefined
     this.swap(records, { source: 'file', kind: 'replace', records })
@@ -446,6 +624,16 @@ function selectorMatcher(selector: RecordSelector): (r: DnsRecord) => boolean {
     nameKey(r.name) === key &&
     (type === undefined || r.type.toUpperCase() === type) &&
     (value === undefined || valueKey(r.type, r.value) === valueKey(r.type, value))
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    await stat(path)
+    return true
+  } catch (err) {
+    if (isMissing(err)) return false
+    throw err
+  }
 }
 
 function sha256(data: string | Buffer): string {

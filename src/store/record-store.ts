@@ -4,6 +4,7 @@
  */
 import type { DnsRecord } from './record.js'
 import type { RecordIndex } from './record-index.js'
+import type { MassDeleteInfo } from './mass-delete.js'
 
 /**
  * Where a change came from: cluster push-on-change fires only for 'local'; 'replica' is the
@@ -44,6 +45,17 @@ export interface WriteResult {
   messages: string[]
 }
 
+/** Outcome of confirming or discarding a held-back mass delete. */
+export interface MassDeleteResult {
+  /** Records deleted (0 on discard). */
+  removed: number
+  /** Records served afterwards. */
+  records: number
+}
+
+/** record_lww start-up: the records file stands, was rebuilt from the replica, or was held back as a mass delete. */
+export type StartReconcile = 'accepted' | 'rebuilt' | 'held'
+
 export interface RecordStore {
   /** The index serving right now; swapped atomically on every change (never mutated in place). */
   readonly index: RecordIndex
@@ -66,6 +78,17 @@ export interface RecordStore {
   reload(): Promise<number>
   /** Persist the current set as is (TUI `record save`). */
   save(): Promise<void>
+  /**
+   * record_lww start-up when the file differs from the replica's view `known`: rebuild a lost or
+   * seed-only file from `known`, hold back a mass delete, or accept the file (see FileRecordStore).
+   */
+  reconcileAtStart(known: readonly DnsRecord[]): Promise<StartReconcile>
+  /** The change the mass-delete guard holds back (file edit, reload, start-up), if any. */
+  heldMassDelete(): MassDeleteInfo | undefined
+  /** Applies the held-back change; ERR_NOT_FOUND when nothing is held. */
+  confirmMassDelete(): Promise<MassDeleteResult>
+  /** Drops the held-back change; ERR_NOT_FOUND when nothing is held. */
+  discardMassDelete(): Promise<MassDeleteResult>
   onChange(listener: (change: RecordChange) => void): () => void
   /** Start/stop watching the file for external edits. */
   start(): Promise<void>

@@ -34,6 +34,7 @@ const implemented = [
   'dns_max_edns_udp_payload', 'upstream_health_check_enabled', 'upstream_health_check_failures',
   'upstream_health_check_interval_seconds', 'upstream_health_check_query_name', 'cluster_ready_requires_sync',
   'dns_tcp_max_connections', 'dns_tcp_idle_timeout_seconds', 'dns_tcp_max_connections_per_client',
+  'records_mass_delete_guard_percent',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {
   for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)

@@ -18,8 +18,11 @@ import type { ClusterControl, ClusterStatus, JoinInfo, PeerOpResult, PeerRole } 
 import type { ConfigControl, SetResult } from '../../src/config/control.js'
 import { DnsplaneError } from '../../src/errors.js'
 import { RecordIndex } from '../../src/store/record-index.js'
+import type { MassDeleteInfo } from '../../src/store/mass-delete.js'
 import type {
   ChangeSource,
+  MassDeleteResult,
+  StartReconcile,
   RecordSetTransform,
   RecordChange,
   RecordInput,
@@ -120,6 +123,34 @@ export class FakeRecordStore implements RecordStore {
   }
 
   async save(): Promise<void> {}
+
+  async reconcileAtStart(): Promise<StartReconcile> {
+    return 'accepted'
+  }
+
+  /** The held-back mass delete the API reports; confirm/discard clear it and count the call. */
+  held: MassDeleteInfo | undefined
+  massDeleteCalls: Array<'confirm' | 'discard'> = []
+
+  heldMassDelete(): MassDeleteInfo | undefined {
+    return this.held
+  }
+
+  async confirmMassDelete(): Promise<MassDeleteResult> {
+    return this.endHeld('confirm')
+  }
+
+  async discardMassDelete(): Promise<MassDeleteResult> {
+    return this.endHeld('discard')
+  }
+
+  private endHeld(how: 'confirm' | 'discard'): MassDeleteResult {
+    if (!this.held) throw new DnsplaneError('ERR_NOT_FOUND', 'no mass delete is held back')
+    this.massDeleteCalls.push(how)
+    const removed = how === 'confirm' ? this.held.removed : 0
+    this.held = undefined
+    return { removed, records: this.list().length }
+  }
 
   onChange(listener: (change: RecordChange) => void): () => void {
     this.listeners.add(listener)

@@ -6,7 +6,18 @@
 import { randomUUID } from 'node:crypto'
 import { DnsplaneError } from '../../src/errors.js'
 import { RecordIndex } from '../../src/store/record-index.js'
-import type { ChangeSource, RecordChange, RecordInput, RecordSelector, RecordSetTransform, RecordStore, WriteResult } from '../../src/store/record-store.js'
+import type { MassDeleteInfo } from '../../src/store/mass-delete.js'
+import type {
+  ChangeSource,
+  MassDeleteResult,
+  RecordChange,
+  RecordInput,
+  RecordSelector,
+  RecordSetTransform,
+  RecordStore,
+  StartReconcile,
+  WriteResult,
+} from '../../src/store/record-store.js'
 import { GO_ZERO_TIME, isSameRecord, nameKey, type DnsRecord } from '../../src/store/record.js'
 
 export class FakeRecordStore implements RecordStore {
@@ -93,6 +104,22 @@ export class FakeRecordStore implements RecordStore {
   }
 
   async save(): Promise<void> {}
+
+  async reconcileAtStart(): Promise<StartReconcile> {
+    return 'accepted'
+  }
+
+  heldMassDelete(): MassDeleteInfo | undefined {
+    return undefined
+  }
+
+  async confirmMassDelete(): Promise<MassDeleteResult> {
+    throw new DnsplaneError('ERR_NOT_FOUND', 'no mass delete is held back')
+  }
+
+  async discardMassDelete(): Promise<MassDeleteResult> {
+    throw new DnsplaneError('ERR_NOT_FOUND', 'no mass delete is held back')
+  }
 
   onChange(listener: (change: RecordChange) => void): () => void {
     this.listeners.add(listener)

@@ -191,3 +191,15 @@ t.test('accepts an extended message type list', async (t) => {
   m.observeClusterEvent({ kind: 'frame_out', type: 'records_ack', bytes: 10 })
   t.equal(parse(await m.render()).value('dnsplane_cluster_frames_total', { direction: 'out', type: 'records_ack' }), 1)
 })
+
+t.test('dnsplane_records_mass_delete_held follows the held-back mass delete at scrape time', async (t) => {
+  const m = createMetrics()
+  t.equal(parse(await m.render()).value('dnsplane_records_mass_delete_held'), 0, 'no source: 0')
+  let held = 40
+  m.collectFrom({ massDeleteHeld: () => held })
+  const p = parse(await m.render())
+  t.equal(p.types.get('dnsplane_records_mass_delete_held'), 'gauge')
+  t.equal(p.value('dnsplane_records_mass_delete_held'), 40)
+  held = 0
+  t.equal(parse(await m.render()).value('dnsplane_records_mass_delete_held'), 0, 'confirmed or discarded: back to 0')
+})

@@ -144,7 +144,22 @@ export function registerRecordRoutes(app: ApiApp, deps: ApiDeps): void {
     } catch (err) {
       deps.log.error({ err }, 'records reload failed')
       const message = isDnsplaneError(err) ? err.message : 'reload failed'
-      return reply.code(500).send({ error: message })
+      // A reload held back by the mass-delete guard is not a failure of the node: 409 with the way out.
+      return reply.code(isDnsplaneError(err, 'ERR_MASS_DELETE_HELD') ? 409 : 500).send({ error: message })
     }
+  })
+
+  // Ours: the change the mass-delete guard holds back (docs/records.md), and the two ways out.
+  app.get('/api/v1/records/mass-delete', async () => ({ held: deps.records.heldMassDelete() ?? null }))
+
+  app.post('/api/v1/records/mass-delete/confirm', async () => {
+    assertWritable(deps)
+    const r = await deps.records.confirmMassDelete()
+    return { status: 'mass delete applied', removed: r.removed, records: r.records }
+  })
+
+  app.post('/api/v1/records/mass-delete/discard', async () => {
+    const r = await deps.records.discardMassDelete()
+    return { status: 'mass delete discarded', records: r.records }
   })
 }

@@ -25,6 +25,7 @@ export function registerStatusRoutes(app: ApiApp, deps: ApiDeps): void {
       reasons: readiness.reasons ?? [],
       listeners: readiness.listeners,
       records: deps.records.list().length,
+      records_mass_delete_held: deps.records.heldMassDelete() ?? null,
       servers: deps.servers.list().length,
       cache_entries: deps.cache.list().length,
       counters: stats,

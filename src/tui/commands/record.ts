@@ -1,5 +1,6 @@
 /** `record` context: local authoritative records via /dns/records. */
 import { parseListArgs, parseRecordArgs, parseRemoveArgs } from './args.js'
+import { massDelete } from './record-mass-delete.js'
 import { asArray, asObject, asString, statusBlocks } from './shape.js'
 import { UsageError, type CommandSpec, type ContextSpec, type OutputBlock } from './types.js'
 
@@ -93,5 +94,5 @@ const reload: CommandSpec = {
 export const RECORD_CONTEXT: ContextSpec = {
   name: 'record',
   summary: 'local DNS records',
-  commands: [add, update, remove, list, reload],
+  commands: [add, update, remove, list, reload, massDelete],
 }

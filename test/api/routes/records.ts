@@ -300,3 +300,50 @@ t.test('POST /dns/records/reload', async (t) => {
     t.same(res.json, { error: 'reload failed' })
   })
 })
+
+t.test('mass-delete endpoints (/api/v1/records/mass-delete)', async (t) => {
+  const held = {
+    source: 'file' as const, removed: 40, total: 50, proposed_total: 10, percent: 50,
+    held_at: '2026-01-01T00:00:00.000Z', removed_sample: ['a.example A 192.0.2.1'],
+  }
+
+  t.test('GET shows the held change (null when none), and /api/v1/status carries it', async (t) => {
+    const { app, store } = setup(SAMPLE)
+    t.same((await call(app, 'GET', '/api/v1/records/mass-delete')).json, { held: null })
+    t.equal((await call(app, 'GET', '/api/v1/status')).json.records_mass_delete_held, null)
+    store.held = held
+    t.same((await call(app, 'GET', '/api/v1/records/mass-delete')).json, { held })
+    t.same((await call(app, 'GET', '/api/v1/status')).json.records_mass_delete_held, held)
+  })
+
+  t.test('confirm applies it; a second confirm is 404', async (t) => {
+    const { app, store } = setup(SAMPLE)
+    store.held = held
+    const res = await call(app, 'POST', '/api/v1/records/mass-delete/confirm')
+    t.equal(res.status, 200)
+    t.same(res.json, { status: 'mass delete applied', removed: 40, records: 3 })
+    t.same(store.massDeleteCalls, ['confirm'])
+    const again = await call(app, 'POST', '/api/v1/records/mass-delete/confirm')
+    t.equal(again.status, 404)
+    t.match(again.json, { error: { code: 'ERR_NOT_FOUND', message: 'no mass delete is held back' } })
+  })
+
+  t.test('confirm is refused when local writes are refused; discard is not', async (t) => {
+    const { app, store, knobs } = setup(SAMPLE)
+    store.held = held
+    knobs.writes = { ok: false, reason: 'no writes' }
+    t.equal((await call(app, 'POST', '/api/v1/records/mass-delete/confirm')).status, 403)
+    const res = await call(app, 'POST', '/api/v1/records/mass-delete/discard')
+    t.equal(res.status, 200)
+    t.same(res.json, { status: 'mass delete discarded', records: 3 })
+    t.same(store.massDeleteCalls, ['discard'])
+  })
+
+  t.test('a reload held back by the guard answers 409 with the way out', async (t) => {
+    const { app, store } = setup()
+    store.reloadResult = new DnsplaneError('ERR_MASS_DELETE_HELD', 'a records reload would delete 30 of 30 records …')
+    const res = await call(app, 'POST', '/dns/records/reload')
+    t.equal(res.status, 409)
+    t.match(res.json, { error: /would delete 30 of 30/ })
+  })
+})
