@@ -113,7 +113,7 @@ function decode(v: unknown, normalize: boolean): DnsRecord {
     }
     if (typeof x !== 'string') throw new RecordFieldError(k, 'must be a string')
     if (x.length > max) {
-      throw new RecordFieldError(k, k === 'name' ? `has ${x.length} characters, more than ${MAX_NAME_TEXT_CHARS}` : `must be at most ${max} characters`)
+      throw new RecordFieldError(k, k === 'name' ? `not a valid DNS name: has ${x.length} characters, more than ${MAX_NAME_TEXT_CHARS}` : `must be at most ${max} characters`)
     }
     return x
   }

@@ -40,24 +40,29 @@ export function isKnownRecordType(type: string): boolean {
 export const MAX_LABEL_CHARS = 63
 export const MAX_NAME_TEXT_CHARS = 253
 
-const LABEL = /^[A-Za-z0-9_-]+$/
+// Letters of any script (a UTF-8 name such as "café.example" is valid on the wire, RFC 2181 11),
+// digits, '-' and '_'; no spaces, punctuation or controls (they cannot be written as one token).
+const LABEL = /^[\p{L}\p{M}\p{N}_-]+$/u
 
 /**
  * Why `name` is not a usable owner or target name, or undefined when it is: one trailing dot
- * allowed, labels 1..63 of letters, digits, '-' and '_' (RFC 2782 service labels), '*' only as a
- * whole leftmost label (RFC 4592), total at most 253 characters (RFC 1035 2.3.4: 255 octets on the
- * wire). The root "." is accepted only with `allowRoot`.
+ * allowed, labels of 1..63 bytes (UTF-8) of letters, digits, '-' and '_' (RFC 2782 service
+ * labels), '*' only as a whole leftmost label (RFC 4592), total at most 253 bytes (RFC 1035 2.3.4:
+ * 255 octets on the wire). The root "." is accepted only with `allowRoot`.
  */
 export function dnsNameProblem(name: string, opts: { allowRoot?: boolean } = {}): string | undefined {
   if (name === '.') return opts.allowRoot === true ? undefined : 'must not be the root'
   const text = name.endsWith('.') ? name.slice(0, -1) : name
   if (text.length === 0) return 'must not be empty'
   if (text.length > MAX_NAME_TEXT_CHARS) return `has ${text.length} characters, more than ${MAX_NAME_TEXT_CHARS}`
+  const bytes = Buffer.byteLength(text, 'utf8')
+  if (bytes > MAX_NAME_TEXT_CHARS) return `has ${bytes} bytes, more than ${MAX_NAME_TEXT_CHARS}`
   const labels = text.split('.')
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i]
     if (l.length === 0) return 'has an empty label'
-    if (l.length > MAX_LABEL_CHARS) return `has a label of ${l.length} characters, more than ${MAX_LABEL_CHARS}`
+    const n = Buffer.byteLength(l, 'utf8')
+    if (n > MAX_LABEL_CHARS) return `has a label of ${n} ${n === l.length ? 'characters' : 'bytes'}, more than ${MAX_LABEL_CHARS}`
     if (l === '*' && i === 0) continue
     if (!LABEL.test(l)) return `has a label with a character other than letters, digits, "-" and "_" ("${l.slice(0, 63)}")`
   }
@@ -213,7 +218,7 @@ export function checkRecordInput(input: unknown): RecordInputCheck {
     else id = rawId
   }
 
-  if (rawName !== undefined && rawName.length > MAX_NAME_CHARS) errors.push(`name: has ${rawName.length} characters, more than ${MAX_NAME_TEXT_CHARS}`)
+  if (rawName !== undefined && rawName.length > MAX_NAME_CHARS) errors.push(`name: not a valid DNS name: has ${rawName.length} characters, more than ${MAX_NAME_TEXT_CHARS}`)
   else if (rawType !== undefined && rawType.length > MAX_TYPE_CHARS) errors.push(`type: must be at most ${MAX_TYPE_CHARS} characters`)
   else for (const p of recordContentProblems(name, type, value)) errors.push(`${p.field}: ${p.reason}`)
 
@@ -249,7 +254,7 @@ export function recordContentProblems(name: string, type: string, value: string)
     }
   } else {
     const problem = dnsNameProblem(name)
-    if (problem) out.push({ field: 'name', reason: problem })
+    if (problem) out.push({ field: 'name', reason: `not a valid DNS name: ${problem}` })
   }
 
   if (value === '') out.push({ field: 'value', reason: 'is required' })

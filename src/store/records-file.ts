@@ -86,7 +86,7 @@ export function parseRecord(value: unknown, path: string): DnsRecord {
   const d = decodeRecordJson(value, { normalize: true })
   if (d.ok) return d.record
   const where = d.field === 'record' ? path : `${path}.${d.field}`
-  return fail(where, d.message + (d.field === 'name' || d.name === undefined ? '' : ` (name "${d.name}")`), 'ERR_RECORDS_PARSE')
+  return fail(where, d.message, 'ERR_RECORDS_PARSE')
 }
 
 /**
