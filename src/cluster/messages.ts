@@ -197,7 +197,8 @@ const SIMPLE_TYPES: ReadonlySet<string> = new Set<SimpleType>([
   'admin_config_fail',
 ])
 
-const UINT32_MAX = 4_294_967_295
+/** Longest entry key accepted (a valid record's key is far shorter). */
+const MAX_ENTRY_KEY_CHARS = 2048
 
 /** True when `type` is one of MESSAGE_TYPES. */
 export function isMessageType(type: string): type is MessageType {
@@ -530,9 +531,17 @@ function decodeEntries(raw: unknown): { entries: VersionedEntry[]; rejected: Rec
     const e: unknown = raw[i]
     if (!isObject(e)) throw new FieldError(`entries[${i}]: must be an object`)
     const key = e.key
-    if (typeof key !== 'string' || key.length === 0 || key.length > 2048) throw new FieldError(`entries[${i}].key: must be a string of 1..2048 characters`)
+    if (typeof key !== 'string' || key.length === 0) throw new FieldError(`entries[${i}].key: must be a string of 1..${MAX_ENTRY_KEY_CHARS} characters`)
     const v = e.version
     if (!isValidHlc(v)) throw new FieldError(`entries[${i}].version: must be {wall, counter, node} within bounds`)
+    if (key.length > MAX_ENTRY_KEY_CHARS) {
+      // The key of an oversized record is oversized too: refuse the entry, not the whole batch.
+      const d = isObject(e.record) ? decodeRecord(e.record, i) : undefined
+      const r: RecordRejection = d && 'rejection' in d ? { ...d.rejection } : { index: i, reason: 'invalid_field', message: `key: longer than ${MAX_ENTRY_KEY_CHARS} characters` }
+      if (d && 'record' in d) r.name = d.record.name.slice(0, 64)
+      rejected.push({ ...r, key: key.slice(0, 64) })
+      continue
+    }
     const version: Hlc = { wall: v.wall, counter: v.counter, node: v.node }
     if (e.record === undefined || e.record === null) {
       if (e.deleted !== true) throw new FieldError(`entries[${i}]: needs a record or "deleted": true`)
