@@ -61,20 +61,24 @@ export class HlcClock {
     private readonly now: () => number,
     last?: Pick<Hlc, 'wall' | 'counter'>,
   ) {
-    this.wall = last?.wall ?? 0
-    this.counter = last?.counter ?? 0
+    this.wall = clamp(last?.wall ?? 0, MAX_HLC_WALL)
+    this.counter = clamp(last?.counter ?? 0, MAX_HLC_COUNTER)
   }
 
   /** A new version for a local write, greater than every version made or observed before. */
   tick(): Hlc {
-    const pt = Math.floor(this.now())
+    const pt = Math.min(Math.floor(this.now()), MAX_HLC_WALL)
     if (pt > this.wall) {
       this.wall = pt
       this.counter = 0
     } else if (this.counter >= MAX_HLC_COUNTER) {
-      // Keep versions valid (isValidHlc): borrow the next millisecond instead of overflowing.
-      this.wall++
-      this.counter = 0
+      // Keep versions valid (isValidHlc): borrow the next millisecond instead of overflowing,
+      // and at the codec's last millisecond saturate rather than make a version no peer (and no
+      // restart) accepts. Receivers refuse versions far ahead of their clock, so this stays unreachable.
+      if (this.wall < MAX_HLC_WALL) {
+        this.wall++
+        this.counter = 0
+      }
     } else {
       this.counter++
     }
@@ -83,11 +87,14 @@ export class HlcClock {
 
   /** Folds in a version seen from a peer so later local versions exceed it. */
   observe(remote: Pick<Hlc, 'wall' | 'counter'>): void {
-    if (remote.wall > this.wall) {
-      this.wall = remote.wall
-      this.counter = remote.counter
-    } else if (remote.wall === this.wall && remote.counter > this.counter) {
-      this.counter = remote.counter
+    // Never let a peer's version move this clock outside the range the codec accepts.
+    const wall = clamp(remote.wall, MAX_HLC_WALL)
+    const counter = clamp(remote.counter, MAX_HLC_COUNTER)
+    if (wall > this.wall) {
+      this.wall = wall
+      this.counter = counter
+    } else if (wall === this.wall && counter > this.counter) {
+      this.counter = counter
     }
   }
 
@@ -95,4 +102,9 @@ export class HlcClock {
   current(): { wall: number; counter: number } {
     return { wall: this.wall, counter: this.counter }
   }
+}
+
+/** `n` as an integer in 0..max (NaN -> 0). */
+function clamp(n: number, max: number): number {
+  return Number.isFinite(n) ? Math.min(Math.max(0, Math.floor(n)), max) : n === Infinity ? max : 0
 }

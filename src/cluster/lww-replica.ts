@@ -59,6 +59,7 @@ export class LwwReplica {
   static async open(deps: LwwReplicaDeps): Promise<LwwReplica> {
     const file = await loadReplicaFile(deps.path)
     const log = deps.log.child({ component: 'replica' })
+    if (file?.clock_reset) log.warn({ path: deps.path, reason: file.clock_reset }, 'replica: stored clock invalid; rebuilt from the stored versions')
     const state = new ReplicaState(file?.entries ?? [])
     const clock = new HlcClock(deps.nodeId, deps.now, file?.clock)
     const replica = new LwwReplica({ ...deps, log }, state, clock)

@@ -7,7 +7,7 @@
 import { DnsplaneError } from '../errors.js'
 import type { FrameChannel } from './channel.js'
 import type { LwwReplica } from './lww-replica.js'
-import { encodeEntry, type BucketEntriesMessage, type DigestMessage, type Message, type ParseResult } from './messages.js'
+import { encodeEntry, type BucketEntriesMessage, type DigestMessage, type Message, type ParseResult, type RecordRejection } from './messages.js'
 import { DEFAULT_DIGEST_BUCKETS, type VersionedEntry } from './replica.js'
 
 /** Entries per frame at most, and bytes of encoded entries per frame at most. */
@@ -50,6 +50,11 @@ export interface ExchangeContext {
   parse(frame: Buffer): ParseResult
   /** Next batch number (unique per sender process). */
   nextBatch(): number
+  /**
+   * Receiver-side checks on a peer's entries beyond the codec (versions too far ahead): returns
+   * the entries to apply and reports every refused one (`rejected` holds those the codec refused).
+   */
+  screen?(entries: VersionedEntry[], rejected: RecordRejection[]): VersionedEntry[]
 }
 
 /** Sends `entries` as delta frames, each awaiting its delta_ack. Rejects on an error frame, a timeout or a broken stream. */
@@ -78,17 +83,21 @@ export async function runAntiEntropy(cx: ExchangeContext, replica: LwwReplica, o
   }
   await cx.ch.send(digest)
   let buckets: number[] | undefined
-  const received: VersionedEntry[] = []
+  let received: VersionedEntry[] = []
+  const rejected: RecordRejection[] = []
   for (;;) {
     const part = await expect(cx, 'bucket_entries')
     buckets ??= part.buckets
     for (const e of part.entries) received.push(e)
+    if (part.rejected) for (const r of part.rejected) rejected.push(r)
     if (received.length > MAX_EXCHANGE_ENTRIES) {
       throw new DnsplaneError('ERR_MESSAGE_INVALID', `anti-entropy reply exceeds ${MAX_EXCHANGE_ENTRIES} entries`)
     }
     if (!part.more) break
   }
   const differ = (buckets ?? []).filter((b) => b < DEFAULT_DIGEST_BUCKETS)
+  // Refused entries are never stored; the responder is not told (it sends no more frames).
+  if (cx.screen) received = cx.screen(received, rejected)
   const won = received.length > 0 ? await replica.applyRemote(received) : []
   // A replica-only node takes what it is missing but never pushes its own entries.
   const ours = differ.length > 0 && opts.send !== false ? replica.state.entriesInBuckets(differ, DEFAULT_DIGEST_BUCKETS) : []

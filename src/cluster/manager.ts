@@ -28,10 +28,12 @@ import {
   type AuthMessage,
   type DeltaMessage,
   type Message,
+  type RecordRejection,
   type MessageType,
   type ParseResult,
   type RecordsFullMessage,
 } from './messages.js'
+import { countRejections, describeRejections, screenVersions } from './entry-guard.js'
 import { compareHlc } from './hlc.js'
 import type { VersionedEntry } from './replica.js'
 import { dialAddress, effectiveListenAddr, tokenFingerprint, type InterfaceMap } from './netinfo.js'
@@ -141,6 +143,7 @@ export type ClusterEvent =
   | { kind: 'delta_acked'; peer: string; entries: number }
   | { kind: 'anti_entropy'; peer: string; ok: boolean; buckets_differ?: number; received?: number; sent?: number }
   | { kind: 'clock_skew'; peer: string; skew_ms: number }
+  | { kind: 'records_rejected'; from: string; reason: RecordRejection['reason']; count: number; via: 'delta' | 'records_full' | 'bucket_entries' }
   | { kind: 'local_versions'; entries: number }
 
 export type SnapshotOutcome = 'applied' | 'duplicate' | 'rejected'
@@ -710,7 +713,19 @@ export class ClusterManager implements ClusterControl {
       timeoutMs,
       parse: (f) => this.parseIn(f),
       nextBatch: () => ++this.batchSeq,
+      screen: (entries, codecRejected) => {
+        const screened = screenVersions(entries, this.now())
+        this.noteRejected([...codecRejected, ...screened.rejected], '', 'bucket_entries')
+        return screened.accepted
+      },
     }
+  }
+
+  /** Counts and logs records refused from a peer (never stored); the caller answers the peer. */
+  private noteRejected(rejected: readonly RecordRejection[], from: string, via: 'delta' | 'records_full' | 'bucket_entries', text?: string): void {
+    if (rejected.length === 0) return
+    for (const [reason, count] of countRejections(rejected)) this.emit({ kind: 'records_rejected', from, reason, count, via })
+    this.log.warn({ node_id: from || undefined, via, refused: rejected.length, detail: text ?? describeRejections(via, via === 'records_full' ? 'records' : 'entries', rejected) }, 'cluster records from peer refused')
   }
 
   private parseIn(frame: Buffer): ParseResult {
@@ -987,6 +1002,7 @@ export class ClusterManager implements ClusterControl {
         session.close()
       }
       if (msg.node_id) tracked.nodeId = msg.node_id
+      if (msg.rejected) this.noteRejected(msg.rejected, msg.node_id, 'records_full')
       const outcome = await this.receiveSnapshot(msg, 'pull')
       const now = this.now()
       tracked.lastPullOk = now
@@ -1187,6 +1203,11 @@ export class ClusterManager implements ClusterControl {
       }
       case 'apply_snapshot': {
         const msg = effect.message
+        if (msg.rejected) {
+          const text = describeRejections(`records_full seq ${msg.seq}`, 'records', msg.rejected)
+          this.noteRejected(msg.rejected, msg.node_id, 'records_full', text)
+          await ch.send({ type: 'error', message: text })
+        }
         let outcome: SnapshotOutcome | undefined
         try {
           outcome = await this.receiveSnapshot(msg, 'push')
@@ -1233,9 +1254,12 @@ export class ClusterManager implements ClusterControl {
     if (!this.replica) return { type: 'error', message: 'record_lww is not enabled on this node' }
     if (this.deps.readOnlySource) return { type: 'error', message: 'records source is read-only; delta not applied' }
     const t0 = this.now()
+    // Invalid records and versions too far ahead are refused; the valid rest is still applied.
+    const screened = screenVersions(msg.entries, t0)
+    const rejected = [...(msg.rejected ?? []), ...screened.rejected]
     let won: VersionedEntry[]
     try {
-      won = await this.replica.applyRemote(msg.entries)
+      won = await this.replica.applyRemote(screened.accepted)
     } catch (err) {
       log.warn({ error: (err as Error).message, node_id: msg.node_id }, 'cluster delta apply failed')
       return { type: 'error', message: `delta not applied: ${(err as Error).message}` }
@@ -1245,6 +1269,12 @@ export class ClusterManager implements ClusterControl {
     this.emit({ kind: 'delta_applied', from: msg.node_id, entries: msg.entries.length, won: won.length, duration_ms: duration })
     if (won.length > 0) log.info({ node_id: msg.node_id, entries: msg.entries.length, won: won.length }, 'cluster delta applied')
     this.creditInbound(msg.node_id, conn, true)
+    if (rejected.length > 0) {
+      // No delta_ack: the sender keeps the batch and retries (a version ahead is accepted later).
+      const text = describeRejections(`delta batch ${msg.batch}`, 'entries', rejected)
+      this.noteRejected(rejected, msg.node_id, 'delta', text)
+      return { type: 'error', message: text }
+    }
     return { type: 'delta_ack', batch: msg.batch, applied: won.length }
   }
 

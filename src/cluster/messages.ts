@@ -5,6 +5,7 @@
  * Pure: no I/O.
  */
 import { GO_ZERO_TIME, type DnsRecord } from '../store/record.js'
+import { decodeRecordJson, describeRecordProblem, isRfc3339, type RecordRejectReason } from '../store/record-json.js'
 import { isValidHlc, type Hlc } from './hlc.js'
 import { entryKey, MAX_DIGEST_BUCKETS, type VersionedEntry } from './replica.js'
 
@@ -87,12 +88,33 @@ export interface AuthResponseMessage {
   nonce?: string
 }
 
+export { isRfc3339 }
+
+/**
+ * A record in a received frame that the record codec (or the receiver's version bound) refused.
+ * Decode-only (never encoded): the entry is left out of `entries`/`records`, never stored, and
+ * the receiver names it in an `error` frame and counts it by `reason`.
+ */
+export interface RecordRejection {
+  /** Position in the frame's `entries` or `records` array (absent when refused after decoding). */
+  index?: number
+  /** Entry key (delta, bucket_entries), truncated to 64 characters. */
+  key?: string
+  /** Owner name when it was a string, truncated to 64 characters. */
+  name?: string
+  reason: RecordRejectReason | 'future_version'
+  /** `field: reason`, e.g. `value: must be an IPv4 address`. */
+  message: string
+}
+
 /** record_lww: changed entries (records and tombstones); the receiver answers delta_ack with the same batch. */
 export interface DeltaMessage {
   type: 'delta'
   node_id: string
   batch: number
   entries: VersionedEntry[]
+  /** Decode-only: entries whose record the codec refused (left out of `entries`). */
+  rejected?: RecordRejection[]
 }
 
 export interface DeltaAckMessage {
@@ -118,6 +140,8 @@ export interface BucketEntriesMessage {
   buckets: number[]
   entries: VersionedEntry[]
   more: boolean
+  /** Decode-only: entries whose record the codec refused (left out of `entries`). */
+  rejected?: RecordRejection[]
 }
 
 export interface SimpleMessage<T extends SimpleType = SimpleType> {
@@ -135,6 +159,8 @@ export interface RecordsFullMessage {
   /** Unix seconds at send time; 0 = absent (omitted on the wire). */
   timestamp_unix: number
   records: DnsRecord[] | null
+  /** Decode-only: records the codec refused (left out of `records`). */
+  rejected?: RecordRejection[]
 }
 
 /** Remote admin: only present optional keys are applied by the receiver. */
@@ -179,7 +205,8 @@ const SIMPLE_TYPES: ReadonlySet<string> = new Set<SimpleType>([
   'admin_config_fail',
 ])
 
-const UINT32_MAX = 4_294_967_295
+/** Longest entry key accepted (a valid record's key is far shorter). */
+const MAX_ENTRY_KEY_CHARS = 2048
 
 /** True when `type` is one of MESSAGE_TYPES. */
 export function isMessageType(type: string): type is MessageType {
@@ -398,12 +425,13 @@ function decodeByType(type: MessageType, o: Record<string, unknown>): Message {
     return msg
   }
   if (type === 'delta') {
-    return {
+    const msg: DeltaMessage = {
       type,
       node_id: boundedString(reqString(o, 'node_id'), 'node_id', 256),
       batch: reqInteger(o, 'batch', 0, Number.MAX_SAFE_INTEGER),
-      entries: decodeEntries(o.entries),
+      entries: [],
     }
+    return withEntries(msg, o.entries)
   }
   if (type === 'delta_ack') {
     return { type, batch: reqInteger(o, 'batch', 0, Number.MAX_SAFE_INTEGER), applied: optInteger(o, 'applied', 0, Number.MAX_SAFE_INTEGER) ?? 0 }
@@ -429,28 +457,37 @@ function decodeByType(type: MessageType, o: Record<string, unknown>): Message {
       throw new FieldError(`buckets: must be an array of at most ${MAX_DIGEST_BUCKETS} bucket indexes`)
     }
     if (typeof o.more !== 'boolean') throw new FieldError('more: must be a boolean')
-    return {
+    const msg: BucketEntriesMessage = {
       type,
       node_id: boundedString(reqString(o, 'node_id'), 'node_id', 256),
       buckets: buckets as number[],
-      entries: decodeEntries(o.entries),
+      entries: [],
       more: o.more,
     }
+    return withEntries(msg, o.entries)
   }
   if (type === 'records_full') {
     const raw = o.records
     let records: DnsRecord[] | null = null
+    const rejected: RecordRejection[] = []
     if (raw !== undefined && raw !== null) {
       if (!Array.isArray(raw)) throw new FieldError('records: must be an array or null')
-      records = raw.map((r, i) => decodeRecord(r, i))
+      records = []
+      for (let i = 0; i < raw.length; i++) {
+        const d = decodeRecord(raw[i], i)
+        if ('record' in d) records.push(d.record)
+        else rejected.push(d.rejection)
+      }
     }
-    return {
+    const msg: RecordsFullMessage = {
       type,
       node_id: optString(o, 'node_id') ?? '',
       seq: optInteger(o, 'seq', 0, Number.MAX_SAFE_INTEGER) ?? 0,
       timestamp_unix: optInteger(o, 'timestamp_unix', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) ?? 0,
       records,
     }
+    if (rejected.length > 0) msg.rejected = rejected
+    return msg
   }
   if (type === 'admin_config_apply') {
     const msg: AdminConfigApplyMessage = { type, admin_token: optString(o, 'admin_token') ?? '' }
@@ -477,34 +514,69 @@ function decodeByType(type: MessageType, o: Record<string, unknown>): Message {
   return message ? { type, message } : { type }
 }
 
-/** Validates untrusted versioned entries (wire or cluster_replica.json); throws Error naming the bad field. */
+/**
+ * Validates untrusted versioned entries from cluster_replica.json (ours): any entry the codec
+ * refuses makes the whole list invalid. Throws Error naming the entry and the reason.
+ */
 export function parseEntryList(raw: unknown): VersionedEntry[] {
   try {
-    return decodeEntries(raw)
+    const { entries, rejected } = decodeEntries(raw)
+    const bad = rejected[0]
+    if (bad) throw new FieldError(`entries[${bad.index}]${bad.name !== undefined ? ` (name ${JSON.stringify(bad.name)})` : ''}: ${bad.message}`)
+    return entries
   } catch (err) {
     if (err instanceof FieldError) throw new Error(err.message)
     throw err
   }
 }
 
-/** Validates a list of versioned entries; a record must carry the key it is filed under. */
-function decodeEntries(raw: unknown): VersionedEntry[] {
+/** Decodes `raw` into msg.entries, keeping the refused ones in msg.rejected. */
+function withEntries<T extends DeltaMessage | BucketEntriesMessage>(msg: T, raw: unknown): T {
+  const { entries, rejected } = decodeEntries(raw)
+  msg.entries = entries
+  if (rejected.length > 0) msg.rejected = rejected
+  return msg
+}
+
+/**
+ * Validates a list of versioned entries. A malformed entry (not an object, bad key or version,
+ * record not matching its key) fails the frame; a well-formed entry whose record the codec
+ * refuses is set aside as a rejection, so the rest of the batch can still be applied.
+ */
+function decodeEntries(raw: unknown): { entries: VersionedEntry[]; rejected: RecordRejection[] } {
   if (!Array.isArray(raw)) throw new FieldError('entries: must be an array')
-  return raw.map((e, i) => {
+  const entries: VersionedEntry[] = []
+  const rejected: RecordRejection[] = []
+  for (let i = 0; i < raw.length; i++) {
+    const e: unknown = raw[i]
     if (!isObject(e)) throw new FieldError(`entries[${i}]: must be an object`)
     const key = e.key
-    if (typeof key !== 'string' || key.length === 0 || key.length > 2048) throw new FieldError(`entries[${i}].key: must be a string of 1..2048 characters`)
+    if (typeof key !== 'string' || key.length === 0) throw new FieldError(`entries[${i}].key: must be a string of 1..${MAX_ENTRY_KEY_CHARS} characters`)
     const v = e.version
     if (!isValidHlc(v)) throw new FieldError(`entries[${i}].version: must be {wall, counter, node} within bounds`)
+    if (key.length > MAX_ENTRY_KEY_CHARS) {
+      // The key of an oversized record is oversized too: refuse the entry, not the whole batch.
+      const d = isObject(e.record) ? decodeRecord(e.record, i) : undefined
+      const r: RecordRejection = d && 'rejection' in d ? { ...d.rejection } : { index: i, reason: 'invalid_field', message: `key: longer than ${MAX_ENTRY_KEY_CHARS} characters` }
+      if (d && 'record' in d) r.name = d.record.name.slice(0, 64)
+      rejected.push({ ...r, key: key.slice(0, 64) })
+      continue
+    }
     const version: Hlc = { wall: v.wall, counter: v.counter, node: v.node }
     if (e.record === undefined || e.record === null) {
       if (e.deleted !== true) throw new FieldError(`entries[${i}]: needs a record or "deleted": true`)
-      return { key, version }
+      entries.push({ key, version })
+      continue
     }
-    const record = decodeRecord(e.record, i)
-    if (entryKey(record) !== key) throw new FieldError(`entries[${i}]: record does not match key ${JSON.stringify(key.slice(0, 64))}`)
-    return { key, version, record }
-  })
+    const d = decodeRecord(e.record, i)
+    if (!('record' in d)) {
+      rejected.push({ ...d.rejection, key: key.slice(0, 64) })
+      continue
+    }
+    if (entryKey(d.record) !== key) throw new FieldError(`entries[${i}]: record does not match key ${JSON.stringify(key.slice(0, 64))}`)
+    entries.push({ key, version, record: d.record })
+  }
+  return { entries, rejected }
 }
 
 function optCaps(o: Record<string, unknown>): string[] | undefined {
@@ -533,76 +605,13 @@ function boundedString(v: string, k: string, max: number): string {
   return v
 }
 
-/** Validates one wire record; unknown keys are dropped (Go ignores them), absent time keys become the zero time. */
-function decodeRecord(value: unknown, index: number): DnsRecord {
-  if (!isObject(value)) throw new FieldError(`records[${index}]: must be an object`)
-  const at = (k: string) => `records[${index}].${k}`
-  const str = (k: string) => {
-    const v = value[k]
-    if (v === undefined || v === null) return undefined
-    if (typeof v !== 'string') throw new FieldError(`${at(k)}: must be a string`)
-    return v
-  }
-  const time = (k: string) => {
-    const v = str(k)
-    if (v === undefined) return GO_ZERO_TIME
-    if (!isRfc3339(v)) throw new FieldError(`${at(k)}: not an RFC 3339 time: ${JSON.stringify(v.slice(0, 64))}`)
-    return v
-  }
-  const ttl = value.ttl
-  if (ttl !== undefined && ttl !== null && !(Number.isInteger(ttl) && (ttl as number) >= 0 && (ttl as number) <= UINT32_MAX)) {
-    throw new FieldError(`${at('ttl')}: must be an integer 0..${UINT32_MAX}`)
-  }
-  const rec: DnsRecord = {
-    name: str('name') ?? '',
-    type: str('type') ?? '',
-    value: str('value') ?? '',
-    ttl: (ttl as number | null | undefined) ?? 0,
-    added_on: time('added_on'),
-    updated_on: time('updated_on'),
-    last_query: time('last_query'),
-  }
-  const id = str('id')
-  if (id) rec.id = id
-  const mac = str('mac')
-  if (mac) rec.mac = mac
-  const cache = value.cache_record
-  if (cache !== undefined && cache !== null) {
-    if (typeof cache !== 'boolean') throw new FieldError(`${at('cache_record')}: must be a boolean`)
-    if (cache) rec.cache_record = true
-  }
-  // Keep the canonical wire key order for objects that are re-encoded or compared.
-  return orderRecord(rec)
-}
-
-function orderRecord(r: DnsRecord): DnsRecord {
-  const out: DnsRecord = {} as DnsRecord
-  if (r.id) out.id = r.id
-  out.name = r.name
-  out.type = r.type
-  out.value = r.value
-  out.ttl = r.ttl
-  out.added_on = r.added_on
-  out.updated_on = r.updated_on
-  if (r.mac) out.mac = r.mac
-  if (r.cache_record) out.cache_record = true
-  out.last_query = r.last_query
-  return out
-}
-
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/
-
-/** True for a time string Go's time.Time UnmarshalJSON accepts (RFC 3339, optional fraction). */
-export function isRfc3339(s: string): boolean {
-  const m = RFC3339.exec(s)
-  if (!m) return false
-  const [y, mo, d, h, mi, se] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number)
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return false
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1]
-  if (d > days) return false
-  if (m[9] !== undefined && (Number(m[9]) > 23 || Number(m[10]) > 59)) return false
-  return true
+/** One wire record through THE record codec (record-json.ts); name and type kept as sent. */
+function decodeRecord(value: unknown, index: number): { record: DnsRecord } | { rejection: RecordRejection } {
+  const d = decodeRecordJson(value)
+  if (d.ok) return { record: d.record }
+  const rejection: RecordRejection = { index, reason: d.reason, message: describeRecordProblem(d) }
+  if (d.name !== undefined) rejection.name = d.name
+  return { rejection }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -24,6 +24,8 @@ export interface ReplicaFile {
   /** recordSetHash of dnsrecords.json before that save (differs only for a peer write being applied). */
   records_hash_before: string
   entries: VersionedEntry[]
+  /** Set by parseReplicaFile when the stored clock was invalid and rebuilt (the reason, for the log). */
+  clock_reset?: string
 }
 
 /** Path of cluster_replica.json for a loaded dnsplane.json path. */
@@ -44,27 +46,50 @@ function fileEntry(e: VersionedEntry): string {
   return JSON.stringify(e.record ? { key: e.key, version: e.version, record: e.record } : { key: e.key, version: e.version, deleted: true })
 }
 
-/** Validates the file's text; throws Error naming the first problem. */
+/** Validates the file's text; throws Error naming the first problem (a bad clock is rebuilt, see clock_reset). */
 export function parseReplicaFile(text: string): ReplicaFile {
   const o = JSON.parse(text) as unknown
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error('not a JSON object')
   const r = o as Record<string, unknown>
   if (r.format !== 1) throw new Error(`format: unsupported ${JSON.stringify(r.format)} (expected 1)`)
-  const clock = r.clock as Record<string, unknown> | undefined
-  const wall = clock?.wall
-  const counter = clock?.counter
-  if (!Number.isSafeInteger(wall) || (wall as number) < 0 || (wall as number) > MAX_HLC_WALL) throw new Error('clock.wall: invalid')
-  if (!Number.isSafeInteger(counter) || (counter as number) < 0 || (counter as number) > MAX_HLC_COUNTER) throw new Error('clock.counter: invalid')
   for (const k of ['node_id', 'records_hash', 'records_hash_before']) {
     if (typeof r[k] !== 'string') throw new Error(`${k}: must be a string`)
   }
-  return {
+  const entries = parseEntryList(r.entries)
+  const out: ReplicaFile = {
     node_id: r.node_id as string,
-    clock: { wall: wall as number, counter: counter as number },
+    clock: { wall: 0, counter: 0 },
     records_hash: r.records_hash as string,
     records_hash_before: r.records_hash_before as string,
-    entries: parseEntryList(r.entries),
+    entries,
   }
+  const clock = r.clock as Record<string, unknown> | undefined
+  const wall = clock?.wall
+  const counter = clock?.counter
+  const valid = (v: unknown, max: number): v is number => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= max
+  // The clock only has to exceed every version in the file (so a later local write wins over
+  // them); a clock outside the codec's range (an older node could store one) is rebuilt from
+  // the entries instead of stopping the node (issue #10 item 3).
+  const highest = highestVersion(entries)
+  if (!valid(wall, MAX_HLC_WALL) || !valid(counter, MAX_HLC_COUNTER)) {
+    out.clock = highest
+    out.clock_reset = `clock ${JSON.stringify(clock ?? null).slice(0, 96)} is outside 0..${MAX_HLC_WALL} / 0..${MAX_HLC_COUNTER}; reset to the highest stored version ${highest.wall}.${highest.counter}`
+  } else if (wall < highest.wall || (wall === highest.wall && counter < highest.counter)) {
+    out.clock = highest
+    out.clock_reset = `clock ${wall}.${counter} is behind the highest stored version; raised to ${highest.wall}.${highest.counter}`
+  } else {
+    out.clock = { wall, counter }
+  }
+  return out
+}
+
+function highestVersion(entries: readonly VersionedEntry[]): { wall: number; counter: number } {
+  let best = { wall: 0, counter: 0 }
+  for (const e of entries) {
+    const v = e.version
+    if (v.wall > best.wall || (v.wall === best.wall && v.counter > best.counter)) best = { wall: v.wall, counter: v.counter }
+  }
+  return best
 }
 
 /** Reads the file; undefined when it does not exist. Throws ERR_STATE_LOAD when unreadable, too big or invalid. */

@@ -25,6 +25,8 @@ export function clusterEventToMetric(e: ClusterEvent, configuredPeers: readonly 
       return { kind: 'delta_applied', duration_ms: e.duration_ms }
     case 'anti_entropy':
       return { kind: 'anti_entropy', ok: e.ok }
+    case 'records_rejected':
+      return { kind: 'records_rejected', reason: e.reason, count: e.count }
     case 'sync_ok': {
       const index = configuredPeers.indexOf(e.peer)
       return { kind: 'sync_ok', peer_index: index >= 0 ? index : undefined, at: Date.now() }

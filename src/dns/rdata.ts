@@ -319,6 +319,29 @@ export function encodeRdata(type: string, value: string): Buffer | undefined {
   return out && out.length <= MAX_RDATA_BYTES ? out : undefined
 }
 
+/**
+ * Why `value` cannot be answered as a `type` record (the reason, for a write-time error), or
+ * undefined when encodeRdata accepts it or the type is not one we encode. Uses the same
+ * tokenizer and encoders as the answers, so what passes here is what the server can serve.
+ */
+export function rdataProblem(type: string, value: string): string | undefined {
+  const upper = type.toUpperCase()
+  const enc = ENCODERS[upper]
+  if (!enc) return undefined
+  const tokens = tokenize(value)
+  if (!tokens) return 'is not valid presentation text (unclosed quote or bad escape)'
+  // RFC 1035 3.3: a <character-string> is at most 255 octets; long TXT text must be split.
+  if (upper === 'TXT' || upper === 'SPF' || upper === 'HINFO' || upper === 'NAPTR') {
+    const long = tokens.find((t) => t.bytes.length > 255)
+    if (long) return `has a character-string of ${long.bytes.length} bytes, more than 255 (split it into several quoted strings)`
+  }
+  const out = enc(tokens)
+  if (!out) return `is not a valid ${upper} value`
+  // RFC 1035 3.2.1: RDLENGTH is 16 bits.
+  if (out.length > MAX_RDATA_BYTES) return `encodes to ${out.length} bytes of RDATA, more than ${MAX_RDATA_BYTES}`
+  return undefined
+}
+
 /** Reads the SOA MINIMUM field (last 4 bytes of SOA RDATA). */
 export function soaMinimum(rdata: Buffer): number {
   return rdata.readUInt32BE(rdata.length - 4)

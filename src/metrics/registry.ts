@@ -26,6 +26,9 @@ export const SNAPSHOT_REJECT_REASONS = [
 ] as const
 export type SnapshotRejectReason = (typeof SNAPSHOT_REJECT_REASONS)[number]
 
+/** `reason` label values of dnsplane_cluster_records_rejected_total (record codec reasons plus the version bound). */
+export const RECORD_REJECT_REASONS = ['invalid_name', 'invalid_type', 'invalid_value', 'invalid_time', 'invalid_field', 'future_version'] as const
+
 /** Default cluster message types (the original's catalogue and our record_lww/auth extensions); others count as 'unknown'. */
 export const CLUSTER_MESSAGE_TYPES = [
   'auth', 'auth_ok', 'auth_fail', 'error', 'ping', 'pong', 'pull', 'records_full',
@@ -40,13 +43,15 @@ export const MAX_PEER_INDEX_LABELS = 256
 export interface ClusterMetricEvent {
   kind:
     | 'frame_in' | 'frame_out' | 'auth_failure' | 'snapshot_sent' | 'snapshot_applied'
-    | 'snapshot_rejected' | 'sync_ok' | 'replication_delay' | 'delta_applied' | 'anti_entropy'
+    | 'snapshot_rejected' | 'sync_ok' | 'replication_delay' | 'delta_applied' | 'anti_entropy' | 'records_rejected'
   /** Message type for frame_in/frame_out. */
   type?: string
   /** Frame size in bytes (length prefix included) for frame_in/frame_out. */
   bytes?: number
-  /** Rejection reason for snapshot_rejected. */
+  /** Rejection reason for snapshot_rejected and records_rejected. */
   reason?: string
+  /** records_rejected: how many records were refused for `reason`. */
+  count?: number
   /** Apply time (snapshot_applied) or write-to-delivery delay (replication_delay), milliseconds. */
   duration_ms?: number
   /** Position of the peer in the effective peer list, for sync_ok. */
@@ -214,6 +219,12 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     buckets: [...CLUSTER_REPLICATION_BUCKETS_SECONDS], registers,
   })
 
+  const clusterRecordsRejectedTotal = new Counter<'reason'>({
+    name: 'dnsplane_cluster_records_rejected_total',
+    help: 'Records or entries received from peers and refused (never stored), by reason.',
+    labelNames: ['reason'], registers,
+  })
+  const recordRejectReasons: ReadonlySet<string> = new Set(RECORD_REJECT_REASONS)
   const clusterDeltasAppliedTotal = new Counter({
     name: 'dnsplane_cluster_deltas_applied_total', help: 'record_lww delta frames received and applied (acknowledged).', registers,
   })
@@ -351,6 +362,11 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
         case 'anti_entropy':
           clusterAntiEntropyRoundsTotal.labels(e.ok ? 'ok' : 'failed').inc()
           return
+        case 'records_rejected': {
+          const n = e.count !== undefined && Number.isSafeInteger(e.count) && e.count > 0 ? e.count : 1
+          clusterRecordsRejectedTotal.labels(e.reason !== undefined && recordRejectReasons.has(e.reason) ? e.reason : 'invalid_field').inc(n)
+          return
+        }
         default:
           return // unknown kind: ignore (events come from our own code; never throw into it)
       }

@@ -35,6 +35,7 @@ import {
   type MassDeleteInfo,
   type MassDeleteSource,
 } from './mass-delete.js'
+import { assertRrsetFits } from './rrset-size.js'
 import { canonicalName, formatGoTime, GO_ZERO_TIME, nameKey, valueKey, type DnsRecord } from './record.js'
 import {
   DEFAULT_RECORDS,
@@ -138,6 +139,7 @@ export class FileRecordStore implements RecordStore {
       const existing = this.findSame(v)
       if (existing.length > 0) return { records: [existing[0]], messages: [DUPLICATE_MESSAGE] }
       const rec = this.newRecord(v)
+      assertRrsetFits([...records, rec], rec)
       await this.commit([...records, rec], { source: 'local', kind: 'add', records: [rec] })
       return { records: [rec], messages: [] }
     })
@@ -168,12 +170,14 @@ export class FileRecordStore implements RecordStore {
         const rec: DnsRecord = { ...old, name: v.name, type: v.type, value: v.value, ttl: v.ttl ?? old.ttl, updated_on: stamp }
         const next = records.slice()
         next[at] = rec
+        assertRrsetFits(next, rec)
         await this.commit(next, { source: 'local', kind: 'update', records: [rec] })
         return { records: [rec], messages: [] }
       }
       const matches = new Set<DnsRecord>(this.findSame(v))
       if (matches.size === 0) {
         const rec = this.newRecord(v)
+        assertRrsetFits([...records, rec], rec)
         await this.commit([...records, rec], { source: 'local', kind: 'add', records: [rec] })
         return { records: [rec], messages: ['record did not exist and was added'] }
       }

@@ -1,10 +1,19 @@
 /**
- * Validation of records written through the API or TUI (file loads and cluster applies are
- * only shape-checked by records-file.ts, as in the original). Stricter than the original in
- * places; docs/records.md lists each difference. Pure: no I/O.
+ * THE record validation: the rules every record meets, wherever it comes from (records file,
+ * cluster peer, API, TUI). record-json.ts (the codec) and checkRecordInput (API/TUI) both apply
+ * recordContentProblems, so nothing one path accepts can make another fail (issue #10 item 2).
+ * Stricter than the original in places; docs/records.md lists each difference. Pure: no I/O.
  */
+import { rdataProblem } from '../dns/rdata.js'
 import { canonicalIp, canonicalName } from './record.js'
-import { MAX_ID_CHARS, MAX_VALUE_CHARS } from './records-file.js'
+
+/** Per-field length bounds, in UTF-16 code units, checked before any other rule. */
+export const MAX_TYPE_CHARS = 32
+export const MAX_VALUE_CHARS = 65_535
+export const MAX_ID_CHARS = 256
+export const MAX_MAC_CHARS = 256
+/** Longest owner name string looked at (the DNS rule below is 253; this only bounds the work). */
+export const MAX_NAME_CHARS = 1024
 
 /**
  * Known RR type mnemonics: dns-packet's type table (without the query-only AXFR, IXFR, ANY, OPT,
@@ -31,25 +40,38 @@ export function isKnownRecordType(type: string): boolean {
 export const MAX_LABEL_CHARS = 63
 export const MAX_NAME_TEXT_CHARS = 253
 
-const LABEL = /^[A-Za-z0-9_-]+$/
+// Letters of any script (a UTF-8 name such as "café.example" is valid on the wire, RFC 2181 11),
+// digits, '-' and '_'; no spaces, punctuation or controls (they cannot be written as one token).
+const LABEL = /^[\p{L}\p{M}\p{N}_-]+$/u
 
 /**
- * True when `name` is a usable owner or target name: one trailing dot allowed, labels 1..63 of
- * letters, digits, '-' and '_' (RFC 2782 service labels), '*' only as a whole leftmost label
- * (RFC 4592), total at most 253 characters. The root "." is accepted only with `allowRoot`.
+ * Why `name` is not a usable owner or target name, or undefined when it is: one trailing dot
+ * allowed, labels of 1..63 bytes (UTF-8) of letters, digits, '-' and '_' (RFC 2782 service
+ * labels), '*' only as a whole leftmost label (RFC 4592), total at most 253 bytes (RFC 1035 2.3.4:
+ * 255 octets on the wire). The root "." is accepted only with `allowRoot`.
  */
-export function isValidDnsName(name: string, opts: { allowRoot?: boolean } = {}): boolean {
-  if (name === '.') return opts.allowRoot === true
+export function dnsNameProblem(name: string, opts: { allowRoot?: boolean } = {}): string | undefined {
+  if (name === '.') return opts.allowRoot === true ? undefined : 'must not be the root'
   const text = name.endsWith('.') ? name.slice(0, -1) : name
-  if (text.length === 0 || text.length > MAX_NAME_TEXT_CHARS) return false
+  if (text.length === 0) return 'must not be empty'
+  if (text.length > MAX_NAME_TEXT_CHARS) return `has ${text.length} characters, more than ${MAX_NAME_TEXT_CHARS}`
+  const bytes = Buffer.byteLength(text, 'utf8')
+  if (bytes > MAX_NAME_TEXT_CHARS) return `has ${bytes} bytes, more than ${MAX_NAME_TEXT_CHARS}`
   const labels = text.split('.')
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i]
-    if (l.length === 0 || l.length > MAX_LABEL_CHARS) return false
+    if (l.length === 0) return 'has an empty label'
+    const n = Buffer.byteLength(l, 'utf8')
+    if (n > MAX_LABEL_CHARS) return `has a label of ${n} ${n === l.length ? 'characters' : 'bytes'}, more than ${MAX_LABEL_CHARS}`
     if (l === '*' && i === 0) continue
-    if (!LABEL.test(l)) return false
+    if (!LABEL.test(l)) return `has a label with a character other than letters, digits, "-" and "_" ("${l.slice(0, 63)}")`
   }
-  return true
+  return undefined
+}
+
+/** True when `name` is a usable owner or target name (see dnsNameProblem). */
+export function isValidDnsName(name: string, opts: { allowRoot?: boolean } = {}): boolean {
+  return dnsNameProblem(name, opts) === undefined
 }
 
 /** True for an IPv4 dotted quad. */
@@ -196,30 +218,9 @@ export function checkRecordInput(input: unknown): RecordInputCheck {
     else id = rawId
   }
 
-  if (type === '') errors.push('type: is required')
-  else if (!isKnownRecordType(type)) errors.push(`type: unknown record type "${type}"`)
-
-  if (name === '') errors.push('name: is required')
-  else if (type === 'PTR') {
-    if (!isIpAddress(name) && !(isValidDnsName(name) && /\.(in-addr|ip6)\.arpa$/i.test(name))) {
-      errors.push('name: a PTR name must be an IP address or an in-addr.arpa / ip6.arpa name')
-    }
-  } else if (!isValidDnsName(name)) {
-    errors.push(`name: "${name}" is not a valid DNS name`)
-  }
-
-  if (value === '') errors.push('value: is required')
-  else if (value.length > MAX_VALUE_CHARS) errors.push(`value: must be at most ${MAX_VALUE_CHARS} characters`)
-  // A record is answered by parsing "<name> <ttl> IN <type> <value>" as one master-file line.
-  else if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) errors.push('value: must not contain control characters')
-  else if (KNOWN_RECORD_TYPES.has(type)) {
-    const fields = splitPresentation(value)
-    if (fields === undefined) errors.push('value: has an unclosed quote')
-    else {
-      const problem = VALUE_CHECKS[type]?.(fields, value)
-      if (problem) errors.push(`value: ${problem}`)
-    }
-  }
+  if (rawName !== undefined && rawName.length > MAX_NAME_CHARS) errors.push(`name: not a valid DNS name: has ${rawName.length} characters, more than ${MAX_NAME_TEXT_CHARS}`)
+  else if (rawType !== undefined && rawType.length > MAX_TYPE_CHARS) errors.push(`type: must be at most ${MAX_TYPE_CHARS} characters`)
+  else for (const p of recordContentProblems(name, type, value)) errors.push(`${p.field}: ${p.reason}`)
 
   if (errors.length > 0) return { ok: false, errors }
   const record: ValidRecordInput = { name, type, value }
@@ -228,3 +229,42 @@ export function checkRecordInput(input: unknown): RecordInputCheck {
   return { ok: true, record }
 }
 
+
+/** One broken rule: the field (`name`, `type` or `value`) and why, e.g. `must be an IPv4 address`. */
+export interface ContentProblem {
+  field: 'name' | 'type' | 'value'
+  reason: string
+}
+
+/**
+ * The one validation of a record's name, type and value (canonical name, upper-case type,
+ * trimmed value): DNS name rules (a PTR may be named by its IP address), a known type, the
+ * per-type value checks, and that the value encodes to RDATA the server can answer with
+ * (dns/rdata.ts: same encoder as the answers, at most 65,535 bytes). Empty when valid.
+ */
+export function recordContentProblems(name: string, type: string, value: string): ContentProblem[] {
+  const out: ContentProblem[] = []
+  if (type === '') out.push({ field: 'type', reason: 'is required' })
+  else if (!isKnownRecordType(type)) out.push({ field: 'type', reason: `unknown record type "${type.slice(0, MAX_TYPE_CHARS)}"` })
+
+  if (name === '') out.push({ field: 'name', reason: 'is required' })
+  else if (type === 'PTR') {
+    if (!isIpAddress(name) && !(isValidDnsName(name) && /\.(in-addr|ip6)\.arpa$/i.test(name))) {
+      out.push({ field: 'name', reason: 'a PTR name must be an IP address or an in-addr.arpa / ip6.arpa name' })
+    }
+  } else {
+    const problem = dnsNameProblem(name)
+    if (problem) out.push({ field: 'name', reason: `not a valid DNS name: ${problem}` })
+  }
+
+  if (value === '') out.push({ field: 'value', reason: 'is required' })
+  else if (value.length > MAX_VALUE_CHARS) out.push({ field: 'value', reason: `has ${value.length} characters, more than ${MAX_VALUE_CHARS}` })
+  // A record is answered by parsing "<name> <ttl> IN <type> <value>" as one master-file line.
+  else if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) out.push({ field: 'value', reason: 'must not contain control characters' })
+  else if (KNOWN_RECORD_TYPES.has(type)) {
+    const fields = splitPresentation(value)
+    const problem = fields === undefined ? 'has an unclosed quote' : VALUE_CHECKS[type]?.(fields, value) ?? rdataProblem(type, value)
+    if (problem) out.push({ field: 'value', reason: problem })
+  }
+  return out
+}

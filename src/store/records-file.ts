@@ -4,18 +4,16 @@
  * Pure: no I/O. Also exports the small Go-JSON helpers the servers codec reuses.
  */
 import { DnsplaneError } from '../errors.js'
-import { canonicalName, GO_ZERO_TIME, type DnsRecord } from './record.js'
+import { GO_ZERO_TIME, type DnsRecord } from './record.js'
+import { decodeRecordJson, isJsonObject, recordToJson } from './record-json.js'
+
+export { isJsonObject, recordToJson }
+export { MAX_ID_CHARS, MAX_MAC_CHARS, MAX_NAME_CHARS, MAX_TYPE_CHARS, MAX_VALUE_CHARS } from './record-validate.js'
 
 /** Largest records file we read, in bytes (checked before reading and again on the text). */
 export const MAX_RECORDS_FILE_BYTES = 256 * 1024 * 1024
 /** Most records one file (or one snapshot) may hold. */
 export const MAX_RECORDS = 2_000_000
-/** Per-field length bounds, in UTF-16 code units; generous, they only stop abuse. */
-export const MAX_NAME_CHARS = 1024
-export const MAX_TYPE_CHARS = 32
-export const MAX_VALUE_CHARS = 65_535
-export const MAX_ID_CHARS = 256
-export const MAX_MAC_CHARS = 256
 
 /** The one record the original writes when dnsrecords.json does not exist. */
 export const DEFAULT_RECORDS: readonly DnsRecord[] = Object.freeze([
@@ -29,8 +27,6 @@ export const DEFAULT_RECORDS: readonly DnsRecord[] = Object.freeze([
     last_query: GO_ZERO_TIME,
   }),
 ])
-
-const UINT32_MAX = 4_294_967_295
 
 // RFC 3339 as Go's time.Time.UnmarshalJSON accepts it (date-time with seconds, optional fraction,
 // Z or a numeric offset). Field ranges are checked loosely; Go itself checks them.
@@ -79,49 +75,18 @@ export function fieldReader(code: 'ERR_RECORDS_PARSE' | 'ERR_SERVERS_PARSE'): Fi
   }
 }
 
-const recordsReader = fieldReader('ERR_RECORDS_PARSE')
-
-/** True for a plain JSON object (not null, not an array). */
-export function isJsonObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
 /**
- * Validates one record object from untrusted input (file, URL source, cluster snapshot).
- * Name canonicalised (trimmed, trailing dots stripped), type upper-cased, missing/empty/null
- * times filled with GO_ZERO_TIME, other times kept verbatim. Missing ttl is 0 (as Go decodes it).
- * Throws ERR_RECORDS_PARSE naming `path` and the field.
+ * Decodes and validates one record from untrusted input with THE codec (record-json.ts): shape,
+ * real dates, DNS name rules, per-type value checks, answerable RDATA. Name canonicalised
+ * (trimmed, trailing dots stripped), type upper-cased, missing/empty/null times filled with
+ * GO_ZERO_TIME, other times kept verbatim, missing ttl 0 (as Go decodes it).
+ * Throws ERR_RECORDS_PARSE naming `path`, the field and the reason.
  */
 export function parseRecord(value: unknown, path: string): DnsRecord {
-  if (!isJsonObject(value)) fail(path, 'must be an object', 'ERR_RECORDS_PARSE')
-  const r = recordsReader
-  const id = r.string(value, 'id', path, MAX_ID_CHARS, false)
-  const name = r.string(value, 'name', path, MAX_NAME_CHARS, true) as string
-  const type = r.string(value, 'type', path, MAX_TYPE_CHARS, true) as string
-  const val = r.string(value, 'value', path, MAX_VALUE_CHARS, true) as string
-  const ttlRaw = value.ttl
-  let ttl = 0
-  if (ttlRaw !== undefined && ttlRaw !== null) {
-    if (typeof ttlRaw !== 'number' || !Number.isInteger(ttlRaw) || ttlRaw < 0 || ttlRaw > UINT32_MAX) {
-      fail(`${path}.ttl`, `must be an integer 0..${UINT32_MAX}`, 'ERR_RECORDS_PARSE')
-    }
-    ttl = ttlRaw
-  }
-  const rec: DnsRecord = {
-    name: canonicalName(name),
-    type: type.trim().toUpperCase(),
-    value: val,
-    ttl,
-    added_on: r.time(value, 'added_on', path),
-    updated_on: r.time(value, 'updated_on', path),
-    last_query: r.time(value, 'last_query', path),
-  }
-  // Go's omitempty drops "" and false on write, so they are the same as absent.
-  if (id) rec.id = id
-  const mac = r.string(value, 'mac', path, MAX_MAC_CHARS, false)
-  if (mac) rec.mac = mac
-  if (r.bool(value, 'cache_record', path)) rec.cache_record = true
-  return rec
+  const d = decodeRecordJson(value, { normalize: true })
+  if (d.ok) return d.record
+  const where = d.field === 'record' ? path : `${path}.${d.field}`
+  return fail(where, d.message, 'ERR_RECORDS_PARSE')
 }
 
 /**
@@ -163,22 +128,6 @@ export function parseRecordsFile(text: string | Uint8Array): DnsRecord[] {
   const doc = parseJsonText(text, MAX_RECORDS_FILE_BYTES, 'ERR_RECORDS_PARSE')
   if (!isJsonObject(doc)) fail('file', 'must be a JSON object with a "records" member', 'ERR_RECORDS_PARSE')
   return parseRecordList(doc.records)
-}
-
-/** The record as a plain object with the original's key order and omitempty rules. */
-export function recordToJson(r: DnsRecord): Record<string, unknown> {
-  const o: Record<string, unknown> = {}
-  if (r.id) o.id = r.id
-  o.name = r.name
-  o.type = r.type
-  o.value = r.value
-  o.ttl = r.ttl
-  o.added_on = r.added_on || GO_ZERO_TIME
-  o.updated_on = r.updated_on || GO_ZERO_TIME
-  if (r.mac) o.mac = r.mac
-  if (r.cache_record) o.cache_record = true
-  o.last_query = r.last_query || GO_ZERO_TIME
-  return o
 }
 
 /**

@@ -131,3 +131,18 @@ t.test(
     t.ok(compareHlc(next, { wall: 5000, counter: MAX_HLC_COUNTER, node: 'zzz' }) > 0)
   },
 )
+
+t.test('a version at the codec bounds never moves the clock out of the range the codec accepts (issue #10 item 3)', async (t) => {
+  const c = new HlcClock('n', () => 1_000)
+  c.observe({ wall: MAX_HLC_WALL, counter: MAX_HLC_COUNTER })
+  for (let i = 0; i < 3; i++) {
+    const v = c.tick()
+    t.ok(isValidHlc(v), `tick ${i} stays valid: ${formatHlc(v)}`)
+  }
+  t.ok(c.current().wall <= MAX_HLC_WALL && c.current().counter <= MAX_HLC_COUNTER, 'saved clock stays loadable')
+  const d = new HlcClock('n', () => 1_000)
+  d.observe({ wall: MAX_HLC_WALL + 5, counter: MAX_HLC_COUNTER + 5 })
+  t.same(d.current(), { wall: MAX_HLC_WALL, counter: MAX_HLC_COUNTER }, 'an out-of-range version is clamped')
+  const e = new HlcClock('n', () => 1_000, { wall: MAX_HLC_WALL + 1, counter: -3 })
+  t.same(e.current(), { wall: MAX_HLC_WALL, counter: 0 }, 'a restored clock is clamped too')
+})

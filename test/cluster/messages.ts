@@ -75,13 +75,6 @@ const invalid: [string, string, string][] = [
   ['unsafe seq', '{"type":"records_full","node_id":"a","seq":18446744073709551615,"records":null}', 'invalid_fields'],
   ['string seq', '{"type":"records_full","node_id":"a","seq":"1","records":null}', 'invalid_fields'],
   ['records an object', '{"type":"records_full","node_id":"a","seq":1,"records":{}}', 'invalid_fields'],
-  ['record not an object', '{"type":"records_full","node_id":"a","seq":1,"records":[1]}', 'invalid_fields'],
-  ['negative ttl', '{"type":"records_full","node_id":"a","seq":1,"records":[{"name":"a","ttl":-1}]}', 'invalid_fields'],
-  ['ttl over uint32', '{"type":"records_full","node_id":"a","seq":1,"records":[{"name":"a","ttl":4294967296}]}', 'invalid_fields'],
-  ['fractional ttl', '{"type":"records_full","node_id":"a","seq":1,"records":[{"name":"a","ttl":1.5}]}', 'invalid_fields'],
-  ['empty time string', '{"type":"records_full","node_id":"a","seq":1,"records":[{"name":"a","added_on":""}]}', 'invalid_fields'],
-  ['non-RFC-3339 time', '{"type":"records_full","node_id":"a","seq":1,"records":[{"name":"a","last_query":"2025-01-01 10:00:00"}]}', 'invalid_fields'],
-  ['cache_record not bool', '{"type":"records_full","node_id":"a","seq":1,"records":[{"name":"a","cache_record":"yes"}]}', 'invalid_fields'],
   ['peers not strings', '{"type":"admin_config_apply","admin_token":"x","cluster_peers":[1]}', 'invalid_fields'],
   ['replica flag not bool', '{"type":"admin_config_apply","admin_token":"x","cluster_replica_only":"true"}', 'invalid_fields'],
   ['interval not integer', '{"type":"admin_config_apply","admin_token":"x","cluster_sync_interval_seconds":1.5}', 'invalid_fields'],
@@ -92,6 +85,41 @@ t.test('rejects invalid frames with a reason', async (t) => {
     const r = parseMessage(Buffer.from(text))
     t.equal(r.ok, false, label)
     if (!r.ok) t.equal(r.reason, reason, label)
+  }
+})
+
+const refusedRecords: [string, string, string][] = [
+  ['record not an object', '1', 'invalid_field'],
+  ['negative ttl', '{"name":"a","type":"A","value":"192.0.2.1","ttl":-1}', 'invalid_field'],
+  ['ttl over uint32', '{"name":"a","type":"A","value":"192.0.2.1","ttl":4294967296}', 'invalid_field'],
+  ['fractional ttl', '{"name":"a","type":"A","value":"192.0.2.1","ttl":1.5}', 'invalid_field'],
+  ['non-RFC-3339 time', '{"name":"a","type":"A","value":"192.0.2.1","last_query":"2025-01-01 10:00:00"}', 'invalid_time'],
+  ['impossible date', '{"name":"a","type":"A","value":"192.0.2.1","added_on":"2024-02-30T00:00:00Z"}', 'invalid_time'],
+  ['cache_record not bool', '{"name":"a","type":"A","value":"192.0.2.1","cache_record":"yes"}', 'invalid_field'],
+  ['1,100-character name', `{"name":"${'a.'.repeat(550)}","type":"A","value":"192.0.2.1"}`, 'invalid_name'],
+  ['64-character label', `{"name":"${'a'.repeat(64)}.example","type":"A","value":"192.0.2.1"}`, 'invalid_name'],
+  ['A 999.1.1.1', '{"name":"a.example","type":"A","value":"999.1.1.1"}', 'invalid_value'],
+  ['70,000-character TXT', `{"name":"a.example","type":"TXT","value":"${'x'.repeat(70_000)}"}`, 'invalid_value'],
+  ['TXT string over 255 bytes', `{"name":"a.example","type":"TXT","value":"\\"${'x'.repeat(300)}\\""}`, 'invalid_value'],
+  ['unknown type', '{"name":"a.example","type":"BOGUS","value":"x"}', 'invalid_type'],
+]
+
+t.test('sets aside records the codec refuses, naming index and reason, and keeps the valid rest', async (t) => {
+  const good = '{"name":"ok.example","type":"A","value":"192.0.2.1"}'
+  for (const [label, bad, reason] of refusedRecords) {
+    const full = parseMessage(`{"type":"records_full","node_id":"a","seq":1,"records":[${good},${bad}]}`)
+    t.ok(full.ok, label)
+    if (!full.ok || full.message.type !== 'records_full') continue
+    t.same(full.message.records?.map((r) => r.name), ['ok.example'], `${label}: valid record kept`)
+    t.equal(full.message.rejected?.length, 1, label)
+    t.match(full.message.rejected?.[0], { index: 1, reason }, label)
+    const delta = parseMessage(
+      `{"type":"delta","node_id":"a","batch":1,"entries":[{"key":"rr:x","version":{"wall":1,"counter":0,"node":"n"},"record":${bad}},{"key":"id:gone","version":{"wall":1,"counter":0,"node":"n"},"deleted":true}]}`,
+    )
+    t.ok(delta.ok, `${label} in a delta`)
+    if (!delta.ok || delta.message.type !== 'delta') continue
+    t.same(delta.message.entries.map((e) => e.key), ['id:gone'], `${label}: the rest of the delta kept`)
+    t.match(delta.message.rejected, [{ index: 0, key: 'rr:x', reason }], label)
   }
 })
 

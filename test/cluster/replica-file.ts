@@ -74,19 +74,38 @@ t.test('writes one entry per line, tombstones as "deleted": true', async (t) => 
   t.notMatch(serializeReplicaFile({ ...sample, entries: [] }), /\n.*\n/, 'an empty replica is one line')
 })
 
+t.test('rebuilds a stored clock outside the codec range from the highest stored version instead of refusing the file', async (t) => {
+  const highest = sample.entries.reduce((a, e) => (e.version.wall > a.wall || (e.version.wall === a.wall && e.version.counter > a.counter) ? e.version : a), { wall: 0, counter: 0 })
+  const bad: [string, unknown][] = [
+    ['missing clock', undefined],
+    ['negative wall', { wall: -1, counter: 0 }],
+    ['wall above MAX_HLC_WALL (what a frozen node saved)', { wall: MAX_HLC_WALL + 1, counter: 0 }],
+    ['fractional wall', { wall: 1.5, counter: 0 }],
+    ['wall as string', { wall: '5', counter: 0 }],
+    ['counter above MAX_HLC_COUNTER', { wall: 1, counter: MAX_HLC_COUNTER + 1 }],
+    ['missing counter', { wall: 1 }],
+  ]
+  for (const [name, clock] of bad) {
+    const f = parseReplicaFile(JSON.stringify({ ...sampleJson(), clock }))
+    t.same(f.clock, { wall: highest.wall, counter: highest.counter }, name)
+    t.match(f.clock_reset, /outside 0\.\.\d+ \/ 0\.\.\d+; reset to the highest stored version/, name)
+    t.same(f.entries, sample.entries, `${name}: entries kept`)
+  }
+  const behind = parseReplicaFile(JSON.stringify({ ...sampleJson(), clock: { wall: 0, counter: 0 } }))
+  t.same(behind.clock, { wall: highest.wall, counter: highest.counter }, 'a clock behind the stored versions is raised')
+})
+
 t.test('rejects invalid files with a message naming the field', async (t) => {
   const cases: [string, (o: Record<string, unknown>) => unknown, RegExp][] = [
     ['not an object', () => [], /not a JSON object/],
+    [
+      'entry whose record breaks the DNS name rules',
+      (o) => ({ ...o, entries: [{ key: 'rr:x', version: { wall: 1, counter: 0, node: 'n' }, record: { name: 'a'.repeat(64), type: 'A', value: '192.0.2.1' } }] }),
+      /^entries\[0\] \(name "a+"\): name: not a valid DNS name: has a label of 64 characters/,
+    ],
     ['null', () => null, /not a JSON object/],
     ['unknown format', (o) => ({ ...o, format: 2 }), /^format: unsupported 2/],
     ['missing format', (o) => ({ ...o, format: undefined }), /^format: unsupported/],
-    ['missing clock', (o) => ({ ...o, clock: undefined }), /^clock\.wall: invalid/],
-    ['negative wall', (o) => ({ ...o, clock: { wall: -1, counter: 0 } }), /^clock\.wall: invalid/],
-    ['wall above MAX_HLC_WALL', (o) => ({ ...o, clock: { wall: MAX_HLC_WALL + 1, counter: 0 } }), /^clock\.wall: invalid/],
-    ['fractional wall', (o) => ({ ...o, clock: { wall: 1.5, counter: 0 } }), /^clock\.wall: invalid/],
-    ['wall as string', (o) => ({ ...o, clock: { wall: '5', counter: 0 } }), /^clock\.wall: invalid/],
-    ['counter above MAX_HLC_COUNTER', (o) => ({ ...o, clock: { wall: 1, counter: MAX_HLC_COUNTER + 1 } }), /^clock\.counter: invalid/],
-    ['missing counter', (o) => ({ ...o, clock: { wall: 1 } }), /^clock\.counter: invalid/],
     ['node_id not a string', (o) => ({ ...o, node_id: 7 }), /^node_id: must be a string/],
     ['records_hash missing', (o) => ({ ...o, records_hash: undefined }), /^records_hash: must be a string/],
     ['records_hash_before null', (o) => ({ ...o, records_hash_before: null }), /^records_hash_before: must be a string/],
@@ -114,7 +133,7 @@ t.test('rejects invalid files with a message naming the field', async (t) => {
     ],
     [
       'entry with a bad record field, at its index',
-      (o) => ({ ...o, entries: [(o.entries as object[])[2], { key: 'rr:x', version: { wall: 1, counter: 0, node: 'n' }, record: { name: 'x', ttl: -1 } }] }),
+      (o) => ({ ...o, entries: [(o.entries as object[])[2], { key: 'rr:x', version: { wall: 1, counter: 0, node: 'n' }, record: { name: 'x', type: 'A', value: '192.0.2.1', ttl: -1 } }] }),
       /ttl: must be an integer/,
     ],
   ]
@@ -141,13 +160,13 @@ t.test('loadReplicaFile', async (t) => {
   t.test('an invalid file throws ERR_STATE_LOAD naming the path and the field', async (t) => {
     const dir = await tempDir(t)
     const path = join(dir, 'cluster_replica.json')
-    writeFileSync(path, JSON.stringify({ ...sampleJson(), clock: { wall: -5, counter: 0 } }))
+    writeFileSync(path, JSON.stringify({ ...sampleJson(), node_id: 5 }))
     const err = await rejection(loadReplicaFile(path))
     t.type(err, DnsplaneError)
     t.equal((err as DnsplaneError).code, 'ERR_STATE_LOAD')
     t.match((err as Error).message, path)
-    t.match((err as Error).message, 'clock.wall: invalid')
-    t.equal(readFileSync(path, 'utf8'), JSON.stringify({ ...sampleJson(), clock: { wall: -5, counter: 0 } }), 'left untouched')
+    t.match((err as Error).message, 'node_id: must be a string')
+    t.equal(readFileSync(path, 'utf8'), JSON.stringify({ ...sampleJson(), node_id: 5 }), 'left untouched')
   })
 
   t.test('a file above MAX_REPLICA_FILE_BYTES is refused before it is read', async (t) => {

@@ -48,18 +48,18 @@ const badShapes: [string, string, RegExp][] = [
   ['top level array', '[]', /file: must be a JSON object/],
   ['records not an array', '{"records":{}}', /^records: must be an array or null/],
   ['record not an object', '{"records":[1]}', /^records\[0\]: must be an object/],
-  ['name missing', '{"records":[{"type":"A","value":"x"}]}', /^records\[0\]\.name: is required/],
+  ['name missing', '{"records":[{"type":"A","value":"192.0.2.1"}]}', /^records\[0\]\.name: is required/],
   ['type a number', '{"records":[{"name":"a","type":1,"value":"x"}]}', /^records\[0\]\.type: must be a string/],
   [
     'negative ttl at index 3',
-    `{"records":[${Array(3).fill('{"name":"a","type":"A","value":"x"}').join(',')},{"name":"a","type":"A","value":"x","ttl":-1}]}`,
+    `{"records":[${Array(3).fill('{"name":"a","type":"A","value":"192.0.2.1"}').join(',')},{"name":"a","type":"A","value":"192.0.2.1","ttl":-1}]}`,
     /^records\[3\]\.ttl: must be an integer 0\.\.4294967295$/,
   ],
-  ['ttl too large', '{"records":[{"name":"a","type":"A","value":"x","ttl":4294967296}]}', /records\[0\]\.ttl: must be an integer/],
-  ['fractional ttl', '{"records":[{"name":"a","type":"A","value":"x","ttl":1.5}]}', /records\[0\]\.ttl: must be an integer/],
-  ['ttl as string', '{"records":[{"name":"a","type":"A","value":"x","ttl":"60"}]}', /records\[0\]\.ttl: must be an integer/],
-  ['time not RFC 3339', '{"records":[{"name":"a","type":"A","value":"x","added_on":"yesterday"}]}', /records\[0\]\.added_on: must be an RFC 3339 time/],
-  ['cache_record a string', '{"records":[{"name":"a","type":"A","value":"x","cache_record":"yes"}]}', /records\[0\]\.cache_record: must be a boolean/],
+  ['ttl too large', '{"records":[{"name":"a","type":"A","value":"192.0.2.1","ttl":4294967296}]}', /records\[0\]\.ttl: must be an integer/],
+  ['fractional ttl', '{"records":[{"name":"a","type":"A","value":"192.0.2.1","ttl":1.5}]}', /records\[0\]\.ttl: must be an integer/],
+  ['ttl as string', '{"records":[{"name":"a","type":"A","value":"192.0.2.1","ttl":"60"}]}', /records\[0\]\.ttl: must be an integer/],
+  ['time not RFC 3339', '{"records":[{"name":"a","type":"A","value":"192.0.2.1","added_on":"yesterday"}]}', /records\[0\]\.added_on: must be an RFC 3339 time/],
+  ['cache_record a string', '{"records":[{"name":"a","type":"A","value":"192.0.2.1","cache_record":"yes"}]}', /records\[0\]\.cache_record: must be a boolean/],
   ['value too long', `{"records":[{"name":"a","type":"TXT","value":"${'x'.repeat(65536)}"}]}`, /records\[0\]\.value: must be at most 65535/],
 ]
 for (const [label, text, want] of badShapes) {
@@ -117,3 +117,21 @@ t.test('writes a lone surrogate as U+FFFD, as Go does for invalid text', async (
   const out = serializeRecordsFile([{ ...DEFAULT_RECORDS[0], value: 'a\ud800b' }], false)
   t.match(out, '"value":"a\ufffdb"')
 })
+
+// Issue #10 item 2: the file is read with THE record codec, so what a peer or the API could not
+// store is refused here too (naming the index and the reason) instead of being half-accepted.
+const invalidRecords: [string, string, RegExp][] = [
+  ['a 1,100-character name', `{"name":"${'a.'.repeat(550)}","type":"A","value":"192.0.2.1"}`, /^records\[1\]\.name: not a valid DNS name: has 1100 characters, more than 253$/],
+  ['a 64-character label', `{"name":"${'a'.repeat(64)}.example","type":"A","value":"192.0.2.1"}`, /^records\[1\]\.name: not a valid DNS name: has a label of 64 characters, more than 63$/],
+  ['an A of 999.1.1.1', '{"name":"a.example","type":"A","value":"999.1.1.1"}', /^records\[1\]\.value: must be an IPv4 address$/],
+  ['a 70,000-character TXT', `{"name":"a.example","type":"TXT","value":"${'x'.repeat(70_000)}"}`, /^records\[1\]\.value: must be at most 65535 characters$/],
+  ['a TXT string over 255 bytes', `{"name":"a.example","type":"TXT","value":"${'x'.repeat(300)}"}`, /^records\[1\]\.value: has a character-string of 300 bytes, more than 255/],
+  ['February 30th', '{"name":"a.example","type":"A","value":"192.0.2.1","added_on":"2024-02-30T00:00:00Z"}', /^records\[1\]\.added_on: must be an RFC 3339 time/],
+  ['an unknown type', '{"name":"a.example","type":"BOGUS","value":"x"}', /^records\[1\]\.type: unknown record type "BOGUS"$/],
+]
+for (const [label, bad, want] of invalidRecords) {
+  t.test(`refuses a file with ${label}, naming the index and the reason`, async (t) => {
+    const text = `{"records":[{"name":"ok.example","type":"A","value":"192.0.2.1"},${bad}]}`
+    t.throws(() => parseRecordsFile(text), { code: 'ERR_RECORDS_PARSE', message: want })
+  })
+}

@@ -21,6 +21,18 @@ function setup(records: DnsRecord[] = []) {
   return { app, store, deps, knobs }
 }
 
+/** The API over a real FileRecordStore in a temporary directory. */
+async function setupFile(t: { teardown: (fn: () => unknown) => void }) {
+  const dir = await mkdtemp(join(tmpdir(), 'dnsplane-api-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const store = await FileRecordStore.open({ path: join(dir, 'dnsrecords.json'), prettyJson: false, log: pino({ level: 'silent' }), watch: false })
+  await store.replaceAll([], 'local')
+  const { deps } = makeDeps({ records: store })
+  const app = buildApi(deps, { requireAuth: false })
+  t.teardown(() => app.close())
+  return { app, store }
+}
+
 const SAMPLE = [
   rec('r1', 'www.example.com', 'A', '192.0.2.1'),
   rec('r2', 'www.example.com', 'AAAA', '2001:db8::1'),
@@ -121,11 +133,38 @@ t.test('POST /dns/records', async (t) => {
     t.same(res.json, { error: 'invalid input' })
   })
 
-  t.test('answers 400 invalid arguments when the store rejects the record', async (t) => {
-    const { app } = setup()
+  // Through the real store: the message comes from THE record validation, not a test fake.
+  t.test('answers 400 invalid arguments with the validation message when the store refuses the record', async (t) => {
+    const { app, store } = await setupFile(t)
     const res = await call(app, 'POST', '/dns/records', { name: 'a', type: 'NOPE', value: 'x' })
     t.equal(res.status, 400)
-    t.same(res.json, { error: 'invalid arguments', messages: ['unknown record type NOPE'] })
+    t.same(res.json, { error: 'invalid arguments', messages: ['type: unknown record type "NOPE"'] })
+    t.equal(store.list().length, 0, 'nothing written')
+  })
+
+  // Issue #10 item 11: what the DNS server could never answer is refused at write time.
+  t.test('answers 400 for a TXT of 65,535 characters that no DNS answer could carry', async (t) => {
+    const { app, store } = await setupFile(t)
+    const res = await call(app, 'POST', '/dns/records', { name: 'big.example', type: 'TXT', value: 'x'.repeat(65_535) })
+    t.equal(res.status, 400)
+    t.same(res.json, { error: 'invalid arguments', messages: ['value: has a character-string of 65535 bytes, more than 255 (split it into several quoted strings)'] })
+    t.equal(store.list().length, 0)
+  })
+
+  t.test('answers 400 when a record would make its RRset too large for one TCP reply, and keeps the RRset answerable', async (t) => {
+    const { app, store } = await setupFile(t)
+    // 60 strings of 255 bytes: 15,360 bytes of RDATA each; four fit in 65,535 bytes, five do not.
+    const value = (i: number) => Array.from({ length: 60 }, (_, j) => `"${String(i).padStart(3, '0')}${String(j).padStart(3, '0')}${'y'.repeat(249)}"`).join(' ')
+    for (let i = 0; i < 4; i++) {
+      const ok = await call(app, 'POST', '/dns/records', { name: 'wide.example', type: 'TXT', value: value(i) })
+      t.equal(ok.status, 201, `record ${i} fits`)
+    }
+    const res = await call(app, 'POST', '/dns/records', { name: 'wide.example', type: 'TXT', value: value(4) })
+    t.equal(res.status, 400)
+    t.match(res.json.messages?.[0], /^value: the TXT records of wide\.example would need a 7\d{4}-byte DNS reply, more than the 65535 bytes of a TCP message/)
+    t.equal(store.list().length, 4, 'the fifth record is not stored')
+    const upd = await call(app, 'PUT', '/dns/records', { id: store.list()[0].id, name: 'wide.example', type: 'TXT', value: value(0) + ' "more"' })
+    t.equal(upd.status, 200, 'an update that still fits is accepted')
   })
 
   t.test('answers 409 when the supplied id is taken', async (t) => {
