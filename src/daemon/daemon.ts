@@ -3,7 +3,7 @@
  * services in order (DNS, control socket + REST API, cluster) and stops them in reverse.
  * Nothing here is a module-level singleton: two daemons can run in one process (tests do).
  */
-import { chmod, mkdir, rm } from 'node:fs/promises'
+import { chmod, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { homedir } from 'node:os'
 import { Resolver } from 'node:dns/promises'
@@ -39,6 +39,7 @@ import { DnsplaneError } from '../errors.js'
 import { VERSION } from '../cli/version.js'
 import { apiCacheRowFrom, clusterSettingsFrom, portFrom, upstreamRowFrom } from './adapters.js'
 import { digAll } from './dig.js'
+import { prepareSocketPath } from './control-socket.js'
 import { clusterEventToMetric, ReplicationDelayTracker } from './cluster-events.js'
 
 /** With cluster_ready_requires_sync: how often to pull until the first sync succeeds. */
@@ -518,9 +519,7 @@ function loggerFor(config: Config, stdout?: NodeJS.WritableStream): Logger {
 }
 
 async function listenOnSocket(app: FastifyInstance, path: string, log: Logger): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
-  // A socket left by a killed process would make listen fail with EADDRINUSE: replace it.
-  await rm(path, { force: true })
+  await prepareSocketPath(path)
   try {
     await app.listen({ path })
   } catch (cause) {
