@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import http from 'node:http'
 import dgram from 'node:dgram'
+import net from 'node:net'
 import { startTestNode, waitFor } from '../helpers/daemon.js'
 import { queryTcp, queryUdp } from '../helpers/dns-client.js'
 
@@ -98,6 +99,18 @@ t.test('a DNS port already in use stops start-up with an error that says which a
   t.teardown(() => blocker.close())
   const port = String(blocker.address().port)
   await t.rejects(startTestNode({ port }), { code: 'ERR_BIND_FAILED', message: new RegExp(`127\\.0\\.0\\.1.*${port}|${port}.*port`) })
+})
+
+t.test('a cluster port already in use stops start-up like a busy DNS or API port, naming address and key', async (t) => {
+  const blocker = net.createServer()
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()))
+  t.teardown(() => new Promise<void>((resolve) => blocker.close(() => resolve())))
+  const port = (blocker.address() as net.AddressInfo).port
+  const dir = await mkdtemp(join(tmpdir(), 'dnsplane-it-'))
+  await t.rejects(
+    startTestNode({ cluster_enabled: true, cluster_auth_token: 'a-long-enough-cluster-token', cluster_listen_addr: `127.0.0.1:${port}` }, { dir }),
+    { code: 'ERR_BIND_FAILED', message: new RegExp(`127\\.0\\.0\\.1:${port} is already in use.*cluster_listen_addr`) },
+  )
 })
 
 t.test('cluster status and join answer on a node with clustering off, and cluster_state.json exists', async (t) => {
