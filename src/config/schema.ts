@@ -157,13 +157,14 @@ const cache = section('Cache', {
 const api = section('API, dashboard and TUI access', {
   api: bool(false, 'start the REST API (alias api_enabled)'),
   apiport: port('8080', 'REST API port (alias rest_port)'),
-  api_bind: str('', 'IP address the REST API binds to; empty = all interfaces', {
+  api_bind: str('', 'IP address the REST API binds to; empty = all interfaces when api_auth_token is set, else 127.0.0.1 only. Without api_auth_token a non-loopback address stops start-up unless api_allow_unauthenticated_remote is true', {
     note: 'The original ignored this key on load; we honour it.',
   }),
   api_auth_token: str('', 'when set, API requests need "Authorization: Bearer <token>" or "X-API-Token"', {
     live: true,
     secret: true,
   }),
+  api_allow_unauthenticated_remote: bool(false, 'ours: allow api_bind to name a non-loopback address while api_auth_token is empty (anyone who reaches the port can change records and settings); a warning is logged at start'),
   api_tls_cert: str('', 'TLS certificate for the API (HTTPS when both cert and key are set)', NI),
   api_tls_key: str('', 'TLS private key for the API', NI),
   api_rate_limit_rps: num(0, 0, 1_000_000, 'per-client-IP API request rate (429 when exceeded); 0 = off', NI),

@@ -40,6 +40,7 @@ import { VERSION } from '../cli/version.js'
 import { apiCacheRowFrom, clusterSettingsFrom, portFrom, upstreamRowFrom } from './adapters.js'
 import { digAll } from './dig.js'
 import { prepareSocketPath } from './control-socket.js'
+import { apiBindFor } from './api-bind.js'
 import { clusterEventToMetric, ReplicationDelayTracker } from './cluster-events.js'
 
 /** With cluster_ready_requires_sync: how often to pull until the first sync succeeds. */
@@ -440,12 +441,8 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     let api: FastifyInstance | undefined
     let apiAddr: AddressInfo | undefined
     if (config.api) {
-      const tokenSet = config.api_auth_token.trim() !== ''
-      let host = config.api_bind
-      if (host === '') {
-        host = tokenSet ? '0.0.0.0' : '127.0.0.1'
-        if (!tokenSet) log.warn({ host }, 'api_bind is empty and api_auth_token is unset: REST API bound to 127.0.0.1 only; set api_auth_token to listen on all interfaces')
-      }
+      const { host, warning } = apiBindFor(config)
+      if (warning) log.warn({ host }, warning)
       api = buildApi(apiDeps, { requireAuth: true, plugins: [dashboardPlugin(dashboardDeps)] })
       const port = portFrom('apiport', config.apiport)
       try {

@@ -32,7 +32,7 @@ const implemented = [
   'DNSRecordSettings.add_updates_records', 'log.log_dir', 'log.log_severity', 'pretty_json', 'dns_refuse_any',
   'dns_max_edns_udp_payload', 'upstream_health_check_enabled', 'upstream_health_check_failures',
   'upstream_health_check_interval_seconds', 'upstream_health_check_query_name', 'cluster_ready_requires_sync',
-  'dns_tcp_max_connections', 'dns_tcp_idle_timeout_seconds',
+  'dns_tcp_max_connections', 'dns_tcp_idle_timeout_seconds', 'api_allow_unauthenticated_remote',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {
   for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)
