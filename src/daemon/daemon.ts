@@ -41,6 +41,7 @@ import { apiCacheRowFrom, clusterSettingsFrom, portFrom, upstreamRowFrom } from 
 import { digAll } from './dig.js'
 import { prepareSocketPath } from './control-socket.js'
 import { apiBindFor } from './api-bind.js'
+import { assessReadiness, hasSyncWaitExpired, isAwaitingFirstSync, syncTimeoutNote, type ReadinessInput } from './readiness.js'
 import { clusterEventToMetric, ReplicationDelayTracker } from './cluster-events.js'
 
 /** With cluster_ready_requires_sync: how often to pull until the first sync succeeds. */
@@ -286,11 +287,31 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       if (delay) metrics.observeClusterEvent(delay)
     })
     await cluster.start()
+    const clusterStartedAt = Date.now()
+    const readinessInput = (): ReadinessInput => {
+      const c = cfg()
+      return {
+        dnsUp: dnsUp(),
+        clusterEnabled: c.cluster_enabled,
+        requiresSync: c.cluster_ready_requires_sync,
+        syncTimeoutSeconds: c.cluster_ready_sync_timeout_seconds,
+        syncedOnce,
+        peerCount: (cluster.status().peers ?? []).length,
+        clusterStartedAtMs: clusterStartedAt,
+        nowMs: Date.now(),
+      }
+    }
     if (config.cluster_enabled && config.cluster_ready_requires_sync) {
       // /ready waits for a first sync; without a periodic pull a restarted node might never get one,
       // so pull every few seconds until one succeeds (then stop: pushes and the normal loops take over).
+      let saidTimeout = false
       const firstSync = setInterval(() => {
         if (syncedOnce) return clearInterval(firstSync)
+        const r = readinessInput()
+        if (!saidTimeout && isAwaitingFirstSync(r) && hasSyncWaitExpired(r)) {
+          saidTimeout = true
+          log.warn({ component: 'cluster', timeout_seconds: r.syncTimeoutSeconds }, syncTimeoutNote(r.syncTimeoutSeconds))
+        }
         cluster.pull().catch((err: unknown) => log.debug({ err }, 'first-sync pull failed'))
       }, FIRST_SYNC_RETRY_MS)
       firstSync.unref()
@@ -304,14 +325,9 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     let apiUp = false
     const readiness = (): Readiness => {
       const c = cfg()
-      const reasons: string[] = []
-      if (!dnsUp()) reasons.push('dns not listening')
-      if (c.cluster_enabled && c.cluster_ready_requires_sync && !syncedOnce) {
-        const peers = cluster.status().peers ?? []
-        if (peers.length > 0) reasons.push('not yet synced with a peer (cluster_ready_requires_sync)')
-      }
+      const { ready, reasons, notes } = assessReadiness(readinessInput())
       return {
-        ready: reasons.length === 0,
+        ready,
         api: apiUp,
         dns: dnsUp(),
         listeners: {
@@ -323,6 +339,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
         },
         build: { version: VERSION, node_version: process.version },
         reasons,
+        ...(notes.length > 0 ? { notes } : {}),
       }
     }
     let dnsStopped = false

@@ -95,3 +95,21 @@ t.test('a restarted node that requires a sync becomes ready by pulling, with no 
   t.ok(ready, 'ready after the start-up pull')
   t.ok(a.daemon.records.list().some((r) => r.name === 'from-b.example.com'), 'and it holds the peer records')
 })
+
+t.test('cold start with every peer down: the node becomes ready after cluster_ready_sync_timeout_seconds and says so', async (t) => {
+  const [portA, portB] = [await freePort(), await freePort()]
+  const a = await startTestNode(cluster(portA, portB, 'node-a', { cluster_ready_requires_sync: true, cluster_ready_sync_timeout_seconds: 1 }))
+  t.teardown(() => a.daemon.stop())
+  // The peer never comes up. Within a bounded wait the node must stop waiting for it.
+  const up = await waitFor(async () => {
+    const r = await fetch(readyUrl(a))
+    return r.status === 200 ? ((await r.json()) as { reasons?: string[]; notes?: string[] }) : undefined
+  }, 15000)
+  t.ok(up, 'ready although no peer ever answered')
+  t.same(up?.reasons, [])
+  t.match(up?.notes, [/no peer synced within cluster_ready_sync_timeout_seconds \(1 s\)/], '/ready says why')
+  const logged = await waitFor(() => a.logLines.some((l) => l.includes('ready without a first sync')), 10000)
+  t.ok(logged, 'a log line says so')
+  const health = await checkHealth({ url: readyUrl(a), timeoutMs: 2000 })
+  t.equal(health.ok, true)
+})
