@@ -1,5 +1,5 @@
 import t from 'tap'
-import { readFile, stat, writeFile, mkdtemp } from 'node:fs/promises'
+import { chmod, readFile, stat, writeFile, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import http from 'node:http'
@@ -52,6 +52,24 @@ t.test('a record added through the API is on disk and answered over DNS at once'
   t.match(saved?.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'UUID v4 assigned')
   const answer = await queryUdp(node.dnsPort, 'api.example.org', 'A')
   t.equal(answer.answers?.[0]?.data, '192.0.2.55')
+})
+
+t.test('a record added through the API to a read-only records file is refused with 403, and the file is kept', async (t) => {
+  const node = await startTestNode()
+  t.teardown(() => node.daemon.stop())
+  const path = join(node.dir, 'dnsrecords.json')
+  await chmod(path, 0o444)
+  const before = await readFile(path, 'utf8')
+  const res = await fetch(`http://127.0.0.1:${node.apiPort}/dns/records`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'ro.example.org', type: 'A', value: '192.0.2.56', ttl: 60 }),
+  })
+  t.equal(res.status, 403)
+  t.match(await res.text(), /read-only/)
+  t.equal(await readFile(path, 'utf8'), before, 'not replaced')
+  t.equal((await stat(path)).mode & 0o777, 0o444, 'still the operator\'s read-only file')
+  t.equal((await queryUdp(node.dnsPort, 'ro.example.org', 'A')).answers?.length ?? 0, 0, 'not served either')
 })
 
 t.test('the control socket serves the API without a token and is mode 0600', async (t) => {
