@@ -33,7 +33,7 @@ t.test('`dnsplane health` reports a node that does not answer as not ready', asy
 t.test('with cluster_ready_requires_sync a node is not ready until it has synced with its peer', async (t) => {
   const portA = await freePort()
   const portB = await freePort()
-  const a = await startTestNode(cluster(portA, portB, 'node-a', { cluster_ready_requires_sync: true }))
+  const a = await startTestNode(cluster(portA, portB, 'node-a', { cluster_ready_requires_sync: true, cluster_ready_sync_timeout_seconds: 0 }))
   t.teardown(() => a.daemon.stop())
 
   // The peer is down: not ready, with a reason, and the health command fails with that reason.
