@@ -60,3 +60,12 @@ export async function prepareSocketPath(path: string, timeoutMs = SOCKET_PROBE_T
   // A socket left by a killed process: listen would fail with EADDRINUSE.
   if (probe === 'stale') await rm(path, { force: true })
 }
+
+/** At stop: removes the socket file if it is still a socket (never a file someone put there since). */
+export async function removeSocketFile(path: string): Promise<void> {
+  try {
+    if ((await lstat(path)).isSocket()) await rm(path, { force: true })
+  } catch {
+    // already gone (closing the server usually unlinks it)
+  }
+}

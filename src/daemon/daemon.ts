@@ -3,7 +3,7 @@
  * services in order (DNS, control socket + REST API, cluster) and stops them in reverse.
  * Nothing here is a module-level singleton: two daemons can run in one process (tests do).
  */
-import { chmod, rm } from 'node:fs/promises'
+import { chmod } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { homedir } from 'node:os'
 import { Resolver } from 'node:dns/promises'
@@ -39,7 +39,7 @@ import { DnsplaneError } from '../errors.js'
 import { VERSION } from '../cli/version.js'
 import { apiCacheRowFrom, clusterSettingsFrom, portFrom, upstreamRowFrom } from './adapters.js'
 import { digAll } from './dig.js'
-import { prepareSocketPath } from './control-socket.js'
+import { prepareSocketPath, removeSocketFile } from './control-socket.js'
 import { apiBindFor } from './api-bind.js'
 import { assessReadiness, hasSyncWaitExpired, isAwaitingFirstSync, syncTimeoutNote, type ReadinessInput } from './readiness.js'
 import { clusterEventToMetric, ReplicationDelayTracker } from './cluster-events.js'
@@ -451,7 +451,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       name: 'control-socket',
       stop: async () => {
         await control.close()
-        await rm(socketPath, { force: true })
+        await removeSocketFile(socketPath)
       },
     })
 

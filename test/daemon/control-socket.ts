@@ -71,3 +71,9 @@ t.test('a missing path (and its folder) is fine', async (t) => {
   await prepareSocketPath(join(dir, 'sub', 'ctl.sock'))
   t.ok((await stat(join(dir, 'sub'))).isDirectory())
 })
+
+t.test('at stop a node removes its own socket', async (t) => {
+  const node = await startTestNode()
+  await node.daemon.stop()
+  await t.rejects(stat(node.daemon.socketPath), { code: 'ENOENT' })
+})
