@@ -143,6 +143,8 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
 
   try {
     const config = cfg()
+    // Refuse a busy or foreign control socket path before touching any file or port (checked again at listen).
+    await prepareSocketPath(config.server_socket)
     // Records and upstream servers.
     const records = await FileRecordStore.open({
       path: config.file_locations.records_source.location,

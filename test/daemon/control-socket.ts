@@ -77,3 +77,11 @@ t.test('at stop a node removes its own socket', async (t) => {
   await node.daemon.stop()
   await t.rejects(stat(node.daemon.socketPath), { code: 'ENOENT' })
 })
+
+t.test('a refused control socket is found before the node creates or binds anything', async (t) => {
+  const dir = await tmp()
+  const path = join(dir, 'notes.txt')
+  await writeFile(path, 'operator data')
+  await t.rejects(startTestNode({ server_socket: path }, { dir }), { code: 'ERR_BIND_FAILED' })
+  await t.rejects(stat(join(dir, 'dnsrecords.json')), { code: 'ENOENT' }, 'no records file was created')
+})
