@@ -145,6 +145,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     const config = cfg()
     // Refuse a busy or foreign control socket path before touching any file or port (checked again at listen).
     await prepareSocketPath(config.server_socket)
+    if (config.api) apiBindFor(config) // an unauthenticated remote API is refused here too, before anything starts
     // Records and upstream servers.
     const records = await FileRecordStore.open({
       path: config.file_locations.records_source.location,

@@ -1,4 +1,7 @@
 import t from 'tap'
+import { mkdtemp, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { apiBindFor, isLoopbackHost } from '../../src/daemon/api-bind.js'
 import { startTestNode } from '../helpers/daemon.js'
 
@@ -29,7 +32,9 @@ t.test('a non-loopback api_bind without a token is refused unless opted in', asy
 })
 
 t.test('a daemon with "api_bind": "0.0.0.0" and no token does not start', async (t) => {
-  await t.rejects(startTestNode({ api_bind: '0.0.0.0' }), { code: 'ERR_CONFIG_INVALID', message: /api_bind "0\.0\.0\.0"/ })
+  const dir = await mkdtemp(join(tmpdir(), 'dnsplane-it-'))
+  await t.rejects(startTestNode({ api_bind: '0.0.0.0' }, { dir }), { code: 'ERR_CONFIG_INVALID', message: /api_bind "0\.0\.0\.0"/ })
+  await t.rejects(stat(join(dir, 'dnsrecords.json')), { code: 'ENOENT' }, 'refused before any file was created')
 })
 
 t.test('with api_allow_unauthenticated_remote it starts and says so', async (t) => {
