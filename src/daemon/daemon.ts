@@ -40,7 +40,7 @@ import { VERSION } from '../cli/version.js'
 import { apiCacheRowFrom, clusterSettingsFrom, portFrom, upstreamRowFrom } from './adapters.js'
 import { digAll } from './dig.js'
 import { prepareSocketPath, removeSocketFile } from './control-socket.js'
-import { apiBindFor } from './api-bind.js'
+import { apiBindFor, isLoopbackHost } from './api-bind.js'
 import { assessReadiness, hasSyncWaitExpired, isAwaitingFirstSync, syncTimeoutNote, type ReadinessInput } from './readiness.js'
 import { clusterEventToMetric, ReplicationDelayTracker } from './cluster-events.js'
 
@@ -482,6 +482,10 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     // Live config changes that need no restart.
     configManager.onChange((next, changed) => {
       if (changed.includes('dashboard_resolution_log_cap')) stats.setResolutionLogCap(next.dashboard_resolution_log_cap)
+      // The token is live: clearing it opens an API that start-up would have refused to open.
+      if (changed.includes('api_auth_token') && apiAddr && next.api_auth_token.trim() === '' && !isLoopbackHost(apiAddr.address) && !next.api_allow_unauthenticated_remote) {
+        log.warn({ address: fmt(apiAddr) }, 'api_auth_token was cleared while the REST API listens on a non-loopback address: anyone who reaches it can now change records and settings; set a token again (a restart with this config is refused)')
+      }
     })
 
     log.info({ version: VERSION, records: records.list().length }, 'node ready')

@@ -43,3 +43,15 @@ t.test('with api_allow_unauthenticated_remote it starts and says so', async (t) 
   t.equal(node.daemon.apiAddress()?.address, '0.0.0.0')
   t.ok(node.logLines.some((l) => l.includes('"level":40') && l.includes('without api_auth_token')), 'a warning is logged')
 })
+
+t.test('clearing the token of an API on a non-loopback address is not silent', async (t) => {
+  const node = await startTestNode({ api_bind: '0.0.0.0', api_auth_token: 'secret-token-1234' })
+  t.teardown(() => node.daemon.stop())
+  const res = await fetch(`http://127.0.0.1:${node.apiPort}/api/v1/config/set`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer secret-token-1234' },
+    body: JSON.stringify({ key: 'api_auth_token', value: '' }),
+  })
+  t.equal(res.status, 200)
+  t.ok(node.logLines.some((l) => l.includes('"level":40') && l.includes('api_auth_token was cleared')), 'a warning is logged')
+})
