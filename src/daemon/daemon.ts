@@ -299,7 +299,8 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
         requiresSync: c.cluster_ready_requires_sync,
         syncTimeoutSeconds: c.cluster_ready_sync_timeout_seconds,
         syncedOnce,
-        peerCount: (cluster.status().peers ?? []).length,
+        // status() builds the whole cluster status: only asked while a first sync is awaited
+        peerCount: c.cluster_enabled && c.cluster_ready_requires_sync && !syncedOnce ? (cluster.status().peers ?? []).length : 0,
         clusterStartedAtMs: clusterStartedAt,
         nowMs: Date.now(),
       }
@@ -484,7 +485,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       if (changed.includes('dashboard_resolution_log_cap')) stats.setResolutionLogCap(next.dashboard_resolution_log_cap)
       // The token is live: clearing it opens an API that start-up would have refused to open.
       if (changed.includes('api_auth_token') && apiAddr && next.api_auth_token.trim() === '' && !isLoopbackHost(apiAddr.address) && !next.api_allow_unauthenticated_remote) {
-        log.warn({ address: fmt(apiAddr) }, 'api_auth_token was cleared while the REST API listens on a non-loopback address: anyone who reaches it can now change records and settings; set a token again (a restart with this config is refused)')
+        log.warn({ address: fmt(apiAddr) }, 'api_auth_token was cleared while the REST API listens on a non-loopback address: anyone who reaches it can now change records and settings; set a token again (a restart refuses this api_bind, or binds 127.0.0.1 when api_bind is empty)')
       }
     })
 
