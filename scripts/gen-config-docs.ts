@@ -123,6 +123,10 @@ replaces an existing file. \`cluster_state.json\` lives next to the config file.
   resolve against the directory of the config file; an empty path means its default.
 - \`server_socket\` empty: as root \`$TMPDIR/dnsplane.socket\` (default \`/tmp\`); otherwise
   \`$XDG_RUNTIME_DIR/dnsplane.socket\`, else \`<user config dir>/dnsplane/dnsplane.socket\`.
+- At start, a stale socket at \`server_socket\` (left by a killed node: nothing answers on it) is
+  removed. Anything else there stops start-up with \`ERR_BIND_FAILED\` naming the path: a file
+  that is not a socket is never removed, and a socket a live server answers on (a second node on
+  the same host) is never taken over. Give each node on a host its own \`server_socket\`.
 - \`log.log_dir\` absent and the config under \`/etc\`: \`/var/log/dnsplane\`.
 - Saving (\`server save\`, cluster peer add/remove, remote admin apply) rewrites the whole file
   atomically, 2-space indented, with absolute paths, mode 0600.

@@ -124,6 +124,8 @@ export interface Readiness {
   build?: Record<string, unknown>
   tui_client?: { connected: boolean; addr?: string; since?: string }
   reasons?: string[]
+  /** Ours: why the node is ready although something is missing (e.g. it stopped waiting for a first sync). */
+  notes?: string[]
 }
 
 export interface VersionInfo {

@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander'
 import { VERSION } from './version.js'
 import { checkHealth } from './commands/health.js'
-import { runServer } from './commands/server.js'
+import { DEFAULT_HEALTH_TIMEOUT_MS, DEFAULT_HEALTH_URL } from './health-entry.js'
 
 const program = new Command()
 program
@@ -26,6 +26,8 @@ program
   .option('--api', 'start the REST API (overrides "api")')
   .option('--server-socket <path>', 'control socket path (overrides "server_socket")')
   .action(async (opts: Record<string, string | boolean | undefined>) => {
+    // Loaded only for `server`: the daemon pulls in fastify, the stores and the cluster.
+    const { runServer } = await import('./commands/server.js')
     const code = await runServer({
       configPath: opts.config as string | undefined,
       dnsrecords: opts.dnsrecords as string | undefined,
@@ -56,12 +58,12 @@ program
 program
   .command('health')
   .description('exit 0 if the node is ready (GET /ready), 1 otherwise; for keepalived/HAProxy checks')
-  .option('--url <url>', 'readiness URL', 'http://127.0.0.1:8080/ready')
-  .option('--timeout <ms>', 'give up after this many milliseconds', '2000')
+  .option('--url <url>', 'readiness URL', DEFAULT_HEALTH_URL)
+  .option('--timeout <ms>', 'give up after this many milliseconds', String(DEFAULT_HEALTH_TIMEOUT_MS))
   .option('-q, --quiet', 'print nothing on success')
   .action(async (opts: { url: string; timeout: string; quiet?: boolean }) => {
     const timeoutMs = Number(opts.timeout)
-    const result = await checkHealth({ url: opts.url, timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 2000 })
+    const result = await checkHealth({ url: opts.url, timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : DEFAULT_HEALTH_TIMEOUT_MS })
     if (!result.ok) process.stderr.write(result.line + '\n')
     else if (!opts.quiet) process.stdout.write(result.line + '\n')
     process.exitCode = result.ok ? 0 : 1

@@ -81,8 +81,6 @@ export interface ClusterStatus {
   snapshots_rejected?: Record<string, number>
   sync_interval_seconds?: number
   replica?: ReplicaStatus
-  /** Ours: set when the cluster port could not be bound (no listener, no loops; healthy is false). */
-  listen_error?: string
   /** Ours: 'tls' when the cluster port speaks TLS (mutual when a CA is configured). */
   transport?: 'tcp' | 'tls' | 'mutual_tls'
 }

@@ -71,6 +71,7 @@ import { clusterToken, clusterTokenProblem, clusterTokenWeakness } from '../conf
 import { checkToken, secretsEqual } from './tokens.js'
 import { TcpTransport } from './tcp-transport.js'
 import { setClampedInterval } from '../timers.js'
+import { clusterBindError } from './bind-error.js'
 import type { Connection, Listener, Transport } from './transport.js'
 
 export type { ClusterLimits, ClusterSettings } from './settings.js'
@@ -221,8 +222,6 @@ export class ClusterManager implements ClusterControl {
   private replica: LwwReplica | undefined
   private unsubscribeReplica: (() => void) | undefined
   private batchSeq = 0
-  /** Why the cluster port could not be bound (the node then runs without listening or loops, as the original). */
-  private listenError: string | undefined
   private deltasApplied = 0
   private antiEntropyRounds = 0
 
@@ -252,8 +251,8 @@ export class ClusterManager implements ClusterControl {
   /**
    * Loads (or creates) cluster_state.json even when clustering is disabled; when enabled,
    * installs the push hook, listens, runs discovery once and starts the pull/probe/discovery
-   * loops. A listen failure is logged and leaves the loops off (the push hook stays), as the
-   * original. Throws ERR_STATE_LOAD / ERR_STATE_WRITE.
+   * loops. Throws ERR_STATE_LOAD / ERR_STATE_WRITE, and ERR_BIND_FAILED when the cluster port cannot
+   * be bound (after undoing the start; the original logged it and ran without clustering).
    */
   async start(): Promise<void> {
     const s = this.deps.settings()
@@ -289,9 +288,9 @@ export class ClusterManager implements ClusterControl {
     try {
       this.listener = await this.transport.listen(listenAddr, (conn) => this.accept(conn))
     } catch (err) {
-      this.listenError = `cannot listen on ${listenAddr}: ${(err as Error).message}`
-      this.log.error({ err, addr: listenAddr }, 'cluster listen failed')
-      return
+      // Like a busy DNS or API port: stop start-up with a clear message rather than run unclustered.
+      await this.stop()
+      throw clusterBindError(err, listenAddr)
     }
     this.log.info({ addr: this.listener.address, node_id: this.state.node_id }, 'cluster listening')
     if (normalizePolicyName(s.cluster_sync_policy) === 'primary_writer' && staticPeerList(s.cluster_allowed_writer_node_ids).length === 0) {
@@ -317,7 +316,6 @@ export class ClusterManager implements ClusterControl {
   async stop(): Promise<void> {
     const wasRunning = this.running
     this.running = false
-    this.listenError = undefined
     this.unsubscribe?.()
     this.unsubscribe = undefined
     this.unsubscribeReplica?.()
@@ -420,10 +418,6 @@ export class ClusterManager implements ClusterControl {
       }
     }
     out.transport = this.deps.transportKind ?? 'tcp'
-    if (this.listenError) {
-      out.listen_error = this.listenError
-      out.healthy = false
-    }
     return out
   }
 

@@ -169,13 +169,14 @@ const cache = section('Cache', {
 const api = section('API, dashboard and TUI access', {
   api: bool(false, 'start the REST API (alias api_enabled)'),
   apiport: port('8080', 'REST API port (alias rest_port)'),
-  api_bind: str('', 'IP address the REST API binds to; empty = all interfaces', {
+  api_bind: str('', 'IP address the REST API binds to; empty = all interfaces when api_auth_token is set, else 127.0.0.1 only. Without api_auth_token a non-loopback address stops start-up unless api_allow_unauthenticated_remote is true', {
     note: 'The original ignored this key on load; we honour it.',
   }),
   api_auth_token: str('', 'when set, API requests need "Authorization: Bearer <token>" or "X-API-Token"', {
     live: true,
     secret: true,
   }),
+  api_allow_unauthenticated_remote: bool(false, 'ours: allow api_bind to name a non-loopback address while api_auth_token is empty (anyone who reaches the port can change records and settings); a warning is logged at start'),
   api_tls_cert: str('', 'TLS certificate for the API (HTTPS when both cert and key are set)', NI),
   api_tls_key: str('', 'TLS private key for the API', NI),
   api_rate_limit_rps: num(0, 0, 1_000_000, 'per-client-IP API request rate (429 when exceeded); 0 = off', NI),
@@ -278,6 +279,7 @@ const cluster = section('Cluster', {
     note: 'The original used 60 only when the key was absent; same here.',
   }),
   cluster_ready_requires_sync: bool(false, 'ours: /ready reports not ready until a first sync with a peer succeeded'),
+  cluster_ready_sync_timeout_seconds: int(60, 0, 86_400, 'ours: with cluster_ready_requires_sync, seconds after start a node waits for a first sync before it becomes ready anyway (logged, and noted in /ready); 0 = wait forever', LIVE),
   cluster_tombstone_ttl_seconds: int(604_800, 60, INT32_MAX, 'ours (record_lww): seconds a delete is remembered (tombstone) before it is forgotten; default 7 days', LIVE),
   cluster_allow_plain_token: bool(true, 'ours: send and accept the plain token (needed for Go peers); false = challenge-response only', LIVE),
   cluster_tls_cert: str('', 'ours: PEM certificate for TLS on the cluster port (with cluster_tls_key); empty = plain TCP', { path: true }),
@@ -340,6 +342,8 @@ export const OUR_KEYS: ReadonlySet<string> = new Set([
   'dns_tcp_max_connections_per_client',
   'dns_tcp_idle_timeout_seconds',
   'cluster_ready_requires_sync',
+  'cluster_ready_sync_timeout_seconds',
+  'api_allow_unauthenticated_remote',
   'cluster_tombstone_ttl_seconds',
   'records_mass_delete_guard_percent',
   'cluster_allow_plain_token',

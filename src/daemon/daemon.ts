@@ -3,7 +3,7 @@
  * services in order (DNS, control socket + REST API, cluster) and stops them in reverse.
  * Nothing here is a module-level singleton: two daemons can run in one process (tests do).
  */
-import { chmod, mkdir, rm } from 'node:fs/promises'
+import { chmod } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { homedir } from 'node:os'
 import { Resolver } from 'node:dns/promises'
@@ -41,6 +41,9 @@ import { apiCacheRowFrom, clusterSettingsFrom, portFrom, upstreamRowFrom } from 
 import { digAll } from './dig.js'
 import { setClampedInterval } from '../timers.js'
 import { FrameBudget } from '../cluster/frame-budget.js'
+import { prepareSocketPath, removeSocketFile } from './control-socket.js'
+import { apiBindFor, isLoopbackHost } from './api-bind.js'
+import { assessReadiness, hasSyncWaitExpired, isAwaitingFirstSync, syncTimeoutNote, type ReadinessInput } from './readiness.js'
 import { clusterEventToMetric, ReplicationDelayTracker } from './cluster-events.js'
 
 /** With cluster_ready_requires_sync: how often to pull until the first sync succeeds. */
@@ -142,6 +145,9 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
 
   try {
     const config = cfg()
+    // Refuse a busy or foreign control socket path before touching any file or port (checked again at listen).
+    await prepareSocketPath(config.server_socket)
+    if (config.api) apiBindFor(config) // an unauthenticated remote API is refused here too, before anything starts
     // Records and upstream servers.
     const records = await FileRecordStore.open({
       path: config.file_locations.records_source.location,
@@ -292,11 +298,32 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       if (delay) metrics.observeClusterEvent(delay)
     })
     await cluster.start()
+    const clusterStartedAt = Date.now()
+    const readinessInput = (): ReadinessInput => {
+      const c = cfg()
+      return {
+        dnsUp: dnsUp(),
+        clusterEnabled: c.cluster_enabled,
+        requiresSync: c.cluster_ready_requires_sync,
+        syncTimeoutSeconds: c.cluster_ready_sync_timeout_seconds,
+        syncedOnce,
+        // status() builds the whole cluster status: only asked while a first sync is awaited
+        peerCount: c.cluster_enabled && c.cluster_ready_requires_sync && !syncedOnce ? (cluster.status().peers ?? []).length : 0,
+        clusterStartedAtMs: clusterStartedAt,
+        nowMs: Date.now(),
+      }
+    }
     if (config.cluster_enabled && config.cluster_ready_requires_sync) {
       // /ready waits for a first sync; without a periodic pull a restarted node might never get one,
       // so pull every few seconds until one succeeds (then stop: pushes and the normal loops take over).
+      let saidTimeout = false
       const firstSync = setInterval(() => {
         if (syncedOnce) return clearInterval(firstSync)
+        const r = readinessInput()
+        if (!saidTimeout && isAwaitingFirstSync(r) && hasSyncWaitExpired(r)) {
+          saidTimeout = true
+          log.warn({ component: 'cluster', timeout_seconds: r.syncTimeoutSeconds }, syncTimeoutNote(r.syncTimeoutSeconds))
+        }
         cluster.pull().catch((err: unknown) => log.debug({ err }, 'first-sync pull failed'))
       }, FIRST_SYNC_RETRY_MS)
       firstSync.unref()
@@ -316,14 +343,9 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     let apiUp = false
     const readiness = (): Readiness => {
       const c = cfg()
-      const reasons: string[] = []
-      if (!dnsUp()) reasons.push('dns not listening')
-      if (c.cluster_enabled && c.cluster_ready_requires_sync && !syncedOnce) {
-        const peers = cluster.status().peers ?? []
-        if (peers.length > 0) reasons.push('not yet synced with a peer (cluster_ready_requires_sync)')
-      }
+      const { ready, reasons, notes } = assessReadiness(readinessInput())
       return {
-        ready: reasons.length === 0,
+        ready,
         api: apiUp,
         dns: dnsUp(),
         listeners: {
@@ -335,6 +357,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
         },
         build: { version: VERSION, node_version: process.version },
         reasons,
+        ...(notes.length > 0 ? { notes } : {}),
       }
     }
     let dnsStopped = false
@@ -446,19 +469,15 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       name: 'control-socket',
       stop: async () => {
         await control.close()
-        await rm(socketPath, { force: true })
+        await removeSocketFile(socketPath)
       },
     })
 
     let api: FastifyInstance | undefined
     let apiAddr: AddressInfo | undefined
     if (config.api) {
-      const tokenSet = config.api_auth_token.trim() !== ''
-      let host = config.api_bind
-      if (host === '') {
-        host = tokenSet ? '0.0.0.0' : '127.0.0.1'
-        if (!tokenSet) log.warn({ host }, 'api_bind is empty and api_auth_token is unset: REST API bound to 127.0.0.1 only; set api_auth_token to listen on all interfaces')
-      }
+      const { host, warning } = apiBindFor(config)
+      if (warning) log.warn({ host }, warning)
       api = buildApi(apiDeps, { requireAuth: true, plugins: [dashboardPlugin(dashboardDeps)] })
       const port = portFrom('apiport', config.apiport)
       try {
@@ -478,6 +497,10 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     // Live config changes that need no restart.
     configManager.onChange((next, changed) => {
       if (changed.includes('dashboard_resolution_log_cap')) stats.setResolutionLogCap(next.dashboard_resolution_log_cap)
+      // The token is live: clearing it opens an API that start-up would have refused to open.
+      if (changed.includes('api_auth_token') && apiAddr && next.api_auth_token.trim() === '' && !isLoopbackHost(apiAddr.address) && !next.api_allow_unauthenticated_remote) {
+        log.warn({ address: fmt(apiAddr) }, 'api_auth_token was cleared while the REST API listens on a non-loopback address: anyone who reaches it can now change records and settings; set a token again (a restart refuses this api_bind, or binds 127.0.0.1 when api_bind is empty)')
+      }
     })
 
     log.info({ version: VERSION, records: records.list().length }, 'node ready')
@@ -532,9 +555,7 @@ function loggerFor(config: Config, stdout?: NodeJS.WritableStream): Logger {
 }
 
 async function listenOnSocket(app: FastifyInstance, path: string, log: Logger): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
-  // A socket left by a killed process would make listen fail with EADDRINUSE: replace it.
-  await rm(path, { force: true })
+  await prepareSocketPath(path)
   try {
     await app.listen({ path })
   } catch (cause) {

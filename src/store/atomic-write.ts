@@ -2,21 +2,50 @@
  * Crash-safe file replacement: readers see either the old file or the new one, never a torn mix.
  */
 import { randomBytes } from 'node:crypto'
-import { open, rename, stat, unlink } from 'node:fs/promises'
+import { access, constants, open, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { DnsplaneError } from '../errors.js'
 
 /**
+ * Why the existing file at `path` must not be replaced, or undefined (also when there is no file).
+ * The rename only needs the directory to be writable, so without this check a file the operator
+ * made read-only would be silently replaced. Root passes every access() check, so a file with no
+ * write bit at all (0444, 0400) counts as read-only for root too: it says what the operator meant.
+ */
+export async function readOnlyReason(path: string): Promise<string | undefined> {
+  let mode: number
+  try {
+    mode = (await stat(path)).mode & 0o7777
+  } catch {
+    return undefined // no file yet (or no metadata): the write itself reports real problems
+  }
+  const octal = `0${(mode & 0o777).toString(8)}`
+  if ((mode & 0o222) === 0) return `the file is read-only (mode ${octal})`
+  try {
+    await access(path, constants.W_OK)
+  } catch (err) {
+    return `this user may not write it (mode ${octal}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`
+  }
+  return undefined
+}
+
+/**
  * Writes `data` to a temp file in the target's directory, fsyncs it, renames it over `path`
  * and fsyncs the directory. `mode` defaults to the existing file's mode (else 0o666 minus umask).
- * On any failure the temp file is removed, the previous file is left untouched, and a
- * DnsplaneError ERR_RECORDS_WRITE with the cause is thrown (callers may wrap it).
+ * An existing file this process may not write (see readOnlyReason) is not replaced:
+ * ERR_READ_ONLY_SOURCE naming the path. On any other failure the temp file is removed, the
+ * previous file is left untouched, and a DnsplaneError ERR_RECORDS_WRITE with the cause is thrown
+ * (callers may wrap it).
  */
 export async function writeFileAtomic(
   path: string,
   data: string | Buffer,
   opts: { mode?: number } = {},
 ): Promise<void> {
+  const readOnly = await readOnlyReason(path)
+  if (readOnly) {
+    throw new DnsplaneError('ERR_READ_ONLY_SOURCE', `${path}: ${readOnly}; not replaced; make it writable (chmod u+w) to allow changes`)
+  }
   const dir = dirname(path)
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
   let mode = opts.mode

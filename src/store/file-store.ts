@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { Logger } from 'pino'
 import { DnsplaneError, isDnsplaneError } from '../errors.js'
-import { writeFileAtomic } from './atomic-write.js'
+import { readOnlyReason, writeFileAtomic } from './atomic-write.js'
 import { RecordIndex } from './record-index.js'
 import type {
   ChangeSource,
@@ -456,6 +456,8 @@ export class FileRecordStore implements RecordStore {
     this.lastHash = sha256(buf)
     this.swap(records, undefined)
     this.log.info({ path: this.path, count: records.length }, 'records loaded')
+    const readOnly = await readOnlyReason(this.path)
+    if (readOnly) this.log.warn({ path: this.path }, `records file: ${readOnly}; record changes (API, TUI, cluster) are refused until it is writable`)
   }
 
   /** Reads the file, refusing one over MAX_RECORDS_FILE_BYTES before reading it. */
@@ -495,7 +497,13 @@ export class FileRecordStore implements RecordStore {
 
   private async persist(records: readonly DnsRecord[]): Promise<void> {
     const text = serializeRecordsFile(records, this.opts.prettyJson)
-    await writeFileAtomic(this.path, text)
+    try {
+      await writeFileAtomic(this.path, text)
+    } catch (err) {
+      // Refused, not acknowledged: the change stays out of memory and the caller sees the error.
+      if (isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE')) this.log.warn({ path: this.path }, `records change refused: ${err.message}`)
+      throw err
+    }
     this.lastHash = sha256(text)
     this.badHash = undefined
   }

@@ -285,13 +285,15 @@ t.test('a snapshot over the frame limit is not retried and marks the peer unheal
   t.equal(a.manager.status().healthy, true, 'healthy again after a delivered push')
 })
 
-t.test('a cluster port that cannot be bound shows as listen_error and unhealthy in status', async (t) => {
+t.test('a cluster port that cannot be bound stops start-up naming the address and the key, and undoes the start', async (t) => {
   const net = new MemoryTransport()
   const a = makeNode(net, { cluster_node_id: 'node-a', cluster_listen_addr: 'a:1' })
-  const b = makeNode(net, { cluster_node_id: 'node-b', cluster_listen_addr: 'a:1' })
-  await startAll(t, a, b)
-  const st = b.manager.status()
-  t.match(st.listen_error, /cannot listen on a:1/)
-  t.equal(st.healthy, false)
-  t.equal(a.manager.status().listen_error, undefined)
+  const b = makeNode(net, { cluster_node_id: 'node-b', cluster_listen_addr: 'a:1', cluster_peers: ['a:1'] })
+  await startAll(t, a)
+  await t.rejects(b.manager.start(), { code: 'ERR_BIND_FAILED', message: /a:1 is already in use.*cluster_listen_addr/ })
+  t.equal(b.manager.listenAddress(), undefined)
+  await b.store.add({ name: 'x.example', type: 'A', value: '192.0.2.1' })
+  await t.rejects(b.manager.pull(), { code: 'ERR_CLUSTER_DISABLED' }, 'no loops or push hook left running')
+  t.equal(b.manager.clusterState().local_seq, 0, 'the failed start left no push hook behind')
+  t.equal(a.manager.listenAddress(), 'a:1', 'the node holding the port is unaffected')
 })

@@ -35,6 +35,7 @@ const implemented = [
   'upstream_health_check_interval_seconds', 'upstream_health_check_query_name', 'cluster_ready_requires_sync',
   'dns_tcp_max_connections', 'dns_tcp_idle_timeout_seconds', 'dns_tcp_max_connections_per_client',
   'records_mass_delete_guard_percent',
+  'api_allow_unauthenticated_remote',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {
   for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)

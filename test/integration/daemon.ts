@@ -1,9 +1,10 @@
 import t from 'tap'
-import { readFile, stat, writeFile, mkdtemp } from 'node:fs/promises'
+import { chmod, readFile, stat, writeFile, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import http from 'node:http'
 import dgram from 'node:dgram'
+import net from 'node:net'
 import { startTestNode, waitFor } from '../helpers/daemon.js'
 import { queryTcp, queryUdp } from '../helpers/dns-client.js'
 
@@ -53,6 +54,24 @@ t.test('a record added through the API is on disk and answered over DNS at once'
   t.equal(answer.answers?.[0]?.data, '192.0.2.55')
 })
 
+t.test('a record added through the API to a read-only records file is refused with 403, and the file is kept', async (t) => {
+  const node = await startTestNode()
+  t.teardown(() => node.daemon.stop())
+  const path = join(node.dir, 'dnsrecords.json')
+  await chmod(path, 0o444)
+  const before = await readFile(path, 'utf8')
+  const res = await fetch(`http://127.0.0.1:${node.apiPort}/dns/records`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'ro.example.org', type: 'A', value: '192.0.2.56', ttl: 60 }),
+  })
+  t.equal(res.status, 403)
+  t.match(await res.text(), /read-only/)
+  t.equal(await readFile(path, 'utf8'), before, 'not replaced')
+  t.equal((await stat(path)).mode & 0o777, 0o444, 'still the operator\'s read-only file')
+  t.equal((await queryUdp(node.dnsPort, 'ro.example.org', 'A')).answers?.length ?? 0, 0, 'not served either')
+})
+
 t.test('the control socket serves the API without a token and is mode 0600', async (t) => {
   const node = await startTestNode({ api_auth_token: 'secret-token-1234' })
   t.teardown(() => node.daemon.stop())
@@ -98,6 +117,18 @@ t.test('a DNS port already in use stops start-up with an error that says which a
   t.teardown(() => blocker.close())
   const port = String(blocker.address().port)
   await t.rejects(startTestNode({ port }), { code: 'ERR_BIND_FAILED', message: new RegExp(`127\\.0\\.0\\.1.*${port}|${port}.*port`) })
+})
+
+t.test('a cluster port already in use stops start-up like a busy DNS or API port, naming address and key', async (t) => {
+  const blocker = net.createServer()
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()))
+  t.teardown(() => new Promise<void>((resolve) => blocker.close(() => resolve())))
+  const port = (blocker.address() as net.AddressInfo).port
+  const dir = await mkdtemp(join(tmpdir(), 'dnsplane-it-'))
+  await t.rejects(
+    startTestNode({ cluster_enabled: true, cluster_auth_token: 'a-long-enough-cluster-token', cluster_listen_addr: `127.0.0.1:${port}` }, { dir }),
+    { code: 'ERR_BIND_FAILED', message: new RegExp(`127\\.0\\.0\\.1:${port} is already in use.*cluster_listen_addr`) },
+  )
 })
 
 t.test('cluster status and join answer on a node with clustering off, and cluster_state.json exists', async (t) => {

@@ -33,7 +33,7 @@ t.test('`dnsplane health` reports a node that does not answer as not ready', asy
 t.test('with cluster_ready_requires_sync a node is not ready until it has synced with its peer', async (t) => {
   const portA = await freePort()
   const portB = await freePort()
-  const a = await startTestNode(cluster(portA, portB, 'node-a', { cluster_ready_requires_sync: true }))
+  const a = await startTestNode(cluster(portA, portB, 'node-a', { cluster_ready_requires_sync: true, cluster_ready_sync_timeout_seconds: 0 }))
   t.teardown(() => a.daemon.stop())
 
   // The peer is down: not ready, with a reason, and the health command fails with that reason.
@@ -94,4 +94,22 @@ t.test('a restarted node that requires a sync becomes ready by pulling, with no 
   const ready = await waitFor(async () => (await fetch(`http://127.0.0.1:${a.apiPort}/ready`)).status === 200, 10000)
   t.ok(ready, 'ready after the start-up pull')
   t.ok(a.daemon.records.list().some((r) => r.name === 'from-b.example.com'), 'and it holds the peer records')
+})
+
+t.test('cold start with every peer down: the node becomes ready after cluster_ready_sync_timeout_seconds and says so', async (t) => {
+  const [portA, portB] = [await freePort(), await freePort()]
+  const a = await startTestNode(cluster(portA, portB, 'node-a', { cluster_ready_requires_sync: true, cluster_ready_sync_timeout_seconds: 1 }))
+  t.teardown(() => a.daemon.stop())
+  // The peer never comes up. Within a bounded wait the node must stop waiting for it.
+  const up = await waitFor(async () => {
+    const r = await fetch(readyUrl(a))
+    return r.status === 200 ? ((await r.json()) as { reasons?: string[]; notes?: string[] }) : undefined
+  }, 15000)
+  t.ok(up, 'ready although no peer ever answered')
+  t.same(up?.reasons, [])
+  t.match(up?.notes, [/no peer synced within cluster_ready_sync_timeout_seconds \(1 s\)/], '/ready says why')
+  const logged = await waitFor(() => a.logLines.some((l) => l.includes('ready without a first sync')), 10000)
+  t.ok(logged, 'a log line says so')
+  const health = await checkHealth({ url: readyUrl(a), timeoutMs: 2000 })
+  t.equal(health.ok, true)
 })

@@ -68,3 +68,23 @@ t.test('a read-only directory fails the write and keeps the old file', { skip: p
   t.ok(isDnsplaneError(err, 'ERR_RECORDS_WRITE'))
   t.equal(await readFile(file, 'utf8'), 'old')
 })
+
+t.test('a read-only file (no write bit; also when running as root) is not replaced around the operator', async (t) => {
+  const dir = await tempDir(t)
+  const file = join(dir, 'ro.json')
+  for (const mode of [0o444, 0o400, 0o555]) {
+    await chmod(file, 0o644).catch(() => undefined)
+    await writeFile(file, 'original')
+    await chmod(file, mode)
+    const ino = (await stat(file)).ino
+    const err = await rejection(writeFileAtomic(file, 'replacement'))
+    t.ok(isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE'), `mode ${mode.toString(8)}: refused`)
+    t.match((err as Error).message, new RegExp(`ro\\.json: the file is read-only \\(mode 0${mode.toString(8)}\\).*chmod u\\+w`))
+    t.equal(await readFile(file, 'utf8'), 'original', 'content untouched')
+    t.equal((await stat(file)).ino, ino, 'the same file, not a replacement')
+    t.same(await readdir(dir), ['ro.json'], 'no temp file left')
+  }
+  await chmod(file, 0o644)
+  await writeFileAtomic(file, 'now writable')
+  t.equal(await readFile(file, 'utf8'), 'now writable', 'writable again after chmod u+w')
+})

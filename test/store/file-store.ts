@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, unlink, writeFile, rename } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readFile, rm, unlink, writeFile, rename } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
@@ -302,4 +302,28 @@ t.test('picks up an external edit, ignores its own writes, and survives bad edit
   await writeFile(path, '{"records":null}')
   await back
   t.equal(store.list().length, 0)
+})
+
+t.test('a read-only records file is reported at open, and writes are refused, not acknowledged', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'dnsrecords.json')
+  const original = JSON.stringify({ records: [{ name: 'keep.example', type: 'A', value: '192.0.2.1', ttl: 60 }] })
+  await writeFile(path, original)
+  await chmod(path, 0o444)
+  const log = fakeLog()
+  const store = await openStore(t, { path, log })
+  t.ok(log.lines.some((l) => l.level === 'warn' && /read-only \(mode 0444\).*refused until it is writable/.test(l.msg)), 'reported at open')
+  const events: RecordChange[] = []
+  store.onChange((c) => events.push(c))
+  const err = await rejection(store.add({ name: 'new.example', type: 'A', value: '192.0.2.2' }))
+  t.ok(hasCode(err, 'ERR_READ_ONLY_SOURCE'), 'the write is refused with a clear error')
+  t.match((err as Error).message, /dnsrecords\.json: the file is read-only/)
+  t.equal(await readFile(path, 'utf8'), original, 'the file is not replaced')
+  t.same(store.list().map((r) => r.name), ['keep.example'], 'memory unchanged')
+  t.same(events, [], 'no change event (nothing replicates)')
+  t.ok(hasCode(await rejection(store.replaceAll([], 'cluster')), 'ERR_READ_ONLY_SOURCE'), 'a cluster apply is refused too')
+  t.ok(log.lines.some((l) => l.level === 'warn' && /records change refused/.test(l.msg)), 'each refusal is logged')
+  await chmod(path, 0o644)
+  await store.add({ name: 'new.example', type: 'A', value: '192.0.2.2' })
+  t.equal(store.list().length, 2, 'writes work again once it is writable')
 })
