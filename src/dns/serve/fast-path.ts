@@ -6,8 +6,8 @@
  * at most FORWARDED_ENTRY_MS (their TTLs count down by the second) and until the cache changes.
  * Pure: no I/O; the clock comes in as an argument.
  */
-import type { RecordIndex } from '../store/record-index.js'
-import { CLASSIC_UDP_BYTES, FAST_KEY_MAX_BYTES, rrTtlOffsets, scanFastQuery, type FastScan } from './wire.js'
+import type { RecordIndex } from '../../store/record-index.js'
+import { CLASSIC_UDP_BYTES, FAST_KEY_MAX_BYTES, rrTtlOffsets, scanFastQuery, type FastScan } from '../wire/wire.js'
 
 /** Bound on cached responses per generation; past it new questions take the general path. */
 export const MAX_FAST_PATH_ENTRIES = 100_000

@@ -8,16 +8,16 @@ import dns from 'node:dns'
 import net, { type AddressInfo } from 'node:net'
 import dnsPacket, { type Answer } from 'dns-packet'
 import type { Logger } from 'pino'
-import { DnsplaneError } from '../errors.js'
-import type { RecordIndex } from '../store/record-index.js'
-import type { ResolutionSink, ResolutionOutcome } from '../stats/resolution.js'
-import { clampDelayMs, setClampedTimeout } from '../timers.js'
-import { LocalAnswerer, type LocalRR } from './answer.js'
+import { DnsplaneError } from '../../errors.js'
+import type { RecordIndex } from '../../store/record-index.js'
+import type { ResolutionSink, ResolutionOutcome } from '../../stats/resolution.js'
+import { clampDelayMs, setClampedTimeout } from '../../timers.js'
+import { LocalAnswerer, type LocalRR } from '../local/answer.js'
 import { cachedEntry, FastPathCache } from './fast-path.js'
-import { typeName } from './rdata.js'
+import { typeName } from '../wire/rdata.js'
 import { clientKey, TcpClientTable, type TcpClientEntry } from './tcp-clients.js'
-import { encodeTcpFrame, TcpFrameDecoder } from './tcp-framing.js'
-import type { UpstreamAnswer, UpstreamResolver } from './upstream.js'
+import { encodeTcpFrame, TcpFrameDecoder } from '../wire/tcp-framing.js'
+import type { UpstreamAnswer, UpstreamResolver } from '../forward/upstream.js'
 import {
   CLASS_IN,
   CLASSIC_UDP_BYTES,
@@ -32,7 +32,7 @@ import {
   type EdnsInfo,
   type ParsedQuery,
   type WireRR,
-} from './wire.js'
+} from '../wire/wire.js'
 
 export interface DnsServerOptions {
   /** Listen address: '' = all (dual-stack '::', else '0.0.0.0'), or an IP literal. */
