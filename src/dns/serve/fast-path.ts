@@ -144,11 +144,15 @@ export class FastPathCache {
     return out
   }
 
-  /** Remembers the general path's response for `key` (the miss key lookup() returned for the same query). */
+  /**
+   * Remembers the general path's response for `key` (the miss key lookup() returned for the same query).
+   * Keeps `entry` itself and sets its questionEnd (a spread copy made every later hit several times slower).
+   */
   store(key: string, entry: FastEntry): void {
     if (this.map.size >= MAX_FAST_PATH_ENTRIES && !this.map.has(key)) return
     // key = lower-cased name + type (2) + EDNS flag (1); the question adds class (2) after the header
-    this.map.set(key, { ...entry, questionEnd: DNS_HEADER_BYTES + key.length + 1 })
+    entry.questionEnd = DNS_HEADER_BYTES + key.length + 1
+    this.map.set(key, entry)
   }
 }
 

@@ -125,7 +125,7 @@ export class DnsResponder {
     const q = parsed.query
     const limit = transport === 'tcp' ? MAX_DNS_MESSAGE_BYTES : q.edns ? Math.max(CLASSIC_UDP_BYTES, Math.min(q.edns.udpSize, this.ednsPayload)) : CLASSIC_UDP_BYTES
     const qtype = typeName(q.qtype)
-    const ev: EventInfo = { started, clientIp, transport, qtype, outcome: 'none' }
+    const ev: EventInfo = { started, clientIp, transport, qtype, outcome: 'none', upstream: undefined, record: undefined }
     // Only class IN is served; other classes (CH, HS, ANY) are refused rather than guessed at.
     if (q.qclass !== CLASS_IN) return this.reply(q, RCODES.REFUSED, false, [], [], limit, ev)
     if ((q.qtype === TYPE_ANY && this.opts.refuseAny) || q.qtype === 251 || q.qtype === 252 || q.qtype === 253 || q.qtype === 254) {
