@@ -1,5 +1,5 @@
 /**
- * Fuzz: the DNS request handler (src/dns/serve/server.ts DnsResponder.handle) with random bytes and
+ * Fuzz: the DNS request handler (src/dns/serve/responder.ts DnsResponder.handle) with random bytes and
  * mutated valid queries, over UDP and TCP, with local records and a fake upstream. It must never
  * throw; it returns nothing or a reply that dns-packet decodes, within the transport's size limit,
  * carrying the query's id. (test/dns/wire.ts already fuzzes parseQuery alone.)
