@@ -4,8 +4,8 @@
 //        through the caching resolver to that upstream, as a forwarding node does)
 import { readFileSync } from 'node:fs'
 import pino from 'pino'
-import { DnsServer } from '../dist/dns/server.js'
-import { CachingResolver } from '../dist/dns/resolver.js'
+import { DnsServer } from '../dist/dns/serve/server.js'
+import { CachingResolver } from '../dist/dns/forward/resolver.js'
 import { RecordIndex } from '../dist/store/record-index.js'
 
 const [port, file] = process.argv.slice(2)

@@ -4,10 +4,10 @@
  */
 import type { Config } from '../config/schema.js'
 import type { ClusterSettings } from '../cluster/settings.js'
-import type { UpstreamServerRow } from '../dns/upstream-select.js'
+import type { UpstreamServerRow } from '../dns/forward/upstream-select.js'
 import type { DnsServer as ServerRowModel } from '../store/servers.js'
 import type { CacheRow as ApiCacheRow } from '../api/deps.js'
-import type { CacheRow as ResolverCacheRow } from '../dns/response-cache.js'
+import type { CacheRow as ResolverCacheRow } from '../dns/cache/response-cache.js'
 import { GO_ZERO_TIME } from '../store/record.js'
 
 /** The cluster_* keys of the config as the cluster manager reads them. */

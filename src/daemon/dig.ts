@@ -3,9 +3,9 @@
  * and report each one's outcome, as the original's TUI tool does.
  */
 import type { DigQuery, DigRow } from '../api/deps.js'
-import type { Forwarder } from '../dns/forwarder.js'
-import { selectUpstreams, type FallbackEndpoint, type UpstreamEndpoint, type UpstreamServerRow } from '../dns/upstream-select.js'
-import { formatRrLine } from '../dns/upstream-rr.js'
+import type { Forwarder } from '../dns/forward/forwarder.js'
+import { selectUpstreams, type FallbackEndpoint, type UpstreamEndpoint, type UpstreamServerRow } from '../dns/forward/upstream-select.js'
+import { formatRrLine } from '../dns/wire/upstream-rr.js'
 
 export interface DigDeps {
   forwarder: Forwarder

@@ -1,5 +1,5 @@
 /**
- * Fuzz: the DNS request handler (src/dns/server.ts DnsResponder.handle) with random bytes and
+ * Fuzz: the DNS request handler (src/dns/serve/responder.ts DnsResponder.handle) with random bytes and
  * mutated valid queries, over UDP and TCP, with local records and a fake upstream. It must never
  * throw; it returns nothing or a reply that dns-packet decodes, within the transport's size limit,
  * carrying the query's id. (test/dns/wire.ts already fuzzes parseQuery alone.)
@@ -9,8 +9,8 @@ import t from 'tap'
 import fc from 'fast-check'
 import dnsPacket from 'dns-packet'
 import { pino } from 'pino'
-import { DnsResponder } from '../../src/dns/server.js'
-import type { UpstreamAnswer, UpstreamResolver } from '../../src/dns/upstream.js'
+import { DnsResponder } from '../../src/dns/serve/server.js'
+import type { UpstreamAnswer, UpstreamResolver } from '../../src/dns/forward/upstream.js'
 import { RecordIndex } from '../../src/store/record-index.js'
 import { parseRecordsFile } from '../../src/store/records-file.js'
 

@@ -1,7 +1,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import dnsPacket from 'dns-packet'
-import { encodeResponse, FAST_KEY_MAX_BYTES, parseQuery, responseFlags, scanFastQuery, type FastScan } from '../../src/dns/wire.js'
+import { encodeResponse, FAST_KEY_MAX_BYTES, parseQuery, responseFlags, scanFastQuery, type FastScan } from '../../../src/dns/wire/wire.js'
 
 const query = (name: string, type = 'A', opts: { edns?: number; id?: number } = {}): Buffer =>
   dnsPacket.encode({

@@ -1,8 +1,8 @@
 import t from 'tap'
 import pino from 'pino'
-import { UpstreamHealth } from '../../src/dns/upstream-health.js'
-import type { Forwarder, ForwardRequest, ForwardResult } from '../../src/dns/forwarder.js'
-import type { UpstreamEndpoint } from '../../src/dns/upstream-select.js'
+import { UpstreamHealth } from '../../../src/dns/forward/upstream-health.js'
+import type { Forwarder, ForwardRequest, ForwardResult } from '../../../src/dns/forward/forwarder.js'
+import type { UpstreamEndpoint } from '../../../src/dns/forward/upstream-select.js'
 
 const log = pino({ level: 'silent' })
 const T0 = Date.UTC(2024, 0, 1)

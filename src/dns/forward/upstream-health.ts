@@ -5,7 +5,7 @@
  * (unless that drops all), via isHealthy().
  */
 import type { Logger } from 'pino'
-import { sleepClamped } from '../timers.js'
+import { sleepClamped } from '../../timers.js'
 import type { Forwarder } from './forwarder.js'
 import type { UpstreamEndpoint } from './upstream-select.js'
 

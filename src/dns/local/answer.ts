@@ -5,10 +5,10 @@
  * Record values are converted to wire bytes once per RecordIndex generation (lazily, per record)
  * by LocalAnswerer, never per query.
  */
-import type { RecordIndex } from '../store/record-index.js'
-import { nameKey, type DnsRecord } from '../store/record.js'
-import { encodeName, encodeRdata, ipv4Bytes, ipv6Bytes, soaMinimum, typeName, typeNumber } from './rdata.js'
-import { rrBody, TYPE_ANY, type WireRR } from './wire.js'
+import type { RecordIndex } from '../../store/record-index.js'
+import { nameKey, type DnsRecord } from '../../store/record.js'
+import { encodeName, encodeRdata, ipv4Bytes, ipv6Bytes, soaMinimum, typeName, typeNumber } from '../wire/rdata.js'
+import { rrBody, TYPE_ANY, type WireRR } from '../wire/wire.js'
 
 /** RFC 1034 3.6.2 gives no limit; we follow at most this many CNAMEs within local data. */
 export const MAX_CNAME_HOPS = 8

@@ -1,11 +1,11 @@
 import t from 'tap'
 import dnsPacket from 'dns-packet'
 import pino from 'pino'
-import { DnsResponder, type DnsServerOptions } from '../../src/dns/server.js'
-import { patchResponse } from '../../src/dns/fast-path.js'
-import { rrTtlOffsets } from '../../src/dns/wire.js'
-import { RecordIndex } from '../../src/store/record-index.js'
-import { GO_ZERO_TIME, type DnsRecord } from '../../src/store/record.js'
+import { DnsResponder, type DnsServerOptions } from '../../../src/dns/serve/server.js'
+import { patchResponse } from '../../../src/dns/serve/fast-path.js'
+import { rrTtlOffsets } from '../../../src/dns/wire/wire.js'
+import { RecordIndex } from '../../../src/store/record-index.js'
+import { GO_ZERO_TIME, type DnsRecord } from '../../../src/store/record.js'
 
 const rec = (name: string, type: string, value: string, ttl = 3600): DnsRecord => ({
   name, type, value, ttl, added_on: GO_ZERO_TIME, updated_on: GO_ZERO_TIME, last_query: GO_ZERO_TIME,

@@ -1,10 +1,10 @@
 import t from 'tap'
 import pino from 'pino'
 import type { Answer } from 'dns-packet'
-import { CachingResolver, type CachingResolverOptions } from '../../src/dns/resolver.js'
-import type { Forwarder, ForwardRequest, ForwardResult } from '../../src/dns/forwarder.js'
-import type { UpstreamServerRow } from '../../src/dns/upstream-select.js'
-import { aRecord, soaRecord, startFakeUpstream } from '../helpers/fake-upstream.js'
+import { CachingResolver, type CachingResolverOptions } from '../../../src/dns/forward/resolver.js'
+import type { Forwarder, ForwardRequest, ForwardResult } from '../../../src/dns/forward/forwarder.js'
+import type { UpstreamServerRow } from '../../../src/dns/forward/upstream-select.js'
+import { aRecord, soaRecord, startFakeUpstream } from '../../helpers/fake-upstream.js'
 
 const log = pino({ level: 'silent' })
 const T0 = Date.UTC(2024, 0, 1)

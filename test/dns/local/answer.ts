@@ -1,9 +1,9 @@
 import t from 'tap'
 import dnsPacket from 'dns-packet'
-import { addressOfReverseName, LocalAnswerer, type LocalOutcome } from '../../src/dns/answer.js'
-import { RecordIndex } from '../../src/store/record-index.js'
-import { GO_ZERO_TIME, type DnsRecord } from '../../src/store/record.js'
-import { encodeResponse } from '../../src/dns/wire.js'
+import { addressOfReverseName, LocalAnswerer, type LocalOutcome } from '../../../src/dns/local/answer.js'
+import { RecordIndex } from '../../../src/store/record-index.js'
+import { GO_ZERO_TIME, type DnsRecord } from '../../../src/store/record.js'
+import { encodeResponse } from '../../../src/dns/wire/wire.js'
 
 const rec = (name: string, type: string, value: string, ttl = 3600): DnsRecord => ({
   name, type, value, ttl, added_on: GO_ZERO_TIME, updated_on: GO_ZERO_TIME, last_query: GO_ZERO_TIME,

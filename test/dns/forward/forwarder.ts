@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
-import { NetworkForwarder, type ForwardRequest } from '../../src/dns/forwarder.js'
-import type { UpstreamEndpoint } from '../../src/dns/upstream-select.js'
-import { aRecord, soaRecord, startFakeUpstream, type Behave, type FakeUpstream } from '../helpers/fake-upstream.js'
+import { NetworkForwarder, type ForwardRequest } from '../../../src/dns/forward/forwarder.js'
+import type { UpstreamEndpoint } from '../../../src/dns/forward/upstream-select.js'
+import { aRecord, soaRecord, startFakeUpstream, type Behave, type FakeUpstream } from '../../helpers/fake-upstream.js'
 
 const TIMEOUT_MS = 300
 

@@ -16,9 +16,9 @@ import net from 'node:net'
 import { randomInt } from 'node:crypto'
 import packet from 'dns-packet'
 import type { Answer, DecodedPacket, Packet } from 'dns-packet'
-import { canonicalIp } from '../store/record.js'
-import { setClampedTimeout } from '../timers.js'
-import { toPacketType } from './upstream-rr.js'
+import { canonicalIp } from '../../store/record.js'
+import { setClampedTimeout } from '../../timers.js'
+import { toPacketType } from '../wire/upstream-rr.js'
 import type { UpstreamEndpoint } from './upstream-select.js'
 
 /** EDNS0 UDP payload size we advertise to upstreams. */

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino'
 import type { Question, UpstreamAnswer, UpstreamResolver } from './upstream.js'
-import { ResponseCache, cacheKey } from './response-cache.js'
+import { ResponseCache, cacheKey } from '../cache/response-cache.js'
 import { DEFAULT_FORWARD_TIMEOUT_MS, NetworkForwarder } from './forwarder.js'
 import type { Forwarder, ForwardResult, UpstreamFailureReason } from './forwarder.js'
 import { selectUpstreams } from './upstream-select.js'

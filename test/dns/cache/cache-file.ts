@@ -3,9 +3,9 @@ import pino from 'pino'
 import { readFile, writeFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Answer } from 'dns-packet'
-import { ResponseCache } from '../../src/dns/response-cache.js'
-import { CacheFileSaver, loadCacheFile, parseCacheFile, RRSET_PREFIX, serializeCache } from '../../src/dns/cache-file.js'
-import { formatRdata, parseAnswer } from '../../src/dns/upstream-rr.js'
+import { ResponseCache } from '../../../src/dns/cache/response-cache.js'
+import { CacheFileSaver, loadCacheFile, parseCacheFile, RRSET_PREFIX, serializeCache } from '../../../src/dns/cache/cache-file.js'
+import { formatRdata, parseAnswer } from '../../../src/dns/wire/upstream-rr.js'
 
 const log = pino({ level: 'silent' })
 const T0 = Date.UTC(2024, 0, 1)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { clientKey, TcpClientTable, type TcpClientEntry } from '../../src/dns/tcp-clients.js'
+import { clientKey, TcpClientTable, type TcpClientEntry } from '../../../src/dns/serve/tcp-clients.js'
 
 t.test('clientKey: IPv4 as is, IPv4-mapped as IPv4, IPv6 by /64', async (t) => {
   const cases: [string, string][] = [

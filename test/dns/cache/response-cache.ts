@@ -7,7 +7,7 @@ import {
   ResponseCache,
   cacheTtlSeconds,
   type CachedResponse,
-} from '../../src/dns/response-cache.js'
+} from '../../../src/dns/cache/response-cache.js'
 
 const a = (name: string, ip: string, ttl: number): Answer => ({ name, type: 'A', class: 'IN', ttl, data: ip })
 const soa = (ttl: number, minimum: number): Answer => ({

@@ -6,8 +6,8 @@
  * at most FORWARDED_ENTRY_MS (their TTLs count down by the second) and until the cache changes.
  * Pure: no I/O; the clock comes in as an argument.
  */
-import type { RecordIndex } from '../store/record-index.js'
-import { CLASSIC_UDP_BYTES, FAST_KEY_MAX_BYTES, rrTtlOffsets, scanFastQuery, type FastScan } from './wire.js'
+import type { RecordIndex } from '../../store/record-index.js'
+import { CLASSIC_UDP_BYTES, DNS_HEADER_BYTES, FAST_KEY_MAX_BYTES, rrTtlOffsets, scanFastQuery, type FastScan } from '../wire/wire.js'
 
 /** Bound on cached responses per generation; past it new questions take the general path. */
 export const MAX_FAST_PATH_ENTRIES = 100_000
@@ -31,6 +31,8 @@ export interface FastEntry {
   ttlOffsets?: readonly number[]
   ttlBase?: number
   ttl0?: number
+  /** Offset just past the question section (set by store()). */
+  questionEnd?: number
 }
 
 /**
@@ -63,17 +65,23 @@ export function patchResponse(template: Buffer, query: Buffer, questionEnd: numb
 /** Node's Buffer has latin1Slice (undocumented but stable since v0.x); typed here. */
 type LatinSlicer = Buffer & { latin1Slice(start: number, end: number): string }
 
+/**
+ * What lookup() found for a query: the entry of a usable hit, the key to store() the general path's
+ * response under on a cacheable miss, or undefined (not of the common shape, or too big for the client).
+ * A hit is the stored entry itself, so looking up allocates nothing but the key string.
+ */
+export type FastLookup = FastEntry | string | undefined
+
 export class FastPathCache {
   private map = new Map<string, FastEntry>()
   private generation = -1
   private cacheGeneration = -1
   private index: RecordIndex | undefined
   private readonly scratch = Buffer.allocUnsafe(FAST_KEY_MAX_BYTES)
+  /** Scratch for scanFastQuery (read only inside lookup()). */
   private readonly scan: FastScan = { keyLength: 0, questionEnd: 0, ednsUdpSize: 0 }
-  /** Key of the last query that was scannable but missed (for store()), else undefined. */
-  pendingKey: string | undefined
-  /** The entry of the last hit (valid until the next call). */
-  lastHit: FastEntry | undefined
+  private last: FastLookup
+  private lastHitEntry: FastEntry | undefined
 
   /** @param maxUdpPayload the EDNS UDP size we advertise (responses above the client's limit miss). */
   constructor(private readonly maxUdpPayload: number) {}
@@ -82,12 +90,27 @@ export class FastPathCache {
     return this.map.size
   }
 
+  /** Diagnostics for tests: the miss key of the last lookup (the responder uses lookup()'s return value). */
+  get pendingKey(): string | undefined {
+    return typeof this.last === 'string' ? this.last : undefined
+  }
+
+  /** Diagnostics for tests: the entry of the last hit. */
+  get lastHit(): FastEntry | undefined {
+    return this.lastHitEntry
+  }
+
   /**
-   * A ready response for `msg`, or undefined when the query is not of the common shape, not cached,
-   * or its cached response does not fit the client's UDP limit. Sets pendingKey on a cacheable miss.
+   * The entry answering `msg`, the key of a cacheable miss, or undefined when the query is not of the
+   * common shape or the cached response does not fit the client's UDP limit (the general path truncates).
    */
-  answer(msg: Buffer, index: RecordIndex, clock: () => number = () => 0, cacheGeneration = -1): Buffer | undefined {
-    this.pendingKey = undefined
+  lookup(msg: Buffer, index: RecordIndex, clock: () => number = () => 0, cacheGeneration = -1): FastLookup {
+    this.last = this.find(msg, index, clock, cacheGeneration)
+    if (typeof this.last === 'object') this.lastHitEntry = this.last
+    return this.last
+  }
+
+  private find(msg: Buffer, index: RecordIndex, clock: () => number, cacheGeneration: number): FastLookup {
     if (!scanFastQuery(msg, this.scratch, this.scan)) return undefined
     if (index !== this.index || index.generation !== this.generation || cacheGeneration !== this.cacheGeneration) {
       this.index = index
@@ -99,17 +122,21 @@ export class FastPathCache {
     const key = (this.scratch as LatinSlicer).latin1Slice(0, this.scan.keyLength)
     const entry = this.map.get(key)
     // Only cached forwarded answers expire, so only they read the clock (local hits stay clock-free).
-    const now = entry?.validUntil !== undefined ? clock() : 0
-    if (entry === undefined || (entry.validUntil !== undefined && now >= entry.validUntil)) {
-      this.pendingKey = key
-      return undefined
-    }
+    if (entry === undefined || (entry.validUntil !== undefined && clock() >= entry.validUntil)) return key
     const edns = this.scan.ednsUdpSize
     // RFC 6891 6.2.5: sizes below 512 are treated as 512
     const limit = edns === 0 ? CLASSIC_UDP_BYTES : Math.max(CLASSIC_UDP_BYTES, Math.min(edns, this.maxUdpPayload))
     if (entry.bytes.length > limit) return undefined // the general path truncates
-    this.lastHit = entry
-    const out = patchResponse(entry.bytes, msg, this.scan.questionEnd)
+    return entry
+  }
+
+  /**
+   * The response for `msg` from a hit of lookup(msg): the entry's bytes with the query's ID, flags and
+   * question, TTLs of a cached answer counted down to `now` (ignored for local answers).
+   */
+  render(entry: FastEntry, msg: Buffer, now: number): Buffer {
+    // the question is the key's bytes (same length as the query's): header, name, type and class
+    const out = patchResponse(entry.bytes, msg, entry.questionEnd ?? questionEndOf(entry.bytes))
     if (entry.ttlOffsets !== undefined) {
       const ttl = Math.max(1, (entry.ttl0 as number) - Math.floor((now - (entry.ttlBase as number)) / 1000))
       for (const at of entry.ttlOffsets) out.writeUInt32BE(ttl, at)
@@ -117,9 +144,21 @@ export class FastPathCache {
     return out
   }
 
-  /** Remembers the general path's response for `key` (from pendingKey of the same query). */
+  /**
+   * Remembers the general path's response for `key` (the miss key lookup() returned for the same query).
+   * Keeps `entry` itself and sets its questionEnd (a spread copy made every later hit several times slower).
+   */
   store(key: string, entry: FastEntry): void {
     if (this.map.size >= MAX_FAST_PATH_ENTRIES && !this.map.has(key)) return
+    // key = lower-cased name + type (2) + EDNS flag (1); the question adds class (2) after the header
+    entry.questionEnd = DNS_HEADER_BYTES + key.length + 1
     this.map.set(key, entry)
   }
+}
+
+/** Offset just past the question of a message we encoded (uncompressed question name). */
+function questionEndOf(bytes: Buffer): number {
+  let off = DNS_HEADER_BYTES
+  while (off < bytes.length && bytes[off] !== 0) off += bytes[off] + 1
+  return off + 5
 }

@@ -8,7 +8,7 @@
  * (RFC 2308 5); the floor does not apply to them, so a newly created name is seen again soon.
  */
 import type { Answer } from 'dns-packet'
-import { formatRdata, toMnemonic, toPacketType } from './upstream-rr.js'
+import { formatRdata, toMnemonic, toPacketType } from '../wire/upstream-rr.js'
 
 /** One day: the longest we keep any answer (RFC 8767 4 suggests capping TTLs; we cap at 1 day). */
 export const MAX_CACHE_TTL_SECONDS = 86_400

@@ -3,7 +3,7 @@
  * Pure: no I/O. Used once per record per RecordIndex generation, never per query.
  * A value that does not parse gives undefined; the caller skips that record (the original's behaviour).
  */
-import { canonicalIp } from '../store/record.js'
+import { canonicalIp } from '../../store/record.js'
 
 /** Maximum RDATA length (RFC 1035 3.2.1: RDLENGTH is 16 bits). */
 export const MAX_RDATA_BYTES = 65535

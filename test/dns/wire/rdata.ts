@@ -1,5 +1,5 @@
 import t from 'tap'
-import { encodeName, encodeRdata, tokenize, typeName, typeNumber, validateRecords } from '../../src/dns/rdata.js'
+import { encodeName, encodeRdata, tokenize, typeName, typeNumber, validateRecords } from '../../../src/dns/wire/rdata.js'
 
 const hex = (b: Buffer | undefined): string | undefined => b?.toString('hex')
 

@@ -2,7 +2,7 @@
  * Upstream endpoint selection for one query name (spec records-and-config.md 2.4, steps 1-5).
  * Pure: rows, the global fallback and a health predicate come in; endpoints come out.
  */
-import { canonicalIp } from '../store/record.js'
+import { canonicalIp } from '../../store/record.js'
 
 /** Transports we forward over. `dot`/`doh` rows are reported as unsupported and skipped. */
 export type UpstreamTransport = 'udp' | 'tcp'

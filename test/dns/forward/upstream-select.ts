@@ -7,7 +7,7 @@ import {
   selectUpstreams,
   type FallbackEndpoint,
   type UpstreamServerRow,
-} from '../../src/dns/upstream-select.js'
+} from '../../../src/dns/forward/upstream-select.js'
 
 const FB: FallbackEndpoint = { address: '1.1.1.1', port: 53, transport: 'udp' }
 

@@ -1,0 +1,35 @@
+/** Options and dependencies of the DNS service (responder and listeners). Types and defaults only. */
+import type { Logger } from 'pino'
+import type { RecordIndex } from '../../store/record-index.js'
+import type { UpstreamResolver } from '../forward/upstream.js'
+import type { QuerySink } from './query-event.js'
+
+export interface DnsServerOptions {
+  /** Listen address: '' = all (dual-stack '::', else '0.0.0.0'), or an IP literal. */
+  bind: string
+  /** UDP and TCP port; 0 picks a free port (the same for both). */
+  port: number
+  localRecordsEnabled: boolean
+  autoBuildPtrFromA: boolean
+  /** Answer ANY questions with NOTIMP (the original's dns_refuse_any). */
+  refuseAny: boolean
+  /** EDNS UDP payload we advertise and honour; 0 = the default 1232; capped at 1232. */
+  maxEdnsUdpPayload: number
+  /** Close a TCP connection idle this long (default 10 s). */
+  tcpIdleTimeoutMs: number
+  /** Concurrent TCP connections (default 256); when full, the busiest client's oldest idle one makes room. */
+  tcpMaxConnections: number
+  /** Concurrent TCP connections of one client (IPv4 address, IPv6 /64); default 16. */
+  tcpMaxConnectionsPerClient?: number
+  /** Give up on the resolver after this long and answer NODATA/SERVFAIL. */
+  upstreamTimeoutMs: number
+}
+
+export interface DnsServerDeps {
+  getIndex: () => RecordIndex
+  resolver?: UpstreamResolver
+  /** Gets one QueryEvent per answered question (any ResolutionSink, e.g. Stats, fits). */
+  sink?: QuerySink
+  log: Logger
+  now?: () => number
+}

@@ -1,0 +1,255 @@
+/**
+ * DnsResponder: one DNS message in, its reply out (fast path for repeated UDP questions, general path
+ * for the rest, forwarding through an UpstreamResolver on a miss). Owns no socket: the UDP and TCP
+ * listeners call handle() and send what it returns. Reports one QueryEvent per answered query.
+ */
+import dnsPacket, { type Answer } from 'dns-packet'
+import type { RecordIndex } from '../../store/record-index.js'
+import type { ResolutionOutcome } from '../../stats/resolution.js'
+import { setClampedTimeout } from '../../timers.js'
+import type { UpstreamAnswer } from '../forward/upstream.js'
+import { LocalAnswerer, type LocalRR } from '../local/answer.js'
+import { typeName } from '../wire/rdata.js'
+import {
+  CLASS_IN,
+  CLASSIC_UDP_BYTES,
+  DEFAULT_EDNS_UDP_BYTES,
+  encodeResponse,
+  MAX_DNS_MESSAGE_BYTES,
+  parseQuery,
+  RCODES,
+  rcodeName,
+  responseFlags,
+  TYPE_ANY,
+  type ParsedQuery,
+  type WireRR,
+} from '../wire/wire.js'
+import { cachedEntry, FastPathCache } from './fast-path.js'
+import type { DnsServerDeps, DnsServerOptions } from './options.js'
+import { QueryTally, type DnsCounters, type QueryTransport, type TcpAdmission } from './query-event.js'
+
+export type Reply = Buffer | undefined | Promise<Buffer | undefined>
+
+const packetAnswer = (dnsPacket as unknown as { answer: { encode(a: Answer): Buffer } }).answer
+
+/** Splits a dns-packet Answer into our wire form (owner + body), or undefined if it cannot be encoded. */
+export function wireFromAnswer(a: Answer): WireRR | undefined {
+  if (a.type === 'OPT') return undefined
+  let bytes: Buffer
+  try {
+    bytes = packetAnswer.encode(a)
+  } catch {
+    return undefined // the resolver handed us something dns-packet cannot encode: leave it out
+  }
+  let off = 0
+  while (off < bytes.length && bytes[off] !== 0) off += bytes[off] + 1
+  if (off >= bytes.length) return undefined
+  return { name: a.name.replace(/\.$/, '').toLowerCase(), nameBytes: bytes.subarray(0, off + 1), body: bytes.subarray(off + 1) }
+}
+
+function answerText(a: Answer): string {
+  return typeof (a as { data?: unknown }).data === 'string' ? `${a.type} ${(a as { data: string }).data}` : a.type
+}
+
+/** What the event of one general-path answer needs besides the question. */
+interface EventInfo {
+  started: number
+  clientIp: string | undefined
+  transport: QueryTransport
+  qtype: string
+  outcome: ResolutionOutcome
+  upstream?: string
+  record?: string
+}
+
+/**
+ * Turns one DNS message into its reply: synchronously for local answers (UDP fast path first),
+ * as a promise when forwarding. Never throws; returns undefined when the message gets no reply.
+ */
+export class DnsResponder {
+  readonly fast: FastPathCache
+  private readonly tally = new QueryTally()
+  private readonly answerer: LocalAnswerer
+  private readonly ednsPayload: number
+  private readonly now: () => number
+  /** Aborted by close(): cancels forwards in flight. */
+  private readonly abort = new AbortController()
+
+  constructor(
+    private readonly opts: DnsServerOptions,
+    private readonly deps: DnsServerDeps,
+  ) {
+    this.answerer = new LocalAnswerer({ localRecordsEnabled: opts.localRecordsEnabled, autoBuildPtrFromA: opts.autoBuildPtrFromA })
+    this.ednsPayload = opts.maxEdnsUdpPayload > 0 ? Math.min(opts.maxEdnsUdpPayload, DEFAULT_EDNS_UDP_BYTES) : DEFAULT_EDNS_UDP_BYTES
+    this.fast = new FastPathCache(this.ednsPayload)
+    this.now = deps.now ?? Date.now
+  }
+
+  /** Counters derived from the query events (plus the TCP listener's admissions, see tcpAdmission). */
+  get counters(): DnsCounters {
+    return this.tally.counters
+  }
+
+  /** Where the TCP listener reports accepted, evicted and refused connections (DnsCounters tcp_*). */
+  tcpAdmission(what: TcpAdmission): void {
+    this.tally.tcp(what)
+  }
+
+  /** Cancels forwards in flight (their replies become SERVFAIL/NODATA and are dropped by the server). */
+  close(): void {
+    this.abort.abort()
+  }
+
+  /** Handles one message from `clientIp` over `transport`. */
+  handle(msg: Buffer, transport: QueryTransport, clientIp?: string): Reply {
+    this.tally.received()
+    const index = this.deps.getIndex()
+    let fastKey: string | undefined
+    if (transport === 'udp') {
+      const resolver = this.deps.resolver
+      const cacheGen = resolver?.cacheGeneration ? resolver.cacheGeneration() : -1
+      const found = this.fast.lookup(msg, index, this.now, cacheGen)
+      if (typeof found === 'object') {
+        const out = this.fast.render(found, msg, found.ttlOffsets !== undefined ? this.now() : 0)
+        const outcome = found.outcome ?? 'local'
+        this.tally.answered(outcome, out[3] & 0x0f, false)
+        this.deps.sink?.record({ at: this.now(), client_ip: clientIp, qname: found.qname, qtype: found.qtype, outcome, rcode: found.rcode, record: found.record, duration_ms: 0, transport, truncated: false })
+        return out
+      }
+      fastKey = found
+    }
+    const started = this.now()
+    const parsed = parseQuery(msg)
+    if (parsed.kind === 'drop') return undefined
+    if (parsed.kind === 'error') return this.malformed(parsed)
+    const q = parsed.query
+    const limit = transport === 'tcp' ? MAX_DNS_MESSAGE_BYTES : q.edns ? Math.max(CLASSIC_UDP_BYTES, Math.min(q.edns.udpSize, this.ednsPayload)) : CLASSIC_UDP_BYTES
+    const qtype = typeName(q.qtype)
+    const ev: EventInfo = { started, clientIp, transport, qtype, outcome: 'none', upstream: undefined, record: undefined }
+    // Only class IN is served; other classes (CH, HS, ANY) are refused rather than guessed at.
+    if (q.qclass !== CLASS_IN) return this.reply(q, RCODES.REFUSED, false, [], [], limit, ev)
+    if ((q.qtype === TYPE_ANY && this.opts.refuseAny) || q.qtype === 251 || q.qtype === 252 || q.qtype === 253 || q.qtype === 254) {
+      return this.reply(q, RCODES.NOTIMP, false, [], [], limit, ev)
+    }
+    if (q.qtype === 41) return this.reply(q, RCODES.FORMERR, false, [], [], limit, ev)
+    const local = this.answerer.answer(index, q.qkey, q.qtype)
+    if (local.kind === 'answer') {
+      const rcode = local.rcode === 'NXDOMAIN' ? RCODES.NXDOMAIN : RCODES.NOERROR
+      const full = this.encode(q, rcode, true, false, local.answers, local.authorities)
+      const record = local.answers[0]?.text
+      if (fastKey !== undefined) this.fast.store(fastKey, { bytes: full, qname: q.qkey, qtype, rcode: local.rcode, record })
+      ev.outcome = 'local'
+      ev.record = record
+      return this.finish(q, rcode, full, limit, ev)
+    }
+    return this.forward(q, local.chain, local.target, local.nodataOnMiss, limit, ev, fastKey, index)
+  }
+
+  /** A message that parsed only as far as its header: FORMERR, NOTIMP or BADVERS, counted but not a resolution. */
+  private malformed(parsed: Extract<ReturnType<typeof parseQuery>, { kind: 'error' }>): Buffer {
+    const ext = parsed.rcode === 'BADVERS' ? RCODES.BADVERS : 0
+    const rcode = RCODES[parsed.rcode] & 0x0f
+    this.tally.answered('none', rcode, false)
+    return encodeResponse({
+      id: parsed.id,
+      flags: responseFlags({ opcode: (parsed.flags >> 11) & 0x0f, aa: false, tc: false, rd: (parsed.flags & 0x100) !== 0, ra: this.deps.resolver !== undefined, ad: false, cd: (parsed.flags & 0x10) !== 0, rcode }),
+      question: parsed.question,
+      answers: [],
+      authorities: [],
+      edns: parsed.edns ? { udpSize: this.ednsPayload, extendedRcode: ext >> 4 } : undefined,
+    })
+  }
+
+  private async forward(
+    q: ParsedQuery, chain: LocalRR[], target: string, nodataOnMiss: boolean, limit: number, ev: EventInfo,
+    fastKey?: string, index?: RecordIndex,
+  ): Promise<Buffer | undefined> {
+    const res = await this.resolve(target === q.qkey ? q.qname : target, ev.qtype)
+    if (res.kind === 'answer') {
+      const answers: WireRR[] = chain.slice()
+      for (const a of res.answers) {
+        const w = wireFromAnswer(a)
+        if (w) answers.push(w)
+      }
+      const authorities: WireRR[] = []
+      for (const a of res.authorities) {
+        const w = wireFromAnswer(a)
+        if (w) authorities.push(w)
+      }
+      const rcode = res.rcode === 'NXDOMAIN' ? RCODES.NXDOMAIN : RCODES.NOERROR
+      const full = this.encode(q, rcode, false, res.ad === true && chain.length === 0, answers, authorities)
+      const first = chain[0]?.text ?? (res.answers[0] ? answerText(res.answers[0]) : undefined)
+      // A cached answer with no local CNAME in front is reused by the fast path, TTLs counted down,
+      // while neither the records nor the cache changed (checked on every hit).
+      if (fastKey !== undefined && res.fromCache && chain.length === 0 && index === this.deps.getIndex()) {
+        this.fast.store(fastKey, cachedEntry({ bytes: full, qname: q.qkey, qtype: ev.qtype, rcode: res.rcode, record: first }, this.now()))
+      }
+      ev.outcome = res.fromCache ? 'cache' : 'upstream'
+      ev.upstream = res.upstream
+      ev.record = first
+      return this.finish(q, rcode, full, limit, ev)
+    }
+    // Nothing usable upstream: a name we hold (or a local CNAME chain) gets NODATA, anything else SERVFAIL.
+    if (nodataOnMiss) {
+      ev.record = chain[0]?.text
+      return this.reply(q, RCODES.NOERROR, false, chain, [], limit, ev)
+    }
+    return this.reply(q, RCODES.SERVFAIL, false, [], [], limit, ev)
+  }
+
+  private async resolve(name: string, type: string): Promise<UpstreamAnswer> {
+    const resolver = this.deps.resolver
+    if (!resolver || this.abort.signal.aborted) return { kind: 'none', reason: 'no_upstreams' }
+    const ac = new AbortController()
+    const onStop = (): void => ac.abort()
+    this.abort.signal.addEventListener('abort', onStop, { once: true })
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<UpstreamAnswer>((resolve) => {
+      timer = setClampedTimeout(() => {
+        ac.abort()
+        resolve({ kind: 'none', reason: 'timeout' })
+      }, this.opts.upstreamTimeoutMs)
+    })
+    try {
+      return await Promise.race([resolver.resolve({ name, type, class: 'IN' }, ac.signal), timedOut])
+    } catch (err) {
+      this.deps.log.warn({ err, qname: name, qtype: type }, 'resolver failed')
+      return { kind: 'none', reason: 'all_failed' }
+    } finally {
+      clearTimeout(timer)
+      this.abort.signal.removeEventListener('abort', onStop)
+    }
+  }
+
+  private encode(q: ParsedQuery, rcode: number, aa: boolean, ad: boolean, answers: readonly WireRR[], authorities: readonly WireRR[], tc = false): Buffer {
+    return encodeResponse({
+      id: q.id,
+      flags: responseFlags({ opcode: q.opcode, aa, tc, rd: (q.flags & 0x100) !== 0, ra: this.deps.resolver !== undefined, ad, cd: (q.flags & 0x10) !== 0, rcode }),
+      question: q.question,
+      qkey: q.qkey,
+      answers,
+      authorities,
+      edns: q.edns ? { udpSize: this.ednsPayload, extendedRcode: 0 } : undefined,
+    })
+  }
+
+  private reply(q: ParsedQuery, rcode: number, aa: boolean, answers: readonly WireRR[], authorities: readonly WireRR[], limit: number, ev: EventInfo): Buffer {
+    return this.finish(q, rcode, this.encode(q, rcode, aa, false, answers, authorities), limit, ev)
+  }
+
+  /** Applies the size limit (RFC 2181 9 / RFC 6891 7: TC=1, sections emptied, question kept) and emits the event. */
+  private finish(q: ParsedQuery, rcode: number, full: Buffer, limit: number, ev: EventInfo): Buffer {
+    const truncated = full.length > limit
+    const out = truncated ? this.encode(q, rcode, (full[2] & 0x04) !== 0, false, [], [], true) : full
+    this.tally.answered(ev.outcome, rcode, truncated)
+    const sink = this.deps.sink
+    if (sink) {
+      const at = this.now()
+      sink.record({
+        at, client_ip: ev.clientIp, qname: q.qkey, qtype: ev.qtype, outcome: ev.outcome, upstream: ev.upstream,
+        rcode: rcodeName(rcode), record: ev.record, duration_ms: Math.max(0, at - ev.started), transport: ev.transport, truncated,
+      })
+    }
+    return out
+  }
+}

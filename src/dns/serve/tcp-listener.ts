@@ -1,0 +1,144 @@
+/**
+ * The DNS-over-TCP listener (RFC 7766): owns the server socket and its connections, frames messages,
+ * pipelines queries to the responder, caps connections per client and in all (idle ones evicted),
+ * and applies backpressure when a client sends faster than it reads.
+ */
+import net from 'node:net'
+import type { Logger } from 'pino'
+import { clampDelayMs } from '../../timers.js'
+import { encodeTcpFrame, TcpFrameDecoder } from '../wire/tcp-framing.js'
+import { bindError } from './bind-error.js'
+import type { TcpAdmission } from './query-event.js'
+import type { DnsResponder } from './responder.js'
+import { clientKey, TcpClientTable, type TcpClientEntry } from './tcp-clients.js'
+
+export const DEFAULT_TCP_IDLE_TIMEOUT_MS = 10_000
+export const DEFAULT_TCP_MAX_CONNECTIONS = 256
+export const DEFAULT_TCP_MAX_CONNECTIONS_PER_CLIENT = 16
+/** Queries in flight per TCP connection before we stop reading from it (RFC 7766 6.2.1.1 pipelining). */
+export const MAX_TCP_INFLIGHT = 64
+/** Unsent answers buffered per TCP connection before we stop reading its queries. */
+export const MAX_TCP_WRITE_BUFFER_BYTES = 1024 * 1024
+
+export interface TcpListenerOptions {
+  tcpIdleTimeoutMs: number
+  tcpMaxConnections: number
+  tcpMaxConnectionsPerClient?: number
+}
+
+/** A DNS-over-TCP connection as the client table sees it. */
+interface TcpConn extends TcpClientEntry {
+  readonly sock: net.Socket
+}
+
+export class TcpListener {
+  private server: net.Server | undefined
+  private readonly sockets = new Set<net.Socket>()
+  private readonly clients: TcpClientTable<TcpConn>
+  private closed = false
+
+  constructor(
+    private readonly opts: TcpListenerOptions,
+    private readonly responder: Pick<DnsResponder, 'handle' | 'tcpAdmission'>,
+    private readonly log: Logger,
+  ) {
+    this.clients = new TcpClientTable(
+      opts.tcpMaxConnections || DEFAULT_TCP_MAX_CONNECTIONS,
+      opts.tcpMaxConnectionsPerClient || DEFAULT_TCP_MAX_CONNECTIONS_PER_CLIENT,
+    )
+  }
+
+  /** Listens on `host`:`port`. Throws DnsplaneError ERR_BIND_FAILED. */
+  listen(host: string, port: number): Promise<net.Server> {
+    const server = net.createServer({ noDelay: true }, (sock) => this.onConnection(sock))
+    return new Promise((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => reject(bindError(err, host, port, 'tcp')))
+      server.listen({ host, port, ipv6Only: false, exclusive: true }, () => {
+        server.removeAllListeners('error')
+        server.on('error', (err) => this.log.warn({ err }, 'tcp server error'))
+        this.server = server
+        resolve(server)
+      })
+    })
+  }
+
+  /** Admits the connection (or refuses it, or evicts an idle one for it) and serves its frames. */
+  private onConnection(sock: net.Socket): void {
+    if (this.closed) {
+      sock.destroy()
+      return
+    }
+    const conn: TcpConn = { key: clientKey(sock.remoteAddress ?? ''), inflight: 0, lastActive: 0, sock }
+    const admission = this.clients.admit(conn.key)
+    if (!admission.admit) {
+      this.responder.tcpAdmission('refused')
+      sock.destroy()
+      return
+    }
+    if (admission.evict) {
+      this.responder.tcpAdmission('evicted')
+      this.clients.delete(admission.evict)
+      admission.evict.sock.destroy()
+    }
+    this.responder.tcpAdmission('accepted')
+    this.sockets.add(sock)
+    this.clients.add(conn)
+    sock.setTimeout(clampDelayMs(this.opts.tcpIdleTimeoutMs || DEFAULT_TCP_IDLE_TIMEOUT_MS), () => sock.destroy())
+    this.serve(conn)
+  }
+
+  private serve(conn: TcpConn): void {
+    const sock = conn.sock
+    const decoder = new TcpFrameDecoder()
+    let inflight = 0
+    const clientIp = sock.remoteAddress
+    // stop reading while too many queries are in flight or the client does not read its answers
+    const busy = (): boolean => inflight >= MAX_TCP_INFLIGHT || sock.writableLength > MAX_TCP_WRITE_BUFFER_BYTES
+    const send = (b: Buffer | undefined): void => {
+      inflight--
+      conn.inflight = inflight
+      this.clients.touch(conn)
+      if (b && !sock.destroyed) sock.write(encodeTcpFrame(b))
+      if (sock.isPaused() && !busy()) sock.resume()
+    }
+    sock.on('drain', () => {
+      if (sock.isPaused() && !busy()) sock.resume()
+    })
+    sock.on('data', (chunk: Buffer) => {
+      const frames = decoder.push(chunk)
+      if (frames === 'invalid') {
+        sock.destroy()
+        return
+      }
+      if (frames.length > 0) this.clients.touch(conn)
+      for (const f of frames) {
+        inflight++
+        conn.inflight = inflight
+        const r = this.responder.handle(f, 'tcp', clientIp)
+        if (r === undefined || Buffer.isBuffer(r)) send(r)
+        else r.then(send, (err: unknown) => {
+          this.log.error({ err }, 'dns handler failed')
+          send(undefined)
+        })
+      }
+      if (busy()) sock.pause()
+    })
+    sock.on('error', () => {
+      /* resets by the peer are routine; the socket closes */
+    })
+    sock.on('close', () => {
+      this.sockets.delete(sock)
+      this.clients.delete(conn)
+    })
+  }
+
+  /** Closes the server socket and every connection. Idempotent. */
+  close(): Promise<void> {
+    this.closed = true
+    const server = this.server
+    this.server = undefined
+    const wait = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve()
+    for (const s of this.sockets) s.destroy()
+    return wait
+  }
+}
