@@ -4,7 +4,7 @@
  * recordContentProblems, so nothing one path accepts can make another fail (issue #10 item 2).
  * Stricter than the original in places; docs/records.md lists each difference. Pure: no I/O.
  */
-import { rdataProblem } from '../dns/rdata.js'
+import { rdataProblem } from '../dns/wire/rdata.js'
 import { canonicalIp, canonicalName } from './record.js'
 
 /** Per-field length bounds, in UTF-16 code units, checked before any other rule. */

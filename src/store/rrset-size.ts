@@ -4,7 +4,7 @@
  * never be sent. Sizes come from the encoder the answers use (dns/rdata.ts). Pure.
  */
 import { DnsplaneError } from '../errors.js'
-import { encodeName, encodeRdata } from '../dns/rdata.js'
+import { encodeName, encodeRdata } from '../dns/wire/rdata.js'
 import { nameKey, type DnsRecord } from './record.js'
 
 /** RFC 1035 4.2.2: a TCP message is at most 65,535 bytes (2-byte length prefix). */
