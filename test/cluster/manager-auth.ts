@@ -13,16 +13,9 @@ import { MemoryTransport } from '../../src/cluster/memory-transport.js'
 import { parseMessage, type Message } from '../../src/cluster/messages.js'
 import type { Connection, Listener } from '../../src/cluster/transport.js'
 import { waitFor } from '../helpers/daemon.js'
-import { makeNode, type TestNode } from '../helpers/cluster-node.js'
+import { makeNode, type TestNode, startAll, rawClient } from '../helpers/cluster-node.js'
 
 const TOKEN = 'shared-token-long-enough-1234'
-
-async function startAll(t: { teardown: (fn: () => Promise<void>) => void }, ...nodes: TestNode[]) {
-  for (const n of nodes) await n.manager.start()
-  t.teardown(async () => {
-    for (const n of nodes) await n.manager.stop()
-  })
-}
 
 /** A peer speaking only the original's protocol: auth_fail for anything but the plain token; records every frame. */
 async function goShapedPeer(net: MemoryTransport, addr: string, token: string): Promise<{ frames: Message[]; listener: Listener }> {
@@ -49,20 +42,6 @@ async function goShapedPeer(net: MemoryTransport, addr: string, token: string): 
     })
   })
   return { frames, listener }
-}
-
-/** A raw client connection collecting every parsed frame it receives. */
-async function rawClient(net: MemoryTransport, addr: string): Promise<{ conn: Connection; got: Message[] }> {
-  const conn = await net.dial(addr, { timeoutMs: 1000 })
-  const dec = new FrameDecoder()
-  const got: Message[] = []
-  conn.onData((chunk) => {
-    for (const f of dec.push(chunk)) {
-      const m = parseMessage(f)
-      if (m.ok) got.push(m.message)
-    }
-  })
-  return { conn, got }
 }
 
 const plainAuths = (frames: Message[]) => frames.filter((m) => m.type === 'auth' && m.token !== '')

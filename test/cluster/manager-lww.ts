@@ -12,33 +12,12 @@ import { MemoryTransport } from '../../src/cluster/memory-transport.js'
 import { parseMessage, type Message } from '../../src/cluster/messages.js'
 import type { Connection, DialOptions, Listener, Transport } from '../../src/cluster/transport.js'
 import { waitFor } from '../helpers/daemon.js'
-import { makeNode, rec, type TestNode } from '../helpers/cluster-node.js'
+import { makeNode, rec, type TestNode, startAll, rawClient } from '../helpers/cluster-node.js'
 
 const LWW = { cluster_sync_policy: 'record_lww' }
 const names = (n: TestNode) => n.store.list().map((r) => r.name).sort()
 const deltaApplied = (e: ClusterEvent) => e.kind === 'delta_applied' && e.won > 0
 
-async function startAll(t: { teardown: (fn: () => Promise<void>) => void }, ...nodes: TestNode[]) {
-  for (const n of nodes) await n.manager.start()
-  t.teardown(async () => {
-    for (const n of nodes) await n.manager.stop()
-  })
-}
-
-
-/** A raw peer connection collecting every parsed frame it receives. */
-async function rawClient(net: MemoryTransport, addr: string): Promise<{ conn: Connection; got: Message[] }> {
-  const conn = await net.dial(addr, { timeoutMs: 1000 })
-  const dec = new FrameDecoder()
-  const got: Message[] = []
-  conn.onData((chunk) => {
-    for (const f of dec.push(chunk)) {
-      const m = parseMessage(f)
-      if (m.ok) got.push(m.message)
-    }
-  })
-  return { conn, got }
-}
 
 /** A transport that records every byte written by either side, to look for the token on the wire. */
 class TappedTransport implements Transport {

@@ -11,16 +11,9 @@ import { parseMessage, type Message } from '../../src/cluster/messages.js'
 import { entryKey } from '../../src/cluster/replica.js'
 import type { DnsRecord } from '../../src/store/record.js'
 import { waitFor } from '../helpers/daemon.js'
-import { makeNode, type TestNode } from '../helpers/cluster-node.js'
+import { makeNode, type TestNode, startAll } from '../helpers/cluster-node.js'
 
 const LWW = { cluster_sync_policy: 'record_lww' }
-
-async function startAll(t: { teardown: (fn: () => Promise<void>) => void }, ...nodes: TestNode[]) {
-  for (const n of nodes) await n.manager.start()
-  t.teardown(async () => {
-    for (const n of nodes) await n.manager.stop()
-  })
-}
 
 async function authedClient(net: MemoryTransport, addr: string) {
   const conn = await net.dial(addr, { timeoutMs: 1000 })

@@ -2,18 +2,11 @@ import t from 'tap'
 import { MemoryTransport } from '../../src/cluster/memory-transport.js'
 import type { ClusterEvent } from '../../src/cluster/manager.js'
 import { waitFor } from '../helpers/daemon.js'
-import { makeNode, rec, type TestNode } from '../helpers/cluster-node.js'
+import { makeNode, rec, type TestNode, startAll } from '../helpers/cluster-node.js'
 
 const applied = (from?: string) => (e: ClusterEvent) => e.kind === 'snapshot_applied' && (from === undefined || e.from === from)
 const rejected = (reason: string) => (e: ClusterEvent) => e.kind === 'snapshot_rejected' && e.reason === reason
 
-
-async function startAll(t: { teardown: (fn: () => Promise<void>) => void }, ...nodes: TestNode[]) {
-  for (const n of nodes) await n.manager.start()
-  t.teardown(async () => {
-    for (const n of nodes) await n.manager.stop()
-  })
-}
 
 t.test('a local write on A reaches B and C with ids and times intact; B and C do not push it on', async (t) => {
   const net = new MemoryTransport()

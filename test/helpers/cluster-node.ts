@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import { ClusterManager, type ClusterDeps, type ClusterEvent, type ClusterSettings } from '../../src/cluster/manager.js'
-import type { Transport } from '../../src/cluster/transport.js'
+import { FrameDecoder } from '../../src/cluster/codec.js'
+import { parseMessage, type Message } from '../../src/cluster/messages.js'
+import type { Connection, Transport } from '../../src/cluster/transport.js'
 import { GO_ZERO_TIME, type DnsRecord } from '../../src/store/record.js'
 import { FakeRecordStore } from './fake-record-store.js'
 
@@ -110,4 +112,26 @@ export function rec(name: string, value: string, extra: Partial<DnsRecord> = {})
     last_query: GO_ZERO_TIME,
     ...extra,
   }
+}
+
+/** Starts the nodes in order and stops them when the test ends. */
+export async function startAll(t: { teardown: (fn: () => Promise<void>) => void }, ...nodes: TestNode[]): Promise<void> {
+  for (const n of nodes) await n.manager.start()
+  t.teardown(async () => {
+    for (const n of nodes) await n.manager.stop()
+  })
+}
+
+/** A raw connection to a node collecting every parsed frame it receives. */
+export async function rawClient(net: Transport, addr: string): Promise<{ conn: Connection; got: Message[] }> {
+  const conn = await net.dial(addr, { timeoutMs: 1000 })
+  const dec = new FrameDecoder()
+  const got: Message[] = []
+  conn.onData((chunk) => {
+    for (const f of dec.push(chunk)) {
+      const m = parseMessage(f)
+      if (m.ok) got.push(m.message)
+    }
+  })
+  return { conn, got }
 }
