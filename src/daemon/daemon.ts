@@ -1,336 +1,53 @@
 /**
  * The daemon: the one place that constructs things. It loads the config, opens the stores, starts the
- * services in order (DNS, control socket + REST API, cluster) and stops them in reverse.
- * Nothing here is a module-level singleton: two daemons can run in one process (tests do).
+ * services in order (DNS, cluster, control socket + REST API) through one builder each (build-*.ts) and
+ * stops them in reverse through the stop stack. Nothing here is a module-level singleton: two daemons
+ * can run in one process (tests do). Imports nothing from cli/.
  */
-import { chmod } from 'node:fs/promises'
-import { dirname } from 'node:path'
-import { homedir } from 'node:os'
-import { Resolver } from 'node:dns/promises'
-import type { SrvRecord } from 'node:dns'
-import type { AddressInfo } from 'node:net'
-import type { FastifyInstance } from 'fastify'
+import type { ConfigManager } from '../config/manager.js'
+import type { FileRecordStore } from '../store/file-store.js'
+import { VERSION } from '../version.js'
 import type { Logger } from 'pino'
-import { loadConfig, type ConfigOverrides } from '../config/load.js'
-import { ConfigManager } from '../config/manager.js'
-import { validateContextFor } from '../config/load.js'
-import type { Config } from '../config/schema.js'
-import { createLogger, logFilePath } from '../log.js'
-import { FileRecordStore } from '../store/file-store.js'
-import { ServersStore } from '../store/servers-file-store.js'
-import { Stats } from '../stats/stats.js'
-import { createMetrics } from '../metrics/registry.js'
-import { CachingResolver } from '../dns/forward/resolver.js'
-import { NetworkForwarder } from '../dns/forward/forwarder.js'
-import { loadCacheFile, CacheFileSaver } from '../dns/cache/cache-file.js'
-import { UpstreamHealth } from '../dns/forward/upstream-health.js'
-import { allActiveEndpoints, fallbackFromConfig } from '../dns/forward/upstream-select.js'
-import { DnsServer } from '../dns/serve/server.js'
-import { ClusterManager } from '../cluster/manager.js'
-import { statePathFor } from '../cluster/state-file.js'
-import { replicaPathFor } from '../cluster/replica-file.js'
-import { loadTlsMaterial, TlsTransport } from '../cluster/tls-transport.js'
-import type { Transport } from '../cluster/transport.js'
-import { buildApi } from '../api/server.js'
-import type { ApiDeps, Readiness } from '../api/deps.js'
-import { dashboardPlugin, type DashboardDeps } from '../dashboard/routes.js'
-import type { ResolutionEvent, ResolutionSink } from '../stats/resolution.js'
-import { DnsplaneError } from '../errors.js'
-import { VERSION } from '../cli/version.js'
-import { apiCacheRowFrom, clusterSettingsFrom, portFrom, upstreamRowFrom } from './adapters.js'
-import { digAll } from './dig.js'
-import { setClampedInterval } from '../timers.js'
-import { FrameBudget } from '../cluster/frame-budget.js'
-import { prepareSocketPath, removeSocketFile } from './control-socket.js'
-import { apiBindFor, isLoopbackHost } from './api-bind.js'
-import { assessReadiness, hasSyncWaitExpired, isAwaitingFirstSync, syncTimeoutNote, type ReadinessInput } from './readiness.js'
-import { clusterEventToMetric, ReplicationDelayTracker } from './cluster-events.js'
+import { prepareSocketPath } from './control-socket.js'
+import { apiBindFor } from './api-bind.js'
+import { assessReadiness, readinessReport } from './readiness.js'
+import { StopStack } from './stop-stack.js'
+import { buildConfig } from './build-config.js'
+import { buildStores } from './build-store.js'
+import { buildStats } from './build-stats.js'
+import { buildForwarding } from './build-forwarding.js'
+import { startCacheCompaction } from './build-timers.js'
+import { buildDns, markDnsDownOnStop } from './build-dns.js'
+import { buildCluster } from './build-cluster.js'
+import { apiDepsFor, type ControlPlaneDeps } from './build-api-deps.js'
+import { dashboardDepsFor } from './build-dashboard.js'
+import { startControlSocket } from './build-control.js'
+import { startRestApi, watchLiveConfig } from './build-api.js'
+import type { BuildContext, Daemon, StartDaemonOptions, UpFlags } from './options.js'
 
-/** With cluster_ready_requires_sync: how often to pull until the first sync succeeds. */
-const FIRST_SYNC_RETRY_MS = 2000
-
-/** Command-line flags that override the config file, each only when given. */
-export interface DaemonOverrides {
-  configPath?: string
-  dnsrecords?: string
-  dnsservers?: string
-  cache?: string
-  port?: string
-  apiport?: string
-  api?: boolean
-  serverSocket?: string
-}
-
-export interface StartDaemonOptions {
-  overrides: DaemonOverrides
-  cwd: string
-  exeDir: string
-  env: NodeJS.ProcessEnv
-  homeDir?: string
-  isRoot?: boolean
-  /** Where logs go when no log file is configured (default stderr). */
-  stdout?: NodeJS.WritableStream
-  /** Logger to use instead of building one from the config (tests). */
-  logger?: Logger
-  /** Third config search place (default /etc/dnsplane.json; tests point it elsewhere). */
-  systemConfigPath?: string
-  /** Cluster probe period (default 30 s; tests use less). */
-  clusterProbeIntervalMs?: number
-  /** DNS servers (ip:port) for SRV discovery instead of the system resolver (tests point it at a node). */
-  srvResolverServers?: string[]
-}
-
-export interface Daemon {
-  readonly log: Logger
-  readonly configPath: string
-  config(): Config
-  dnsAddress(): { udp: AddressInfo; tcp: AddressInfo }
-  apiAddress(): AddressInfo | undefined
-  readonly socketPath: string
-  clusterAddress(): string | undefined
-  readonly records: FileRecordStore
-  readonly cluster: ClusterManager
-  /** SIGHUP: re-read dnsplane.json (live keys), the records file and the servers file. */
-  reload(): Promise<void>
-  stop(): Promise<void>
-}
+export type { Daemon, DaemonOverrides, StartDaemonOptions } from './options.js'
 
 /** Builds and starts a node. Throws DnsplaneError (config, records, bind) with a message naming the cause. */
 export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
-  const home = opts.homeDir ?? homedir()
-  const isRoot = opts.isRoot ?? (typeof process.getuid === 'function' && process.getuid() === 0)
-  const overrides: ConfigOverrides = {
-    port: opts.overrides.port,
-    apiport: opts.overrides.apiport,
-    api: opts.overrides.api,
-    server_socket: opts.overrides.serverSocket,
-    dnsservers: opts.overrides.dnsservers,
-    cache: opts.overrides.cache,
-    dnsrecords: opts.overrides.dnsrecords,
-  }
-  const loaded = await loadConfig({
-    configPath: opts.overrides.configPath,
-    cwd: opts.cwd,
-    exeDir: opts.exeDir,
-    env: opts.env,
-    homeDir: home,
-    isRoot,
-    systemConfigPath: opts.systemConfigPath,
-    overrides,
-  })
-  const log = opts.logger ?? loggerFor(loaded.config, opts.stdout)
-  log.info({ path: loaded.path, created: loaded.created }, loaded.created ? 'config created with defaults' : 'config loaded')
-  for (const w of loaded.warnings) log.warn(w)
-
-  const configManager = new ConfigManager({
-    path: loaded.path,
-    config: loaded.config,
-    context: validateContextFor(loaded.path, { env: opts.env, homeDir: home, isRoot }),
-    logger: log,
-  })
+  const { loaded, log, configManager } = await buildConfig(opts)
   const cfg = () => configManager.config
-  const startedAt = Date.now()
-
-  const stops: Array<{ name: string; stop: () => Promise<void> | void }> = []
-  const onFailure = async (err: unknown): Promise<never> => {
-    for (const s of stops.reverse()) {
-      try {
-        await s.stop()
-      } catch {
-        // already failing: the original error is what the operator needs to see
-      }
-    }
-    throw err
-  }
+  const startedAtMs = Date.now()
+  const stops = new StopStack(log)
+  const ctx: BuildContext = { config: cfg(), cfg, log, stops }
+  const up: UpFlags = { dns: true, api: false }
 
   try {
-    const config = cfg()
+    const { config } = ctx
     // Refuse a busy or foreign control socket path before touching any file or port (checked again at listen).
     await prepareSocketPath(config.server_socket)
     if (config.api) apiBindFor(config) // an unauthenticated remote API is refused here too, before anything starts
-    // Records and upstream servers.
-    const records = await FileRecordStore.open({
-      path: config.file_locations.records_source.location,
-      prettyJson: config.pretty_json,
-      log: log.child({ component: 'records' }),
-      // A new file on a cluster node starts empty: the demo record would replicate (and resurrect).
-      seedRecords: config.cluster_enabled ? [] : undefined,
-      massDeleteGuardPercent: () => cfg().records_mass_delete_guard_percent,
-    })
-    stops.push({ name: 'records', stop: () => records.stop() })
-    await records.start()
-    log.info({ path: config.file_locations.records_source.location, records: records.list().length }, 'records loaded')
-
-    const servers = await ServersStore.open({
-      path: config.file_locations.dnsservers,
-      prettyJson: config.pretty_json,
-      log: log.child({ component: 'servers' }),
-    })
-
-    // Stats and metrics: one sink for the DNS server feeding both.
-    const stats = new Stats({ resolutionLogCap: config.dashboard_resolution_log_cap })
-    const metrics = createMetrics()
-    const sink: ResolutionSink = {
-      record(e: ResolutionEvent) {
-        stats.record(e)
-        metrics.record(e)
-      },
-    }
-
-    // Forwarding: cache + upstreams (+ optional health probes).
-    const forwarder = new NetworkForwarder({})
-    stops.push({ name: 'forwarder', stop: () => forwarder.close() })
-    const fallbackNow = () => {
-      const c = cfg()
-      return fallbackFromConfig(c.fallback_server_ip, c.fallback_server_port, c.fallback_server_transport as 'udp' | 'tcp')?.fallback
-    }
-    const rows = () => servers.list().map(upstreamRowFrom)
-    let health: UpstreamHealth | undefined
-    if (config.upstream_health_check_enabled) {
-      health = new UpstreamHealth(
-        {
-          failures: config.upstream_health_check_failures,
-          intervalSeconds: config.upstream_health_check_interval_seconds,
-          queryName: config.upstream_health_check_query_name,
-        },
-        { getEndpoints: () => allActiveEndpoints(rows(), fallbackNow()), forwarder, now: Date.now, log: log.child({ component: 'upstream-health' }) },
-      )
-    }
-    const resolver = new CachingResolver(
-      {
-        timeoutMs: Math.max(1, config.timeout) * 1000,
-        cacheEnabled: config.cache_records,
-        minCacheTtlSeconds: config.min_cache_ttl_seconds,
-        staleWhileRevalidate: config.stale_while_revalidate,
-        fallback: fallbackNow(),
-      },
-      { getServers: rows, forwarder, isHealthy: health?.isHealthy, log: log.child({ component: 'resolver' }) },
-    )
-    stops.push({ name: 'resolver', stop: () => resolver.stop() })
-    if (config.cache_records) {
-      await loadCacheFile(config.file_locations.cache, resolver.cache, { now: Date.now, log })
-    }
-    const saver = new CacheFileSaver({ path: config.file_locations.cache, pretty: config.pretty_json }, { cache: resolver.cache, now: Date.now, log })
-    if (config.cache_records) {
-      saver.start()
-      stops.push({ name: 'cache-saver', stop: () => saver.stop() })
-    }
-    if (health) {
-      health.start()
-      const h = health
-      stops.push({ name: 'upstream-health', stop: () => h.stop() })
-    }
-    let lastCompact = { at: 0, removed: 0 }
-    let compactTimer: ReturnType<typeof setInterval> | undefined
-    if (config.cache_compact_enabled) {
-      compactTimer = setClampedInterval(() => {
-        lastCompact = { at: Date.now(), removed: resolver.cache.compact(Date.now()) }
-      }, Math.max(60, config.cache_compact_interval_seconds) * 1000)
-      compactTimer.unref()
-      stops.push({ name: 'cache-compact', stop: () => clearInterval(compactTimer) })
-    }
-
-    // DNS listeners.
-    const dns = new DnsServer(
-      {
-        bind: config.dns_bind,
-        port: portFrom('port', config.port),
-        localRecordsEnabled: config.local_records_enabled,
-        autoBuildPtrFromA: config.DNSRecordSettings.auto_build_ptr_from_a,
-        refuseAny: config.dns_refuse_any,
-        maxEdnsUdpPayload: config.dns_max_edns_udp_payload,
-        tcpIdleTimeoutMs: config.dns_tcp_idle_timeout_seconds * 1000,
-        tcpMaxConnections: config.dns_tcp_max_connections,
-        tcpMaxConnectionsPerClient: config.dns_tcp_max_connections_per_client,
-        upstreamTimeoutMs: Math.max(1, config.timeout) * 1000,
-      },
-      { getIndex: () => records.index, resolver, sink, log },
-    )
-    const dnsAddr = await dns.start()
-    stops.push({ name: 'dns', stop: () => dns.stop() })
-
-    // Cluster: always built, so `cluster status`/`join` answer (and cluster_state.json exists) even when
-    // clustering is off, as in the original; start() listens and runs loops only when cluster_enabled.
-    let syncedOnce = false
-    let clusterTransport: Transport | undefined
-    let transportKind: 'tcp' | 'tls' | 'mutual_tls' = 'tcp'
-    if (config.cluster_enabled && (config.cluster_tls_cert.trim() || config.cluster_tls_key.trim())) {
-      const tls = await loadTlsMaterial(
-        { cert: config.cluster_tls_cert, key: config.cluster_tls_key, ca: config.cluster_tls_ca.trim() || undefined },
-        dirname(loaded.path),
-      )
-      for (const w of tls.warnings) log.warn({ component: 'cluster' }, w)
-      clusterTransport = new TlsTransport({
-        cert: tls.cert,
-        key: tls.key,
-        ca: tls.ca,
-        onHandshakeError: (err, ip) => log.debug({ component: 'cluster', remote_ip: ip, error: err.message }, 'cluster TLS handshake failed'),
-      })
-      transportKind = tls.ca ? 'mutual_tls' : 'tls'
-    }
-    const frameBudget = new FrameBudget()
-    const cluster = new ClusterManager({
-      frameBudget,
-      transport: clusterTransport,
-      transportKind,
-      replicaPath: replicaPathFor(loaded.path),
-      settings: () => clusterSettingsFrom(cfg()),
-      updateSettings: async (patch) => {
-        await configManager.update(patch as Partial<Config>)
-      },
-      store: records,
-      statePath: statePathFor(loaded.path),
-      log: log.child({ component: 'cluster' }),
-      probeIntervalMs: opts.clusterProbeIntervalMs,
-      resolveSrv: opts.srvResolverServers ? srvResolverFor(opts.srvResolverServers) : undefined,
-    })
-    // Replication delay: local write -> acknowledged push, per peer (see ReplicationDelayTracker).
-    const delays = new ReplicationDelayTracker()
-    const unsubscribeDelays = records.onChange((change) => {
-      if (change.source === 'local') delays.onLocalWrite(Date.now(), (cluster.status().peers ?? []).map((p) => p.address))
-    })
-    stops.push({ name: 'replication-delay', stop: () => unsubscribeDelays() })
-    cluster.onEvent((e) => {
-      if (e.kind === 'sync_ok') syncedOnce = true
-      const m = clusterEventToMetric(e, cfg().cluster_peers)
-      if (m) metrics.observeClusterEvent(m)
-      const delay = delays.onEvent(e, Date.now())
-      if (delay) metrics.observeClusterEvent(delay)
-    })
-    await cluster.start()
-    const clusterStartedAt = Date.now()
-    const readinessInput = (): ReadinessInput => {
-      const c = cfg()
-      return {
-        dnsUp: dnsUp(),
-        clusterEnabled: c.cluster_enabled,
-        requiresSync: c.cluster_ready_requires_sync,
-        syncTimeoutSeconds: c.cluster_ready_sync_timeout_seconds,
-        syncedOnce,
-        // status() builds the whole cluster status: only asked while a first sync is awaited
-        peerCount: c.cluster_enabled && c.cluster_ready_requires_sync && !syncedOnce ? (cluster.status().peers ?? []).length : 0,
-        clusterStartedAtMs: clusterStartedAt,
-        nowMs: Date.now(),
-      }
-    }
-    if (config.cluster_enabled && config.cluster_ready_requires_sync) {
-      // /ready waits for a first sync; without a periodic pull a restarted node might never get one,
-      // so pull every few seconds until one succeeds (then stop: pushes and the normal loops take over).
-      let saidTimeout = false
-      const firstSync = setInterval(() => {
-        if (syncedOnce) return clearInterval(firstSync)
-        const r = readinessInput()
-        if (!saidTimeout && isAwaitingFirstSync(r) && hasSyncWaitExpired(r)) {
-          saidTimeout = true
-          log.warn({ component: 'cluster', timeout_seconds: r.syncTimeoutSeconds }, syncTimeoutNote(r.syncTimeoutSeconds))
-        }
-        cluster.pull().catch((err: unknown) => log.debug({ err }, 'first-sync pull failed'))
-      }, FIRST_SYNC_RETRY_MS)
-      firstSync.unref()
-      stops.push({ name: 'first-sync', stop: () => clearInterval(firstSync) })
-    }
-    stops.push({ name: 'cluster', stop: () => cluster.stop() })
-    if (config.cluster_enabled) log.info({ listen: cluster.listenAddress(), node_id: cluster.status().node_id }, 'cluster started')
+    const { records, servers } = await buildStores(ctx)
+    const { stats, metrics, sink } = buildStats(config)
+    const forwarding = await buildForwarding(ctx, servers)
+    const lastCompaction = startCacheCompaction(ctx, forwarding.resolver.cache)
+    const { address: dnsAddr } = await buildDns(ctx, { records, resolver: forwarding.resolver, sink })
+    const clusterDeps = { configPath: loaded.path, configManager, records, metrics, up, opts }
+    const { cluster, frameBudget, readinessInput } = await buildCluster(ctx, clusterDeps)
     metrics.collectFrom({
       counters: () => stats.counters(),
       serverStartMs: () => stats.serverStartMs,
@@ -338,170 +55,17 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       frameBudget: () => frameBudget.stats(),
       massDeleteHeld: () => records.heldMassDelete()?.removed ?? 0,
     })
+    markDnsDownOnStop(ctx, up)
 
-    // Control plane.
-    let apiUp = false
-    const readiness = (): Readiness => {
-      const c = cfg()
-      const { ready, reasons, notes } = assessReadiness(readinessInput())
-      return {
-        ready,
-        api: apiUp,
-        dns: dnsUp(),
-        listeners: {
-          dns_port: c.port,
-          api_port: c.apiport,
-          api_enabled: c.api,
-          client_socket_path: c.server_socket,
-          client_tcp_address: '',
-        },
-        build: { version: VERSION, node_version: process.version },
-        reasons,
-        ...(notes.length > 0 ? { notes } : {}),
-      }
-    }
-    let dnsStopped = false
-    const dnsUp = () => !dnsStopped
-    stops.push({ name: 'dns-flag', stop: () => void (dnsStopped = true) })
-
-    const apiDeps: ApiDeps = {
-      records,
-      servers: {
-        list: () => servers.list(),
-        add: async (input) => {
-          await servers.add(input as never)
-          return { messages: [] }
-        },
-        update: async (address, input) => {
-          await servers.update(address, input as never)
-          return { messages: [] }
-        },
-        remove: async (address) => {
-          await servers.remove(address)
-        },
-      },
-      upstreamHealth: {
-        enabled: config.upstream_health_check_enabled,
-        intervalSeconds: config.upstream_health_check_interval_seconds,
-        failures: config.upstream_health_check_failures,
-        queryName: config.upstream_health_check_query_name,
-        snapshot: () => health?.snapshot() ?? [],
-      },
-      cache: {
-        list: () => resolver.cache.list(Date.now()).map((r) => apiCacheRowFrom(r, Date.now())),
-        clear: () => resolver.cache.clear(),
-        remove: (name, type) => resolver.cache.remove(name, type),
-      },
-      stats: { resolver: () => stats.counters() },
-      readiness,
-      version: { version: VERSION, node: process.version, os: process.platform, arch: process.arch },
-      getApiToken: () => cfg().api_auth_token,
-      localWritesAllowed: () =>
-        cfg().cluster_reject_local_writes
-          ? { ok: false, reason: 'cluster: local record writes are disabled on this node (cluster_reject_local_writes)' }
-          : { ok: true },
-      config: configManager,
-      cluster,
-      tools: {
-        dig: (q) => digAll(q, { forwarder, rows, fallback: fallbackNow, timeoutMs: Math.max(1, cfg().timeout) * 1000, now: Date.now }),
-      },
-      log: log.child({ component: 'api' }),
-    }
-    const dashboardDeps: DashboardDeps = {
-      enabled: () => cfg().stats_dashboard_enabled,
-      stats,
-      metrics,
-      cluster: () => cluster.status(),
-      status: () => {
-        const r = readiness()
-        const c = cfg()
-        return {
-          ready: r.ready,
-          api_up: apiUp,
-          dns_up: dnsUp(),
-          tui: { connected: false, addr: '', since_rfc3339: '' },
-          listeners: { dns_port: c.port, api_port: c.apiport, api_enabled: c.api, client_socket: c.server_socket, client_tcp: '' },
-          features: [
-            { key: 'cluster', label: 'Cluster sync', value: c.cluster_enabled ? 'On' : 'Off', variant: c.cluster_enabled ? 'ok' : 'neutral' },
-            { key: 'api_auth', label: 'API auth', value: c.api_auth_token ? 'On' : 'Off', variant: c.api_auth_token ? 'ok' : 'warn' },
-            { key: 'cache', label: 'Cache', value: c.cache_records ? 'On' : 'Off', variant: c.cache_records ? 'ok' : 'neutral' },
-            { key: 'local_records', label: 'Local records', value: c.local_records_enabled ? 'On' : 'Off', variant: 'neutral' },
-            { key: 'upstream_health', label: 'Upstream health', value: c.upstream_health_check_enabled ? 'On' : 'Off', variant: 'neutral' },
-            { key: 'swr', label: 'Stale-while-revalidate', value: c.stale_while_revalidate ? 'On' : 'Off', variant: 'neutral' },
-            { key: 'refuse_any', label: 'Refuse ANY', value: c.dns_refuse_any ? 'On' : 'Off', variant: 'neutral' },
-          ],
-        }
-      },
-      cacheInfo: () => {
-        const c = cfg()
-        const interval = Math.max(60, c.cache_compact_interval_seconds)
-        return {
-          entries_count: resolver.cache.size,
-          compact_enabled: c.cache_compact_enabled,
-          compact_interval_seconds: interval,
-          next_compact_rfc3339: c.cache_compact_enabled ? new Date((lastCompact.at || startedAt) + interval * 1000).toISOString() : '',
-          last_compact_rfc3339: lastCompact.at ? new Date(lastCompact.at).toISOString() : '',
-          last_compact_removed: lastCompact.removed,
-        }
-      },
-      upstreamSummary: () => {
-        const all = servers.list()
-        const snap = health?.snapshot() ?? []
-        return {
-          checks_enabled: !!health,
-          active: all.filter((s) => s.active).length,
-          configured_rows: all.length,
-          healthy: snap.filter((h) => !h.unhealthy).length,
-          unhealthy: snap.filter((h) => h.unhealthy).length,
-        }
-      },
-      getApiToken: () => cfg().api_auth_token,
-      syncIntervalSeconds: () => cfg().cluster_sync_interval_seconds,
-      build: { version: VERSION, node_version: process.version, os: process.platform, arch: process.arch },
-      logger: log.child({ component: 'dashboard' }),
-    }
-
-    // Control socket: always on, no token (the 0600 file mode guards it).
-    const socketPath = config.server_socket
-    const control = buildApi(apiDeps, { requireAuth: false, plugins: [dashboardPlugin(dashboardDeps)] })
-    await listenOnSocket(control, socketPath, log)
-    stops.push({
-      name: 'control-socket',
-      stop: async () => {
-        await control.close()
-        await removeSocketFile(socketPath)
-      },
-    })
-
-    let api: FastifyInstance | undefined
-    let apiAddr: AddressInfo | undefined
-    if (config.api) {
-      const { host, warning } = apiBindFor(config)
-      if (warning) log.warn({ host }, warning)
-      api = buildApi(apiDeps, { requireAuth: true, plugins: [dashboardPlugin(dashboardDeps)] })
-      const port = portFrom('apiport', config.apiport)
-      try {
-        await api.listen({ host, port })
-      } catch (cause) {
-        await api.close()
-        const why = (cause as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is already in use' : (cause as Error).message
-        throw new DnsplaneError('ERR_BIND_FAILED', `REST API cannot listen on ${host}:${port}: ${why}; set "apiport" in dnsplane.json or pass --apiport`, { cause })
-      }
-      apiAddr = api.server.address() as AddressInfo
-      apiUp = true
-      const a = api
-      stops.push({ name: 'api', stop: () => a.close() })
-      log.info({ address: fmt(apiAddr) }, 'api listening')
-    }
-
-    // Live config changes that need no restart.
-    configManager.onChange((next, changed) => {
-      if (changed.includes('dashboard_resolution_log_cap')) stats.setResolutionLogCap(next.dashboard_resolution_log_cap)
-      // The token is live: clearing it opens an API that start-up would have refused to open.
-      if (changed.includes('api_auth_token') && apiAddr && next.api_auth_token.trim() === '' && !isLoopbackHost(apiAddr.address) && !next.api_allow_unauthenticated_remote) {
-        log.warn({ address: fmt(apiAddr) }, 'api_auth_token was cleared while the REST API listens on a non-loopback address: anyone who reaches it can now change records and settings; set a token again (a restart refuses this api_bind, or binds 127.0.0.1 when api_bind is empty)')
-      }
-    })
+    // Control plane: the control socket (always) and the REST API (with `api`) serve the same routes.
+    const readiness = () =>
+      readinessReport(cfg(), assessReadiness(readinessInput()), up, { version: VERSION, node_version: process.version })
+    const plane: ControlPlaneDeps = { configManager, records, servers, forwarding, stats, metrics, cluster, readiness, up, lastCompaction, startedAtMs }
+    const apiDeps = apiDepsFor(ctx, plane)
+    const dashboardDeps = dashboardDepsFor(ctx, plane)
+    const socketPath = await startControlSocket(ctx, apiDeps, dashboardDeps)
+    const apiAddr = await startRestApi(ctx, { apiDeps, dashboardDeps, up })
+    watchLiveConfig(ctx, configManager, { setResolutionLogCap: (cap) => stats.setResolutionLogCap(cap), apiAddress: apiAddr })
 
     log.info({ version: VERSION, records: records.list().length }, 'node ready')
     let stopped = false
@@ -515,62 +79,33 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       clusterAddress: () => cluster.listenAddress(),
       records,
       cluster,
-      async reload() {
-        log.info('reload requested')
-        try {
-          await configManager.load()
-        } catch (err) {
-          log.error({ err }, 'config reload failed; keeping the current settings')
-        }
-        try {
-          const n = await records.reload()
-          log.info({ records: n }, 'records reloaded')
-        } catch (err) {
-          log.error({ err }, 'records reload failed; keeping the current records')
-        }
-      },
+      reload: () => reloadFiles(configManager, records, log),
       async stop() {
         if (stopped) return
         stopped = true
-        for (const s of stops.reverse()) {
-          try {
-            await s.stop()
-          } catch (err) {
-            log.error({ err, component: s.name }, 'stop failed')
-          }
-        }
+        await stops.unwind()
         log.info('stopped')
       },
     }
   } catch (err) {
-    return onFailure(err)
+    // Already failing: the original error is what the operator needs to see, not a failed stop.
+    await stops.unwind(() => {})
+    throw err
   }
 }
 
-function loggerFor(config: Config, stdout?: NodeJS.WritableStream): Logger {
-  const severity = config.log.log_severity
-  // 'none' (the original's default) means no log files; the foreground console still gets info lines.
-  if (severity === 'none') return createLogger({ severity: 'info', destination: stdout ?? process.stderr })
-  return createLogger({ severity, destination: logFilePath(config.log.log_dir, 'dns') })
-}
-
-async function listenOnSocket(app: FastifyInstance, path: string, log: Logger): Promise<void> {
-  await prepareSocketPath(path)
+/** SIGHUP: re-reads dnsplane.json (live keys) and the records file; a failure keeps the current state. */
+async function reloadFiles(configManager: ConfigManager, records: FileRecordStore, log: Logger): Promise<void> {
+  log.info('reload requested')
   try {
-    await app.listen({ path })
-  } catch (cause) {
-    throw new DnsplaneError('ERR_BIND_FAILED', `control socket ${path}: ${(cause as Error).message}; set "server_socket" in dnsplane.json or pass --server-socket`, { cause })
+    await configManager.load()
+  } catch (err) {
+    log.error({ err }, 'config reload failed; keeping the current settings')
   }
-  await chmod(path, 0o600)
-  log.info({ path }, 'control socket listening')
-}
-
-function srvResolverFor(servers: string[]): (name: string) => Promise<SrvRecord[]> {
-  const resolver = new Resolver({ timeout: 2000, tries: 1 })
-  resolver.setServers(servers)
-  return (name) => resolver.resolveSrv(name)
-}
-
-function fmt(a: AddressInfo): string {
-  return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`
+  try {
+    const n = await records.reload()
+    log.info({ records: n }, 'records reloaded')
+  } catch (err) {
+    log.error({ err }, 'records reload failed; keeping the current records')
+  }
 }

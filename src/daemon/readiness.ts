@@ -4,6 +4,8 @@
  * cluster_ready_sync_timeout_seconds: after a site-wide outage every node restarts with every peer
  * down, and waiting forever would leave no node ready (and no node holding the VIP).
  */
+import type { Readiness } from '../api/deps.js'
+import type { Config } from '../config/schema.js'
 
 export interface ReadinessInput {
   dnsUp: boolean
@@ -53,4 +55,32 @@ export function assessReadiness(i: ReadinessInput): ReadinessVerdict {
 /** The note (and log line) of a node that became ready without its first sync. */
 export function syncTimeoutNote(timeoutSeconds: number): string {
   return `ready without a first sync: no peer synced within cluster_ready_sync_timeout_seconds (${timeoutSeconds} s); serving the local copy`
+}
+
+/**
+ * The GET /ready body: the verdict, what is up, the configured listeners and the build. `notes` appears
+ * only when there is one.
+ */
+export function readinessReport(
+  c: Pick<Config, 'port' | 'apiport' | 'api' | 'server_socket'>,
+  verdict: ReadinessVerdict,
+  up: { api: boolean; dns: boolean },
+  build: Record<string, unknown>,
+): Readiness {
+  const { ready, reasons, notes } = verdict
+  return {
+    ready,
+    api: up.api,
+    dns: up.dns,
+    listeners: {
+      dns_port: c.port,
+      api_port: c.apiport,
+      api_enabled: c.api,
+      client_socket_path: c.server_socket,
+      client_tcp_address: '',
+    },
+    build,
+    reasons,
+    ...(notes.length > 0 ? { notes } : {}),
+  }
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { assessReadiness, hasSyncWaitExpired, NOT_SYNCED_REASON, type ReadinessInput } from '../../src/daemon/readiness.js'
+import { assessReadiness, hasSyncWaitExpired, NOT_SYNCED_REASON, readinessReport, type ReadinessInput } from '../../src/daemon/readiness.js'
 
 const base: ReadinessInput = {
   dnsUp: true,
@@ -37,4 +37,20 @@ t.test('DNS down is never excused by the timeout', async (t) => {
   const r = assessReadiness({ ...base, dnsUp: false, nowMs: base.clusterStartedAtMs + 120_000 })
   t.equal(r.ready, false)
   t.same(r.reasons, ['dns not listening'])
+})
+
+t.test('the /ready body carries the verdict, what is up and the listeners; notes only when there are some', async (t) => {
+  const c = { port: '53', apiport: '8080', api: true, server_socket: '/run/dnsplane.sock' }
+  const build = { version: '1.2.3' }
+  t.same(readinessReport(c, { ready: false, reasons: ['dns not listening'], notes: [] }, { api: true, dns: false }, build), {
+    ready: false,
+    api: true,
+    dns: false,
+    listeners: { dns_port: '53', api_port: '8080', api_enabled: true, client_socket_path: '/run/dnsplane.sock', client_tcp_address: '' },
+    build,
+    reasons: ['dns not listening'],
+  })
+  const noted = readinessReport(c, { ready: true, reasons: [], notes: ['n'] }, { api: false, dns: true }, build)
+  t.same(noted.notes, ['n'])
+  t.equal(noted.ready, true)
 })

@@ -1,0 +1,46 @@
+/** The DNS listeners (UDP + TCP) answering from the record index, forwarding the rest to the resolver. */
+import type { AddressInfo } from 'node:net'
+import { DnsServer } from '../dns/serve/server.js'
+import type { CachingResolver } from '../dns/forward/resolver.js'
+import type { FileRecordStore } from '../store/file-store.js'
+import type { ResolutionSink } from '../stats/resolution.js'
+import { portFrom } from './adapters.js'
+import type { BuildContext, UpFlags } from './options.js'
+
+export interface BuiltDns {
+  dns: DnsServer
+  address: { udp: AddressInfo; tcp: AddressInfo }
+}
+
+/** Binds dns_bind:port and registers 'dns'; throws DnsplaneError ERR_BIND_FAILED when the port is taken. */
+export async function buildDns(
+  { config, log, stops }: BuildContext,
+  deps: { records: FileRecordStore; resolver: CachingResolver; sink: ResolutionSink },
+): Promise<BuiltDns> {
+  const dns = new DnsServer(
+    {
+      bind: config.dns_bind,
+      port: portFrom('port', config.port),
+      localRecordsEnabled: config.local_records_enabled,
+      autoBuildPtrFromA: config.DNSRecordSettings.auto_build_ptr_from_a,
+      refuseAny: config.dns_refuse_any,
+      maxEdnsUdpPayload: config.dns_max_edns_udp_payload,
+      tcpIdleTimeoutMs: config.dns_tcp_idle_timeout_seconds * 1000,
+      tcpMaxConnections: config.dns_tcp_max_connections,
+      tcpMaxConnectionsPerClient: config.dns_tcp_max_connections_per_client,
+      upstreamTimeoutMs: Math.max(1, config.timeout) * 1000,
+    },
+    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log },
+  )
+  const address = await dns.start()
+  stops.push('dns', () => dns.stop())
+  return { dns, address }
+}
+
+/**
+ * Registers 'dns-flag': readiness reports DNS down from the moment stopping reaches it. Pushed after the
+ * cluster, so it unwinds before it, as it always has.
+ */
+export function markDnsDownOnStop({ stops }: BuildContext, up: UpFlags): void {
+  stops.push('dns-flag', () => void (up.dns = false))
+}
