@@ -3,7 +3,7 @@
  * Commands: server, client, health, cluster status|join.
  */
 import { Command, Option } from 'commander'
-import { VERSION } from './version.js'
+import { VERSION } from '../version.js'
 import { checkHealth } from './commands/health.js'
 import { runServer } from './commands/server.js'
 

@@ -3,7 +3,7 @@
  * package's version, so a daemon of another version is warned about.
  */
 import { runClient as runTuiClient, type ClientIo, type ClientOptions } from '../../tui/run-client.js'
-import { VERSION } from '../version.js'
+import { VERSION } from '../../version.js'
 
 export { defaultSocketPath, EXIT_USAGE, MAX_SCRIPT_BYTES, type ClientIo, type ClientOptions } from '../../tui/run-client.js'
 
