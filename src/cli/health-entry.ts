@@ -3,16 +3,13 @@
  * program (commander, the daemon, fastify, Ink). bin/dnsplane.js comes here for `health`; anything this
  * small parser does not know (--help, a typo) falls back to the full command line in main.ts.
  */
-import { checkHealth } from './commands/health.js'
+import { checkHealth, DEFAULT_HEALTH_TIMEOUT_MS, DEFAULT_HEALTH_URL } from './commands/health.js'
 
 export interface HealthArgs {
   url: string
   timeoutMs: number
   quiet: boolean
 }
-
-export const DEFAULT_HEALTH_URL = 'http://127.0.0.1:8080/ready'
-export const DEFAULT_HEALTH_TIMEOUT_MS = 2000
 
 /** Parses the arguments after `health`; undefined when main.ts must handle them (help, unknown options). */
 export function parseHealthArgs(args: readonly string[]): HealthArgs | undefined {

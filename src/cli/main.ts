@@ -4,8 +4,7 @@
  */
 import { Command, Option } from 'commander'
 import { VERSION } from '../version.js'
-import { checkHealth } from './commands/health.js'
-import { DEFAULT_HEALTH_TIMEOUT_MS, DEFAULT_HEALTH_URL } from './health-entry.js'
+import { checkHealth, DEFAULT_HEALTH_TIMEOUT_MS, DEFAULT_HEALTH_URL } from './commands/health.js'
 
 const program = new Command()
 program

@@ -6,6 +6,9 @@
  */
 import type { IncomingMessage } from 'node:http'
 
+export const DEFAULT_HEALTH_URL = 'http://127.0.0.1:8080/ready'
+export const DEFAULT_HEALTH_TIMEOUT_MS = 2000
+
 export interface HealthOptions {
   url: string
   timeoutMs: number
