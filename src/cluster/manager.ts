@@ -10,7 +10,7 @@ import type { Logger } from 'pino'
 import { DnsplaneError, isDnsplaneError } from '../errors.js'
 import type { RecordStore } from '../store/record-store.js'
 import { canonicalName } from '../store/record.js'
-import { backoffDelayMs, PUSH_RETRY_MAX_MS, PUSH_RETRY_MIN_MS, random01From } from './backoff.js'
+import { PUSH_RETRY_MAX_MS, PUSH_RETRY_MIN_MS } from './backoff.js'
 import { FrameChannel } from './channel.js'
 import { FrameBudget } from './frame-budget.js'
 import { MAX_FRAME_BYTES, PRE_AUTH_MAX_FRAME_BYTES } from './codec.js'
@@ -34,11 +34,11 @@ import {
   type RecordsFullMessage,
 } from './messages.js'
 import { countRejections, describeRejections, screenVersions } from './entry-guard.js'
-import { compareHlc } from './hlc.js'
 import type { VersionedEntry } from './replica.js'
 import { dialAddress, effectiveListenAddr, tokenFingerprint, type InterfaceMap } from './netinfo.js'
 import { commitApplied, decideSnapshot, emptyState, type ClusterState } from './peer-state.js'
 import { PeerTracker, formatUtcSeconds } from './peer-tracker.js'
+import { emptyPending, Outbox, type PendingPush } from './peers/outbox.js'
 import { normalizePolicyName, policyFor, type RejectReason } from './policies/index.js'
 import { step, type AuthPeer, type ConnState, type Effect, type StepContext } from './protocol.js'
 import {
@@ -47,7 +47,6 @@ import {
   CLOCK_SKEW_WARN_MS,
   DEFAULT_TOMBSTONE_TTL_SECONDS,
   LWW_ANTI_ENTROPY_DEFAULT_SECONDS,
-  MAX_PENDING_ENTRIES,
   AUTH_TIMEOUT_MS,
   DIAL_TIMEOUT_MS,
   DISCOVERY_TIMEOUT_MS,
@@ -149,21 +148,6 @@ export type ClusterEvent =
 
 export type SnapshotOutcome = 'applied' | 'duplicate' | 'rejected'
 
-/** What one peer still has to receive; delivered by deliverPending with retries. */
-interface PendingPush {
-  /** For a peer without record_lww: the newest snapshot (the original's push). */
-  snapshot?: RecordsFullMessage
-  /** For a record_lww peer: entries not yet acknowledged, newest version per key. */
-  entries: Map<string, VersionedEntry>
-  /** Run anti-entropy at the next contact (start-up, or the entry queue overflowed). */
-  antiEntropy: boolean
-  attempt: number
-  inFlight: boolean
-  /** Bumped on every change, so a delivery knows whether something arrived meanwhile. */
-  version: number
-  timer?: ReturnType<typeof setTimeout>
-}
-
 interface Session {
   ch: FrameChannel
   close(): void
@@ -201,7 +185,7 @@ export class ClusterManager implements ClusterControl {
   private discoveryLastRefresh: number | undefined
   private discoveryLastError: string | undefined
   private readonly tracker = new PeerTracker()
-  private readonly pending = new Map<string, PendingPush>()
+  private readonly outbox: Outbox
   private readonly inbound = new Set<Connection>()
   private readonly outbound = new Set<Connection>()
   private readonly failedAuths = new Map<string, { times: number[]; blockedUntil: number }>()
@@ -244,6 +228,19 @@ export class ClusterManager implements ClusterControl {
       ...deps.limits,
     }
     this.frameBudget = deps.frameBudget ?? new FrameBudget()
+    this.outbox = new Outbox({
+      deliver: (peer, p) => this.deliverOnce(peer, p),
+      isRunning: () => this.running,
+      onSnapshotTooLarge: (peer) => {
+        this.tracker.get(peer).pushBlocked = true
+      },
+      emit: (e) => this.emit(e),
+      track: (task) => this.track(task),
+      log: this.log,
+      random: this.random,
+      retryMinMs: this.limits.pushRetryMinMs,
+      retryMaxMs: this.limits.pushRetryMaxMs,
+    })
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -324,8 +321,7 @@ export class ClusterManager implements ClusterControl {
     this.timers.clear()
     if (this.pullTimer) clearInterval(this.pullTimer)
     this.pullTimer = undefined
-    for (const p of this.pending.values()) clearTimeout(p.timer)
-    this.pending.clear()
+    this.outbox.stop()
     this.abort.abort()
     const listener = this.listener
     this.listener = undefined
@@ -377,7 +373,7 @@ export class ClusterManager implements ClusterControl {
     out.peers = this.effective.map((a) => {
       const nodeId = this.tracker.get(a).nodeId
       const peerSeq = nodeId && Object.hasOwn(this.state.peer_seq, nodeId) ? this.state.peer_seq[nodeId] : undefined
-      return this.tracker.status(a, now, { peerSeq, pendingPush: this.pending.has(a), pendingEntries: this.pending.get(a)?.entries.size })
+      return this.tracker.status(a, now, { peerSeq, pendingPush: this.outbox.has(a), pendingEntries: this.outbox.get(a)?.entries.size })
     })
     out.local_seq = this.state.local_seq
     if (adv) out.cluster_port_guess = adv
@@ -486,7 +482,7 @@ export class ClusterManager implements ClusterControl {
     this.state = { ...this.state, local_seq: this.state.local_seq + 1 }
     await this.saveState()
     // To a record_lww peer this runs anti-entropy (the snapshot is for peers without record_lww).
-    const once: PendingPush = { snapshot: this.buildSnapshot(this.state.local_seq), entries: new Map(), antiEntropy: true, attempt: 0, inFlight: false, version: 0 }
+    const once: PendingPush = { ...emptyPending(), snapshot: this.buildSnapshot(this.state.local_seq), antiEntropy: true }
     await this.deliverOnce(address.trim(), once)
   }
 
@@ -533,13 +529,7 @@ export class ClusterManager implements ClusterControl {
     const staticPeers = staticPeerList(s.cluster_peers ?? [])
     const merged = mergePeers(staticPeers, this.srvPeers)
     this.effective = merged.length > 0 ? merged : staticPeers
-    const keep = new Set(this.effective)
-    for (const [addr, p] of this.pending) {
-      if (!keep.has(addr)) {
-        clearTimeout(p.timer)
-        this.pending.delete(addr)
-      }
-    }
+    this.outbox.retain(this.effective)
     this.tracker.retain(this.effective)
   }
 
@@ -750,7 +740,7 @@ export class ClusterManager implements ClusterControl {
     const peers = this.replica ? this.effective.filter((p) => this.tracker.get(p).syncMode !== 'record_lww') : this.effective
     if (peers.length === 0) return
     const snapshot = this.buildSnapshot(this.state.local_seq)
-    for (const peer of peers) this.queuePush(peer, snapshot)
+    for (const peer of peers) this.outbox.queueSnapshot(peer, snapshot)
   }
 
   private mayPush(): boolean {
@@ -772,7 +762,7 @@ export class ClusterManager implements ClusterControl {
   private reofferLastSnapshot(): void {
     if (this.state.local_seq < 1 || !this.mayPush()) return
     const snapshot = this.buildSnapshot(this.state.local_seq)
-    for (const peer of this.effective) this.queuePush(peer, snapshot)
+    for (const peer of this.effective) this.outbox.queueSnapshot(peer, snapshot)
   }
 
   /**
@@ -783,99 +773,14 @@ export class ClusterManager implements ClusterControl {
   private startAntiEntropy(): void {
     if (!this.token()) return
     const snapshot = this.state.local_seq >= 1 && this.mayPush() ? this.buildSnapshot(this.state.local_seq) : undefined
-    for (const peer of this.effective) {
-      const p = this.pendingFor(peer)
-      p.antiEntropy = true
-      if (snapshot) p.snapshot = snapshot
-      this.kick(peer, p)
-    }
+    for (const peer of this.effective) this.outbox.queueAntiEntropy(peer, snapshot)
   }
 
-  private pendingFor(peer: string): PendingPush {
-    let p = this.pending.get(peer)
-    if (!p) {
-      p = { entries: new Map(), antiEntropy: false, attempt: 0, inFlight: false, version: 0 }
-      this.pending.set(peer, p)
-    }
-    return p
-  }
-
-  /** Keeps only the newest snapshot per peer; starts delivery unless one is in flight. */
-  private queuePush(peer: string, snapshot: RecordsFullMessage): void {
-    const p = this.pendingFor(peer)
-    p.snapshot = snapshot
-    this.kick(peer, p)
-  }
-
-  /** Queues record_lww entries for a peer (newest version per key; overflow -> anti-entropy). */
+  /** Queues record_lww entries for a peer unless this node may not send (see Outbox.queueEntries). */
   private queueEntries(peer: string, entries: readonly VersionedEntry[]): void {
     const s = this.deps.settings()
     if (!this.running || s.cluster_replica_only || !this.token()) return
-    const p = this.pendingFor(peer)
-    for (const e of entries) {
-      const cur = p.entries.get(e.key)
-      if (!cur || compareHlc(e.version, cur.version) > 0) p.entries.set(e.key, e)
-    }
-    if (p.entries.size > MAX_PENDING_ENTRIES) {
-      p.entries.clear()
-      p.antiEntropy = true
-      this.log.warn({ peer, limit: MAX_PENDING_ENTRIES }, 'cluster entry queue overflow; peer will be caught up by anti-entropy')
-    }
-    this.kick(peer, p)
-  }
-
-  /** Notes a change and starts delivery now (resetting the backoff) unless one is in flight. */
-  private kick(peer: string, p: PendingPush): void {
-    p.version++
-    clearTimeout(p.timer)
-    p.timer = undefined
-    p.attempt = 0
-    if (!p.inFlight) this.track(this.deliverPending(peer))
-  }
-
-  private async deliverPending(peer: string): Promise<void> {
-    const p = this.pending.get(peer)
-    if (!p || p.inFlight || !this.running) return
-    clearTimeout(p.timer)
-    p.timer = undefined
-    p.inFlight = true
-    const version = p.version
-    let failure: unknown
-    try {
-      await this.deliverOnce(peer, p)
-    } catch (err) {
-      failure = err
-    }
-    p.inFlight = false
-    if (this.pending.get(peer) !== p || !this.running) return // peer removed or manager stopped
-    if (isDnsplaneError(failure, 'ERR_FRAME_TOO_LARGE')) {
-      // Retrying cannot help: the snapshot is over the protocol's 64 MiB frame limit. Keep the peer
-      // unhealthy until a later delivery succeeds (record_lww peers get chunked deltas instead).
-      p.snapshot = undefined
-      this.tracker.get(peer).pushBlocked = true
-      this.log.error({ peer, error: failure.message }, 'cluster snapshot too large for one records_full frame; not retried (use record_lww)')
-      if (p.entries.size === 0 && !p.antiEntropy) this.pending.delete(peer)
-      return
-    }
-    if (failure === undefined) {
-      if (!p.snapshot && p.entries.size === 0 && !p.antiEntropy) {
-        this.pending.delete(peer)
-        return
-      }
-      if (p.version !== version) {
-        // Something new arrived meanwhile: send it now.
-        this.track(this.deliverPending(peer))
-        return
-      }
-    }
-    p.attempt++
-    const delay = backoffDelayMs(p.attempt, random01From(this.random(4)), this.limits.pushRetryMinMs, this.limits.pushRetryMaxMs)
-    p.timer = setTimeout(() => this.track(this.deliverPending(peer)), delay)
-    this.emit({ kind: 'push_failed', peer, attempt: p.attempt, retry_in_ms: delay })
-    this.log.warn(
-      { peer, seq: p.snapshot?.seq, entries: p.entries.size, attempt: p.attempt, retry_in_ms: delay, error: (failure as Error | undefined)?.message ?? 'undelivered' },
-      'cluster push failed',
-    )
+    this.outbox.queueEntries(peer, entries)
   }
 
   /**
@@ -1040,8 +945,7 @@ export class ClusterManager implements ClusterControl {
       tracked.lastProbeRttMs = Math.max(0, Math.round(now - t0))
       tracked.lastProbeError = undefined
       this.emit({ kind: 'probe', peer, ok: true, rtt_ms: tracked.lastProbeRttMs })
-      const p = this.pending.get(peer)
-      if (p && !p.inFlight) this.track(this.deliverPending(peer))
+      this.outbox.flush(peer)
       return true
     } catch (err) {
       tracked.reachable = false
