@@ -37,7 +37,8 @@ import { countRejections, describeRejections, screenVersions } from './entry-gua
 import type { VersionedEntry } from './replica.js'
 import { dialAddress, effectiveListenAddr, tokenFingerprint, type InterfaceMap } from './netinfo.js'
 import { commitApplied, decideSnapshot, emptyState, type ClusterState } from './peer-state.js'
-import { PeerTracker, formatUtcSeconds } from './peer-tracker.js'
+import { PeerTracker } from './peer-tracker.js'
+import { buildClusterStatus, disabledStatus } from './status.js'
 import { emptyPending, Outbox, type PendingPush } from './peers/outbox.js'
 import { normalizePolicyName, policyFor, type RejectReason } from './policies/index.js'
 import { step, type AuthPeer, type ConnState, type Effect, type StepContext } from './protocol.js'
@@ -154,19 +155,6 @@ interface Session {
   /** Capabilities the peer announced in auth_ok / auth_challenge ([] for a Go peer). */
   caps: string[]
   peerNodeId?: string
-}
-
-const DISABLED_STATUS: ClusterStatus = {
-  enabled: false,
-  node_id: '',
-  listen_addr: '',
-  replica_only: false,
-  cluster_admin: false,
-  peers: null,
-  local_seq: 0,
-  static_peer_count: 0,
-  srv_peer_count: 0,
-  effective_peer_count: 0,
 }
 
 export class ClusterManager implements ClusterControl {
@@ -362,59 +350,30 @@ export class ClusterManager implements ClusterControl {
   // ------------------------------------------------------------ control surface
 
   status(): ClusterStatus {
-    if (!this.running) return { ...DISABLED_STATUS }
-    const s = this.deps.settings()
-    const now = this.now()
-    const adv = this.dialAddress()
-    const out: ClusterStatus = { enabled: true, node_id: this.state.node_id, listen_addr: effectiveListenAddr(s.cluster_listen_addr) } as ClusterStatus
-    if (adv) out.advertise_addr = adv
-    out.replica_only = !!s.cluster_replica_only
-    out.cluster_admin = !!s.cluster_admin
-    out.peers = this.effective.map((a) => {
-      const nodeId = this.tracker.get(a).nodeId
-      const peerSeq = nodeId && Object.hasOwn(this.state.peer_seq, nodeId) ? this.state.peer_seq[nodeId] : undefined
-      return this.tracker.status(a, now, { peerSeq, pendingPush: this.outbox.has(a), pendingEntries: this.outbox.get(a)?.entries.size })
+    if (!this.running) return disabledStatus()
+    const r = this.replica
+    return buildClusterStatus({
+      state: this.state,
+      settings: this.deps.settings(),
+      now: this.now(),
+      advertiseAddr: this.dialAddress(),
+      peers: this.effective.map((a) => ({ record: this.tracker.get(a), pendingPush: this.outbox.has(a), pendingEntries: this.outbox.get(a)?.entries.size })),
+      srvPeerCount: this.srvPeers.length,
+      discoveryLastRefresh: this.discoveryLastRefresh,
+      discoveryLastError: this.discoveryLastError,
+      snapshotsApplied: this.snapshotsApplied,
+      snapshotsRejected: this.snapshotsRejected,
+      replica: r && {
+        entries: r.state.size,
+        live: r.state.liveCount,
+        tombstones: r.state.tombstoneCount,
+        tombstoneTtlMs: this.tombstoneTtlMs(),
+        clock: r.clock.current(),
+        deltasApplied: this.deltasApplied,
+        antiEntropyRounds: this.antiEntropyRounds,
+      },
+      transportKind: this.deps.transportKind,
     })
-    out.local_seq = this.state.local_seq
-    if (adv) out.cluster_port_guess = adv
-    out.sync_policy = normalizePolicyName(s.cluster_sync_policy)
-    const writers = staticPeerList(s.cluster_allowed_writer_node_ids ?? [])
-    if (writers.length > 0) out.allowed_writer_node_ids = writers
-    if (this.state.last_global_lww_unix) out.last_global_lww_unix = this.state.last_global_lww_unix
-    if (this.state.last_global_lww_node_id) out.last_global_lww_node_id = this.state.last_global_lww_node_id
-    const srv = (s.cluster_discovery_srv ?? '').trim()
-    if (srv) {
-      out.cluster_discovery_srv = srv
-      const interval = s.cluster_discovery_interval_seconds ?? 60
-      if (interval) out.cluster_discovery_interval_seconds = interval
-      if (this.discoveryLastRefresh !== undefined) out.discovery_last_refresh = formatUtcSeconds(this.discoveryLastRefresh)
-    }
-    if (this.discoveryLastError) out.discovery_last_error = this.discoveryLastError
-    out.static_peer_count = staticPeerList(s.cluster_peers ?? []).length
-    out.srv_peer_count = this.srvPeers.length
-    out.effective_peer_count = this.effective.length
-    out.healthy = this.isHealthy(now, s)
-    out.snapshots_applied = this.snapshotsApplied
-    out.snapshots_rejected = { ...this.snapshotsRejected }
-    out.sync_interval_seconds = Math.max(0, s.cluster_sync_interval_seconds ?? 0)
-    if (this.replica) {
-      const clock = this.replica.clock.current()
-      const skew = this.maxClockSkewMs()
-      out.replica = {
-        entries: this.replica.state.size,
-        live: this.replica.state.liveCount,
-        tombstones: this.replica.state.tombstoneCount,
-        tombstone_ttl_seconds: this.tombstoneTtlMs() / 1000,
-        clock_wall_ms: clock.wall,
-        clock_counter: clock.counter,
-        max_clock_skew_ms: skew,
-        clock_skew_exceeded: skew > CLOCK_SKEW_WARN_MS,
-        deltas_applied: this.deltasApplied,
-        anti_entropy_rounds: this.antiEntropyRounds,
-      }
-    }
-    out.transport = this.deps.transportKind ?? 'tcp'
-    return out
   }
 
   /** Pulls from every effective peer now, in parallel (bounded). Throws ERR_CLUSTER_DISABLED / ERR_CLUSTER_NO_TOKEN. */
@@ -537,16 +496,6 @@ export class ClusterManager implements ClusterControl {
     const s = this.deps.settings()
     const ifaces = (this.deps.networkInterfaces ?? (networkInterfaces as () => InterfaceMap))()
     return dialAddress(s.cluster_advertise_addr, s.cluster_listen_addr, ifaces)
-  }
-
-  private isHealthy(now: number, s: ClusterSettings): boolean {
-    const interval = Math.max(0, s.cluster_sync_interval_seconds ?? 0)
-    return this.effective.every((a) => {
-      const p = this.tracker.get(a)
-      if (p.pushBlocked) return false
-      if (interval > 0) return p.lastSyncOk !== undefined && now - p.lastSyncOk <= 2 * interval * 1000
-      return p.reachable || p.lastSyncOk !== undefined
-    })
   }
 
   // ------------------------------------------------------------ timers
@@ -677,12 +626,6 @@ export class ClusterManager implements ClusterControl {
   /** Capabilities this node announces: record_lww only while that policy runs. */
   private ownCaps(): string[] {
     return this.replica ? [CAP_RECORD_LWW, CAP_CHALLENGE] : [CAP_CHALLENGE]
-  }
-
-  private maxClockSkewMs(): number {
-    let max = 0
-    for (const a of this.effective) max = Math.max(max, Math.abs(this.tracker.get(a).clockSkewMs ?? 0))
-    return max
   }
 
   private tombstoneTtlMs(): number {
