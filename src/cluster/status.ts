@@ -4,10 +4,10 @@
  * passes the time in; nothing here reads a clock, a timer, the network or the file system.
  */
 import type { ClusterStatus } from './control.js'
-import { staticPeerList } from './discovery.js'
+import { staticPeerList } from './peers/discovery.js'
 import { effectiveListenAddr } from './netinfo.js'
-import type { ClusterState } from './peer-state.js'
-import { formatUtcSeconds, peerStatus, type PeerRecord, type PeerStatusExtra } from './peer-tracker.js'
+import type { ClusterState } from './peers/peer-state.js'
+import { formatUtcSeconds, peerStatus, type PeerRecord, type PeerStatusExtra } from './peers/peer-tracker.js'
 import { normalizePolicyName } from './policies/index.js'
 import { CLOCK_SKEW_WARN_MS, type ClusterSettings } from './settings.js'
 

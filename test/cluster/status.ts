@@ -1,6 +1,6 @@
 import t from 'tap'
-import type { PeerRecord } from '../../src/cluster/peer-tracker.js'
-import { emptyState } from '../../src/cluster/peer-state.js'
+import type { PeerRecord } from '../../src/cluster/peers/peer-tracker.js'
+import { emptyState } from '../../src/cluster/peers/peer-state.js'
 import { CLOCK_SKEW_WARN_MS, type ClusterSettings } from '../../src/cluster/settings.js'
 import { buildClusterStatus, disabledStatus, isClusterHealthy, maxClockSkewMs, type StatusInput } from '../../src/cluster/status.js'
 

@@ -2,7 +2,7 @@
  * In-memory per-peer bookkeeping for `cluster status` (spec §11), keyed by the configured peer
  * address. Times are epoch milliseconds here and Go RFC 3339 strings in status.
  */
-import type { PeerStatus } from './control.js'
+import type { PeerStatus } from '../control.js'
 
 export interface PeerRecord {
   address: string
