@@ -10,12 +10,12 @@ import type { Logger } from 'pino'
 import { DnsplaneError, isDnsplaneError } from '../errors.js'
 import type { RecordStore } from '../store/record-store.js'
 import { canonicalName } from '../store/record.js'
-import { backoffDelayMs, PUSH_RETRY_MAX_MS, PUSH_RETRY_MIN_MS, random01From } from './backoff.js'
+import { PUSH_RETRY_MAX_MS, PUSH_RETRY_MIN_MS } from './backoff.js'
 import { FrameChannel } from './channel.js'
 import { FrameBudget } from './frame-budget.js'
 import { MAX_FRAME_BYTES, PRE_AUTH_MAX_FRAME_BYTES } from './codec.js'
 import type { ClusterControl, ClusterStatus, JoinInfo, PeerOpResult, PeerRole } from './control.js'
-import { discoverSrvPeers, mergePeers, normalizeSrvName, staticPeerList, type ResolveSrv } from './discovery.js'
+import { discoverSrvPeers, mergePeers, normalizeSrvName, staticPeerList, type ResolveSrv } from './peers/discovery.js'
 import { newNonce } from './auth-challenge.js'
 import { LwwReplica } from './lww-replica.js'
 import { answerDigest, runAntiEntropy, sendDeltas, type ExchangeContext, type LwwSyncResult } from './lww-sync.js'
@@ -34,11 +34,12 @@ import {
   type RecordsFullMessage,
 } from './messages.js'
 import { countRejections, describeRejections, screenVersions } from './entry-guard.js'
-import { compareHlc } from './hlc.js'
 import type { VersionedEntry } from './replica.js'
 import { dialAddress, effectiveListenAddr, tokenFingerprint, type InterfaceMap } from './netinfo.js'
-import { commitApplied, decideSnapshot, emptyState, type ClusterState } from './peer-state.js'
-import { PeerTracker, formatUtcSeconds } from './peer-tracker.js'
+import { commitApplied, decideSnapshot, emptyState, type ClusterState } from './peers/peer-state.js'
+import { PeerTracker } from './peers/peer-tracker.js'
+import { buildClusterStatus, disabledStatus } from './status.js'
+import { emptyPending, Outbox, type PendingPush } from './peers/outbox.js'
 import { normalizePolicyName, policyFor, type RejectReason } from './policies/index.js'
 import { step, type AuthPeer, type ConnState, type Effect, type StepContext } from './protocol.js'
 import {
@@ -47,7 +48,6 @@ import {
   CLOCK_SKEW_WARN_MS,
   DEFAULT_TOMBSTONE_TTL_SECONDS,
   LWW_ANTI_ENTROPY_DEFAULT_SECONDS,
-  MAX_PENDING_ENTRIES,
   AUTH_TIMEOUT_MS,
   DIAL_TIMEOUT_MS,
   DISCOVERY_TIMEOUT_MS,
@@ -149,40 +149,12 @@ export type ClusterEvent =
 
 export type SnapshotOutcome = 'applied' | 'duplicate' | 'rejected'
 
-/** What one peer still has to receive; delivered by deliverPending with retries. */
-interface PendingPush {
-  /** For a peer without record_lww: the newest snapshot (the original's push). */
-  snapshot?: RecordsFullMessage
-  /** For a record_lww peer: entries not yet acknowledged, newest version per key. */
-  entries: Map<string, VersionedEntry>
-  /** Run anti-entropy at the next contact (start-up, or the entry queue overflowed). */
-  antiEntropy: boolean
-  attempt: number
-  inFlight: boolean
-  /** Bumped on every change, so a delivery knows whether something arrived meanwhile. */
-  version: number
-  timer?: ReturnType<typeof setTimeout>
-}
-
 interface Session {
   ch: FrameChannel
   close(): void
   /** Capabilities the peer announced in auth_ok / auth_challenge ([] for a Go peer). */
   caps: string[]
   peerNodeId?: string
-}
-
-const DISABLED_STATUS: ClusterStatus = {
-  enabled: false,
-  node_id: '',
-  listen_addr: '',
-  replica_only: false,
-  cluster_admin: false,
-  peers: null,
-  local_seq: 0,
-  static_peer_count: 0,
-  srv_peer_count: 0,
-  effective_peer_count: 0,
 }
 
 export class ClusterManager implements ClusterControl {
@@ -201,7 +173,7 @@ export class ClusterManager implements ClusterControl {
   private discoveryLastRefresh: number | undefined
   private discoveryLastError: string | undefined
   private readonly tracker = new PeerTracker()
-  private readonly pending = new Map<string, PendingPush>()
+  private readonly outbox: Outbox
   private readonly inbound = new Set<Connection>()
   private readonly outbound = new Set<Connection>()
   private readonly failedAuths = new Map<string, { times: number[]; blockedUntil: number }>()
@@ -244,6 +216,19 @@ export class ClusterManager implements ClusterControl {
       ...deps.limits,
     }
     this.frameBudget = deps.frameBudget ?? new FrameBudget()
+    this.outbox = new Outbox({
+      deliver: (peer, p) => this.deliverOnce(peer, p),
+      isRunning: () => this.running,
+      onSnapshotTooLarge: (peer) => {
+        this.tracker.get(peer).pushBlocked = true
+      },
+      emit: (e) => this.emit(e),
+      track: (task) => this.track(task),
+      log: this.log,
+      random: this.random,
+      retryMinMs: this.limits.pushRetryMinMs,
+      retryMaxMs: this.limits.pushRetryMaxMs,
+    })
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -324,8 +309,7 @@ export class ClusterManager implements ClusterControl {
     this.timers.clear()
     if (this.pullTimer) clearInterval(this.pullTimer)
     this.pullTimer = undefined
-    for (const p of this.pending.values()) clearTimeout(p.timer)
-    this.pending.clear()
+    this.outbox.stop()
     this.abort.abort()
     const listener = this.listener
     this.listener = undefined
@@ -366,59 +350,30 @@ export class ClusterManager implements ClusterControl {
   // ------------------------------------------------------------ control surface
 
   status(): ClusterStatus {
-    if (!this.running) return { ...DISABLED_STATUS }
-    const s = this.deps.settings()
-    const now = this.now()
-    const adv = this.dialAddress()
-    const out: ClusterStatus = { enabled: true, node_id: this.state.node_id, listen_addr: effectiveListenAddr(s.cluster_listen_addr) } as ClusterStatus
-    if (adv) out.advertise_addr = adv
-    out.replica_only = !!s.cluster_replica_only
-    out.cluster_admin = !!s.cluster_admin
-    out.peers = this.effective.map((a) => {
-      const nodeId = this.tracker.get(a).nodeId
-      const peerSeq = nodeId && Object.hasOwn(this.state.peer_seq, nodeId) ? this.state.peer_seq[nodeId] : undefined
-      return this.tracker.status(a, now, { peerSeq, pendingPush: this.pending.has(a), pendingEntries: this.pending.get(a)?.entries.size })
+    if (!this.running) return disabledStatus()
+    const r = this.replica
+    return buildClusterStatus({
+      state: this.state,
+      settings: this.deps.settings(),
+      now: this.now(),
+      advertiseAddr: this.dialAddress(),
+      peers: this.effective.map((a) => ({ record: this.tracker.get(a), pendingPush: this.outbox.has(a), pendingEntries: this.outbox.get(a)?.entries.size })),
+      srvPeerCount: this.srvPeers.length,
+      discoveryLastRefresh: this.discoveryLastRefresh,
+      discoveryLastError: this.discoveryLastError,
+      snapshotsApplied: this.snapshotsApplied,
+      snapshotsRejected: this.snapshotsRejected,
+      replica: r && {
+        entries: r.state.size,
+        live: r.state.liveCount,
+        tombstones: r.state.tombstoneCount,
+        tombstoneTtlMs: this.tombstoneTtlMs(),
+        clock: r.clock.current(),
+        deltasApplied: this.deltasApplied,
+        antiEntropyRounds: this.antiEntropyRounds,
+      },
+      transportKind: this.deps.transportKind,
     })
-    out.local_seq = this.state.local_seq
-    if (adv) out.cluster_port_guess = adv
-    out.sync_policy = normalizePolicyName(s.cluster_sync_policy)
-    const writers = staticPeerList(s.cluster_allowed_writer_node_ids ?? [])
-    if (writers.length > 0) out.allowed_writer_node_ids = writers
-    if (this.state.last_global_lww_unix) out.last_global_lww_unix = this.state.last_global_lww_unix
-    if (this.state.last_global_lww_node_id) out.last_global_lww_node_id = this.state.last_global_lww_node_id
-    const srv = (s.cluster_discovery_srv ?? '').trim()
-    if (srv) {
-      out.cluster_discovery_srv = srv
-      const interval = s.cluster_discovery_interval_seconds ?? 60
-      if (interval) out.cluster_discovery_interval_seconds = interval
-      if (this.discoveryLastRefresh !== undefined) out.discovery_last_refresh = formatUtcSeconds(this.discoveryLastRefresh)
-    }
-    if (this.discoveryLastError) out.discovery_last_error = this.discoveryLastError
-    out.static_peer_count = staticPeerList(s.cluster_peers ?? []).length
-    out.srv_peer_count = this.srvPeers.length
-    out.effective_peer_count = this.effective.length
-    out.healthy = this.isHealthy(now, s)
-    out.snapshots_applied = this.snapshotsApplied
-    out.snapshots_rejected = { ...this.snapshotsRejected }
-    out.sync_interval_seconds = Math.max(0, s.cluster_sync_interval_seconds ?? 0)
-    if (this.replica) {
-      const clock = this.replica.clock.current()
-      const skew = this.maxClockSkewMs()
-      out.replica = {
-        entries: this.replica.state.size,
-        live: this.replica.state.liveCount,
-        tombstones: this.replica.state.tombstoneCount,
-        tombstone_ttl_seconds: this.tombstoneTtlMs() / 1000,
-        clock_wall_ms: clock.wall,
-        clock_counter: clock.counter,
-        max_clock_skew_ms: skew,
-        clock_skew_exceeded: skew > CLOCK_SKEW_WARN_MS,
-        deltas_applied: this.deltasApplied,
-        anti_entropy_rounds: this.antiEntropyRounds,
-      }
-    }
-    out.transport = this.deps.transportKind ?? 'tcp'
-    return out
   }
 
   /** Pulls from every effective peer now, in parallel (bounded). Throws ERR_CLUSTER_DISABLED / ERR_CLUSTER_NO_TOKEN. */
@@ -486,7 +441,7 @@ export class ClusterManager implements ClusterControl {
     this.state = { ...this.state, local_seq: this.state.local_seq + 1 }
     await this.saveState()
     // To a record_lww peer this runs anti-entropy (the snapshot is for peers without record_lww).
-    const once: PendingPush = { snapshot: this.buildSnapshot(this.state.local_seq), entries: new Map(), antiEntropy: true, attempt: 0, inFlight: false, version: 0 }
+    const once: PendingPush = { ...emptyPending(), snapshot: this.buildSnapshot(this.state.local_seq), antiEntropy: true }
     await this.deliverOnce(address.trim(), once)
   }
 
@@ -533,13 +488,7 @@ export class ClusterManager implements ClusterControl {
     const staticPeers = staticPeerList(s.cluster_peers ?? [])
     const merged = mergePeers(staticPeers, this.srvPeers)
     this.effective = merged.length > 0 ? merged : staticPeers
-    const keep = new Set(this.effective)
-    for (const [addr, p] of this.pending) {
-      if (!keep.has(addr)) {
-        clearTimeout(p.timer)
-        this.pending.delete(addr)
-      }
-    }
+    this.outbox.retain(this.effective)
     this.tracker.retain(this.effective)
   }
 
@@ -547,16 +496,6 @@ export class ClusterManager implements ClusterControl {
     const s = this.deps.settings()
     const ifaces = (this.deps.networkInterfaces ?? (networkInterfaces as () => InterfaceMap))()
     return dialAddress(s.cluster_advertise_addr, s.cluster_listen_addr, ifaces)
-  }
-
-  private isHealthy(now: number, s: ClusterSettings): boolean {
-    const interval = Math.max(0, s.cluster_sync_interval_seconds ?? 0)
-    return this.effective.every((a) => {
-      const p = this.tracker.get(a)
-      if (p.pushBlocked) return false
-      if (interval > 0) return p.lastSyncOk !== undefined && now - p.lastSyncOk <= 2 * interval * 1000
-      return p.reachable || p.lastSyncOk !== undefined
-    })
   }
 
   // ------------------------------------------------------------ timers
@@ -689,12 +628,6 @@ export class ClusterManager implements ClusterControl {
     return this.replica ? [CAP_RECORD_LWW, CAP_CHALLENGE] : [CAP_CHALLENGE]
   }
 
-  private maxClockSkewMs(): number {
-    let max = 0
-    for (const a of this.effective) max = Math.max(max, Math.abs(this.tracker.get(a).clockSkewMs ?? 0))
-    return max
-  }
-
   private tombstoneTtlMs(): number {
     const sec = this.deps.settings().cluster_tombstone_ttl_seconds
     return (sec !== undefined && sec > 0 ? sec : DEFAULT_TOMBSTONE_TTL_SECONDS) * 1000
@@ -750,7 +683,7 @@ export class ClusterManager implements ClusterControl {
     const peers = this.replica ? this.effective.filter((p) => this.tracker.get(p).syncMode !== 'record_lww') : this.effective
     if (peers.length === 0) return
     const snapshot = this.buildSnapshot(this.state.local_seq)
-    for (const peer of peers) this.queuePush(peer, snapshot)
+    for (const peer of peers) this.outbox.queueSnapshot(peer, snapshot)
   }
 
   private mayPush(): boolean {
@@ -772,7 +705,7 @@ export class ClusterManager implements ClusterControl {
   private reofferLastSnapshot(): void {
     if (this.state.local_seq < 1 || !this.mayPush()) return
     const snapshot = this.buildSnapshot(this.state.local_seq)
-    for (const peer of this.effective) this.queuePush(peer, snapshot)
+    for (const peer of this.effective) this.outbox.queueSnapshot(peer, snapshot)
   }
 
   /**
@@ -783,99 +716,14 @@ export class ClusterManager implements ClusterControl {
   private startAntiEntropy(): void {
     if (!this.token()) return
     const snapshot = this.state.local_seq >= 1 && this.mayPush() ? this.buildSnapshot(this.state.local_seq) : undefined
-    for (const peer of this.effective) {
-      const p = this.pendingFor(peer)
-      p.antiEntropy = true
-      if (snapshot) p.snapshot = snapshot
-      this.kick(peer, p)
-    }
+    for (const peer of this.effective) this.outbox.queueAntiEntropy(peer, snapshot)
   }
 
-  private pendingFor(peer: string): PendingPush {
-    let p = this.pending.get(peer)
-    if (!p) {
-      p = { entries: new Map(), antiEntropy: false, attempt: 0, inFlight: false, version: 0 }
-      this.pending.set(peer, p)
-    }
-    return p
-  }
-
-  /** Keeps only the newest snapshot per peer; starts delivery unless one is in flight. */
-  private queuePush(peer: string, snapshot: RecordsFullMessage): void {
-    const p = this.pendingFor(peer)
-    p.snapshot = snapshot
-    this.kick(peer, p)
-  }
-
-  /** Queues record_lww entries for a peer (newest version per key; overflow -> anti-entropy). */
+  /** Queues record_lww entries for a peer unless this node may not send (see Outbox.queueEntries). */
   private queueEntries(peer: string, entries: readonly VersionedEntry[]): void {
     const s = this.deps.settings()
     if (!this.running || s.cluster_replica_only || !this.token()) return
-    const p = this.pendingFor(peer)
-    for (const e of entries) {
-      const cur = p.entries.get(e.key)
-      if (!cur || compareHlc(e.version, cur.version) > 0) p.entries.set(e.key, e)
-    }
-    if (p.entries.size > MAX_PENDING_ENTRIES) {
-      p.entries.clear()
-      p.antiEntropy = true
-      this.log.warn({ peer, limit: MAX_PENDING_ENTRIES }, 'cluster entry queue overflow; peer will be caught up by anti-entropy')
-    }
-    this.kick(peer, p)
-  }
-
-  /** Notes a change and starts delivery now (resetting the backoff) unless one is in flight. */
-  private kick(peer: string, p: PendingPush): void {
-    p.version++
-    clearTimeout(p.timer)
-    p.timer = undefined
-    p.attempt = 0
-    if (!p.inFlight) this.track(this.deliverPending(peer))
-  }
-
-  private async deliverPending(peer: string): Promise<void> {
-    const p = this.pending.get(peer)
-    if (!p || p.inFlight || !this.running) return
-    clearTimeout(p.timer)
-    p.timer = undefined
-    p.inFlight = true
-    const version = p.version
-    let failure: unknown
-    try {
-      await this.deliverOnce(peer, p)
-    } catch (err) {
-      failure = err
-    }
-    p.inFlight = false
-    if (this.pending.get(peer) !== p || !this.running) return // peer removed or manager stopped
-    if (isDnsplaneError(failure, 'ERR_FRAME_TOO_LARGE')) {
-      // Retrying cannot help: the snapshot is over the protocol's 64 MiB frame limit. Keep the peer
-      // unhealthy until a later delivery succeeds (record_lww peers get chunked deltas instead).
-      p.snapshot = undefined
-      this.tracker.get(peer).pushBlocked = true
-      this.log.error({ peer, error: failure.message }, 'cluster snapshot too large for one records_full frame; not retried (use record_lww)')
-      if (p.entries.size === 0 && !p.antiEntropy) this.pending.delete(peer)
-      return
-    }
-    if (failure === undefined) {
-      if (!p.snapshot && p.entries.size === 0 && !p.antiEntropy) {
-        this.pending.delete(peer)
-        return
-      }
-      if (p.version !== version) {
-        // Something new arrived meanwhile: send it now.
-        this.track(this.deliverPending(peer))
-        return
-      }
-    }
-    p.attempt++
-    const delay = backoffDelayMs(p.attempt, random01From(this.random(4)), this.limits.pushRetryMinMs, this.limits.pushRetryMaxMs)
-    p.timer = setTimeout(() => this.track(this.deliverPending(peer)), delay)
-    this.emit({ kind: 'push_failed', peer, attempt: p.attempt, retry_in_ms: delay })
-    this.log.warn(
-      { peer, seq: p.snapshot?.seq, entries: p.entries.size, attempt: p.attempt, retry_in_ms: delay, error: (failure as Error | undefined)?.message ?? 'undelivered' },
-      'cluster push failed',
-    )
+    this.outbox.queueEntries(peer, entries)
   }
 
   /**
@@ -1040,8 +888,7 @@ export class ClusterManager implements ClusterControl {
       tracked.lastProbeRttMs = Math.max(0, Math.round(now - t0))
       tracked.lastProbeError = undefined
       this.emit({ kind: 'probe', peer, ok: true, rtt_ms: tracked.lastProbeRttMs })
-      const p = this.pending.get(peer)
-      if (p && !p.inFlight) this.track(this.deliverPending(peer))
+      this.outbox.flush(peer)
       return true
     } catch (err) {
       tracked.reachable = false

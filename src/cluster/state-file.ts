@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { DnsplaneError } from '../errors.js'
 import { writeFileAtomic } from '../store/atomic-write.js'
-import { emptyState, parseState, resolveNodeId, serializeState, type ClusterState } from './peer-state.js'
+import { emptyState, parseState, resolveNodeId, serializeState, type ClusterState } from './peers/peer-state.js'
 
 export const STATE_FILE_NAME = 'cluster_state.json'
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { commitApplied, decideSnapshot, emptyState, type ClusterState } from '../../../src/cluster/peer-state.js'
+import { commitApplied, decideSnapshot, emptyState, type ClusterState } from '../../../src/cluster/peers/peer-state.js'
 import { policyFor, type PolicyState } from '../../../src/cluster/policies/index.js'
 import { lwwPerNode } from '../../../src/cluster/policies/lww-per-node.js'
 

@@ -2,7 +2,7 @@
  * In-memory per-peer bookkeeping for `cluster status` (spec §11), keyed by the configured peer
  * address. Times are epoch milliseconds here and Go RFC 3339 strings in status.
  */
-import type { PeerStatus } from './control.js'
+import type { PeerStatus } from '../control.js'
 
 export interface PeerRecord {
   address: string
@@ -59,30 +59,41 @@ export class PeerTracker {
   }
 
   /** The original's peer entry (omitempty keys left out) plus our extras. */
-  status(address: string, now: number, extra: { peerSeq?: number; pendingPush: boolean; pendingEntries?: number }): PeerStatus {
-    const p = this.get(address)
-    const out: PeerStatus = { address } as PeerStatus
-    if (p.lastOutboundOk !== undefined) out.last_outbound_ok = formatLocalTime(p.lastOutboundOk)
-    if (p.lastOutboundError) out.last_outbound_error = p.lastOutboundError
-    if (p.lastInboundOk !== undefined) out.last_inbound_ok = formatLocalTime(p.lastInboundOk)
-    if (p.lastPullOk !== undefined) out.last_pull_ok = formatLocalTime(p.lastPullOk)
-    if (p.lastProbeOk !== undefined) out.last_probe_ok = formatLocalTime(p.lastProbeOk)
-    if (p.lastProbeRttMs) out.last_probe_rtt_ms = p.lastProbeRttMs
-    if (p.lastProbeError) out.last_probe_error = p.lastProbeError
-    out.reachable = p.reachable
-    if (p.lastSyncOk !== undefined) {
-      out.last_sync_ok = formatLocalTime(p.lastSyncOk)
-      out.replication_lag_seconds = Math.max(0, Math.floor((now - p.lastSyncOk) / 1000))
-    }
-    if (p.nodeId) out.node_id = p.nodeId
-    if (extra.peerSeq !== undefined) out.peer_seq = extra.peerSeq
-    if (extra.pendingPush) out.pending_push = true
-    if (p.caps) out.caps = [...p.caps]
-    if (p.syncMode) out.sync_mode = p.syncMode
-    if (p.clockSkewMs !== undefined) out.clock_skew_ms = p.clockSkewMs
-    if (extra.pendingEntries) out.pending_entries = extra.pendingEntries
-    return out
+  status(address: string, now: number, extra: PeerStatusExtra): PeerStatus {
+    return peerStatus(this.get(address), now, extra)
   }
+}
+
+/** What the status of one peer adds to its tracker record: its applied seq and outbox queue. */
+export interface PeerStatusExtra {
+  peerSeq?: number
+  pendingPush: boolean
+  pendingEntries?: number
+}
+
+/** The original's peer entry (omitempty keys left out) plus our extras; pure (`now` in epoch ms). */
+export function peerStatus(p: Readonly<PeerRecord>, now: number, extra: PeerStatusExtra): PeerStatus {
+  const out: PeerStatus = { address: p.address } as PeerStatus
+  if (p.lastOutboundOk !== undefined) out.last_outbound_ok = formatLocalTime(p.lastOutboundOk)
+  if (p.lastOutboundError) out.last_outbound_error = p.lastOutboundError
+  if (p.lastInboundOk !== undefined) out.last_inbound_ok = formatLocalTime(p.lastInboundOk)
+  if (p.lastPullOk !== undefined) out.last_pull_ok = formatLocalTime(p.lastPullOk)
+  if (p.lastProbeOk !== undefined) out.last_probe_ok = formatLocalTime(p.lastProbeOk)
+  if (p.lastProbeRttMs) out.last_probe_rtt_ms = p.lastProbeRttMs
+  if (p.lastProbeError) out.last_probe_error = p.lastProbeError
+  out.reachable = p.reachable
+  if (p.lastSyncOk !== undefined) {
+    out.last_sync_ok = formatLocalTime(p.lastSyncOk)
+    out.replication_lag_seconds = Math.max(0, Math.floor((now - p.lastSyncOk) / 1000))
+  }
+  if (p.nodeId) out.node_id = p.nodeId
+  if (extra.peerSeq !== undefined) out.peer_seq = extra.peerSeq
+  if (extra.pendingPush) out.pending_push = true
+  if (p.caps) out.caps = [...p.caps]
+  if (p.syncMode) out.sync_mode = p.syncMode
+  if (p.clockSkewMs !== undefined) out.clock_skew_ms = p.clockSkewMs
+  if (extra.pendingEntries) out.pending_entries = extra.pendingEntries
+  return out
 }
 
 /**

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { PeerTracker } from '../../src/cluster/peer-tracker.js'
+import { PeerTracker } from '../../../src/cluster/peers/peer-tracker.js'
 
 t.test('an inbound sender is matched to the one configured peer on its IP until its node id is known', async (t) => {
   const tracker = new PeerTracker()

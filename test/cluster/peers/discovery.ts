@@ -1,5 +1,5 @@
 import t from 'tap'
-import { discoverSrvPeers, mergePeers, normalizeSrvName, srvTargetsToPeers } from '../../src/cluster/discovery.js'
+import { discoverSrvPeers, mergePeers, normalizeSrvName, srvTargetsToPeers } from '../../../src/cluster/peers/discovery.js'
 
 t.test('validates SRV names (RFC 2782 form) and strips one trailing dot', async (t) => {
   const cases: [string | undefined, string | undefined][] = [

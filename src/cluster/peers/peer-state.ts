@@ -3,10 +3,10 @@
  * pure rules over it: node id resolution, the duplicate rule, the fresh-node guard, policy
  * evaluation order and what an apply or rejection commits. Pure: the manager loads and saves.
  */
-import { DnsplaneError } from '../errors.js'
-import { lwwTimestamp } from './policies/global-lww.js'
-import type { PolicyState, RejectReason, SyncPolicy } from './policies/index.js'
-import { parseChallengePeers, type ChallengePeers } from './session/challenge-peers.js'
+import { DnsplaneError } from '../../errors.js'
+import { lwwTimestamp } from '../policies/global-lww.js'
+import type { PolicyState, RejectReason, SyncPolicy } from '../policies/index.js'
+import { parseChallengePeers, type ChallengePeers } from '../session/challenge-peers.js'
 
 export interface ClusterState {
   node_id: string
