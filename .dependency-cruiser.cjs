@@ -18,9 +18,10 @@ const CORE = [
   'src/dns/serve/(fast-path|tcp-clients|query-event)\\.ts',
   'src/dns/forward/upstream-select\\.ts',
   'src/dns/cache/response-cache\\.ts',
-  'src/cluster/(codec|messages|protocol|hlc|replica|auth-challenge|peer-state|discovery|backoff|netinfo|tokens|entry-guard|frame-budget)\\.ts',
+  'src/cluster/(codec|messages|protocol|hlc|replica|auth-challenge|status|settings|control|backoff|netinfo|tokens|entry-guard|frame-budget)\\.ts',
   'src/cluster/policies/[^/]+\\.ts',
   'src/cluster/session/[^/]+\\.ts',
+  'src/cluster/peers/(peer-state|discovery|peer-tracker)\\.ts',
 ]
 const CORE_PATH = `^(${CORE.join('|')})$`
 
