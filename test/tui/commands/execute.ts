@@ -214,10 +214,19 @@ t.test('stats shows counters and asks for the live view', async (t) => {
 
 t.test('tools dig posts the query and draws the answers', async (t) => {
   const { client, text } = await run('tools dig MX example.com @1.1.1.1', {
-    'POST /api/v1/tools/dig': { rows: [{ server: '1.1.1.1:53', status: 'OK', time_ms: 12.34, answer: 'example.com. 300 IN MX 10 mail.example.com.' }] },
+    // The daemon's shape (src/api/routes/tools.ts): {query, results: DigRow[]}.
+    'POST /api/v1/tools/dig': {
+      query: { name: 'example.com', type: 'MX', server: '1.1.1.1' },
+      results: [
+        { server: '1.1.1.1:53', status: 'OK', time_ms: 12.34, answers: ['example.com. 300 IN MX 10 mail.example.com.', 'example.com. 300 IN MX 20 mx2.example.com.'] },
+        { server: '9.9.9.9:53', status: 'ERROR', time_ms: 5000, answers: [], error: 'timeout' },
+      ],
+    },
   })
   t.same(client.calls[0].body, { name: 'example.com', type: 'MX', server: '1.1.1.1' })
-  t.match(text, /Server\s+Status\s+Time\s+Answer\n[-\s]+\n1\.1\.1\.1:53\s+OK\s+12\.3 ms\s+example\.com\. 300 IN MX/)
+  t.match(text, /Server\s+Status\s+Time\s+Answer\n[-\s]+\n1\.1\.1\.1:53\s+OK\s+12\.3 ms\s+example\.com\. 300 IN MX 10 mail/)
+  t.match(text, /\n\s+example\.com\. 300 IN MX 20 mx2\.example\.com\.\n9\.9\.9\.9:53\s+ERROR\s+5000\.0 ms\s+timeout/)
+  t.notMatch(text, 'no servers queried')
 })
 
 t.test('cluster status prints indented JSON and rejects arguments', async (t) => {
