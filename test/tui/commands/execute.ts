@@ -62,12 +62,22 @@ t.test('history built-in lists previous lines', async (t) => {
 
 t.test('record add posts the inferred record and shows status and warnings', async (t) => {
   const { result, client, text } = await run('record add 192.0.2.7 host.example.com', {
-    'POST /dns/records': { status: 'record added', messages: ['record already exists'] },
+    'POST /dns/records': { status: 'record added', messages: ['TTL capped'] },
   })
   t.same(client.calls[0].body, { name: 'host.example.com', type: 'A', value: '192.0.2.7' })
   t.equal(result.ok, true)
   t.equal(result.effect, 'records-changed')
-  t.match(text, /record added\nrecord already exists/)
+  t.match(text, /record added\nTTL capped/)
+})
+
+t.test('record add of a duplicate says it already exists, never "record added"', async (t) => {
+  // The daemon answers a duplicate with status "record added" and a message (src/store/file-store.ts add).
+  const { result, text } = await run('record add host.example.com A 192.0.2.7', {
+    'POST /dns/records': { status: 'record added', messages: ['record already exists'] },
+  })
+  t.notMatch(text, 'record added')
+  t.equal(text, 'record already exists; nothing added\n')
+  t.equal(result.effect, undefined, 'nothing changed')
 })
 
 t.test('record add with a quoted TXT value and ttl', async (t) => {
@@ -93,11 +103,44 @@ t.test('record update puts, record remove deletes by query', async (t) => {
   const u = await run('record update www.example.com A 192.0.2.1 60', { 'PUT /dns/records': { status: 'record updated' } })
   t.same(u.client.calls[0].body, { name: 'www.example.com', type: 'A', value: '192.0.2.1', ttl: 60 })
   t.match(u.text, 'record updated')
-  const r = await run('record remove www.example.com 192.0.2.1', { 'DELETE /dns/records': { status: 'record deleted' } })
-  t.same(r.client.calls[0].query, { name: 'www.example.com', type: 'A', value: '192.0.2.1' })
-  t.match(r.text, 'record deleted')
+  const one = { records: [{ name: 'www.example.com', type: 'A', value: '192.0.2.1', ttl: 60 }, { name: 'www.example.com', type: 'A', value: '192.0.2.2', ttl: 60 }] }
+  const r = await run('record remove www.example.com 192.0.2.1', { 'GET /dns/records': one, 'DELETE /dns/records': { status: 'record deleted' } })
+  t.same(r.client.calls[0].query, { name: 'www.example.com', type: 'A' })
+  t.same(r.client.calls[1].query, { name: 'www.example.com', type: 'A', value: '192.0.2.1' })
+  t.equal(r.text, '1 record deleted\n')
+  t.same(r.result.raw, { status: 'record deleted', removed: 1 })
   const byId = await run('record remove 3f2504e0-4f89-41d3-9a0c-0305e82c3301', { 'DELETE /dns/records': { status: 'record deleted' } })
   t.same(byId.client.calls[0].query, { id: '3f2504e0-4f89-41d3-9a0c-0305e82c3301' })
+  t.equal(byId.text, '1 record deleted\n')
+})
+
+t.test('record remove by name counts the matches and needs --yes for more than one', async (t) => {
+  const listed = {
+    records: [
+      { name: 'www.example.com', type: 'A', value: '192.0.2.1', ttl: 60 },
+      { name: 'WWW.example.com.', type: 'AAAA', value: '2001:db8::1', ttl: 60 },
+      { name: 'www.example.com.au', type: 'A', value: '192.0.2.9', ttl: 60 },
+    ],
+    detailed: false,
+  }
+  const routes = { 'GET /dns/records': listed, 'DELETE /dns/records': { status: 'record deleted', messages: [] } }
+  const held = await run('record remove www.example.com', routes)
+  t.equal(held.result.ok, false)
+  t.equal(held.client.calls.length, 1, 'only the count, no DELETE')
+  t.match(held.text, /www\.example\.com\s+A\s+192\.0\.2\.1[\s\S]*2001:db8::1/)
+  t.notMatch(held.text, 'example.com.au', 'a longer name is not a match')
+  t.match(errorOf(held.result), { message: '2 records match www.example.com; nothing removed', hint: /--yes/ })
+  const yes = await run('record remove www.example.com --yes', routes)
+  t.equal(yes.result.ok, true)
+  t.same(yes.client.calls[1], { method: 'DELETE', path: '/dns/records', query: { name: 'www.example.com', type: undefined, value: undefined } })
+  t.equal(yes.text, '2 records deleted\n')
+  t.equal((yes.result.raw as { removed: number }).removed, 2)
+  const y = await run('record remove -y www.example.com AAAA', routes)
+  t.equal(y.text, '1 record deleted\n')
+  const none = await run('record remove nothing.example.com', { 'GET /dns/records': { records: null } })
+  t.equal(none.result.ok, false)
+  t.match(errorOf(none.result)?.message, 'no record matches nothing.example.com')
+  t.equal(none.client.calls.length, 1)
 })
 
 t.test('record list renders a table, with filter and details', async (t) => {
