@@ -4,6 +4,7 @@
  */
 import { DaemonClientError, type DaemonClient } from '../daemon-client.js'
 import { parseLine } from '../line-parser.js'
+import { jsonLists, presentBlock } from './present.js'
 import { BUILTINS, CONTEXTS, ROOT_COMMANDS, findCommand, findContext } from './registry.js'
 import { UsageError, type CommandEnv, type CommandSpec, type ContextSpec, type ExecuteResult, type OutputBlock, type ShellState } from './types.js'
 
@@ -164,7 +165,8 @@ export async function executeCommand(line: string, state: ShellState, client: Da
   const env: CommandEnv = { client, now: opts.now ?? Date.now, history: opts.history }
   try {
     const outcome = await target.cmd.run(target.args, env)
-    return { output: outcome.output, state, ok: outcome.ok ?? true, raw: outcome.raw, effect: outcome.effect }
+    const raw = outcome.raw === undefined ? undefined : jsonLists(outcome.raw)
+    return { output: outcome.output.map(presentBlock), state, ok: outcome.ok ?? true, raw, effect: outcome.effect }
   } catch (err) {
     const { block, raw } = errorBlock(err, target.ctx, target.cmd)
     return { output: [block], state, ok: false, raw }

@@ -242,6 +242,32 @@ t.test('server save, load, status and version', async (t) => {
   t.match(v.text, /dnsplane 0\.1\.0\nnode_version: v20\.20\.2/)
 })
 
+t.test('server version never says go_version (the daemon keeps it for old scripts)', async (t) => {
+  const body = { version: '0.1.0', go_version: 'v20.20.2', node_version: 'v20.20.2', os: 'linux', arch: 'x64' }
+  const v = await run('server version', { 'GET /version': body })
+  t.notMatch(v.text, 'go_version')
+  t.equal(v.text, 'dnsplane 0.1.0\nnode_version: v20.20.2\nos: linux\narch: x64\n')
+  t.same(v.result.raw, { version: '0.1.0', node_version: 'v20.20.2', os: 'linux', arch: 'x64' })
+})
+
+t.test('--json answers carry [] for empty lists, never null', async (t) => {
+  const r = await run('record list', { 'GET /dns/records': { records: null, detailed: false } })
+  t.same(r.result.raw, { records: [], detailed: false })
+  const c = await run('cluster status', { 'GET /api/v1/cluster': { enabled: false, peers: null, nested: { messages: null }, held: null } })
+  t.same(c.result.raw, { enabled: false, peers: [], nested: { messages: [] }, held: null }, 'only list keys become []')
+})
+
+t.test('unset times (Go zero time) read "—" in human output, unchanged in --json', async (t) => {
+  const records = [{ id: 'id-1', name: 'www.example.com', type: 'A', value: '192.0.2.1', ttl: 3600, added_on: '2024-01-01T00:00:00Z', updated_on: '0001-01-01T00:00:00Z', last_query: '0001-01-01T00:00:00Z' }]
+  const r = await run('record list d', { 'GET /dns/records': { records, detailed: true } })
+  t.notMatch(r.text, '0001-01-01')
+  t.match(r.text, /2024-01-01T00:00:00Z\s+—\s+—\s+id-1/)
+  t.equal((r.result.raw as { records: { last_query: string }[] }).records[0].last_query, '0001-01-01T00:00:00Z')
+  const c = await run('cluster status', { 'GET /api/v1/cluster': { enabled: true, peers: [{ address: '10.0.0.2:7946', last_sync_ok: '0001-01-01T00:00:00.000Z' }] } })
+  t.notMatch(c.text, '0001-01-01')
+  t.match(c.text, '"last_sync_ok": "—"')
+})
+
 t.test('stats shows counters and asks for the live view', async (t) => {
   const raw = {
     session: { resolver: { total_queries: 200, total_cache_hits: 50, total_blocks: 4, total_queries_forwarded: 0, total_queries_answered: 198, server_start_time: '2024-05-01T11:00:00Z' } },
