@@ -40,6 +40,22 @@ t.test('navigation: enter a context, go back, cd, unknown words', async (t) => {
   t.same(c.calls, [], 'navigation never calls the daemon')
 })
 
+t.test('--help and -h print the help of any command, context or built-in and call nothing', async (t) => {
+  const list = await run('record list --help')
+  t.match(list.text, /^usage: record list \[details\|d\] \[filter\]/)
+  t.same(list.client.calls, [], '--help is not read as a filter')
+  t.match((await run('list -h', {}, { context: 'record' })).text, /^usage: record list/)
+  t.match((await run('record remove www.example.com --yes -h')).text, /^usage: record remove/)
+  t.match((await run('cluster peer add -h')).text, /^usage: cluster peer/)
+  t.match((await run('dns --help')).text, /^dns: upstream/)
+  t.match((await run('--help')).text, /record\s+local DNS records/)
+  t.match((await run('cd -h')).text, /^usage: cd <context>\|\.\.\|\//)
+  const r = await run('server set port -h')
+  t.equal(r.result.ok, true)
+  t.same(r.result.state, INITIAL_STATE)
+  t.same(r.client.calls, [])
+})
+
 t.test('"<ctx> <cmd>" runs from anywhere and keeps the current context', async (t) => {
   const { result, client } = await run('record list', { 'GET /dns/records': { records: [], detailed: false } }, { context: 'dns' })
   t.same(result.state, { context: 'dns' })
