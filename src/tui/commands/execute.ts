@@ -4,10 +4,12 @@
  */
 import { DaemonClientError, type DaemonClient } from '../daemon-client.js'
 import { parseLine } from '../line-parser.js'
+import { jsonLists, presentBlock } from './present.js'
 import { BUILTINS, CONTEXTS, ROOT_COMMANDS, findCommand, findContext } from './registry.js'
 import { UsageError, type CommandEnv, type CommandSpec, type ContextSpec, type ExecuteResult, type OutputBlock, type ShellState } from './types.js'
 
 const HELP_WORDS = new Set(['?', 'help', 'h'])
+const HELP_FLAGS: ReadonlySet<string> = new Set(['--help', '-h'])
 
 export interface ExecuteOptions {
   /** Unix milliseconds; defaults to Date.now. */
@@ -81,6 +83,8 @@ function resolve(args: string[], state: ShellState): Target {
 }
 
 function help(args: string[], state: ShellState): OutputBlock[] {
+  const builtin = args.length > 0 ? BUILTINS.find((b) => b.names.includes(args[0].toLowerCase())) : undefined
+  if (builtin) return [{ kind: 'text', text: `usage: ${args[0].toLowerCase()}${builtin.usage ? ` ${builtin.usage}` : ''}\n  ${builtin.summary}` }]
   if (args.length === 0) {
     const current = state.context ? findContext(state.context) : undefined
     return current ? contextHelp(current) : rootHelp()
@@ -121,6 +125,9 @@ export async function executeCommand(line: string, state: ShellState, client: Da
   if (args.length === 0) return { output: [], state, ok: true }
   const word = args[0].toLowerCase()
   const ok = (output: OutputBlock[], next: ShellState = state): ExecuteResult => ({ output, state: next, ok: true })
+
+  // `--help`/`-h` anywhere asks for the help of what precedes it; never an argument (a filter, a name).
+  if (args.some((a) => HELP_FLAGS.has(a))) return ok(help(args.filter((a) => !HELP_FLAGS.has(a)), state))
 
   switch (word) {
     case 'exit':
@@ -164,7 +171,8 @@ export async function executeCommand(line: string, state: ShellState, client: Da
   const env: CommandEnv = { client, now: opts.now ?? Date.now, history: opts.history }
   try {
     const outcome = await target.cmd.run(target.args, env)
-    return { output: outcome.output, state, ok: outcome.ok ?? true, raw: outcome.raw, effect: outcome.effect }
+    const raw = outcome.raw === undefined ? undefined : jsonLists(outcome.raw)
+    return { output: outcome.output.map(presentBlock), state, ok: outcome.ok ?? true, raw, effect: outcome.effect }
   } catch (err) {
     const { block, raw } = errorBlock(err, target.ctx, target.cmd)
     return { output: [block], state, ok: false, raw }

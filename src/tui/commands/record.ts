@@ -1,8 +1,12 @@
 /** `record` context: local authoritative records via /dns/records. */
 import { parseListArgs, parseRecordArgs, parseRemoveArgs } from './args.js'
 import { massDelete } from './record-mass-delete.js'
-import { asArray, asObject, asString, statusBlocks } from './shape.js'
+import { nameKey, valueKey } from '../../store/record.js'
+import { asArray, asObject, asString, messagesOf, statusBlocks } from './shape.js'
 import { UsageError, type CommandSpec, type ContextSpec, type OutputBlock } from './types.js'
+
+const DUPLICATE = /already exists/i
+const YES_FLAGS = new Set(['--yes', '-y'])
 
 const add: CommandSpec = {
   name: 'add',
@@ -13,6 +17,14 @@ const add: CommandSpec = {
   async run(args, env) {
     const r = parseRecordArgs(args)
     const raw = await env.client.request({ method: 'POST', path: '/dns/records', body: r })
+    // The daemon answers an exact duplicate with status "record added" and messages ["record already
+    // exists"] although it added nothing: say so instead of claiming success first.
+    const messages = messagesOf(raw)
+    if (messages.some((m) => DUPLICATE.test(m))) {
+      const out: OutputBlock[] = [{ kind: 'text', text: 'record already exists; nothing added', tone: 'warning' }]
+      for (const m of messages) if (!DUPLICATE.test(m)) out.push({ kind: 'text', text: m, tone: 'warning' })
+      return { output: out, raw }
+    }
     return { output: statusBlocks(raw, 'record added'), raw, effect: 'records-changed' }
   },
 }
@@ -33,15 +45,45 @@ const update: CommandSpec = {
 const remove: CommandSpec = {
   name: 'remove',
   aliases: ['rm', 'delete', 'del'],
-  usage: '<name> [type] [value] | <id>',
-  summary: 'remove records by name (only record of that name), name+type, name+value or a record id',
-  examples: ['record remove www.example.com 192.0.2.10', 'record remove example.com MX "10 mail.example.com"'],
+  usage: '<name> [type] [value] [--yes] | <id>',
+  summary: 'remove records by name, name+type, name+value or a record id; more than one match needs --yes',
+  details: ['the matching records are counted first; when more than one matches, they are listed and nothing is removed unless --yes (-y) is given'],
+  examples: ['record remove www.example.com 192.0.2.10', 'record remove example.com MX "10 mail.example.com"', 'record remove old.example.com --yes'],
   argCompletion: 'record-names',
   async run(args, env) {
-    const r = parseRemoveArgs(args)
-    const query = 'id' in r ? { id: r.id } : { name: r.name, type: r.type, value: r.value }
-    const raw = await env.client.request({ method: 'DELETE', path: '/dns/records', query })
-    return { output: statusBlocks(raw, 'record deleted'), raw, effect: 'records-changed' }
+    const yes = args.some((a) => YES_FLAGS.has(a))
+    const r = parseRemoveArgs(args.filter((a) => !YES_FLAGS.has(a)))
+    if ('id' in r) {
+      const raw = await env.client.request({ method: 'DELETE', path: '/dns/records', query: { id: r.id } })
+      return { output: [{ kind: 'text', text: '1 record deleted', tone: 'success' }], raw: { ...asObject(raw), removed: 1 }, effect: 'records-changed' }
+    }
+    // DELETE by name removes every match and does not say how many: count them first with the
+    // daemon's own rule (name any case, type, value by the duplicate rule).
+    const listed = await env.client.request({ method: 'GET', path: '/dns/records', query: { name: r.name, type: r.type } })
+    const key = nameKey(r.name)
+    const matches = asArray(asObject(listed).records).filter((v) => {
+      const rec = asObject(v)
+      const type = asString(rec.type).toUpperCase()
+      return nameKey(asString(rec.name)) === key && (r.type === undefined || type === r.type) && (r.value === undefined || valueKey(type, asString(rec.value)) === valueKey(type, r.value))
+    })
+    const what = [r.name, r.type, r.value].filter((x) => x !== undefined).join(' ')
+    if (matches.length === 0) {
+      const message = `no record matches ${what}`
+      return { output: [{ kind: 'error', message }], ok: false, raw: { error: { code: 'ERR_RECORD_NOT_FOUND', message } } }
+    }
+    if (matches.length > 1 && !yes) {
+      const message = `${matches.length} records match ${what}; nothing removed`
+      return {
+        output: [recordTable({ records: matches }, false), { kind: 'error', message, hint: 'add --yes to remove them all, or give the type and value of one record' }],
+        ok: false,
+        raw: { error: { code: 'ERR_CONFIRMATION_REQUIRED', message }, records: matches },
+      }
+    }
+    const raw = await env.client.request({ method: 'DELETE', path: '/dns/records', query: { name: r.name, type: r.type, value: r.value } })
+    const n = matches.length
+    const out: OutputBlock[] = [{ kind: 'text', text: `${n} record${n === 1 ? '' : 's'} deleted`, tone: 'success' }]
+    for (const m of messagesOf(raw)) out.push({ kind: 'text', text: m, tone: 'warning' })
+    return { output: out, raw: { ...asObject(raw), removed: n }, effect: 'records-changed' }
   },
 }
 

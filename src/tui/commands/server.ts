@@ -114,11 +114,14 @@ const version: CommandSpec = {
   async run(args, env) {
     if (args.length > 0) throw new UsageError('version takes no arguments')
     const raw = await env.client.request({ method: 'GET', path: '/version' })
-    const o = asObject(raw)
+    // /version keeps the original's `go_version` (holding the Node.js version) for old scripts;
+    // this is not Go, so the TUI shows only node_version.
+    const { go_version: goVersion, ...o } = asObject(raw)
+    if (o.node_version === undefined && goVersion !== undefined) o.node_version = goVersion
     const out: OutputBlock[] = [{ kind: 'text', text: `dnsplane ${asString(o.version) || '(unknown)'}` }]
     const rest = Object.keys(o).filter((k) => k !== 'version')
     if (rest.length > 0) out.push({ kind: 'text', text: rest.map((k) => `${k}: ${asString(o[k]) || JSON.stringify(o[k])}`).join('\n'), tone: 'muted' })
-    return { output: out, raw }
+    return { output: out, raw: o }
   },
 }
 

@@ -16,10 +16,15 @@ const dig: CommandSpec = {
     if (d.server) body.server = d.server
     if (d.port) body.port = d.port
     const raw = await env.client.request({ method: 'POST', path: '/api/v1/tools/dig', body, timeoutMs: 30_000 })
-    const rows = asArray(asObject(raw).rows).map((v) => {
+    // The daemon answers {query, results: DigRow[]}; each row has `answers` (one RR per string) and an optional `error`.
+    // Further answers of the same server go on their own rows with the first three cells empty.
+    const rows = asArray(asObject(raw).results).flatMap((v) => {
       const r = asObject(v)
       const t = r.time_ms
-      return [asString(r.server), asString(r.status), typeof t === 'number' ? `${t.toFixed(1)} ms` : asString(t), asString(r.answer)]
+      const answers = asArray(r.answers).map(asString).filter((a) => a !== '')
+      const first = answers[0] ?? asString(r.error)
+      const head = [asString(r.server), asString(r.status), typeof t === 'number' ? `${t.toFixed(1)} ms` : asString(t), first]
+      return [head, ...answers.slice(1).map((a) => ['', '', '', a])]
     })
     return { output: [{ kind: 'table', columns: ['Server', 'Status', 'Time', 'Answer'], rows, empty: 'no servers queried' }], raw }
   },

@@ -40,6 +40,22 @@ t.test('navigation: enter a context, go back, cd, unknown words', async (t) => {
   t.same(c.calls, [], 'navigation never calls the daemon')
 })
 
+t.test('--help and -h print the help of any command, context or built-in and call nothing', async (t) => {
+  const list = await run('record list --help')
+  t.match(list.text, /^usage: record list \[details\|d\] \[filter\]/)
+  t.same(list.client.calls, [], '--help is not read as a filter')
+  t.match((await run('list -h', {}, { context: 'record' })).text, /^usage: record list/)
+  t.match((await run('record remove www.example.com --yes -h')).text, /^usage: record remove/)
+  t.match((await run('cluster peer add -h')).text, /^usage: cluster peer/)
+  t.match((await run('dns --help')).text, /^dns: upstream/)
+  t.match((await run('--help')).text, /record\s+local DNS records/)
+  t.match((await run('cd -h')).text, /^usage: cd <context>\|\.\.\|\//)
+  const r = await run('server set port -h')
+  t.equal(r.result.ok, true)
+  t.same(r.result.state, INITIAL_STATE)
+  t.same(r.client.calls, [])
+})
+
 t.test('"<ctx> <cmd>" runs from anywhere and keeps the current context', async (t) => {
   const { result, client } = await run('record list', { 'GET /dns/records': { records: [], detailed: false } }, { context: 'dns' })
   t.same(result.state, { context: 'dns' })
@@ -62,12 +78,22 @@ t.test('history built-in lists previous lines', async (t) => {
 
 t.test('record add posts the inferred record and shows status and warnings', async (t) => {
   const { result, client, text } = await run('record add 192.0.2.7 host.example.com', {
-    'POST /dns/records': { status: 'record added', messages: ['record already exists'] },
+    'POST /dns/records': { status: 'record added', messages: ['TTL capped'] },
   })
   t.same(client.calls[0].body, { name: 'host.example.com', type: 'A', value: '192.0.2.7' })
   t.equal(result.ok, true)
   t.equal(result.effect, 'records-changed')
-  t.match(text, /record added\nrecord already exists/)
+  t.match(text, /record added\nTTL capped/)
+})
+
+t.test('record add of a duplicate says it already exists, never "record added"', async (t) => {
+  // The daemon answers a duplicate with status "record added" and a message (src/store/file-store.ts add).
+  const { result, text } = await run('record add host.example.com A 192.0.2.7', {
+    'POST /dns/records': { status: 'record added', messages: ['record already exists'] },
+  })
+  t.notMatch(text, 'record added')
+  t.equal(text, 'record already exists; nothing added\n')
+  t.equal(result.effect, undefined, 'nothing changed')
 })
 
 t.test('record add with a quoted TXT value and ttl', async (t) => {
@@ -93,11 +119,44 @@ t.test('record update puts, record remove deletes by query', async (t) => {
   const u = await run('record update www.example.com A 192.0.2.1 60', { 'PUT /dns/records': { status: 'record updated' } })
   t.same(u.client.calls[0].body, { name: 'www.example.com', type: 'A', value: '192.0.2.1', ttl: 60 })
   t.match(u.text, 'record updated')
-  const r = await run('record remove www.example.com 192.0.2.1', { 'DELETE /dns/records': { status: 'record deleted' } })
-  t.same(r.client.calls[0].query, { name: 'www.example.com', type: 'A', value: '192.0.2.1' })
-  t.match(r.text, 'record deleted')
+  const one = { records: [{ name: 'www.example.com', type: 'A', value: '192.0.2.1', ttl: 60 }, { name: 'www.example.com', type: 'A', value: '192.0.2.2', ttl: 60 }] }
+  const r = await run('record remove www.example.com 192.0.2.1', { 'GET /dns/records': one, 'DELETE /dns/records': { status: 'record deleted' } })
+  t.same(r.client.calls[0].query, { name: 'www.example.com', type: 'A' })
+  t.same(r.client.calls[1].query, { name: 'www.example.com', type: 'A', value: '192.0.2.1' })
+  t.equal(r.text, '1 record deleted\n')
+  t.same(r.result.raw, { status: 'record deleted', removed: 1 })
   const byId = await run('record remove 3f2504e0-4f89-41d3-9a0c-0305e82c3301', { 'DELETE /dns/records': { status: 'record deleted' } })
   t.same(byId.client.calls[0].query, { id: '3f2504e0-4f89-41d3-9a0c-0305e82c3301' })
+  t.equal(byId.text, '1 record deleted\n')
+})
+
+t.test('record remove by name counts the matches and needs --yes for more than one', async (t) => {
+  const listed = {
+    records: [
+      { name: 'www.example.com', type: 'A', value: '192.0.2.1', ttl: 60 },
+      { name: 'WWW.example.com.', type: 'AAAA', value: '2001:db8::1', ttl: 60 },
+      { name: 'www.example.com.au', type: 'A', value: '192.0.2.9', ttl: 60 },
+    ],
+    detailed: false,
+  }
+  const routes = { 'GET /dns/records': listed, 'DELETE /dns/records': { status: 'record deleted', messages: [] } }
+  const held = await run('record remove www.example.com', routes)
+  t.equal(held.result.ok, false)
+  t.equal(held.client.calls.length, 1, 'only the count, no DELETE')
+  t.match(held.text, /www\.example\.com\s+A\s+192\.0\.2\.1[\s\S]*2001:db8::1/)
+  t.notMatch(held.text, 'example.com.au', 'a longer name is not a match')
+  t.match(errorOf(held.result), { message: '2 records match www.example.com; nothing removed', hint: /--yes/ })
+  const yes = await run('record remove www.example.com --yes', routes)
+  t.equal(yes.result.ok, true)
+  t.same(yes.client.calls[1], { method: 'DELETE', path: '/dns/records', query: { name: 'www.example.com', type: undefined, value: undefined } })
+  t.equal(yes.text, '2 records deleted\n')
+  t.equal((yes.result.raw as { removed: number }).removed, 2)
+  const y = await run('record remove -y www.example.com AAAA', routes)
+  t.equal(y.text, '1 record deleted\n')
+  const none = await run('record remove nothing.example.com', { 'GET /dns/records': { records: null } })
+  t.equal(none.result.ok, false)
+  t.match(errorOf(none.result)?.message, 'no record matches nothing.example.com')
+  t.equal(none.client.calls.length, 1)
 })
 
 t.test('record list renders a table, with filter and details', async (t) => {
@@ -199,6 +258,32 @@ t.test('server save, load, status and version', async (t) => {
   t.match(v.text, /dnsplane 0\.1\.0\nnode_version: v20\.20\.2/)
 })
 
+t.test('server version never says go_version (the daemon keeps it for old scripts)', async (t) => {
+  const body = { version: '0.1.0', go_version: 'v20.20.2', node_version: 'v20.20.2', os: 'linux', arch: 'x64' }
+  const v = await run('server version', { 'GET /version': body })
+  t.notMatch(v.text, 'go_version')
+  t.equal(v.text, 'dnsplane 0.1.0\nnode_version: v20.20.2\nos: linux\narch: x64\n')
+  t.same(v.result.raw, { version: '0.1.0', node_version: 'v20.20.2', os: 'linux', arch: 'x64' })
+})
+
+t.test('--json answers carry [] for empty lists, never null', async (t) => {
+  const r = await run('record list', { 'GET /dns/records': { records: null, detailed: false } })
+  t.same(r.result.raw, { records: [], detailed: false })
+  const c = await run('cluster status', { 'GET /api/v1/cluster': { enabled: false, peers: null, nested: { messages: null }, held: null } })
+  t.same(c.result.raw, { enabled: false, peers: [], nested: { messages: [] }, held: null }, 'only list keys become []')
+})
+
+t.test('unset times (Go zero time) read "—" in human output, unchanged in --json', async (t) => {
+  const records = [{ id: 'id-1', name: 'www.example.com', type: 'A', value: '192.0.2.1', ttl: 3600, added_on: '2024-01-01T00:00:00Z', updated_on: '0001-01-01T00:00:00Z', last_query: '0001-01-01T00:00:00Z' }]
+  const r = await run('record list d', { 'GET /dns/records': { records, detailed: true } })
+  t.notMatch(r.text, '0001-01-01')
+  t.match(r.text, /2024-01-01T00:00:00Z\s+—\s+—\s+id-1/)
+  t.equal((r.result.raw as { records: { last_query: string }[] }).records[0].last_query, '0001-01-01T00:00:00Z')
+  const c = await run('cluster status', { 'GET /api/v1/cluster': { enabled: true, peers: [{ address: '10.0.0.2:7946', last_sync_ok: '0001-01-01T00:00:00.000Z' }] } })
+  t.notMatch(c.text, '0001-01-01')
+  t.match(c.text, '"last_sync_ok": "—"')
+})
+
 t.test('stats shows counters and asks for the live view', async (t) => {
   const raw = {
     session: { resolver: { total_queries: 200, total_cache_hits: 50, total_blocks: 4, total_queries_forwarded: 0, total_queries_answered: 198, server_start_time: '2024-05-01T11:00:00Z' } },
@@ -214,10 +299,19 @@ t.test('stats shows counters and asks for the live view', async (t) => {
 
 t.test('tools dig posts the query and draws the answers', async (t) => {
   const { client, text } = await run('tools dig MX example.com @1.1.1.1', {
-    'POST /api/v1/tools/dig': { rows: [{ server: '1.1.1.1:53', status: 'OK', time_ms: 12.34, answer: 'example.com. 300 IN MX 10 mail.example.com.' }] },
+    // The daemon's shape (src/api/routes/tools.ts): {query, results: DigRow[]}.
+    'POST /api/v1/tools/dig': {
+      query: { name: 'example.com', type: 'MX', server: '1.1.1.1' },
+      results: [
+        { server: '1.1.1.1:53', status: 'OK', time_ms: 12.34, answers: ['example.com. 300 IN MX 10 mail.example.com.', 'example.com. 300 IN MX 20 mx2.example.com.'] },
+        { server: '9.9.9.9:53', status: 'ERROR', time_ms: 5000, answers: [], error: 'timeout' },
+      ],
+    },
   })
   t.same(client.calls[0].body, { name: 'example.com', type: 'MX', server: '1.1.1.1' })
-  t.match(text, /Server\s+Status\s+Time\s+Answer\n[-\s]+\n1\.1\.1\.1:53\s+OK\s+12\.3 ms\s+example\.com\. 300 IN MX/)
+  t.match(text, /Server\s+Status\s+Time\s+Answer\n[-\s]+\n1\.1\.1\.1:53\s+OK\s+12\.3 ms\s+example\.com\. 300 IN MX 10 mail/)
+  t.match(text, /\n\s+example\.com\. 300 IN MX 20 mx2\.example\.com\.\n9\.9\.9\.9:53\s+ERROR\s+5000\.0 ms\s+timeout/)
+  t.notMatch(text, 'no servers queried')
 })
 
 t.test('cluster status prints indented JSON and rejects arguments', async (t) => {
