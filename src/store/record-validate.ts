@@ -6,6 +6,7 @@
  */
 import { tokenizePresentation, type Token } from '../dns/wire/presentation.js'
 import { rdataProblem } from '../dns/wire/rdata.js'
+import { UINT32_MAX, isUint32 } from '../values.js'
 import { rrTypeByMnemonic, STORABLE_TYPES, type RdataShape } from './rr-types.js'
 import { canonicalIp, canonicalName } from './record.js'
 
@@ -107,9 +108,9 @@ const VALUE_CHECKS: Partial<Record<RdataShape, ValueCheck>> = {
       ? undefined
       : 'must be "<priority> <weight> <port> <target>" (numbers 0..65535)',
   soa: (f) =>
-    f.length === 7 && isTarget(f[0]) && isTarget(f[1]) && f.slice(2).every((x) => isUint(x, 4294967295))
+    f.length === 7 && isTarget(f[0]) && isTarget(f[1]) && f.slice(2).every((x) => isUint(x, UINT32_MAX))
       ? undefined
-      : 'must be "<mname> <rname> <serial> <refresh> <retry> <expire> <minimum>" (numbers 0..4294967295)',
+      : `must be "<mname> <rname> <serial> <refresh> <retry> <expire> <minimum>" (numbers 0..${UINT32_MAX})`,
   caa: (f) =>
     f.length >= 3 && isUint(f[0], 255) && /^[A-Za-z0-9]+$/.test(f[1])
       ? undefined
@@ -173,8 +174,8 @@ export function checkRecordInput(input: unknown): RecordInputCheck {
 
   let ttl: number | undefined
   if (o.ttl !== undefined && o.ttl !== null) {
-    if (typeof o.ttl !== 'number' || !Number.isInteger(o.ttl) || o.ttl < 0 || o.ttl > 4294967295) {
-      errors.push('ttl: must be an integer 0..4294967295')
+    if (!isUint32(o.ttl)) {
+      errors.push(`ttl: must be an integer 0..${UINT32_MAX}`)
     } else ttl = o.ttl
   }
 

@@ -9,13 +9,12 @@ import { DnsplaneError, isDnsplaneError } from '../../errors.js'
 import { nameKey, type DnsRecord } from '../../store/record.js'
 import type { RecordInput, RecordSelector } from '../../store/record-store.js'
 import { ALL_TYPE_MNEMONICS } from '../../store/rr-types.js'
+import { UINT32_MAX } from '../../values.js'
 import type { ApiDeps } from '../deps.js'
 import { isTruthyFlag, queryValue, type ApiApp } from './shared.js'
 
 /** RR type mnemonics accepted by the `type` filter: every type in THE type table (store/rr-types.ts). */
 export const KNOWN_RR_TYPES: ReadonlySet<string> = ALL_TYPE_MNEMONICS
-
-const UINT32_MAX = 4294967295
 
 const RecordBody = Type.Object({
   id: Type.Optional(Type.String({ maxLength: 64 })),

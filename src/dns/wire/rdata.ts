@@ -5,6 +5,7 @@
  */
 import { canonicalIp } from '../../store/record.js'
 import { RR_TYPES, rrTypeByMnemonic, type RdataShape } from '../../store/rr-types.js'
+import { UINT32_MAX } from '../../values.js'
 import { tokenize, tokenizePresentation, type Token } from './presentation.js'
 
 /** Maximum RDATA length (RFC 1035 3.2.1: RDLENGTH is 16 bits). */
@@ -78,7 +79,7 @@ function u8(text: string): number | undefined {
 function u32(text: string): number | undefined {
   if (!/^\d{1,10}$/.test(text)) return undefined
   const n = Number(text)
-  return n <= 0xffffffff ? n : undefined
+  return n <= UINT32_MAX ? n : undefined
 }
 
 function be16(n: number): Buffer {

@@ -10,6 +10,7 @@
 import packet from 'dns-packet'
 import type { Answer } from 'dns-packet'
 import { rrTypeByCode, rrTypeByMnemonic, typeName, type RrType } from '../../store/rr-types.js'
+import { UINT32_MAX } from '../../values.js'
 import { tokenize } from './presentation.js'
 
 /** dns-packet's name for a table entry: its mnemonic when dns-packet knows it, else `UNKNOWN_<code>`. */
@@ -176,7 +177,7 @@ export function parseRdata(type: string, value: string): unknown {
       return { priority: pr, weight: w, port: p, target: stripDot(d) }
     }
     case 'soa': {
-      const nums = [c, d, e, f, g].map((x) => uint(x, 0xffffffff))
+      const nums = [c, d, e, f, g].map((x) => uint(x, UINT32_MAX))
       if (n !== 7 || !isNameToken(a) || !isNameToken(b) || nums.some((x) => x === undefined)) return undefined
       const [serial, refresh, retry, expire, minimum] = nums as number[]
       return { mname: stripDot(a), rname: stripDot(b), serial, refresh, retry, expire, minimum }
@@ -228,6 +229,6 @@ export function parseRrLine(line: string): Answer | undefined {
   const m = /^\s*(\S+)\s+(\d{1,10})\s+IN\s+(\S+)\s+(.*)$/i.exec(line)
   if (!m) return undefined
   const ttl = Number(m[2])
-  if (ttl > 0xffffffff) return undefined
+  if (ttl > UINT32_MAX) return undefined
   return parseAnswer(m[1], m[3], ttl, m[4])
 }
