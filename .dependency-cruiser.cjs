@@ -9,6 +9,7 @@
 /** The pure core: no I/O, no timers, no metrics or logging; time, randomness and data come in as arguments. */
 const CORE = [
   'src/errors\\.ts',
+  'src/values\\.ts',
   'src/stats/resolution\\.ts',
   'src/config/(schema|validate|cluster-token)\\.ts',
   // rr-types is STYLE.md's type table; listed ahead so it is pure when it lands

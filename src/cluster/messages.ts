@@ -8,6 +8,7 @@ import { GO_ZERO_TIME, type DnsRecord } from '../store/record.js'
 import { decodeRecordJson, describeRecordProblem, isRfc3339, type RecordRejectReason } from '../store/record-json.js'
 import { isValidHlc, type Hlc } from './hlc.js'
 import { entryKey, MAX_DIGEST_BUCKETS, type VersionedEntry } from './replica.js'
+import { isJsonObject } from '../values.js'
 
 export const MESSAGE_TYPES = [
   'auth',
@@ -364,7 +365,7 @@ export function parseMessage(bytes: Uint8Array | string): ParseResult {
   } catch (err) {
     return { ok: false, reason: 'invalid_json', error: `invalid JSON: ${(err as Error).message}` }
   }
-  if (!isObject(value)) return { ok: false, reason: 'not_object', error: 'frame is not a JSON object' }
+  if (!isJsonObject(value)) return { ok: false, reason: 'not_object', error: 'frame is not a JSON object' }
   const type = value.type
   if (type !== undefined && type !== null && typeof type !== 'string') {
     return { ok: false, reason: 'invalid_fields', error: 'type: must be a string' }
@@ -549,14 +550,14 @@ function decodeEntries(raw: unknown): { entries: VersionedEntry[]; rejected: Rec
   const rejected: RecordRejection[] = []
   for (let i = 0; i < raw.length; i++) {
     const e: unknown = raw[i]
-    if (!isObject(e)) throw new FieldError(`entries[${i}]: must be an object`)
+    if (!isJsonObject(e)) throw new FieldError(`entries[${i}]: must be an object`)
     const key = e.key
     if (typeof key !== 'string' || key.length === 0) throw new FieldError(`entries[${i}].key: must be a string of 1..${MAX_ENTRY_KEY_CHARS} characters`)
     const v = e.version
     if (!isValidHlc(v)) throw new FieldError(`entries[${i}].version: must be {wall, counter, node} within bounds`)
     if (key.length > MAX_ENTRY_KEY_CHARS) {
       // The key of an oversized record is oversized too: refuse the entry, not the whole batch.
-      const d = isObject(e.record) ? decodeRecord(e.record, i) : undefined
+      const d = isJsonObject(e.record) ? decodeRecord(e.record, i) : undefined
       const r: RecordRejection = d && 'rejection' in d ? { ...d.rejection } : { index: i, reason: 'invalid_field', message: `key: longer than ${MAX_ENTRY_KEY_CHARS} characters` }
       if (d && 'record' in d) r.name = d.record.name.slice(0, 64)
       rejected.push({ ...r, key: key.slice(0, 64) })
@@ -614,9 +615,6 @@ function decodeRecord(value: unknown, index: number): { record: DnsRecord } | { 
   return { rejection }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
 
 function optString(o: Record<string, unknown>, k: string): string | undefined {
   const v = o[k]

@@ -17,6 +17,7 @@ import {
   isPortKey,
   type Config,
 } from './schema.js'
+import { isJsonObject } from '../values.js'
 
 /** What validation needs to know about the environment. */
 export interface ValidateContext {
@@ -38,9 +39,7 @@ export const ETC_LOG_DIR = '/var/log/dnsplane'
 
 type Obj = Record<string, unknown>
 
-function isPlainObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
+const isPlainObject: (v: unknown) => v is Obj = isJsonObject
 
 /** Short JSON rendering of an offending value for messages. */
 export function showValue(v: unknown): string {

@@ -15,8 +15,7 @@ import {
   MAX_VALUE_CHARS,
   recordContentProblems,
 } from './record-validate.js'
-
-const UINT32_MAX = 4_294_967_295
+import { isJsonObject, isUint32, UINT32_MAX } from '../values.js'
 
 /** A record field, or `record` for the object itself. */
 export type RecordField =
@@ -130,7 +129,7 @@ function decode(v: unknown, normalize: boolean): DnsRecord {
   const ttlRaw = v.ttl
   let ttl = 0
   if (ttlRaw !== undefined && ttlRaw !== null) {
-    if (typeof ttlRaw !== 'number' || !Number.isInteger(ttlRaw) || ttlRaw < 0 || ttlRaw > UINT32_MAX) {
+    if (!isUint32(ttlRaw)) {
       throw new RecordFieldError('ttl', `must be an integer 0..${UINT32_MAX}`)
     }
     ttl = ttlRaw
@@ -161,10 +160,8 @@ function decode(v: unknown, normalize: boolean): DnsRecord {
   return rec
 }
 
-/** True for a plain JSON object (not null, not an array). */
-export function isJsonObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
+/** Re-exported from src/values.ts for the store modules that import it here. */
+export { isJsonObject }
 
 /** The record as a plain object with the original's key order and omitempty rules. */
 export function recordToJson(r: DnsRecord): Record<string, unknown> {

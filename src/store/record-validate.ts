@@ -4,7 +4,10 @@
  * recordContentProblems, so nothing one path accepts can make another fail (issue #10 item 2).
  * Stricter than the original in places; docs/records.md lists each difference. Pure: no I/O.
  */
+import { tokenizePresentation, type Token } from '../dns/wire/presentation.js'
 import { rdataProblem } from '../dns/wire/rdata.js'
+import { UINT32_MAX, isUint32 } from '../values.js'
+import { rrTypeByMnemonic, STORABLE_TYPES, type RdataShape } from './rr-types.js'
 import { canonicalIp, canonicalName } from './record.js'
 
 /** Per-field length bounds, in UTF-16 code units, checked before any other rule. */
@@ -15,21 +18,8 @@ export const MAX_MAC_CHARS = 256
 /** Longest owner name string looked at (the DNS rule below is 253; this only bounds the work). */
 export const MAX_NAME_CHARS = 1024
 
-/**
- * Known RR type mnemonics: dns-packet's type table (without the query-only AXFR, IXFR, ANY, OPT,
- * TKEY, TSIG) plus types it lacks but zone files use (HTTPS, SVCB, URI, ...).
- */
-export const KNOWN_RECORD_TYPES: ReadonlySet<string> = new Set([
-  // dns-packet types.js
-  'A', 'NULL', 'AAAA', 'AFSDB', 'APL', 'CAA', 'CDNSKEY', 'CDS', 'CERT', 'CNAME', 'DHCID', 'DLV',
-  'DNAME', 'DNSKEY', 'DS', 'HIP', 'HINFO', 'IPSECKEY', 'KEY', 'KX', 'LOC', 'MX', 'NAPTR', 'NS',
-  'NSEC', 'NSEC3', 'NSEC3PARAM', 'PTR', 'RRSIG', 'RP', 'SIG', 'SOA', 'SPF', 'SRV', 'SSHFP', 'TA',
-  'TLSA', 'TXT',
-  // not in dns-packet's table, known to the original's DNS library
-  'HTTPS', 'SVCB', 'URI', 'OPENPGPKEY', 'SMIMEA', 'CSYNC', 'ZONEMD', 'EUI48', 'EUI64', 'NID', 'L32',
-  'L64', 'LP', 'X25', 'ISDN', 'RT', 'NSAPPTR', 'PX', 'GPOS', 'MB', 'MG', 'MR', 'MINFO', 'MD', 'MF',
-  'AVC', 'CLA', 'IPN', 'RESINFO', 'AMTRELAY',
-])
+/** Mnemonics a record may have: the storable types of THE type table (store/rr-types.ts). */
+export const KNOWN_RECORD_TYPES: ReadonlySet<string> = STORABLE_TYPES
 
 /** True when `type` (any case) is a known RR type mnemonic. */
 export function isKnownRecordType(type: string): boolean {
@@ -91,74 +81,51 @@ export function isIpAddress(text: string): boolean {
   return canonicalIp(text) !== undefined
 }
 
-/**
- * Splits RDATA presentation text into fields on whitespace, keeping "quoted strings" (with
- * backslash escapes) as one field including their quotes. Returns undefined on an unclosed quote.
- */
-export function splitPresentation(value: string): string[] | undefined {
-  const out: string[] = []
-  let i = 0
-  const n = value.length
-  while (i < n) {
-    while (i < n && (value[i] === ' ' || value[i] === '\t')) i++
-    if (i >= n) break
-    const start = i
-    if (value[i] === '"') {
-      i++
-      while (i < n && value[i] !== '"') i += value[i] === '\\' ? 2 : 1
-      if (i >= n) return undefined
-      i++
-    } else {
-      while (i < n && value[i] !== ' ' && value[i] !== '\t') i += value[i] === '\\' ? 2 : 1
-    }
-    out.push(value.slice(start, Math.min(i, n)))
-  }
-  return out
-}
-
 const isUint = (s: string, max: number): boolean => /^\d{1,10}$/.test(s) && Number(s) <= max
 const isTarget = (s: string): boolean => isValidDnsName(s, { allowRoot: true })
 const isHex = (s: string): boolean => /^[0-9A-Fa-f]+$/.test(s) && s.length % 2 === 0
 
 type ValueCheck = (fields: string[], value: string) => string | undefined
 
-/** Per-type RDATA checks: each returns a problem or undefined. */
-const VALUE_CHECKS: Record<string, ValueCheck> = {
-  A: (_f, v) => (isIpv4(v) ? undefined : 'must be an IPv4 address'),
-  AAAA: (_f, v) => (isIpv6(v) ? undefined : 'must be an IPv6 address'),
-  CNAME: (f) => (f.length === 1 && isValidDnsName(f[0]) ? undefined : 'must be a domain name'),
-  DNAME: (f) => (f.length === 1 && isValidDnsName(f[0]) ? undefined : 'must be a domain name'),
-  NS: (f) => (f.length === 1 && isValidDnsName(f[0]) ? undefined : 'must be a domain name'),
-  PTR: (f) => (f.length === 1 && isValidDnsName(f[0]) ? undefined : 'must be a domain name'),
-  MX: (f) =>
+// A quoted token keeps its quotes, so "10" is not a number and "a.example" not a name.
+const fieldText = (t: Token): string => (t.quoted ? `"${t.text}"` : t.text)
+
+/**
+ * RDATA checks by shape (store/rr-types.ts says which types have which shape): each returns a
+ * problem or undefined. Fields are presentation tokens, quoted ones with their quotes, so a quoted
+ * number or name fails.
+ */
+const VALUE_CHECKS: Partial<Record<RdataShape, ValueCheck>> = {
+  a: (_f, v) => (isIpv4(v) ? undefined : 'must be an IPv4 address'),
+  aaaa: (_f, v) => (isIpv6(v) ? undefined : 'must be an IPv6 address'),
+  name: (f) => (f.length === 1 && isValidDnsName(f[0]) ? undefined : 'must be a domain name'),
+  mx: (f) =>
     f.length === 2 && isUint(f[0], 65535) && isTarget(f[1])
       ? undefined
       : 'must be "<preference 0..65535> <host>"',
-  SRV: (f) =>
+  srv: (f) =>
     f.length === 4 && isUint(f[0], 65535) && isUint(f[1], 65535) && isUint(f[2], 65535) && isTarget(f[3])
       ? undefined
       : 'must be "<priority> <weight> <port> <target>" (numbers 0..65535)',
-  SOA: (f) =>
-    f.length === 7 && isTarget(f[0]) && isTarget(f[1]) && f.slice(2).every((x) => isUint(x, 4294967295))
+  soa: (f) =>
+    f.length === 7 && isTarget(f[0]) && isTarget(f[1]) && f.slice(2).every((x) => isUint(x, UINT32_MAX))
       ? undefined
-      : 'must be "<mname> <rname> <serial> <refresh> <retry> <expire> <minimum>" (numbers 0..4294967295)',
-  CAA: (f) =>
+      : `must be "<mname> <rname> <serial> <refresh> <retry> <expire> <minimum>" (numbers 0..${UINT32_MAX})`,
+  caa: (f) =>
     f.length >= 3 && isUint(f[0], 255) && /^[A-Za-z0-9]+$/.test(f[1])
       ? undefined
       : 'must be "<flags 0..255> <tag> <value>"',
-  NAPTR: (f) =>
+  naptr: (f) =>
     f.length === 6 && isUint(f[0], 65535) && isUint(f[1], 65535) && isTarget(f[5])
       ? undefined
       : 'must be "<order> <preference> <flags> <service> <regexp> <replacement>"',
-  HTTPS: (f) =>
+  svcb: (f) =>
     f.length >= 2 && isUint(f[0], 65535) && isTarget(f[1]) ? undefined : 'must be "<priority> <target> [params...]"',
-  SVCB: (f) =>
-    f.length >= 2 && isUint(f[0], 65535) && isTarget(f[1]) ? undefined : 'must be "<priority> <target> [params...]"',
-  TLSA: (f) =>
+  tlsa: (f) =>
     f.length >= 4 && isUint(f[0], 255) && isUint(f[1], 255) && isUint(f[2], 255) && isHex(f.slice(3).join(''))
       ? undefined
       : 'must be "<usage> <selector> <matching type> <hex data>"',
-  DS: (f) =>
+  ds: (f) =>
     f.length >= 4 && isUint(f[0], 65535) && isUint(f[1], 255) && isUint(f[2], 255) && isHex(f.slice(3).join(''))
       ? undefined
       : 'must be "<key tag> <algorithm> <digest type> <hex digest>"',
@@ -207,8 +174,8 @@ export function checkRecordInput(input: unknown): RecordInputCheck {
 
   let ttl: number | undefined
   if (o.ttl !== undefined && o.ttl !== null) {
-    if (typeof o.ttl !== 'number' || !Number.isInteger(o.ttl) || o.ttl < 0 || o.ttl > 4294967295) {
-      errors.push('ttl: must be an integer 0..4294967295')
+    if (!isUint32(o.ttl)) {
+      errors.push(`ttl: must be an integer 0..${UINT32_MAX}`)
     } else ttl = o.ttl
   }
 
@@ -262,8 +229,10 @@ export function recordContentProblems(name: string, type: string, value: string)
   // A record is answered by parsing "<name> <ttl> IN <type> <value>" as one master-file line.
   else if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) out.push({ field: 'value', reason: 'must not contain control characters' })
   else if (KNOWN_RECORD_TYPES.has(type)) {
-    const fields = splitPresentation(value)
-    const problem = fields === undefined ? 'has an unclosed quote' : VALUE_CHECKS[type]?.(fields, value) ?? rdataProblem(type, value)
+    const split = tokenizePresentation(value)
+    const shape = rrTypeByMnemonic(type)?.shape
+    const check = shape === undefined ? undefined : VALUE_CHECKS[shape]
+    const problem = !split.ok ? split.problem : check?.(split.tokens.map(fieldText), value) ?? rdataProblem(type, value)
     if (problem) out.push({ field: 'value', reason: problem })
   }
   return out

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import t from 'tap'
-import { checkRecordInput, isValidDnsName, KNOWN_RECORD_TYPES, splitPresentation } from '../../src/store/record-validate.js'
+import { checkRecordInput, isValidDnsName, KNOWN_RECORD_TYPES } from '../../src/store/record-validate.js'
 import { formatGoTime, isSameRecord, recordKey } from '../../src/store/record.js'
 
 type Case = [type: string, name: string, value: string, ok: boolean | RegExp]
@@ -103,11 +103,22 @@ for (const [name, ok] of names) {
   t.test(`isValidDnsName(${name.length > 30 ? name.length + ' chars' : name}) is ${ok}`, async (t) => t.equal(isValidDnsName(name), ok))
 }
 
-t.test('splits presentation text keeping quoted strings whole', async (t) => {
-  t.same(splitPresentation('0 issue "lets encrypt.org"'), ['0', 'issue', '"lets encrypt.org"'])
-  t.same(splitPresentation('"a \\" b" c'), ['"a \\" b"', 'c'])
-  t.equal(splitPresentation('"open'), undefined)
-})
+// The tokenizer itself is tested in test/dns/wire/presentation.ts; these are the value rules built on it.
+const presentationCases: Case[] = [
+  ['CAA', 'example.com', '0 issue "lets encrypt.org"', true],
+  ['MX', 'example.com', '10 "mail.example.com."', /must be "<preference/], // a quoted host is not a name
+  ['MX', 'example.com', '"10" mail.example.com.', /must be "<preference/],
+  ['MX', 'example.com', '( 10 mail.example.com. )', true], // RFC 1035 5.1: parentheses continue a line
+  ['TXT', 'example.com', '"a \\" b" c', true],
+  ['TXT', 'example.com', '"bad \\300"', /bad escape/],
+]
+for (const [type, name, value, ok] of presentationCases) {
+  t.test(`${type} ${value}: ${ok === true ? 'accepted' : 'refused'}`, async (t) => {
+    const r = checkRecordInput({ name, type, value })
+    if (ok === true) t.ok(r.ok, JSON.stringify(r))
+    else t.match(r.ok ? '' : r.errors.join('; '), ok as RegExp)
+  })
+}
 
 const dupes: [string, [string, string, string], [string, string, string], boolean][] = [
   ['name case and trailing dot', ['WWW.example.com.', 'A', '192.0.2.1'], ['www.example.com', 'a', '192.0.2.1'], true],

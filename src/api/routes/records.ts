@@ -8,19 +8,13 @@ import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { DnsplaneError, isDnsplaneError } from '../../errors.js'
 import { nameKey, type DnsRecord } from '../../store/record.js'
 import type { RecordInput, RecordSelector } from '../../store/record-store.js'
+import { ALL_TYPE_MNEMONICS } from '../../store/rr-types.js'
+import { UINT32_MAX } from '../../values.js'
 import type { ApiDeps } from '../deps.js'
 import { isTruthyFlag, queryValue, type ApiApp } from './shared.js'
 
-/** RR type mnemonics accepted by the `type` filter (the IANA registry's assigned types). */
-export const KNOWN_RR_TYPES: ReadonlySet<string> = new Set(
-  ('A NS MD MF CNAME SOA MB MG MR NULL WKS PTR HINFO MINFO MX TXT RP AFSDB X25 ISDN RT NSAP NSAP-PTR SIG KEY PX ' +
-    'GPOS AAAA LOC NXT EID NIMLOC SRV ATMA NAPTR KX CERT A6 DNAME SINK OPT APL DS SSHFP IPSECKEY RRSIG NSEC DNSKEY ' +
-    'DHCID NSEC3 NSEC3PARAM TLSA SMIMEA HIP NINFO RKEY TALINK CDS CDNSKEY OPENPGPKEY CSYNC ZONEMD SVCB HTTPS DSYNC ' +
-    'SPF UINFO UID GID UNSPEC NID L32 L64 LP EUI48 EUI64 NXNAME TKEY TSIG IXFR AXFR MAILB MAILA ANY URI CAA AVC DOA ' +
-    'AMTRELAY RESINFO WALLET TA DLV').split(' '),
-)
-
-const UINT32_MAX = 4294967295
+/** RR type mnemonics accepted by the `type` filter: every type in THE type table (store/rr-types.ts). */
+export const KNOWN_RR_TYPES: ReadonlySet<string> = ALL_TYPE_MNEMONICS
 
 const RecordBody = Type.Object({
   id: Type.Optional(Type.String({ maxLength: 64 })),

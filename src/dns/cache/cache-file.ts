@@ -19,6 +19,7 @@ import { writeFileAtomic } from '../../store/atomic-write.js'
 import { formatRdata, formatRrLine, parseAnswer, parseRrLine, toMnemonic } from '../wire/upstream-rr.js'
 import { cacheKey, normalizeCacheName, normalizeCacheType } from './response-cache.js'
 import type { CacheEntry, ResponseCache } from './response-cache.js'
+import { isJsonObject, isUint32 } from '../../values.js'
 
 /** Marker the original puts at the start of a whole-answer row's value. */
 export const RRSET_PREFIX = '__RRSET_v1__'
@@ -81,10 +82,6 @@ export function serializeCache(entries: Iterable<CacheEntry>, now: number, opts:
   return (opts.pretty ? JSON.stringify(body, null, 2) : JSON.stringify(body)) + '\n'
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
 /**
  * Rebuilds cache entries from file text. Never throws: a file that is not JSON or not the expected shape
  * gives `error`; bad or expired rows are counted in `skipped`.
@@ -96,7 +93,7 @@ export function parseCacheFile(text: string, now: number): ParsedCacheFile & { e
   } catch (err) {
     return { entries: [], skipped: 0, error: `not JSON: ${(err as Error).message}` }
   }
-  if (!isObject(doc)) return { entries: [], skipped: 0, error: 'top level is not an object' }
+  if (!isJsonObject(doc)) return { entries: [], skipped: 0, error: 'top level is not an object' }
   const list = doc.cache ?? []
   if (!Array.isArray(list)) return { entries: [], skipped: 0, error: '"cache" is not an array' }
   const rrsets = new Map<string, CacheEntry>()
@@ -133,11 +130,11 @@ function parseRow(
   row: unknown,
   now: number,
 ): { name: string; type: string; expiresAt: number; storedAt: number; answers: Answer[]; isRrset: boolean } | undefined {
-  if (!isObject(row) || !isObject(row.dns_record)) return undefined
+  if (!isJsonObject(row) || !isJsonObject(row.dns_record)) return undefined
   const rec = row.dns_record
   const { name, type, value, ttl } = rec
   if (typeof name !== 'string' || typeof type !== 'string' || typeof value !== 'string') return undefined
-  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > 0xffffffff) return undefined
+  if (!isUint32(ttl)) return undefined
   const expiresAt = typeof row.expiry === 'string' ? Date.parse(row.expiry) : NaN
   if (!Number.isFinite(expiresAt) || expiresAt <= now) return undefined
   const ts = typeof row.timestamp === 'string' ? Date.parse(row.timestamp) : NaN

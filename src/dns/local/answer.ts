@@ -7,19 +7,14 @@
  */
 import type { RecordIndex } from '../../store/record-index.js'
 import { nameKey, type DnsRecord } from '../../store/record.js'
-import { encodeName, encodeRdata, ipv4Bytes, ipv6Bytes, soaMinimum, typeName, typeNumber } from '../wire/rdata.js'
-import { rrBody, TYPE_ANY, type WireRR } from '../wire/wire.js'
+import { TYPE_A, TYPE_AAAA, TYPE_ANY, TYPE_CNAME, TYPE_PTR, TYPE_SOA, typeName, typeNumber } from '../../store/rr-types.js'
+import { encodeName, encodeRdata, ipv4Bytes, ipv6Bytes, soaMinimum } from '../wire/rdata.js'
+import { rrBody, type WireRR } from '../wire/wire.js'
 
 /** RFC 1034 3.6.2 gives no limit; we follow at most this many CNAMEs within local data. */
 export const MAX_CNAME_HOPS = 8
 /** TTL of the built-in localhost answers (the original's value). */
 export const LOCALHOST_TTL = 604800
-
-const T_A = 1
-const T_CNAME = 5
-const T_SOA = 6
-const T_PTR = 12
-const T_AAAA = 28
 
 export interface LocalAnswerOptions {
   /** When false only the built-in localhost answers are local; everything else is forwarded. */
@@ -68,7 +63,7 @@ export class LocalAnswerer {
     this.use(index)
     if (!this.opts.localRecordsEnabled) return this.builtinOr(qkey, qtype, { kind: 'forward', chain: [], target: qkey, nodataOnMiss: false })
 
-    if (qtype === T_PTR) {
+    if (qtype === TYPE_PTR) {
       const ptr = this.reverseAnswers(index, qkey)
       if (ptr.length > 0) return { kind: 'answer', rcode: 'NOERROR', answers: ptr, authorities: [] }
     }
@@ -79,7 +74,7 @@ export class LocalAnswerer {
     for (let hop = 0; ; hop++) {
       const own = this.recordsOf(index, name, qtype)
       if (own.length > 0) return { kind: 'answer', rcode: 'NOERROR', answers: chain.concat(own), authorities: [] }
-      if (qtype !== T_CNAME && qtype !== TYPE_ANY) {
+      if (qtype !== TYPE_CNAME && qtype !== TYPE_ANY) {
         const cname = this.firstConverted(index.lookupKey(name, 'CNAME'))
         if (cname && cname.target !== undefined) {
           chain.push(cname.rr)
@@ -103,7 +98,7 @@ export class LocalAnswerer {
       if (soa) {
         // RFC 2308 3: negative TTL = min(SOA TTL, SOA MINIMUM); RFC 6604: rcode is for the last name
         const ttl = Math.min(zone.soa.ttl, soaMinimum(soa.rdata))
-        const auth: LocalRR = { name: soa.rr.name, nameBytes: soa.rr.nameBytes, body: rrBody(T_SOA, ttl, soa.rdata), text: soa.rr.text }
+        const auth: LocalRR = { name: soa.rr.name, nameBytes: soa.rr.nameBytes, body: rrBody(TYPE_SOA, ttl, soa.rdata), text: soa.rr.text }
         return { kind: 'answer', rcode: exists ? 'NOERROR' : 'NXDOMAIN', answers: chain, authorities: [auth] }
       }
     }
@@ -114,14 +109,14 @@ export class LocalAnswerer {
   private builtinOr(name: string, qtype: number, otherwise: LocalOutcome, chain: LocalRR[] = []): LocalOutcome {
     if (name !== 'localhost') return otherwise
     const answers = chain.slice()
-    if (qtype === T_A || qtype === TYPE_ANY) answers.push(this.localhostRR(T_A))
-    if (qtype === T_AAAA || qtype === TYPE_ANY) answers.push(this.localhostRR(T_AAAA))
+    if (qtype === TYPE_A || qtype === TYPE_ANY) answers.push(this.localhostRR(TYPE_A))
+    if (qtype === TYPE_AAAA || qtype === TYPE_ANY) answers.push(this.localhostRR(TYPE_AAAA))
     return { kind: 'answer', rcode: 'NOERROR', answers, authorities: [] }
   }
 
   private localhostRR(type: number): LocalRR {
-    const rdata = type === T_A ? (ipv4Bytes('127.0.0.1') as Buffer) : (ipv6Bytes('::1') as Buffer)
-    return { name: 'localhost', body: rrBody(type, LOCALHOST_TTL, rdata), text: type === T_A ? 'A 127.0.0.1' : 'AAAA ::1' }
+    const rdata = type === TYPE_A ? (ipv4Bytes('127.0.0.1') as Buffer) : (ipv6Bytes('::1') as Buffer)
+    return { name: 'localhost', body: rrBody(type, LOCALHOST_TTL, rdata), text: type === TYPE_A ? 'A 127.0.0.1' : 'AAAA ::1' }
   }
 
   private recordsOf(index: RecordIndex, name: string, qtype: number): LocalRR[] {
@@ -151,9 +146,9 @@ export class LocalAnswerer {
       const rdata = encodeName(key)
       if (!rdata || seen.has(key)) return
       seen.add(key)
-      out.push({ name: qkey, body: rrBody(T_PTR, ttl, rdata), text: 'PTR ' + key + '.' })
+      out.push({ name: qkey, body: rrBody(TYPE_PTR, ttl, rdata), text: 'PTR ' + key + '.' })
     }
-    for (const r of this.recordsOf(index, qkey, T_PTR)) {
+    for (const r of this.recordsOf(index, qkey, TYPE_PTR)) {
       out.push(r)
       seen.add(r.text.slice(4).toLowerCase().replace(/\.$/, ''))
     }

@@ -9,7 +9,7 @@ import type { ResolutionOutcome } from '../../stats/resolution.js'
 import { setClampedTimeout } from '../../timers.js'
 import type { UpstreamAnswer } from '../forward/upstream.js'
 import { LocalAnswerer, type LocalRR } from '../local/answer.js'
-import { typeName } from '../wire/rdata.js'
+import { isTransferOrMailQtype, TYPE_OPT, typeName } from '../../store/rr-types.js'
 import {
   CLASS_IN,
   CLASSIC_UDP_BYTES,
@@ -128,10 +128,10 @@ export class DnsResponder {
     const ev: EventInfo = { started, clientIp, transport, qtype, outcome: 'none', upstream: undefined, record: undefined }
     // Only class IN is served; other classes (CH, HS, ANY) are refused rather than guessed at.
     if (q.qclass !== CLASS_IN) return this.reply(q, RCODES.REFUSED, false, [], [], limit, ev)
-    if ((q.qtype === TYPE_ANY && this.opts.refuseAny) || q.qtype === 251 || q.qtype === 252 || q.qtype === 253 || q.qtype === 254) {
+    if ((q.qtype === TYPE_ANY && this.opts.refuseAny) || isTransferOrMailQtype(q.qtype)) {
       return this.reply(q, RCODES.NOTIMP, false, [], [], limit, ev)
     }
-    if (q.qtype === 41) return this.reply(q, RCODES.FORMERR, false, [], [], limit, ev)
+    if (q.qtype === TYPE_OPT) return this.reply(q, RCODES.FORMERR, false, [], [], limit, ev)
     const local = this.answerer.answer(index, q.qkey, q.qtype)
     if (local.kind === 'answer') {
       const rcode = local.rcode === 'NXDOMAIN' ? RCODES.NXDOMAIN : RCODES.NOERROR

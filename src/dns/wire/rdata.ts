@@ -4,103 +4,16 @@
  * A value that does not parse gives undefined; the caller skips that record (the original's behaviour).
  */
 import { canonicalIp } from '../../store/record.js'
+import { RR_TYPES, rrTypeByMnemonic, type RdataShape } from '../../store/rr-types.js'
+import { UINT32_MAX } from '../../values.js'
+import { tokenize, tokenizePresentation, type Token } from './presentation.js'
 
 /** Maximum RDATA length (RFC 1035 3.2.1: RDLENGTH is 16 bits). */
 export const MAX_RDATA_BYTES = 65535
 
-/** Type mnemonic <-> number for the types we look up or encode (RFC 3597 TYPEnnn for the rest). */
-const TYPE_NUMBERS: Record<string, number> = {
-  A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, HINFO: 13, MX: 15, TXT: 16, RP: 17, AAAA: 28, SRV: 33,
-  NAPTR: 35, DNAME: 39, OPT: 41, DS: 43, SSHFP: 44, RRSIG: 46, NSEC: 47, DNSKEY: 48, TLSA: 52,
-  SVCB: 64, HTTPS: 65, SPF: 99, AXFR: 252, IXFR: 251, MAILB: 253, ANY: 255, URI: 256, CAA: 257,
-}
-const TYPE_NAMES: string[] = []
-for (const [k, v] of Object.entries(TYPE_NUMBERS)) TYPE_NAMES[v] = k
-
-/** Mnemonic of a numeric RR type, `TYPEnnn` when unknown (RFC 3597 5). */
-export function typeName(type: number): string {
-  return TYPE_NAMES[type] ?? 'TYPE' + type
-}
-
-/** Number of a type mnemonic (any case, `TYPEnnn` accepted), or undefined. */
-export function typeNumber(name: string): number | undefined {
-  const upper = name.toUpperCase()
-  const known = TYPE_NUMBERS[upper]
-  if (known !== undefined) return known
-  const m = /^TYPE(\d{1,5})$/.exec(upper)
-  if (m) {
-    const n = Number(m[1])
-    if (n <= 65535) return n
-  }
-  return undefined
-}
-
-/** One presentation token: `quoted` tells `"a b"` apart from a bare word. */
-interface Token {
-  /** Decoded bytes (escapes resolved), for character-strings. */
-  bytes: Buffer
-  /** Raw text with escapes kept, for names and numbers. */
-  text: string
-  quoted: boolean
-}
-
-/**
- * Splits presentation text into tokens: whitespace separated, `"..."` quoting, `\X` and `\DDD`
- * escapes (RFC 1035 5.1), parentheses ignored, `;` starts a comment. Undefined on bad syntax.
- */
-export function tokenize(value: string): Token[] | undefined {
-  const out: Token[] = []
-  const bytes = Buffer.from(value, 'utf8')
-  let i = 0
-  const n = bytes.length
-  while (i < n) {
-    const c = bytes[i]
-    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x28 || c === 0x29) {
-      i++
-      continue
-    }
-    if (c === 0x3b) break
-    const quoted = c === 0x22
-    if (quoted) i++
-    const buf: number[] = []
-    const start = i
-    let closed = !quoted
-    while (i < n) {
-      const b = bytes[i]
-      if (quoted && b === 0x22) {
-        closed = true
-        i++
-        break
-      }
-      if (!quoted && (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0x28 || b === 0x29 || b === 0x3b || b === 0x22)) break
-      if (b === 0x5c) {
-        if (i + 1 >= n) return undefined
-        const d1 = bytes[i + 1]
-        if (d1 >= 0x30 && d1 <= 0x39) {
-          if (i + 3 >= n) return undefined
-          const d2 = bytes[i + 2]
-          const d3 = bytes[i + 3]
-          if (!(d2 >= 0x30 && d2 <= 0x39 && d3 >= 0x30 && d3 <= 0x39)) return undefined
-          const v = (d1 - 0x30) * 100 + (d2 - 0x30) * 10 + (d3 - 0x30)
-          if (v > 255) return undefined
-          buf.push(v)
-          i += 4
-        } else {
-          buf.push(d1)
-          i += 2
-        }
-        continue
-      }
-      buf.push(b)
-      i++
-    }
-    if (!closed) return undefined
-    // raw text (escapes kept) for names and numbers; decoded bytes for character-strings
-    const text = bytes.toString('utf8', start, quoted ? i - 1 : i)
-    out.push({ bytes: Buffer.from(buf), text, quoted })
-  }
-  return out
-}
+/** Type numbers live in THE type table; re-exported for the DNS code that already imports them here. */
+export { typeName, typeNumber } from '../../store/rr-types.js'
+export { tokenize } from './presentation.js'
 
 /**
  * Encodes a domain name in presentation form as uncompressed wire labels. `.` or `` is the root;
@@ -166,7 +79,7 @@ function u8(text: string): number | undefined {
 function u32(text: string): number | undefined {
   if (!/^\d{1,10}$/.test(text)) return undefined
   const n = Number(text)
-  return n <= 0xffffffff ? n : undefined
+  return n <= UINT32_MAX ? n : undefined
 }
 
 function be16(n: number): Buffer {
@@ -218,20 +131,18 @@ type Encoder = (tokens: Token[]) => Buffer | undefined
 
 const oneName: Encoder = (t) => (t.length === 1 && !t[0].quoted ? encodeName(t[0].text) : undefined)
 
-const ENCODERS: Record<string, Encoder> = {
-  A: (t) => (t.length === 1 ? ipv4Bytes(t[0].text) : undefined),
-  AAAA: (t) => (t.length === 1 ? ipv6Bytes(t[0].text) : undefined),
-  CNAME: oneName,
-  NS: oneName,
-  PTR: oneName,
-  DNAME: oneName,
-  MX: (t) => {
+/** RDATA encoders by shape (store/rr-types.ts says which types have which shape). */
+const ENCODERS: Partial<Record<RdataShape, Encoder>> = {
+  a: (t) => (t.length === 1 ? ipv4Bytes(t[0].text) : undefined),
+  aaaa: (t) => (t.length === 1 ? ipv6Bytes(t[0].text) : undefined),
+  name: oneName,
+  mx: (t) => {
     if (t.length !== 2) return undefined
     const pref = u16(t[0].text)
     const name = encodeName(t[1].text)
     return pref === undefined || !name ? undefined : Buffer.concat([be16(pref), name])
   },
-  TXT: (t) => {
+  txt: (t) => {
     if (t.length === 0) return undefined
     const parts: Buffer[] = []
     for (const tok of t) {
@@ -241,14 +152,14 @@ const ENCODERS: Record<string, Encoder> = {
     }
     return Buffer.concat(parts)
   },
-  SRV: (t) => {
+  srv: (t) => {
     if (t.length !== 4) return undefined
     const [p, w, port] = [u16(t[0].text), u16(t[1].text), u16(t[2].text)]
     const name = encodeName(t[3].text)
     if (p === undefined || w === undefined || port === undefined || !name) return undefined
     return Buffer.concat([be16(p), be16(w), be16(port), name])
   },
-  SOA: (t) => {
+  soa: (t) => {
     if (t.length !== 7) return undefined
     const mname = encodeName(t[0].text)
     const rname = encodeName(t[1].text)
@@ -256,7 +167,7 @@ const ENCODERS: Record<string, Encoder> = {
     if (!mname || !rname || nums.some((x) => x === undefined)) return undefined
     return Buffer.concat([mname, rname, ...nums.map((x) => be32(x as number))])
   },
-  CAA: (t) => {
+  caa: (t) => {
     if (t.length !== 3) return undefined
     const flags = u8(t[0].text)
     const tag = t[1].bytes
@@ -264,13 +175,13 @@ const ENCODERS: Record<string, Encoder> = {
     if (flags === undefined || tag.length < 1 || tag.length > 15 || !/^[a-zA-Z0-9]+$/.test(t[1].text)) return undefined
     return Buffer.concat([Buffer.from([flags, tag.length]), tag, t[2].bytes])
   },
-  HINFO: (t) => {
+  hinfo: (t) => {
     if (t.length !== 2) return undefined
     const cpu = charString(t[0].bytes)
     const os = charString(t[1].bytes)
     return cpu && os ? Buffer.concat([cpu, os]) : undefined
   },
-  NAPTR: (t) => {
+  naptr: (t) => {
     if (t.length !== 6) return undefined
     const order = u16(t[0].text)
     const pref = u16(t[1].text)
@@ -278,14 +189,14 @@ const ENCODERS: Record<string, Encoder> = {
     if (order === undefined || pref === undefined || parts.some((p) => !p)) return undefined
     return Buffer.concat([be16(order), be16(pref), ...(parts as Buffer[])])
   },
-  TLSA: (t) => {
+  tlsa: (t) => {
     if (t.length < 4) return undefined
     const [u, s, m] = [u8(t[0].text), u8(t[1].text), u8(t[2].text)]
     const data = hexBytes(t.slice(3))
     if (u === undefined || s === undefined || m === undefined || !data) return undefined
     return Buffer.concat([Buffer.from([u, s, m]), data])
   },
-  DS: (t) => {
+  ds: (t) => {
     if (t.length < 4) return undefined
     const tag = u16(t[0].text)
     const [alg, dt] = [u8(t[1].text), u8(t[2].text)]
@@ -293,7 +204,7 @@ const ENCODERS: Record<string, Encoder> = {
     if (tag === undefined || alg === undefined || dt === undefined || !data) return undefined
     return Buffer.concat([be16(tag), Buffer.from([alg, dt]), data])
   },
-  SSHFP: (t) => {
+  sshfp: (t) => {
     if (t.length < 3) return undefined
     const [alg, fp] = [u8(t[0].text), u8(t[1].text)]
     const data = hexBytes(t.slice(2))
@@ -301,17 +212,24 @@ const ENCODERS: Record<string, Encoder> = {
     return Buffer.concat([Buffer.from([alg, fp]), data])
   },
 }
-ENCODERS.SPF = ENCODERS.TXT
+
+/** The encoder for a type mnemonic (any case), or undefined when we do not encode that type. */
+function encoderFor(type: string): Encoder | undefined {
+  const shape = rrTypeByMnemonic(type)?.shape
+  return shape === undefined ? undefined : ENCODERS[shape]
+}
 
 /** The record types whose values we can encode. */
-export const ENCODABLE_TYPES: readonly string[] = Object.freeze(Object.keys(ENCODERS))
+export const ENCODABLE_TYPES: readonly string[] = Object.freeze(
+  RR_TYPES.filter((t) => t.shape !== undefined && ENCODERS[t.shape] !== undefined).map((t) => t.mnemonic),
+)
 
 /**
  * Wire RDATA for a record value, or undefined when the type is not supported or the value does
  * not parse. `type` is a mnemonic in any case.
  */
 export function encodeRdata(type: string, value: string): Buffer | undefined {
-  const enc = ENCODERS[type.toUpperCase()]
+  const enc = encoderFor(type)
   if (!enc) return undefined
   const tokens = tokenize(value)
   if (!tokens) return undefined
@@ -326,12 +244,14 @@ export function encodeRdata(type: string, value: string): Buffer | undefined {
  */
 export function rdataProblem(type: string, value: string): string | undefined {
   const upper = type.toUpperCase()
-  const enc = ENCODERS[upper]
+  const shape = rrTypeByMnemonic(upper)?.shape
+  const enc = shape === undefined ? undefined : ENCODERS[shape]
   if (!enc) return undefined
-  const tokens = tokenize(value)
-  if (!tokens) return 'is not valid presentation text (unclosed quote or bad escape)'
+  const split = tokenizePresentation(value)
+  if (!split.ok) return split.problem
+  const tokens = split.tokens
   // RFC 1035 3.3: a <character-string> is at most 255 octets; long TXT text must be split.
-  if (upper === 'TXT' || upper === 'SPF' || upper === 'HINFO' || upper === 'NAPTR') {
+  if (shape === 'txt' || shape === 'hinfo' || shape === 'naptr') {
     const long = tokens.find((t) => t.bytes.length > 255)
     if (long) return `has a character-string of ${long.bytes.length} bytes, more than 255 (split it into several quoted strings)`
   }
@@ -354,7 +274,7 @@ export function soaMinimum(rdata: Buffer): number {
 export function validateRecords(records: readonly { type: string; value: string; name: string }[]): { index: number; name: string; type: string; reason: string }[] {
   const bad: { index: number; name: string; type: string; reason: string }[] = []
   records.forEach((r, index) => {
-    if (!ENCODERS[r.type.toUpperCase()]) bad.push({ index, name: r.name, type: r.type, reason: 'unsupported_type' })
+    if (!encoderFor(r.type)) bad.push({ index, name: r.name, type: r.type, reason: 'unsupported_type' })
     else if (!encodeRdata(r.type, r.value)) bad.push({ index, name: r.name, type: r.type, reason: 'invalid_value' })
   })
   return bad

@@ -9,28 +9,14 @@
  */
 import packet from 'dns-packet'
 import type { Answer } from 'dns-packet'
+import { rrTypeByCode, rrTypeByMnemonic, typeName, type RrType } from '../../store/rr-types.js'
+import { UINT32_MAX } from '../../values.js'
+import { tokenize } from './presentation.js'
 
-/** Mnemonics dns-packet 5.6 knows by name; anything else travels as `UNKNOWN_<n>`. */
-const PACKET_TYPE_NAMES = new Set([
-  'A', 'NULL', 'AAAA', 'AFSDB', 'APL', 'CAA', 'CDNSKEY', 'CDS', 'CERT', 'CNAME', 'DHCID', 'DLV', 'DNAME',
-  'DNSKEY', 'DS', 'HIP', 'HINFO', 'IPSECKEY', 'KEY', 'KX', 'LOC', 'MX', 'NAPTR', 'NS', 'NSEC', 'NSEC3',
-  'NSEC3PARAM', 'PTR', 'RRSIG', 'RP', 'SIG', 'SOA', 'SPF', 'SRV', 'SSHFP', 'TA', 'TKEY', 'TLSA', 'TSIG',
-  'TXT', 'AXFR', 'IXFR', 'OPT', 'ANY',
-])
-
-/** IANA type codes for common mnemonics dns-packet does not name (RFC 9460 SVCB/HTTPS, RFC 7553 URI, ...). */
-const EXTRA_TYPE_CODES: Record<string, number> = {
-  SVCB: 64,
-  HTTPS: 65,
-  URI: 256,
-  ZONEMD: 63,
-  CSYNC: 62,
-  OPENPGPKEY: 61,
-  SMIMEA: 53,
-  EUI48: 108,
-  EUI64: 109,
+/** dns-packet's name for a table entry: its mnemonic when dns-packet knows it, else `UNKNOWN_<code>`. */
+function packetTypeOf(t: RrType): string {
+  return t.packetNamed ? t.mnemonic : `UNKNOWN_${t.code}`
 }
-const EXTRA_TYPE_NAMES = new Map(Object.entries(EXTRA_TYPE_CODES).map(([k, v]) => [v, k]))
 
 /**
  * The dns-packet type name for a mnemonic (`HTTPS` -> `UNKNOWN_65`, `TYPE65` -> `UNKNOWN_65`,
@@ -38,14 +24,16 @@ const EXTRA_TYPE_NAMES = new Map(Object.entries(EXTRA_TYPE_CODES).map(([k, v]) =
  */
 export function toPacketType(mnemonic: string): string | undefined {
   const t = mnemonic.trim().toUpperCase()
-  if (PACKET_TYPE_NAMES.has(t)) return t
-  const extra = EXTRA_TYPE_CODES[t]
-  if (extra !== undefined) return `UNKNOWN_${extra}`
+  const known = rrTypeByMnemonic(t)
+  if (known !== undefined) return packetTypeOf(known)
   // RFC 3597 5: TYPEnnn; dns-packet's own spelling is UNKNOWN_nnn.
   const m = /^(?:TYPE|UNKNOWN_)(\d{1,5})$/.exec(t)
   if (m) {
     const n = Number(m[1])
-    if (n >= 1 && n <= 65535) return typeNameForCode(n)
+    if (n >= 1 && n <= 65535) {
+      const byCode = rrTypeByCode(n)
+      return byCode === undefined ? `UNKNOWN_${n}` : packetTypeOf(byCode)
+    }
   }
   return undefined
 }
@@ -54,28 +42,7 @@ export function toPacketType(mnemonic: string): string | undefined {
 export function toMnemonic(packetType: string): string {
   const t = packetType.toUpperCase()
   const m = /^UNKNOWN_(\d{1,5})$/.exec(t)
-  if (!m) return t
-  const n = Number(m[1])
-  return EXTRA_TYPE_NAMES.get(n) ?? `TYPE${n}`
-}
-
-function typeNameForCode(n: number): string {
-  for (const name of PACKET_TYPE_NAMES) {
-    if (packetTypeCode(name) === n) return name
-  }
-  return `UNKNOWN_${n}`
-}
-
-const KNOWN_CODES: Record<string, number> = {
-  A: 1, NS: 2, CNAME: 5, SOA: 6, NULL: 10, PTR: 12, HINFO: 13, MX: 15, TXT: 16, RP: 17, AFSDB: 18,
-  SIG: 24, KEY: 25, AAAA: 28, LOC: 29, SRV: 33, NAPTR: 35, KX: 36, CERT: 37, DNAME: 39, OPT: 41, APL: 42,
-  DS: 43, SSHFP: 44, IPSECKEY: 45, RRSIG: 46, NSEC: 47, DNSKEY: 48, DHCID: 49, NSEC3: 50, NSEC3PARAM: 51,
-  TLSA: 52, HIP: 55, CDS: 59, CDNSKEY: 60, SPF: 99, TKEY: 249, TSIG: 250, IXFR: 251, AXFR: 252, ANY: 255,
-  CAA: 257, TA: 32768, DLV: 32769,
-}
-
-function packetTypeCode(name: string): number | undefined {
-  return KNOWN_CODES[name]
+  return m ? typeName(Number(m[1])) : t
 }
 
 /** Max RDATA text we parse (a 64 KiB RDATA in hex is ~128 KiB); longer values are rejected. */
@@ -122,33 +89,29 @@ function asBuffer(v: unknown): Buffer {
 export function formatRdata(rr: Answer): string {
   const type = String(rr.type).toUpperCase()
   const data = (rr as { data?: unknown }).data
-  switch (type) {
-    case 'A':
-    case 'AAAA':
+  switch (rrTypeByMnemonic(type)?.shape) {
+    case 'a':
+    case 'aaaa':
       return String(data)
-    case 'CNAME':
-    case 'DNAME':
-    case 'NS':
-    case 'PTR':
+    case 'name':
       return fqdn(String(data))
-    case 'MX': {
+    case 'mx': {
       const d = data as { preference?: number; exchange: string }
       return `${d.preference ?? 0} ${fqdn(d.exchange)}`
     }
-    case 'SRV': {
+    case 'srv': {
       const d = data as { priority?: number; weight?: number; port: number; target: string }
       return `${d.priority ?? 0} ${d.weight ?? 0} ${d.port} ${fqdn(d.target)}`
     }
-    case 'SOA': {
+    case 'soa': {
       const d = data as { mname: string; rname: string; serial?: number; refresh?: number; retry?: number; expire?: number; minimum?: number }
       return `${fqdn(d.mname)} ${fqdn(d.rname)} ${d.serial ?? 0} ${d.refresh ?? 0} ${d.retry ?? 0} ${d.expire ?? 0} ${d.minimum ?? 0}`
     }
-    case 'TXT':
-    case 'SPF': {
+    case 'txt': {
       const parts = Array.isArray(data) ? data : [data]
       return parts.map((p) => quoteBytes(asBuffer(p))).join(' ')
     }
-    case 'CAA': {
+    case 'caa': {
       const d = data as { flags?: number; issuerCritical?: boolean; tag: string; value: string }
       const flags = d.flags ?? (d.issuerCritical ? 128 : 0)
       return `${flags} ${d.tag} ${quoteBytes(Buffer.from(d.value, 'utf8'))}`
@@ -171,53 +134,6 @@ function prefixLength(data: Buffer): Buffer {
   return out
 }
 
-/** Splits presentation text into tokens; quoted strings keep their bytes (escapes decoded). */
-function tokenize(text: string): { tokens: string[]; quoted: Buffer[] } | undefined {
-  const tokens: string[] = []
-  const quoted: Buffer[] = []
-  let i = 0
-  while (i < text.length) {
-    const c = text[i]
-    if (c === ' ' || c === '\t') {
-      i++
-      continue
-    }
-    const bytes: number[] = []
-    const isQuoted = c === '"'
-    if (isQuoted) i++
-    let closed = !isQuoted
-    while (i < text.length) {
-      const ch = text[i]
-      if (isQuoted && ch === '"') {
-        closed = true
-        i++
-        break
-      }
-      if (!isQuoted && (ch === ' ' || ch === '\t')) break
-      if (ch === '\\') {
-        const ddd = /^\d{3}/.exec(text.slice(i + 1, i + 4))
-        if (ddd) {
-          const n = Number(ddd[0])
-          if (n > 255) return undefined
-          bytes.push(n)
-          i += 4
-        } else if (i + 1 < text.length) {
-          bytes.push(...Buffer.from(text[i + 1], 'utf8'))
-          i += 2
-        } else return undefined
-        continue
-      }
-      bytes.push(...Buffer.from(ch, 'utf8'))
-      i++
-    }
-    if (!closed) return undefined
-    const buf = Buffer.from(bytes)
-    tokens.push(buf.toString('latin1'))
-    quoted.push(buf)
-  }
-  return { tokens, quoted }
-}
-
 function uint(token: string | undefined, max: number): number | undefined {
   if (token === undefined || !/^\d{1,10}$/.test(token)) return undefined
   const n = Number(token)
@@ -238,42 +154,40 @@ export function parseRdata(type: string, value: string): unknown {
   const trimmed = value.trim()
   // RFC 3597 5: `\#` must be read before escapes are decoded.
   if (/^\\#(\s|$)/.test(trimmed)) return parseGeneric(t, trimmed.slice(2).trim().split(/\s+/).filter((x) => x !== ''))
-  const tok = tokenize(trimmed)
-  if (!tok || tok.tokens.length === 0) return undefined
-  const [a, b, c, d, e, f, g] = tok.tokens
-  const n = tok.tokens.length
-  switch (t) {
-    case 'A':
+  const tokens = tokenize(trimmed)
+  if (!tokens || tokens.length === 0) return undefined
+  // names and numbers as written (escapes kept); character-strings as decoded bytes
+  const [a, b, c, d, e, f, g] = tokens.map((x) => x.text)
+  const strings = tokens.map((x) => x.bytes)
+  const n = tokens.length
+  switch (rrTypeByMnemonic(t)?.shape) {
+    case 'a':
       return n === 1 && /^\d{1,3}(\.\d{1,3}){3}$/.test(a) && a.split('.').every((p) => Number(p) <= 255) ? a : undefined
-    case 'AAAA':
+    case 'aaaa':
       return n === 1 && /^[0-9a-fA-F:.]+$/.test(a) && a.includes(':') ? a.toLowerCase() : undefined
-    case 'CNAME':
-    case 'DNAME':
-    case 'NS':
-    case 'PTR':
+    case 'name':
       return n === 1 && isNameToken(a) ? stripDot(a) : undefined
-    case 'MX': {
+    case 'mx': {
       const pref = uint(a, 65535)
       return n === 2 && pref !== undefined && isNameToken(b) ? { preference: pref, exchange: stripDot(b) } : undefined
     }
-    case 'SRV': {
+    case 'srv': {
       const [pr, w, p] = [uint(a, 65535), uint(b, 65535), uint(c, 65535)]
       if (n !== 4 || pr === undefined || w === undefined || p === undefined || !isNameToken(d)) return undefined
       return { priority: pr, weight: w, port: p, target: stripDot(d) }
     }
-    case 'SOA': {
-      const nums = [c, d, e, f, g].map((x) => uint(x, 0xffffffff))
+    case 'soa': {
+      const nums = [c, d, e, f, g].map((x) => uint(x, UINT32_MAX))
       if (n !== 7 || !isNameToken(a) || !isNameToken(b) || nums.some((x) => x === undefined)) return undefined
       const [serial, refresh, retry, expire, minimum] = nums as number[]
       return { mname: stripDot(a), rname: stripDot(b), serial, refresh, retry, expire, minimum }
     }
-    case 'TXT':
-    case 'SPF':
-      return tok.quoted.every((q) => q.length <= 255) ? tok.quoted : undefined
-    case 'CAA': {
+    case 'txt':
+      return strings.every((q) => q.length <= 255) ? strings : undefined
+    case 'caa': {
       const flags = uint(a, 255)
       if (n !== 3 || flags === undefined || !/^[a-zA-Z0-9]+$/.test(b ?? '')) return undefined
-      return { flags, tag: b, value: tok.quoted[2].toString('utf8'), issuerCritical: (flags & 128) !== 0 }
+      return { flags, tag: b, value: strings[2].toString('utf8'), issuerCritical: (flags & 128) !== 0 }
     }
   }
   return undefined
@@ -315,6 +229,6 @@ export function parseRrLine(line: string): Answer | undefined {
   const m = /^\s*(\S+)\s+(\d{1,10})\s+IN\s+(\S+)\s+(.*)$/i.exec(line)
   if (!m) return undefined
   const ttl = Number(m[2])
-  if (ttl > 0xffffffff) return undefined
+  if (ttl > UINT32_MAX) return undefined
   return parseAnswer(m[1], m[3], ttl, m[4])
 }

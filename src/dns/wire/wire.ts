@@ -3,7 +3,11 @@
  * throws), the response encoder shared by the general and fast paths, and the fast-path key scan.
  * Pure: no I/O. All offsets are checked against the message length before every read.
  */
+import { TYPE_ANY, TYPE_AXFR, TYPE_IXFR, TYPE_OPT } from '../../store/rr-types.js'
 import { encodeName } from './rdata.js'
+
+/** Re-exported from THE type table for the DNS code that imports them here. */
+export { TYPE_ANY, TYPE_OPT }
 
 export const DNS_HEADER_BYTES = 12
 /** RFC 1035 4.2.2: a TCP length prefix is 16 bits. */
@@ -12,8 +16,6 @@ export const MAX_DNS_MESSAGE_BYTES = 65535
 export const CLASSIC_UDP_BYTES = 512
 /** The DNS Flag Day 2020 default EDNS UDP payload we advertise. */
 export const DEFAULT_EDNS_UDP_BYTES = 1232
-export const TYPE_OPT = 41
-export const TYPE_ANY = 255
 export const CLASS_IN = 1
 
 export const RCODES = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, BADVERS: 16 } as const
@@ -309,7 +311,7 @@ export function scanFastQuery(msg: Buffer, scratch: Buffer, out: FastScan): bool
   const t0 = msg[off]
   const t1 = msg[off + 1]
   if (msg[off + 2] !== 0 || msg[off + 3] !== 1) return false // class IN only
-  if (t0 === 0 && (t1 === TYPE_ANY || t1 === TYPE_OPT || t1 === 251 || t1 === 252)) return false
+  if (t0 === 0 && (t1 === TYPE_ANY || t1 === TYPE_OPT || t1 === TYPE_IXFR || t1 === TYPE_AXFR)) return false
   scratch[k++] = t0
   scratch[k++] = t1
   off += 4

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { encodeName, encodeRdata, tokenize, typeName, typeNumber, validateRecords } from '../../../src/dns/wire/rdata.js'
+import { ENCODABLE_TYPES, encodeName, encodeRdata, tokenize, typeName, typeNumber, validateRecords } from '../../../src/dns/wire/rdata.js'
 
 const hex = (b: Buffer | undefined): string | undefined => b?.toString('hex')
 
@@ -68,4 +68,11 @@ t.test('validateRecords lists each record that cannot be answered', async (t) =>
     { name: 'c', type: 'WKS', value: 'x' },
   ])
   t.same(bad.map((b) => [b.index, b.reason]), [[1, 'invalid_value'], [2, 'unsupported_type']])
+})
+
+t.test('encodes exactly the types docs/records.md says the server answers (shapes from the type table)', async (t) => {
+  const answered = 'A AAAA CNAME NS PTR DNAME MX TXT SPF SRV SOA CAA HINFO NAPTR TLSA DS SSHFP'.split(' ')
+  t.same([...ENCODABLE_TYPES].sort(), answered.sort())
+  t.equal(encodeRdata('HTTPS', '1 . alpn=h2'), undefined, 'HTTPS is checked but not answered locally')
+  t.same(encodeRdata('spf', '"v=spf1"'), encodeRdata('TXT', '"v=spf1"'), 'SPF shares the TXT layout')
 })
