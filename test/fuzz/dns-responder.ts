@@ -28,7 +28,8 @@ const records = parseRecordsFile(
       { name: 'loop1.fuzz.test', type: 'CNAME', value: 'loop2.fuzz.test', ttl: 60 },
       { name: 'loop2.fuzz.test', type: 'CNAME', value: 'loop1.fuzz.test', ttl: 60 },
       { name: 'fuzz.test', type: 'MX', value: '10 mail.fuzz.test', ttl: 60 },
-      { name: 'txt.fuzz.test', type: 'TXT', value: 'x'.repeat(900), ttl: 60 },
+      // 900 bytes of text in four character-strings (one string may hold at most 255, RFC 1035 3.3).
+      { name: 'txt.fuzz.test', type: 'TXT', value: Array.from({ length: 4 }, () => `"${'x'.repeat(225)}"`).join(' '), ttl: 60 },
       { name: '_s._tcp.fuzz.test', type: 'SRV', value: '0 5 53 a.fuzz.test', ttl: 60 },
       ...Array.from({ length: 80 }, (_, i) => ({ name: 'many.fuzz.test', type: 'A', value: `198.51.100.${i}`, ttl: 60 })),
     ],
