@@ -75,31 +75,33 @@ export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 5000):
   }
 }
 
-/** A TCP port that was free on `host` a moment ago (for configs that must name a fixed port). */
-/** Ports already handed out by freePort in this process: the kernel may return a just-closed port again. */
-const handedOut = new Set<number>()
+/**
+ * Test ports come from a block below the kernel's ephemeral range (32768-60999 here), chosen by process
+ * id: a port from the ephemeral range can be taken a moment later as the source port of any process's
+ * outgoing connection, and parallel test files (tap runs two) would otherwise draw from the same pool.
+ */
+const PORT_BLOCK_BASE = 10_000
+const PORT_BLOCK_SIZE = 400
+const PORT_BLOCKS = 50 // 10,000 .. 29,999
+const portBlock = PORT_BLOCK_BASE + (process.pid % PORT_BLOCKS) * PORT_BLOCK_SIZE
+let nextPortOffset = 0
 
 /**
- * A port that is free on `host` now and was not returned before by this process. Bounded: throws
- * after 50 tries rather than loop.
+ * A TCP port that is free on `host` now and was not handed out before by this process (each port of the
+ * process's block is tried once, in order). Bounded: throws when the block is used up.
  */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   const net = await import('node:net')
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await new Promise<number>((resolve, reject) => {
+  while (nextPortOffset < PORT_BLOCK_SIZE) {
+    const port = portBlock + nextPortOffset++
+    const free = await new Promise<boolean>((resolve) => {
       const srv = net.createServer()
-      srv.once('error', reject)
-      srv.listen(0, host, () => {
-        const p = (srv.address() as { port: number }).port
-        srv.close(() => resolve(p))
-      })
+      srv.once('error', () => resolve(false))
+      srv.listen(port, host, () => srv.close(() => resolve(true)))
     })
-    if (!handedOut.has(port)) {
-      handedOut.add(port)
-      return port
-    }
+    if (free) return port
   }
-  throw new Error(`no fresh free port on ${host} after 50 tries`)
+  throw new Error(`no free port left in this process's block ${portBlock}-${portBlock + PORT_BLOCK_SIZE - 1} on ${host}`)
 }
 
 /** Config for one node of a two-node test cluster on 127.0.0.1: listens on `own`, peers with `peer`, no periodic pull. */
