@@ -11,20 +11,12 @@ import { parseMessage, type Message } from '../../src/cluster/messages.js'
 import { entryKey } from '../../src/cluster/replica.js'
 import type { DnsRecord } from '../../src/store/record.js'
 import { waitFor } from '../helpers/daemon.js'
-import { makeNode, type TestNode, startAll } from '../helpers/cluster-node.js'
+import { makeNode, type TestNode, startAll, rawClient } from '../helpers/cluster-node.js'
 
 const LWW = { cluster_sync_policy: 'record_lww' }
 
 async function authedClient(net: MemoryTransport, addr: string) {
-  const conn = await net.dial(addr, { timeoutMs: 1000 })
-  const dec = new FrameDecoder()
-  const got: Message[] = []
-  conn.onData((chunk) => {
-    for (const f of dec.push(chunk)) {
-      const m = parseMessage(f)
-      if (m.ok) got.push(m.message)
-    }
-  })
+  const { conn, got } = await rawClient(net, addr)
   await conn.write(encodeFrame('{"type":"auth","token":"shared-token"}'))
   if (!(await waitFor(() => got.length >= 1)) || got[0].type !== 'auth_ok') throw new Error('auth failed')
   return { conn, got }
