@@ -13,43 +13,16 @@ import { MemoryTransport } from '../../src/cluster/memory-transport.js'
 import { parseMessage, type Message } from '../../src/cluster/messages.js'
 import type { Connection, Listener } from '../../src/cluster/transport.js'
 import { waitFor } from '../helpers/daemon.js'
-import { makeNode, type TestNode, startAll, rawClient } from '../helpers/cluster-node.js'
+import { makeNode, type TestNode, startAll, rawClient, goShapedPeer } from '../helpers/cluster-node.js'
 
 const TOKEN = 'shared-token-long-enough-1234'
-
-/** A peer speaking only the original's protocol: auth_fail for anything but the plain token; records every frame. */
-async function goShapedPeer(net: MemoryTransport, addr: string, token: string): Promise<{ frames: Message[]; listener: Listener }> {
-  const frames: Message[] = []
-  const listener = await net.listen(addr, (conn) => {
-    const dec = new FrameDecoder()
-    let authed = false
-    conn.onData((chunk) => {
-      for (const f of dec.push(chunk)) {
-        const m = parseMessage(f)
-        if (!m.ok) continue
-        frames.push(m.message)
-        if (authed) {
-          if (m.message.type === 'pull') void conn.write(encodeFrame('{"type":"records_full","node_id":"go","seq":0,"records":null}'))
-          continue
-        }
-        if (m.message.type === 'auth' && m.message.token === token) {
-          authed = true
-          void conn.write(encodeFrame('{"type":"auth_ok"}'))
-        } else {
-          void conn.write(encodeFrame('{"type":"auth_fail","message":"unauthorized"}')).then(() => conn.close())
-        }
-      }
-    })
-  })
-  return { frames, listener }
-}
 
 const plainAuths = (frames: Message[]) => frames.filter((m) => m.type === 'auth' && m.token !== '')
 const tokensSent = (frames: Message[]) => frames.filter((m) => m.type === 'auth').map((m) => (m.type === 'auth' ? m.token : ''))
 
 t.test('item 4: the plain-token fallback is decided per connection attempt, never remembered', async (t) => {
   const net = new MemoryTransport()
-  const go = await goShapedPeer(net, 'go:1', TOKEN)
+  const go = await goShapedPeer(net, 'go:1', TOKEN, { answerPulls: true })
   t.teardown(() => go.listener.close())
   const a = makeNode(net, { cluster_auth_token: TOKEN, cluster_node_id: 'node-a', cluster_listen_addr: 'a:1', cluster_peers: ['go:1'] })
   await startAll(t, a)
@@ -67,7 +40,7 @@ t.test('item 4: a peer that once announced challenge auth never gets the plain t
   t.same((await a.manager.pull()).map((r) => r.ok), [true], 'A authenticated to B by challenge')
   await b.manager.stop()
   // An attacker now answers at B's address like a Go node, to make A fall back to the plain token.
-  const fake = await goShapedPeer(net, 'b:1', TOKEN)
+  const fake = await goShapedPeer(net, 'b:1', TOKEN, { answerPulls: true })
   t.teardown(() => fake.listener.close())
   const [res] = await a.manager.pull()
   t.equal(res.ok, false, 'the pull fails')

@@ -12,7 +12,7 @@ import { MemoryTransport } from '../../src/cluster/memory-transport.js'
 import { parseMessage, type Message } from '../../src/cluster/messages.js'
 import type { Connection, DialOptions, Listener, Transport } from '../../src/cluster/transport.js'
 import { waitFor } from '../helpers/daemon.js'
-import { makeNode, rec, type TestNode, startAll, rawClient } from '../helpers/cluster-node.js'
+import { makeNode, rec, type TestNode, startAll, rawClient, goShapedPeer } from '../helpers/cluster-node.js'
 
 const LWW = { cluster_sync_policy: 'record_lww' }
 const names = (n: TestNode) => n.store.list().map((r) => r.name).sort()
@@ -142,31 +142,6 @@ t.test('record_lww with a peer under lww_per_node: records_full both ways, and i
   t.same(names(a), ['from-a.example', 'from-b.example'])
   t.ok(await waitFor(() => names(c).join() === 'from-a.example,from-b.example'), 'the legacy write reached a record_lww peer as a delta')
 })
-
-/** A peer speaking only the original's protocol: answers auth with an empty token by auth_fail, keeps what it receives. */
-async function goShapedPeer(net: MemoryTransport, addr: string, token: string) {
-  const frames: Message[] = []
-  const listener = await net.listen(addr, (conn) => {
-    const dec = new FrameDecoder()
-    let authed = false
-    conn.onData((chunk) => {
-      for (const f of dec.push(chunk)) {
-        const m = parseMessage(f)
-        if (!m.ok) continue
-        frames.push(m.message)
-        if (!authed) {
-          if (m.message.type === 'auth' && m.message.token === token) {
-            authed = true
-            void conn.write(encodeFrame('{"type":"auth_ok"}'))
-          } else {
-            void conn.write(encodeFrame('{"type":"auth_fail","message":"unauthorized"}')).then(() => conn.close())
-          }
-        }
-      }
-    })
-  })
-  return { frames, listener }
-}
 
 t.test('record_lww falls back to the plain token and records_full with a Go-shaped peer', async (t) => {
   const net = new MemoryTransport()

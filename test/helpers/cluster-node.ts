@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import { ClusterManager, type ClusterDeps, type ClusterEvent, type ClusterSettings } from '../../src/cluster/manager.js'
-import { FrameDecoder } from '../../src/cluster/codec.js'
+import { encodeFrame, FrameDecoder } from '../../src/cluster/codec.js'
 import { parseMessage, type Message } from '../../src/cluster/messages.js'
-import type { Connection, Transport } from '../../src/cluster/transport.js'
+import type { Connection, Listener, Transport } from '../../src/cluster/transport.js'
 import { GO_ZERO_TIME, type DnsRecord } from '../../src/store/record.js'
 import { FakeRecordStore } from './fake-record-store.js'
 
@@ -134,4 +134,41 @@ export async function rawClient(net: Transport, addr: string): Promise<{ conn: C
     }
   })
   return { conn, got }
+}
+
+/**
+ * A peer speaking only the original's protocol: auth_fail for anything but the plain token (then it
+ * closes); records every frame it receives. With `answerPulls`, a pull gets an empty records_full.
+ */
+export async function goShapedPeer(
+  net: Transport,
+  addr: string,
+  token: string,
+  opts: { answerPulls?: boolean } = {},
+): Promise<{ frames: Message[]; listener: Listener }> {
+  const frames: Message[] = []
+  const listener = await net.listen(addr, (conn) => {
+    const dec = new FrameDecoder()
+    let authed = false
+    conn.onData((chunk) => {
+      for (const f of dec.push(chunk)) {
+        const m = parseMessage(f)
+        if (!m.ok) continue
+        frames.push(m.message)
+        if (authed) {
+          if (opts.answerPulls && m.message.type === 'pull') {
+            void conn.write(encodeFrame('{"type":"records_full","node_id":"go","seq":0,"records":null}'))
+          }
+          continue
+        }
+        if (m.message.type === 'auth' && m.message.token === token) {
+          authed = true
+          void conn.write(encodeFrame('{"type":"auth_ok"}'))
+        } else {
+          void conn.write(encodeFrame('{"type":"auth_fail","message":"unauthorized"}')).then(() => conn.close())
+        }
+      }
+    })
+  })
+  return { frames, listener }
 }
