@@ -10,15 +10,15 @@ import type { Logger } from 'pino'
 import { DnsplaneError, isDnsplaneError } from '../errors.js'
 import type { RecordStore } from '../store/record-store.js'
 import { canonicalName } from '../store/record.js'
-import { PUSH_RETRY_MAX_MS, PUSH_RETRY_MIN_MS } from './backoff.js'
-import { FrameChannel } from './channel.js'
-import { FrameBudget } from './frame-budget.js'
-import { MAX_FRAME_BYTES, PRE_AUTH_MAX_FRAME_BYTES } from './codec.js'
+import { PUSH_RETRY_MAX_MS, PUSH_RETRY_MIN_MS } from './peers/backoff.js'
+import { FrameChannel } from './transport/channel.js'
+import { FrameBudget } from './transport/frame-budget.js'
+import { MAX_FRAME_BYTES, PRE_AUTH_MAX_FRAME_BYTES } from './wire/codec.js'
 import type { ClusterControl, ClusterStatus, JoinInfo, PeerOpResult, PeerRole } from './control.js'
 import { discoverSrvPeers, mergePeers, normalizeSrvName, staticPeerList, type ResolveSrv } from './peers/discovery.js'
-import { newNonce } from './auth-challenge.js'
-import { LwwReplica } from './lww-replica.js'
-import { answerDigest, runAntiEntropy, sendDeltas, type ExchangeContext, type LwwSyncResult } from './lww-sync.js'
+import { newNonce } from './session/auth-challenge.js'
+import { LwwReplica } from './sync/replica-store/lww-replica.js'
+import { answerDigest, runAntiEntropy, sendDeltas, type ExchangeContext, type LwwSyncResult } from './sync/lww-sync.js'
 import {
   CAP_CHALLENGE,
   CAP_RECORD_LWW,
@@ -32,16 +32,16 @@ import {
   type MessageType,
   type ParseResult,
   type RecordsFullMessage,
-} from './messages.js'
-import { countRejections, describeRejections, screenVersions } from './entry-guard.js'
-import type { VersionedEntry } from './replica.js'
-import { dialAddress, effectiveListenAddr, tokenFingerprint, type InterfaceMap } from './netinfo.js'
+} from './wire/messages.js'
+import { countRejections, describeRejections, screenVersions } from './sync/entry-guard.js'
+import type { VersionedEntry } from './sync/lww/replica.js'
+import { dialAddress, effectiveListenAddr, tokenFingerprint, type InterfaceMap } from './transport/netinfo.js'
 import { commitApplied, decideSnapshot, emptyState, type ClusterState } from './peers/peer-state.js'
 import { PeerTracker } from './peers/peer-tracker.js'
 import { buildClusterStatus, disabledStatus } from './status.js'
 import { emptyPending, Outbox, type PendingPush } from './peers/outbox.js'
-import { normalizePolicyName, policyFor, type RejectReason } from './policies/index.js'
-import { step, type AuthPeer, type ConnState, type Effect, type StepContext } from './protocol.js'
+import { normalizePolicyName, policyFor, type RejectReason } from './sync/policies/index.js'
+import { step, type AuthPeer, type ConnState, type Effect, type StepContext } from './session/protocol.js'
 import {
   ADMIN_DEADLINE_MS,
   ADMIN_DIAL_TIMEOUT_MS,
@@ -68,11 +68,11 @@ import { isChallengePeer, noteChallengePeer } from './session/challenge-peers.js
 import { createChallenge, decidePlainFallback, hasChallengeCap, verifyClientResponse, type ClientMode, type PendingChallenge } from './session/handshake.js'
 import { loadClusterState, saveClusterState } from './state-file.js'
 import { clusterToken, clusterTokenProblem, clusterTokenWeakness } from '../config/cluster-token.js'
-import { checkToken, secretsEqual } from './tokens.js'
-import { TcpTransport } from './tcp-transport.js'
+import { checkToken, secretsEqual } from './session/tokens.js'
+import { TcpTransport } from './transport/tcp-transport.js'
 import { setClampedInterval } from '../timers.js'
-import { clusterBindError } from './bind-error.js'
-import type { Connection, Listener, Transport } from './transport.js'
+import { clusterBindError } from './transport/bind-error.js'
+import type { Connection, Listener, Transport } from './transport/transport.js'
 
 export type { ClusterLimits, ClusterSettings } from './settings.js'
 

@@ -3,7 +3,7 @@
  * owns the connection, its deadline and closing it; this only sends, reads and decides.
  */
 import { DnsplaneError } from '../../errors.js'
-import type { Message, ParseResult } from '../messages.js'
+import type { Message, ParseResult } from '../wire/messages.js'
 import { clientStep, startClient, type ClientStart, type PeerAnnouncement } from './handshake.js'
 
 /** The frame I/O authenticateClient needs: `next` rejects on timeout or close. */
