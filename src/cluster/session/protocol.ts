@@ -38,6 +38,9 @@ export type Effect =
   | { kind: 'admin_apply'; message: AdminConfigApplyMessage }
   | { kind: 'invalid_frame'; reason: ParseFailure | 'unexpected_type' }
 
+/** The effects a sync engine answers (the rest belong to the session and the admin room). */
+export type SyncEffect = Extract<Effect, { kind: 'send_snapshot' | 'apply_snapshot' | 'apply_delta' | 'anti_entropy' }>
+
 export interface StepContext {
   /** Token check against the current settings (constant time). */
   checkToken(token: string): TokenCheck

@@ -6,15 +6,21 @@
  */
 import { DnsplaneError } from '../../errors.js'
 import type { FrameChannel } from '../transport/channel.js'
-import type { LwwReplica } from './replica-store/lww-replica.js'
 import { encodeEntry, type BucketEntriesMessage, type DigestMessage, type Message, type ParseResult, type RecordRejection } from '../wire/messages.js'
-import { DEFAULT_DIGEST_BUCKETS, type VersionedEntry } from './lww/replica.js'
+import { DEFAULT_DIGEST_BUCKETS, type ReplicaState, type VersionedEntry } from './lww/replica.js'
 
 /** Entries per frame at most, and bytes of encoded entries per frame at most. */
 export const CHUNK_MAX_ENTRIES = 20_000
 export const CHUNK_MAX_BYTES = 8 * 1024 * 1024
 /** Most entries accepted in one anti-entropy reply (all frames): records limit plus tombstones. */
 export const MAX_EXCHANGE_ENTRIES = 4_000_000
+
+/** What an exchange needs of the replica: its versions, and merging a peer's entries (newer wins). */
+export interface ExchangeReplica {
+  readonly state: ReplicaState
+  /** Merges entries and persists them; resolves with those that won. */
+  applyRemote(entries: readonly VersionedEntry[]): Promise<VersionedEntry[]>
+}
 
 export interface LwwSyncResult {
   buckets_differ: number
@@ -74,7 +80,7 @@ export async function sendDeltas(cx: ExchangeContext, entries: readonly Versione
  * Initiator side of anti-entropy: sends our digest, merges the peer's entries of the buckets
  * that differ, then sends ours of those buckets as deltas (unless `send` is false).
  */
-export async function runAntiEntropy(cx: ExchangeContext, replica: LwwReplica, opts: { send?: boolean } = {}): Promise<LwwSyncResult> {
+export async function runAntiEntropy(cx: ExchangeContext, replica: ExchangeReplica, opts: { send?: boolean } = {}): Promise<LwwSyncResult> {
   const digest: DigestMessage = {
     type: 'digest',
     node_id: cx.nodeId,
@@ -112,7 +118,7 @@ export async function runAntiEntropy(cx: ExchangeContext, replica: LwwReplica, o
 }
 
 /** Responder side: the buckets that differ from `msg` and our entries in them, in chunks. */
-export async function answerDigest(ch: FrameChannel, nodeId: string, replica: LwwReplica, msg: DigestMessage): Promise<number> {
+export async function answerDigest(ch: FrameChannel, nodeId: string, replica: ExchangeReplica, msg: DigestMessage): Promise<number> {
   const differ = replica.state.differingBuckets(msg.buckets)
   const entries = differ.length > 0 ? replica.state.entriesInBuckets(differ, msg.buckets.length) : []
   const chunks = chunkEntries(entries)

@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto'
 import { clusterToken } from '../../config/cluster-token.js'
+import type { JoinInfo } from '../control.js'
+import type { ClusterSettings } from '../settings.js'
 
 export const DEFAULT_CLUSTER_PORT = 7946
 export const DEFAULT_LISTEN_ADDR = ':7946'
@@ -67,4 +69,17 @@ export function dialAddress(advertiseAddr: string | undefined, listenAddr: strin
 export function tokenFingerprint(token: string | undefined): string {
   const t = clusterToken(token)
   return t ? createHash('sha256').update(t, 'utf8').digest('hex') : ''
+}
+
+/**
+ * What `cluster join` prints for the other side: node id (the configured one before the state
+ * file gave one), listen and dial addresses, and the token's fingerprint (never the token).
+ */
+export function joinInfo(s: Pick<ClusterSettings, 'cluster_node_id' | 'cluster_listen_addr' | 'cluster_advertise_addr' | 'cluster_auth_token'>, nodeId: string, interfaces: InterfaceMap): JoinInfo {
+  return {
+    node_id: nodeId || (s.cluster_node_id ?? '').trim(),
+    listen_addr: effectiveListenAddr(s.cluster_listen_addr),
+    dial_address: dialAddress(s.cluster_advertise_addr, s.cluster_listen_addr, interfaces),
+    token_sha256_hex: tokenFingerprint(s.cluster_auth_token),
+  }
 }
