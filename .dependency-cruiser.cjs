@@ -19,10 +19,14 @@ const CORE = [
   'src/dns/serve/(fast-path|tcp-clients|query-event)\\.ts',
   'src/dns/forward/upstream-select\\.ts',
   'src/dns/cache/response-cache\\.ts',
-  'src/cluster/(codec|messages|protocol|hlc|replica|auth-challenge|status|settings|control|backoff|netinfo|tokens|entry-guard|frame-budget)\\.ts',
-  'src/cluster/policies/[^/]+\\.ts',
-  'src/cluster/session/[^/]+\\.ts',
-  'src/cluster/peers/(peer-state|discovery|peer-tracker)\\.ts',
+  'src/cluster/(status|settings|control)\\.ts',
+  'src/cluster/wire/[^/]+\\.ts',
+  'src/cluster/transport/(netinfo|frame-budget)\\.ts',
+  'src/cluster/session/(handshake|authenticate|challenge-peers|auth-challenge|protocol|tokens|auth-guard)\\.ts',
+  'src/cluster/peers/(peer-state|discovery|peer-tracker|backoff|map-bounded)\\.ts',
+  'src/cluster/sync/entry-guard\\.ts',
+  'src/cluster/sync/policies/[^/]+\\.ts',
+  'src/cluster/sync/lww/[^/]+\\.ts',
 ]
 const CORE_PATH = `^(${CORE.join('|')})$`
 

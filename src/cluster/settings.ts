@@ -1,4 +1,6 @@
-/** The cluster_* config keys the cluster reads, and its limits. Types and constants only. */
+/** The cluster_* config keys the cluster reads, and its limits (constants and the defaults in force). Pure. */
+import { PUSH_RETRY_MAX_MS, PUSH_RETRY_MIN_MS } from './peers/backoff.js'
+import { MAX_FRAME_BYTES } from './wire/codec.js'
 
 /** A plain object of the cluster_* keys of dnsplane.json (spec records-and-config §Cluster). */
 export interface ClusterSettings {
@@ -69,4 +71,20 @@ export interface ClusterLimits {
   pushRetryMaxMs: number
   /** Frame limit after auth, both ways (the original's 64 MiB; tests lower it). */
   maxFrameBytes: number
+}
+
+/** The limits in force: the defaults above, with any override (tests). */
+export function clusterLimits(overrides: Partial<ClusterLimits> = {}): ClusterLimits {
+  return {
+    authTimeoutMs: AUTH_TIMEOUT_MS,
+    idleTimeoutMs: IDLE_TIMEOUT_MS,
+    maxInboundConnections: MAX_INBOUND_CONNECTIONS,
+    maxFailedAuthsPerIp: MAX_FAILED_AUTHS_PER_IP,
+    failedAuthWindowMs: FAILED_AUTH_WINDOW_MS,
+    peerConcurrency: PEER_CONCURRENCY,
+    pushRetryMinMs: PUSH_RETRY_MIN_MS,
+    pushRetryMaxMs: PUSH_RETRY_MAX_MS,
+    maxFrameBytes: MAX_FRAME_BYTES,
+    ...overrides,
+  }
 }

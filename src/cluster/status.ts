@@ -5,10 +5,10 @@
  */
 import type { ClusterStatus } from './control.js'
 import { staticPeerList } from './peers/discovery.js'
-import { effectiveListenAddr } from './netinfo.js'
+import { effectiveListenAddr } from './transport/netinfo.js'
 import type { ClusterState } from './peers/peer-state.js'
 import { formatUtcSeconds, peerStatus, type PeerRecord, type PeerStatusExtra } from './peers/peer-tracker.js'
-import { normalizePolicyName } from './policies/index.js'
+import { normalizePolicyName } from './sync/policies/index.js'
 import { CLOCK_SKEW_WARN_MS, type ClusterSettings } from './settings.js'
 
 /** One effective peer as status sees it: its tracker record and what the outbox holds for it. */

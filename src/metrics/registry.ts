@@ -6,7 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { ClusterStatus } from '../cluster/control.js'
-import type { FrameBudgetStats } from '../cluster/frame-budget.js'
+import type { FrameBudgetStats } from '../cluster/transport/frame-budget.js'
 import type { ResolutionEvent, ResolutionSink } from '../stats/resolution.js'
 import type { QueryCounters } from '../stats/dashboard-data.js'
 

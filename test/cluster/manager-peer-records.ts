@@ -4,11 +4,11 @@
  * the valid rest of the batch is applied, and the receiver's clock stays in range.
  */
 import t from 'tap'
-import { encodeFrame, FrameDecoder } from '../../src/cluster/codec.js'
-import { MAX_HLC_COUNTER, MAX_HLC_WALL } from '../../src/cluster/hlc.js'
-import { MemoryTransport } from '../../src/cluster/memory-transport.js'
-import { parseMessage, type Message } from '../../src/cluster/messages.js'
-import { entryKey } from '../../src/cluster/replica.js'
+import { encodeFrame, FrameDecoder } from '../../src/cluster/wire/codec.js'
+import { MAX_HLC_COUNTER, MAX_HLC_WALL } from '../../src/cluster/sync/lww/hlc.js'
+import { MemoryTransport } from '../../src/cluster/transport/memory-transport.js'
+import { parseMessage, type Message } from '../../src/cluster/wire/messages.js'
+import { entryKey } from '../../src/cluster/sync/lww/replica.js'
 import type { DnsRecord } from '../../src/store/record.js'
 import { waitFor } from '../helpers/daemon.js'
 import { makeNode, type TestNode, startAll, rawClient } from '../helpers/cluster-node.js'

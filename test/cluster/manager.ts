@@ -1,5 +1,5 @@
 import t from 'tap'
-import { MemoryTransport } from '../../src/cluster/memory-transport.js'
+import { MemoryTransport } from '../../src/cluster/transport/memory-transport.js'
 import type { ClusterEvent } from '../../src/cluster/manager.js'
 import { waitFor } from '../helpers/daemon.js'
 import { makeNode, rec, type TestNode, startAll } from '../helpers/cluster-node.js'

@@ -1,11 +1,11 @@
 /**
- * Fuzz: the cluster frame decoder and message parser (src/cluster/codec.ts, messages.ts) with random
+ * Fuzz: the cluster frame decoder and message parser (src/cluster/wire/codec.ts, wire/messages.ts) with random
  * and mutated input. Bounded in CI; DNSPLANE_FUZZ_RUNS=<n> runs n cases per property.
  */
 import t from 'tap'
 import fc from 'fast-check'
-import { encodeFrame, FrameDecoder, PRE_AUTH_MAX_FRAME_BYTES } from '../../src/cluster/codec.js'
-import { encodeMessage, parseMessage, type Message } from '../../src/cluster/messages.js'
+import { encodeFrame, FrameDecoder, PRE_AUTH_MAX_FRAME_BYTES } from '../../src/cluster/wire/codec.js'
+import { encodeMessage, parseMessage, type Message } from '../../src/cluster/wire/messages.js'
 import { isDnsplaneError } from '../../src/errors.js'
 
 const RUNS = Number(process.env.DNSPLANE_FUZZ_RUNS) || 500

@@ -8,8 +8,8 @@
  * partitions drop traffic between groups. No randomness or time of its own: everything comes
  * from the ops, so a failing fast-check run replays exactly.
  */
-import { compareHlc, formatHlc, HlcClock } from '../../src/cluster/hlc.js'
-import { ReplicaState, type VersionedEntry } from '../../src/cluster/replica.js'
+import { compareHlc, formatHlc, HlcClock } from '../../src/cluster/sync/lww/hlc.js'
+import { ReplicaState, type VersionedEntry } from '../../src/cluster/sync/lww/replica.js'
 import { GO_ZERO_TIME, recordKey, type DnsRecord } from '../../src/store/record.js'
 
 export type SimMode = 'record_lww' | 'lww_per_node'

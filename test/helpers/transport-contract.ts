@@ -3,7 +3,7 @@
  * close semantics, refusal, timeouts and abort. Call from a test file with a factory.
  */
 import type { Test } from 'tap'
-import type { Connection, Transport } from '../../src/cluster/transport.js'
+import type { Connection, Transport } from '../../src/cluster/transport/transport.js'
 
 /** Collects bytes from a connection until `n` bytes arrived (bounded wait). */
 export function readBytes(conn: Connection, n: number, timeoutMs = 5000): Promise<Buffer> {

@@ -4,7 +4,7 @@
  * error frame and counted; the node still writes, its write replicates, and it restarts.
  */
 import t from 'tap'
-import { entryKey } from '../../src/cluster/replica.js'
+import { entryKey } from '../../src/cluster/sync/lww/replica.js'
 import { waitFor } from '../helpers/daemon.js'
 import { LabCluster, labSkipReason, labTeardown } from '../helpers/lab/cluster.js'
 import { hostilePeer, labRecord as record } from '../helpers/lab/hostile-peer.js'

@@ -8,7 +8,7 @@
  * The hostile peer connects from 127.0.0.10 with the cluster token (plain-token auth).
  */
 import t from 'tap'
-import { entryKey } from '../../src/cluster/replica.js'
+import { entryKey } from '../../src/cluster/sync/lww/replica.js'
 import type { DnsRecord } from '../../src/store/record.js'
 import { waitFor } from '../helpers/daemon.js'
 import { LabCluster, labSkipReason, labTeardown, type LabNode } from '../helpers/lab/cluster.js'

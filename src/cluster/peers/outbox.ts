@@ -7,10 +7,10 @@
 import type { Logger } from 'pino'
 import { isDnsplaneError } from '../../errors.js'
 import { setClampedTimeout } from '../../timers.js'
-import { backoffDelayMs, PUSH_RETRY_MAX_MS, PUSH_RETRY_MIN_MS, random01From } from '../backoff.js'
-import { compareHlc } from '../hlc.js'
-import type { RecordsFullMessage } from '../messages.js'
-import type { VersionedEntry } from '../replica.js'
+import { backoffDelayMs, PUSH_RETRY_MAX_MS, PUSH_RETRY_MIN_MS, random01From } from './backoff.js'
+import { compareHlc } from '../sync/lww/hlc.js'
+import type { RecordsFullMessage } from '../wire/messages.js'
+import type { VersionedEntry } from '../sync/lww/replica.js'
 import { MAX_PENDING_ENTRIES } from '../settings.js'
 
 /** What one peer still has to receive; `deliver` updates it as parts are acknowledged. */

@@ -4,8 +4,8 @@
  * evaluation order and what an apply or rejection commits. Pure: the manager loads and saves.
  */
 import { DnsplaneError } from '../../errors.js'
-import { lwwTimestamp } from '../policies/global-lww.js'
-import type { PolicyState, RejectReason, SyncPolicy } from '../policies/index.js'
+import { lwwTimestamp } from '../sync/policies/global-lww.js'
+import type { PolicyState, RejectReason, SyncPolicy } from '../sync/policies/index.js'
 import { parseChallengePeers, type ChallengePeers } from '../session/challenge-peers.js'
 
 export interface ClusterState {

@@ -3,7 +3,7 @@
  * owns the connection, its deadline and closing it; this only sends, reads and decides.
  */
 import { DnsplaneError } from '../../errors.js'
-import type { Message, ParseResult } from '../messages.js'
+import type { Message, ParseResult } from '../wire/messages.js'
 import { clientStep, startClient, type ClientStart, type PeerAnnouncement } from './handshake.js'
 
 /** The frame I/O authenticateClient needs: `next` rejects on timeout or close. */
@@ -16,11 +16,17 @@ export interface HandshakeIo {
 const MAX_HANDSHAKE_READS = 2
 
 /**
- * Authenticates as the dialler; resolves with what the peer announced. Throws DnsplaneError
- * ERR_AUTH_LEGACY_PEER when the peer refused the challenge request like a Go node (the caller
- * decides whether a new connection may use the plain token), ERR_AUTH_FAILED otherwise.
+ * How a dialled handshake ended when it did not fail: authenticated with what the peer announced,
+ * or refused like a Go node refuses a challenge request (the caller decides, with
+ * decidePlainFallback, whether a new connection may use the plain token).
  */
-export async function authenticateClient(io: HandshakeIo, start: ClientStart): Promise<PeerAnnouncement> {
+export type ClientHandshake = { kind: 'authenticated'; peer: PeerAnnouncement } | { kind: 'legacy_peer' }
+
+/**
+ * Authenticates as the dialler. The fallback case is a value (`legacy_peer`), not an exception;
+ * throws DnsplaneError ERR_AUTH_FAILED on any other refusal, and whatever `io` throws.
+ */
+export async function authenticateClient(io: HandshakeIo, start: ClientStart): Promise<ClientHandshake> {
   const first = startClient(start)
   let state = first.state
   await io.send(first.message)
@@ -32,9 +38,9 @@ export async function authenticateClient(io: HandshakeIo, start: ClientStart): P
         state = out.next
         continue
       case 'authenticated':
-        return out.peer
+        return { kind: 'authenticated', peer: out.peer }
       case 'legacy_peer':
-        throw new DnsplaneError('ERR_AUTH_LEGACY_PEER', 'peer does not answer challenge auth')
+        return { kind: 'legacy_peer' }
       case 'failed':
         throw new DnsplaneError('ERR_AUTH_FAILED', out.message)
     }

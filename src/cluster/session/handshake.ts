@@ -15,7 +15,7 @@
  * or the peer ever announced a challenge capability (a downgrade; see decidePlainFallback).
  * No I/O, no clock, no randomness: nonces and times come in as arguments.
  */
-import { clientProof, isNonce, serverProof, verifyProof } from '../auth-challenge.js'
+import { clientProof, isNonce, serverProof, verifyProof } from './auth-challenge.js'
 import {
   CAP_CHALLENGE,
   type AuthChallengeMessage,
@@ -23,7 +23,7 @@ import {
   type AuthResponseMessage,
   type Message,
   type ParseResult,
-} from '../messages.js'
+} from '../wire/messages.js'
 
 /** What a peer announced about itself in its handshake (all optional: Go peers send none). */
 export interface PeerAnnouncement {

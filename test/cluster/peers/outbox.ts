@@ -1,9 +1,9 @@
 import t from 'tap'
 import type { Logger } from 'pino'
 import { DnsplaneError } from '../../../src/errors.js'
-import type { RecordsFullMessage } from '../../../src/cluster/messages.js'
+import type { RecordsFullMessage } from '../../../src/cluster/wire/messages.js'
 import { Outbox, type OutboxDeps, type PendingPush, type PushFailedEvent } from '../../../src/cluster/peers/outbox.js'
-import type { VersionedEntry } from '../../../src/cluster/replica.js'
+import type { VersionedEntry } from '../../../src/cluster/sync/lww/replica.js'
 import { MAX_PENDING_ENTRIES } from '../../../src/cluster/settings.js'
 
 const PEER = '10.0.0.2:7946'

@@ -11,7 +11,7 @@ import {
   serializeState,
   type ClusterState,
 } from '../../../src/cluster/peers/peer-state.js'
-import { policyFor, type PolicyState } from '../../../src/cluster/policies/index.js'
+import { policyFor, type PolicyState } from '../../../src/cluster/sync/policies/index.js'
 
 const withSeq = (peer_seq: Record<string, number>): ClusterState => ({ ...emptyState('me'), peer_seq })
 const ps: PolicyState = { allowed_writer_node_ids: [], last_global_lww_unix: 0, last_global_lww_node_id: '' }

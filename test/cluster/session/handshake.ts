@@ -1,6 +1,6 @@
 import t from 'tap'
-import { clientProof, newNonce, serverProof } from '../../../src/cluster/auth-challenge.js'
-import { CAP_CHALLENGE, parseMessage, type AuthMessage, type Message, type ParseResult } from '../../../src/cluster/messages.js'
+import { clientProof, newNonce, serverProof } from '../../../src/cluster/session/auth-challenge.js'
+import { CAP_CHALLENGE, parseMessage, type AuthMessage, type Message, type ParseResult } from '../../../src/cluster/wire/messages.js'
 import {
   authRequestKind,
   clientStep,
