@@ -14,6 +14,7 @@ const CORE = [
   'src/config/(schema|validate|cluster-token)\\.ts',
   // rr-types is STYLE.md's type table; listed ahead so it is pure when it lands
   'src/store/(record|record-index|record-validate|records-file|record-json|rr-types|rrset-size|mass-delete|servers)\\.ts',
+  'src/store/journal/(codec|replay)\\.ts',
   'src/dns/wire/[^/]+\\.ts',
   'src/dns/local/[^/]+\\.ts',
   'src/dns/serve/(fast-path|tcp-clients|query-event)\\.ts',

@@ -17,6 +17,7 @@ export async function buildStores({ config, cfg, log, stops }: BuildContext): Pr
     // A new file on a cluster node starts empty: the demo record would replicate (and resurrect).
     seedRecords: config.cluster_enabled ? [] : undefined,
     massDeleteGuardPercent: () => cfg().records_mass_delete_guard_percent,
+    flushDelayMs: config.records_flush_delay_ms,
   })
   stops.push('records', () => records.stop())
   await records.start()

@@ -1,15 +1,21 @@
 /**
- * RecordStore backed by dnsrecords.json: atomic writes through one queue, an immutable
- * RecordIndex swapped in after each successful write, and an optional chokidar watch that
- * picks up external edits (bad edits keep the old records serving).
+ * RecordStore backed by dnsrecords.json: writes through one queue, an immutable RecordIndex
+ * swapped in after each acknowledged write, and an optional chokidar watch that picks up external
+ * edits (bad edits keep the old records serving). With `flushDelayMs` > 0 a local add/update/remove
+ * is acknowledged once appended to the journal (journal/, group commit) and the file is rewritten
+ * from memory in the background within that delay; with 0 every write rewrites the file.
+ * docs/storage.md describes the guarantees.
  */
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { mkdir, open, stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { Logger } from 'pino'
 import { DnsplaneError, isDnsplaneError } from '../errors.js'
 import { readOnlyReason, writeFileAtomic } from './atomic-write.js'
+import type { JournalEntry } from './journal/codec.js'
+import type { OpenJournal } from './journal/journal-file.js'
+import { journalPathFor, RecordsJournal } from './journal/records-journal.js'
 import { RecordIndex } from './record-index.js'
 import type {
   ChangeSource,
@@ -22,7 +28,7 @@ import type {
   StartReconcile,
   WriteResult,
 } from './record-store.js'
-import { checkRecordInput, type ValidRecordInput } from './record-validate.js'
+import type { ValidRecordInput } from './record-validate.js'
 import {
   applyHeldChange,
   DEFAULT_MASS_DELETE_GUARD_PERCENT,
@@ -36,19 +42,16 @@ import {
   type MassDeleteSource,
 } from './mass-delete.js'
 import { assertRrsetFits } from './rrset-size.js'
-import { canonicalName, formatGoTime, GO_ZERO_TIME, nameKey, valueKey, type DnsRecord } from './record.js'
-import {
-  DEFAULT_RECORDS,
-  MAX_RECORDS,
-  MAX_RECORDS_FILE_BYTES,
-  parseRecordsFile,
-  serializeRecordsFile,
-} from './records-file.js'
+import { formatGoTime, GO_ZERO_TIME, valueKey, type DnsRecord } from './record.js'
+import { DEFAULT_RECORDS, MAX_RECORDS_FILE_BYTES, parseRecordsFile, serializeRecordsFile } from './records-file.js'
+import { fileExists, isMissing, normalizeIncoming, selectorMatcher, sha256, validate } from './store-helpers.js'
 
 /** TTL given to records added without one (or with 0) through the API/TUI, as the original. */
 export const DEFAULT_RECORD_TTL = 3600
 /** Quiet period after the last file event before the file is re-read. */
 export const DEFAULT_WATCH_DEBOUNCE_MS = 150
+/** Default of config `records_flush_delay_ms`: the longest an acknowledged change waits in the journal for the file rewrite. */
+export const DEFAULT_RECORDS_FLUSH_DELAY_MS = 1000
 
 export interface FileRecordStoreOptions {
   /** Path of dnsrecords.json. */
@@ -67,13 +70,46 @@ export interface FileRecordStoreOptions {
   seedRecords?: readonly DnsRecord[]
   /** `records_mass_delete_guard_percent`, read at each check (0 = off); default 50. */
   massDeleteGuardPercent?: () => number
+  /**
+   * `records_flush_delay_ms`: > 0 journals local add/update/remove and rewrites the file at most
+   * this many ms after the first unflushed change; 0 (the default here) rewrites the file on every write.
+   */
+  flushDelayMs?: number
+  /** Journal path; default `<path>.journal`. */
+  journalPath?: string
+  /** Tests: opens the journal file (fsync counting, failures). */
+  openJournal?: OpenJournal
+  /** Tests: replaces the records file (crash injection); default writeFileAtomic. */
+  writeSnapshot?: (path: string, text: string) => Promise<void>
+}
+
+/** What flush() did. */
+export interface FlushResult {
+  /** False when the file already held every change. */
+  flushed: boolean
+  records: number
 }
 
 const DUPLICATE_MESSAGE = 'record already exists'
 
+/** A local write computed in the queue: the next set, its event and journal entry, and the answer (no `next`: nothing to write). */
+type LocalPlan =
+  | { next?: undefined; result: WriteResult }
+  | { next: DnsRecord[]; change: Omit<RecordChange, 'index'>; entry: JournalEntry; result: WriteResult }
+
 /** The dnsrecords.json-backed RecordStore. Construct with `FileRecordStore.open(opts)`. */
 export class FileRecordStore implements RecordStore {
   private current: RecordIndex = RecordIndex.build([], 0)
+  /** The newest index: `current` plus journaled writes whose fsync is still in flight. */
+  private head: RecordIndex = this.current
+  /** The records the file holds (last load or flush): the base a hand edit is merged against. */
+  private flushed: readonly DnsRecord[] = []
+  private journal: RecordsJournal | undefined
+  /** Settles when the last journaled write has been acknowledged or refused. */
+  private inflight: Promise<unknown> = Promise.resolve()
+  /** Acknowledged changes not yet in the file. */
+  private dirty = false
+  private flushTimer: NodeJS.Timeout | undefined
   private queue: Promise<unknown> = Promise.resolve()
   private readonly listeners = new Set<(change: RecordChange) => void>()
   private readonly path: string
@@ -131,17 +167,13 @@ export class FileRecordStore implements RecordStore {
    */
   async add(input: RecordInput): Promise<WriteResult> {
     const v = validate(input)
-    return this.enqueue(async () => {
-      const records = this.current.records
+    return this.write((records) => {
       if (v.id !== undefined && records.some((r) => r.id === v.id)) {
         throw new DnsplaneError('ERR_RECORD_CONFLICT', `a record with id ${v.id} already exists`)
       }
       const existing = this.findSame(v)
-      if (existing.length > 0) return { records: [existing[0]], messages: [DUPLICATE_MESSAGE] }
-      const rec = this.newRecord(v)
-      assertRrsetFits([...records, rec], rec)
-      await this.commit([...records, rec], { source: 'local', kind: 'add', records: [rec] })
-      return { records: [rec], messages: [] }
+      if (existing.length > 0) return { result: { records: [existing[0]], messages: [DUPLICATE_MESSAGE] } }
+      return this.planAdd(records, v, [])
     })
   }
 
@@ -153,8 +185,7 @@ export class FileRecordStore implements RecordStore {
    */
   async update(input: RecordInput): Promise<WriteResult> {
     const v = validate(input)
-    return this.enqueue(async () => {
-      const records = this.current.records
+    return this.write((records) => {
       const stamp = formatGoTime(this.now())
       if (v.id !== undefined) {
         const at = records.findIndex((r) => r.id === v.id)
@@ -171,25 +202,30 @@ export class FileRecordStore implements RecordStore {
         const next = records.slice()
         next[at] = rec
         assertRrsetFits(next, rec)
-        await this.commit(next, { source: 'local', kind: 'update', records: [rec] })
-        return { records: [rec], messages: [] }
+        return {
+          next,
+          change: { source: 'local', kind: 'update', records: [rec] },
+          entry: { op: 'update', at: [at], records: [rec] },
+          result: { records: [rec], messages: [] },
+        }
       }
       const matches = new Set<DnsRecord>(this.findSame(v))
-      if (matches.size === 0) {
-        const rec = this.newRecord(v)
-        assertRrsetFits([...records, rec], rec)
-        await this.commit([...records, rec], { source: 'local', kind: 'add', records: [rec] })
-        return { records: [rec], messages: ['record did not exist and was added'] }
-      }
+      if (matches.size === 0) return this.planAdd(records, v, ['record did not exist and was added'])
       const changed: DnsRecord[] = []
-      const next = records.map((r) => {
+      const at: number[] = []
+      const next = records.map((r, i) => {
         if (!matches.has(r)) return r
         const rec: DnsRecord = { ...r, ttl: v.ttl ?? r.ttl, updated_on: stamp }
         changed.push(rec)
+        at.push(i)
         return rec
       })
-      await this.commit(next, { source: 'local', kind: 'update', records: changed })
-      return { records: changed, messages: [] }
+      return {
+        next,
+        change: { source: 'local', kind: 'update', records: changed },
+        entry: { op: 'update', at, records: changed },
+        result: { records: changed, messages: [] },
+      }
     })
   }
 
@@ -200,16 +236,45 @@ export class FileRecordStore implements RecordStore {
    */
   async remove(selector: RecordSelector): Promise<WriteResult> {
     const match = selectorMatcher(selector)
-    return this.enqueue(async () => {
+    return this.write((records) => {
       const removed: DnsRecord[] = []
       const kept: DnsRecord[] = []
-      for (const r of this.current.records) (match(r) ? removed : kept).push(r)
+      const at: number[] = []
+      records.forEach((r, i) => {
+        if (!match(r)) return kept.push(r)
+        removed.push(r)
+        at.push(i)
+      })
       if (removed.length === 0) {
         throw new DnsplaneError('ERR_RECORD_NOT_FOUND', `no record matches ${JSON.stringify(selector)}`)
       }
-      await this.commit(kept, { source: 'local', kind: 'remove', records: removed })
-      return { records: removed, messages: [] }
+      return {
+        next: kept,
+        change: { source: 'local', kind: 'remove', records: removed },
+        entry: { op: 'delete', at, records: removed },
+        result: { records: removed, messages: [] },
+      }
     })
+  }
+
+  /**
+   * Writes every acknowledged change still only in the journal to the records file now (the
+   * `dnsplane records flush` command, stop). `flushed` is false when the file already held them.
+   * Throws ERR_RECORDS_WRITE / ERR_READ_ONLY_SOURCE when the file cannot be written.
+   */
+  flush(): Promise<FlushResult> {
+    return this.enqueueDrained(async () => {
+      if (this.flushTimer) clearTimeout(this.flushTimer)
+      this.flushTimer = undefined
+      if (!this.journal || !this.dirty) return { flushed: false, records: this.current.records.length }
+      await this.persist(this.current.records)
+      return { flushed: true, records: this.current.records.length }
+    })
+  }
+
+  /** `records_flush_delay_ms` in force (0 = write-through). */
+  get flushDelayMs(): number {
+    return this.opts.flushDelayMs ?? 0
   }
 
   /**
@@ -218,14 +283,14 @@ export class FileRecordStore implements RecordStore {
    */
   async replaceAll(records: readonly DnsRecord[], source: ChangeSource): Promise<void> {
     const next = normalizeIncoming(records)
-    return this.enqueue(async () => {
+    return this.enqueueDrained(async () => {
       await this.commit(next, { source, kind: 'replace', records: next })
     })
   }
 
   /** See RecordStore.replaceWith; the result is normalised as in replaceAll. */
   replaceWith(compute: RecordSetTransform, source: ChangeSource): Promise<boolean> {
-    return this.enqueue(async () => {
+    return this.enqueueDrained(async () => {
       const out = await compute(this.current.records)
       if (out === undefined) return false
       const next = normalizeIncoming(out)
@@ -236,7 +301,7 @@ export class FileRecordStore implements RecordStore {
 
   /** Re-reads the file (source 'reload'); a read/parse error keeps the old records and throws ERR_RECORDS_PARSE. */
   reload(): Promise<number> {
-    return this.enqueue(async () => {
+    return this.enqueueDrained(async () => {
       let buf: Buffer
       try {
         buf = await this.readFile()
@@ -250,14 +315,13 @@ export class FileRecordStore implements RecordStore {
       }
       const records = this.parse(buf)
       const hash = sha256(buf)
-      if (hash !== this.lastHash && (await this.holdIfMassDelete(records, 'reload'))) {
+      const merged = this.mergeFileEdit(records)
+      if (hash !== this.lastHash && (await this.holdIfMassDelete(records, merged, 'reload'))) {
         throw new DnsplaneError('ERR_MASS_DELETE_HELD', heldMassDeleteMessage((this.held as HeldMassDelete).info))
       }
       if (hash !== this.lastHash) this.dropHeld('a reload applied a newer records file')
-      this.lastHash = hash
-      this.badHash = undefined
-      this.swap(records, { source: 'reload', kind: 'replace', records })
-      return records.length
+      await this.adoptFile(hash, records, merged, 'reload')
+      return merged.length
     })
   }
 
@@ -269,7 +333,7 @@ export class FileRecordStore implements RecordStore {
    * file's set stands ('accepted') and the caller versions it as local writes.
    */
   reconcileAtStart(known: readonly DnsRecord[]): Promise<StartReconcile> {
-    return this.enqueue(async () => {
+    return this.enqueueDrained(async () => {
       const served = this.current.records
       if (known.length > 0 && (this.created || isSeedContent(served))) {
         const next = normalizeIncoming(known)
@@ -301,7 +365,7 @@ export class FileRecordStore implements RecordStore {
    * applyHeldChange) as the event that produced it would have. ERR_NOT_FOUND when nothing is held.
    */
   confirmMassDelete(): Promise<MassDeleteResult> {
-    return this.enqueue(async () => {
+    return this.enqueueDrained(async () => {
       const held = this.requireHeld()
       const before = this.current.records
       const next = normalizeIncoming(applyHeldChange(held, before))
@@ -315,7 +379,7 @@ export class FileRecordStore implements RecordStore {
 
   /** Forgets the held-back change and writes the file from the records served. ERR_NOT_FOUND when nothing is held. */
   discardMassDelete(): Promise<MassDeleteResult> {
-    return this.enqueue(async () => {
+    return this.enqueueDrained(async () => {
       const held = this.requireHeld()
       await this.persist(this.current.records)
       this.held = undefined
@@ -326,7 +390,7 @@ export class FileRecordStore implements RecordStore {
 
   /** Writes the current set as is; no change event. */
   save(): Promise<void> {
-    return this.enqueue(async () => {
+    return this.enqueueDrained(async () => {
       await this.persist(this.current.records)
     })
   }
@@ -359,13 +423,29 @@ export class FileRecordStore implements RecordStore {
   }
 
   /** Stops watching and waits for queued writes to finish. */
-  async stop(): Promise<void> {
+  /**
+   * Stops watching, waits for queued writes, writes unflushed journaled changes to the file
+   * (unless `flush: false`, which leaves them to the next start's replay, as a crash would) and
+   * closes the journal. A failed final flush is logged: the journal keeps the changes.
+   */
+  async stop(opts: { flush?: boolean } = {}): Promise<void> {
     if (this.debounce) clearTimeout(this.debounce)
     this.debounce = undefined
     const w = this.watcher
     this.watcher = undefined
     if (w) await w.close()
     await this.queue
+    if (this.journal && opts.flush !== false) {
+      await this.flush().catch((err: unknown) =>
+        this.log.error({ err, path: this.path }, 'records flush at stop failed; the journal keeps every acknowledged change'),
+      )
+    }
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    await this.drain()
+    const journal = this.journal
+    this.journal = undefined
+    await journal?.close()
   }
 
   // --- internals ---
@@ -386,16 +466,62 @@ export class FileRecordStore implements RecordStore {
    * served, keeps serving, rewrites the file from memory (it always mirrors what is served) and
    * holds the change for confirmMassDelete/discardMassDelete. True when held.
    */
-  private async holdIfMassDelete(proposed: readonly DnsRecord[], source: MassDeleteSource): Promise<boolean> {
-    const deleted = this.massDeleteOf(this.current.records, proposed)
+  private async holdIfMassDelete(proposed: readonly DnsRecord[], merged: readonly DnsRecord[], source: MassDeleteSource): Promise<boolean> {
+    const deleted = this.massDeleteOf(this.current.records, merged)
     if (!deleted) return false
+    const base = this.flushed
     try {
       await this.persist(this.current.records)
     } finally {
       // Held even when the rewrite failed: memory still serves the old set either way.
-      this.hold(source, this.current.records, proposed, deleted)
+      this.hold(source, base, proposed, deleted)
     }
     return true
+  }
+
+  /**
+   * A records file edit applied to what is served: the file itself when memory equals the file
+   * (always without the journal), else a three-way merge over the file as last flushed, so
+   * changes acknowledged but not yet flushed are not reverted by an edit of the older file.
+   */
+  private mergeFileEdit(proposed: DnsRecord[]): DnsRecord[] {
+    const base = this.flushed
+    if (this.current.records === base) return proposed
+    return normalizeIncoming(applyHeldChange({ base, proposed }, this.current.records))
+  }
+
+  /**
+   * Serves an accepted file edit or reload (`merged`, from mergeFileEdit). When it is the file's
+   * set, the file becomes the journal's new base; else the file is rewritten from memory.
+   */
+  private async adoptFile(hash: string, proposed: DnsRecord[], merged: DnsRecord[], source: 'file' | 'reload'): Promise<void> {
+    this.lastHash = hash
+    this.badHash = undefined
+    const change = { source, kind: 'replace', records: merged } as const
+    if (merged === proposed) {
+      this.flushed = merged
+      this.swap(merged, change)
+      if (this.journal) await this.resetJournal(hash)
+      return
+    }
+    try {
+      await this.persist(merged)
+      this.swap(merged, change)
+    } catch (err) {
+      // Served anyway; the journal still holds the unflushed changes and a restart re-bases them on the edited file.
+      this.swap(merged, change)
+      this.markDirty()
+      this.log.error({ err, path: this.path }, 'records file edit merged with unflushed changes but the file could not be rewritten')
+    }
+  }
+
+  /** Starts a fresh journal over the file bytes hashing to `hash`; a failure leaves it failed (the next write rewrites the file). */
+  private async resetJournal(hash: string): Promise<void> {
+    try {
+      await this.journal?.reset(hash)
+    } catch (err) {
+      this.log.error({ err, path: this.path }, 'records journal could not be reset; the next write rewrites the records file')
+    }
   }
 
   private hold(source: MassDeleteSource, base: readonly DnsRecord[], proposed: readonly DnsRecord[], deleted: readonly DnsRecord[]): void {
@@ -447,17 +573,50 @@ export class FileRecordStore implements RecordStore {
       await mkdir(dirname(this.path), { recursive: true })
       const records = (this.opts.seedRecords ?? DEFAULT_RECORDS).map((r) => ({ ...r }))
       await this.persist(records)
-      this.swap(records, undefined)
       this.created = true
       this.log.info({ path: this.path, count: records.length }, 'records file created')
+      await this.recoverJournal(records)
       return
     }
     const records = this.parse(buf)
     this.lastHash = sha256(buf)
-    this.swap(records, undefined)
+    this.flushed = records
     this.log.info({ path: this.path, count: records.length }, 'records loaded')
     const readOnly = await readOnlyReason(this.path)
     if (readOnly) this.log.warn({ path: this.path }, `records file: ${readOnly}; record changes (API, TUI, cluster) are refused until it is writable`)
+    await this.recoverJournal(records)
+  }
+
+  /**
+   * Start-up: replays the journal (cutting a torn tail) over the loaded file and rewrites the file
+   * when it replayed anything. Without a flush delay the journal is then removed (write-through).
+   */
+  private async recoverJournal(fileRecords: DnsRecord[]): Promise<void> {
+    const journalPath = this.opts.journalPath ?? journalPathFor(this.path)
+    if (this.flushDelayMs === 0 && !(await fileExists(journalPath))) {
+      this.swap(fileRecords, undefined)
+      return
+    }
+    const { journal, recovery } = await RecordsJournal.open(
+      { recordsPath: this.path, journalPath, log: this.log, openFile: this.opts.openJournal, writeSnapshot: this.opts.writeSnapshot },
+      fileRecords,
+      this.lastHash as string,
+    )
+    this.journal = journal
+    const served = recovery.needsFlush ? recovery.records : fileRecords
+    this.swap(served, undefined)
+    if (recovery.needsFlush) {
+      try {
+        await this.persist(served)
+      } catch (err) {
+        this.dirty = true
+        this.log.error({ err, path: this.path }, 'records file could not be rewritten after the journal replay; the journal keeps the changes')
+      }
+    }
+    if (this.flushDelayMs > 0) return
+    this.journal = undefined
+    if (this.dirty) await journal.close()
+    else await journal.remove()
   }
 
   /** Reads the file, refusing one over MAX_RECORDS_FILE_BYTES before reading it. */
@@ -495,10 +654,113 @@ export class FileRecordStore implements RecordStore {
     return run
   }
 
+  /** Queues `fn` to run once every journaled write before it is acknowledged or refused (so head = current). */
+  private enqueueDrained<T>(fn: () => Promise<T>): Promise<T> {
+    return this.enqueue(async () => {
+      await this.drain()
+      return fn()
+    })
+  }
+
+  private async drain(): Promise<void> {
+    await this.inflight
+  }
+
+  /**
+   * Runs a local add/update/remove: `plan` computes it in the queue from the newest records (head).
+   * Journal mode: appended to the journal and the queue moves on; the caller is answered, the index
+   * swapped and the listeners told once its fsync completed (group commit). Write-through (no
+   * delay, a missing file, a failed journal): the file is rewritten first, as before the journal.
+   */
+  private async write(plan: (records: readonly DnsRecord[]) => LocalPlan): Promise<WriteResult> {
+    const { durable, result } = await this.enqueue(async () => {
+      const through = !this.journal || (await this.isWriteThrough())
+      if (through) await this.drain()
+      const p = plan(this.head.records)
+      if (!p.next) return { durable: undefined, result: p.result }
+      if (through) {
+        await this.commit(p.next, p.change)
+        return { durable: undefined, result: p.result }
+      }
+      return { durable: this.append(p.next, p.change, p.entry), result: p.result }
+    })
+    await durable
+    return result
+  }
+
+  private planAdd(records: readonly DnsRecord[], v: ValidRecordInput, messages: string[]): LocalPlan {
+    const rec = this.newRecord(v)
+    const next = [...records, rec]
+    assertRrsetFits(next, rec)
+    return {
+      next,
+      change: { source: 'local', kind: 'add', records: [rec] },
+      entry: { op: 'add', records: [rec] },
+      result: { records: [rec], messages },
+    }
+  }
+
+  /**
+   * Journal mode, before a local write: refuses it when the file could not take it (read-only, not
+   * a regular file) as write-through would, and says to write through when the file is missing (a
+   * lost file is written back at once) or the journal failed (the rewrite resets it).
+   */
+  private async isWriteThrough(): Promise<boolean> {
+    let st
+    try {
+      st = await stat(this.path)
+    } catch (err) {
+      if (isMissing(err)) return true
+      throw new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${this.path}: ${(err as Error).message}`, { cause: err })
+    }
+    if (!st.isFile()) throw new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${this.path}: not a regular file`)
+    const readOnly = await readOnlyReason(this.path)
+    if (readOnly) {
+      const err = new DnsplaneError('ERR_READ_ONLY_SOURCE', `${this.path}: ${readOnly}; not replaced; make it writable (chmod u+w) to allow changes`)
+      this.log.warn({ path: this.path }, `records change refused: ${err.message}`)
+      throw err
+    }
+    return this.journal?.isFailed === true
+  }
+
+  /** Journals `entry`; head moves now, current and the listeners once it is durable. */
+  private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: JournalEntry): Promise<void> {
+    const index = this.build(next)
+    const durable = (this.journal as RecordsJournal).append(entry).then(
+      () => {
+        this.publish(index, change)
+        this.markDirty()
+      },
+      (err: unknown) => {
+        // Refused, not acknowledged: later writes built on it are refused by the journal too.
+        this.head = this.current
+        throw err
+      },
+    )
+    this.inflight = durable.catch(() => undefined)
+    return durable
+  }
+
+  /** Schedules the background rewrite at most flushDelayMs after the first unflushed change. */
+  private markDirty(): void {
+    this.dirty = true
+    if (this.flushTimer || !this.journal) return
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined
+      this.flush().catch((err: unknown) => this.log.error({ err, path: this.path }, 'records file flush failed; the journal keeps every acknowledged change'))
+    }, this.flushDelayMs)
+    this.flushTimer.unref()
+  }
+
+  /**
+   * Rewrites the file from `records` (journal: by the flush protocol, see records-journal.ts).
+   * Callers in the queue drain journaled writes first, so `records` is what is (about to be) served.
+   */
   private async persist(records: readonly DnsRecord[]): Promise<void> {
     const text = serializeRecordsFile(records, this.opts.prettyJson)
     try {
-      await writeFileAtomic(this.path, text)
+      if (this.journal) await this.journal.flush(text)
+      else await (this.opts.writeSnapshot ?? writeFileAtomic)(this.path, text)
     } catch (err) {
       // Refused, not acknowledged: the change stays out of memory and the caller sees the error.
       if (isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE')) this.log.warn({ path: this.path }, `records change refused: ${err.message}`)
@@ -506,6 +768,8 @@ export class FileRecordStore implements RecordStore {
     }
     this.lastHash = sha256(text)
     this.badHash = undefined
+    this.flushed = records
+    this.dirty = false
   }
 
   /** Persist first; only a successful write changes memory and emits. */
@@ -514,12 +778,23 @@ export class FileRecordStore implements RecordStore {
     this.swap(records, change)
   }
 
+  /** Serves `records` now (callers drained journaled writes) and emits `change`. */
   private swap(records: DnsRecord[], change: Omit<RecordChange, 'index'> | undefined): void {
+    this.publish(this.build(records), change)
+  }
+
+  private build(records: DnsRecord[]): RecordIndex {
     for (const r of records) Object.freeze(r)
     Object.freeze(records)
-    this.current = RecordIndex.build(records, this.current.generation + 1)
+    this.head = RecordIndex.build(records, this.head.generation + 1)
+    return this.head
+  }
+
+  /** Swaps in `index` and tells the listeners (cluster, DNS) in change order. */
+  private publish(index: RecordIndex, change: Omit<RecordChange, 'index'> | undefined): void {
+    this.current = index
     if (!change) return
-    const event: RecordChange = { ...change, index: this.current }
+    const event: RecordChange = { ...change, index }
     for (const l of this.listeners) {
       try {
         l(event)
@@ -531,7 +806,7 @@ export class FileRecordStore implements RecordStore {
 
   private findSame(v: ValidRecordInput): DnsRecord[] {
     const want = valueKey(v.type, v.value)
-    return this.current.lookup(v.name, v.type).filter((r) => valueKey(r.type, r.value) === want)
+    return this.head.lookup(v.name, v.type).filter((r) => valueKey(r.type, r.value) === want)
   }
 
   private newRecord(v: ValidRecordInput): DnsRecord {
@@ -551,7 +826,7 @@ export class FileRecordStore implements RecordStore {
     if (this.debounce) clearTimeout(this.debounce)
     this.debounce = setTimeout(() => {
       this.debounce = undefined
-      this.enqueue(() => this.checkExternalEdit()).catch((err) =>
+      this.enqueueDrained(() => this.checkExternalEdit()).catch((err) =>
         this.log.error({ err, path: this.path }, 'records file reload failed'),
       )
     }, this.opts.watchDebounceMs ?? DEFAULT_WATCH_DEBOUNCE_MS)
@@ -585,74 +860,10 @@ export class FileRecordStore implements RecordStore {
       this.log.error({ path: this.path, reason: (err as Error).message }, 'records file edit rejected; keeping current records')
       return
     }
-    if (await this.holdIfMassDelete(records, 'file')) return
+    const merged = this.mergeFileEdit(records)
+    if (await this.holdIfMassDelete(records, merged, 'file')) return
     this.dropHeld('a newer edit of the records file was applied')
-    this.lastHash = hash
-    this.badHash = undefined
-    this.swap(records, { source: 'file', kind: 'replace', records })
-    this.log.info({ path: this.path, count: records.length }, 'records reloaded from file')
+    await this.adoptFile(hash, records, merged, 'file')
+    this.log.info({ path: this.path, count: merged.length }, 'records reloaded from file')
   }
 }
-
-/** Bounds and normalises a set from a peer or the replica: canonical name, upper-case type, zero times filled. */
-function normalizeIncoming(records: readonly DnsRecord[]): DnsRecord[] {
-  if (records.length > MAX_RECORDS) {
-    throw new DnsplaneError('ERR_RECORD_INVALID', `${records.length} records exceed the limit of ${MAX_RECORDS}`)
-  }
-  return records.map((r) => {
-    const name = canonicalName(r.name)
-    const type = r.type.toUpperCase()
-    if (name === r.name && type === r.type && r.added_on && r.updated_on && r.last_query) return r
-    return {
-      ...r,
-      name,
-      type,
-      added_on: r.added_on || GO_ZERO_TIME,
-      updated_on: r.updated_on || GO_ZERO_TIME,
-      last_query: r.last_query || GO_ZERO_TIME,
-    }
-  })
-}
-
-function validate(input: RecordInput): ValidRecordInput {
-  const check = checkRecordInput(input)
-  if (!check.ok) throw new DnsplaneError('ERR_RECORD_INVALID', check.errors.join('; '))
-  return check.record
-}
-
-function selectorMatcher(selector: RecordSelector): (r: DnsRecord) => boolean {
-  if ('id' in selector && typeof selector.id === 'string' && selector.id !== '') {
-    const id = selector.id
-    return (r) => r.id === id
-  }
-  const s = selector as { name?: unknown; type?: unknown; value?: unknown }
-  if (typeof s.name !== 'string' || canonicalName(s.name) === '') {
-    throw new DnsplaneError('ERR_RECORD_INVALID', 'name is required')
-  }
-  const key = nameKey(s.name)
-  const type = typeof s.type === 'string' && s.type.trim() !== '' ? s.type.trim().toUpperCase() : undefined
-  const value = typeof s.value === 'string' && s.value.trim() !== '' ? s.value : undefined
-  return (r) =>
-    nameKey(r.name) === key &&
-    (type === undefined || r.type.toUpperCase() === type) &&
-    (value === undefined || valueKey(r.type, r.value) === valueKey(r.type, value))
-}
-
-async function fileExists(path: string): Promise<boolean> {
-  try {
-    await stat(path)
-    return true
-  } catch (err) {
-    if (isMissing(err)) return false
-    throw err
-  }
-}
-
-function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex')
-}
-
-function isMissing(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT'
-}
-

@@ -91,7 +91,7 @@ export function heldMassDeleteMessage(i: MassDeleteInfo): string {
  * change deleted from `base` are removed, records it added or changed are put in place; writes
  * that landed after the hold (API, peers) are kept. When nothing changed since, this is `proposed`.
  */
-export function applyHeldChange(held: HeldMassDelete, current: readonly DnsRecord[]): DnsRecord[] {
+export function applyHeldChange(held: Pick<HeldMassDelete, 'base' | 'proposed'>, current: readonly DnsRecord[]): DnsRecord[] {
   if (current === held.base) return [...held.proposed]
   const baseByKey = new Map(held.base.map((r) => [recordKey(r), r] as const))
   const deleted = new Set(deletedRecords(held.base, held.proposed).map(recordKey))

@@ -89,6 +89,11 @@ export interface RecordStore {
   confirmMassDelete(): Promise<MassDeleteResult>
   /** Drops the held-back change; ERR_NOT_FOUND when nothing is held. */
   discardMassDelete(): Promise<MassDeleteResult>
+  /**
+   * Writes journaled changes to the records file now (POST /api/v1/records/flush); absent on a
+   * store without a journal. Resolves with whether anything was written and the record count.
+   */
+  flush?(): Promise<{ flushed: boolean; records: number }>
   onChange(listener: (change: RecordChange) => void): () => void
   /** Start/stop watching the file for external edits. */
   start(): Promise<void>

@@ -143,6 +143,12 @@ export function registerRecordRoutes(app: ApiApp, deps: ApiDeps): void {
     }
   })
 
+  // Ours: write journaled changes to dnsrecords.json now (docs/storage.md).
+  app.post('/api/v1/records/flush', async () => {
+    const r = (await deps.records.flush?.()) ?? { flushed: false, records: deps.records.list().length }
+    return { status: r.flushed ? 'records file written' : 'records file already current', records: r.records }
+  })
+
   // Ours: the change the mass-delete guard holds back (docs/records.md), and the two ways out.
   app.get('/api/v1/records/mass-delete', async () => ({ held: deps.records.heldMassDelete() ?? null }))
 

@@ -225,6 +225,31 @@ t.test('POST /dns/records', async (t) => {
   })
 })
 
+t.test('POST /api/v1/records/flush', async (t) => {
+  t.test('writes journaled changes to dnsrecords.json at once', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'dnsplane-api-'))
+    t.teardown(() => rm(dir, { recursive: true, force: true }))
+    const path = join(dir, 'dnsrecords.json')
+    const store = await FileRecordStore.open({ path, prettyJson: false, log: pino({ level: 'silent' }), watch: false, flushDelayMs: 60_000 })
+    t.teardown(() => store.stop())
+    const { deps } = makeDeps({ records: store })
+    const app = buildApi(deps, { requireAuth: false })
+    t.teardown(() => app.close())
+    t.equal((await call(app, 'POST', '/dns/records', { name: 'j.example.com', type: 'A', value: '198.51.100.1' })).status, 201)
+    t.notMatch(await readFile(path, 'utf8'), 'j.example.com', 'acknowledged from the journal, file not yet rewritten')
+    const res = await call(app, 'POST', '/api/v1/records/flush')
+    t.equal(res.status, 200)
+    t.same(res.json, { status: 'records file written', records: 2 })
+    t.match(await readFile(path, 'utf8'), 'j.example.com')
+    t.same((await call(app, 'POST', '/api/v1/records/flush')).json, { status: 'records file already current', records: 2 })
+  })
+
+  t.test('a store without a journal is always current', async (t) => {
+    const { app } = setup(SAMPLE)
+    t.same((await call(app, 'POST', '/api/v1/records/flush')).json, { status: 'records file already current', records: SAMPLE.length })
+  })
+})
+
 t.test('PUT /dns/records', async (t) => {
   t.test('replaces the row with the given id and answers record updated', async (t) => {
     const { app, store } = setup(SAMPLE)
