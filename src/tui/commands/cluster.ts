@@ -141,6 +141,7 @@ const push: CommandSpec = {
   details: PUSH_HELP,
   examples: ['cluster push records 10.0.0.2:7946', 'cluster push config 10.0.0.2:7946'],
   subcommands: ['records', 'config'],
+  argCompletion: 'peers',
   async run(args, env) {
     if (args.length === 0) return { output: [{ kind: 'text', text: PUSH_HELP.join('\n') }] }
     const [sub, addrText, ...extra] = args

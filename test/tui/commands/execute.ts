@@ -1,5 +1,5 @@
 import t from 'tap'
-import { executeCommand } from '../../../src/tui/commands/execute.js'
+import { executeCommand, qualifiedLine } from '../../../src/tui/commands/execute.js'
 import { INITIAL_STATE, type ExecuteResult, type OutputBlock } from '../../../src/tui/commands/types.js'
 import { renderBlocks } from '../../../src/tui/format.js'
 import { apiError, fakeClient, type FakeHandler } from '../../helpers/fake-daemon-client.js'
@@ -388,4 +388,65 @@ t.test('an unreachable daemon becomes an error block with its hint', async (t) =
   })
   t.equal(result.ok, false)
   t.match(text, /error: cannot reach the daemon at unix socket \/run\/x\.sock[\s\S]*hint: is the server running\? start it with `dnsplane server`/)
+})
+
+t.test('a typo of a command, sub-command or context says what was meant', async (t) => {
+  t.equal(errorOf((await run('recrod list')).result)?.message, 'unknown command "recrod" (did you mean "record"?)')
+  t.equal(errorOf((await run('cluster stauts')).result)?.message, 'unknown command "stauts" in cluster (did you mean "status"?)')
+  t.equal(errorOf((await run('lsit', {}, { context: 'record' })).result)?.message, 'unknown command "lsit" in record (did you mean "list"?)')
+  t.equal(errorOf((await run('cd clustr')).result)?.message, 'cd: unknown context "clustr" (did you mean "cluster"?)')
+  t.equal(errorOf((await run('cluster zzzzzzzz')).result)?.message, 'unknown command "zzzzzzzz" in cluster (try cluster ?)')
+  t.equal(errorOf((await run('zzzzzzzz')).result)?.message, 'unknown command "zzzzzzzz" (type ? for help)')
+})
+
+t.test('the history line is fully qualified so it replays from the top level', async (t) => {
+  t.equal(qualifiedLine('  add a.example 192.0.2.1 ', { context: 'record' }), 'record add a.example 192.0.2.1')
+  t.equal(qualifiedLine('record list', { context: 'record' }), 'record list')
+  t.equal(qualifiedLine('dns list', { context: 'record' }), 'dns list')
+  t.equal(qualifiedLine('stats', { context: 'record' }), 'stats')
+  t.equal(qualifiedLine('..', { context: 'record' }), '..')
+  t.equal(qualifiedLine('list', INITIAL_STATE), 'list')
+  t.equal(qualifiedLine('add "unclosed', { context: 'record' }), 'add "unclosed')
+})
+
+t.test('clear asks the app to clear the screen', async (t) => {
+  t.equal((await run('clear')).result.effect, 'clear')
+  t.equal((await run('cls')).result.effect, 'clear')
+})
+
+t.test('--limit/--page page a listing with its header', async (t) => {
+  const records = { records: Array.from({ length: 5 }, (_, i) => ({ name: `h${i + 1}.example`, type: 'A', value: `192.0.2.${i + 1}`, ttl: 60 })) }
+  const { result, client, text } = await run('record list --limit 2 --page 2', { 'GET /dns/records': records })
+  t.same(client.calls[0].query, { name: undefined, type: undefined, details: undefined }, 'the flags are not a filter')
+  t.match(text, /^Name\s+Type\s+Value\s+TTL\n/)
+  t.match(text, 'h3.example')
+  t.notMatch(text, 'h5.example')
+  t.match(text, 'rows 3-4 of 5, page 2 of 3; next: record list --limit 2 --page 3')
+  t.equal(result.ok, true)
+  const bad = await run('dns list --page x', { 'GET /dns/servers': { servers: [] } })
+  t.equal(bad.result.ok, false)
+  t.match(errorOf(bad.result)?.message, 'dns list: --page expects')
+  t.equal(errorOf((await run('server status --limit 2')).result)?.message !== undefined, true, 'not pageable: the flag is an argument')
+})
+
+t.test('record update --to replaces the value of the one matching record, keeping its id', async (t) => {
+  const listed = { records: [{ id: 'id-1', name: 'www.example.com', type: 'A', value: '192.0.2.10', ttl: 300 }, { id: 'id-2', name: 'www.example.com', type: 'A', value: '192.0.2.99', ttl: 300 }] }
+  const { result, client, text } = await run('record update www.example.com A 192.0.2.10 --to 192.0.2.11', { 'GET /dns/records': listed, 'PUT /dns/records': { status: 'record updated' } })
+  t.same(client.calls[1].body, { id: 'id-1', name: 'www.example.com', type: 'A', value: '192.0.2.11', ttl: 300 })
+  t.match(text, 'record updated: www.example.com A 192.0.2.10 -> 192.0.2.11')
+  t.equal(result.effect, 'records-changed')
+  const ttl = await run('record update www.example.com TXT "a b" 60 --to=c', { 'GET /dns/records': { records: [{ id: 'i', name: 'www.example.com', type: 'TXT', value: '"a b"', ttl: 5 }] }, 'PUT /dns/records': { messages: ['note'] } })
+  t.same(ttl.client.calls[1].body, { id: 'i', name: 'www.example.com', type: 'TXT', value: '"c"', ttl: 60 })
+  t.match(ttl.text, 'note')
+})
+
+t.test('record update --to refuses when nothing or several records match', async (t) => {
+  const none = await run('record update a.example A 192.0.2.1 --to 192.0.2.2', { 'GET /dns/records': { records: [] } })
+  t.equal(errorOf(none.result)?.message, 'no record matches a.example A 192.0.2.1')
+  t.equal(none.client.calls.length, 1, 'nothing written')
+  const two = { records: [{ id: '1', name: 'a.example', type: 'A', value: '192.0.2.1' }, { id: '2', name: 'A.EXAMPLE', type: 'A', value: '192.0.2.1' }] }
+  t.match(errorOf((await run('record update a.example A 192.0.2.1 --to 192.0.2.2', { 'GET /dns/records': two })).result)?.message, '2 records match')
+  const noId = await run('record update a.example A 192.0.2.1 --to 192.0.2.2', { 'GET /dns/records': { records: [{ name: 'a.example', type: 'A', value: '192.0.2.1' }] } })
+  t.match(errorOf(noId.result)?.message, 'did not send the id')
+  t.match(errorOf((await run('record update a.example A 192.0.2.1 --to')).result)?.message, '--to expects the new value')
 })
