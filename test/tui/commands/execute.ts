@@ -64,7 +64,7 @@ t.test('"<ctx> <cmd>" runs from anywhere and keeps the current context', async (
 
 t.test('help: root, context, command, and a trailing ?', async (t) => {
   t.match((await run('?')).text, /record\s+local DNS records[\s\S]*stats[\s\S]*exit quit q/)
-  t.match((await run('help', {}, { context: 'cluster' })).text, /cluster: replication[\s\S]*peer\s+add\|remove\|set-role/)
+  t.match((await run('help', {}, { context: 'cluster' })).text, /cluster: replication[\s\S]*peer\s+list\|add\|remove\|set-role/)
   t.match((await run('record add ?')).text, /usage: record add <name> \[type\] <value> \[ttl\]/)
   t.match((await run('add help', {}, { context: 'record' })).text, /usage: record add/)
   t.match((await run('help dns add')).text, /keys: active, localresolver/)
@@ -281,7 +281,7 @@ t.test('unset times (Go zero time) read "—" in human output, unchanged in --js
   t.equal((r.result.raw as { records: { last_query: string }[] }).records[0].last_query, '0001-01-01T00:00:00Z')
   const c = await run('cluster status', { 'GET /api/v1/cluster': { enabled: true, peers: [{ address: '10.0.0.2:7946', last_sync_ok: '0001-01-01T00:00:00.000Z' }] } })
   t.notMatch(c.text, '0001-01-01')
-  t.match(c.text, '"last_sync_ok": "—"')
+  t.match(c.text, /10\.0\.0\.2:7946\s+—\s+no\s+—/)
 })
 
 t.test('stats shows counters and asks for the live view', async (t) => {
@@ -314,12 +314,46 @@ t.test('tools dig posts the query and draws the answers', async (t) => {
   t.notMatch(text, 'no servers queried')
 })
 
-t.test('cluster status prints indented JSON and rejects arguments', async (t) => {
-  const status = { enabled: false, node_id: '', listen_addr: '', replica_only: false, cluster_admin: false, peers: null, local_seq: 0 }
-  const { text } = await run('cluster status', { 'GET /api/v1/cluster': status })
-  t.match(text, '{\n  "enabled": false,\n  "node_id": ""')
+t.test('cluster status is one summary line and a peer table; --json is the status object alone', async (t) => {
+  const status = {
+    enabled: true,
+    node_id: 'n1',
+    sync_policy: 'record_lww',
+    healthy: true,
+    peers: [
+      { address: '10.0.0.2:7946', node_id: 'n2', reachable: true, last_probe_rtt_ms: 1.25, last_sync_ok: '2024-05-01T11:59:58Z', replication_lag_seconds: 2, pending_entries: 3 },
+      { address: '10.0.0.3:7946', reachable: false, last_outbound_error: 'connect ECONNREFUSED 10.0.0.3:7946', pending_push: true },
+    ],
+  }
+  const answer = { node_id: 'n1', enabled: true, healthy: true, peers: [{ address: '10.0.0.2:7946' }], status }
+  const { result, client, text } = await run('cluster status', { 'GET /api/v1/cluster': answer, 'GET /api/v1/status': { records: 42 } })
+  t.equal(text.split('\n')[0], 'node n1 · policy record_lww · 42 records · in sync (1/2 peers reachable)')
+  t.match(text, /Peer\s+Node\s+Reachable\s+Last sync\s+Pending\s+Records\s+Last error/)
+  t.match(text, /10\.0\.0\.2:7946\s+n2\s+yes \(1\.3 ms\)\s+2s ago\s+3\s+—/)
+  t.match(text, /10\.0\.0\.3:7946\s+—\s+no\s+never\s+push queued\s+—\s+connect ECONNREFUSED/)
+  t.ok(text.split('\n').length < 8, 'compact')
+  t.same(result.raw, status, '--json: one shape, peers and healthy once')
+  t.same(client.calls.map((c) => c.path), ['/api/v1/cluster', '/api/v1/status'])
   const bad = await run('cluster status x')
   t.match(errorOf(bad.result)?.message, 'status: takes no arguments (try status ?)')
+})
+
+t.test('cluster status says when clustering is off, and without a node status leaves the count out', async (t) => {
+  const off = await run('cluster status', { 'GET /api/v1/cluster': { enabled: false, peers: null } })
+  t.equal(off.text, 'clustering is off on this node (cluster_enabled: false)\n')
+  const noCount = await run('cluster status', { 'GET /api/v1/cluster': { status: { enabled: true, node_id: 'n1', sync_policy: 'primary_writer', healthy: false, peers: [] } } })
+  t.match(noCount.text, 'node n1 · policy primary_writer · NOT in sync (no peers)')
+  t.match(noCount.text, 'no peers')
+})
+
+t.test('cluster peer list draws the peer table', async (t) => {
+  const status = { enabled: true, peers: [{ address: '10.0.0.2:7946', node_id: 'n2', reachable: true, replication_lag_seconds: 65, records: 10, digest_match: false }] }
+  const { result, text } = await run('cluster peer list', { 'GET /api/v1/cluster': { status } })
+  t.match(text, /10\.0\.0\.2:7946\s+n2\s+yes\s+1m 5s ago\s+0\s+10 ✗ differs/)
+  t.same(result.raw, { peers: status.peers })
+  t.match(errorOf((await run('cluster peer lsit')).result)?.message, 'unknown peer command "lsit" (list, add, remove, set-role) (did you mean "list"?)')
+  t.match(errorOf((await run('cluster peer list x')).result)?.message, 'peer list takes no arguments')
+  t.match(errorOf((await run('cluster push recrds 10.0.0.2:1')).result)?.message, 'did you mean "records"?')
 })
 
 t.test('cluster pull reports per-peer results and fails when a peer failed', async (t) => {
