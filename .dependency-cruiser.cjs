@@ -10,6 +10,7 @@
 const CORE = [
   'src/errors\\.ts',
   'src/values\\.ts',
+  'src/suggest\\.ts',
   'src/stats/resolution\\.ts',
   'src/config/(schema|validate|cluster-token)\\.ts',
   // rr-types is STYLE.md's type table; listed ahead so it is pure when it lands

@@ -1,9 +1,11 @@
 /**
- * The one pino root logger: JSON, one line per event, secrets redacted. Services get
- * `logger.child({ component })` from the daemon; nothing else creates loggers.
+ * The one pino root logger: JSON, one line per event, secrets redacted; on a terminal the console
+ * copy is pretty (log-pretty.ts). Services get `logger.child({ component })` from the daemon;
+ * nothing else creates loggers.
  */
 import { join } from 'node:path'
-import pino, { type DestinationStream, type Logger, type StreamEntry } from 'pino'
+import pino, { type DestinationStream, type Logger, type LoggerOptions as PinoOptions, type StreamEntry } from 'pino'
+import { isPretty, prettyStream, type LogFormat } from './log-pretty.js'
 
 /** `log.log_severity` values; `none` means no log file (warnings and errors still reach stderr). */
 export type LogSeverity = 'debug' | 'info' | 'warn' | 'error' | 'none'
@@ -18,6 +20,29 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream | string
   /** Where warn/error go besides a file; default process.stderr (tests pass a stream). */
   stderr?: NodeJS.WritableStream
+  /**
+   * Console lines (a stream destination and the stderr copy): 'auto' (default) is pretty on a
+   * terminal and JSON otherwise; 'json' and 'pretty' force one. Files are always JSON.
+   */
+  format?: LogFormat
+  /** Colours in pretty lines (default: true). */
+  color?: boolean
+}
+
+/**
+ * Drops a `component` field that repeats the logger's own binding (`log.child({ component: 'cluster' })
+ * .warn({ component: 'cluster' }, …)` wrote the key twice); a different value is kept as `subcomponent`.
+ */
+function dedupeComponent(this: Logger, args: unknown[], method: (...a: unknown[]) => void): void {
+  const first = args[0]
+  if (first !== null && typeof first === 'object' && !(first instanceof Error) && Object.hasOwn(first, 'component')) {
+    const bound = (this.bindings() as { component?: unknown }).component
+    if (bound !== undefined) {
+      const { component, ...rest } = first as Record<string, unknown>
+      args[0] = component === bound ? rest : { ...rest, subcomponent: component }
+    }
+  }
+  method.apply(this, args)
 }
 
 /** Log file names of the original, inside `log.log_dir`. */
@@ -58,17 +83,20 @@ function redactPaths(): string[] {
  * appear up to three levels deep in a log object.
  */
 export function createLogger(opts: LoggerOptions): Logger {
-  const stderr = (opts.stderr ?? process.stderr) as DestinationStream
-  const base = {
+  const format = opts.format ?? 'auto'
+  const consoleStream = (s: NodeJS.WritableStream): DestinationStream => (isPretty(format, s) ? prettyStream(s, opts.color ?? true) : (s as DestinationStream))
+  const stderr = consoleStream(opts.stderr ?? process.stderr)
+  const base: PinoOptions = {
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
     redact: { paths: redactPaths(), censor: REDACTED },
+    hooks: { logMethod: dedupeComponent as NonNullable<PinoOptions['hooks']>['logMethod'] },
   }
   if (opts.severity === 'none') return pino({ ...base, level: 'warn' }, stderr)
   if (opts.destination === undefined) return pino({ ...base, level: opts.severity }, stderr)
   if (typeof opts.destination !== 'string') {
-    return pino({ ...base, level: opts.severity }, opts.destination as DestinationStream)
+    return pino({ ...base, level: opts.severity }, consoleStream(opts.destination))
   }
   const file = pino.destination({ dest: opts.destination, mkdir: true, sync: false, append: true })
   const streams: StreamEntry[] = [

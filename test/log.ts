@@ -105,3 +105,36 @@ t.test('log files live in log_dir under the original names', async (t) => {
   t.equal(logFilePath('/var/log/dnsplane', 'dns'), '/var/log/dnsplane/dnsserver.log')
   t.equal(logFilePath('/l', 'api'), '/l/apiserver.log')
 })
+
+t.test('a component field equal to the logger\'s binding is written once; a different one as subcomponent', async (t) => {
+  const out = sink()
+  const log = createLogger({ severity: 'info', destination: out.stream, format: 'json' }).child({ component: 'cluster' })
+  log.warn({ component: 'cluster', peer: 'a:1' }, 'same')
+  log.warn({ component: 'tls' }, 'other')
+  log.warn(new Error('boom'))
+  log.info('plain')
+  t.equal(out.lines[0].match(/"component"/g)?.length, 1, 'the key appears once in the line')
+  t.match(out.events()[0], { component: 'cluster', peer: 'a:1', msg: 'same' })
+  t.match(out.events()[1], { component: 'cluster', subcomponent: 'tls' })
+  t.match(out.events()[2], { component: 'cluster', err: { message: 'boom' } })
+  const root = sink()
+  createLogger({ severity: 'info', destination: root.stream }).info({ component: 'api' }, 'root')
+  t.match(root.events()[0], { component: 'api' }, 'a logger without a component binding keeps the field')
+})
+
+t.test('console lines are pretty on a terminal (or when asked) and JSON otherwise', async (t) => {
+  const tty = sink()
+  ;(tty.stream as unknown as { isTTY: boolean }).isTTY = true
+  createLogger({ severity: 'info', destination: tty.stream, color: false }).child({ component: 'dns' }).info({ port: 53 }, 'listening')
+  t.match(tty.lines[0], /^\d\d:\d\d:\d\d\.\d{3} INFO  dns listening port=53$/)
+  const forcedJson = sink()
+  ;(forcedJson.stream as unknown as { isTTY: boolean }).isTTY = true
+  createLogger({ severity: 'info', destination: forcedJson.stream, format: 'json' }).info('x')
+  t.match(forcedJson.events()[0], { msg: 'x' })
+  const pipe = sink()
+  createLogger({ severity: 'info', destination: pipe.stream }).info('y')
+  t.match(pipe.events()[0], { msg: 'y' }, 'not a TTY: JSON')
+  const forced = sink()
+  createLogger({ severity: 'info', destination: forced.stream, format: 'pretty' }).warn('z')
+  t.match(forced.lines[0], /\u001b\[33mWARN \u001b\[0m z$/, 'coloured by default')
+})

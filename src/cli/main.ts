@@ -1,6 +1,6 @@
 /**
  * The command line: argv -> command. The only place that touches process (argv, exit, signals, stdout).
- * Commands: server, client, health, cluster status|join.
+ * Commands: server, client, health, cluster status|peers|join|pull.
  */
 import { Command, Option } from 'commander'
 import { VERSION } from '../version.js'
@@ -70,7 +70,8 @@ program
 
 const cluster = program.command('cluster').description('cluster commands against a running node (see also: client, context "cluster")')
 for (const [name, line, description] of [
-  ['status', 'cluster status', 'print cluster status (node id, peers, reachability, last sync)'],
+  ['status', 'cluster status', 'one summary line (node, policy, records, in sync) and one row per peer; --json for the status object'],
+  ['peers', 'cluster peer list', 'list the peers: reachable, last sync, pending changes, last error'],
   ['join', 'cluster join', 'print this node\'s dial address and the SHA-256 of the cluster token'],
   ['pull', 'cluster pull', 'pull records from every peer now'],
 ] as const) {

@@ -5,6 +5,7 @@ import { loadConfig, validateContextFor, type ConfigOverrides, type LoadedConfig
 import { ConfigManager } from '../config/manager.js'
 import type { Config } from '../config/schema.js'
 import { createLogger, logFilePath } from '../log.js'
+import { logFormatFrom, type LogFormat } from '../log-pretty.js'
 import type { StartDaemonOptions } from './options.js'
 
 export interface BuiltConfig {
@@ -36,7 +37,7 @@ export async function buildConfig(opts: StartDaemonOptions): Promise<BuiltConfig
     systemConfigPath: opts.systemConfigPath,
     overrides,
   })
-  const log = opts.logger ?? loggerFor(loaded.config, opts.stdout)
+  const log = opts.logger ?? loggerFor(loaded.config, opts.stdout, logFormatFrom(opts.env ?? {}))
   log.info({ path: loaded.path, created: loaded.created }, loaded.created ? 'config created with defaults' : 'config loaded')
   for (const w of loaded.warnings) log.warn(w)
 
@@ -49,9 +50,9 @@ export async function buildConfig(opts: StartDaemonOptions): Promise<BuiltConfig
   return { loaded, log, configManager }
 }
 
-function loggerFor(config: Config, stdout?: NodeJS.WritableStream): Logger {
+function loggerFor(config: Config, stdout: NodeJS.WritableStream | undefined, format: LogFormat): Logger {
   const severity = config.log.log_severity
   // 'none' (the original's default) means no log files; the foreground console still gets info lines.
-  if (severity === 'none') return createLogger({ severity: 'info', destination: stdout ?? process.stderr })
-  return createLogger({ severity, destination: logFilePath(config.log.log_dir, 'dns') })
+  if (severity === 'none') return createLogger({ severity: 'info', destination: stdout ?? process.stderr, format })
+  return createLogger({ severity, destination: logFilePath(config.log.log_dir, 'dns'), format })
 }

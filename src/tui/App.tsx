@@ -1,12 +1,15 @@
 /**
- * The interactive TUI: a prompt with contexts, history (↑/↓, persisted by the caller), tab
- * completion, scrollback of command output and the live stats view. All command logic is in
+ * The interactive TUI: a prompt with contexts, history (↑/↓ and Ctrl-R, persisted by the caller),
+ * tab completion, scrollback of command output and the live stats view. All command logic is in
  * executeCommand; this component only handles keys and drawing. Talks to the daemon only via
  * the DaemonClient it is given.
+ *
+ * Ctrl-C as in a shell: it cancels a running command (its request is aborted), clears a typed
+ * line, and on an empty line warns first; a second Ctrl-C (or Ctrl-D) quits.
  */
-import { Box, Static, Text, useApp, useInput } from 'ink'
+import { Box, Static, Text, useApp, useInput, useStdout } from 'ink'
 import { useCallback, useRef, useState } from 'react'
-import { executeCommand } from './commands/execute.js'
+import { executeCommand, qualifiedLine } from './commands/execute.js'
 import { INITIAL_STATE, type OutputBlock, type ShellState } from './commands/types.js'
 import { completeLine } from './completion.js'
 import type { DaemonClient } from './daemon-client.js'
@@ -16,7 +19,19 @@ import { LogEntry, type LogItem } from './components/LogEntry.js'
 import { Prompt, promptLabel } from './components/Prompt.js'
 import { useHistory } from './hooks/use-history.js'
 import { useLineEditor } from './hooks/use-line-editor.js'
+import { usePeerAddresses } from './hooks/use-peer-addresses.js'
 import { useRecordNames } from './hooks/use-record-names.js'
+import { searchLabel, startSearch, stepSearch, type SearchState } from './reverse-search.js'
+
+/** Clears the screen and the scrollback, cursor home (Ctrl-L, `clear`). */
+export const CLEAR_SCREEN = '\u001b[2J\u001b[3J\u001b[H'
+/** Shown under the prompt after Ctrl-C on an empty line. */
+export const QUIT_HINT = '(press Ctrl-C again or Ctrl-D to quit)'
+
+/** Splits an input chunk into text, Tab and line breaks, in order (a fast typist or a paste sends several keys at once). */
+export function splitChunk(input: string): string[] {
+  return input.split(/(\t|\r\n|\r|\n)/).filter((p) => p !== '')
+}
 
 export interface AppProps {
   client: DaemonClient
@@ -34,6 +49,7 @@ export interface AppProps {
 
 export function App({ client, initialHistory, onHistoryChange, now = Date.now, livePollMs = 1000, banner }: AppProps) {
   const { exit } = useApp()
+  const { write } = useStdout()
   const [shell, setShell] = useState<ShellState>(INITIAL_STATE)
   const shellRef = useRef<ShellState>(INITIAL_STATE)
   const nextId = useRef(1)
@@ -43,13 +59,27 @@ export function App({ client, initialHistory, onHistoryChange, now = Date.now, l
   const [live, setLive] = useState(false)
   const liveRef = useRef(false)
   const [candidates, setCandidates] = useState<string[]>([])
+  const [quitArmed, setQuitArmed] = useState(false)
+  const quitArmedRef = useRef(false)
+  const [search, setSearch] = useState<SearchState | null>(null)
+  const searchRef = useRef<SearchState | null>(null)
+  const running = useRef<AbortController | null>(null)
   const editor = useLineEditor()
   const history = useHistory(initialHistory ?? [], onHistoryChange)
   const records = useRecordNames(client)
+  const peers = usePeerAddresses(client)
 
   const setLiveMode = useCallback((on: boolean) => {
     liveRef.current = on
     setLive(on)
+  }, [])
+  const armQuit = useCallback((on: boolean) => {
+    quitArmedRef.current = on
+    setQuitArmed(on)
+  }, [])
+  const setSearchState = useCallback((s: SearchState | null) => {
+    searchRef.current = s
+    setSearch(s)
   }, [])
 
   const append = useCallback((item: Omit<LogItem, 'id'>) => {
@@ -60,9 +90,20 @@ export function App({ client, initialHistory, onHistoryChange, now = Date.now, l
 
   const runLine = useCallback(
     async (line: string): Promise<boolean> => {
-      history.add(line)
+      // Saved as typed at the top level, so a recalled line works from any context.
+      history.add(qualifiedLine(line, shellRef.current))
       const prompt = promptLabel(shellRef.current.context)
-      const result = await executeCommand(line, shellRef.current, client, { now, history: history.entries })
+      const controller = new AbortController()
+      running.current = controller
+      const signal = controller.signal
+      const abortable: DaemonClient = { target: client.target, request: (req) => client.request({ ...req, signal }) }
+      const cancelled = new Promise<'cancelled'>((resolve) => signal.addEventListener('abort', () => resolve('cancelled'), { once: true }))
+      const result = await Promise.race([executeCommand(line, shellRef.current, abortable, { now, history: history.entries }), cancelled])
+      running.current = null
+      if (result === 'cancelled') {
+        append({ prompt, line, blocks: [{ kind: 'text', text: '^C cancelled', tone: 'warning' }] })
+        return false
+      }
       shellRef.current = result.state
       setShell(result.state)
       append({ prompt, line, blocks: result.output })
@@ -71,10 +112,14 @@ export function App({ client, initialHistory, onHistoryChange, now = Date.now, l
         return false
       }
       if (result.effect === 'live-stats') setLiveMode(true)
-      else if (result.effect === 'records-changed') records.refresh()
+      else if (result.effect === 'clear') write(CLEAR_SCREEN)
+      else if (result.effect === 'records-changed') {
+        records.refresh()
+        peers.refresh()
+      }
       return true
     },
-    [append, client, exit, history, now, records, setLiveMode],
+    [append, client, exit, history, now, peers, records, setLiveMode, write],
   )
 
   // Lines wait here while one runs: a paste of several lines arrives as one input chunk.
@@ -99,20 +144,62 @@ export function App({ client, initialHistory, onHistoryChange, now = Date.now, l
     [runLine],
   )
 
+  const complete = useCallback(() => {
+    const r = completeLine(editor.current().value, shellRef.current, { recordNames: records.names, peers: peers.peers })
+    editor.setValue(r.line)
+    setCandidates(r.candidates.length > 1 ? r.candidates : [])
+  }, [editor, peers.peers, records.names])
+
   useInput((input, key) => {
     if (liveRef.current) {
       setLiveMode(false)
       return
     }
-    const value = editor.current().value
-    if (key.ctrl && input === 'c') {
-      if (value !== '') editor.setValue('')
-      else exit()
+    const ctrlC = key.ctrl && input === 'c'
+    if (busyRef.current) {
+      if (ctrlC) {
+        queue.current = []
+        running.current?.abort()
+      }
       return
     }
-    if (busyRef.current) return
+    const s = searchRef.current
+    if (s) {
+      const step = stepSearch(s, history.entries, input, key)
+      if (step.kind === 'search') {
+        setSearchState(step.state)
+        return
+      }
+      setSearchState(null)
+      editor.setValue(step.line)
+      if (step.run) {
+        editor.setValue('')
+        void submit([step.line])
+      }
+      return
+    }
+    const value = editor.current().value
+    if (ctrlC) {
+      setCandidates([])
+      if (value !== '') {
+        editor.setValue('')
+        armQuit(false)
+      } else if (quitArmedRef.current) exit()
+      else armQuit(true)
+      return
+    }
+    armQuit(false)
     if (key.ctrl && input === 'd' && value === '') {
       exit()
+      return
+    }
+    if (key.ctrl && input === 'l') {
+      write(CLEAR_SCREEN)
+      return
+    }
+    if (key.ctrl && input === 'r') {
+      setCandidates([])
+      setSearchState(startSearch(value))
       return
     }
     if (key.return) {
@@ -120,19 +207,22 @@ export function App({ client, initialHistory, onHistoryChange, now = Date.now, l
       void submit([value])
       return
     }
-    if (!key.ctrl && !key.meta && /[\r\n]/.test(input)) {
-      // Pasted text with line breaks: every complete line runs, the remainder stays on the prompt.
-      const parts = input.split(/\r\n|\r|\n/)
-      const last = parts.pop() as string
-      const lines = parts.map((p, i) => (i === 0 ? editor.current().value + p : p))
-      editor.setValue(last)
-      void submit(lines)
+    if (key.tab) {
+      complete()
       return
     }
-    if (key.tab) {
-      const r = completeLine(value, shellRef.current, records.names)
-      editor.setValue(r.line)
-      setCandidates(r.candidates.length > 1 ? r.candidates : [])
+    if (!key.ctrl && !key.meta && /[\t\r\n]/.test(input)) {
+      // Several keys in one chunk (a paste, or typing faster than a render): text, Tab and line
+      // breaks are applied in order; complete lines run, the remainder stays on the prompt.
+      const lines: string[] = []
+      for (const part of splitChunk(input)) {
+        if (part === '\t') complete()
+        else if (/^[\r\n]/.test(part)) {
+          lines.push(editor.current().value)
+          editor.setValue('')
+        } else editor.apply(part, { ...key, return: false, tab: false })
+      }
+      if (lines.length > 0) void submit(lines)
       return
     }
     if (key.upArrow) {
@@ -154,10 +244,13 @@ export function App({ client, initialHistory, onHistoryChange, now = Date.now, l
       {live ? (
         <LiveStats client={client} intervalMs={livePollMs} now={now} />
       ) : busy ? (
-        <Text dimColor>{promptLabel(shell.context)}…</Text>
+        <Text dimColor>{promptLabel(shell.context)}… (Ctrl-C cancels)</Text>
+      ) : search ? (
+        <Text>{searchLabel(search, history.entries)}</Text>
       ) : (
         <Prompt context={shell.context} line={editor.line} busy={busy} />
       )}
+      {quitArmed ? <Text dimColor>{QUIT_HINT}</Text> : null}
       <Candidates items={candidates} />
     </Box>
   )

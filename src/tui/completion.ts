@@ -1,6 +1,6 @@
 /**
- * Tab completion (pure): contexts, commands, sub-commands, setting names, roles and record names.
- * Record names come from the caller (the app fetches them from the daemon).
+ * Tab completion (pure): contexts, commands, sub-commands, setting names, roles, record names and
+ * types, and peer addresses. Record names and peers come from the caller (the app fetches them from the daemon).
  */
 import { BUILTINS, CONTEXTS, ROOT_COMMANDS, findCommand, findContext } from './commands/registry.js'
 import type { CommandSpec, ShellState } from './commands/types.js'
@@ -34,7 +34,15 @@ export interface CompletionResult {
   candidates: string[]
 }
 
-function argCandidates(cmd: CommandSpec, argIndex: number, previous: string[], recordNames: readonly string[]): string[] {
+/** Dynamic words completion offers, fetched from the daemon by the app. */
+export interface CompletionData {
+  recordNames: readonly string[]
+  /** Cluster peer addresses (host:port). */
+  peers?: readonly string[]
+}
+
+function argCandidates(cmd: CommandSpec, argIndex: number, previous: string[], data: CompletionData): string[] {
+  const recordNames = data.recordNames
   if (argIndex === 0 && cmd.subcommands) return cmd.subcommands
   switch (cmd.argCompletion) {
     case 'record-names':
@@ -44,14 +52,17 @@ function argCandidates(cmd: CommandSpec, argIndex: number, previous: string[], r
     case 'settings':
       return argIndex === 0 ? [...SETTING_NAMES] : []
     case 'roles':
+      if (argIndex === 1 && (previous[0] === 'remove' || previous[0] === 'set-role')) return [...(data.peers ?? [])]
       return argIndex === 2 && (previous[0] === 'add' || previous[0] === 'set-role') ? ['full', 'readonly'] : []
+    case 'peers':
+      return argIndex === 1 ? [...(data.peers ?? [])] : []
     default:
       return []
   }
 }
 
 /** Candidate words for the position after `words` (before filtering by the typed prefix). */
-export function candidatesFor(words: string[], state: ShellState, recordNames: readonly string[]): string[] {
+export function candidatesFor(words: string[], state: ShellState, data: CompletionData): string[] {
   const current = state.context ? findContext(state.context) : undefined
   if (words.length === 0) {
     const builtins = BUILTINS.flatMap((b) => b.names).filter((w) => /^[a-z]/.test(w))
@@ -59,15 +70,15 @@ export function candidatesFor(words: string[], state: ShellState, recordNames: r
   }
   const first = words[0].toLowerCase()
   if (first === 'cd') return words.length === 1 ? CONTEXTS.map((c) => c.name) : []
-  if (first === 'help' || first === '?' || first === 'h') return candidatesFor(words.slice(1), state, recordNames).filter((w) => !['exit', 'quit', 'q'].includes(w))
+  if (first === 'help' || first === '?' || first === 'h') return candidatesFor(words.slice(1), state, data).filter((w) => !['exit', 'quit', 'q'].includes(w))
   const named = findContext(first)
   if (named) {
     if (words.length === 1) return named.commands.map((c) => c.name)
     const cmd = findCommand(named.commands, words[1])
-    return cmd ? argCandidates(cmd, words.length - 2, words.slice(2), recordNames) : []
+    return cmd ? argCandidates(cmd, words.length - 2, words.slice(2), data) : []
   }
   const cmd = (current && findCommand(current.commands, first)) ?? findCommand(ROOT_COMMANDS, first)
-  return cmd ? argCandidates(cmd, words.length - 1, words.slice(1), recordNames) : []
+  return cmd ? argCandidates(cmd, words.length - 1, words.slice(1), data) : []
 }
 
 function commonPrefix(words: string[]): string {
@@ -85,10 +96,11 @@ function commonPrefix(words: string[]): string {
  * Completes the word under the cursor (the end of `line`). One match → the word plus a space;
  * several → their longest common prefix, with the candidates listed.
  */
-export function completeLine(line: string, state: ShellState, recordNames: readonly string[]): CompletionResult {
+export function completeLine(line: string, state: ShellState, data: CompletionData | readonly string[]): CompletionResult {
   const partial = parsePartialLine(line)
   const prefix = partial.current.toLowerCase()
-  const all = [...new Set(candidatesFor(partial.args, state, recordNames))]
+  const d: CompletionData = Array.isArray(data) ? { recordNames: data } : (data as CompletionData)
+  const all = [...new Set(candidatesFor(partial.args, state, d))]
   const candidates = all.filter((c) => c.toLowerCase().startsWith(prefix)).sort().slice(0, MAX_CANDIDATES)
   if (candidates.length === 0) return { line, candidates }
   const head = partial.args.length === 0 ? '' : `${partial.args.map(quoteArg).join(' ')} `

@@ -29,6 +29,8 @@ export interface DaemonRequest {
   /** JSON body. */
   body?: unknown
   timeoutMs?: number
+  /** Aborts the request (Ctrl-C in the TUI): it rejects with "cancelled" and the connection is closed. */
+  signal?: AbortSignal
 }
 
 /** What the commands need from a daemon; tests pass a fake. Resolves to the parsed JSON body (null when empty). */
@@ -170,6 +172,7 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
         if (settled) return
         settled = true
         clearTimeout(timer)
+        req.signal?.removeEventListener('abort', onAbort)
         if (err) reject(err)
         else resolve(value)
       }
@@ -219,6 +222,13 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
         r.destroy()
       }, timeoutMs)
       r.on('error', (err: NodeJS.ErrnoException) => finish(unreachableError(err, target)))
+      const onAbort = (): void => {
+        // No ERR_CANCELLED code yet (errors.ts is shared): the request did not complete, like a timeout.
+        finish(new DaemonClientError('ERR_PEER_UNREACHABLE', `${req.method} ${req.path} cancelled`))
+        r.destroy()
+      }
+      if (req.signal?.aborted) onAbort()
+      else req.signal?.addEventListener('abort', onAbort, { once: true })
       if (payload) r.end(payload)
       else r.end()
     })

@@ -29,17 +29,70 @@ export function columnWidths(columns: string[], rows: string[][]): number[] {
   return columns.map((c, i) => Math.max(c.length, ...rows.map((r) => truncateCell(r[i] ?? '').length)))
 }
 
-/** A left-aligned text table: header, dashes, rows; two spaces between columns. */
-export function formatTable(columns: string[], rows: string[][]): string {
-  const widths = columnWidths(columns, rows)
+/** Narrowest a wrapped last column gets, whatever the terminal width. */
+export const MIN_WRAP_CHARS = 20
+
+/** Word-wraps one line of text to `width` columns; a word longer than that is split. */
+export function wrapText(text: string, width: number): string[] {
+  const w = Math.max(1, width)
+  const out: string[] = []
+  let line = ''
+  for (const word of sanitize(text).replace(/\n/g, ' ').split(/ +/)) {
+    let rest = word
+    while (rest.length > w) {
+      if (line !== '') out.push(line)
+      line = ''
+      out.push(rest.slice(0, w))
+      rest = rest.slice(w)
+    }
+    if (line === '') line = rest
+    else if (line.length + 1 + rest.length <= w) line += ` ${rest}`
+    else {
+      out.push(line)
+      line = rest
+    }
+  }
+  out.push(line)
+  return out
+}
+
+export interface TableLayout {
+  /** Wrap the last column instead of cutting it with "…" (help tables). */
+  wrap?: boolean
+  /** Terminal width in columns; the wrapped column fills what the others leave (default MAX_CELL_CHARS wide). */
+  width?: number
+}
+
+/** The lines of a table: the header, then the rows (a wrapped row takes several lines); no separator. */
+export function tableLines(columns: string[], rows: string[][], layout: TableLayout = {}): { header: string; body: string[]; widths: number[] } {
+  const last = columns.length - 1
+  const widths = columnWidths(columns, layout.wrap ? rows.map((r) => r.slice(0, last)) : rows)
+  const lead = widths.slice(0, last).reduce((a, b) => a + b + 2, 0)
+  const wrapAt = layout.width === undefined ? MAX_CELL_CHARS : Math.max(MIN_WRAP_CHARS, layout.width - lead - 1)
   const line = (cells: string[]): string =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
       .join('  ')
       .trimEnd()
-  const out = [line(columns), line(widths.map((w) => '-'.repeat(w)))]
-  for (const r of rows) out.push(line(columns.map((_, i) => truncateCell(r[i] ?? ''))))
-  return out.join('\n')
+  const body: string[] = []
+  for (const r of rows) {
+    const cells = columns.map((_, i) => (layout.wrap && i === last ? r[i] ?? '' : truncateCell(r[i] ?? '')))
+    if (!layout.wrap) {
+      body.push(line(cells))
+      continue
+    }
+    const parts = wrapText(cells[last], wrapAt)
+    body.push(line([...cells.slice(0, last), parts[0]]))
+    for (const p of parts.slice(1)) body.push(line([...cells.slice(0, last).map(() => ''), p]))
+  }
+  return { header: line(columns), body, widths: layout.wrap ? [...widths.slice(0, last), Math.max(columns[last].length, ...body.map((b) => b.length - lead))] : widths }
+}
+
+/** A left-aligned text table: header, dashes, rows; two spaces between columns. */
+export function formatTable(columns: string[], rows: string[][], layout: TableLayout = {}): string {
+  const { header, body, widths } = tableLines(columns, rows, layout)
+  const dashes = widths.map((w) => '-'.repeat(w)).join('  ')
+  return [header, dashes, ...body].join('\n')
 }
 
 /** Two-space indented JSON (as the original prints `cluster status`). */
@@ -50,6 +103,8 @@ export function formatJson(value: unknown): string {
 export interface RenderOptions {
   /** Use ANSI colours (errors red, warnings yellow). */
   color?: boolean
+  /** Terminal width, for wrapped tables. */
+  width?: number
 }
 
 /** Renders one block as text, without a trailing newline. */
@@ -65,7 +120,7 @@ export function renderBlock(block: OutputBlock, opts: RenderOptions = {}): strin
     }
     case 'table':
       if (block.rows.length === 0) return paint(DIM, block.empty ?? '(none)')
-      return formatTable(block.columns, block.rows)
+      return formatTable(block.columns, block.rows, { wrap: block.wrap, width: opts.width })
     case 'json':
       return sanitizeMultiline(formatJson(block.value))
     case 'error': {

@@ -122,3 +122,119 @@ t.test('exit leaves the app', async (t) => {
   await type(stdin, 'more')
   t.equal(lastFrame(), before, 'input after exit is no longer drawn')
 })
+
+const CTRL_C = '\u0003'
+const CTRL_D = '\u0004'
+const CTRL_L = '\u000C'
+const CTRL_R = '\u0012'
+const ESC = '\u001B'
+
+const settle = async (n = 5): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r))
+}
+
+t.test('Ctrl-C cancels a running command (its request is aborted) and the app keeps running', async (t) => {
+  let seen: AbortSignal | undefined
+  const client = fakeClient({
+    'GET /dns/records': RECORDS,
+    'GET /cache': (req: { signal?: AbortSignal }) => {
+      seen = req.signal
+      return new Promise(() => {}) // never answers
+    },
+  })
+  const { stdin, lastFrame } = setup(t, client)
+  await type(stdin, 'cache list')
+  stdin.write(ENTER)
+  await until(lastFrame, (f) => f.includes('Ctrl-C cancels'))
+  stdin.write(CTRL_C)
+  const f = await until(lastFrame, (x) => x.includes('^C cancelled') && /dnsplane>\s*$/m.test(x))
+  t.match(f, '^C cancelled')
+  t.equal(seen?.aborted, true, 'the request was aborted')
+  await type(stdin, 'stats')
+  t.match(await until(lastFrame, (x) => x.includes('dnsplane> stats')), 'dnsplane> stats', 'still accepting input')
+})
+
+t.test('Ctrl-C clears a typed line; on an empty line it warns, and a second press quits', async (t) => {
+  const { stdin, lastFrame } = setup(t, fakeClient({ 'GET /dns/records': RECORDS }))
+  await type(stdin, 'record li')
+  stdin.write(CTRL_C)
+  let f = await until(lastFrame, (x) => /dnsplane>\s*$/m.test(x))
+  t.notMatch(f, 'record li')
+  t.notMatch(f, 'Ctrl-C again', 'clearing a line does not arm quitting')
+  stdin.write(CTRL_C)
+  f = await until(lastFrame, (x) => x.includes('Ctrl-C again'))
+  t.match(f, '(press Ctrl-C again or Ctrl-D to quit)')
+  await type(stdin, 'x')
+  t.notMatch(await until(lastFrame, (x) => !x.includes('Ctrl-C again')), 'Ctrl-C again', 'any other key disarms it')
+  stdin.write(CTRL_C) // clears the "x"
+  await until(lastFrame, (x) => /dnsplane>\s*$/m.test(x))
+  stdin.write(CTRL_C)
+  t.match(await until(lastFrame, (x) => x.includes('Ctrl-C again')), 'Ctrl-C again')
+  stdin.write(CTRL_C)
+  await settle()
+  const before = lastFrame()
+  await type(stdin, 'more')
+  t.equal(lastFrame(), before, 'the second Ctrl-C quit')
+})
+
+t.test('Ctrl-D on an empty line quits', async (t) => {
+  const { stdin, lastFrame } = setup(t, fakeClient({ 'GET /dns/records': RECORDS }))
+  await until(lastFrame, (f) => f.includes('dnsplane>'))
+  stdin.write(CTRL_D)
+  await settle()
+  const before = lastFrame()
+  await type(stdin, 'more')
+  t.equal(lastFrame(), before)
+})
+
+t.test('Ctrl-L and clear clear the screen', async (t) => {
+  const { stdin, lastFrame, stdout } = setup(t, fakeClient({ 'GET /dns/records': RECORDS }))
+  await until(lastFrame, (f) => f.includes('dnsplane>'))
+  const cleared = () => stdout.frames.filter((f) => f.includes('\u001b[2J')).length
+  stdin.write(CTRL_L)
+  await until(() => String(cleared()), (n) => n === '1')
+  t.equal(cleared(), 1)
+  await type(stdin, 'clear')
+  stdin.write(ENTER)
+  await until(() => String(cleared()), (n) => n === '2')
+  t.equal(cleared(), 2)
+})
+
+t.test('Ctrl-R searches the history; Enter runs the match', async (t) => {
+  const client = fakeClient({ 'GET /dns/records': RECORDS, 'GET /cache': { cache: [] } })
+  const { stdin, lastFrame } = setup(t, client, ['cache list', 'dns list', 'record list'])
+  await until(lastFrame, (f) => f.includes('dnsplane>'))
+  stdin.write(CTRL_R)
+  await type(stdin, 'cac')
+  t.match(await until(lastFrame, (f) => f.includes("'cac': cache list")), "(reverse-i-search)'cac': cache list")
+  stdin.write(ENTER)
+  t.match(await until(lastFrame, (f) => f.includes('cache is empty')), 'cache is empty')
+  stdin.write(CTRL_R)
+  await type(stdin, 'zz')
+  t.match(await until(lastFrame, (f) => f.includes('failed reverse')), "(failed reverse-i-search)'zz':")
+  stdin.write(ESC)
+  t.match(await until(lastFrame, (f) => /dnsplane>\s*$/m.test(f)), /dnsplane>\s*$/m, 'Esc gives back the empty line')
+})
+
+t.test('Tab works when it arrives in the same input chunk as the text', async (t) => {
+  const client = fakeClient({ 'GET /dns/records': RECORDS })
+  const { stdin, lastFrame } = setup(t, client)
+  await until(lastFrame, (f) => f.includes('dnsplane>'))
+  stdin.write('rec\tli\t')
+  t.match(await until(lastFrame, (f) => f.includes('dnsplane> record list')), 'dnsplane> record list')
+  stdin.write('\r')
+  t.match(await until(lastFrame, (f) => f.includes('mail.example.com')), /www\.example\.com\s+A/)
+  stdin.write('cluster st\tx\r')
+  t.match(await until(lastFrame, (f) => f.includes('takes no arguments')), 'takes no arguments', 'Tab, text and Enter in one chunk run in order')
+})
+
+t.test('history is saved fully qualified, so it replays from the top level', async (t) => {
+  const { stdin, lastFrame, saved } = setup(t, fakeClient({ 'GET /dns/records': RECORDS }))
+  await type(stdin, 'record')
+  stdin.write(ENTER)
+  await until(lastFrame, (f) => f.includes('record>'))
+  await type(stdin, 'list')
+  stdin.write(ENTER)
+  await until(lastFrame, (f) => f.includes('mail.example.com'))
+  t.same(saved.at(-1), ['record', 'record list'])
+})

@@ -37,12 +37,27 @@ t.test('completes record names fetched from the daemon, quoting when needed', as
 
 t.test('extends to the longest common prefix', async (t) => {
   const r = completeLine('c', INITIAL_STATE, [])
-  t.same(r.candidates, ['cache', 'cd', 'cluster', 'contexts'])
+  t.same(r.candidates, ['cache', 'cd', 'clear', 'cls', 'cluster', 'contexts'])
   t.equal(r.line, 'c')
   t.equal(completeLine('record remove we', INITIAL_STATE, ['web1.lan', 'web2.lan']).line, 'record remove web')
 })
 
 t.test('offers everything at an empty prompt, including the current context commands', async (t) => {
-  const all = candidatesFor([], { context: 'cache' }, [])
+  const all = candidatesFor([], { context: 'cache' }, { recordNames: [] })
   for (const w of ['record', 'dns', 'stats', 'help', 'exit', 'clear', 'list']) t.ok(all.includes(w), w)
+})
+
+t.test('peer addresses complete after cluster peer remove/set-role and push', async (t) => {
+  const data = { recordNames: [], peers: ['10.0.0.2:7946', '10.0.0.3:7946'] }
+  t.equal(completeLine('cluster peer remove 10.0.0.3', INITIAL_STATE, data).line, 'cluster peer remove 10.0.0.3:7946 ')
+  t.same(completeLine('cluster peer set-role 10', INITIAL_STATE, data).candidates, ['10.0.0.2:7946', '10.0.0.3:7946'])
+  t.equal(completeLine('cluster push records 10.0.0.2', INITIAL_STATE, data).line, 'cluster push records 10.0.0.2:7946 ')
+  t.same(completeLine('cluster peer add 10', INITIAL_STATE, data).candidates, [], 'add takes a new address')
+  t.same(completeLine('cluster push records 10.0.0.2:7946 x', INITIAL_STATE, data).candidates, [])
+  t.same(completeLine('cluster peer remove 1', INITIAL_STATE, { recordNames: [] }).candidates, [], 'no peers known')
+})
+
+t.test('record types complete after a name for remove and update', async (t) => {
+  t.equal(completeLine('record remove www.example.com MX', INITIAL_STATE, NAMES).line, 'record remove www.example.com MX ')
+  t.equal(completeLine('record update www.example.com AA', INITIAL_STATE, NAMES).line, 'record update www.example.com AAAA ')
 })

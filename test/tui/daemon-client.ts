@@ -122,6 +122,27 @@ t.test('times out a daemon that never answers', async (t) => {
   t.match(err, { code: 'ERR_PEER_UNREACHABLE', message: /timed out after 50 ms/ })
 })
 
+t.test('an aborted signal cancels the request and closes the connection', async (t) => {
+  let closed = false
+  const { server } = await startServer(t, { port: 0, host: '127.0.0.1' }, (req) => {
+    req.socket.on('close', () => {
+      closed = true
+    })
+    // never respond
+  })
+  const port = (server.address() as AddressInfo).port
+  const client = createDaemonClient({ target: resolveTarget(`127.0.0.1:${port}`, '') })
+  const ac = new AbortController()
+  const pending = client.request({ method: 'GET', path: '/stats', signal: ac.signal }).catch((e: unknown) => e)
+  for (let i = 0; i < 200 && server.listenerCount('request') > 0 && (await new Promise<number>((r) => server.getConnections((_e, n) => r(n)))) === 0; i++) await new Promise((r) => setTimeout(r, 5))
+  ac.abort()
+  t.match(await pending, { code: 'ERR_PEER_UNREACHABLE', message: 'GET /stats cancelled' })
+  for (let i = 0; i < 200 && !closed; i++) await new Promise((r) => setTimeout(r, 5))
+  t.ok(closed, 'the server saw the connection close')
+  const early = await client.request({ method: 'GET', path: '/stats', signal: AbortSignal.abort() }).catch((e: unknown) => e)
+  t.match(early, { message: 'GET /stats cancelled' }, 'an already aborted signal never waits')
+})
+
 t.test('refuses a remote TCP target without a token', async (t) => {
   t.throws(() => createDaemonClient({ target: resolveTarget('192.0.2.1:8080', '') }), { code: 'ERR_UNAUTHORIZED', message: /without an API token/ })
   t.throws(() => createDaemonClient({ target: resolveTarget('192.0.2.1:8080', ''), token: 'a\nb' }), { code: 'ERR_BAD_REQUEST' })

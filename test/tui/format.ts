@@ -1,5 +1,5 @@
 import t from 'tap'
-import { formatDuration, formatTable, MAX_CELL_CHARS, renderBlocks, sanitize, sparkline } from '../../src/tui/format.js'
+import { formatDuration, formatTable, MAX_CELL_CHARS, renderBlock, renderBlocks, sanitize, sparkline, wrapText } from '../../src/tui/format.js'
 
 t.test('tables align columns and cut long cells', async (t) => {
   t.equal(formatTable(['Name', 'TTL'], [['a.example', '60'], ['b', '3600']]), 'Name       TTL\n---------  ----\na.example  60\nb          3600')
@@ -33,4 +33,23 @@ t.test('durations and sparklines', async (t) => {
   t.equal(sparkline([5, 5]), '▁▁')
   t.equal(sparkline([]), '')
   t.equal(sparkline([2, 0.5], 0, 1), '█▅')
+})
+
+t.test('help tables wrap their last column instead of cutting it', async (t) => {
+  const long = 'word '.repeat(30).trim()
+  const out = formatTable(['Command', 'Description'], [['add', long]], { wrap: true, width: 40 })
+  t.notMatch(out, '…')
+  const lines = out.split('\n')
+  t.ok(lines.every((l) => l.length <= 40), 'every line fits the width')
+  t.equal(lines.slice(2).join(' ').replace(/\s+/g, ' ').trim(), `add ${long}`, 'all words kept, in order')
+  t.match(lines[3], /^ {9}word/, 'continuation lines are indented under their column')
+  t.match(formatTable(['A', 'B'], [['x', 'y'.repeat(100)]]), '…', 'data tables are still cut')
+  t.equal(renderBlock({ kind: 'table', columns: ['A', 'B'], rows: [['x', 'one two']], wrap: true }, { width: 30 }), 'A  B\n-  -------\nx  one two')
+})
+
+t.test('wrapText splits words longer than the width', async (t) => {
+  t.same(wrapText('abcdefgh ij', 3), ['abc', 'def', 'gh', 'ij'])
+  t.same(wrapText('a b c', 3), ['a b', 'c'])
+  t.same(wrapText('', 5), [''])
+  t.same(wrapText('x', 0), ['x'])
 })

@@ -6,8 +6,11 @@ import { canonicalIp } from '../../store/record.js'
 import { isKnownRecordType } from '../../store/record-validate.js'
 import { UsageError } from './types.js'
 
-/** Largest TTL (RFC 2181 §8: 2^31 - 1 seconds). */
-export const MAX_TTL_SECONDS = 2_147_483_647
+/**
+ * Largest TTL the TUI accepts: the API's and docs/records.md's 0..4294967295 (an unsigned 32-bit
+ * field, RFC 1035 3.2.1). RFC 2181 §8 asks resolvers to read values above 2^31 - 1 as 0.
+ */
+export const MAX_TTL_SECONDS = 4_294_967_295
 
 export function isRecordType(text: string): boolean {
   return isKnownRecordType(text)
@@ -55,7 +58,8 @@ export interface RecordArgs {
  */
 export function parseRecordArgs(args: string[]): RecordArgs {
   if (args.length < 2) throw new UsageError('expected at least a name and a value')
-  if (args.length > 4) throw new UsageError(`too many arguments (${args.length}); quote values that contain spaces`)
+  if (args.length > 4) throw new UsageError(`too many arguments (${args.length}); ${quoteHint(args)}`)
+  if (args.length === 4 && isMultiWordType(args[1]) && !/^\d+$/.test(args[3])) throw new UsageError(`"${args[3]}" is not a ttl; ${quoteHint(args)}`)
   if (args.length === 2) {
     const [a, b] = args
     const bt = addressType(b)
@@ -74,6 +78,25 @@ export function parseRecordArgs(args: string[]): RecordArgs {
   const [name, type, value, ttl] = args
   if (!isRecordType(type)) throw new UsageError(`unknown record type "${type}"`)
   return { name, type: type.toUpperCase(), value: shellValue(type, value), ttl: parseTtl(ttl) }
+}
+
+/**
+ * What to quote when a multi-word value (MX "10 mail", SRV, CAA, TXT) was typed unquoted:
+ * `quote the value: "20 mail.example.com"`. A last argument that is a number is kept as the ttl.
+ */
+/** Types whose value is one word (an address or a name); every other type's value has several fields. */
+const ONE_WORD_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'CNAME', 'NS', 'PTR', 'DNAME', 'ANAME'])
+
+/** True for a known record type whose value is several words (MX, SRV, CAA, SOA, TXT…). */
+export function isMultiWordType(type: string): boolean {
+  return isRecordType(type) && !ONE_WORD_TYPES.has(type.toUpperCase())
+}
+
+export function quoteHint(args: readonly string[]): string {
+  if (args.length < 4 || !isMultiWordType(args[1])) return 'quote values that contain spaces'
+  const end = /^\d+$/.test(args[args.length - 1]) && args.length > 4 ? args.length - 1 : args.length
+  const value = args.slice(2, end).join(' ').replace(/["\\]/g, '\\$&')
+  return `quote the value: "${value}"`
 }
 
 /**

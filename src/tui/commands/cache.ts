@@ -4,7 +4,8 @@ import { UsageError, type CommandSpec, type ContextSpec } from './types.js'
 
 const list: CommandSpec = {
   name: 'list',
-  usage: '',
+  usage: '[--limit N] [--page P]',
+  pageable: true,
   summary: 'list cached answers',
   examples: ['cache list'],
   async run(args, env) {

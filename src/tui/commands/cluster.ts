@@ -1,5 +1,7 @@
 /** `cluster` context: replication control via /api/v1/cluster (cluster-protocol spec §11, §12). */
-import { asArray, asObject, asString, messagesOf, segment } from './shape.js'
+import { didYouMean } from '../../suggest.js'
+import { clusterStatusBlocks, peerTable, statusJson } from './cluster-view.js'
+import { asArray, asNumber, asObject, asString, messagesOf, segment } from './shape.js'
 import { UsageError, type CommandOutcome, type CommandSpec, type ContextSpec, type OutputBlock } from './types.js'
 
 const ROLES = ['full', 'readonly'] as const
@@ -19,12 +21,16 @@ function parsePeerAddress(text: string | undefined): string {
 const status: CommandSpec = {
   name: 'status',
   usage: '',
-  summary: 'show this node\'s cluster status (node id, seq, policy, peers) as JSON',
-  examples: ['cluster status'],
+  summary: 'one summary line (node, policy, records, in sync or not) and one row per peer; --json for the status object',
+  details: ['columns: peer, node id, reachable (probe RTT), last sync, pending changes, records/digest match (when the daemon reports them), last error'],
+  examples: ['cluster status', 'dnsplane client -c "cluster status" --json'],
   async run(args, env) {
     if (args.length > 0) throw new UsageError('status: takes no arguments (try status ?)')
-    const raw = await env.client.request({ method: 'GET', path: '/api/v1/cluster' })
-    return { output: [{ kind: 'json', value: raw }], raw }
+    const answer = await env.client.request({ method: 'GET', path: '/api/v1/cluster' })
+    const raw = statusJson(answer)
+    // The record count lives in the node status; without it the summary just leaves it out.
+    const node = await env.client.request({ method: 'GET', path: '/api/v1/status' }).catch(() => undefined)
+    return { output: clusterStatusBlocks(raw, asNumber(asObject(node).records)), raw }
   },
 }
 
@@ -80,6 +86,7 @@ const join: CommandSpec = {
 }
 
 const PEER_HELP = [
+  'peer list                              the peers with reachability, last sync, pending changes and last error',
   'peer add <host:port> [full|readonly]   add to cluster_peers and save (role also set on the remote)',
   'peer remove <host:port>                remove from cluster_peers and save',
   'peer set-role <host:port> full|readonly  set the remote node\'s role (needs cluster_admin there)',
@@ -93,17 +100,24 @@ function said(raw: unknown, fallback: string): CommandOutcome {
 
 const peer: CommandSpec = {
   name: 'peer',
-  usage: 'add|remove|set-role <host:port> [full|readonly]',
+  usage: 'list|add|remove|set-role [host:port] [full|readonly]',
   summary: 'manage cluster peers',
   details: PEER_HELP,
-  examples: ['cluster peer add 10.0.0.2:7946', 'cluster peer add 10.0.0.3:7946 readonly', 'cluster peer set-role 10.0.0.3:7946 full', 'cluster peer remove 10.0.0.2:7946'],
-  subcommands: ['add', 'remove', 'set-role'],
+  examples: ['cluster peer list', 'cluster peer add 10.0.0.2:7946', 'cluster peer add 10.0.0.3:7946 readonly', 'cluster peer set-role 10.0.0.3:7946 full', 'cluster peer remove 10.0.0.2:7946'],
+  subcommands: ['list', 'add', 'remove', 'set-role'],
+  pageable: true,
   argCompletion: 'roles',
   async run(args, env) {
     if (args.length === 0) return { output: [{ kind: 'text', text: PEER_HELP.join('\n') }] }
     const [sub, addrText, roleText, ...extra] = args
     if (extra.length > 0) throw new UsageError('too many arguments')
     switch (sub) {
+      case 'list':
+      case 'ls': {
+        if (addrText !== undefined) throw new UsageError('peer list takes no arguments')
+        const raw = statusJson(await env.client.request({ method: 'GET', path: '/api/v1/cluster' }))
+        return { output: [peerTable(raw)], raw: { peers: asObject(raw).peers ?? [] } }
+      }
       case 'add': {
         const address = parsePeerAddress(addrText)
         const role = roleText === undefined ? undefined : parseRole(roleText)
@@ -124,7 +138,7 @@ const peer: CommandSpec = {
         return said(raw, 'cluster: peer role updated on remote')
       }
       default:
-        throw new UsageError(`unknown peer command "${sub}" (add, remove, set-role)`)
+        throw new UsageError(`unknown peer command "${sub}" (list, add, remove, set-role)${didYouMean(sub, ['list', 'add', 'remove', 'set-role'])}`)
     }
   },
 }
@@ -141,11 +155,12 @@ const push: CommandSpec = {
   details: PUSH_HELP,
   examples: ['cluster push records 10.0.0.2:7946', 'cluster push config 10.0.0.2:7946'],
   subcommands: ['records', 'config'],
+  argCompletion: 'peers',
   async run(args, env) {
     if (args.length === 0) return { output: [{ kind: 'text', text: PUSH_HELP.join('\n') }] }
     const [sub, addrText, ...extra] = args
     if (extra.length > 0) throw new UsageError('too many arguments')
-    if (sub !== 'records' && sub !== 'config') throw new UsageError(`unknown push command "${sub}" (records, config)`)
+    if (sub !== 'records' && sub !== 'config') throw new UsageError(`unknown push command "${sub}" (records, config)${didYouMean(sub, ['records', 'config'])}`)
     const address = parsePeerAddress(addrText)
     const raw = await env.client.request({ method: 'POST', path: `/api/v1/cluster/push/${sub}`, body: { address }, timeoutMs: 60_000 })
     return said(raw, sub === 'records' ? 'cluster: push records sent' : 'cluster: config pushed to peer')

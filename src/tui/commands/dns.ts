@@ -70,7 +70,8 @@ const yesNo = (v: unknown): string => (v === true ? 'yes' : v === false ? 'no' :
 
 const list: CommandSpec = {
   name: 'list',
-  usage: '',
+  usage: '[--limit N] [--page P]',
+  pageable: true,
   summary: 'list upstream servers',
   examples: ['dns list'],
   async run(args, env) {

@@ -3,7 +3,9 @@
  * by the Ink app and by run-once. It never throws: failures become error blocks with ok=false.
  */
 import { DaemonClientError, type DaemonClient } from '../daemon-client.js'
-import { parseLine } from '../line-parser.js'
+import { didYouMean } from '../../suggest.js'
+import { parseLine, quoteArg } from '../line-parser.js'
+import { pageOutput, splitPageFlags } from './paging.js'
 import { jsonLists, presentBlock } from './present.js'
 import { BUILTINS, CONTEXTS, ROOT_COMMANDS, findCommand, findContext } from './registry.js'
 import { UsageError, type CommandEnv, type CommandSpec, type ContextSpec, type ExecuteResult, type OutputBlock, type ShellState } from './types.js'
@@ -35,7 +37,7 @@ export function commandHelp(ctx: ContextSpec | null, cmd: CommandSpec): OutputBl
 export function contextHelp(ctx: ContextSpec): OutputBlock[] {
   return [
     { kind: 'text', text: `${ctx.name}: ${ctx.summary}` },
-    { kind: 'table', columns: ['Command', 'Arguments', 'Description'], rows: ctx.commands.map((c) => [c.name, c.usage, c.summary]) },
+    { kind: 'table', columns: ['Command', 'Arguments', 'Description'], rows: ctx.commands.map((c) => [c.name, c.usage, c.summary]), wrap: true },
     { kind: 'text', text: `Type "<command> ?" for details, ".." to go back.`, tone: 'muted' },
   ]
 }
@@ -43,9 +45,9 @@ export function contextHelp(ctx: ContextSpec): OutputBlock[] {
 /** Top-level help: contexts, root commands, built-ins. */
 export function rootHelp(): OutputBlock[] {
   return [
-    { kind: 'table', columns: ['Context', 'Description'], rows: CONTEXTS.map((c) => [c.name, c.summary]) },
-    { kind: 'table', columns: ['Command', 'Arguments', 'Description'], rows: ROOT_COMMANDS.map((c) => [c.name, c.usage, c.summary]) },
-    { kind: 'table', columns: ['Built-in', 'Arguments', 'Description'], rows: BUILTINS.map((b) => [b.names.join(' '), b.usage, b.summary]) },
+    { kind: 'table', columns: ['Context', 'Description'], rows: CONTEXTS.map((c) => [c.name, c.summary]), wrap: true },
+    { kind: 'table', columns: ['Command', 'Arguments', 'Description'], rows: ROOT_COMMANDS.map((c) => [c.name, c.usage, c.summary]), wrap: true },
+    { kind: 'table', columns: ['Built-in', 'Arguments', 'Description'], rows: BUILTINS.map((b) => [b.names.join(' '), b.usage, b.summary]), wrap: true },
     {
       kind: 'text',
       text: 'Type a context name to enter it, or "<context> <command> [args]" from anywhere. Quote arguments with spaces.',
@@ -66,7 +68,10 @@ function resolve(args: string[], state: ShellState): Target {
   if (named) {
     if (args.length === 1) return { kind: 'context', ctx: named }
     const cmd = findCommand(named.commands, args[1])
-    if (!cmd) return { kind: 'unknown', message: `unknown command "${args[1]}" in ${named.name} (try ${named.name} ?)` }
+    if (!cmd) {
+      const hint = didYouMean(args[1], named.commands.map((c) => c.name))
+      return { kind: 'unknown', message: `unknown command "${args[1]}" in ${named.name}${hint || ` (try ${named.name} ?)`}` }
+    }
     return { kind: 'command', ctx: named, cmd, args: args.slice(2) }
   }
   const current = state.context ? findContext(state.context) ?? null : null
@@ -76,10 +81,22 @@ function resolve(args: string[], state: ShellState): Target {
   }
   const root = findCommand(ROOT_COMMANDS, first)
   if (root) return { kind: 'command', ctx: null, cmd: root, args: args.slice(1) }
-  return {
-    kind: 'unknown',
-    message: current ? `unknown command "${first}" in ${current.name} (type ? for help)` : `unknown command "${first}" (type ? for help)`,
-  }
+  const words = [...CONTEXTS.map((c) => c.name), ...ROOT_COMMANDS.map((c) => c.name), ...(current?.commands.map((c) => c.name) ?? []), ...BUILTINS.flatMap((b) => b.names)]
+  const hint = didYouMean(first, words) || ' (type ? for help)'
+  return { kind: 'unknown', message: current ? `unknown command "${first}" in ${current.name}${hint}` : `unknown command "${first}"${hint}` }
+}
+
+/**
+ * The line as it would be typed at the top level (`add x 1.2.3.4` inside `record` becomes
+ * `record add x 1.2.3.4`), so history replays from anywhere. Lines that name their context, root
+ * commands and built-ins are kept as typed.
+ */
+export function qualifiedLine(line: string, state: ShellState): string {
+  const trimmed = line.trim()
+  const parsed = parseLine(trimmed)
+  if (!parsed.ok || parsed.args.length === 0 || state.context === null) return trimmed
+  const t = resolve(parsed.args, state)
+  return t.kind === 'command' && t.ctx !== null && findContext(parsed.args[0]) === undefined ? `${t.ctx.name} ${trimmed}` : trimmed
 }
 
 function help(args: string[], state: ShellState): OutputBlock[] {
@@ -134,6 +151,9 @@ export async function executeCommand(line: string, state: ShellState, client: Da
     case 'quit':
     case 'q':
       return { output: [], state, ok: true, effect: 'exit' }
+    case 'clear':
+    case 'cls':
+      return { output: [], state, ok: true, effect: 'clear' }
     case 'help':
     case '?':
     case 'h':
@@ -155,7 +175,10 @@ export async function executeCommand(line: string, state: ShellState, client: Da
       if (args.length > 2) return { output: [{ kind: 'error', message: 'cd: expected one context, .. or /' }], state, ok: false }
       if (dest === undefined || dest === '/' || dest === '..') return ok([], { context: null })
       const ctx = findContext(dest)
-      if (!ctx) return { output: [{ kind: 'error', message: `cd: unknown context "${dest}" (${CONTEXTS.map((c) => c.name).join(', ')})` }], state, ok: false }
+      if (!ctx) {
+        const hint = didYouMean(dest, CONTEXTS.map((c) => c.name))
+        return { output: [{ kind: 'error', message: `cd: unknown context "${dest}"${hint || ` (${CONTEXTS.map((c) => c.name).join(', ')})`}` }], state, ok: false }
+      }
       return ok([], { context: ctx.name })
     }
   }
@@ -170,9 +193,12 @@ export async function executeCommand(line: string, state: ShellState, client: Da
 
   const env: CommandEnv = { client, now: opts.now ?? Date.now, history: opts.history }
   try {
-    const outcome = await target.cmd.run(target.args, env)
+    // `--limit N` / `--page P` page the table of a listing; the command never sees them.
+    const paging = target.cmd.pageable ? splitPageFlags(target.args) : { args: target.args }
+    const outcome = await target.cmd.run(paging.args, env)
     const raw = outcome.raw === undefined ? undefined : jsonLists(outcome.raw)
-    return { output: outcome.output.map(presentBlock), state, ok: outcome.ok ?? true, raw, effect: outcome.effect }
+    const output = paging.page ? pageOutput(outcome.output, paging.page, `${fullName(target.ctx, target.cmd)} ${paging.args.map(quoteArg).join(' ')}`.trimEnd()) : outcome.output
+    return { output: output.map(presentBlock), state, ok: outcome.ok ?? true, raw, effect: outcome.effect }
   } catch (err) {
     const { block, raw } = errorBlock(err, target.ctx, target.cmd)
     return { output: [block], state, ok: false, raw }

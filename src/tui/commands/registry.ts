@@ -23,7 +23,8 @@ export const BUILTINS: readonly { names: string[]; usage: string; summary: strin
   { names: ['cd'], usage: '<context>|..|/', summary: 'enter a context, go back, or go to the top' },
   { names: ['..', 'back'], usage: '', summary: 'leave the current context' },
   { names: ['/'], usage: '', summary: 'go to the top level' },
-  { names: ['history'], usage: '', summary: 'show the input history' },
+  { names: ['history'], usage: '', summary: 'show the input history (Ctrl-R searches it)' },
+  { names: ['clear', 'cls'], usage: '', summary: 'clear the screen (also Ctrl-L)' },
   { names: ['exit', 'quit', 'q'], usage: '', summary: 'leave the client' },
 ]
 

@@ -7,7 +7,7 @@ import type { DaemonClient } from '../daemon-client.js'
 /** One piece of command output; the Ink app and the plain-text renderer both draw these. */
 export type OutputBlock =
   | { kind: 'text'; text: string; tone?: 'normal' | 'success' | 'warning' | 'muted' }
-  | { kind: 'table'; columns: string[]; rows: string[][]; empty?: string }
+  | { kind: 'table'; columns: string[]; rows: string[][]; empty?: string; /** wrap the last column (help) */ wrap?: boolean }
   | { kind: 'json'; value: unknown }
   | { kind: 'error'; message: string; hint?: string; details?: string[] }
 
@@ -30,7 +30,7 @@ export interface CommandEnv {
 }
 
 /** Side effects the interactive app performs after a command. */
-export type CommandEffect = 'exit' | 'live-stats' | 'records-changed'
+export type CommandEffect = 'exit' | 'live-stats' | 'records-changed' | 'clear'
 
 export interface CommandOutcome {
   output: OutputBlock[]
@@ -42,7 +42,7 @@ export interface CommandOutcome {
 }
 
 /** Which dynamic values tab completion offers for a command's arguments. */
-export type ArgCompletion = 'record-names' | 'record-types' | 'settings' | 'roles' | 'none'
+export type ArgCompletion = 'record-names' | 'record-types' | 'settings' | 'roles' | 'peers' | 'none'
 
 export interface CommandSpec {
   name: string
@@ -58,6 +58,8 @@ export interface CommandSpec {
   subcommands?: string[]
   /** Completion of further arguments. */
   argCompletion?: ArgCompletion
+  /** Accepts `--limit N` and `--page P`, which page the first table of its output (header kept). */
+  pageable?: boolean
   run(args: string[], env: CommandEnv): Promise<CommandOutcome>
 }
 

@@ -15,7 +15,7 @@ function Block({ block }: { block: OutputBlock }) {
       return <Text>{text}</Text>
     }
     case 'table':
-      return <Table columns={block.columns} rows={block.rows} empty={block.empty} />
+      return <Table columns={block.columns} rows={block.rows} empty={block.empty} wrap={block.wrap} />
     case 'json':
       return <Text>{formatJson(block.value).split('\n').map(sanitize).join('\n')}</Text>
     case 'error':

@@ -26,6 +26,17 @@ export function historyDown(entries: readonly string[], nav: HistoryNav): { nav:
   return { nav: { ...nav, index: nav.index + 1 }, line: entries[nav.index + 1] }
 }
 
+/**
+ * Ctrl-R: index of the newest entry before `before` that contains `query` (case-insensitive), or
+ * undefined. An empty query matches nothing, so the prompt shows the search until something is typed.
+ */
+export function searchHistory(entries: readonly string[], query: string, before = entries.length): number | undefined {
+  if (query === '') return undefined
+  const q = query.toLowerCase()
+  for (let i = Math.min(before, entries.length) - 1; i >= 0; i--) if (entries[i].toLowerCase().includes(q)) return i
+  return undefined
+}
+
 export function useHistory(initial: readonly string[], onChange?: (entries: string[]) => void): {
   entries: readonly string[]
   add: (line: string) => void

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseBool, parseDigArgs, parseListArgs, parseRecordArgs, parseRemoveArgs, parseServerArgs, shellValue } from '../../../src/tui/commands/args.js'
+import { MAX_TTL_SECONDS, isMultiWordType, parseBool, parseDigArgs, parseListArgs, parseRecordArgs, parseRemoveArgs, parseServerArgs, parseTtl, quoteHint, shellValue } from '../../../src/tui/commands/args.js'
 
 t.test('record add arguments, with the two-argument IP/name inference', async (t) => {
   const cases: [string[], Record<string, unknown>][] = [
@@ -83,4 +83,21 @@ t.test('a TXT value typed as one argument becomes one quoted character-string', 
   t.equal(shellValue('txt', 'say "hi" \\ bye'), '"say \\"hi\\" \\\\ bye"')
   t.equal(shellValue('TXT', '"already" "quoted"'), '"already" "quoted"')
   t.equal(shellValue('MX', '10 mail.example.com'), '10 mail.example.com')
+})
+
+t.test('a multi-word value typed unquoted gets a hint saying what to quote', async (t) => {
+  t.throws(() => parseRecordArgs(['x', 'MX', '20', 'mail']), { message: '"mail" is not a ttl; quote the value: "20 mail"' })
+  t.throws(() => parseRecordArgs(['x', 'MX', '20', 'mail.example.com', '600']), { message: 'too many arguments (5); quote the value: "20 mail.example.com"' })
+  t.throws(() => parseRecordArgs(['x', 'SRV', '0', '5', '5060', 'sip.example.com']), { message: /quote the value: "0 5 5060 sip\.example\.com"/ })
+  t.throws(() => parseRecordArgs(['a', 'b', 'c', 'd', 'e']), { message: /quote values that contain spaces/ })
+  t.equal(quoteHint(['x', 'TXT', 'say', '"hi"']), 'quote the value: "say \\"hi\\""')
+  t.notOk(isMultiWordType('A'))
+  t.ok(isMultiWordType('caa'))
+})
+
+t.test('ttl accepts the documented 0..4294967295', async (t) => {
+  t.equal(parseTtl('0'), 0)
+  t.equal(parseTtl('2147483648'), 2147483648)
+  t.equal(parseTtl(String(MAX_TTL_SECONDS)), 4294967295)
+  t.throws(() => parseTtl('4294967296'), { message: 'invalid ttl "4294967296": expected seconds 0..4294967295' })
 })

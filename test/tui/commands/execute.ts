@@ -1,5 +1,5 @@
 import t from 'tap'
-import { executeCommand } from '../../../src/tui/commands/execute.js'
+import { executeCommand, qualifiedLine } from '../../../src/tui/commands/execute.js'
 import { INITIAL_STATE, type ExecuteResult, type OutputBlock } from '../../../src/tui/commands/types.js'
 import { renderBlocks } from '../../../src/tui/format.js'
 import { apiError, fakeClient, type FakeHandler } from '../../helpers/fake-daemon-client.js'
@@ -64,7 +64,7 @@ t.test('"<ctx> <cmd>" runs from anywhere and keeps the current context', async (
 
 t.test('help: root, context, command, and a trailing ?', async (t) => {
   t.match((await run('?')).text, /record\s+local DNS records[\s\S]*stats[\s\S]*exit quit q/)
-  t.match((await run('help', {}, { context: 'cluster' })).text, /cluster: replication[\s\S]*peer\s+add\|remove\|set-role/)
+  t.match((await run('help', {}, { context: 'cluster' })).text, /cluster: replication[\s\S]*peer\s+list\|add\|remove\|set-role/)
   t.match((await run('record add ?')).text, /usage: record add <name> \[type\] <value> \[ttl\]/)
   t.match((await run('add help', {}, { context: 'record' })).text, /usage: record add/)
   t.match((await run('help dns add')).text, /keys: active, localresolver/)
@@ -281,7 +281,7 @@ t.test('unset times (Go zero time) read "—" in human output, unchanged in --js
   t.equal((r.result.raw as { records: { last_query: string }[] }).records[0].last_query, '0001-01-01T00:00:00Z')
   const c = await run('cluster status', { 'GET /api/v1/cluster': { enabled: true, peers: [{ address: '10.0.0.2:7946', last_sync_ok: '0001-01-01T00:00:00.000Z' }] } })
   t.notMatch(c.text, '0001-01-01')
-  t.match(c.text, '"last_sync_ok": "—"')
+  t.match(c.text, /10\.0\.0\.2:7946\s+—\s+no\s+—/)
 })
 
 t.test('stats shows counters and asks for the live view', async (t) => {
@@ -314,12 +314,46 @@ t.test('tools dig posts the query and draws the answers', async (t) => {
   t.notMatch(text, 'no servers queried')
 })
 
-t.test('cluster status prints indented JSON and rejects arguments', async (t) => {
-  const status = { enabled: false, node_id: '', listen_addr: '', replica_only: false, cluster_admin: false, peers: null, local_seq: 0 }
-  const { text } = await run('cluster status', { 'GET /api/v1/cluster': status })
-  t.match(text, '{\n  "enabled": false,\n  "node_id": ""')
+t.test('cluster status is one summary line and a peer table; --json is the status object alone', async (t) => {
+  const status = {
+    enabled: true,
+    node_id: 'n1',
+    sync_policy: 'record_lww',
+    healthy: true,
+    peers: [
+      { address: '10.0.0.2:7946', node_id: 'n2', reachable: true, last_probe_rtt_ms: 1.25, last_sync_ok: '2024-05-01T11:59:58Z', replication_lag_seconds: 2, pending_entries: 3 },
+      { address: '10.0.0.3:7946', reachable: false, last_outbound_error: 'connect ECONNREFUSED 10.0.0.3:7946', pending_push: true },
+    ],
+  }
+  const answer = { node_id: 'n1', enabled: true, healthy: true, peers: [{ address: '10.0.0.2:7946' }], status }
+  const { result, client, text } = await run('cluster status', { 'GET /api/v1/cluster': answer, 'GET /api/v1/status': { records: 42 } })
+  t.equal(text.split('\n')[0], 'node n1 · policy record_lww · 42 records · in sync (1/2 peers reachable)')
+  t.match(text, /Peer\s+Node\s+Reachable\s+Last sync\s+Pending\s+Records\s+Last error/)
+  t.match(text, /10\.0\.0\.2:7946\s+n2\s+yes \(1\.3 ms\)\s+2s ago\s+3\s+—/)
+  t.match(text, /10\.0\.0\.3:7946\s+—\s+no\s+never\s+push queued\s+—\s+connect ECONNREFUSED/)
+  t.ok(text.split('\n').length < 8, 'compact')
+  t.same(result.raw, status, '--json: one shape, peers and healthy once')
+  t.same(client.calls.map((c) => c.path), ['/api/v1/cluster', '/api/v1/status'])
   const bad = await run('cluster status x')
   t.match(errorOf(bad.result)?.message, 'status: takes no arguments (try status ?)')
+})
+
+t.test('cluster status says when clustering is off, and without a node status leaves the count out', async (t) => {
+  const off = await run('cluster status', { 'GET /api/v1/cluster': { enabled: false, peers: null } })
+  t.equal(off.text, 'clustering is off on this node (cluster_enabled: false)\n')
+  const noCount = await run('cluster status', { 'GET /api/v1/cluster': { status: { enabled: true, node_id: 'n1', sync_policy: 'primary_writer', healthy: false, peers: [] } } })
+  t.match(noCount.text, 'node n1 · policy primary_writer · NOT in sync (no peers)')
+  t.match(noCount.text, 'no peers')
+})
+
+t.test('cluster peer list draws the peer table', async (t) => {
+  const status = { enabled: true, peers: [{ address: '10.0.0.2:7946', node_id: 'n2', reachable: true, replication_lag_seconds: 65, records: 10, digest_match: false }] }
+  const { result, text } = await run('cluster peer list', { 'GET /api/v1/cluster': { status } })
+  t.match(text, /10\.0\.0\.2:7946\s+n2\s+yes\s+1m 5s ago\s+0\s+10 ✗ differs/)
+  t.same(result.raw, { peers: status.peers })
+  t.match(errorOf((await run('cluster peer lsit')).result)?.message, 'unknown peer command "lsit" (list, add, remove, set-role) (did you mean "list"?)')
+  t.match(errorOf((await run('cluster peer list x')).result)?.message, 'peer list takes no arguments')
+  t.match(errorOf((await run('cluster push recrds 10.0.0.2:1')).result)?.message, 'did you mean "records"?')
 })
 
 t.test('cluster pull reports per-peer results and fails when a peer failed', async (t) => {
@@ -388,4 +422,65 @@ t.test('an unreachable daemon becomes an error block with its hint', async (t) =
   })
   t.equal(result.ok, false)
   t.match(text, /error: cannot reach the daemon at unix socket \/run\/x\.sock[\s\S]*hint: is the server running\? start it with `dnsplane server`/)
+})
+
+t.test('a typo of a command, sub-command or context says what was meant', async (t) => {
+  t.equal(errorOf((await run('recrod list')).result)?.message, 'unknown command "recrod" (did you mean "record"?)')
+  t.equal(errorOf((await run('cluster stauts')).result)?.message, 'unknown command "stauts" in cluster (did you mean "status"?)')
+  t.equal(errorOf((await run('lsit', {}, { context: 'record' })).result)?.message, 'unknown command "lsit" in record (did you mean "list"?)')
+  t.equal(errorOf((await run('cd clustr')).result)?.message, 'cd: unknown context "clustr" (did you mean "cluster"?)')
+  t.equal(errorOf((await run('cluster zzzzzzzz')).result)?.message, 'unknown command "zzzzzzzz" in cluster (try cluster ?)')
+  t.equal(errorOf((await run('zzzzzzzz')).result)?.message, 'unknown command "zzzzzzzz" (type ? for help)')
+})
+
+t.test('the history line is fully qualified so it replays from the top level', async (t) => {
+  t.equal(qualifiedLine('  add a.example 192.0.2.1 ', { context: 'record' }), 'record add a.example 192.0.2.1')
+  t.equal(qualifiedLine('record list', { context: 'record' }), 'record list')
+  t.equal(qualifiedLine('dns list', { context: 'record' }), 'dns list')
+  t.equal(qualifiedLine('stats', { context: 'record' }), 'stats')
+  t.equal(qualifiedLine('..', { context: 'record' }), '..')
+  t.equal(qualifiedLine('list', INITIAL_STATE), 'list')
+  t.equal(qualifiedLine('add "unclosed', { context: 'record' }), 'add "unclosed')
+})
+
+t.test('clear asks the app to clear the screen', async (t) => {
+  t.equal((await run('clear')).result.effect, 'clear')
+  t.equal((await run('cls')).result.effect, 'clear')
+})
+
+t.test('--limit/--page page a listing with its header', async (t) => {
+  const records = { records: Array.from({ length: 5 }, (_, i) => ({ name: `h${i + 1}.example`, type: 'A', value: `192.0.2.${i + 1}`, ttl: 60 })) }
+  const { result, client, text } = await run('record list --limit 2 --page 2', { 'GET /dns/records': records })
+  t.same(client.calls[0].query, { name: undefined, type: undefined, details: undefined }, 'the flags are not a filter')
+  t.match(text, /^Name\s+Type\s+Value\s+TTL\n/)
+  t.match(text, 'h3.example')
+  t.notMatch(text, 'h5.example')
+  t.match(text, 'rows 3-4 of 5, page 2 of 3; next: record list --limit 2 --page 3')
+  t.equal(result.ok, true)
+  const bad = await run('dns list --page x', { 'GET /dns/servers': { servers: [] } })
+  t.equal(bad.result.ok, false)
+  t.match(errorOf(bad.result)?.message, 'dns list: --page expects')
+  t.equal(errorOf((await run('server status --limit 2')).result)?.message !== undefined, true, 'not pageable: the flag is an argument')
+})
+
+t.test('record update --to replaces the value of the one matching record, keeping its id', async (t) => {
+  const listed = { records: [{ id: 'id-1', name: 'www.example.com', type: 'A', value: '192.0.2.10', ttl: 300 }, { id: 'id-2', name: 'www.example.com', type: 'A', value: '192.0.2.99', ttl: 300 }] }
+  const { result, client, text } = await run('record update www.example.com A 192.0.2.10 --to 192.0.2.11', { 'GET /dns/records': listed, 'PUT /dns/records': { status: 'record updated' } })
+  t.same(client.calls[1].body, { id: 'id-1', name: 'www.example.com', type: 'A', value: '192.0.2.11', ttl: 300 })
+  t.match(text, 'record updated: www.example.com A 192.0.2.10 -> 192.0.2.11')
+  t.equal(result.effect, 'records-changed')
+  const ttl = await run('record update www.example.com TXT "a b" 60 --to=c', { 'GET /dns/records': { records: [{ id: 'i', name: 'www.example.com', type: 'TXT', value: '"a b"', ttl: 5 }] }, 'PUT /dns/records': { messages: ['note'] } })
+  t.same(ttl.client.calls[1].body, { id: 'i', name: 'www.example.com', type: 'TXT', value: '"c"', ttl: 60 })
+  t.match(ttl.text, 'note')
+})
+
+t.test('record update --to refuses when nothing or several records match', async (t) => {
+  const none = await run('record update a.example A 192.0.2.1 --to 192.0.2.2', { 'GET /dns/records': { records: [] } })
+  t.equal(errorOf(none.result)?.message, 'no record matches a.example A 192.0.2.1')
+  t.equal(none.client.calls.length, 1, 'nothing written')
+  const two = { records: [{ id: '1', name: 'a.example', type: 'A', value: '192.0.2.1' }, { id: '2', name: 'A.EXAMPLE', type: 'A', value: '192.0.2.1' }] }
+  t.match(errorOf((await run('record update a.example A 192.0.2.1 --to 192.0.2.2', { 'GET /dns/records': two })).result)?.message, '2 records match')
+  const noId = await run('record update a.example A 192.0.2.1 --to 192.0.2.2', { 'GET /dns/records': { records: [{ name: 'a.example', type: 'A', value: '192.0.2.1' }] } })
+  t.match(errorOf(noId.result)?.message, 'did not send the id')
+  t.match(errorOf((await run('record update a.example A 192.0.2.1 --to')).result)?.message, '--to expects the new value')
 })
