@@ -74,6 +74,7 @@ export const TYPE_TXT = 16
 export const TYPE_AAAA = 28
 export const TYPE_SRV = 33
 export const TYPE_DNAME = 39
+export const TYPE_DS = 43
 export const TYPE_OPT = 41
 export const TYPE_IXFR = 251
 export const TYPE_AXFR = 252
