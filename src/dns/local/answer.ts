@@ -16,8 +16,11 @@ import { ZoneData, type LocalRR, type RRset, type TtlConflict, type ZoneNode } f
 
 export type { LocalRR } from './zone-data.js'
 
-/** RFC 1034 3.6.2 gives no limit; we follow at most this many CNAMEs (and DNAMEs) within local data. */
-export const MAX_CNAME_HOPS = 8
+/**
+ * RFC 1034 3.6.2 gives no limit; an answer holds at most this many CNAMEs (given or synthesized from a
+ * DNAME), the same as knotd gives, and then ends with what it has.
+ */
+export const MAX_CNAME_HOPS = 5
 /** TTL of the built-in localhost answers (the original's value). */
 export const LOCALHOST_TTL = 604800
 /** RFC 6672 2.2: a DNAME substitution longer than 255 bytes is answered YXDOMAIN. */
@@ -56,6 +59,7 @@ export class LocalAnswerer {
   private generation = -1
   private index: RecordIndex | undefined
   private data: ZoneData | undefined
+  private minimal = false
 
   constructor(private readonly opts: LocalAnswerOptions) {}
 
@@ -64,8 +68,12 @@ export class LocalAnswerer {
     return this.use(index).ttlConflicts
   }
 
-  /** Answers `qkey` (lower-case, no trailing dot) / `qtype` (number) from `index`. Class IN is assumed. */
-  answer(index: RecordIndex, qkey: string, qtype: number): LocalOutcome {
+  /**
+   * Answers `qkey` (lower-case, no trailing dot) / `qtype` (number) from `index`. Class IN is assumed.
+   * `minimalAny` overrides the option for this question (the responder applies it to UDP only).
+   */
+  answer(index: RecordIndex, qkey: string, qtype: number, minimalAny = this.opts.minimalAny === true): LocalOutcome {
+    this.minimal = minimalAny
     if (!this.opts.localRecordsEnabled) return this.builtinOr(qkey, qtype, { kind: 'forward', chain: [], target: qkey, nodataOnMiss: false })
     const d = this.use(index)
     const answers: LocalRR[] = []
@@ -84,14 +92,16 @@ export class LocalAnswerer {
 
   /** Resolves one name (the question or a CNAME target), appending to `answers` / `additionals`. */
   private step(d: ZoneData, name: string, qtype: number, answers: LocalRR[], additionals: LocalRR[]): Step {
-    const apex = d.zoneOf(name)
+    // RFC 4035 3.1.4.1: DS at a zone's apex is the parent's data; answer it from the parent zone when held
+    const parent = qtype === TYPE_DS && d.apexes.has(name) ? parentKey(name) : undefined
+    const apex = (parent !== undefined ? d.zoneOf(parent) : undefined) ?? d.zoneOf(name)
     if (apex === undefined) return this.outsideZones(d, name, qtype, answers, additionals)
     // Walk down from the apex towards the name: a cut or DNAME above it decides, and the first
     // missing label is where wildcards are looked for (RFC 1034 4.3.2 step 3).
     const path: string[] = []
     for (let k = name; k !== apex; k = parentKey(k) as string) path.push(k)
     const apexDname = name !== apex ? d.rrset(apex, TYPE_DNAME) : undefined
-    if (apexDname) return this.dname(name, apex, apexDname, answers)
+    if (apexDname) return this.dname(name, apex, apexDname, qtype, answers)
     for (let i = path.length - 1; i >= 0; i--) {
       const k = path[i]
       const node = d.nodes.get(k)
@@ -106,7 +116,7 @@ export class LocalAnswerer {
       if (node.rrsets.has(TYPE_NS) && !(k === name && qtype === TYPE_DS)) return this.referral(d, k, node, answers)
       if (k !== name) {
         const dn = node.rrsets.get(TYPE_DNAME)
-        if (dn) return this.dname(name, k, dn, answers)
+        if (dn) return this.dname(name, k, dn, qtype, answers)
       }
     }
     return this.atNode(d, apex, d.nodes.get(name), name, qtype, answers, additionals)
@@ -120,14 +130,20 @@ export class LocalAnswerer {
       return { next: keyOfWire(cname.rdatas[0]) }
     }
     if (qtype === TYPE_ANY && node && node.rrsets.size > 0) {
-      const sets = [...node.rrsets.values()]
-      for (const set of this.opts.minimalAny ? sets.slice(0, 1) : sets) this.addSet(d, apex, set, owner, answers, additionals)
+      for (const set of this.anySets(node)) this.addSet(d, apex, set, owner, answers, additionals)
       return { end: positive(answers, additionals) }
     }
     const set = node?.rrsets.get(qtype)
     if (!set) return { end: this.negative(d, apex, 'NOERROR', answers) }
     this.addSet(d, apex, set, owner, answers, additionals)
     return { end: positive(answers, additionals) }
+  }
+
+  /** RRsets answering ANY: all, or (RFC 8482 4.1) only the one of the lowest type number, as knotd picks. */
+  private anySets(node: ZoneNode): RRset[] {
+    const sets = [...node.rrsets.values()]
+    if (!this.minimal || sets.length === 0) return sets
+    return [sets.reduce((a, b) => (b.type < a.type ? b : a))]
   }
 
   /** Appends an RRset and, for MX, SRV and NS, the in-zone addresses of its targets (RFC 1035 3.3.9, RFC 2782). */
@@ -165,14 +181,16 @@ export class LocalAnswerer {
   }
 
   /** RFC 6672 3.2: the DNAME, a CNAME from the name to its substitution, then on to the new name. */
-  private dname(name: string, owner: string, set: RRset, answers: LocalRR[]): Step {
+  private dname(name: string, owner: string, set: RRset, qtype: number, answers: LocalRR[]): Step {
     const target = keyOfWire(set.rdatas[0])
     const next = replaceSuffix(name, owner, target)
     const rdata = encodeName(next)
-    answers.push(set.rrs[0])
+    // a DNAME met again on a chain is not repeated (RFC 2181 5: no duplicate RRs)
+    if (!answers.includes(set.rrs[0])) answers.push(set.rrs[0])
     if (!rdata) return { end: { kind: 'answer', rcode: 'YXDOMAIN', aa: true, answers, authorities: [], additionals: [] } }
     answers.push({ name, body: rrBody(TYPE_CNAME, set.ttl, rdata), text: 'CNAME ' + next + '.' })
-    return { next }
+    // a CNAME question is answered by the synthesized CNAME itself, as a CNAME record would be
+    return qtype === TYPE_CNAME ? { end: positive(answers, []) } : { next }
   }
 
   /** No local zone encloses the name: exact records (and CNAMEs) only, everything else forwarded. */
@@ -184,9 +202,9 @@ export class LocalAnswerer {
         answers.push(...cname.rrs)
         return { next: keyOfWire(cname.rdatas[0]) }
       }
-      const sets = qtype === TYPE_ANY ? [...node.rrsets.values()] : node.rrsets.has(qtype) ? [node.rrsets.get(qtype) as RRset] : []
+      const sets = qtype === TYPE_ANY ? this.anySets(node) : node.rrsets.has(qtype) ? [node.rrsets.get(qtype) as RRset] : []
       if (sets.length > 0) {
-        for (const set of this.opts.minimalAny ? sets.slice(0, 1) : sets) answers.push(...set.rrs)
+        for (const set of sets) answers.push(...set.rrs)
         return { end: positive(answers, additionals) }
       }
     }

@@ -131,7 +131,7 @@ export class DnsResponder {
     const ev: EventInfo = { started, clientIp, transport, qtype, outcome: 'none', upstream: undefined, record: undefined }
     if (q.qclass === CLASS_CH) {
       const txt = chaosAnswer(q, this.opts)
-      if (txt) return this.reply(q, RCODES.NOERROR, true, [txt], [], limit, ev)
+      if (txt) return this.reply(q, RCODES.NOERROR, false, [txt], [], limit, ev) // not zone data: AA=0, as knotd
     }
     // Only class IN is served; other classes (CH, HS, ANY) are refused rather than guessed at.
     if (q.qclass !== CLASS_IN) return this.reply(q, RCODES.REFUSED, false, [], [], limit, ev)
@@ -140,7 +140,8 @@ export class DnsResponder {
     }
     if (q.qtype === TYPE_OPT) return this.reply(q, RCODES.FORMERR, false, [], [], limit, ev)
     if (index.generation !== this.checkedGeneration) this.warnTtlConflicts(index)
-    const local = this.answerer.answer(index, q.qkey, q.qtype)
+    // RFC 8482 4.1: a minimal ANY answer over UDP; TCP still gets every RRset (as knotd does)
+    const local = this.answerer.answer(index, q.qkey, q.qtype, this.opts.minimalAny === true && transport === 'udp')
     if (local.kind === 'answer') {
       const rcode = RCODES[local.rcode]
       const full = this.encode(q, rcode, local.aa, false, local.answers, local.authorities, false, local.additionals)
