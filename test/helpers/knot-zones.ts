@@ -31,6 +31,12 @@ const RECORDS: Rec[] = [
   r('example.com', 'MX', '10 mail.example.com.'),
   r('example.com', 'MX', '20 mx.elsewhere.org.'),
   r('example.com', 'TXT', '"v=spf1 mx -all"'),
+  r('example.com', 'HTTPS', '1 . alpn=h2,h3 port=8443 ipv6hint=2001:db8::443'),
+  r('svc.example.com', 'SVCB', '1 host.example.com. alpn="dot,doq" ipv4hint=192.0.2.10 mandatory=alpn key667=x'),
+  r('svcalias.example.com', 'HTTPS', '0 mail.example.com.'),
+  r('big.example.com', 'TXT', '"' + 'x'.repeat(200) + '"'),
+  ...Array.from({ length: 12 }, (_, i) => r('big.example.com', 'A', `192.0.2.${200 + i}`)),
+  ...Array.from({ length: 40 }, (_, i) => r('huge.example.com', 'AAAA', `2001:db8::1:${i}`)),
   r('mail.example.com', 'A', '192.0.2.25'),
   r('mail.example.com', 'AAAA', '2001:db8::25'),
   r('_sip._tcp.example.com', 'SRV', '10 5 5060 sip.example.com.'),
@@ -115,7 +121,7 @@ export function buildZones(): Zones {
   return { records: RECORDS, files, owners }
 }
 
-const TYPES = ['A', 'AAAA', 'MX', 'TXT', 'NS', 'SOA', 'SRV', 'PTR', 'CNAME', 'DNAME', 'DS', 'ANY']
+const TYPES = ['A', 'AAAA', 'MX', 'TXT', 'NS', 'SOA', 'SRV', 'PTR', 'CNAME', 'DNAME', 'DS', 'HTTPS', 'SVCB', 'ANY']
 
 /** Deterministic 0x20 mixed case (RFC 1034 3.1: names compare without case; the reply echoes the question). */
 function mixCase(name: string, seed: number): string {

@@ -8,7 +8,7 @@
  * answered and the rest is forwarded. Record values become wire bytes once per RecordIndex generation.
  */
 import type { RecordIndex } from '../../store/record-index.js'
-import { TYPE_A, TYPE_AAAA, TYPE_ANY, TYPE_CNAME, TYPE_DNAME, TYPE_DS, TYPE_MX, TYPE_NS, TYPE_SOA, TYPE_SRV } from '../../store/rr-types.js'
+import { TYPE_A, TYPE_AAAA, TYPE_ANY, TYPE_CNAME, TYPE_DNAME, TYPE_DS, TYPE_HTTPS, TYPE_MX, TYPE_NS, TYPE_SOA, TYPE_SRV, TYPE_SVCB } from '../../store/rr-types.js'
 import { encodeName, ipv4Bytes, ipv6Bytes, soaMinimum } from '../wire/rdata.js'
 import { rrBody } from '../wire/wire.js'
 import { keyOfWire, parentKey, replaceSuffix } from './names.js'
@@ -146,10 +146,10 @@ export class LocalAnswerer {
     return [sets.reduce((a, b) => (b.type < a.type ? b : a))]
   }
 
-  /** Appends an RRset and, for MX, SRV and NS, the in-zone addresses of its targets (RFC 1035 3.3.9, RFC 2782). */
+  /** Appends an RRset and, for MX, SRV, NS, SVCB and HTTPS, the in-zone addresses of its targets (RFC 1035 3.3.9, RFC 2782, RFC 9460 4). */
   private addSet(d: ZoneData, apex: string, set: RRset, owner: string, answers: LocalRR[], additionals: LocalRR[]): void {
     answers.push(...renamed(set.rrs, owner))
-    const skip = set.type === TYPE_MX ? 2 : set.type === TYPE_SRV ? 6 : set.type === TYPE_NS ? 0 : -1
+    const skip = ADDITIONAL_TARGET_AT[set.type] ?? -1
     if (skip < 0) return
     for (const rd of set.rdatas) this.addAddresses(d, keyOfWire(rd, skip), (z) => z === apex && !this.isOccluded(d, keyOfWire(rd, skip), apex), additionals)
   }
@@ -238,6 +238,9 @@ export class LocalAnswerer {
     return this.data
   }
 }
+
+/** Where the target name starts in the RDATA of types whose targets get addresses in the additional section. */
+const ADDITIONAL_TARGET_AT: Partial<Record<number, number>> = { [TYPE_NS]: 0, [TYPE_MX]: 2, [TYPE_SRV]: 6, [TYPE_SVCB]: 2, [TYPE_HTTPS]: 2 }
 
 function positive(answers: LocalRR[], additionals: LocalRR[]): LocalOutcome {
   return { kind: 'answer', rcode: 'NOERROR', aa: true, answers, authorities: [], additionals }
