@@ -1,5 +1,7 @@
 /** The DNS listeners (UDP + TCP) answering from the record index, forwarding the rest to the resolver. */
 import type { AddressInfo } from 'node:net'
+import { hostname } from 'node:os'
+import { VERSION } from '../version.js'
 import { DnsServer } from '../dns/serve/server.js'
 import type { CachingResolver } from '../dns/forward/resolver.js'
 import type { FileRecordStore } from '../store/file-store.js'
@@ -24,6 +26,9 @@ export async function buildDns(
       localRecordsEnabled: config.local_records_enabled,
       autoBuildPtrFromA: config.DNSRecordSettings.auto_build_ptr_from_a,
       refuseAny: config.dns_refuse_any,
+      minimalAny: config.dns_minimal_any,
+      chaosIdentity: config.dns_chaos_identity ? config.cluster_node_id.trim() || hostname() : undefined,
+      chaosVersion: config.dns_chaos_version ? 'dnsplane ' + VERSION : undefined,
       maxEdnsUdpPayload: config.dns_max_edns_udp_payload,
       tcpIdleTimeoutMs: config.dns_tcp_idle_timeout_seconds * 1000,
       tcpMaxConnections: config.dns_tcp_max_connections,

@@ -1,36 +1,46 @@
 /**
- * Local answers: question + RecordIndex -> authoritative answer, or what to forward.
+ * Local answers: question + RecordIndex -> authoritative answer, referral, or what to forward.
  * src/dns owns DNS serving; this file is pure (no I/O, no timers, no clock) and imports only the store.
  *
- * Record values are converted to wire bytes once per RecordIndex generation (lazily, per record)
- * by LocalAnswerer, never per query.
+ * Inside a zone (a name under a locally held SOA) the rules are RFC 1034 4.3.2 as Knot applies them:
+ * zone cuts give referrals, DNAME synthesizes a CNAME (RFC 6672), wildcards answer names that do not
+ * exist (RFC 4592), negatives carry the SOA (RFC 2308). Outside every zone only exact names are
+ * answered and the rest is forwarded. Record values become wire bytes once per RecordIndex generation.
  */
 import type { RecordIndex } from '../../store/record-index.js'
-import { nameKey, type DnsRecord } from '../../store/record.js'
-import { TYPE_A, TYPE_AAAA, TYPE_ANY, TYPE_CNAME, TYPE_PTR, TYPE_SOA, typeName, typeNumber } from '../../store/rr-types.js'
-import { encodeName, encodeRdata, ipv4Bytes, ipv6Bytes, soaMinimum } from '../wire/rdata.js'
-import { rrBody, type WireRR } from '../wire/wire.js'
+import { TYPE_A, TYPE_AAAA, TYPE_ANY, TYPE_CNAME, TYPE_DNAME, TYPE_DS, TYPE_HTTPS, TYPE_MX, TYPE_NS, TYPE_SOA, TYPE_SRV, TYPE_SVCB } from '../../store/rr-types.js'
+import { encodeName, ipv4Bytes, ipv6Bytes, soaMinimum } from '../wire/rdata.js'
+import { rrBody } from '../wire/wire.js'
+import { keyOfWire, parentKey, replaceSuffix } from './names.js'
+import { ZoneData, type LocalRR, type RRset, type TtlConflict, type ZoneNode } from './zone-data.js'
 
-/** RFC 1034 3.6.2 gives no limit; we follow at most this many CNAMEs within local data. */
-export const MAX_CNAME_HOPS = 8
+export type { LocalRR } from './zone-data.js'
+
+/**
+ * RFC 1034 3.6.2 gives no limit; an answer holds at most this many CNAMEs (given or synthesized from a
+ * DNAME), the same as knotd gives, and then ends with what it has.
+ */
+export const MAX_CNAME_HOPS = 5
 /** TTL of the built-in localhost answers (the original's value). */
 export const LOCALHOST_TTL = 604800
+/** RFC 6672 2.2: a DNAME substitution longer than 255 bytes is answered YXDOMAIN. */
+export const YXDOMAIN = 'YXDOMAIN'
 
 export interface LocalAnswerOptions {
   /** When false only the built-in localhost answers are local; everything else is forwarded. */
   localRecordsEnabled: boolean
   /** Synthesize PTR answers from A/AAAA records whose value is the asked address. */
   autoBuildPtrFromA: boolean
-}
-
-/** An RR plus its presentation text (`TYPE value`) for logs and the dashboard. */
-export interface LocalRR extends WireRR {
-  text: string
+  /** RFC 8482 4.1: answer ANY with one RRset of the name instead of all of them. */
+  minimalAny?: boolean
 }
 
 export type LocalOutcome =
-  /** Authoritative (AA=1): positive, NXDOMAIN or NODATA (negatives carry the zone SOA, RFC 2308). */
-  | { kind: 'answer'; rcode: 'NOERROR' | 'NXDOMAIN'; answers: LocalRR[]; authorities: LocalRR[] }
+  /**
+   * Positive, NXDOMAIN, NODATA (negatives carry the zone SOA, RFC 2308) or a referral (aa false,
+   * the cut's NS in authorities, glue in additionals).
+   */
+  | { kind: 'answer'; rcode: 'NOERROR' | 'NXDOMAIN' | 'YXDOMAIN'; aa: boolean; answers: LocalRR[]; authorities: LocalRR[]; additionals: LocalRR[] }
   /**
    * Not answerable locally: forward `target` (lookup-key form). `chain` holds local CNAMEs that led
    * there (prepended to the upstream answer). `nodataOnMiss`: the name exists locally, so when
@@ -38,183 +48,224 @@ export type LocalOutcome =
    */
   | { kind: 'forward'; chain: LocalRR[]; target: string; nodataOnMiss: boolean }
 
-interface Converted {
-  rr: LocalRR
-  /** Wire RDATA (for SOA minimum and CNAME targets). */
-  rdata: Buffer
-  /** For CNAME records: the target in lookup-key form. */
-  target?: string
-}
+/** What one name gave: an end, or a CNAME (or DNAME-synthesized CNAME) target to continue with. */
+type Step = { end: LocalOutcome } | { next: string }
 
 /**
- * Builds local answers for one RecordIndex generation at a time; conversions are cached until the
+ * Builds local answers for one RecordIndex generation at a time; the zone tree is rebuilt when the
  * index handed in has a different generation. Not thread-shared: one per server.
  */
 export class LocalAnswerer {
   private generation = -1
   private index: RecordIndex | undefined
-  private converted = new Map<DnsRecord, Converted | null>()
-  private nonTerminals: Set<string> | undefined
+  private data: ZoneData | undefined
+  private minimal = false
 
   constructor(private readonly opts: LocalAnswerOptions) {}
 
-  /** Answers `qkey` (lower-case, no trailing dot) / `qtype` (number) from `index`. Class IN is assumed. */
-  answer(index: RecordIndex, qkey: string, qtype: number): LocalOutcome {
-    this.use(index)
+  /** RRsets of the current generation whose records had different TTLs (for a warning at load). */
+  ttlConflicts(index: RecordIndex): readonly TtlConflict[] {
+    return this.use(index).ttlConflicts
+  }
+
+  /**
+   * Answers `qkey` (lower-case, no trailing dot) / `qtype` (number) from `index`. Class IN is assumed.
+   * `minimalAny` overrides the option for this question (the responder applies it to UDP only).
+   */
+  answer(index: RecordIndex, qkey: string, qtype: number, minimalAny = this.opts.minimalAny === true): LocalOutcome {
+    this.minimal = minimalAny
     if (!this.opts.localRecordsEnabled) return this.builtinOr(qkey, qtype, { kind: 'forward', chain: [], target: qkey, nodataOnMiss: false })
-
-    if (qtype === TYPE_PTR) {
-      const ptr = this.reverseAnswers(index, qkey)
-      if (ptr.length > 0) return { kind: 'answer', rcode: 'NOERROR', answers: ptr, authorities: [] }
-    }
-
-    const chain: LocalRR[] = []
+    const d = this.use(index)
+    const answers: LocalRR[] = []
+    const additionals: LocalRR[] = []
     const seen = new Set<string>()
     let name = qkey
     for (let hop = 0; ; hop++) {
-      const own = this.recordsOf(index, name, qtype)
-      if (own.length > 0) return { kind: 'answer', rcode: 'NOERROR', answers: chain.concat(own), authorities: [] }
-      if (qtype !== TYPE_CNAME && qtype !== TYPE_ANY) {
-        const cname = this.firstConverted(index.lookupKey(name, 'CNAME'))
-        if (cname && cname.target !== undefined) {
-          chain.push(cname.rr)
-          seen.add(name)
-          // a loop or too long a chain: answer with what we have (RFC 1034 3.6.2 leaves this to us)
-          if (seen.has(cname.target) || hop + 1 >= MAX_CNAME_HOPS) return { kind: 'answer', rcode: 'NOERROR', answers: chain, authorities: [] }
-          name = cname.target
-          continue
-        }
-      }
-      return this.negative(index, name, qtype, chain)
+      seen.add(name)
+      const step = this.step(d, name, qtype, answers, additionals)
+      if ('end' in step) return step.end
+      // a loop or too long a chain: answer with what we have (RFC 1034 3.6.2 leaves this to us)
+      if (seen.has(step.next) || hop + 1 >= MAX_CNAME_HOPS) return positive(answers, additionals)
+      name = step.next
     }
   }
 
-  /** NXDOMAIN/NODATA under a local SOA, else forward (or built-in localhost). */
-  private negative(index: RecordIndex, name: string, qtype: number, chain: LocalRR[]): LocalOutcome {
-    const exists = index.hasName(name) || this.isNonTerminal(index, name)
-    const zone = index.findZone(name)
-    if (zone) {
-      const soa = this.convert(zone.soa)
-      if (soa) {
-        // RFC 2308 3: negative TTL = min(SOA TTL, SOA MINIMUM); RFC 6604: rcode is for the last name
-        const ttl = Math.min(zone.soa.ttl, soaMinimum(soa.rdata))
-        const auth: LocalRR = { name: soa.rr.name, nameBytes: soa.rr.nameBytes, body: rrBody(TYPE_SOA, ttl, soa.rdata), text: soa.rr.text }
-        return { kind: 'answer', rcode: exists ? 'NOERROR' : 'NXDOMAIN', answers: chain, authorities: [auth] }
+  /** Resolves one name (the question or a CNAME target), appending to `answers` / `additionals`. */
+  private step(d: ZoneData, name: string, qtype: number, answers: LocalRR[], additionals: LocalRR[]): Step {
+    // RFC 4035 3.1.4.1: DS at a zone's apex is the parent's data; answer it from the parent zone when held
+    const parent = qtype === TYPE_DS && d.apexes.has(name) ? parentKey(name) : undefined
+    const apex = (parent !== undefined ? d.zoneOf(parent) : undefined) ?? d.zoneOf(name)
+    if (apex === undefined) return this.outsideZones(d, name, qtype, answers, additionals)
+    // Walk down from the apex towards the name: a cut or DNAME above it decides, and the first
+    // missing label is where wildcards are looked for (RFC 1034 4.3.2 step 3).
+    const path: string[] = []
+    for (let k = name; k !== apex; k = parentKey(k) as string) path.push(k)
+    const apexDname = name !== apex ? d.rrset(apex, TYPE_DNAME) : undefined
+    if (apexDname) return this.dname(name, apex, apexDname, qtype, answers)
+    for (let i = path.length - 1; i >= 0; i--) {
+      const k = path[i]
+      const node = d.nodes.get(k)
+      if (!node) {
+        if (d.exists(k)) continue // empty non-terminal
+        const wild = d.nodes.get('*.' + (parentKey(k) as string))
+        // RFC 4592 3.3.1: the source of synthesis is the wildcard child of the closest encloser
+        if (wild) return this.atNode(d, apex, wild, name, qtype, answers, additionals)
+        return { end: this.negative(d, apex, 'NXDOMAIN', answers) }
+      }
+      // RFC 1034 4.3.2 3b: NS below the apex is a zone cut; DS lives on the parent side (RFC 4035 3.1.4.1)
+      if (node.rrsets.has(TYPE_NS) && !(k === name && qtype === TYPE_DS)) return this.referral(d, k, node, answers)
+      if (k !== name) {
+        const dn = node.rrsets.get(TYPE_DNAME)
+        if (dn) return this.dname(name, k, dn, qtype, answers)
       }
     }
-    return this.builtinOr(name, qtype, { kind: 'forward', chain, target: name, nodataOnMiss: exists || chain.length > 0 }, chain)
+    return this.atNode(d, apex, d.nodes.get(name), name, qtype, answers, additionals)
+  }
+
+  /** The answer at an existing name (or the wildcard standing for it, owners rewritten to `owner`). */
+  private atNode(d: ZoneData, apex: string, node: ZoneNode | undefined, owner: string, qtype: number, answers: LocalRR[], additionals: LocalRR[]): Step {
+    const cname = node?.rrsets.get(TYPE_CNAME)
+    if (cname && qtype !== TYPE_CNAME && qtype !== TYPE_ANY) {
+      answers.push(...renamed(cname.rrs, owner))
+      return { next: keyOfWire(cname.rdatas[0]) }
+    }
+    if (qtype === TYPE_ANY && node && node.rrsets.size > 0) {
+      for (const set of this.anySets(node)) this.addSet(d, apex, set, owner, answers, additionals)
+      return { end: positive(answers, additionals) }
+    }
+    const set = node?.rrsets.get(qtype)
+    if (!set) return { end: this.negative(d, apex, 'NOERROR', answers) }
+    this.addSet(d, apex, set, owner, answers, additionals)
+    return { end: positive(answers, additionals) }
+  }
+
+  /** RRsets answering ANY: all, or (RFC 8482 4.1) only the one of the lowest type number, as knotd picks. */
+  private anySets(node: ZoneNode): RRset[] {
+    const sets = [...node.rrsets.values()]
+    if (!this.minimal || sets.length === 0) return sets
+    return [sets.reduce((a, b) => (b.type < a.type ? b : a))]
+  }
+
+  /** Appends an RRset and, for MX, SRV, NS, SVCB and HTTPS, the in-zone addresses of its targets (RFC 1035 3.3.9, RFC 2782, RFC 9460 4). */
+  private addSet(d: ZoneData, apex: string, set: RRset, owner: string, answers: LocalRR[], additionals: LocalRR[]): void {
+    answers.push(...renamed(set.rrs, owner))
+    const skip = ADDITIONAL_TARGET_AT[set.type] ?? -1
+    if (skip < 0) return
+    for (const rd of set.rdatas) this.addAddresses(d, keyOfWire(rd, skip), (z) => z === apex && !this.isOccluded(d, keyOfWire(rd, skip), apex), additionals)
+  }
+
+  private addAddresses(d: ZoneData, target: string, ok: (zone: string | undefined) => boolean, additionals: LocalRR[]): void {
+    if (!ok(d.zoneOf(target))) return
+    for (const type of [TYPE_A, TYPE_AAAA]) {
+      const set = d.rrset(target, type)
+      if (set && !additionals.some((r) => r.name === target && r.body.readUInt16BE(0) === type)) additionals.push(...set.rrs)
+    }
+  }
+
+  /** True when a cut lies between the apex and `key` (data there is glue, not authoritative). */
+  private isOccluded(d: ZoneData, key: string, apex: string): boolean {
+    for (let k: string | undefined = key; k !== undefined && k !== apex; k = parentKey(k)) if (d.rrset(k, TYPE_NS)) return true
+    return false
+  }
+
+  /** RFC 1034 4.3.2 3b: AA=0, the cut's NS in authority, addresses of NS targets at or below the cut as glue. */
+  private referral(d: ZoneData, cut: string, node: ZoneNode, answers: LocalRR[]): Step {
+    const ns = node.rrsets.get(TYPE_NS) as RRset
+    const glue: LocalRR[] = []
+    for (const rd of ns.rdatas) {
+      const target = keyOfWire(rd)
+      this.addAddresses(d, target, () => target === cut || target.endsWith('.' + cut), glue)
+    }
+    // after a local CNAME the answer is still ours (AA for the first name, RFC 1034 6.2.7)
+    return { end: { kind: 'answer', rcode: 'NOERROR', aa: answers.length > 0, answers, authorities: ns.rrs, additionals: glue } }
+  }
+
+  /** RFC 6672 3.2: the DNAME, a CNAME from the name to its substitution, then on to the new name. */
+  private dname(name: string, owner: string, set: RRset, qtype: number, answers: LocalRR[]): Step {
+    const target = keyOfWire(set.rdatas[0])
+    const next = replaceSuffix(name, owner, target)
+    const rdata = encodeName(next)
+    // a DNAME met again on a chain is not repeated (RFC 2181 5: no duplicate RRs)
+    if (!answers.includes(set.rrs[0])) answers.push(set.rrs[0])
+    if (!rdata) return { end: { kind: 'answer', rcode: 'YXDOMAIN', aa: true, answers, authorities: [], additionals: [] } }
+    answers.push({ name, body: rrBody(TYPE_CNAME, set.ttl, rdata), text: 'CNAME ' + next + '.' })
+    // a CNAME question is answered by the synthesized CNAME itself, as a CNAME record would be
+    return qtype === TYPE_CNAME ? { end: positive(answers, []) } : { next }
+  }
+
+  /** No local zone encloses the name: exact records (and CNAMEs) only, everything else forwarded. */
+  private outsideZones(d: ZoneData, name: string, qtype: number, answers: LocalRR[], additionals: LocalRR[]): Step {
+    const node = d.nodes.get(name)
+    if (node) {
+      const cname = node.rrsets.get(TYPE_CNAME)
+      if (cname && qtype !== TYPE_CNAME && qtype !== TYPE_ANY) {
+        answers.push(...cname.rrs)
+        return { next: keyOfWire(cname.rdatas[0]) }
+      }
+      const sets = qtype === TYPE_ANY ? this.anySets(node) : node.rrsets.has(qtype) ? [node.rrsets.get(qtype) as RRset] : []
+      if (sets.length > 0) {
+        for (const set of sets) answers.push(...set.rrs)
+        return { end: positive(answers, additionals) }
+      }
+    }
+    const forward: LocalOutcome = { kind: 'forward', chain: answers, target: name, nodataOnMiss: d.exists(name) || answers.length > 0 }
+    return { end: this.builtinOr(name, qtype, forward, answers) }
+  }
+
+  /** NXDOMAIN/NODATA with the SOA, TTL = min(SOA TTL, SOA MINIMUM) (RFC 2308 3); rcode for the last name (RFC 6604). */
+  private negative(d: ZoneData, apex: string, rcode: 'NOERROR' | 'NXDOMAIN', answers: LocalRR[]): LocalOutcome {
+    const soa = d.rrset(apex, TYPE_SOA) as RRset
+    const rdata = soa.rdatas[0]
+    const auth: LocalRR = { name: apex, body: rrBody(TYPE_SOA, Math.min(soa.ttl, soaMinimum(rdata)), rdata), text: soa.texts[0] }
+    return { kind: 'answer', rcode, aa: true, answers, authorities: [auth], additionals: [] }
   }
 
   /** RFC 6761 6.3: localhost answers itself (A 127.0.0.1, AAAA ::1, NODATA otherwise); never forwarded. */
   private builtinOr(name: string, qtype: number, otherwise: LocalOutcome, chain: LocalRR[] = []): LocalOutcome {
     if (name !== 'localhost') return otherwise
     const answers = chain.slice()
-    if (qtype === TYPE_A || qtype === TYPE_ANY) answers.push(this.localhostRR(TYPE_A))
-    if (qtype === TYPE_AAAA || qtype === TYPE_ANY) answers.push(this.localhostRR(TYPE_AAAA))
-    return { kind: 'answer', rcode: 'NOERROR', answers, authorities: [] }
+    if (qtype === TYPE_A || qtype === TYPE_ANY) answers.push(localhostRR(TYPE_A))
+    if (qtype === TYPE_AAAA || qtype === TYPE_ANY) answers.push(localhostRR(TYPE_AAAA))
+    return positive(answers, [])
   }
 
-  private localhostRR(type: number): LocalRR {
-    const rdata = type === TYPE_A ? (ipv4Bytes('127.0.0.1') as Buffer) : (ipv6Bytes('::1') as Buffer)
-    return { name: 'localhost', body: rrBody(type, LOCALHOST_TTL, rdata), text: type === TYPE_A ? 'A 127.0.0.1' : 'AAAA ::1' }
-  }
-
-  private recordsOf(index: RecordIndex, name: string, qtype: number): LocalRR[] {
-    const list = qtype === TYPE_ANY ? index.byName(name) : index.lookupKey(name, typeName(qtype))
-    const out: LocalRR[] = []
-    for (const r of list) {
-      const c = this.convert(r)
-      if (c) out.push(c.rr)
+  private use(index: RecordIndex): ZoneData {
+    if (index !== this.index || index.generation !== this.generation || !this.data) {
+      this.index = index
+      this.generation = index.generation
+      this.data = new ZoneData(index, { autoBuildPtrFromA: this.opts.autoBuildPtrFromA })
     }
-    return out
-  }
-
-  private firstConverted(list: readonly DnsRecord[]): Converted | undefined {
-    for (const r of list) {
-      const c = this.convert(r)
-      if (c) return c
-    }
-    return undefined
-  }
-
-  /** PTR for in-addr.arpa / ip6.arpa names: explicit PTRs (literal name or keyed by IP), then A/AAAA owners. */
-  private reverseAnswers(index: RecordIndex, qkey: string): LocalRR[] {
-    const out: LocalRR[] = []
-    const seen = new Set<string>()
-    const add = (ttl: number, target: string): void => {
-      const key = nameKey(target)
-      const rdata = encodeName(key)
-      if (!rdata || seen.has(key)) return
-      seen.add(key)
-      out.push({ name: qkey, body: rrBody(TYPE_PTR, ttl, rdata), text: 'PTR ' + key + '.' })
-    }
-    for (const r of this.recordsOf(index, qkey, TYPE_PTR)) {
-      out.push(r)
-      seen.add(r.text.slice(4).toLowerCase().replace(/\.$/, ''))
-    }
-    const ip = addressOfReverseName(qkey)
-    if (ip === undefined) return out
-    for (const r of index.ptrRecordsForAddress(ip)) add(r.ttl, r.value)
-    if (this.opts.autoBuildPtrFromA) for (const r of index.addressRecords(ip)) add(r.ttl, r.name)
-    return out
-  }
-
-  private use(index: RecordIndex): void {
-    if (index === this.index && index.generation === this.generation) return
-    this.index = index
-    this.generation = index.generation
-    this.converted = new Map()
-    this.nonTerminals = undefined
-  }
-
-  private convert(r: DnsRecord): Converted | null {
-    let c = this.converted.get(r)
-    if (c !== undefined) return c
-    c = convertRecord(r)
-    this.converted.set(r, c)
-    return c
-  }
-
-  /** RFC 8020: a name with descendants but no records of its own exists (empty non-terminal). */
-  private isNonTerminal(index: RecordIndex, name: string): boolean {
-    if (!this.nonTerminals) {
-      const set = new Set<string>()
-      for (const r of index.records) {
-        let key = nameKey(r.name)
-        for (let dot = key.indexOf('.'); dot >= 0; dot = key.indexOf('.')) {
-          key = key.slice(dot + 1)
-          if (set.has(key)) break
-          set.add(key)
-        }
-      }
-      this.nonTerminals = set
-    }
-    return this.nonTerminals.has(name)
+    return this.data
   }
 }
 
-/** Converts one record to wire form, or null when its name, type or value cannot be encoded. */
-export function convertRecord(r: DnsRecord): Converted | null {
-  const type = typeNumber(r.type)
-  if (type === undefined) return null
-  const rdata = encodeRdata(r.type, r.value)
-  if (!rdata) return null
-  const owner = nameKey(r.name)
-  const nameBytes = encodeName(owner)
-  if (!nameBytes) return null
-  const upper = r.type.toUpperCase()
-  const rr: LocalRR = { name: owner, nameBytes, body: rrBody(type, r.ttl, rdata), text: upper + ' ' + r.value.trim() }
-  return { rr, rdata, target: upper === 'CNAME' ? nameKey(r.value) : undefined }
+/** Where the target name starts in the RDATA of types whose targets get addresses in the additional section. */
+const ADDITIONAL_TARGET_AT: Partial<Record<number, number>> = { [TYPE_NS]: 0, [TYPE_MX]: 2, [TYPE_SRV]: 6, [TYPE_SVCB]: 2, [TYPE_HTTPS]: 2 }
+
+function positive(answers: LocalRR[], additionals: LocalRR[]): LocalOutcome {
+  return { kind: 'answer', rcode: 'NOERROR', aa: true, answers, authorities: [], additionals }
+}
+
+/** RRs with their owner replaced (wildcard synthesis, RFC 4592 4.1); the same objects when it is already theirs. */
+function renamed(rrs: LocalRR[], owner: string): LocalRR[] {
+  if (rrs.length === 0 || rrs[0].name === owner) return rrs
+  return rrs.map((r) => ({ name: owner, body: r.body, text: r.text }))
+}
+
+function localhostRR(type: number): LocalRR {
+  const rdata = type === TYPE_A ? (ipv4Bytes('127.0.0.1') as Buffer) : (ipv6Bytes('::1') as Buffer)
+  return { name: 'localhost', body: rrBody(type, LOCALHOST_TTL, rdata), text: type === TYPE_A ? 'A 127.0.0.1' : 'AAAA ::1' }
 }
 
 /**
  * The address a reverse name stands for: `4.3.2.1.in-addr.arpa` -> `1.2.3.4`, 32 nibbles under
- * `ip6.arpa` -> IPv6 text. Undefined for anything else (partial names included).
+ * `ip6.arpa` -> IPv6 text. Undefined for anything else (partial names and leading zeros included:
+ * `030.2.0.192.in-addr.arpa` is not the name of 192.0.2.30).
  */
 export function addressOfReverseName(qkey: string): string | undefined {
   if (qkey.endsWith('.in-addr.arpa')) {
     const labels = qkey.slice(0, -'.in-addr.arpa'.length).split('.')
-    if (labels.length !== 4 || !labels.every((l) => /^\d{1,3}$/.test(l) && Number(l) <= 255)) return undefined
+    if (labels.length !== 4 || !labels.every((l) => /^(0|[1-9]\d{0,2})$/.test(l) && Number(l) <= 255)) return undefined
     return labels.reverse().map(Number).join('.')
   }
   if (qkey.endsWith('.ip6.arpa')) {

@@ -21,6 +21,12 @@ export interface DnsServerOptions {
   tcpMaxConnections: number
   /** Concurrent TCP connections of one client (IPv4 address, IPv6 /64); default 16. */
   tcpMaxConnectionsPerClient?: number
+  /** RFC 8482 4.1: answer ANY with one RRset of the name (dns_minimal_any). */
+  minimalAny?: boolean
+  /** CH TXT id.server / hostname.bind answer (RFC 4892); undefined = REFUSED. */
+  chaosIdentity?: string
+  /** CH TXT version.server / version.bind answer; undefined = REFUSED. */
+  chaosVersion?: string
   /** Give up on the resolver after this long and answer NODATA/SERVFAIL. */
   upstreamTimeoutMs: number
 }

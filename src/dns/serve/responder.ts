@@ -10,7 +10,9 @@ import { setClampedTimeout } from '../../timers.js'
 import type { UpstreamAnswer } from '../forward/upstream.js'
 import { LocalAnswerer, type LocalRR } from '../local/answer.js'
 import { isTransferOrMailQtype, TYPE_OPT, typeName } from '../../store/rr-types.js'
+import { chaosAnswer } from './chaos.js'
 import {
+  CLASS_CH,
   CLASS_IN,
   CLASSIC_UDP_BYTES,
   DEFAULT_EDNS_UDP_BYTES,
@@ -72,6 +74,7 @@ export class DnsResponder {
   private readonly answerer: LocalAnswerer
   private readonly ednsPayload: number
   private readonly now: () => number
+  private checkedGeneration = -1
   /** Aborted by close(): cancels forwards in flight. */
   private readonly abort = new AbortController()
 
@@ -79,7 +82,7 @@ export class DnsResponder {
     private readonly opts: DnsServerOptions,
     private readonly deps: DnsServerDeps,
   ) {
-    this.answerer = new LocalAnswerer({ localRecordsEnabled: opts.localRecordsEnabled, autoBuildPtrFromA: opts.autoBuildPtrFromA })
+    this.answerer = new LocalAnswerer({ localRecordsEnabled: opts.localRecordsEnabled, autoBuildPtrFromA: opts.autoBuildPtrFromA, minimalAny: opts.minimalAny })
     this.ednsPayload = opts.maxEdnsUdpPayload > 0 ? Math.min(opts.maxEdnsUdpPayload, DEFAULT_EDNS_UDP_BYTES) : DEFAULT_EDNS_UDP_BYTES
     this.fast = new FastPathCache(this.ednsPayload)
     this.now = deps.now ?? Date.now
@@ -126,21 +129,29 @@ export class DnsResponder {
     const limit = transport === 'tcp' ? MAX_DNS_MESSAGE_BYTES : q.edns ? Math.max(CLASSIC_UDP_BYTES, Math.min(q.edns.udpSize, this.ednsPayload)) : CLASSIC_UDP_BYTES
     const qtype = typeName(q.qtype)
     const ev: EventInfo = { started, clientIp, transport, qtype, outcome: 'none', upstream: undefined, record: undefined }
+    if (q.qclass === CLASS_CH) {
+      const txt = chaosAnswer(q, this.opts)
+      if (txt) return this.reply(q, RCODES.NOERROR, false, [txt], [], limit, ev) // not zone data: AA=0, as knotd
+    }
     // Only class IN is served; other classes (CH, HS, ANY) are refused rather than guessed at.
     if (q.qclass !== CLASS_IN) return this.reply(q, RCODES.REFUSED, false, [], [], limit, ev)
     if ((q.qtype === TYPE_ANY && this.opts.refuseAny) || isTransferOrMailQtype(q.qtype)) {
       return this.reply(q, RCODES.NOTIMP, false, [], [], limit, ev)
     }
     if (q.qtype === TYPE_OPT) return this.reply(q, RCODES.FORMERR, false, [], [], limit, ev)
-    const local = this.answerer.answer(index, q.qkey, q.qtype)
+    if (index.generation !== this.checkedGeneration) this.warnTtlConflicts(index)
+    // RFC 8482 4.1: a minimal ANY answer over UDP; TCP still gets every RRset (as knotd does)
+    const local = this.answerer.answer(index, q.qkey, q.qtype, this.opts.minimalAny === true && transport === 'udp')
     if (local.kind === 'answer') {
-      const rcode = local.rcode === 'NXDOMAIN' ? RCODES.NXDOMAIN : RCODES.NOERROR
-      const full = this.encode(q, rcode, true, false, local.answers, local.authorities)
+      const rcode = RCODES[local.rcode]
+      const full = this.encode(q, rcode, local.aa, false, local.answers, local.authorities, false, local.additionals)
       const record = local.answers[0]?.text
       if (fastKey !== undefined) this.fast.store(fastKey, { bytes: full, qname: q.qkey, qtype, rcode: local.rcode, record })
       ev.outcome = 'local'
       ev.record = record
-      return this.finish(q, rcode, full, limit, ev)
+      // RFC 2181 9: additional data that does not fit is left out without setting TC
+      const out = full.length > limit && local.additionals.length > 0 ? this.encode(q, rcode, local.aa, false, local.answers, local.authorities) : full
+      return this.finish(q, rcode, out, limit, ev)
     }
     return this.forward(q, local.chain, local.target, local.nodataOnMiss, limit, ev, fastKey, index)
   }
@@ -221,7 +232,15 @@ export class DnsResponder {
     }
   }
 
-  private encode(q: ParsedQuery, rcode: number, aa: boolean, ad: boolean, answers: readonly WireRR[], authorities: readonly WireRR[], tc = false): Buffer {
+  /** Logs, once per record generation, the RRsets whose records disagree on the TTL (RFC 2181 5.2). */
+  private warnTtlConflicts(index: RecordIndex): void {
+    this.checkedGeneration = index.generation
+    for (const c of this.answerer.ttlConflicts(index)) {
+      this.deps.log.warn({ name: c.name, type: c.type, ttls: c.ttls, ttl: c.served }, 'records of one RRset have different TTLs; serving one TTL (RFC 2181 5.2)')
+    }
+  }
+
+  private encode(q: ParsedQuery, rcode: number, aa: boolean, ad: boolean, answers: readonly WireRR[], authorities: readonly WireRR[], tc = false, additionals?: readonly WireRR[]): Buffer {
     return encodeResponse({
       id: q.id,
       flags: responseFlags({ opcode: q.opcode, aa, tc, rd: (q.flags & 0x100) !== 0, ra: this.deps.resolver !== undefined, ad, cd: (q.flags & 0x10) !== 0, rcode }),
@@ -229,6 +248,7 @@ export class DnsResponder {
       qkey: q.qkey,
       answers,
       authorities,
+      additionals,
       edns: q.edns ? { udpSize: this.ednsPayload, extendedRcode: 0 } : undefined,
     })
   }

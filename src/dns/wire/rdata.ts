@@ -7,6 +7,7 @@ import { canonicalIp } from '../../store/record.js'
 import { RR_TYPES, rrTypeByMnemonic, type RdataShape } from '../../store/rr-types.js'
 import { UINT32_MAX } from '../../values.js'
 import { tokenize, tokenizePresentation, type Token } from './presentation.js'
+import { encodeSvcb } from './svcb.js'
 
 /** Maximum RDATA length (RFC 1035 3.2.1: RDLENGTH is 16 bits). */
 export const MAX_RDATA_BYTES = 65535
@@ -204,6 +205,7 @@ const ENCODERS: Partial<Record<RdataShape, Encoder>> = {
     if (tag === undefined || alg === undefined || dt === undefined || !data) return undefined
     return Buffer.concat([be16(tag), Buffer.from([alg, dt]), data])
   },
+  svcb: (t) => encodeSvcb(t, encodeName),
   sshfp: (t) => {
     if (t.length < 3) return undefined
     const [alg, fp] = [u8(t[0].text), u8(t[1].text)]

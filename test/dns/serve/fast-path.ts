@@ -22,6 +22,11 @@ const records = [
   rec('alias.bench.test', 'CNAME', 'host1.bench.test'),
   rec('198.51.100.7', 'PTR', 'seven.example.net'),
   rec('v6.bench.test', 'AAAA', '2001:db8::abcd'),
+  rec('mail.bench.test', 'A', '198.18.0.25'),
+  rec('*.wild.bench.test', 'A', '198.18.0.80'),
+  rec('sub.bench.test', 'NS', 'ns1.sub.bench.test.'),
+  rec('ns1.sub.bench.test', 'A', '198.18.0.70'),
+  rec('old.bench.test', 'DNAME', 'bench.test.'),
 ]
 const opts: DnsServerOptions = {
   bind: '127.0.0.1', port: 0, localRecordsEnabled: true, autoBuildPtrFromA: true, refuseAny: false,
@@ -37,7 +42,7 @@ const query = (name: string, type: string, o: { id: number; rd?: boolean; edns?:
   })
 
 const v6rev = 'd.c.b.a.' + '0.'.repeat(20) + '8.b.d.0.1.0.0.2.ip6.arpa'
-const table: [string, string, string, string, { edns?: number }][] = [
+const table: [string, string, string, string, { edns?: number; aa?: boolean }][] = [
   // [label, warm-up name, then the same question asked differently, type, options]
   ['A', 'host1.bench.test', 'HOST1.bench.TEST', 'A', {}],
   ['AAAA with two values', 'multi.bench.test', 'MuLtI.bench.test', 'AAAA', {}],
@@ -51,6 +56,10 @@ const table: [string, string, string, string, { edns?: number }][] = [
   ['PTR v4 from A', '1.0.18.198.in-addr.arpa', '1.0.18.198.In-Addr.Arpa', 'PTR', { edns: 512 }],
   ['PTR v6 from AAAA', v6rev, v6rev.toUpperCase(), 'PTR', {}],
   ['localhost', 'localhost', 'LocalHost', 'A', {}],
+  ['MX with addresses in the additional section', 'bench.test', 'bEnCh.TeSt', 'MX', { edns: 1232 }],
+  ['a wildcard match', 'x.wild.bench.test', 'X.Wild.Bench.Test', 'A', {}],
+  ['a referral below a zone cut', 'www.sub.bench.test', 'WWW.SUB.bench.test', 'A', { aa: false }],
+  ['a DNAME substitution', 'host1.old.bench.test', 'HOST1.Old.BENCH.test', 'A', {}],
 ]
 
 for (const [label, warm, asked, type, o] of table) {
@@ -70,7 +79,7 @@ for (const [label, warm, asked, type, o] of table) {
     const d = dnsPacket.decode(viaFast)
     t.equal(d.id, 0xbeef)
     t.equal(d.flag_rd, false)
-    t.equal(d.flag_aa, true)
+    t.equal(d.flag_aa, o.aa ?? true)
     t.equal(d.questions?.[0].name, asked, 'the client\'s letter case is echoed')
   })
 }
