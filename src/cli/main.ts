@@ -24,6 +24,7 @@ program
   .option('--apiport <port>', 'REST API port (overrides "apiport")')
   .option('--api', 'start the REST API (overrides "api")')
   .option('--server-socket <path>', 'control socket path (overrides "server_socket")')
+  .option('--strict', 'refuse to start on unknown config keys (as "strict_config": true)')
   .action(async (opts: Record<string, string | boolean | undefined>) => {
     // Loaded only for `server`: the daemon pulls in fastify, the stores and the cluster.
     const { runServer } = await import('./commands/server.js')
@@ -36,6 +37,7 @@ program
       apiport: opts.apiport as string | undefined,
       api: opts.api === true ? true : undefined,
       serverSocket: opts.serverSocket as string | undefined,
+      strict: opts.strict === true ? true : undefined,
     })
     if (code !== 0) process.exit(code)
   })
