@@ -238,3 +238,12 @@ t.test('history is saved fully qualified, so it replays from the top level', asy
   await until(lastFrame, (f) => f.includes('mail.example.com'))
   t.same(saved.at(-1), ['record', 'record list'])
 })
+
+t.test('Tab completes peer addresses fetched from the daemon', async (t) => {
+  const client = fakeClient({ 'GET /dns/records': RECORDS, 'GET /api/v1/cluster': { status: { enabled: true, peers: [{ address: '10.0.0.2:7946' }] } } })
+  const { stdin, lastFrame } = setup(t, client)
+  await until(() => String(client.calls.filter((c) => c.path === '/api/v1/cluster').length), (n) => n === '1')
+  await type(stdin, 'cluster peer remove 10')
+  stdin.write(TAB)
+  t.match(await until(lastFrame, (f) => f.includes('10.0.0.2:7946')), 'dnsplane> cluster peer remove 10.0.0.2:7946')
+})
