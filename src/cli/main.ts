@@ -1,6 +1,6 @@
 /**
  * The command line: argv -> command. The only place that touches process (argv, exit, signals, stdout).
- * Commands: server, client, health, cluster status|peers|join|pull.
+ * Commands: server, client, top, health, cluster status|peers|join|pull.
  */
 import { Command, Option } from 'commander'
 import { VERSION } from '../version.js'
@@ -54,6 +54,18 @@ program
     const { runClientCommand } = await import('./commands/client-entry.js')
     const code = await runClientCommand({ target, ...opts })
     process.exitCode = code
+  })
+
+program
+  .command('top')
+  .description('terminal dashboard: query rate, cache hits, upstream health and the cluster grid (q quits)')
+  .argument('[target]', 'control socket path, unix://path, host:port or tcp://host:port (default: server_socket)')
+  .option('--interval <seconds>', 'seconds between refreshes (0.2..60)', '1')
+  .addOption(new Option('--token <token>', 'API token for a TCP target').env('DNSPLANE_API_TOKEN'))
+  .option('--config <path>', 'dnsplane.json to read server_socket from')
+  .action(async (target: string | undefined, opts: { interval?: string; token?: string; config?: string }) => {
+    const { runTopCommand } = await import('./commands/client-entry.js')
+    process.exitCode = await runTopCommand({ target, ...opts })
   })
 
 program
