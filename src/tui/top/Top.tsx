@@ -75,8 +75,14 @@ export function Top({ client, intervalMs, now = Date.now }: TopProps) {
       </Box>
       <Box flexDirection="column" borderStyle="round" borderColor={grid && !grid.ok ? 'red' : 'gray'} paddingX={1}>
         <Text bold>Cluster</Text>
-        {grid ? <Text color={grid.ok ? 'green' : 'red'}>{grid.summary}</Text> : <Text dimColor>{cluster.error ? `cluster: ${cluster.error}` : '…'}</Text>}
-        {grid ? <Grid columns={CLUSTER_COLUMNS} rows={grid.rows} empty="no peers" /> : null}
+        {grid ? (
+          <Text color={grid.enabled ? (grid.ok ? 'green' : 'red') : undefined} dimColor={!grid.enabled}>
+            {grid.summary}
+          </Text>
+        ) : (
+          <Text dimColor>{cluster.error ? `cluster: ${cluster.error}` : '…'}</Text>
+        )}
+        {grid?.enabled ? <Grid columns={CLUSTER_COLUMNS} rows={grid.rows} empty="no peers" /> : null}
       </Box>
     </Box>
   )

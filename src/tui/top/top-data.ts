@@ -28,7 +28,7 @@ export function upstreamGrid(raw: unknown): GridRow[] {
  * The cluster summary line and one row per peer. A peer is bad when it is unreachable or has
  * pending changes while the daemon says the cluster is not in sync.
  */
-export function clusterGrid(raw: unknown): { summary: string; ok: boolean; rows: GridRow[] } {
+export function clusterGrid(raw: unknown): { summary: string; enabled: boolean; ok: boolean; rows: GridRow[] } {
   const status = statusJson(raw)
   const s = asObject(status)
   const line = summaryLine(status, undefined)
@@ -38,5 +38,7 @@ export function clusterGrid(raw: unknown): { summary: string; ok: boolean; rows:
     const bad = p.reachable !== true || (s.healthy === false && ((asNumber(p.pending_entries) ?? 0) > 0 || p.pending_push === true))
     return { cells: cells.slice(0, CLUSTER_COLUMNS.length), bad }
   })
-  return { summary: line.text, ok: line.tone === 'success', rows }
+  // A node with clustering off is not out of sync: nothing is drawn red for it.
+  const enabled = s.enabled !== false
+  return { summary: line.text, enabled, ok: !enabled || line.tone === 'success', rows }
 }

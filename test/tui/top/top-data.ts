@@ -32,4 +32,6 @@ t.test('cluster grid: summary, and a peer is red when unreachable or behind whil
   const healthy = clusterGrid({ status: { enabled: true, healthy: true, peers: [{ address: 'c:1', reachable: true, pending_entries: 4 }] } })
   t.same(healthy.rows.map((r) => r.bad), [false], 'pending changes while in sync are normal')
   t.equal(healthy.ok, true)
+  const off = clusterGrid({ status: { enabled: false, peers: null } })
+  t.same({ enabled: off.enabled, ok: off.ok, rows: off.rows }, { enabled: false, ok: true, rows: [] }, 'clustering off is not red')
 })
