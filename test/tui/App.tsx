@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import { render } from 'ink-testing-library'
 import { App } from '../../src/tui/App.js'
 import { apiError, fakeClient, type FakeDaemonClient } from '../helpers/fake-daemon-client.js'
+import { until } from '../helpers/until.js'
 
 const ENTER = '\r'
 const TAB = '\t'
@@ -15,15 +16,6 @@ const RECORDS = {
   detailed: false,
 }
 
-/** Polls until `check` passes, at most ~2 s (bounded wait; no timing assertion). */
-async function until(frame: () => string | undefined, check: (f: string) => boolean): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const f = frame() ?? ''
-    if (check(f)) return f
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  return frame() ?? ''
-}
 
 async function type(stdin: { write: (s: string) => void }, text: string): Promise<void> {
   // One write per key, as a terminal sends them; let React commit between keys.

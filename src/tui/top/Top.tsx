@@ -5,7 +5,7 @@
  */
 import { Box, Text, useApp, useInput } from 'ink'
 import type { DaemonClient } from '../daemon-client.js'
-import { Sparkline } from '../components/Sparkline.js'
+import { RateSparklines } from '../components/RateSparklines.js'
 import { useLiveStats } from '../hooks/use-live-stats.js'
 import { CLUSTER_COLUMNS, UPSTREAM_COLUMNS, clusterGrid, upstreamGrid, type GridRow } from './top-data.js'
 import { usePoll } from './use-poll.js'
@@ -44,8 +44,6 @@ export function Top({ client, intervalMs, now = Date.now }: TopProps) {
   const stats = useLiveStats(client, intervalMs, now)
   const upstreams = usePoll(client, '/dns/upstreams/health', intervalMs)
   const cluster = usePoll(client, '/api/v1/cluster', intervalMs)
-  const qps = stats.qps.at(-1)
-  const hit = stats.hitRatio.at(-1)
   const grid = cluster.raw === undefined ? undefined : clusterGrid(cluster.raw)
   return (
     <Box flexDirection="column">
@@ -54,18 +52,7 @@ export function Top({ client, intervalMs, now = Date.now }: TopProps) {
       </Text>
       <Box flexDirection="column" borderStyle="round" borderColor="gray" paddingX={1}>
         <Text bold>Queries</Text>
-        <Box>
-          <Box width={22}>
-            <Text>queries/s {qps === undefined ? '…' : qps.toFixed(1).padStart(8)}</Text>
-          </Box>
-          <Sparkline values={stats.qps} min={0} color="cyan" />
-        </Box>
-        <Box>
-          <Box width={22}>
-            <Text>cache hits {hit === undefined ? '…' : `${(hit * 100).toFixed(0).padStart(6)}%`}</Text>
-          </Box>
-          <Sparkline values={stats.hitRatio} min={0} max={1} color="green" />
-        </Box>
+        <RateSparklines qps={stats.qps} hitRatio={stats.hitRatio} />
         {stats.counters ? <Text dimColor>total {stats.counters.total_queries} · forwarded {stats.counters.total_queries_forwarded} · blocked {stats.counters.total_blocks}</Text> : null}
         {stats.error ? <Text color="red">stats: {stats.error}</Text> : null}
       </Box>

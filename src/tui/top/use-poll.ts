@@ -1,6 +1,7 @@
 /** Polls one GET path every `intervalMs`; keeps the last answer and the last error (cleared by a success). */
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import type { DaemonClient } from '../daemon-client.js'
+import { usePollLoop } from '../hooks/use-poll-loop.js'
 
 export interface PollState {
   raw?: unknown
@@ -9,27 +10,17 @@ export interface PollState {
 
 export function usePoll(client: DaemonClient, path: string, intervalMs: number): PollState {
   const [state, setState] = useState<PollState>({})
-  useEffect(() => {
-    let stopped = false
-    let inFlight = false
-    const poll = async (): Promise<void> => {
-      if (inFlight) return
-      inFlight = true
+  usePollLoop(
+    intervalMs,
+    async (isStopped) => {
       try {
         const raw = await client.request({ method: 'GET', path, timeoutMs: Math.max(intervalMs, 2000) })
-        if (!stopped) setState({ raw })
+        if (!isStopped()) setState({ raw })
       } catch (err) {
-        if (!stopped) setState((s) => ({ ...s, error: err instanceof Error ? err.message : String(err) }))
-      } finally {
-        inFlight = false
+        if (!isStopped()) setState((s) => ({ ...s, error: err instanceof Error ? err.message : String(err) }))
       }
-    }
-    void poll()
-    const timer = setInterval(() => void poll(), intervalMs)
-    return () => {
-      stopped = true
-      clearInterval(timer)
-    }
-  }, [client, path, intervalMs])
+    },
+    [client, path],
+  )
   return state
 }

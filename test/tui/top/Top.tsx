@@ -1,17 +1,8 @@
 import t from 'tap'
 import { render } from 'ink-testing-library'
 import { Top } from '../../../src/tui/top/Top.js'
-import { fakeClient } from '../../helpers/fake-daemon-client.js'
-import { apiError } from '../../helpers/fake-daemon-client.js'
-
-async function until(frame: () => string | undefined, check: (f: string) => boolean): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const f = frame() ?? ''
-    if (check(f)) return f
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  return frame() ?? ''
-}
+import { apiError, fakeClient } from '../../helpers/fake-daemon-client.js'
+import { until } from '../../helpers/until.js'
 
 const STATS = () => ({ session: { resolver: { total_queries: 100, total_cache_hits: 40, total_blocks: 2, total_queries_forwarded: 60, total_queries_answered: 100 } } })
 
