@@ -115,7 +115,11 @@ replaces an existing file. \`cluster_state.json\` lives next to the config file.
   hold at most 2^31 - 1 ms and would fire back to back above that. This holds for \`server set\`,
   the config API and \`admin_config_apply\` from the cluster as well.
 - A key set to \`null\` takes its default (Go writes empty lists as \`null\`).
-- Unknown keys give one warning naming them and are dropped on the next save.
+- <a id="unknown-keys"></a>Unknown keys give one warning each, with the closest real key:
+  \`cluster_enabeld: unknown key ignored (did you mean "cluster_enabled"?)\`; they are dropped on
+  the next save. With \`"strict_config": true\` (or \`dnsplane server --strict\`) they are errors
+  instead: the server does not start (\`ERR_CONFIG_INVALID\`), and a reload keeps the running
+  config. Use it for production, so a typo cannot silently turn a feature off.
 - Keys of the original marked **not implemented yet** are accepted and type-checked; when any
   of them has a non-default value, one warning names them all. They have no effect.
 - Ports are strings (\`"53"\`), as the original writes them; a JSON integer is accepted too.

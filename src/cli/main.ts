@@ -1,6 +1,6 @@
 /**
  * The command line: argv -> command. The only place that touches process (argv, exit, signals, stdout).
- * Commands: server, client, health, cluster status|peers|join|pull.
+ * Commands: server, client, top, health, cluster status|peers|join|pull.
  */
 import { Command, Option } from 'commander'
 import { VERSION } from '../version.js'
@@ -24,6 +24,7 @@ program
   .option('--apiport <port>', 'REST API port (overrides "apiport")')
   .option('--api', 'start the REST API (overrides "api")')
   .option('--server-socket <path>', 'control socket path (overrides "server_socket")')
+  .option('--strict', 'refuse to start on unknown config keys (as "strict_config": true)')
   .action(async (opts: Record<string, string | boolean | undefined>) => {
     // Loaded only for `server`: the daemon pulls in fastify, the stores and the cluster.
     const { runServer } = await import('./commands/server.js')
@@ -36,6 +37,7 @@ program
       apiport: opts.apiport as string | undefined,
       api: opts.api === true ? true : undefined,
       serverSocket: opts.serverSocket as string | undefined,
+      strict: opts.strict === true ? true : undefined,
     })
     if (code !== 0) process.exit(code)
   })
@@ -52,6 +54,18 @@ program
     const { runClientCommand } = await import('./commands/client-entry.js')
     const code = await runClientCommand({ target, ...opts })
     process.exitCode = code
+  })
+
+program
+  .command('top')
+  .description('terminal dashboard: query rate, cache hits, upstream health and the cluster grid (q quits)')
+  .argument('[target]', 'control socket path, unix://path, host:port or tcp://host:port (default: server_socket)')
+  .option('--interval <seconds>', 'seconds between refreshes (0.2..60)', '1')
+  .addOption(new Option('--token <token>', 'API token for a TCP target').env('DNSPLANE_API_TOKEN'))
+  .option('--config <path>', 'dnsplane.json to read server_socket from')
+  .action(async (target: string | undefined, opts: { interval?: string; token?: string; config?: string }) => {
+    const { runTopCommand } = await import('./commands/client-entry.js')
+    process.exitCode = await runTopCommand({ target, ...opts })
   })
 
 program

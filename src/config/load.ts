@@ -45,6 +45,8 @@ export interface LoadConfigOptions {
   /** Third place searched; default /etc/dnsplane.json (tests point it elsewhere). */
   systemConfigPath?: string
   overrides?: ConfigOverrides
+  /** `--strict`: unknown keys stop the load (as `strict_config: true` does). */
+  strict?: boolean
 }
 
 export interface LoadedConfig {
@@ -62,7 +64,7 @@ export function validateContextFor(
   configPath: string,
   env: Pick<LoadConfigOptions, 'isRoot' | 'env' | 'homeDir'> & Partial<LoadConfigOptions>,
 ): ValidateContext {
-  return { configDir: dirname(configPath), defaultServerSocket: defaultServerSocket(env) }
+  return { configDir: dirname(configPath), defaultServerSocket: defaultServerSocket(env), strict: env.strict }
 }
 
 /** 1-based line and column of a string offset. */

@@ -245,6 +245,7 @@ const log = Type.Object(
 )
 
 const files = section('Files', {
+  strict_config: bool(false, 'refuse to start (or reload) when dnsplane.json has an unknown key, instead of warning; also dnsplane server --strict', LIVE),
   file_locations: fileLocations,
   DNSRecordSettings: recordSettings,
   log,

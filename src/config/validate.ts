@@ -17,6 +17,7 @@ import {
   isPortKey,
   type Config,
 } from './schema.js'
+import { didYouMean } from '../suggest.js'
 import { isJsonObject } from '../values.js'
 
 /** What validation needs to know about the environment. */
@@ -25,6 +26,8 @@ export interface ValidateContext {
   configDir: string
   /** Used when `server_socket` is empty or absent. */
   defaultServerSocket: string
+  /** `dnsplane server --strict`: unknown keys are errors, as with `strict_config: true`. */
+  strict?: boolean
 }
 
 /** `config` is set (deep-frozen) only when `errors` is empty. Errors read `<key path>: <problem>`. */
@@ -152,6 +155,17 @@ function walk(schema: TObject, input: Obj, prefix: string, st: WalkState): Obj {
   return out
 }
 
+/** ` (did you mean "cluster_enabled"?)` for `cluster_enabeld`, or ''; the candidates are the key's siblings in the schema. */
+function closestKey(keyPath: string): string {
+  const dot = keyPath.lastIndexOf('.')
+  const prefix = keyPath.slice(0, dot + 1)
+  const siblings = new Set<string>()
+  for (const k of KEY_BY_PATH.keys()) {
+    if (k.startsWith(prefix)) siblings.add(k.slice(prefix.length).split('.')[0])
+  }
+  return didYouMean(keyPath.slice(dot + 1), siblings)
+}
+
 function resolvePath(configDir: string, p: string): string {
   return path.isAbsolute(p) ? path.normalize(p) : path.join(configDir, p)
 }
@@ -187,7 +201,11 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResu
   const st: WalkState = { errors: [], unknown: [], present: new Set(), unimplementedSet: [], configDir: ctx.configDir }
   const out = walk(ConfigSchema, input, '', st) as Config
 
-  if (st.unknown.length > 0) warnings.push(`unknown keys ignored: ${st.unknown.sort().join(', ')}`)
+  const strict = ctx.strict === true || out.strict_config === true
+  for (const key of st.unknown.sort()) {
+    if (strict) st.errors.push(`${key}: unknown key${closestKey(key)} (strict_config refuses unknown keys)`)
+    else warnings.push(`${key}: unknown key ignored${closestKey(key)}`)
+  }
   if (st.unimplementedSet.length > 0) {
     warnings.push(`keys not implemented yet (accepted, no effect): ${st.unimplementedSet.join(', ')}`)
   }

@@ -36,6 +36,7 @@ export async function buildConfig(opts: StartDaemonOptions): Promise<BuiltConfig
     isRoot,
     systemConfigPath: opts.systemConfigPath,
     overrides,
+    strict: opts.overrides.strict,
   })
   const log = opts.logger ?? loggerFor(loaded.config, opts.stdout, logFormatFrom(opts.env ?? {}))
   log.info({ path: loaded.path, created: loaded.created }, loaded.created ? 'config created with defaults' : 'config loaded')
@@ -44,7 +45,7 @@ export async function buildConfig(opts: StartDaemonOptions): Promise<BuiltConfig
   const configManager = new ConfigManager({
     path: loaded.path,
     config: loaded.config,
-    context: validateContextFor(loaded.path, { env: opts.env, homeDir: home, isRoot }),
+    context: validateContextFor(loaded.path, { env: opts.env, homeDir: home, isRoot, strict: opts.overrides.strict }),
     logger: log,
   })
   return { loaded, log, configManager }

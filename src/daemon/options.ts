@@ -19,6 +19,8 @@ export interface DaemonOverrides {
   apiport?: string
   api?: boolean
   serverSocket?: string
+  /** `--strict`: refuse unknown config keys (as `strict_config: true`). */
+  strict?: boolean
 }
 
 export interface StartDaemonOptions {

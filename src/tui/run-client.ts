@@ -77,6 +77,17 @@ async function readBounded(stdin: NodeJS.ReadableStream): Promise<string> {
 }
 
 /**
+ * The DaemonClient for `options.target` (default: the control socket), with the token from the
+ * option or DNSPLANE_API_TOKEN. Throws DaemonClientError for a bad target or a remote target
+ * without a token.
+ */
+export function clientFor(options: Pick<ClientOptions, 'target' | 'token' | 'defaultSocket' | 'timeoutMs'>, io: Pick<ClientIo, 'env' | 'uid'>): DaemonClient {
+  const token = options.token?.trim() || io.env.DNSPLANE_API_TOKEN?.trim() || undefined
+  const socket = options.defaultSocket ?? defaultSocketPath(io.env, io.uid, os.homedir())
+  return createDaemonClient({ target: resolveTarget(options.target, socket), token, timeoutMs: options.timeoutMs })
+}
+
+/**
  * Runs the client and resolves to the exit code: 0 ok, 1 a command failed or the daemon is
  * unreachable (message names the socket/address and how to fix it), 2 bad target or a remote
  * target without a token. Never calls process.exit.
@@ -87,12 +98,9 @@ export async function runClient(options: ClientOptions, io: ClientIo): Promise<n
     io.stderr.write(renderBlocks(blocks, { color }))
     return code
   }
-  const token = options.token?.trim() || io.env.DNSPLANE_API_TOKEN?.trim() || undefined
   let client: DaemonClient
   try {
-    const socket = options.defaultSocket ?? defaultSocketPath(io.env, io.uid, os.homedir())
-    const target = resolveTarget(options.target, socket)
-    client = createDaemonClient({ target, token, timeoutMs: options.timeoutMs })
+    client = clientFor(options, io)
   } catch (err) {
     return fail([errorBlock(err, null, null).block], EXIT_USAGE)
   }

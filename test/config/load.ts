@@ -148,7 +148,13 @@ t.test('a config file over MAX_CONFIG_BYTES is refused before parsing', async (t
 t.test('warnings name the file', async (t) => {
   const { root, opts } = sandbox(t, { 'cwd/dnsplane.json': '{"nope":1}' })
   const res = await loadConfig(opts)
-  t.same(res.warnings, [`${join(root, 'cwd', 'dnsplane.json')}: unknown keys ignored: nope`])
+  t.same(res.warnings, [`${join(root, 'cwd', 'dnsplane.json')}: nope: unknown key ignored`])
+})
+
+t.test('--strict refuses a file with an unknown key, naming the file and the closest key', async (t) => {
+  const { opts } = sandbox(t, { 'cwd/dnsplane.json': '{"cluster_enabeld":true}' })
+  await t.rejects(loadConfig({ ...opts, strict: true }), { code: 'ERR_CONFIG_INVALID', message: /dnsplane\.json: cluster_enabeld: unknown key \(did you mean "cluster_enabled"\?\)/ })
+  t.equal((await loadConfig(opts)).warnings.length, 1, 'without --strict: a warning')
 })
 
 t.test('command-line overrides apply only when given; relative paths against cwd', async (t) => {

@@ -160,10 +160,24 @@ t.test('the canonical key wins over its old name, with a warning', async (t) => 
   t.same(res.warnings, ['port and its old name dns_port are both set; using port'])
 })
 
-t.test('unknown keys give one warning naming them, not an error', async (t) => {
-  const res = validateConfig({ foo: 1, log: { colour: true }, bar: 'x' }, ctx)
+t.test('unknown keys give one warning each, with the closest key of their level', async (t) => {
+  const res = validateConfig({ foo: 1, log: { log_severty: 'info', colour: true }, cluster_enabeld: true }, ctx)
   t.same(res.errors, [])
-  t.same(res.warnings, ['unknown keys ignored: bar, foo, log.colour'])
+  t.same(res.warnings, [
+    'cluster_enabeld: unknown key ignored (did you mean "cluster_enabled"?)',
+    'foo: unknown key ignored',
+    'log.colour: unknown key ignored',
+    'log.log_severty: unknown key ignored (did you mean "log_severity"?)',
+  ])
+})
+
+t.test('strict_config or --strict makes unknown keys errors', async (t) => {
+  const res = validateConfig({ strict_config: true, cluster_enabeld: true }, ctx)
+  t.equal(res.config, undefined)
+  t.same(res.errors, ['cluster_enabeld: unknown key (did you mean "cluster_enabled"?) (strict_config refuses unknown keys)'])
+  const flag = validateConfig({ nope: 1 }, { ...ctx, strict: true })
+  t.same(flag.errors, ['nope: unknown key (strict_config refuses unknown keys)'])
+  t.equal(validateConfig({ strict_config: true, cluster_enabled: true }, ctx).errors.length, 0, 'no unknown key, no error')
 })
 
 t.test('unimplemented keys warn only when set to a non-default value', async (t) => {

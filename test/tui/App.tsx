@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import { render } from 'ink-testing-library'
 import { App } from '../../src/tui/App.js'
 import { apiError, fakeClient, type FakeDaemonClient } from '../helpers/fake-daemon-client.js'
+import { until } from '../helpers/until.js'
 
 const ENTER = '\r'
 const TAB = '\t'
@@ -15,15 +16,6 @@ const RECORDS = {
   detailed: false,
 }
 
-/** Polls until `check` passes, at most ~2 s (bounded wait; no timing assertion). */
-async function until(frame: () => string | undefined, check: (f: string) => boolean): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const f = frame() ?? ''
-    if (check(f)) return f
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  return frame() ?? ''
-}
 
 async function type(stdin: { write: (s: string) => void }, text: string): Promise<void> {
   // One write per key, as a terminal sends them; let React commit between keys.
@@ -237,4 +229,13 @@ t.test('history is saved fully qualified, so it replays from the top level', asy
   stdin.write(ENTER)
   await until(lastFrame, (f) => f.includes('mail.example.com'))
   t.same(saved.at(-1), ['record', 'record list'])
+})
+
+t.test('Tab completes peer addresses fetched from the daemon', async (t) => {
+  const client = fakeClient({ 'GET /dns/records': RECORDS, 'GET /api/v1/cluster': { status: { enabled: true, peers: [{ address: '10.0.0.2:7946' }] } } })
+  const { stdin, lastFrame } = setup(t, client)
+  await until(() => String(client.calls.filter((c) => c.path === '/api/v1/cluster').length), (n) => n === '1')
+  await type(stdin, 'cluster peer remove 10')
+  stdin.write(TAB)
+  t.match(await until(lastFrame, (f) => f.includes('10.0.0.2:7946')), 'dnsplane> cluster peer remove 10.0.0.2:7946')
 })

@@ -1,5 +1,5 @@
 /**
- * `dnsplane client` and `dnsplane cluster …`: find the default control socket (from the config when
+ * `dnsplane client`, `dnsplane cluster …` and `dnsplane top`: find the default control socket (from the config when
  * one is found, else the platform default) and hand over to the TUI's runClient.
  */
 import { homedir } from 'node:os'
@@ -14,14 +14,27 @@ export interface ClientCommandOptions {
   config?: string
 }
 
-export async function runClientCommand(opts: ClientCommandOptions): Promise<number> {
+/** The control socket: server_socket of `--config` when given and readable, else the platform default. */
+async function defaultSocketFor(config: string | undefined): Promise<string> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
-  let socket = defaultServerSocket({ isRoot, env: process.env, homeDir: homedir() })
-  if (opts.config) {
-    socket = (await socketFromConfig(opts.config)) ?? socket
-  }
+  const socket = defaultServerSocket({ isRoot, env: process.env, homeDir: homedir() })
+  return (config ? await socketFromConfig(config) : undefined) ?? socket
+}
+
+export async function runClientCommand(opts: ClientCommandOptions): Promise<number> {
+  const socket = await defaultSocketFor(opts.config)
   return runClient(
     { target: opts.target, token: opts.token, command: opts.command, json: opts.json, defaultSocket: socket },
+    { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env },
+  )
+}
+
+/** `dnsplane top [target]`. */
+export async function runTopCommand(opts: { target?: string; token?: string; config?: string; interval?: string }): Promise<number> {
+  const { runTop } = await import('../../tui/run-top.js')
+  const socket = await defaultSocketFor(opts.config)
+  return runTop(
+    { target: opts.target, token: opts.token, interval: opts.interval, defaultSocket: socket },
     { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env },
   )
 }

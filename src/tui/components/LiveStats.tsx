@@ -2,7 +2,7 @@
 import { Box, Text } from 'ink'
 import type { DaemonClient } from '../daemon-client.js'
 import { useLiveStats } from '../hooks/use-live-stats.js'
-import { Sparkline } from './Sparkline.js'
+import { RateSparklines } from './RateSparklines.js'
 
 export interface LiveStatsProps {
   client: DaemonClient
@@ -12,23 +12,10 @@ export interface LiveStatsProps {
 
 export function LiveStats({ client, intervalMs, now }: LiveStatsProps) {
   const s = useLiveStats(client, intervalMs, now)
-  const qps = s.qps.length > 0 ? s.qps[s.qps.length - 1] : undefined
-  const hit = s.hitRatio.length > 0 ? s.hitRatio[s.hitRatio.length - 1] : undefined
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="gray" paddingX={1}>
       <Text bold>live stats (every {Math.round(intervalMs / 100) / 10}s) — press any key to stop</Text>
-      <Box>
-        <Box width={22}>
-          <Text>queries/s {qps === undefined ? '…' : qps.toFixed(1).padStart(8)}</Text>
-        </Box>
-        <Sparkline values={s.qps} min={0} color="cyan" />
-      </Box>
-      <Box>
-        <Box width={22}>
-          <Text>cache hits {hit === undefined ? '…' : `${(hit * 100).toFixed(0).padStart(6)}%`}</Text>
-        </Box>
-        <Sparkline values={s.hitRatio} min={0} max={1} color="green" />
-      </Box>
+      <RateSparklines qps={s.qps} hitRatio={s.hitRatio} />
       {s.counters ? (
         <Text dimColor>
           total {s.counters.total_queries} · cache hits {s.counters.total_cache_hits} · blocked {s.counters.total_blocks}

@@ -1,7 +1,8 @@
 /** Polls GET /stats every `intervalMs` for the live view; keeps the last LIVE_WINDOW samples. */
-import { useEffect, useState } from 'react'
+import { useRef, useState } from 'react'
 import type { DaemonClient } from '../daemon-client.js'
 import { liveSample, resolverCounters, type ResolverCounters } from '../commands/stats.js'
+import { usePollLoop } from './use-poll-loop.js'
 
 /** Samples kept for the sparklines (one per poll). */
 export const LIVE_WINDOW = 60
@@ -15,20 +16,18 @@ export interface LiveStatsState {
 
 export function useLiveStats(client: DaemonClient, intervalMs: number, now: () => number): LiveStatsState {
   const [state, setState] = useState<LiveStatsState>({ qps: [], hitRatio: [] })
-  useEffect(() => {
-    let stopped = false
-    let prev: { counters: ResolverCounters; at: number } | undefined
-    let inFlight = false
-    const poll = async (): Promise<void> => {
-      if (inFlight) return
-      inFlight = true
+  // The previous sample: a rate needs two.
+  const prev = useRef<{ counters: ResolverCounters; at: number } | undefined>(undefined)
+  usePollLoop(
+    intervalMs,
+    async (isStopped) => {
       try {
         const raw = await client.request({ method: 'GET', path: '/stats', timeoutMs: Math.max(intervalMs, 2000) })
-        if (stopped) return
+        if (isStopped()) return
         const counters = resolverCounters(raw)
         const at = now()
-        const last = prev
-        prev = { counters, at }
+        const last = prev.current
+        prev.current = { counters, at }
         setState((s) => {
           if (!last) return { ...s, counters, error: undefined }
           const sample = liveSample(last.counters, counters, at - last.at)
@@ -39,17 +38,10 @@ export function useLiveStats(client: DaemonClient, intervalMs: number, now: () =
           }
         })
       } catch (err) {
-        if (!stopped) setState((s) => ({ ...s, error: err instanceof Error ? err.message : String(err) }))
-      } finally {
-        inFlight = false
+        if (!isStopped()) setState((s) => ({ ...s, error: err instanceof Error ? err.message : String(err) }))
       }
-    }
-    void poll()
-    const timer = setInterval(() => void poll(), intervalMs)
-    return () => {
-      stopped = true
-      clearInterval(timer)
-    }
-  }, [client, intervalMs, now])
+    },
+    [client, now],
+  )
   return state
 }

@@ -1,6 +1,6 @@
 /** Cluster peer addresses for tab completion, fetched from the daemon (GET /api/v1/cluster). */
-import { useCallback, useEffect, useRef, useState } from 'react'
 import type { DaemonClient } from '../daemon-client.js'
+import { useDaemonList } from './use-daemon-list.js'
 import { asArray, asObject, asString } from '../commands/shape.js'
 
 /** Most peer addresses kept for completion. */
@@ -20,25 +20,6 @@ export function peerAddressesOf(raw: unknown): string[] {
 }
 
 export function usePeerAddresses(client: DaemonClient): { peers: readonly string[]; refresh: () => void } {
-  const [peers, setPeers] = useState<readonly string[]>([])
-  const [generation, setGeneration] = useState(0)
-  const alive = useRef(true)
-  useEffect(() => {
-    alive.current = true
-    return () => {
-      alive.current = false
-    }
-  }, [])
-  useEffect(() => {
-    client
-      .request({ method: 'GET', path: '/api/v1/cluster' })
-      .then((raw) => {
-        if (alive.current) setPeers(peerAddressesOf(raw))
-      })
-      .catch(() => {
-        // clustering off or daemon unreachable: completion simply offers no peers
-      })
-  }, [client, generation])
-  const refresh = useCallback(() => setGeneration((g) => g + 1), [])
-  return { peers, refresh }
+  const { items, refresh } = useDaemonList(client, '/api/v1/cluster', peerAddressesOf)
+  return { peers: items, refresh }
 }

@@ -1,6 +1,6 @@
 /** Record names for tab completion, fetched from the daemon (GET /dns/records) and refreshed on demand. */
-import { useCallback, useEffect, useRef, useState } from 'react'
 import type { DaemonClient } from '../daemon-client.js'
+import { useDaemonList } from './use-daemon-list.js'
 import { asArray, asObject, asString } from '../commands/shape.js'
 
 /** Most names kept for completion. */
@@ -18,25 +18,6 @@ export function recordNamesOf(raw: unknown): string[] {
 }
 
 export function useRecordNames(client: DaemonClient): { names: readonly string[]; refresh: () => void } {
-  const [names, setNames] = useState<readonly string[]>([])
-  const [generation, setGeneration] = useState(0)
-  const alive = useRef(true)
-  useEffect(() => {
-    alive.current = true
-    return () => {
-      alive.current = false
-    }
-  }, [])
-  useEffect(() => {
-    client
-      .request({ method: 'GET', path: '/dns/records' })
-      .then((raw) => {
-        if (alive.current) setNames(recordNamesOf(raw))
-      })
-      .catch(() => {
-        // completion is a convenience: without names it still completes commands
-      })
-  }, [client, generation])
-  const refresh = useCallback(() => setGeneration((g) => g + 1), [])
-  return { names, refresh }
+  const { items, refresh } = useDaemonList(client, '/dns/records', recordNamesOf)
+  return { names: items, refresh }
 }

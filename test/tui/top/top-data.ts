@@ -1,0 +1,37 @@
+import t from 'tap'
+import { clusterGrid, upstreamGrid } from '../../../src/tui/top/top-data.js'
+
+t.test('upstream rows: health, failures, last error; a down upstream is bad', async (t) => {
+  t.same(upstreamGrid({ upstreams: [{ address_port: '1.1.1.1:53', unhealthy: false, consecutive_failures: 0 }, { address_port: '9.9.9.9:53', unhealthy: true, consecutive_failures: 3, last_probe_error: 'timeout' }] }), [
+    { cells: ['1.1.1.1:53', 'ok', '0', ''], bad: false },
+    { cells: ['9.9.9.9:53', 'DOWN', '3', 'timeout'], bad: true },
+  ])
+  t.same(upstreamGrid(undefined), [])
+})
+
+t.test('cluster grid: summary, and a peer is red when unreachable or behind while out of sync', async (t) => {
+  const raw = {
+    status: {
+      enabled: true,
+      node_id: 'n1',
+      sync_policy: 'record_lww',
+      healthy: false,
+      peers: [
+        { address: 'a:1', node_id: 'n2', reachable: true, replication_lag_seconds: 1 },
+        { address: 'b:1', reachable: false },
+        { address: 'c:1', reachable: true, pending_entries: 4 },
+        { address: 'd:1', reachable: true, pending_push: true },
+      ],
+    },
+  }
+  const g = clusterGrid(raw)
+  t.equal(g.ok, false)
+  t.match(g.summary, 'NOT in sync (3/4 peers reachable)')
+  t.same(g.rows.map((r) => r.bad), [false, true, true, true])
+  t.same(g.rows[0].cells, ['a:1', 'n2', 'yes', '1s ago', '0', '—'])
+  const healthy = clusterGrid({ status: { enabled: true, healthy: true, peers: [{ address: 'c:1', reachable: true, pending_entries: 4 }] } })
+  t.same(healthy.rows.map((r) => r.bad), [false], 'pending changes while in sync are normal')
+  t.equal(healthy.ok, true)
+  const off = clusterGrid({ status: { enabled: false, peers: null } })
+  t.same({ enabled: off.enabled, ok: off.ok, rows: off.rows }, { enabled: false, ok: true, rows: [] }, 'clustering off is not red')
+})
