@@ -21,26 +21,16 @@ function keyNumber(name: string): number | undefined {
 }
 
 /**
- * RFC 9460 A.1: a comma-separated value list; `\,` keeps a comma inside an item. `raw` is the value with
- * its escapes still in place, so an escaped comma can be told from a separator.
+ * RFC 9460 A.1: a comma-separated value list, taken from the value's octets after the zone-file
+ * escapes are resolved; there a backslash keeps the next octet (`\,` a comma inside an item).
  */
-function valueList(raw: string): Buffer[] | undefined {
+function valueList(bytes: Buffer): Buffer[] | undefined {
   const items: number[][] = [[]]
-  const bytes = Buffer.from(raw, 'utf8')
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]
     if (b === 0x5c) {
-      const d1 = bytes[i + 1]
-      if (d1 === undefined) return undefined
-      if (d1 >= 0x30 && d1 <= 0x39) {
-        const v = Number(String.fromCharCode(d1, bytes[i + 2], bytes[i + 3]))
-        if (!(v <= 255)) return undefined
-        items[items.length - 1].push(v)
-        i += 3
-      } else {
-        items[items.length - 1].push(d1)
-        i += 1
-      }
+      if (i + 1 >= bytes.length) return undefined
+      items[items.length - 1].push(bytes[++i])
     } else if (b === 0x2c) items.push([])
     else items[items.length - 1].push(b)
   }
@@ -66,7 +56,7 @@ function paramValue(key: number, raw: string | undefined, bytes: Buffer | undefi
       return Buffer.concat(sorted.map(u16))
     }
     case 1: {
-      const ids = valueList(raw)
+      const ids = valueList(bytes)
       if (!ids || ids.some((id) => id.length === 0 || id.length > 255)) return undefined
       return Buffer.concat(ids.flatMap((id) => [Buffer.from([id.length]), id]))
     }

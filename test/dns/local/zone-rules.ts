@@ -181,3 +181,32 @@ t.test('RFC 8482: minimal ANY over UDP gives the RRset of the lowest type only',
   t.same(ask('example.com', 'ANY', { responder: minimal }).answers?.map((a) => a.type), ['NS'])
   t.equal(ask('example.com', 'ANY').answers?.length, 3, 'all RRsets without the option')
 })
+
+t.test('RFC 2181 5.2: TTL conflicts are logged once per record generation', async (t) => {
+  const lines: string[] = []
+  const log = pino({ level: 'warn' }, { write: (s: string) => void lines.push(s) })
+  const r = new DnsResponder(opts, { getIndex: () => index, log })
+  ask('host.example.com', 'A', { responder: r })
+  ask('example.com', 'MX', { responder: r })
+  t.equal(lines.length, 1)
+  t.match(lines[0], /"name":"ttl.example.com".*"ttls":\[300,60\].*"ttl":60/)
+})
+
+t.test('RFC 2181 9: additional data that does not fit is left out without TC', async (t) => {
+  const many = Array.from({ length: 12 }, (_, i) => rec(`mx${i}.big.test`, 'AAAA', `2001:db8::${i + 1}`))
+  const big = RecordIndex.build([rec('big.test', 'SOA', SOA), ...Array.from({ length: 12 }, (_, i) => rec('big.test', 'MX', `${i} mx${i}.big.test.`)), ...many], 1)
+  const r = new DnsResponder(opts, { getIndex: () => big, log: pino({ level: 'silent' }) })
+  const small = ask('big.test', 'MX', { responder: r })
+  t.notOk(small.flag_tc)
+  t.equal(small.answers?.length, 12)
+  t.equal(small.additionals?.length ?? 0, 0)
+  const large = ask('big.test', 'MX', { responder: r, edns: true })
+  t.equal(large.additionals?.filter((a) => a.type === 'AAAA').length, 12)
+})
+
+t.test('outside every zone a local CNAME chain is followed through exact names', async (t) => {
+  const flat = RecordIndex.build([rec('a.flat', 'CNAME', 'b.flat.'), rec('b.flat', 'A', '192.0.2.1'), rec('b.flat', 'TXT', '"t"')], 1)
+  const r = new DnsResponder({ ...opts, minimalAny: true }, { getIndex: () => flat, log: pino({ level: 'silent' }) })
+  t.same(rrs(ask('a.flat', 'A', { responder: r }).answers), ['a.flat 3600 CNAME "b.flat"', 'b.flat 3600 A "192.0.2.1"'])
+  t.same(ask('b.flat', 'ANY', { responder: r }).answers?.map((a) => a.type), ['A'])
+})

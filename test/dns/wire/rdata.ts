@@ -37,7 +37,7 @@ const cases: [string, string, string | undefined][] = [
   ['NS', 'ns1.example.com.', '036e7331076578616d706c6503636f6d00'],
   ['PTR', 'host.example.com', '04686f7374076578616d706c6503636f6d00'],
   ['TLSA', '3 1 1 abcd', '030101abcd'],
-  ['HTTPS', '1 . alpn=h2', undefined],
+  ['HTTPS', '1 . alpn=h2', '00010000010003026832'],
 ]
 for (const [type, value, want] of cases) {
   t.test(`encodes ${type} ${value} as ${want ?? 'nothing (skipped)'}`, async (t) => {
@@ -71,8 +71,8 @@ t.test('validateRecords lists each record that cannot be answered', async (t) =>
 })
 
 t.test('encodes exactly the types docs/records.md says the server answers (shapes from the type table)', async (t) => {
-  const answered = 'A AAAA CNAME NS PTR DNAME MX TXT SPF SRV SOA CAA HINFO NAPTR TLSA DS SSHFP'.split(' ')
+  const answered = 'A AAAA CNAME NS PTR DNAME MX TXT SPF SRV SOA CAA HINFO NAPTR TLSA DS SSHFP SVCB HTTPS'.split(' ')
   t.same([...ENCODABLE_TYPES].sort(), answered.sort())
-  t.equal(encodeRdata('HTTPS', '1 . alpn=h2'), undefined, 'HTTPS is checked but not answered locally')
+  t.same(encodeRdata('HTTPS', '1 . alpn=h2'), encodeRdata('SVCB', '1 . alpn=h2'), 'HTTPS shares the SVCB layout (RFC 9460 9)')
   t.same(encodeRdata('spf', '"v=spf1"'), encodeRdata('TXT', '"v=spf1"'), 'SPF shares the TXT layout')
 })
