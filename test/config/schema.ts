@@ -36,6 +36,7 @@ const implemented = [
   'dns_tcp_max_connections', 'dns_tcp_idle_timeout_seconds', 'dns_tcp_max_connections_per_client',
   'records_mass_delete_guard_percent',
   'api_allow_unauthenticated_remote',
+  'dns_minimal_any', 'dns_chaos_identity', 'dns_chaos_version',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {
   for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)
