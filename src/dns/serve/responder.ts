@@ -153,6 +153,12 @@ export class DnsResponder {
       const out = full.length > limit && local.additionals.length > 0 ? this.encode(q, rcode, local.aa, false, local.answers, local.authorities) : full
       return this.finish(q, rcode, out, limit, ev)
     }
+    // A chain that leaves local data with forwarding off: what we have is the answer, ours (as knotd)
+    if (!this.deps.resolver && local.chain.length > 0) {
+      ev.outcome = 'local'
+      ev.record = local.chain[0].text
+      return this.reply(q, RCODES.NOERROR, true, local.chain, [], limit, ev)
+    }
     return this.forward(q, local.chain, local.target, local.nodataOnMiss, limit, ev, fastKey, index)
   }
 

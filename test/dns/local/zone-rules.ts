@@ -210,3 +210,12 @@ t.test('outside every zone a local CNAME chain is followed through exact names',
   t.same(rrs(ask('a.flat', 'A', { responder: r }).answers), ['a.flat 3600 CNAME "b.flat"', 'b.flat 3600 A "192.0.2.1"'])
   t.same(ask('b.flat', 'ANY', { responder: r }).answers?.map((a) => a.type), ['A'])
 })
+
+t.test('a CNAME chain that leaves local data with forwarding off is answered with the chain, AA=1', async (t) => {
+  const out = RecordIndex.build([rec('z.test', 'SOA', SOA), rec('a.z.test', 'CNAME', 'b.z.test.'), rec('b.z.test', 'CNAME', 'elsewhere.example.')], 1)
+  const r = new DnsResponder(opts, { getIndex: () => out, log: pino({ level: 'silent' }) })
+  const reply = ask('a.z.test', 'A', { responder: r })
+  t.equal(reply.rcode, 'NOERROR')
+  t.ok(reply.flag_aa)
+  t.same(rrs(reply.answers), ['a.z.test 3600 CNAME "b.z.test"', 'b.z.test 3600 CNAME "elsewhere.example"'])
+})
