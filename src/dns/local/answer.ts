@@ -59,7 +59,6 @@ export class LocalAnswerer {
   private generation = -1
   private index: RecordIndex | undefined
   private data: ZoneData | undefined
-  private minimal = false
 
   constructor(private readonly opts: LocalAnswerOptions) {}
 
@@ -68,12 +67,8 @@ export class LocalAnswerer {
     return this.use(index).ttlConflicts
   }
 
-  /**
-   * Answers `qkey` (lower-case, no trailing dot) / `qtype` (number) from `index`. Class IN is assumed.
-   * `minimalAny` overrides the option for this question (the responder applies it to UDP only).
-   */
-  answer(index: RecordIndex, qkey: string, qtype: number, minimalAny = this.opts.minimalAny === true): LocalOutcome {
-    this.minimal = minimalAny
+  /** Answers `qkey` (lower-case, no trailing dot) / `qtype` (number) from `index`. Class IN is assumed. */
+  answer(index: RecordIndex, qkey: string, qtype: number): LocalOutcome {
     if (!this.opts.localRecordsEnabled) return this.builtinOr(qkey, qtype, { kind: 'forward', chain: [], target: qkey, nodataOnMiss: false })
     const d = this.use(index)
     const answers: LocalRR[] = []
@@ -139,10 +134,10 @@ export class LocalAnswerer {
     return { end: positive(answers, additionals) }
   }
 
-  /** RRsets answering ANY: all, or (RFC 8482 4.1) only the one of the lowest type number, as knotd picks. */
+  /** RRsets answering ANY: all, or (RFC 8482 4.1) only the one of the lowest type number, as knotd picks (UDP and TCP). */
   private anySets(node: ZoneNode): RRset[] {
     const sets = [...node.rrsets.values()]
-    if (!this.minimal || sets.length === 0) return sets
+    if (this.opts.minimalAny !== true || sets.length === 0) return sets
     return [sets.reduce((a, b) => (b.type < a.type ? b : a))]
   }
 

@@ -140,8 +140,7 @@ export class DnsResponder {
     }
     if (q.qtype === TYPE_OPT) return this.reply(q, RCODES.FORMERR, false, [], [], limit, ev)
     if (index.generation !== this.checkedGeneration) this.warnTtlConflicts(index)
-    // RFC 8482 4.1: a minimal ANY answer over UDP; TCP still gets every RRset (as knotd does)
-    const local = this.answerer.answer(index, q.qkey, q.qtype, this.opts.minimalAny === true && transport === 'udp')
+    const local = this.answerer.answer(index, q.qkey, q.qtype)
     if (local.kind === 'answer') {
       const rcode = RCODES[local.rcode]
       const full = this.encode(q, rcode, local.aa, false, local.answers, local.authorities, false, local.additionals)
