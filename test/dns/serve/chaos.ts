@@ -20,4 +20,5 @@ t.test('nothing for other names, other types, or a switched-off answer', async (
   t.equal(chaosAnswer(q('id.server', 1), o), undefined)
   t.equal(chaosAnswer(q('version.server'), { chaosIdentity: 'x' }), undefined)
   t.equal(chaosAnswer(q('id.server'), { chaosIdentity: '' }), undefined)
+  t.equal(chaosAnswer(q('id.server'), { chaosIdentity: () => 'late-id' })?.body.subarray(11).toString(), 'late-id', 'a function is asked per query')
 })
