@@ -102,7 +102,8 @@ export class LocalAnswerer {
       const node = d.nodes.get(k)
       if (!node) {
         if (d.exists(k)) continue // empty non-terminal
-        const wild = d.nodes.get('*.' + (parentKey(k) as string))
+        const encloser = parentKey(k) as string
+        const wild = d.nodes.get(encloser === '' ? '*' : '*.' + encloser)
         // RFC 4592 3.3.1: the source of synthesis is the wildcard child of the closest encloser
         if (wild) return this.atNode(d, apex, wild, name, qtype, answers, additionals)
         return { end: this.negative(d, apex, 'NXDOMAIN', answers) }

@@ -219,3 +219,38 @@ t.test('a CNAME chain that leaves local data with forwarding off is answered wit
   t.ok(reply.flag_aa)
   t.same(rrs(reply.answers), ['a.z.test 3600 CNAME "b.z.test"', 'b.z.test 3600 CNAME "elsewhere.example"'])
 })
+
+t.test('RFC 4592: a wildcard directly under a root zone is found too', async (t) => {
+  const root = RecordIndex.build([rec('.', 'SOA', SOA), rec('*', 'TXT', '"any tld"')], 1)
+  const r = new DnsResponder(opts, { getIndex: () => root, log: pino({ level: 'silent' }) })
+  t.same(rrs(ask('nosuchtld', 'TXT', { responder: r }).answers), ['nosuchtld 3600 TXT [{"type":"Buffer","data":[97,110,121,32,116,108,100]}]'])
+})
+
+t.test('any mix of cuts, DNAMEs, wildcards and CNAMEs gives a well-formed reply (property)', async (t) => {
+  const fc = (await import('fast-check')).default
+  const label = fc.constantFrom('a', 'b', 'x', '*')
+  const name = fc.array(label, { minLength: 0, maxLength: 3 }).map((ls) => [...ls, 'p.test'].join('.').replace(/^(.*)\*\.(.+)$/, (_m, pre: string, rest: string) => (pre === '' ? '*.' + rest : 'a.' + rest)))
+  const target = fc.array(fc.constantFrom('a', 'b', 'x'), { maxLength: 3 }).map((ls) => [...ls, 'p.test'].join('.') + '.')
+  const record = fc.oneof(
+    fc.tuple(name, fc.constant('A'), fc.constant('192.0.2.1')),
+    fc.tuple(name, fc.constant('CNAME'), target),
+    fc.tuple(name, fc.constant('DNAME'), target),
+    fc.tuple(name, fc.constant('NS'), target),
+    fc.tuple(name, fc.constant('MX'), target.map((n) => '10 ' + n)),
+  )
+  const types = ['A', 'AAAA', 'CNAME', 'DNAME', 'NS', 'MX', 'DS', 'ANY']
+  fc.assert(
+    fc.property(fc.array(record, { maxLength: 12 }), fc.array(fc.tuple(name, fc.constantFrom(...types)), { minLength: 1, maxLength: 6 }), (recs, questions) => {
+      const idx = RecordIndex.build([rec('p.test', 'SOA', SOA), ...recs.map(([n, ty, v]) => rec(n, ty, v))], 1)
+      const r = new DnsResponder(opts, { getIndex: () => idx, log: pino({ level: 'silent' }) })
+      for (const [qn, qt] of questions) {
+        const reply = ask(qn, qt, { responder: r, edns: true })
+        if (!['NOERROR', 'NXDOMAIN', 'YXDOMAIN'].includes(reply.rcode)) return false
+        if ((reply.answers?.length ?? 0) > 2 * 6 + 8) return false // bounded by the hop limit
+      }
+      return true
+    }),
+    { numRuns: 300, seed: 14 },
+  )
+  t.pass('300 random zones answered')
+})
