@@ -34,6 +34,7 @@ const RECORDS: Rec[] = [
   r('example.com', 'HTTPS', '1 . alpn=h2,h3 port=8443 ipv6hint=2001:db8::443'),
   r('svc.example.com', 'SVCB', '1 host.example.com. alpn="dot,doq" ipv4hint=192.0.2.10 mandatory=alpn key667=x'),
   r('svcalias.example.com', 'HTTPS', '0 mail.example.com.'),
+  r('uri.example.com', 'URI', '\\# 24 000a0001 68747470733a2f2f6578616d706c652e636f6d2f'), // RFC 3597 generic form
   r('big.example.com', 'TXT', '"' + 'x'.repeat(200) + '"'),
   ...Array.from({ length: 12 }, (_, i) => r('big.example.com', 'A', `192.0.2.${200 + i}`)),
   ...Array.from({ length: 40 }, (_, i) => r('huge.example.com', 'AAAA', `2001:db8::1:${i}`)),
@@ -121,7 +122,7 @@ export function buildZones(): Zones {
   return { records: RECORDS, files, owners }
 }
 
-const TYPES = ['A', 'AAAA', 'MX', 'TXT', 'NS', 'SOA', 'SRV', 'PTR', 'CNAME', 'DNAME', 'DS', 'HTTPS', 'SVCB', 'ANY']
+const TYPES = ['A', 'AAAA', 'MX', 'TXT', 'NS', 'SOA', 'SRV', 'PTR', 'CNAME', 'DNAME', 'DS', 'HTTPS', 'SVCB', 'URI', 'ANY']
 
 /** Deterministic 0x20 mixed case (RFC 1034 3.1: names compare without case; the reply echoes the question). */
 function mixCase(name: string, seed: number): string {

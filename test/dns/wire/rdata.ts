@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ENCODABLE_TYPES, encodeName, encodeRdata, tokenize, typeName, typeNumber, validateRecords } from '../../../src/dns/wire/rdata.js'
+import { ENCODABLE_TYPES, encodeName, encodeRdata, rdataProblem, tokenize, typeName, typeNumber, validateRecords } from '../../../src/dns/wire/rdata.js'
 
 const hex = (b: Buffer | undefined): string | undefined => b?.toString('hex')
 
@@ -75,4 +75,18 @@ t.test('encodes exactly the types docs/records.md says the server answers (shape
   t.same([...ENCODABLE_TYPES].sort(), answered.sort())
   t.same(encodeRdata('HTTPS', '1 . alpn=h2'), encodeRdata('SVCB', '1 . alpn=h2'), 'HTTPS shares the SVCB layout (RFC 9460 9)')
   t.same(encodeRdata('spf', '"v=spf1"'), encodeRdata('TXT', '"v=spf1"'), 'SPF shares the TXT layout')
+})
+
+t.test('RFC 3597 generic values make types without a native encoder answerable', async (t) => {
+  t.equal(encodeRdata('URI', '\\# 6 000a00016869')?.toString('hex'), '000a00016869')
+  t.equal(encodeRdata('DNSKEY', '\\# 0')?.length, 0)
+  t.equal(encodeRdata('OPENPGPKEY', '\\# 2 ab cd')?.toString('hex'), 'abcd')
+  t.equal(encodeRdata('URI', '\\# 3 0a'), undefined, 'length must match')
+  t.equal(encodeRdata('URI', '\\# 0 0a'), undefined)
+  t.equal(encodeRdata('URI', '\\# x 0a'), undefined)
+  t.equal(encodeRdata('URI', '10 1 "https://x"'), undefined, 'native URI text is accepted but not answered')
+  t.equal(encodeRdata('BOGUS', '\\# 0'), undefined)
+  t.match(rdataProblem('URI', '\\# 3 0a'), /not a valid URI value/)
+  t.equal(rdataProblem('URI', '\\# 1 0a'), undefined)
+  t.same(validateRecords([{ name: 'u', type: 'URI', value: '\\# 1 0a' }]), [])
 })
