@@ -109,9 +109,9 @@ export class LocalAnswerer {
         return { end: this.negative(d, apex, 'NXDOMAIN', answers) }
       }
       // RFC 1034 4.3.2 3b: NS below the apex is a zone cut; DS lives on the parent side (RFC 4035 3.1.4.1)
-      if (node.rrsets.has(TYPE_NS) && !(k === name && qtype === TYPE_DS)) return this.referral(d, k, node, answers)
+      if (node.has(TYPE_NS) && !(k === name && qtype === TYPE_DS)) return this.referral(d, k, node, answers)
       if (k !== name) {
-        const dn = node.rrsets.get(TYPE_DNAME)
+        const dn = node.get(TYPE_DNAME)
         if (dn) return this.dname(name, k, dn, qtype, answers)
       }
     }
@@ -120,16 +120,16 @@ export class LocalAnswerer {
 
   /** The answer at an existing name (or the wildcard standing for it, owners rewritten to `owner`). */
   private atNode(d: ZoneData, apex: string, node: ZoneNode | undefined, owner: string, qtype: number, answers: LocalRR[], additionals: LocalRR[]): Step {
-    const cname = node?.rrsets.get(TYPE_CNAME)
+    const cname = node?.get(TYPE_CNAME)
     if (cname && qtype !== TYPE_CNAME && qtype !== TYPE_ANY) {
       answers.push(...renamed(cname.rrs, owner))
       return { next: keyOfWire(cname.rdatas[0]) }
     }
-    if (qtype === TYPE_ANY && node && node.rrsets.size > 0) {
+    if (qtype === TYPE_ANY && node && node.sets().length > 0) {
       for (const set of this.anySets(node)) this.addSet(d, apex, set, owner, answers, additionals)
       return { end: positive(answers, additionals) }
     }
-    const set = node?.rrsets.get(qtype)
+    const set = node?.get(qtype)
     if (!set) return { end: this.negative(d, apex, 'NOERROR', answers) }
     this.addSet(d, apex, set, owner, answers, additionals)
     return { end: positive(answers, additionals) }
@@ -137,7 +137,7 @@ export class LocalAnswerer {
 
   /** RRsets answering ANY: all, or (RFC 8482 4.1) only the one of the lowest type number, as knotd picks (UDP and TCP). */
   private anySets(node: ZoneNode): RRset[] {
-    const sets = [...node.rrsets.values()]
+    const sets = node.sets()
     if (this.opts.minimalAny !== true || sets.length === 0) return sets
     return [sets.reduce((a, b) => (b.type < a.type ? b : a))]
   }
@@ -166,7 +166,7 @@ export class LocalAnswerer {
 
   /** RFC 1034 4.3.2 3b: AA=0, the cut's NS in authority, addresses of NS targets at or below the cut as glue. */
   private referral(d: ZoneData, cut: string, node: ZoneNode, answers: LocalRR[]): Step {
-    const ns = node.rrsets.get(TYPE_NS) as RRset
+    const ns = node.get(TYPE_NS) as RRset
     const glue: LocalRR[] = []
     for (const rd of ns.rdatas) {
       const target = keyOfWire(rd)
@@ -193,12 +193,13 @@ export class LocalAnswerer {
   private outsideZones(d: ZoneData, name: string, qtype: number, answers: LocalRR[], additionals: LocalRR[]): Step {
     const node = d.nodes.get(name)
     if (node) {
-      const cname = node.rrsets.get(TYPE_CNAME)
+      const cname = node.get(TYPE_CNAME)
       if (cname && qtype !== TYPE_CNAME && qtype !== TYPE_ANY) {
         answers.push(...cname.rrs)
         return { next: keyOfWire(cname.rdatas[0]) }
       }
-      const sets = qtype === TYPE_ANY ? this.anySets(node) : node.rrsets.has(qtype) ? [node.rrsets.get(qtype) as RRset] : []
+      const own = node.get(qtype)
+      const sets = qtype === TYPE_ANY ? this.anySets(node) : own ? [own] : []
       if (sets.length > 0) {
         for (const set of sets) answers.push(...set.rrs)
         return { end: positive(answers, additionals) }
