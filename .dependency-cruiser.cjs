@@ -16,7 +16,7 @@ const CORE = [
   'src/store/(record|record-index|record-validate|records-file|record-json|rr-types|rrset-size|mass-delete|servers)\\.ts',
   'src/dns/wire/[^/]+\\.ts',
   'src/dns/local/[^/]+\\.ts',
-  'src/dns/serve/(fast-path|tcp-clients|query-event)\\.ts',
+  'src/dns/serve/(fast-path|tcp-clients|query-event|chaos)\\.ts',
   'src/dns/forward/upstream-select\\.ts',
   'src/dns/cache/response-cache\\.ts',
   'src/cluster/(codec|messages|protocol|hlc|replica|auth-challenge|status|settings|control|backoff|netinfo|tokens|entry-guard|frame-budget)\\.ts',
