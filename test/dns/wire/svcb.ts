@@ -35,3 +35,34 @@ for (const value of bad) t.test(`refuses ${value}`, async (t) => t.ok(rdataProbl
 t.test('a key with no value and an unknown keyNNNNN value are kept', async (t) => {
   t.equal(hex('SVCB', '1 . key9'), '000100' + '00090000')
 })
+
+t.test('formatSvcb gives the presentation form back (round trip through the encoder)', async (t) => {
+  const { formatSvcb } = await import('../../../src/dns/wire/svcb.js')
+  const cases: [string, string][] = [
+    ['0 foo.example.com.', '0 foo.example.com.'],
+    ['1 .', '1 .'],
+    ['1 . alpn=h2,h3 port=8443', '1 . alpn="h2,h3" port=8443'],
+    ['16 foo.example.org. alpn="f\\\\\\\\oo\\\\,bar,h2"', '16 foo.example.org. alpn="f\\\\\\\\oo\\\\,bar,h2"'],
+    ['1 . mandatory=port,alpn alpn=h2 port=53 ipv4hint=192.0.2.1,192.0.2.2 ech=AAAA ipv6hint=2001:db8::1,2001:db8:0:1:0:0:0:1 dohpath=/q{?dns} key667="a b" no-default-alpn ohttp key9',
+      '1 . mandatory=alpn,port alpn="h2" no-default-alpn port=53 ipv4hint=192.0.2.1,192.0.2.2 ech=AAAA ipv6hint=2001:db8::1,2001:db8:0:1::1 dohpath="/q{?dns}" ohttp key9 key667="a b"'],
+    ['1 x\\.y.example. key65000="\\001"', '1 x\\.y.example. key65000="\\001"'],
+  ]
+  for (const [input, want] of cases) {
+    const wire = encodeRdata('HTTPS', input) as Buffer
+    t.equal(formatSvcb(wire), want, input)
+    t.same(encodeRdata('HTTPS', want), wire, 'the output encodes to the same RDATA')
+  }
+  for (const bad of ['0001', '000100000100', '00010000020001ff', '0001000003000100', '000100000400020102', '0001000600011001', '0001000100010000', '00010000000001ff', '0001000300020001000100020002', '0001000103']) {
+    t.equal(formatSvcb(Buffer.from(bad, 'hex')), undefined, `malformed ${bad}`)
+  }
+})
+
+t.test('forwarded and cached SVCB/HTTPS records are written and read in presentation form', async (t) => {
+  const { formatRrLine, parseRrLine, parseAnswer, formatRdata } = await import('../../../src/dns/wire/upstream-rr.js')
+  const a = parseAnswer('example.com', 'HTTPS', 60, '1 . alpn=h2 port=443')
+  t.ok(a)
+  t.equal(formatRdata(a as never), '1 . alpn="h2" port=443')
+  const line = formatRrLine(a as never)
+  t.same(parseRrLine(line), a)
+  t.match(formatRdata({ name: 'x', type: 'UNKNOWN_65', data: Buffer.from('0001', 'hex') } as never), /^\\# 2 0001$/, 'malformed RDATA stays generic')
+})
