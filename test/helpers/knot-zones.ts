@@ -146,6 +146,9 @@ export function queriesFor(z: Zones): Q[] {
     '0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa', '0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa',
     'f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa',
   )
+  // names made of labels that mean something in the zones, one and two deep under every apex (deterministic)
+  const labels = ['www', 'a', 'b', 'x', 'wild', 'deep', 'sub', 'olddept', 'child', 'ns1', '*', 'wc', 'dept']
+  for (const apex of APEXES) for (let i = 0; i < labels.length; i++) names.push(`${labels[i]}.${apex}`, `${labels[(i * 5 + 3) % labels.length]}.${labels[i]}.${apex}`)
   const out: Q[] = []
   let seed = 0
   for (const name of names) for (const type of TYPES) out.push({ name: mixCase(name, seed++), type, edns: (seed + Math.floor(seed / TYPES.length)) % 2 === 0 })
