@@ -23,8 +23,6 @@ export type { LocalRR } from './zone-data.js'
 export const MAX_CNAME_HOPS = 5
 /** TTL of the built-in localhost answers (the original's value). */
 export const LOCALHOST_TTL = 604800
-/** RFC 6672 2.2: a DNAME substitution longer than 255 bytes is answered YXDOMAIN. */
-export const YXDOMAIN = 'YXDOMAIN'
 
 export interface LocalAnswerOptions {
   /** When false only the built-in localhost answers are local; everything else is forwarded. */
@@ -147,7 +145,10 @@ export class LocalAnswerer {
     answers.push(...renamed(set.rrs, owner))
     const skip = ADDITIONAL_TARGET_AT[set.type] ?? -1
     if (skip < 0) return
-    for (const rd of set.rdatas) this.addAddresses(d, keyOfWire(rd, skip), (z) => z === apex && !this.isOccluded(d, keyOfWire(rd, skip), apex), additionals)
+    for (const rd of set.rdatas) {
+      const target = keyOfWire(rd, skip)
+      this.addAddresses(d, target, (z) => z === apex && !this.isOccluded(d, target, apex), additionals)
+    }
   }
 
   private addAddresses(d: ZoneData, target: string, ok: (zone: string | undefined) => boolean, additionals: LocalRR[]): void {

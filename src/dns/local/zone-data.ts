@@ -10,7 +10,7 @@ import { canonicalIp, nameKey, type DnsRecord } from '../../store/record.js'
 import { rrTypeByCode, TYPE_A, TYPE_AAAA, TYPE_PTR, TYPE_SOA, typeNumber } from '../../store/rr-types.js'
 import { encodeName, encodeRdata } from '../wire/rdata.js'
 import { rrBody, type WireRR } from '../wire/wire.js'
-import { keyOfWire, nameKeyOf, parentKey } from './names.js'
+import { nameKeyOf, parentKey } from './names.js'
 
 /** An RR plus its presentation text (`TYPE value`) for logs and the dashboard. */
 export interface LocalRR extends WireRR {
@@ -208,4 +208,3 @@ function comparable(type: number, rdata: Buffer): Buffer {
   return out
 }
 
-export { keyOfWire }

@@ -11,12 +11,12 @@ import type { UpstreamAnswer } from '../forward/upstream.js'
 import { LocalAnswerer, type LocalRR } from '../local/answer.js'
 import { isTransferOrMailQtype, TYPE_OPT, typeName } from '../../store/rr-types.js'
 import { chaosAnswer } from './chaos.js'
+import { encodeResponse } from '../wire/encode-response.js'
 import {
   CLASS_CH,
   CLASS_IN,
   CLASSIC_UDP_BYTES,
   DEFAULT_EDNS_UDP_BYTES,
-  encodeResponse,
   MAX_DNS_MESSAGE_BYTES,
   parseQuery,
   RCODES,
