@@ -45,8 +45,8 @@ export interface ZoneDataOptions {
 interface Group {
   type: number
   records: DnsRecord[]
-  /** PTR targets (keys) and TTLs synthesized from A/AAAA records. */
-  synthesized?: { target: string; ttl: number }[]
+  /** A/AAAA records whose address this reverse name stands for (PTRs synthesized from their owners). */
+  synthesized?: DnsRecord[]
   set?: RRset | null
 }
 
@@ -107,7 +107,7 @@ export class ZoneData {
         const rev = reverseKey(r.value)
         if (rev !== undefined) {
           const g = this.node(rev).group(TYPE_PTR)
-          ;(g.synthesized ??= []).push({ target: owner, ttl: r.ttl })
+          ;(g.synthesized ??= []).push(r)
         }
       }
     }
@@ -169,8 +169,11 @@ function materialize(owner: string, g: Group): RRset | null {
     texts.push(text)
   }
   for (const r of g.records) add(encodeRdata(r.type, r.value), r.type.toUpperCase() + ' ' + r.value.trim())
-  for (const s of g.synthesized ?? []) add(encodeName(s.target), 'PTR ' + s.target + '.')
-  const last = g.records[g.records.length - 1] ?? (g.synthesized as { ttl: number }[])[(g.synthesized as unknown[]).length - 1]
+  for (const a of g.synthesized ?? []) {
+    const target = ownerKey(a, TYPE_A) as string
+    add(encodeName(target), 'PTR ' + target + '.')
+  }
+  const last = g.records[g.records.length - 1] ?? (g.synthesized as DnsRecord[])[(g.synthesized as DnsRecord[]).length - 1]
   if (rdatas.length === 0) return (g.set = null)
   const ttl = last.ttl
   g.set = { type: g.type, ttl, rdatas, texts, rrs: rdatas.map((rd, i) => ({ name: owner, body: rrBody(g.type, ttl, rd), text: texts[i] })) }
