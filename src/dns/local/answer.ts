@@ -11,7 +11,7 @@ import type { RecordIndex } from '../../store/record-index.js'
 import { TYPE_A, TYPE_AAAA, TYPE_ANY, TYPE_CNAME, TYPE_DNAME, TYPE_DS, TYPE_HTTPS, TYPE_MX, TYPE_NS, TYPE_SOA, TYPE_SRV, TYPE_SVCB } from '../../store/rr-types.js'
 import { encodeName, ipv4Bytes, ipv6Bytes, soaMinimum } from '../wire/rdata.js'
 import { rrBody } from '../wire/wire.js'
-import { keyOfWire, parentKey, replaceSuffix } from './names.js'
+import { isAtOrBelow, keyOfWire, parentKey, replaceSuffix } from './names.js'
 import { ZoneData, type LocalRR, type RRset, type TtlConflict, type ZoneNode } from './zone-data.js'
 
 export type { LocalRR } from './zone-data.js'
@@ -107,7 +107,7 @@ export class LocalAnswerer {
         return { end: this.negative(d, apex, 'NXDOMAIN', answers) }
       }
       // RFC 1034 4.3.2 3b: NS below the apex is a zone cut; DS lives on the parent side (RFC 4035 3.1.4.1)
-      if (node.has(TYPE_NS) && !(k === name && qtype === TYPE_DS)) return this.referral(d, k, node, answers)
+      if (node.has(TYPE_NS) && !(k === name && qtype === TYPE_DS)) return this.referral(d, apex, k, node, answers)
       if (k !== name) {
         const dn = node.get(TYPE_DNAME)
         if (dn) return this.dname(name, k, dn, qtype, answers)
@@ -165,13 +165,17 @@ export class LocalAnswerer {
     return false
   }
 
-  /** RFC 1034 4.3.2 3b: AA=0, the cut's NS in authority, addresses of NS targets at or below the cut as glue. */
-  private referral(d: ZoneData, cut: string, node: ZoneNode, answers: LocalRR[]): Step {
+  /**
+   * RFC 1034 4.3.2 3b: AA=0, the cut's NS in authority; in additional the addresses of NS targets at or
+   * below the cut (glue) or held authoritatively elsewhere in the zone, as knotd gives them.
+   */
+  private referral(d: ZoneData, apex: string, cut: string, node: ZoneNode, answers: LocalRR[]): Step {
     const ns = node.get(TYPE_NS) as RRset
     const glue: LocalRR[] = []
     for (const rd of ns.rdatas) {
       const target = keyOfWire(rd)
-      this.addAddresses(d, target, () => target === cut || target.endsWith('.' + cut), glue)
+      const isGlue = isAtOrBelow(target, cut)
+      this.addAddresses(d, target, (z) => isGlue || (z === apex && !this.isOccluded(d, target, apex)), glue)
     }
     // after a local CNAME the answer is still ours (AA for the first name, RFC 1034 6.2.7)
     return { end: { kind: 'answer', rcode: 'NOERROR', aa: answers.length > 0, answers, authorities: ns.rrs, additionals: glue } }

@@ -254,3 +254,11 @@ t.test('any mix of cuts, DNAMEs, wildcards and CNAMEs gives a well-formed reply 
   )
   t.pass('300 random zones answered')
 })
+
+t.test('a referral carries the addresses of NS targets held elsewhere in the zone, as knotd', async (t) => {
+  const z = RecordIndex.build([...records, rec('sub2.example.com', 'NS', 'mail.example.com.')], 1)
+  const r = new DnsResponder(opts, { getIndex: () => z, log: pino({ level: 'silent' }) })
+  const reply = ask('www.sub2.example.com', 'A', { responder: r })
+  t.notOk(reply.flag_aa)
+  t.same(rrs(reply.additionals), ['mail.example.com 3600 A "192.0.2.25"'])
+})
