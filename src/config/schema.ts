@@ -103,7 +103,7 @@ const dns = section('DNS listener and resolution', {
   }),
   dns_refuse_any: bool(false, 'answer NOTIMP to ANY queries', LIVE),
   dns_minimal_any: bool(false, 'ours: answer ANY with one RRset of the name instead of all of them (RFC 8482)'),
-  dns_chaos_identity: bool(true, 'ours: answer CH TXT id.server and hostname.bind with the node id (cluster_node_id, else the host name)'),
+  dns_chaos_identity: bool(true, 'ours: answer CH TXT id.server and hostname.bind with the node id (the cluster node id; clustering off: cluster_node_id, else the host name)'),
   dns_chaos_version: bool(true, 'ours: answer CH TXT version.server and version.bind with the dnsplane version'),
   dns_max_edns_udp_payload: int(0, 0, 65535, 'cap on the EDNS UDP payload size advertised in responses; 0 = no cap', LIVE),
   dns_tcp_max_connections: int(256, 1, 65535, 'ours: maximum concurrent DNS-over-TCP connections; when full, the oldest idle connection of the busiest client is closed for a new one'),

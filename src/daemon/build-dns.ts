@@ -17,7 +17,7 @@ export interface BuiltDns {
 /** Binds dns_bind:port and registers 'dns'; throws DnsplaneError ERR_BIND_FAILED when the port is taken. */
 export async function buildDns(
   { config, log, stops }: BuildContext,
-  deps: { records: FileRecordStore; resolver: CachingResolver; sink: ResolutionSink },
+  deps: { records: FileRecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string },
 ): Promise<BuiltDns> {
   const dns = new DnsServer(
     {
@@ -27,7 +27,7 @@ export async function buildDns(
       autoBuildPtrFromA: config.DNSRecordSettings.auto_build_ptr_from_a,
       refuseAny: config.dns_refuse_any,
       minimalAny: config.dns_minimal_any,
-      chaosIdentity: config.dns_chaos_identity ? config.cluster_node_id.trim() || hostname() : undefined,
+      chaosIdentity: config.dns_chaos_identity ? () => deps.nodeId?.() || config.cluster_node_id.trim() || hostname() : undefined,
       chaosVersion: config.dns_chaos_version ? 'dnsplane ' + VERSION : undefined,
       maxEdnsUdpPayload: config.dns_max_edns_udp_payload,
       tcpIdleTimeoutMs: config.dns_tcp_idle_timeout_seconds * 1000,

@@ -45,9 +45,11 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     const { stats, metrics, sink } = buildStats(config)
     const forwarding = await buildForwarding(ctx, servers)
     const lastCompaction = startCacheCompaction(ctx, forwarding.resolver.cache)
-    const { address: dnsAddr } = await buildDns(ctx, { records, resolver: forwarding.resolver, sink })
+    let nodeId = (): string => '' // the cluster's node id once it is built (CH TXT id.server)
+    const { address: dnsAddr } = await buildDns(ctx, { records, resolver: forwarding.resolver, sink, nodeId: () => nodeId() })
     const clusterDeps = { configPath: loaded.path, configManager, records, metrics, up, opts }
     const { cluster, frameBudget, readinessInput } = await buildCluster(ctx, clusterDeps)
+    nodeId = () => cluster.status().node_id
     metrics.collectFrom({
       counters: () => stats.counters(),
       serverStartMs: () => stats.serverStartMs,

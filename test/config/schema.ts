@@ -37,6 +37,7 @@ const implemented = [
   'records_mass_delete_guard_percent',
   'api_allow_unauthenticated_remote',
   'strict_config',
+  'dns_minimal_any', 'dns_chaos_identity', 'dns_chaos_version',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {
   for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)

@@ -34,6 +34,7 @@ const RECORDS: Rec[] = [
   r('example.com', 'HTTPS', '1 . alpn=h2,h3 port=8443 ipv6hint=2001:db8::443'),
   r('svc.example.com', 'SVCB', '1 host.example.com. alpn="dot,doq" ipv4hint=192.0.2.10 mandatory=alpn key667=x'),
   r('svcalias.example.com', 'HTTPS', '0 mail.example.com.'),
+  r('uri.example.com', 'URI', '\\# 24 000a0001 68747470733a2f2f6578616d706c652e636f6d2f'), // RFC 3597 generic form
   r('big.example.com', 'TXT', '"' + 'x'.repeat(200) + '"'),
   ...Array.from({ length: 12 }, (_, i) => r('big.example.com', 'A', `192.0.2.${200 + i}`)),
   ...Array.from({ length: 40 }, (_, i) => r('huge.example.com', 'AAAA', `2001:db8::1:${i}`)),
@@ -48,6 +49,10 @@ const RECORDS: Rec[] = [
   r('www.example.com', 'CNAME', 'host.example.com.'),
   r('alias.example.com', 'CNAME', 'www.example.com.'),
   r('tochild.example.com', 'CNAME', 'www.child.example.com.'),
+  r('tosub.example.com', 'CNAME', 'www.sub.example.com.'),
+  r('towild.example.com', 'CNAME', 'x.wild.example.com.'),
+  r('tonx.example.com', 'CNAME', 'nope.example.com.'),
+  r('*.example.net', 'MX', '10 mail.example.com.'),
   r('a.b.deep.example.com', 'TXT', '"deep"'),
   r('*.wild.example.com', 'A', '192.0.2.80'),
   r('*.wild.example.com', 'TXT', '"wildcard"'),
@@ -56,6 +61,8 @@ const RECORDS: Rec[] = [
   r('sub.example.com', 'NS', 'ns1.sub.example.com.'),
   r('sub.example.com', 'NS', 'ns.elsewhere.org.'),
   r('ns1.sub.example.com', 'A', '192.0.2.70'),
+  r('sub2.example.com', 'NS', 'ns1.example.com.'), // served by a name elsewhere in the parent zone
+  r('sub2.example.com', 'NS', 'mail.example.com.'),
   r('sub.example.com', 'DS', '12345 8 2 49FD46E6C4B45C55D4AC49FD46E6C4B45C55D4AC49FD46E6C4B45C55D4AC'),
   r('old.example.com', 'DNAME', 'example.net.'),
   r('olddept.example.com', 'DNAME', 'dept.example.com.'),
@@ -121,7 +128,7 @@ export function buildZones(): Zones {
   return { records: RECORDS, files, owners }
 }
 
-const TYPES = ['A', 'AAAA', 'MX', 'TXT', 'NS', 'SOA', 'SRV', 'PTR', 'CNAME', 'DNAME', 'DS', 'HTTPS', 'SVCB', 'ANY']
+const TYPES = ['A', 'AAAA', 'MX', 'TXT', 'NS', 'SOA', 'SRV', 'PTR', 'CNAME', 'DNAME', 'DS', 'HTTPS', 'SVCB', 'URI', 'ANY']
 
 /** Deterministic 0x20 mixed case (RFC 1034 3.1: names compare without case; the reply echoes the question). */
 function mixCase(name: string, seed: number): string {
@@ -136,11 +143,14 @@ export function queriesFor(z: Zones): Q[] {
   names.push(
     'nope.example.com', 'b.deep.example.com', 'deep.example.com', 
     'anything.wild.example.com', 'a.b.wild.example.com', 'wild.example.com', 'x.exists.wild.example.com', 'foo.wc.example.com',
-    'www.sub.example.com', 'a.b.sub.example.com', 'x.old.example.com', 'www.olddept.example.com', 'nope.olddept.example.com', 'a.loop.example.com', 'www.old.example.com', 'nope.old.example.com',
+    'www.sub.example.com', 'a.b.sub.example.com', 'www.sub2.example.com', 'x.old.example.com', 'www.olddept.example.com', 'nope.olddept.example.com', 'a.loop.example.com', 'www.old.example.com', 'nope.old.example.com',
     'nope.child.example.com', 'nope.example.net', '030.2.0.192.in-addr.arpa', '0.2.0.192.in-addr.arpa', '99.2.0.192.in-addr.arpa',
     '0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa', '0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa',
     'f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa',
   )
+  // names made of labels that mean something in the zones, one and two deep under every apex (deterministic)
+  const labels = ['www', 'a', 'b', 'x', 'wild', 'deep', 'sub', 'olddept', 'child', 'ns1', '*', 'wc', 'dept']
+  for (const apex of APEXES) for (let i = 0; i < labels.length; i++) names.push(`${labels[i]}.${apex}`, `${labels[(i * 5 + 3) % labels.length]}.${labels[i]}.${apex}`)
   const out: Q[] = []
   let seed = 0
   for (const name of names) for (const type of TYPES) out.push({ name: mixCase(name, seed++), type, edns: (seed + Math.floor(seed / TYPES.length)) % 2 === 0 })

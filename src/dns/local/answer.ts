@@ -11,7 +11,7 @@ import type { RecordIndex } from '../../store/record-index.js'
 import { TYPE_A, TYPE_AAAA, TYPE_ANY, TYPE_CNAME, TYPE_DNAME, TYPE_DS, TYPE_HTTPS, TYPE_MX, TYPE_NS, TYPE_SOA, TYPE_SRV, TYPE_SVCB } from '../../store/rr-types.js'
 import { encodeName, ipv4Bytes, ipv6Bytes, soaMinimum } from '../wire/rdata.js'
 import { rrBody } from '../wire/wire.js'
-import { keyOfWire, parentKey, replaceSuffix } from './names.js'
+import { isAtOrBelow, keyOfWire, parentKey, replaceSuffix } from './names.js'
 import { ZoneData, type LocalRR, type RRset, type TtlConflict, type ZoneNode } from './zone-data.js'
 
 export type { LocalRR } from './zone-data.js'
@@ -23,8 +23,6 @@ export type { LocalRR } from './zone-data.js'
 export const MAX_CNAME_HOPS = 5
 /** TTL of the built-in localhost answers (the original's value). */
 export const LOCALHOST_TTL = 604800
-/** RFC 6672 2.2: a DNAME substitution longer than 255 bytes is answered YXDOMAIN. */
-export const YXDOMAIN = 'YXDOMAIN'
 
 export interface LocalAnswerOptions {
   /** When false only the built-in localhost answers are local; everything else is forwarded. */
@@ -59,7 +57,6 @@ export class LocalAnswerer {
   private generation = -1
   private index: RecordIndex | undefined
   private data: ZoneData | undefined
-  private minimal = false
 
   constructor(private readonly opts: LocalAnswerOptions) {}
 
@@ -68,12 +65,8 @@ export class LocalAnswerer {
     return this.use(index).ttlConflicts
   }
 
-  /**
-   * Answers `qkey` (lower-case, no trailing dot) / `qtype` (number) from `index`. Class IN is assumed.
-   * `minimalAny` overrides the option for this question (the responder applies it to UDP only).
-   */
-  answer(index: RecordIndex, qkey: string, qtype: number, minimalAny = this.opts.minimalAny === true): LocalOutcome {
-    this.minimal = minimalAny
+  /** Answers `qkey` (lower-case, no trailing dot) / `qtype` (number) from `index`. Class IN is assumed. */
+  answer(index: RecordIndex, qkey: string, qtype: number): LocalOutcome {
     if (!this.opts.localRecordsEnabled) return this.builtinOr(qkey, qtype, { kind: 'forward', chain: [], target: qkey, nodataOnMiss: false })
     const d = this.use(index)
     const answers: LocalRR[] = []
@@ -107,15 +100,16 @@ export class LocalAnswerer {
       const node = d.nodes.get(k)
       if (!node) {
         if (d.exists(k)) continue // empty non-terminal
-        const wild = d.nodes.get('*.' + (parentKey(k) as string))
+        const encloser = parentKey(k) as string
+        const wild = d.nodes.get(encloser === '' ? '*' : '*.' + encloser)
         // RFC 4592 3.3.1: the source of synthesis is the wildcard child of the closest encloser
         if (wild) return this.atNode(d, apex, wild, name, qtype, answers, additionals)
         return { end: this.negative(d, apex, 'NXDOMAIN', answers) }
       }
       // RFC 1034 4.3.2 3b: NS below the apex is a zone cut; DS lives on the parent side (RFC 4035 3.1.4.1)
-      if (node.rrsets.has(TYPE_NS) && !(k === name && qtype === TYPE_DS)) return this.referral(d, k, node, answers)
+      if (node.has(TYPE_NS) && !(k === name && qtype === TYPE_DS)) return this.referral(d, apex, k, node, answers)
       if (k !== name) {
-        const dn = node.rrsets.get(TYPE_DNAME)
+        const dn = node.get(TYPE_DNAME)
         if (dn) return this.dname(name, k, dn, qtype, answers)
       }
     }
@@ -124,25 +118,25 @@ export class LocalAnswerer {
 
   /** The answer at an existing name (or the wildcard standing for it, owners rewritten to `owner`). */
   private atNode(d: ZoneData, apex: string, node: ZoneNode | undefined, owner: string, qtype: number, answers: LocalRR[], additionals: LocalRR[]): Step {
-    const cname = node?.rrsets.get(TYPE_CNAME)
+    const cname = node?.get(TYPE_CNAME)
     if (cname && qtype !== TYPE_CNAME && qtype !== TYPE_ANY) {
       answers.push(...renamed(cname.rrs, owner))
       return { next: keyOfWire(cname.rdatas[0]) }
     }
-    if (qtype === TYPE_ANY && node && node.rrsets.size > 0) {
+    if (qtype === TYPE_ANY && node && node.sets().length > 0) {
       for (const set of this.anySets(node)) this.addSet(d, apex, set, owner, answers, additionals)
       return { end: positive(answers, additionals) }
     }
-    const set = node?.rrsets.get(qtype)
+    const set = node?.get(qtype)
     if (!set) return { end: this.negative(d, apex, 'NOERROR', answers) }
     this.addSet(d, apex, set, owner, answers, additionals)
     return { end: positive(answers, additionals) }
   }
 
-  /** RRsets answering ANY: all, or (RFC 8482 4.1) only the one of the lowest type number, as knotd picks. */
+  /** RRsets answering ANY: all, or (RFC 8482 4.1) only the one of the lowest type number, as knotd picks (UDP and TCP). */
   private anySets(node: ZoneNode): RRset[] {
-    const sets = [...node.rrsets.values()]
-    if (!this.minimal || sets.length === 0) return sets
+    const sets = node.sets()
+    if (this.opts.minimalAny !== true || sets.length === 0) return sets
     return [sets.reduce((a, b) => (b.type < a.type ? b : a))]
   }
 
@@ -151,7 +145,10 @@ export class LocalAnswerer {
     answers.push(...renamed(set.rrs, owner))
     const skip = ADDITIONAL_TARGET_AT[set.type] ?? -1
     if (skip < 0) return
-    for (const rd of set.rdatas) this.addAddresses(d, keyOfWire(rd, skip), (z) => z === apex && !this.isOccluded(d, keyOfWire(rd, skip), apex), additionals)
+    for (const rd of set.rdatas) {
+      const target = keyOfWire(rd, skip)
+      this.addAddresses(d, target, (z) => z === apex && !this.isOccluded(d, target, apex), additionals)
+    }
   }
 
   private addAddresses(d: ZoneData, target: string, ok: (zone: string | undefined) => boolean, additionals: LocalRR[]): void {
@@ -168,13 +165,17 @@ export class LocalAnswerer {
     return false
   }
 
-  /** RFC 1034 4.3.2 3b: AA=0, the cut's NS in authority, addresses of NS targets at or below the cut as glue. */
-  private referral(d: ZoneData, cut: string, node: ZoneNode, answers: LocalRR[]): Step {
-    const ns = node.rrsets.get(TYPE_NS) as RRset
+  /**
+   * RFC 1034 4.3.2 3b: AA=0, the cut's NS in authority; in additional the addresses of NS targets at or
+   * below the cut (glue) or held authoritatively elsewhere in the zone, as knotd gives them.
+   */
+  private referral(d: ZoneData, apex: string, cut: string, node: ZoneNode, answers: LocalRR[]): Step {
+    const ns = node.get(TYPE_NS) as RRset
     const glue: LocalRR[] = []
     for (const rd of ns.rdatas) {
       const target = keyOfWire(rd)
-      this.addAddresses(d, target, () => target === cut || target.endsWith('.' + cut), glue)
+      const isGlue = isAtOrBelow(target, cut)
+      this.addAddresses(d, target, (z) => isGlue || (z === apex && !this.isOccluded(d, target, apex)), glue)
     }
     // after a local CNAME the answer is still ours (AA for the first name, RFC 1034 6.2.7)
     return { end: { kind: 'answer', rcode: 'NOERROR', aa: answers.length > 0, answers, authorities: ns.rrs, additionals: glue } }
@@ -197,12 +198,13 @@ export class LocalAnswerer {
   private outsideZones(d: ZoneData, name: string, qtype: number, answers: LocalRR[], additionals: LocalRR[]): Step {
     const node = d.nodes.get(name)
     if (node) {
-      const cname = node.rrsets.get(TYPE_CNAME)
+      const cname = node.get(TYPE_CNAME)
       if (cname && qtype !== TYPE_CNAME && qtype !== TYPE_ANY) {
         answers.push(...cname.rrs)
         return { next: keyOfWire(cname.rdatas[0]) }
       }
-      const sets = qtype === TYPE_ANY ? this.anySets(node) : node.rrsets.has(qtype) ? [node.rrsets.get(qtype) as RRset] : []
+      const own = node.get(qtype)
+      const sets = qtype === TYPE_ANY ? this.anySets(node) : own ? [own] : []
       if (sets.length > 0) {
         for (const set of sets) answers.push(...set.rrs)
         return { end: positive(answers, additionals) }

@@ -1,15 +1,16 @@
 /**
- * The local records of one RecordIndex generation as a tree of names: RRsets per owner (one TTL,
- * no duplicates), IP-keyed and synthesized PTRs at their reverse names, every ancestor of an owner
- * (empty non-terminals, RFC 8020) and the zone apexes (owners of a SOA). Built once per generation.
- * Pure: no I/O; TTL conflicts are returned, for the caller to log.
+ * The local records of one RecordIndex generation as a tree of names: the records of each owner
+ * grouped by type, IP-form PTRs and synthesized PTRs at their reverse names, every ancestor of an
+ * owner (empty non-terminals, RFC 8020) and the zone apexes (owners of a SOA). The tree is built
+ * once per generation from names only; an RRset's wire form (one TTL, no duplicates) is built the
+ * first time a query needs it. Pure: no I/O; TTL conflicts are returned, for the caller to log.
  */
 import type { RecordIndex } from '../../store/record-index.js'
-import { canonicalIp, type DnsRecord } from '../../store/record.js'
+import { canonicalIp, nameKey, type DnsRecord } from '../../store/record.js'
 import { rrTypeByCode, TYPE_A, TYPE_AAAA, TYPE_PTR, TYPE_SOA, typeNumber } from '../../store/rr-types.js'
 import { encodeName, encodeRdata } from '../wire/rdata.js'
 import { rrBody, type WireRR } from '../wire/wire.js'
-import { keyOfWire, nameKeyOf, parentKey } from './names.js'
+import { nameKeyOf, parentKey } from './names.js'
 
 /** An RR plus its presentation text (`TYPE value`) for logs and the dashboard. */
 export interface LocalRR extends WireRR {
@@ -23,13 +24,8 @@ export interface RRset {
   /** RDATA per RR, in file order, without duplicates. */
   rdatas: Buffer[]
   texts: string[]
-  /** The RRs as served (built from the above once the set is complete). */
+  /** The RRs as served. */
   rrs: LocalRR[]
-}
-
-/** One owner name: its RRsets in the order their types first appear. */
-export interface ZoneNode {
-  rrsets: Map<number, RRset>
 }
 
 /** An RRset whose records had different TTLs (served with the last one, as Knot does). */
@@ -45,8 +41,52 @@ export interface ZoneDataOptions {
   autoBuildPtrFromA: boolean
 }
 
+/** The records of one owner and type; `set` is built on first use (null: nothing encodes). */
+interface Group {
+  type: number
+  records: DnsRecord[]
+  /** A/AAAA records whose address this reverse name stands for (PTRs synthesized from their owners). */
+  synthesized?: DnsRecord[]
+  set?: RRset | null
+}
+
+/** One owner name: its records grouped by type, in the order the types first appear. */
+export class ZoneNode {
+  readonly groups: Group[] = []
+  constructor(readonly key: string) {}
+
+  /** The RRset of `type`, or undefined when there is none (or none of its values encodes). */
+  get(type: number): RRset | undefined {
+    for (const g of this.groups) if (g.type === type) return materialize(this.key, g) ?? undefined
+    return undefined
+  }
+
+  has(type: number): boolean {
+    return this.get(type) !== undefined
+  }
+
+  /** Every RRset of the name that has RRs. */
+  sets(): RRset[] {
+    const out: RRset[] = []
+    for (const g of this.groups) {
+      const set = materialize(this.key, g)
+      if (set) out.push(set)
+    }
+    return out
+  }
+
+  group(type: number): Group {
+    for (const g of this.groups) if (g.type === type) return g
+    const g: Group = { type, records: [] }
+    this.groups.push(g)
+    return g
+  }
+}
+
 /** Shapes whose RDATA holds names compared without case (RFC 4034 6.2) when spotting duplicates. */
 const NAME_OFFSET: Partial<Record<string, number>> = { name: 0, mx: 2, srv: 6, soa: 0 }
+/** Owner names that need no escape handling: their key is the lower-cased name. */
+const PLAIN_NAME = /^[A-Za-z0-9_*-]+(\.[A-Za-z0-9_*-]+)*\.?$/
 
 export class ZoneData {
   readonly nodes = new Map<string, ZoneNode>()
@@ -55,36 +95,30 @@ export class ZoneData {
   /** Keys of the names that own a SOA. */
   readonly apexes = new Set<string>()
   readonly ttlConflicts: TtlConflict[] = []
-  private readonly ttlsSeen = new Map<RRset, { name: string; ttls: number[] }>()
 
   constructor(index: RecordIndex, opts: ZoneDataOptions) {
-    const synthesized: [string, Buffer, string, number][] = []
     for (const r of index.records) {
       const type = typeNumber(r.type)
       if (type === undefined) continue
       const owner = ownerKey(r, type)
-      const rdata = owner === undefined ? undefined : encodeRdata(r.type, r.value)
       if (owner === undefined) continue
-      // a value that does not encode is skipped, but its name still exists (NODATA, not NXDOMAIN)
-      if (!this.nodes.has(owner)) this.nodes.set(owner, { rrsets: new Map() })
-      if (!rdata) continue
-      this.add(owner, type, rdata, r.type.toUpperCase() + ' ' + r.value.trim(), r.ttl, true)
+      this.node(owner).group(type).records.push(r)
       if (opts.autoBuildPtrFromA && (type === TYPE_A || type === TYPE_AAAA)) {
         const rev = reverseKey(r.value)
-        if (rev !== undefined) synthesized.push([rev, encodeName(owner) as Buffer, 'PTR ' + owner + '.', r.ttl])
+        if (rev !== undefined) {
+          const g = this.node(rev).group(TYPE_PTR)
+          ;(g.synthesized ??= []).push(r)
+        }
       }
     }
-    // Synthesized PTRs join an explicit PTR RRset at the same name without changing its TTL.
-    for (const [rev, rdata, text, ttl] of synthesized) this.add(rev, TYPE_PTR, rdata, text, ttl, false)
     for (const [key, node] of this.nodes) {
-      for (const set of node.rrsets.values()) set.rrs = set.rdatas.map((rd, i) => ({ name: key, body: rrBody(set.type, set.ttl, rd), text: set.texts[i] }))
-      if (node.rrsets.has(TYPE_SOA)) this.apexes.add(key)
+      for (const g of node.groups) {
+        if (g.type === TYPE_SOA) this.apexes.add(key)
+        const conflict = ttlConflict(key, g)
+        if (conflict) this.ttlConflicts.push(conflict)
+      }
       for (let k: string | undefined = key; k !== undefined && k !== '' && !this.names.has(k); k = parentKey(k)) this.names.add(k)
     }
-    for (const [set, { name, ttls }] of this.ttlsSeen) {
-      this.ttlConflicts.push({ name, type: rrTypeByCode(set.type)?.mnemonic ?? 'TYPE' + set.type, ttls, served: set.ttl })
-    }
-    this.ttlsSeen.clear()
   }
 
   /** The closest enclosing zone apex of `key` (the name itself counts), or undefined. */
@@ -99,30 +133,51 @@ export class ZoneData {
   }
 
   rrset(key: string, type: number): RRset | undefined {
-    return this.nodes.get(key)?.rrsets.get(type)
+    return this.nodes.get(key)?.get(type)
   }
 
-  private add(owner: string, type: number, rdata: Buffer, text: string, ttl: number, explicit: boolean): void {
-    let node = this.nodes.get(owner)
-    if (!node) this.nodes.set(owner, (node = { rrsets: new Map() }))
-    let set = node.rrsets.get(type)
-    if (!set) {
-      node.rrsets.set(type, { type, ttl, rdatas: [rdata], texts: [text], rrs: [] })
-      return
-    }
-    const cmp = comparable(type, rdata)
-    // RFC 2181 5: an RRset holds no duplicate RRs (same RDATA, names compared without case)
-    if (set.rdatas.some((d) => comparable(type, d).equals(cmp))) return
-    set.rdatas.push(rdata)
-    set.texts.push(text)
-    // RFC 2181 5.2: one TTL per RRset; Knot keeps the last one read, so do we (and report it)
-    if (explicit && ttl !== set.ttl) {
-      const seen = this.ttlsSeen.get(set) ?? { name: owner, ttls: [set.ttl] }
-      seen.ttls.push(ttl)
-      this.ttlsSeen.set(set, seen)
-      set.ttl = ttl
-    }
+  private node(key: string): ZoneNode {
+    let node = this.nodes.get(key)
+    if (!node) this.nodes.set(key, (node = new ZoneNode(key)))
+    return node
   }
+}
+
+/**
+ * RFC 2181 5.2: one TTL per RRset; Knot keeps the last one read, so do we (reported here). Synthesized
+ * PTRs join an explicit PTR RRset without changing its TTL and are never reported.
+ */
+function ttlConflict(name: string, g: Group): TtlConflict | undefined {
+  const ttls: number[] = []
+  for (const r of g.records) if (!ttls.includes(r.ttl)) ttls.push(r.ttl)
+  if (ttls.length < 2) return undefined
+  return { name, type: rrTypeByCode(g.type)?.mnemonic ?? 'TYPE' + g.type, ttls, served: g.records[g.records.length - 1].ttl }
+}
+
+/** Builds (once) the RRset of a group: values encoded, duplicates dropped (RFC 2181 5), one TTL. */
+function materialize(owner: string, g: Group): RRset | null {
+  if (g.set !== undefined) return g.set
+  const rdatas: Buffer[] = []
+  const texts: string[] = []
+  const seen: Buffer[] = []
+  const add = (rdata: Buffer | undefined, text: string): void => {
+    if (!rdata) return
+    const cmp = comparable(g.type, rdata)
+    if (seen.some((d) => d.equals(cmp))) return
+    seen.push(cmp)
+    rdatas.push(rdata)
+    texts.push(text)
+  }
+  for (const r of g.records) add(encodeRdata(r.type, r.value), r.type.toUpperCase() + ' ' + r.value.trim())
+  for (const a of g.synthesized ?? []) {
+    const target = ownerKey(a, TYPE_A) as string
+    add(encodeName(target), 'PTR ' + target + '.')
+  }
+  const last = g.records[g.records.length - 1] ?? (g.synthesized as DnsRecord[])[(g.synthesized as DnsRecord[]).length - 1]
+  if (rdatas.length === 0) return (g.set = null)
+  const ttl = last.ttl
+  g.set = { type: g.type, ttl, rdatas, texts, rrs: rdatas.map((rd, i) => ({ name: owner, body: rrBody(g.type, ttl, rd), text: texts[i] })) }
+  return g.set
 }
 
 /** The owner key of a record: an IP-form PTR owns its reverse name; undefined when not a valid name. */
@@ -130,6 +185,10 @@ function ownerKey(r: DnsRecord, type: number): string | undefined {
   if (type === TYPE_PTR) {
     const rev = reverseKey(r.name)
     if (rev !== undefined) return rev
+  }
+  if (PLAIN_NAME.test(r.name)) {
+    const key = nameKey(r.name)
+    return key.length <= 253 ? key : undefined
   }
   return nameKeyOf(r.name.replace(/\.+$/, ''))
 }
@@ -152,4 +211,3 @@ function comparable(type: number, rdata: Buffer): Buffer {
   return out
 }
 
-export { keyOfWire }

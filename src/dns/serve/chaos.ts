@@ -10,9 +10,10 @@ const IDENTITY_NAMES = new Set(['id.server', 'hostname.bind'])
 const VERSION_NAMES = new Set(['version.server', 'version.bind'])
 
 /** The CH TXT RR answering `q` (owner = question name, TTL 0 as Knot gives), or undefined (REFUSED). */
-export function chaosAnswer(q: ParsedQuery, o: { chaosIdentity?: string; chaosVersion?: string }): WireRR | undefined {
+export function chaosAnswer(q: ParsedQuery, o: { chaosIdentity?: string | (() => string); chaosVersion?: string }): WireRR | undefined {
   if (q.qtype !== TYPE_TXT && q.qtype !== TYPE_ANY) return undefined
-  const text = IDENTITY_NAMES.has(q.qkey) ? o.chaosIdentity : VERSION_NAMES.has(q.qkey) ? o.chaosVersion : undefined
+  const id = typeof o.chaosIdentity === 'function' ? o.chaosIdentity() : o.chaosIdentity
+  const text = IDENTITY_NAMES.has(q.qkey) ? id : VERSION_NAMES.has(q.qkey) ? o.chaosVersion : undefined
   if (text === undefined || text === '') return undefined
   const value = Buffer.from(text, 'utf8').subarray(0, 255)
   const body = Buffer.alloc(11 + value.length)

@@ -23,8 +23,8 @@ export interface DnsServerOptions {
   tcpMaxConnectionsPerClient?: number
   /** RFC 8482 4.1: answer ANY with one RRset of the name (dns_minimal_any). */
   minimalAny?: boolean
-  /** CH TXT id.server / hostname.bind answer (RFC 4892); undefined = REFUSED. */
-  chaosIdentity?: string
+  /** CH TXT id.server / hostname.bind answer (RFC 4892), or a function giving it; undefined = REFUSED. */
+  chaosIdentity?: string | (() => string)
   /** CH TXT version.server / version.bind answer; undefined = REFUSED. */
   chaosVersion?: string
   /** Give up on the resolver after this long and answer NODATA/SERVFAIL. */

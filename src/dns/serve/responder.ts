@@ -11,12 +11,12 @@ import type { UpstreamAnswer } from '../forward/upstream.js'
 import { LocalAnswerer, type LocalRR } from '../local/answer.js'
 import { isTransferOrMailQtype, TYPE_OPT, typeName } from '../../store/rr-types.js'
 import { chaosAnswer } from './chaos.js'
+import { encodeResponse } from '../wire/encode-response.js'
 import {
   CLASS_CH,
   CLASS_IN,
   CLASSIC_UDP_BYTES,
   DEFAULT_EDNS_UDP_BYTES,
-  encodeResponse,
   MAX_DNS_MESSAGE_BYTES,
   parseQuery,
   RCODES,
@@ -140,8 +140,7 @@ export class DnsResponder {
     }
     if (q.qtype === TYPE_OPT) return this.reply(q, RCODES.FORMERR, false, [], [], limit, ev)
     if (index.generation !== this.checkedGeneration) this.warnTtlConflicts(index)
-    // RFC 8482 4.1: a minimal ANY answer over UDP; TCP still gets every RRset (as knotd does)
-    const local = this.answerer.answer(index, q.qkey, q.qtype, this.opts.minimalAny === true && transport === 'udp')
+    const local = this.answerer.answer(index, q.qkey, q.qtype)
     if (local.kind === 'answer') {
       const rcode = RCODES[local.rcode]
       const full = this.encode(q, rcode, local.aa, false, local.answers, local.authorities, false, local.additionals)
@@ -152,6 +151,12 @@ export class DnsResponder {
       // RFC 2181 9: additional data that does not fit is left out without setting TC
       const out = full.length > limit && local.additionals.length > 0 ? this.encode(q, rcode, local.aa, false, local.answers, local.authorities) : full
       return this.finish(q, rcode, out, limit, ev)
+    }
+    // A chain that leaves local data with forwarding off: what we have is the answer, ours (as knotd)
+    if (!this.deps.resolver && local.chain.length > 0) {
+      ev.outcome = 'local'
+      ev.record = local.chain[0].text
+      return this.reply(q, RCODES.NOERROR, true, local.chain, [], limit, ev)
     }
     return this.forward(q, local.chain, local.target, local.nodataOnMiss, limit, ev, fastKey, index)
   }

@@ -215,6 +215,19 @@ const ENCODERS: Partial<Record<RdataShape, Encoder>> = {
   },
 }
 
+/** RFC 3597 5: `\# <length> <hex>` spells the RDATA of any type (used for types without a native encoder). */
+function isGenericValue(value: string): boolean {
+  return /^\s*\\#(\s|$)/.test(value)
+}
+
+const genericRdata: Encoder = (t) => {
+  if (t.length < 2 || t[0].text !== '\\#' || !/^\d{1,5}$/.test(t[1].text)) return undefined
+  const length = Number(t[1].text)
+  if (length === 0) return t.length === 2 ? Buffer.alloc(0) : undefined
+  const data = hexBytes(t.slice(2))
+  return data && data.length === length ? data : undefined
+}
+
 /** The encoder for a type mnemonic (any case), or undefined when we do not encode that type. */
 function encoderFor(type: string): Encoder | undefined {
   const shape = rrTypeByMnemonic(type)?.shape
@@ -231,7 +244,7 @@ export const ENCODABLE_TYPES: readonly string[] = Object.freeze(
  * not parse. `type` is a mnemonic in any case.
  */
 export function encodeRdata(type: string, value: string): Buffer | undefined {
-  const enc = encoderFor(type)
+  const enc = encoderFor(type) ?? (isGenericValue(value) && rrTypeByMnemonic(type) ? genericRdata : undefined)
   if (!enc) return undefined
   const tokens = tokenize(value)
   if (!tokens) return undefined
@@ -247,7 +260,7 @@ export function encodeRdata(type: string, value: string): Buffer | undefined {
 export function rdataProblem(type: string, value: string): string | undefined {
   const upper = type.toUpperCase()
   const shape = rrTypeByMnemonic(upper)?.shape
-  const enc = shape === undefined ? undefined : ENCODERS[shape]
+  const enc = (shape === undefined ? undefined : ENCODERS[shape]) ?? (isGenericValue(value) ? genericRdata : undefined)
   if (!enc) return undefined
   const split = tokenizePresentation(value)
   if (!split.ok) return split.problem
@@ -276,7 +289,7 @@ export function soaMinimum(rdata: Buffer): number {
 export function validateRecords(records: readonly { type: string; value: string; name: string }[]): { index: number; name: string; type: string; reason: string }[] {
   const bad: { index: number; name: string; type: string; reason: string }[] = []
   records.forEach((r, index) => {
-    if (!encoderFor(r.type)) bad.push({ index, name: r.name, type: r.type, reason: 'unsupported_type' })
+    if (!encoderFor(r.type) && !(isGenericValue(r.value) && rrTypeByMnemonic(r.type))) bad.push({ index, name: r.name, type: r.type, reason: 'unsupported_type' })
     else if (!encodeRdata(r.type, r.value)) bad.push({ index, name: r.name, type: r.type, reason: 'invalid_value' })
   })
   return bad

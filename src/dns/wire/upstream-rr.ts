@@ -4,7 +4,7 @@
  * Pure: no I/O, no clock.
  *
  * Types dns-packet decodes into objects get their usual text form when we know it (A, AAAA, CNAME,
- * DNAME, NS, PTR, MX, TXT, SPF, SRV, SOA, CAA); every other type is written in the RFC 3597 generic
+ * DNAME, NS, PTR, MX, TXT, SPF, SRV, SOA, CAA, SVCB, HTTPS); every other type is written in the RFC 3597 generic
  * form `\# <length> <hex>`, which round-trips through dns-packet's own RDATA codec.
  */
 import packet from 'dns-packet'
@@ -12,6 +12,8 @@ import type { Answer } from 'dns-packet'
 import { rrTypeByCode, rrTypeByMnemonic, typeName, type RrType } from '../../store/rr-types.js'
 import { UINT32_MAX } from '../../values.js'
 import { tokenize } from './presentation.js'
+import { encodeName } from './rdata.js'
+import { encodeSvcb, formatSvcb } from './svcb.js'
 
 /** dns-packet's name for a table entry: its mnemonic when dns-packet knows it, else `UNKNOWN_<code>`. */
 function packetTypeOf(t: RrType): string {
@@ -89,7 +91,7 @@ function asBuffer(v: unknown): Buffer {
 export function formatRdata(rr: Answer): string {
   const type = String(rr.type).toUpperCase()
   const data = (rr as { data?: unknown }).data
-  switch (rrTypeByMnemonic(type)?.shape) {
+  switch (rrTypeByMnemonic(toMnemonic(type))?.shape) {
     case 'a':
     case 'aaaa':
       return String(data)
@@ -110,6 +112,12 @@ export function formatRdata(rr: Answer): string {
     case 'txt': {
       const parts = Array.isArray(data) ? data : [data]
       return parts.map((p) => quoteBytes(asBuffer(p))).join(' ')
+    }
+    case 'svcb': {
+      // RFC 9460 presentation when the RDATA is well formed, else the generic form below
+      const text = Buffer.isBuffer(data) ? formatSvcb(data) : undefined
+      if (text !== undefined) return text
+      break
     }
     case 'caa': {
       const d = data as { flags?: number; issuerCritical?: boolean; tag: string; value: string }
@@ -184,6 +192,8 @@ export function parseRdata(type: string, value: string): unknown {
     }
     case 'txt':
       return strings.every((q) => q.length <= 255) ? strings : undefined
+    case 'svcb':
+      return encodeSvcb(tokens, encodeName) // dns-packet carries these types as raw RDATA
     case 'caa': {
       const flags = uint(a, 255)
       if (n !== 3 || flags === undefined || !/^[a-zA-Z0-9]+$/.test(b ?? '')) return undefined

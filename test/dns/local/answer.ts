@@ -3,7 +3,7 @@ import dnsPacket from 'dns-packet'
 import { addressOfReverseName, LocalAnswerer, type LocalOutcome } from '../../../src/dns/local/answer.js'
 import { RecordIndex } from '../../../src/store/record-index.js'
 import { GO_ZERO_TIME, type DnsRecord } from '../../../src/store/record.js'
-import { encodeResponse } from '../../../src/dns/wire/wire.js'
+import { encodeResponse } from '../../../src/dns/wire/encode-response.js'
 
 const rec = (name: string, type: string, value: string, ttl = 3600): DnsRecord => ({
   name, type, value, ttl, added_on: GO_ZERO_TIME, updated_on: GO_ZERO_TIME, last_query: GO_ZERO_TIME,

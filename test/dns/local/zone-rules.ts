@@ -176,8 +176,89 @@ t.test('RFC 4892: CH TXT id.server and version.bind answer when configured, REFU
   t.equal(ask('other.bind', 'TXT', { qclass: 'CH', responder: named }).rcode, 'REFUSED')
 })
 
-t.test('RFC 8482: minimal ANY over UDP gives the RRset of the lowest type only', async (t) => {
+t.test('RFC 8482: minimal ANY gives the RRset of the lowest type only', async (t) => {
   const minimal = new DnsResponder({ ...opts, minimalAny: true }, { getIndex: () => index, log: pino({ level: 'silent' }) })
   t.same(ask('example.com', 'ANY', { responder: minimal }).answers?.map((a) => a.type), ['NS'])
   t.equal(ask('example.com', 'ANY').answers?.length, 3, 'all RRsets without the option')
+})
+
+t.test('RFC 2181 5.2: TTL conflicts are logged once per record generation', async (t) => {
+  const lines: string[] = []
+  const log = pino({ level: 'warn' }, { write: (s: string) => void lines.push(s) })
+  const r = new DnsResponder(opts, { getIndex: () => index, log })
+  ask('host.example.com', 'A', { responder: r })
+  ask('example.com', 'MX', { responder: r })
+  t.equal(lines.length, 1)
+  t.match(lines[0], /"name":"ttl.example.com".*"ttls":\[300,60\].*"ttl":60/)
+})
+
+t.test('RFC 2181 9: additional data that does not fit is left out without TC', async (t) => {
+  const many = Array.from({ length: 12 }, (_, i) => rec(`mx${i}.big.test`, 'AAAA', `2001:db8::${i + 1}`))
+  const big = RecordIndex.build([rec('big.test', 'SOA', SOA), ...Array.from({ length: 12 }, (_, i) => rec('big.test', 'MX', `${i} mx${i}.big.test.`)), ...many], 1)
+  const r = new DnsResponder(opts, { getIndex: () => big, log: pino({ level: 'silent' }) })
+  const small = ask('big.test', 'MX', { responder: r })
+  t.notOk(small.flag_tc)
+  t.equal(small.answers?.length, 12)
+  t.equal(small.additionals?.length ?? 0, 0)
+  const large = ask('big.test', 'MX', { responder: r, edns: true })
+  t.equal(large.additionals?.filter((a) => a.type === 'AAAA').length, 12)
+})
+
+t.test('outside every zone a local CNAME chain is followed through exact names', async (t) => {
+  const flat = RecordIndex.build([rec('a.flat', 'CNAME', 'b.flat.'), rec('b.flat', 'A', '192.0.2.1'), rec('b.flat', 'TXT', '"t"')], 1)
+  const r = new DnsResponder({ ...opts, minimalAny: true }, { getIndex: () => flat, log: pino({ level: 'silent' }) })
+  t.same(rrs(ask('a.flat', 'A', { responder: r }).answers), ['a.flat 3600 CNAME "b.flat"', 'b.flat 3600 A "192.0.2.1"'])
+  t.same(ask('b.flat', 'ANY', { responder: r }).answers?.map((a) => a.type), ['A'])
+})
+
+t.test('a CNAME chain that leaves local data with forwarding off is answered with the chain, AA=1', async (t) => {
+  const out = RecordIndex.build([rec('z.test', 'SOA', SOA), rec('a.z.test', 'CNAME', 'b.z.test.'), rec('b.z.test', 'CNAME', 'elsewhere.example.')], 1)
+  const r = new DnsResponder(opts, { getIndex: () => out, log: pino({ level: 'silent' }) })
+  const reply = ask('a.z.test', 'A', { responder: r })
+  t.equal(reply.rcode, 'NOERROR')
+  t.ok(reply.flag_aa)
+  t.same(rrs(reply.answers), ['a.z.test 3600 CNAME "b.z.test"', 'b.z.test 3600 CNAME "elsewhere.example"'])
+})
+
+t.test('RFC 4592: a wildcard directly under a root zone is found too', async (t) => {
+  const root = RecordIndex.build([rec('.', 'SOA', SOA), rec('*', 'TXT', '"any tld"')], 1)
+  const r = new DnsResponder(opts, { getIndex: () => root, log: pino({ level: 'silent' }) })
+  t.same(rrs(ask('nosuchtld', 'TXT', { responder: r }).answers), ['nosuchtld 3600 TXT [{"type":"Buffer","data":[97,110,121,32,116,108,100]}]'])
+})
+
+t.test('any mix of cuts, DNAMEs, wildcards and CNAMEs gives a well-formed reply (property)', async (t) => {
+  const fc = (await import('fast-check')).default
+  const label = fc.constantFrom('a', 'b', 'x', '*')
+  const name = fc.array(label, { minLength: 0, maxLength: 3 }).map((ls) => [...ls, 'p.test'].join('.').replace(/^(.*)\*\.(.+)$/, (_m, pre: string, rest: string) => (pre === '' ? '*.' + rest : 'a.' + rest)))
+  const target = fc.array(fc.constantFrom('a', 'b', 'x'), { maxLength: 3 }).map((ls) => [...ls, 'p.test'].join('.') + '.')
+  const record = fc.oneof(
+    fc.tuple(name, fc.constant('A'), fc.constant('192.0.2.1')),
+    fc.tuple(name, fc.constant('CNAME'), target),
+    fc.tuple(name, fc.constant('DNAME'), target),
+    fc.tuple(name, fc.constant('NS'), target),
+    fc.tuple(name, fc.constant('MX'), target.map((n) => '10 ' + n)),
+  )
+  const types = ['A', 'AAAA', 'CNAME', 'DNAME', 'NS', 'MX', 'DS', 'ANY']
+  fc.assert(
+    fc.property(fc.array(record, { maxLength: 12 }), fc.array(fc.tuple(name, fc.constantFrom(...types)), { minLength: 1, maxLength: 6 }), (recs, questions) => {
+      const idx = RecordIndex.build([rec('p.test', 'SOA', SOA), ...recs.map(([n, ty, v]) => rec(n, ty, v))], 1)
+      const r = new DnsResponder(opts, { getIndex: () => idx, log: pino({ level: 'silent' }) })
+      for (const [qn, qt] of questions) {
+        const reply = ask(qn, qt, { responder: r, edns: true })
+        if (!['NOERROR', 'NXDOMAIN', 'YXDOMAIN'].includes(reply.rcode)) return false
+        if ((reply.answers?.length ?? 0) > 2 * 6 + 8) return false // bounded by the hop limit
+      }
+      return true
+    }),
+    { numRuns: 300, seed: 14 },
+  )
+  t.pass('300 random zones answered')
+})
+
+t.test('a referral carries the addresses of NS targets held elsewhere in the zone, as knotd', async (t) => {
+  const z = RecordIndex.build([...records, rec('sub2.example.com', 'NS', 'mail.example.com.')], 1)
+  const r = new DnsResponder(opts, { getIndex: () => z, log: pino({ level: 'silent' }) })
+  const reply = ask('www.sub2.example.com', 'A', { responder: r })
+  t.notOk(reply.flag_aa)
+  t.same(rrs(reply.additionals), ['mail.example.com 3600 A "192.0.2.25"'])
 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ENCODABLE_TYPES, encodeName, encodeRdata, tokenize, typeName, typeNumber, validateRecords } from '../../../src/dns/wire/rdata.js'
+import { ENCODABLE_TYPES, encodeName, encodeRdata, rdataProblem, tokenize, typeName, typeNumber, validateRecords } from '../../../src/dns/wire/rdata.js'
 
 const hex = (b: Buffer | undefined): string | undefined => b?.toString('hex')
 
@@ -37,7 +37,7 @@ const cases: [string, string, string | undefined][] = [
   ['NS', 'ns1.example.com.', '036e7331076578616d706c6503636f6d00'],
   ['PTR', 'host.example.com', '04686f7374076578616d706c6503636f6d00'],
   ['TLSA', '3 1 1 abcd', '030101abcd'],
-  ['HTTPS', '1 . alpn=h2', undefined],
+  ['HTTPS', '1 . alpn=h2', '00010000010003026832'],
 ]
 for (const [type, value, want] of cases) {
   t.test(`encodes ${type} ${value} as ${want ?? 'nothing (skipped)'}`, async (t) => {
@@ -71,8 +71,22 @@ t.test('validateRecords lists each record that cannot be answered', async (t) =>
 })
 
 t.test('encodes exactly the types docs/records.md says the server answers (shapes from the type table)', async (t) => {
-  const answered = 'A AAAA CNAME NS PTR DNAME MX TXT SPF SRV SOA CAA HINFO NAPTR TLSA DS SSHFP'.split(' ')
+  const answered = 'A AAAA CNAME NS PTR DNAME MX TXT SPF SRV SOA CAA HINFO NAPTR TLSA DS SSHFP SVCB HTTPS'.split(' ')
   t.same([...ENCODABLE_TYPES].sort(), answered.sort())
-  t.equal(encodeRdata('HTTPS', '1 . alpn=h2'), undefined, 'HTTPS is checked but not answered locally')
+  t.same(encodeRdata('HTTPS', '1 . alpn=h2'), encodeRdata('SVCB', '1 . alpn=h2'), 'HTTPS shares the SVCB layout (RFC 9460 9)')
   t.same(encodeRdata('spf', '"v=spf1"'), encodeRdata('TXT', '"v=spf1"'), 'SPF shares the TXT layout')
+})
+
+t.test('RFC 3597 generic values make types without a native encoder answerable', async (t) => {
+  t.equal(encodeRdata('URI', '\\# 6 000a00016869')?.toString('hex'), '000a00016869')
+  t.equal(encodeRdata('DNSKEY', '\\# 0')?.length, 0)
+  t.equal(encodeRdata('OPENPGPKEY', '\\# 2 ab cd')?.toString('hex'), 'abcd')
+  t.equal(encodeRdata('URI', '\\# 3 0a'), undefined, 'length must match')
+  t.equal(encodeRdata('URI', '\\# 0 0a'), undefined)
+  t.equal(encodeRdata('URI', '\\# x 0a'), undefined)
+  t.equal(encodeRdata('URI', '10 1 "https://x"'), undefined, 'native URI text is accepted but not answered')
+  t.equal(encodeRdata('BOGUS', '\\# 0'), undefined)
+  t.match(rdataProblem('URI', '\\# 3 0a'), /not a valid URI value/)
+  t.equal(rdataProblem('URI', '\\# 1 0a'), undefined)
+  t.same(validateRecords([{ name: 'u', type: 'URI', value: '\\# 1 0a' }]), [])
 })

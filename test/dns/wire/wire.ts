@@ -1,7 +1,8 @@
 import t from 'tap'
 import fc from 'fast-check'
 import dnsPacket from 'dns-packet'
-import { encodeResponse, FAST_KEY_MAX_BYTES, parseQuery, responseFlags, scanFastQuery, type FastScan } from '../../../src/dns/wire/wire.js'
+import { encodeResponse } from '../../../src/dns/wire/encode-response.js'
+import { FAST_KEY_MAX_BYTES, parseQuery, responseFlags, scanFastQuery, type FastScan } from '../../../src/dns/wire/wire.js'
 
 const query = (name: string, type = 'A', opts: { edns?: number; id?: number } = {}): Buffer =>
   dnsPacket.encode({
@@ -121,4 +122,15 @@ t.test('encodes a response that dns-packet decodes, with the owner compressed to
   t.equal((d.answers?.[0] as { data: string }).data, '192.0.2.1')
   t.equal(d.additionals?.[0].type, 'OPT')
   t.equal(out.readUInt16BE(12 + p.query.question.length), 0xc00c)
+})
+
+t.test('RFC 6891 7: a NOTIMP opcode error keeps the parsed question and OPT', async (t) => {
+  const msg = query('a.example', 'A', { edns: 1232 })
+  msg[2] |= 2 << 3 // opcode STATUS
+  const p = parseQuery(msg)
+  t.equal(p.kind, 'error')
+  if (p.kind !== 'error') return
+  t.equal(p.rcode, 'NOTIMP')
+  t.ok(p.question)
+  t.equal(p.edns?.udpSize, 1232)
 })

@@ -1,0 +1,45 @@
+import t from 'tap'
+import { reverseKey, ZoneData } from '../../../src/dns/local/zone-data.js'
+import { RecordIndex } from '../../../src/store/record-index.js'
+import { GO_ZERO_TIME, type DnsRecord } from '../../../src/store/record.js'
+
+const rec = (name: string, type: string, value: string, ttl = 3600): DnsRecord => ({
+  name, type, value, ttl, added_on: GO_ZERO_TIME, updated_on: GO_ZERO_TIME, last_query: GO_ZERO_TIME,
+})
+const build = (records: DnsRecord[], auto = true) => new ZoneData(RecordIndex.build(records, 1), { autoBuildPtrFromA: auto })
+
+t.test('reverse names of IPv4 and IPv6 addresses', async (t) => {
+  t.equal(reverseKey('192.0.2.1'), '1.2.0.192.in-addr.arpa')
+  t.equal(reverseKey('2001:db8::1'), '1.' + '0.'.repeat(23) + '8.b.d.0.1.0.0.2.ip6.arpa')
+  t.equal(reverseKey('host.example'), undefined)
+})
+
+t.test('reports RRsets whose records disagree on the TTL, serving the last', async (t) => {
+  const d = build([rec('a.test', 'A', '192.0.2.1', 300), rec('A.test.', 'A', '192.0.2.2', 60), rec('a.test', 'A', '192.0.2.3', 60)])
+  t.same(d.ttlConflicts, [{ name: 'a.test', type: 'A', ttls: [300, 60], served: 60 }])
+  t.equal(d.rrset('a.test', 1)?.rrs.every((r) => r.body.readUInt32BE(4) === 60), true)
+})
+
+t.test('duplicate RDATA is dropped, names in RDATA compared without case', async (t) => {
+  const d = build([rec('m.test', 'MX', '10 Mail.Test.'), rec('M.TEST', 'MX', '10 mail.test'), rec('m.test', 'MX', '20 mail.test')])
+  t.equal(d.rrset('m.test', 15)?.rdatas.length, 2)
+})
+
+t.test('synthesized PTRs join an explicit PTR RRset without changing its TTL or warning', async (t) => {
+  const d = build([rec('192.0.2.5', 'PTR', 'named.test.', 100), rec('host.test', 'A', '192.0.2.5', 900), rec('named.test', 'A', '192.0.2.5', 900)])
+  const set = d.rrset('5.2.0.192.in-addr.arpa', 12)
+  t.equal(set?.ttl, 100)
+  t.equal(set?.rdatas.length, 2, 'named.test once, host.test added')
+  t.same(d.ttlConflicts, [])
+  t.equal(build([rec('host.test', 'A', '192.0.2.5')], false).rrset('5.2.0.192.in-addr.arpa', 12), undefined)
+})
+
+t.test('every ancestor of an owner exists; apexes are the owners of a SOA', async (t) => {
+  const d = build([rec('z.test', 'SOA', 'ns. h. 1 2 3 4 5'), rec('a.b.c.z.test', 'TXT', '"x"'), rec('u.test', 'TYPE999', '\\# 0'), rec('bad name', 'A', '192.0.2.1')])
+  t.ok(d.exists('b.c.z.test'))
+  t.ok(d.exists('test'))
+  t.notOk(d.exists('x.z.test'))
+  t.same([...d.apexes], ['z.test'])
+  t.equal(d.zoneOf('a.b.c.z.test'), 'z.test')
+  t.equal(d.zoneOf('other.example'), undefined)
+})
