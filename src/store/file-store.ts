@@ -7,12 +7,12 @@
  * docs/storage.md describes the guarantees.
  */
 import { randomUUID } from 'node:crypto'
-import { mkdir, open, stat } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { Logger } from 'pino'
 import { DnsplaneError, isDnsplaneError } from '../errors.js'
-import { readOnlyReason, writeFileAtomic } from './atomic-write.js'
+import { checkReplaceable, readOnlyReason, writeFileAtomic } from './atomic-write.js'
 import type { JournalEntry } from './journal/codec.js'
 import type { OpenJournal } from './journal/journal-file.js'
 import { journalPathFor, RecordsJournal } from './journal/records-journal.js'
@@ -41,17 +41,15 @@ import {
   type MassDeleteInfo,
   type MassDeleteSource,
 } from './mass-delete.js'
-import { assertRrsetFits } from './rrset-size.js'
-import { formatGoTime, GO_ZERO_TIME, valueKey, type DnsRecord } from './record.js'
-import { DEFAULT_RECORDS, MAX_RECORDS_FILE_BYTES, parseRecordsFile, serializeRecordsFile } from './records-file.js'
-import { fileExists, isMissing, normalizeIncoming, selectorMatcher, sha256, validate } from './store-helpers.js'
+import { planAdd, planRemove, planUpdate, type EditContext, type LocalPlan } from './local-edits.js'
+import { formatGoTime, GO_ZERO_TIME, type DnsRecord } from './record.js'
+import { DEFAULT_RECORDS, serializeRecordsFile } from './records-file.js'
+import { fileExists, isMissing, normalizeIncoming, parseRecordsAt, readRecordsFileBytes, selectorMatcher, sha256, validate } from './store-helpers.js'
 
 /** TTL given to records added without one (or with 0) through the API/TUI, as the original. */
 export const DEFAULT_RECORD_TTL = 3600
 /** Quiet period after the last file event before the file is re-read. */
 export const DEFAULT_WATCH_DEBOUNCE_MS = 150
-/** Default of config `records_flush_delay_ms`: the longest an acknowledged change waits in the journal for the file rewrite. */
-export const DEFAULT_RECORDS_FLUSH_DELAY_MS = 1000
 
 export interface FileRecordStoreOptions {
   /** Path of dnsrecords.json. */
@@ -90,12 +88,6 @@ export interface FlushResult {
   records: number
 }
 
-const DUPLICATE_MESSAGE = 'record already exists'
-
-/** A local write computed in the queue: the next set, its event and journal entry, and the answer (no `next`: nothing to write). */
-type LocalPlan =
-  | { next?: undefined; result: WriteResult }
-  | { next: DnsRecord[]; change: Omit<RecordChange, 'index'>; entry: JournalEntry; result: WriteResult }
 
 /** The dnsrecords.json-backed RecordStore. Construct with `FileRecordStore.open(opts)`. */
 export class FileRecordStore implements RecordStore {
@@ -167,14 +159,7 @@ export class FileRecordStore implements RecordStore {
    */
   async add(input: RecordInput): Promise<WriteResult> {
     const v = validate(input)
-    return this.write((records) => {
-      if (v.id !== undefined && records.some((r) => r.id === v.id)) {
-        throw new DnsplaneError('ERR_RECORD_CONFLICT', `a record with id ${v.id} already exists`)
-      }
-      const existing = this.findSame(v)
-      if (existing.length > 0) return { result: { records: [existing[0]], messages: [DUPLICATE_MESSAGE] } }
-      return this.planAdd(records, v, [])
-    })
+    return this.write((records) => planAdd(records, v, this.editContext()))
   }
 
   /**
@@ -185,48 +170,7 @@ export class FileRecordStore implements RecordStore {
    */
   async update(input: RecordInput): Promise<WriteResult> {
     const v = validate(input)
-    return this.write((records) => {
-      const stamp = formatGoTime(this.now())
-      if (v.id !== undefined) {
-        const at = records.findIndex((r) => r.id === v.id)
-        if (at < 0) throw new DnsplaneError('ERR_RECORD_NOT_FOUND', `no record with id ${v.id}`)
-        const clash = this.findSame(v).find((r) => r !== records[at])
-        if (clash) {
-          throw new DnsplaneError(
-            'ERR_RECORD_CONFLICT',
-            `another record already has name ${v.name}, type ${v.type} and value ${v.value}`,
-          )
-        }
-        const old = records[at]
-        const rec: DnsRecord = { ...old, name: v.name, type: v.type, value: v.value, ttl: v.ttl ?? old.ttl, updated_on: stamp }
-        const next = records.slice()
-        next[at] = rec
-        assertRrsetFits(next, rec)
-        return {
-          next,
-          change: { source: 'local', kind: 'update', records: [rec] },
-          entry: { op: 'update', at: [at], records: [rec] },
-          result: { records: [rec], messages: [] },
-        }
-      }
-      const matches = new Set<DnsRecord>(this.findSame(v))
-      if (matches.size === 0) return this.planAdd(records, v, ['record did not exist and was added'])
-      const changed: DnsRecord[] = []
-      const at: number[] = []
-      const next = records.map((r, i) => {
-        if (!matches.has(r)) return r
-        const rec: DnsRecord = { ...r, ttl: v.ttl ?? r.ttl, updated_on: stamp }
-        changed.push(rec)
-        at.push(i)
-        return rec
-      })
-      return {
-        next,
-        change: { source: 'local', kind: 'update', records: changed },
-        entry: { op: 'update', at, records: changed },
-        result: { records: changed, messages: [] },
-      }
-    })
+    return this.write((records) => planUpdate(records, v, this.editContext()))
   }
 
   /**
@@ -236,25 +180,7 @@ export class FileRecordStore implements RecordStore {
    */
   async remove(selector: RecordSelector): Promise<WriteResult> {
     const match = selectorMatcher(selector)
-    return this.write((records) => {
-      const removed: DnsRecord[] = []
-      const kept: DnsRecord[] = []
-      const at: number[] = []
-      records.forEach((r, i) => {
-        if (!match(r)) return kept.push(r)
-        removed.push(r)
-        at.push(i)
-      })
-      if (removed.length === 0) {
-        throw new DnsplaneError('ERR_RECORD_NOT_FOUND', `no record matches ${JSON.stringify(selector)}`)
-      }
-      return {
-        next: kept,
-        change: { source: 'local', kind: 'remove', records: removed },
-        entry: { op: 'delete', at, records: removed },
-        result: { records: removed, messages: [] },
-      }
-    })
+    return this.write((records) => planRemove(records, match, JSON.stringify(selector)))
   }
 
   /**
@@ -619,33 +545,12 @@ export class FileRecordStore implements RecordStore {
     else await journal.remove()
   }
 
-  /** Reads the file, refusing one over MAX_RECORDS_FILE_BYTES before reading it. */
-  private async readFile(): Promise<Buffer> {
-    let fh
-    try {
-      fh = await open(this.path, 'r')
-      const { size } = await fh.stat()
-      if (size > MAX_RECORDS_FILE_BYTES) {
-        throw new DnsplaneError(
-          'ERR_RECORDS_PARSE',
-          `${this.path}: file is ${size} bytes, larger than the limit of ${MAX_RECORDS_FILE_BYTES}`,
-        )
-      }
-      return await fh.readFile()
-    } catch (err) {
-      if (isDnsplaneError(err) || isMissing(err)) throw err
-      throw new DnsplaneError('ERR_RECORDS_PARSE', `${this.path}: cannot read: ${(err as Error).message}`, { cause: err })
-    } finally {
-      await fh?.close()
-    }
+  private readFile(): Promise<Buffer> {
+    return readRecordsFileBytes(this.path)
   }
 
   private parse(buf: Buffer): DnsRecord[] {
-    try {
-      return parseRecordsFile(buf)
-    } catch (err) {
-      throw new DnsplaneError('ERR_RECORDS_PARSE', `${this.path}: ${(err as Error).message}`, { cause: err })
-    }
+    return parseRecordsAt(this.path, buf)
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
@@ -688,36 +593,16 @@ export class FileRecordStore implements RecordStore {
     return result
   }
 
-  private planAdd(records: readonly DnsRecord[], v: ValidRecordInput, messages: string[]): LocalPlan {
-    const rec = this.newRecord(v)
-    const next = [...records, rec]
-    assertRrsetFits(next, rec)
-    return {
-      next,
-      change: { source: 'local', kind: 'add', records: [rec] },
-      entry: { op: 'add', records: [rec] },
-      result: { records: [rec], messages },
-    }
-  }
-
   /**
    * Journal mode, before a local write: refuses it when the file could not take it (read-only, not
    * a regular file) as write-through would, and says to write through when the file is missing (a
    * lost file is written back at once) or the journal failed (the rewrite resets it).
    */
   private async isWriteThrough(): Promise<boolean> {
-    let st
     try {
-      st = await stat(this.path)
+      if ((await checkReplaceable(this.path)) === 'missing') return true
     } catch (err) {
-      if (isMissing(err)) return true
-      throw new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${this.path}: ${(err as Error).message}`, { cause: err })
-    }
-    if (!st.isFile()) throw new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${this.path}: not a regular file`)
-    const readOnly = await readOnlyReason(this.path)
-    if (readOnly) {
-      const err = new DnsplaneError('ERR_READ_ONLY_SOURCE', `${this.path}: ${readOnly}; not replaced; make it writable (chmod u+w) to allow changes`)
-      this.log.warn({ path: this.path }, `records change refused: ${err.message}`)
+      if (isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE')) this.log.warn({ path: this.path }, `records change refused: ${err.message}`)
       throw err
     }
     return this.journal?.isFailed === true
@@ -804,9 +689,9 @@ export class FileRecordStore implements RecordStore {
     }
   }
 
-  private findSame(v: ValidRecordInput): DnsRecord[] {
-    const want = valueKey(v.type, v.value)
-    return this.head.lookup(v.name, v.type).filter((r) => valueKey(r.type, r.value) === want)
+  /** What the local edit rules read: the newest index (writes in flight included), ids, the clock. */
+  private editContext(): EditContext {
+    return { index: this.head, newRecord: (v) => this.newRecord(v), stamp: formatGoTime(this.now()) }
   }
 
   private newRecord(v: ValidRecordInput): DnsRecord {
