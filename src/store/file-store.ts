@@ -29,18 +29,8 @@ import type {
   WriteResult,
 } from './record-store.js'
 import type { ValidRecordInput } from './record-validate.js'
-import {
-  applyHeldChange,
-  DEFAULT_MASS_DELETE_GUARD_PERCENT,
-  deletedRecords,
-  describeMassDelete,
-  heldMassDeleteMessage,
-  isMassDelete,
-  isSeedContent,
-  type HeldMassDelete,
-  type MassDeleteInfo,
-  type MassDeleteSource,
-} from './mass-delete.js'
+import { applyHeldChange, deletedRecords, heldMassDeleteMessage, isSeedContent, type MassDeleteInfo, type MassDeleteSource } from './mass-delete.js'
+import { MassDeleteHold } from './mass-delete-hold.js'
 import { planAdd, planRemove, planUpdate, type EditContext, type LocalPlan } from './local-edits.js'
 import { formatGoTime, GO_ZERO_TIME, type DnsRecord } from './record.js'
 import { DEFAULT_RECORDS, serializeRecordsFile } from './records-file.js'
@@ -113,8 +103,8 @@ export class FileRecordStore implements RecordStore {
   /** SHA-256 of the last content that failed to parse, so one bad edit logs once. */
   private badHash: string | undefined
   private missingLogged = false
-  /** A file edit/reload/start-up change held back by the mass-delete guard (mass-delete.ts). */
-  private held: HeldMassDelete | undefined
+  /** A file edit/reload/start-up change held back by the mass-delete guard. */
+  private readonly guard: MassDeleteHold
   /** True when open() found no file and created it. */
   private created = false
   private watcher: FSWatcher | undefined
@@ -125,6 +115,7 @@ export class FileRecordStore implements RecordStore {
     this.log = opts.log
     this.newId = opts.newId ?? randomUUID
     this.now = opts.now ?? (() => new Date())
+    this.guard = new MassDeleteHold({ path: this.path, log: this.log, now: this.now, percent: opts.massDeleteGuardPercent })
   }
 
   /**
@@ -185,7 +176,7 @@ export class FileRecordStore implements RecordStore {
 
   /**
    * Writes every acknowledged change still only in the journal to the records file now (the
-   * `dnsplane records flush` command, stop). `flushed` is false when the file already held them.
+   * POST /api/v1/records/flush, stop). `flushed` is false when the file already held them.
    * Throws ERR_RECORDS_WRITE / ERR_READ_ONLY_SOURCE when the file cannot be written.
    */
   flush(): Promise<FlushResult> {
@@ -243,9 +234,9 @@ export class FileRecordStore implements RecordStore {
       const hash = sha256(buf)
       const merged = this.mergeFileEdit(records)
       if (hash !== this.lastHash && (await this.holdIfMassDelete(records, merged, 'reload'))) {
-        throw new DnsplaneError('ERR_MASS_DELETE_HELD', heldMassDeleteMessage((this.held as HeldMassDelete).info))
+        throw new DnsplaneError('ERR_MASS_DELETE_HELD', heldMassDeleteMessage(this.guard.require().info))
       }
-      if (hash !== this.lastHash) this.dropHeld('a reload applied a newer records file')
+      if (hash !== this.lastHash) this.guard.drop('a reload applied a newer records file')
       await this.adoptFile(hash, records, merged, 'reload')
       return merged.length
     })
@@ -272,18 +263,18 @@ export class FileRecordStore implements RecordStore {
         )
         return 'rebuilt'
       }
-      const deleted = this.massDeleteOf(known, served)
+      const deleted = this.guard.deletedBy(known, served)
       if (!deleted) return 'accepted'
       const next = normalizeIncoming(known)
       await this.commit(next, { source: 'replica', kind: 'replace', records: next })
-      this.hold('startup', this.current.records, served, deleted)
+      this.guard.hold('startup', this.current.records, served, deleted)
       return 'held'
     })
   }
 
   /** The change held back by the mass-delete guard, if any. */
   heldMassDelete(): MassDeleteInfo | undefined {
-    return this.held?.info
+    return this.guard.info
   }
 
   /**
@@ -292,12 +283,12 @@ export class FileRecordStore implements RecordStore {
    */
   confirmMassDelete(): Promise<MassDeleteResult> {
     return this.enqueueDrained(async () => {
-      const held = this.requireHeld()
+      const held = this.guard.require()
       const before = this.current.records
       const next = normalizeIncoming(applyHeldChange(held, before))
       const removed = deletedRecords(before, next).length
       await this.commit(next, { source: held.info.source === 'reload' ? 'reload' : 'file', kind: 'replace', records: next })
-      this.held = undefined
+      this.guard.clear()
       this.log.warn({ path: this.path, removed, records: next.length, source: held.info.source }, 'held-back mass delete confirmed and applied')
       return { removed, records: next.length }
     })
@@ -306,9 +297,9 @@ export class FileRecordStore implements RecordStore {
   /** Forgets the held-back change and writes the file from the records served. ERR_NOT_FOUND when nothing is held. */
   discardMassDelete(): Promise<MassDeleteResult> {
     return this.enqueueDrained(async () => {
-      const held = this.requireHeld()
+      const held = this.guard.require()
       await this.persist(this.current.records)
-      this.held = undefined
+      this.guard.clear()
       this.log.info({ path: this.path, would_have_removed: held.info.removed }, 'held-back mass delete discarded')
       return { removed: 0, records: this.current.records.length }
     })
@@ -376,31 +367,20 @@ export class FileRecordStore implements RecordStore {
 
   // --- internals ---
 
-  /** The records `proposed` would delete from `base` when the guard holds that back, else undefined. */
-  private massDeleteOf(base: readonly DnsRecord[], proposed: readonly DnsRecord[]): DnsRecord[] | undefined {
-    const deleted = deletedRecords(base, proposed)
-    return isMassDelete(deleted.length, base.length, this.guardPercent()) ? deleted : undefined
-  }
-
-  private guardPercent(): number {
-    const p = this.opts.massDeleteGuardPercent?.() ?? DEFAULT_MASS_DELETE_GUARD_PERCENT
-    return Number.isFinite(p) ? p : DEFAULT_MASS_DELETE_GUARD_PERCENT
-  }
-
   /**
    * In the write queue: when `proposed` (a file edit or reload) would delete too much of what is
    * served, keeps serving, rewrites the file from memory (it always mirrors what is served) and
    * holds the change for confirmMassDelete/discardMassDelete. True when held.
    */
   private async holdIfMassDelete(proposed: readonly DnsRecord[], merged: readonly DnsRecord[], source: MassDeleteSource): Promise<boolean> {
-    const deleted = this.massDeleteOf(this.current.records, merged)
+    const deleted = this.guard.deletedBy(this.current.records, merged)
     if (!deleted) return false
     const base = this.flushed
     try {
       await this.persist(this.current.records)
     } finally {
       // Held even when the rewrite failed: memory still serves the old set either way.
-      this.hold(source, base, proposed, deleted)
+      this.guard.hold(source, base, proposed, deleted)
     }
     return true
   }
@@ -448,26 +428,6 @@ export class FileRecordStore implements RecordStore {
     } catch (err) {
       this.log.error({ err, path: this.path }, 'records journal could not be reset; the next write rewrites the records file')
     }
-  }
-
-  private hold(source: MassDeleteSource, base: readonly DnsRecord[], proposed: readonly DnsRecord[], deleted: readonly DnsRecord[]): void {
-    this.held = { info: describeMassDelete(source, base, proposed, deleted, this.guardPercent(), this.now()), base, proposed }
-    const { info } = this.held
-    this.log.error(
-      { path: this.path, source, removed: info.removed, total: info.total, proposed_total: info.proposed_total, removed_sample: info.removed_sample },
-      heldMassDeleteMessage(info),
-    )
-  }
-
-  private dropHeld(why: string): void {
-    if (!this.held) return
-    this.log.warn({ path: this.path, would_have_removed: this.held.info.removed }, `held-back mass delete dropped: ${why}`)
-    this.held = undefined
-  }
-
-  private requireHeld(): HeldMassDelete {
-    if (!this.held) throw new DnsplaneError('ERR_NOT_FOUND', 'no mass delete is held back')
-    return this.held
   }
 
   /**
@@ -747,7 +707,7 @@ export class FileRecordStore implements RecordStore {
     }
     const merged = this.mergeFileEdit(records)
     if (await this.holdIfMassDelete(records, merged, 'file')) return
-    this.dropHeld('a newer edit of the records file was applied')
+    this.guard.drop('a newer edit of the records file was applied')
     await this.adoptFile(hash, records, merged, 'file')
     this.log.info({ path: this.path, count: merged.length }, 'records reloaded from file')
   }
