@@ -479,15 +479,26 @@ export class FileRecordStore implements RecordStore {
    */
   private async recoverJournal(fileRecords: DnsRecord[]): Promise<void> {
     const journalPath = this.opts.journalPath ?? journalPathFor(this.path)
-    if (this.flushDelayMs === 0 && !(await fileExists(journalPath))) {
+    const exists = await fileExists(journalPath)
+    if (this.flushDelayMs === 0 && !exists) {
       this.swap(fileRecords, undefined)
       return
     }
-    const { journal, recovery } = await RecordsJournal.open(
-      { recordsPath: this.path, journalPath, log: this.log, openFile: this.opts.openJournal, writeSnapshot: this.opts.writeSnapshot },
-      fileRecords,
-      this.lastHash as string,
-    )
+    let opened
+    try {
+      opened = await RecordsJournal.open(
+        { recordsPath: this.path, journalPath, log: this.log, openFile: this.opts.openJournal, writeSnapshot: this.opts.writeSnapshot },
+        fileRecords,
+        this.lastHash as string,
+      )
+    } catch (err) {
+      // No journal to replay and none can be made (a read-only directory): run write-through, as before the journal.
+      if (exists) throw err
+      this.log.error({ err, path: journalPath }, 'records journal cannot be created; dnsrecords.json is rewritten on every change')
+      this.swap(fileRecords, undefined)
+      return
+    }
+    const { journal, recovery } = opened
     this.journal = journal
     const served = recovery.needsFlush ? recovery.records : fileRecords
     this.swap(served, undefined)

@@ -321,3 +321,14 @@ t.test('a journal that cannot be replayed into the file at start keeps the chang
   await truncate(`${path}.journal`, 0)
   await unlink(`${path}.journal`)
 })
+
+t.test('a journal that cannot be created (and none to replay) leaves the store writing through', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'dnsrecords.json')
+  const { store, lines } = await open(t, path, { seedRecords: [], openJournal: async () => { throw new Error('EACCES') } })
+  t.ok(lines.some((l) => /records journal cannot be created/.test(l.msg)))
+  await add(store, 'through.example', 1)
+  t.same(await fileNames(path), ['through.example'], 'written at once')
+  await writeFile(`${path}.journal`, 'x')
+  t.ok(isDnsplaneError(await rejection(open(t, path, { openJournal: async () => { throw new Error('EACCES') } })), 'ERR_RECORDS_WRITE'), 'a journal that exists but cannot be opened stops the start')
+})
