@@ -177,13 +177,19 @@ export class FileRecordStore implements RecordStore {
   /**
    * Writes every acknowledged change still only in the journal to the records file now (the
    * POST /api/v1/records/flush, stop). `flushed` is false when the file already held them.
-   * Throws ERR_RECORDS_WRITE / ERR_READ_ONLY_SOURCE when the file cannot be written.
+   * Throws ERR_RECORDS_WRITE / ERR_READ_ONLY_SOURCE when the file cannot be written. `background`
+   * (timer, stop): skipped while the file holds an edit that failed to parse.
    */
-  flush(): Promise<FlushResult> {
+  flush(opts: { background?: boolean } = {}): Promise<FlushResult> {
     return this.enqueueDrained(async () => {
       if (this.flushTimer) clearTimeout(this.flushTimer)
       this.flushTimer = undefined
       if (!this.journal || !this.dirty) return { flushed: false, records: this.current.records.length }
+      // The timer and stop never replace an edit that failed to parse (the journal keeps the changes); a write or a requested flush does, as before.
+      if (opts.background && this.badHash !== undefined) {
+        this.log.warn({ path: this.path }, 'records file holds a rejected edit; not rewritten in the background (the journal keeps every acknowledged change)')
+        return { flushed: false, records: this.current.records.length }
+      }
       await this.persist(this.current.records)
       return { flushed: true, records: this.current.records.length }
     })
@@ -353,7 +359,7 @@ export class FileRecordStore implements RecordStore {
     if (w) await w.close()
     await this.queue
     if (this.journal && opts.flush !== false) {
-      await this.flush().catch((err: unknown) =>
+      await this.flush({ background: true }).catch((err: unknown) =>
         this.log.error({ err, path: this.path }, 'records flush at stop failed; the journal keeps every acknowledged change'),
       )
     }
@@ -603,7 +609,7 @@ export class FileRecordStore implements RecordStore {
     if (this.flushTimer || !this.journal) return
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined
-      this.flush().catch((err: unknown) => this.log.error({ err, path: this.path }, 'records file flush failed; the journal keeps every acknowledged change'))
+      this.flush({ background: true }).catch((err: unknown) => this.log.error({ err, path: this.path }, 'records file flush failed; the journal keeps every acknowledged change'))
     }, this.flushDelayMs)
     this.flushTimer.unref()
   }
