@@ -61,8 +61,9 @@ for (const n of SIZES) {
     const { rss } = node.memory()
     await node.stop()
     removeDir(dir)
-    rows.push([int(n), String(delay), fmt(startMs / 1000, 2), String(count), fmt(percentile(seq, 50), 1), fmt(percentile(seq, 99), 1), fmt(Math.max(...seq), 1), fmt(perSec, 0), fmt(rss / 1048576, 0)])
-    log(`scale: ${n} records, delay ${delay} ms done`)
+    const row = [int(n), String(delay), fmt(startMs / 1000, 2), String(count), fmt(percentile(seq, 50), 1), fmt(percentile(seq, 99), 1), fmt(Math.max(...seq), 1), fmt(perSec, 0), fmt(rss / 1048576, 0)]
+    rows.push(row)
+    log(`scale: ${row.join(' | ')}`)
   }
 }
 console.log(markdownTable(

@@ -587,7 +587,8 @@ export class FileRecordStore implements RecordStore {
 
   /** Journals `entry`; head moves now, current and the listeners once it is durable. */
   private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: JournalEntry): Promise<void> {
-    const index = this.build(next)
+    // Only the records this change made are new objects; the rest were frozen when first served.
+    const index = this.build(next, change.kind === 'remove' ? [] : change.records)
     const durable = (this.journal as RecordsJournal).append(entry).then(
       () => {
         this.publish(index, change)
@@ -645,8 +646,9 @@ export class FileRecordStore implements RecordStore {
     this.publish(this.build(records), change)
   }
 
-  private build(records: DnsRecord[]): RecordIndex {
-    for (const r of records) Object.freeze(r)
+  /** Indexes `records` as the newest state; `fresh` (default all) are the records not frozen yet. */
+  private build(records: DnsRecord[], fresh: readonly DnsRecord[] = records): RecordIndex {
+    for (const r of fresh) Object.freeze(r)
     Object.freeze(records)
     this.head = RecordIndex.build(records, this.head.generation + 1)
     return this.head

@@ -31,9 +31,14 @@ function findSame(index: RecordIndex, v: ValidRecordInput): readonly DnsRecord[]
   return index.lookup(v.name, v.type).filter((r) => valueKey(r.type, r.value) === want)
 }
 
-function planAppend(records: readonly DnsRecord[], rec: DnsRecord, messages: string[]): LocalPlan {
+/** assertRrsetFits on `rec`'s RRset only (from the index, without `replaced`): O(RRset), not O(records). */
+function assertFits(index: RecordIndex, rec: DnsRecord, replaced?: DnsRecord): void {
+  assertRrsetFits([...index.lookup(rec.name, rec.type).filter((r) => r !== replaced), rec], rec)
+}
+
+function planAppend(records: readonly DnsRecord[], rec: DnsRecord, messages: string[], index: RecordIndex): LocalPlan {
+  assertFits(index, rec)
   const next = [...records, rec]
-  assertRrsetFits(next, rec)
   return { next, change: { source: 'local', kind: 'add', records: [rec] }, entry: { op: 'add', records: [rec] }, result: { records: [rec], messages } }
 }
 
@@ -44,7 +49,7 @@ export function planAdd(records: readonly DnsRecord[], v: ValidRecordInput, ctx:
   }
   const existing = findSame(ctx.index, v)
   if (existing.length > 0) return { result: { records: [existing[0]], messages: [DUPLICATE_MESSAGE] } }
-  return planAppend(records, ctx.newRecord(v), [])
+  return planAppend(records, ctx.newRecord(v), [], ctx.index)
 }
 
 /** See FileRecordStore.update. Throws ERR_RECORD_NOT_FOUND / ERR_RECORD_CONFLICT. */
@@ -57,13 +62,13 @@ export function planUpdate(records: readonly DnsRecord[], v: ValidRecordInput, c
     }
     const old = records[at]
     const rec: DnsRecord = { ...old, name: v.name, type: v.type, value: v.value, ttl: v.ttl ?? old.ttl, updated_on: ctx.stamp }
+    assertFits(ctx.index, rec, old)
     const next = records.slice()
     next[at] = rec
-    assertRrsetFits(next, rec)
     return { next, change: { source: 'local', kind: 'update', records: [rec] }, entry: { op: 'update', at: [at], records: [rec] }, result: { records: [rec], messages: [] } }
   }
   const matches = new Set<DnsRecord>(findSame(ctx.index, v))
-  if (matches.size === 0) return planAppend(records, ctx.newRecord(v), ['record did not exist and was added'])
+  if (matches.size === 0) return planAppend(records, ctx.newRecord(v), ['record did not exist and was added'], ctx.index)
   const changed: DnsRecord[] = []
   const at: number[] = []
   const next = records.map((r, i) => {
