@@ -588,7 +588,7 @@ export class FileRecordStore implements RecordStore {
   /** Journals `entry`; head moves now, current and the listeners once it is durable. */
   private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: JournalEntry): Promise<void> {
     // Only the records this change made are new objects; the rest were frozen when first served.
-    const index = this.build(next, change.kind === 'remove' ? [] : change.records)
+    const index = this.build(next, change.kind === 'remove' ? [] : change.records, change.kind === 'add')
     const durable = (this.journal as RecordsJournal).append(entry).then(
       () => {
         this.publish(index, change)
@@ -647,10 +647,11 @@ export class FileRecordStore implements RecordStore {
   }
 
   /** Indexes `records` as the newest state; `fresh` (default all) are the records not frozen yet. */
-  private build(records: DnsRecord[], fresh: readonly DnsRecord[] = records): RecordIndex {
+  private build(records: DnsRecord[], fresh: readonly DnsRecord[] = records, appended = false): RecordIndex {
     for (const r of fresh) Object.freeze(r)
     Object.freeze(records)
-    this.head = RecordIndex.build(records, this.head.generation + 1)
+    const generation = this.head.generation + 1
+    this.head = appended ? this.head.withAppended(records, generation) : RecordIndex.build(records, generation)
     return this.head
   }
 
