@@ -99,7 +99,7 @@ const dns = section('DNS listener and resolution', {
     note: 'See docs/records.md (mass-delete guard). Deletes through the API or TUI are never held back.',
   }),
   records_flush_delay_ms: int(1000, 0, 60_000, 'ours: local record changes are acknowledged once in the records journal (dnsrecords.json.journal) and dnsrecords.json is rewritten at most this many ms later; 0 = rewrite dnsrecords.json on every write (no journal)', {
-    note: 'See docs/storage.md. Read at start-up. A stop (SIGTERM) and `dnsplane records flush` write the file at once.',
+    note: 'See docs/storage.md. Read at start-up. A stop (SIGTERM) and POST /api/v1/records/flush write the file at once.',
   }),
   dns_refuse_any: bool(false, 'answer NOTIMP to ANY queries', LIVE),
   dns_minimal_any: bool(false, 'ours: answer ANY with one RRset of the name instead of all of them (RFC 8482)'),
@@ -353,6 +353,7 @@ export const OUR_KEYS: ReadonlySet<string> = new Set([
   'api_allow_unauthenticated_remote',
   'cluster_tombstone_ttl_seconds',
   'records_mass_delete_guard_percent',
+  'records_flush_delay_ms',
   'cluster_allow_plain_token',
   'cluster_tls_cert',
   'cluster_tls_key',

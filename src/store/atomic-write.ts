@@ -43,9 +43,7 @@ export async function writeFileAtomic(
   opts: { mode?: number } = {},
 ): Promise<void> {
   const readOnly = await readOnlyReason(path)
-  if (readOnly) {
-    throw new DnsplaneError('ERR_READ_ONLY_SOURCE', `${path}: ${readOnly}; not replaced; make it writable (chmod u+w) to allow changes`)
-  }
+  if (readOnly) throw readOnlyError(path, readOnly)
   const dir = dirname(path)
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
   let mode = opts.mode
@@ -75,6 +73,30 @@ export async function writeFileAtomic(
     throw new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${path}: ${(cause as Error).message}`, { cause })
   }
   await syncDirectory(dir)
+}
+
+/**
+ * Whether writeFileAtomic could replace `path` now, without writing: 'missing' (it would create
+ * it) or 'replaceable'. Throws ERR_READ_ONLY_SOURCE (read-only, as writeFileAtomic) or
+ * ERR_RECORDS_WRITE (not a regular file, or no metadata). Used before acknowledging a change that
+ * is journaled and written to `path` later.
+ */
+export async function checkReplaceable(path: string): Promise<'missing' | 'replaceable'> {
+  let isFile: boolean
+  try {
+    isFile = (await stat(path)).isFile()
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return 'missing'
+    throw new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${path}: ${(cause as Error).message}`, { cause })
+  }
+  if (!isFile) throw new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${path}: not a regular file`)
+  const readOnly = await readOnlyReason(path)
+  if (readOnly) throw readOnlyError(path, readOnly)
+  return 'replaceable'
+}
+
+function readOnlyError(path: string, reason: string): DnsplaneError {
+  return new DnsplaneError('ERR_READ_ONLY_SOURCE', `${path}: ${reason}; not replaced; make it writable (chmod u+w) to allow changes`)
 }
 
 /** fsync a directory so the rename itself is durable; some platforms/filesystems refuse, which is harmless. */

@@ -7,12 +7,12 @@
  * docs/storage.md describes the guarantees.
  */
 import { randomUUID } from 'node:crypto'
-import { mkdir, open, stat } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { Logger } from 'pino'
 import { DnsplaneError, isDnsplaneError } from '../errors.js'
-import { readOnlyReason, writeFileAtomic } from './atomic-write.js'
+import { checkReplaceable, readOnlyReason, writeFileAtomic } from './atomic-write.js'
 import type { JournalEntry } from './journal/codec.js'
 import type { OpenJournal } from './journal/journal-file.js'
 import { journalPathFor, RecordsJournal } from './journal/records-journal.js'
@@ -29,29 +29,17 @@ import type {
   WriteResult,
 } from './record-store.js'
 import type { ValidRecordInput } from './record-validate.js'
-import {
-  applyHeldChange,
-  DEFAULT_MASS_DELETE_GUARD_PERCENT,
-  deletedRecords,
-  describeMassDelete,
-  heldMassDeleteMessage,
-  isMassDelete,
-  isSeedContent,
-  type HeldMassDelete,
-  type MassDeleteInfo,
-  type MassDeleteSource,
-} from './mass-delete.js'
-import { assertRrsetFits } from './rrset-size.js'
-import { formatGoTime, GO_ZERO_TIME, valueKey, type DnsRecord } from './record.js'
-import { DEFAULT_RECORDS, MAX_RECORDS_FILE_BYTES, parseRecordsFile, serializeRecordsFile } from './records-file.js'
-import { fileExists, isMissing, normalizeIncoming, selectorMatcher, sha256, validate } from './store-helpers.js'
+import { applyHeldChange, deletedRecords, heldMassDeleteMessage, isSeedContent, type MassDeleteInfo, type MassDeleteSource } from './mass-delete.js'
+import { MassDeleteHold } from './mass-delete-hold.js'
+import { planAdd, planRemove, planUpdate, type EditContext, type LocalPlan } from './local-edits.js'
+import { formatGoTime, GO_ZERO_TIME, type DnsRecord } from './record.js'
+import { DEFAULT_RECORDS, serializeRecordsFile } from './records-file.js'
+import { fileExists, isMissing, normalizeIncoming, parseRecordsAt, readRecordsFileBytes, selectorMatcher, sha256, validate } from './store-helpers.js'
 
 /** TTL given to records added without one (or with 0) through the API/TUI, as the original. */
 export const DEFAULT_RECORD_TTL = 3600
 /** Quiet period after the last file event before the file is re-read. */
 export const DEFAULT_WATCH_DEBOUNCE_MS = 150
-/** Default of config `records_flush_delay_ms`: the longest an acknowledged change waits in the journal for the file rewrite. */
-export const DEFAULT_RECORDS_FLUSH_DELAY_MS = 1000
 
 export interface FileRecordStoreOptions {
   /** Path of dnsrecords.json. */
@@ -90,12 +78,6 @@ export interface FlushResult {
   records: number
 }
 
-const DUPLICATE_MESSAGE = 'record already exists'
-
-/** A local write computed in the queue: the next set, its event and journal entry, and the answer (no `next`: nothing to write). */
-type LocalPlan =
-  | { next?: undefined; result: WriteResult }
-  | { next: DnsRecord[]; change: Omit<RecordChange, 'index'>; entry: JournalEntry; result: WriteResult }
 
 /** The dnsrecords.json-backed RecordStore. Construct with `FileRecordStore.open(opts)`. */
 export class FileRecordStore implements RecordStore {
@@ -121,8 +103,8 @@ export class FileRecordStore implements RecordStore {
   /** SHA-256 of the last content that failed to parse, so one bad edit logs once. */
   private badHash: string | undefined
   private missingLogged = false
-  /** A file edit/reload/start-up change held back by the mass-delete guard (mass-delete.ts). */
-  private held: HeldMassDelete | undefined
+  /** A file edit/reload/start-up change held back by the mass-delete guard. */
+  private readonly guard: MassDeleteHold
   /** True when open() found no file and created it. */
   private created = false
   private watcher: FSWatcher | undefined
@@ -133,6 +115,7 @@ export class FileRecordStore implements RecordStore {
     this.log = opts.log
     this.newId = opts.newId ?? randomUUID
     this.now = opts.now ?? (() => new Date())
+    this.guard = new MassDeleteHold({ path: this.path, log: this.log, now: this.now, percent: opts.massDeleteGuardPercent })
   }
 
   /**
@@ -167,14 +150,7 @@ export class FileRecordStore implements RecordStore {
    */
   async add(input: RecordInput): Promise<WriteResult> {
     const v = validate(input)
-    return this.write((records) => {
-      if (v.id !== undefined && records.some((r) => r.id === v.id)) {
-        throw new DnsplaneError('ERR_RECORD_CONFLICT', `a record with id ${v.id} already exists`)
-      }
-      const existing = this.findSame(v)
-      if (existing.length > 0) return { result: { records: [existing[0]], messages: [DUPLICATE_MESSAGE] } }
-      return this.planAdd(records, v, [])
-    })
+    return this.write((records) => planAdd(records, v, this.editContext()))
   }
 
   /**
@@ -185,48 +161,7 @@ export class FileRecordStore implements RecordStore {
    */
   async update(input: RecordInput): Promise<WriteResult> {
     const v = validate(input)
-    return this.write((records) => {
-      const stamp = formatGoTime(this.now())
-      if (v.id !== undefined) {
-        const at = records.findIndex((r) => r.id === v.id)
-        if (at < 0) throw new DnsplaneError('ERR_RECORD_NOT_FOUND', `no record with id ${v.id}`)
-        const clash = this.findSame(v).find((r) => r !== records[at])
-        if (clash) {
-          throw new DnsplaneError(
-            'ERR_RECORD_CONFLICT',
-            `another record already has name ${v.name}, type ${v.type} and value ${v.value}`,
-          )
-        }
-        const old = records[at]
-        const rec: DnsRecord = { ...old, name: v.name, type: v.type, value: v.value, ttl: v.ttl ?? old.ttl, updated_on: stamp }
-        const next = records.slice()
-        next[at] = rec
-        assertRrsetFits(next, rec)
-        return {
-          next,
-          change: { source: 'local', kind: 'update', records: [rec] },
-          entry: { op: 'update', at: [at], records: [rec] },
-          result: { records: [rec], messages: [] },
-        }
-      }
-      const matches = new Set<DnsRecord>(this.findSame(v))
-      if (matches.size === 0) return this.planAdd(records, v, ['record did not exist and was added'])
-      const changed: DnsRecord[] = []
-      const at: number[] = []
-      const next = records.map((r, i) => {
-        if (!matches.has(r)) return r
-        const rec: DnsRecord = { ...r, ttl: v.ttl ?? r.ttl, updated_on: stamp }
-        changed.push(rec)
-        at.push(i)
-        return rec
-      })
-      return {
-        next,
-        change: { source: 'local', kind: 'update', records: changed },
-        entry: { op: 'update', at, records: changed },
-        result: { records: changed, messages: [] },
-      }
-    })
+    return this.write((records) => planUpdate(records, v, this.editContext()))
   }
 
   /**
@@ -236,37 +171,25 @@ export class FileRecordStore implements RecordStore {
    */
   async remove(selector: RecordSelector): Promise<WriteResult> {
     const match = selectorMatcher(selector)
-    return this.write((records) => {
-      const removed: DnsRecord[] = []
-      const kept: DnsRecord[] = []
-      const at: number[] = []
-      records.forEach((r, i) => {
-        if (!match(r)) return kept.push(r)
-        removed.push(r)
-        at.push(i)
-      })
-      if (removed.length === 0) {
-        throw new DnsplaneError('ERR_RECORD_NOT_FOUND', `no record matches ${JSON.stringify(selector)}`)
-      }
-      return {
-        next: kept,
-        change: { source: 'local', kind: 'remove', records: removed },
-        entry: { op: 'delete', at, records: removed },
-        result: { records: removed, messages: [] },
-      }
-    })
+    return this.write((records) => planRemove(records, match, JSON.stringify(selector)))
   }
 
   /**
    * Writes every acknowledged change still only in the journal to the records file now (the
-   * `dnsplane records flush` command, stop). `flushed` is false when the file already held them.
-   * Throws ERR_RECORDS_WRITE / ERR_READ_ONLY_SOURCE when the file cannot be written.
+   * POST /api/v1/records/flush, stop). `flushed` is false when the file already held them.
+   * Throws ERR_RECORDS_WRITE / ERR_READ_ONLY_SOURCE when the file cannot be written. `background`
+   * (timer, stop): skipped while the file holds an edit that failed to parse.
    */
-  flush(): Promise<FlushResult> {
+  flush(opts: { background?: boolean } = {}): Promise<FlushResult> {
     return this.enqueueDrained(async () => {
       if (this.flushTimer) clearTimeout(this.flushTimer)
       this.flushTimer = undefined
       if (!this.journal || !this.dirty) return { flushed: false, records: this.current.records.length }
+      // The timer and stop never replace an edit that failed to parse (the journal keeps the changes); a write or a requested flush does, as before.
+      if (opts.background && this.badHash !== undefined) {
+        this.log.warn({ path: this.path }, 'records file holds a rejected edit; not rewritten in the background (the journal keeps every acknowledged change)')
+        return { flushed: false, records: this.current.records.length }
+      }
       await this.persist(this.current.records)
       return { flushed: true, records: this.current.records.length }
     })
@@ -317,9 +240,9 @@ export class FileRecordStore implements RecordStore {
       const hash = sha256(buf)
       const merged = this.mergeFileEdit(records)
       if (hash !== this.lastHash && (await this.holdIfMassDelete(records, merged, 'reload'))) {
-        throw new DnsplaneError('ERR_MASS_DELETE_HELD', heldMassDeleteMessage((this.held as HeldMassDelete).info))
+        throw new DnsplaneError('ERR_MASS_DELETE_HELD', heldMassDeleteMessage(this.guard.require().info))
       }
-      if (hash !== this.lastHash) this.dropHeld('a reload applied a newer records file')
+      if (hash !== this.lastHash) this.guard.drop('a reload applied a newer records file')
       await this.adoptFile(hash, records, merged, 'reload')
       return merged.length
     })
@@ -346,18 +269,18 @@ export class FileRecordStore implements RecordStore {
         )
         return 'rebuilt'
       }
-      const deleted = this.massDeleteOf(known, served)
+      const deleted = this.guard.deletedBy(known, served)
       if (!deleted) return 'accepted'
       const next = normalizeIncoming(known)
       await this.commit(next, { source: 'replica', kind: 'replace', records: next })
-      this.hold('startup', this.current.records, served, deleted)
+      this.guard.hold('startup', this.current.records, served, deleted)
       return 'held'
     })
   }
 
   /** The change held back by the mass-delete guard, if any. */
   heldMassDelete(): MassDeleteInfo | undefined {
-    return this.held?.info
+    return this.guard.info
   }
 
   /**
@@ -366,12 +289,12 @@ export class FileRecordStore implements RecordStore {
    */
   confirmMassDelete(): Promise<MassDeleteResult> {
     return this.enqueueDrained(async () => {
-      const held = this.requireHeld()
+      const held = this.guard.require()
       const before = this.current.records
       const next = normalizeIncoming(applyHeldChange(held, before))
       const removed = deletedRecords(before, next).length
       await this.commit(next, { source: held.info.source === 'reload' ? 'reload' : 'file', kind: 'replace', records: next })
-      this.held = undefined
+      this.guard.clear()
       this.log.warn({ path: this.path, removed, records: next.length, source: held.info.source }, 'held-back mass delete confirmed and applied')
       return { removed, records: next.length }
     })
@@ -380,9 +303,9 @@ export class FileRecordStore implements RecordStore {
   /** Forgets the held-back change and writes the file from the records served. ERR_NOT_FOUND when nothing is held. */
   discardMassDelete(): Promise<MassDeleteResult> {
     return this.enqueueDrained(async () => {
-      const held = this.requireHeld()
+      const held = this.guard.require()
       await this.persist(this.current.records)
-      this.held = undefined
+      this.guard.clear()
       this.log.info({ path: this.path, would_have_removed: held.info.removed }, 'held-back mass delete discarded')
       return { removed: 0, records: this.current.records.length }
     })
@@ -436,7 +359,7 @@ export class FileRecordStore implements RecordStore {
     if (w) await w.close()
     await this.queue
     if (this.journal && opts.flush !== false) {
-      await this.flush().catch((err: unknown) =>
+      await this.flush({ background: true }).catch((err: unknown) =>
         this.log.error({ err, path: this.path }, 'records flush at stop failed; the journal keeps every acknowledged change'),
       )
     }
@@ -450,31 +373,20 @@ export class FileRecordStore implements RecordStore {
 
   // --- internals ---
 
-  /** The records `proposed` would delete from `base` when the guard holds that back, else undefined. */
-  private massDeleteOf(base: readonly DnsRecord[], proposed: readonly DnsRecord[]): DnsRecord[] | undefined {
-    const deleted = deletedRecords(base, proposed)
-    return isMassDelete(deleted.length, base.length, this.guardPercent()) ? deleted : undefined
-  }
-
-  private guardPercent(): number {
-    const p = this.opts.massDeleteGuardPercent?.() ?? DEFAULT_MASS_DELETE_GUARD_PERCENT
-    return Number.isFinite(p) ? p : DEFAULT_MASS_DELETE_GUARD_PERCENT
-  }
-
   /**
    * In the write queue: when `proposed` (a file edit or reload) would delete too much of what is
    * served, keeps serving, rewrites the file from memory (it always mirrors what is served) and
    * holds the change for confirmMassDelete/discardMassDelete. True when held.
    */
   private async holdIfMassDelete(proposed: readonly DnsRecord[], merged: readonly DnsRecord[], source: MassDeleteSource): Promise<boolean> {
-    const deleted = this.massDeleteOf(this.current.records, merged)
+    const deleted = this.guard.deletedBy(this.current.records, merged)
     if (!deleted) return false
     const base = this.flushed
     try {
       await this.persist(this.current.records)
     } finally {
       // Held even when the rewrite failed: memory still serves the old set either way.
-      this.hold(source, base, proposed, deleted)
+      this.guard.hold(source, base, proposed, deleted)
     }
     return true
   }
@@ -522,26 +434,6 @@ export class FileRecordStore implements RecordStore {
     } catch (err) {
       this.log.error({ err, path: this.path }, 'records journal could not be reset; the next write rewrites the records file')
     }
-  }
-
-  private hold(source: MassDeleteSource, base: readonly DnsRecord[], proposed: readonly DnsRecord[], deleted: readonly DnsRecord[]): void {
-    this.held = { info: describeMassDelete(source, base, proposed, deleted, this.guardPercent(), this.now()), base, proposed }
-    const { info } = this.held
-    this.log.error(
-      { path: this.path, source, removed: info.removed, total: info.total, proposed_total: info.proposed_total, removed_sample: info.removed_sample },
-      heldMassDeleteMessage(info),
-    )
-  }
-
-  private dropHeld(why: string): void {
-    if (!this.held) return
-    this.log.warn({ path: this.path, would_have_removed: this.held.info.removed }, `held-back mass delete dropped: ${why}`)
-    this.held = undefined
-  }
-
-  private requireHeld(): HeldMassDelete {
-    if (!this.held) throw new DnsplaneError('ERR_NOT_FOUND', 'no mass delete is held back')
-    return this.held
   }
 
   /**
@@ -593,15 +485,26 @@ export class FileRecordStore implements RecordStore {
    */
   private async recoverJournal(fileRecords: DnsRecord[]): Promise<void> {
     const journalPath = this.opts.journalPath ?? journalPathFor(this.path)
-    if (this.flushDelayMs === 0 && !(await fileExists(journalPath))) {
+    const exists = await fileExists(journalPath)
+    if (this.flushDelayMs === 0 && !exists) {
       this.swap(fileRecords, undefined)
       return
     }
-    const { journal, recovery } = await RecordsJournal.open(
-      { recordsPath: this.path, journalPath, log: this.log, openFile: this.opts.openJournal, writeSnapshot: this.opts.writeSnapshot },
-      fileRecords,
-      this.lastHash as string,
-    )
+    let opened
+    try {
+      opened = await RecordsJournal.open(
+        { recordsPath: this.path, journalPath, log: this.log, openFile: this.opts.openJournal, writeSnapshot: this.opts.writeSnapshot },
+        fileRecords,
+        this.lastHash as string,
+      )
+    } catch (err) {
+      // No journal to replay and none can be made (a read-only directory): run write-through, as before the journal.
+      if (exists) throw err
+      this.log.error({ err, path: journalPath }, 'records journal cannot be created; dnsrecords.json is rewritten on every change')
+      this.swap(fileRecords, undefined)
+      return
+    }
+    const { journal, recovery } = opened
     this.journal = journal
     const served = recovery.needsFlush ? recovery.records : fileRecords
     this.swap(served, undefined)
@@ -619,33 +522,12 @@ export class FileRecordStore implements RecordStore {
     else await journal.remove()
   }
 
-  /** Reads the file, refusing one over MAX_RECORDS_FILE_BYTES before reading it. */
-  private async readFile(): Promise<Buffer> {
-    let fh
-    try {
-      fh = await open(this.path, 'r')
-      const { size } = await fh.stat()
-      if (size > MAX_RECORDS_FILE_BYTES) {
-        throw new DnsplaneError(
-          'ERR_RECORDS_PARSE',
-          `${this.path}: file is ${size} bytes, larger than the limit of ${MAX_RECORDS_FILE_BYTES}`,
-        )
-      }
-      return await fh.readFile()
-    } catch (err) {
-      if (isDnsplaneError(err) || isMissing(err)) throw err
-      throw new DnsplaneError('ERR_RECORDS_PARSE', `${this.path}: cannot read: ${(err as Error).message}`, { cause: err })
-    } finally {
-      await fh?.close()
-    }
+  private readFile(): Promise<Buffer> {
+    return readRecordsFileBytes(this.path)
   }
 
   private parse(buf: Buffer): DnsRecord[] {
-    try {
-      return parseRecordsFile(buf)
-    } catch (err) {
-      throw new DnsplaneError('ERR_RECORDS_PARSE', `${this.path}: ${(err as Error).message}`, { cause: err })
-    }
+    return parseRecordsAt(this.path, buf)
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
@@ -688,36 +570,16 @@ export class FileRecordStore implements RecordStore {
     return result
   }
 
-  private planAdd(records: readonly DnsRecord[], v: ValidRecordInput, messages: string[]): LocalPlan {
-    const rec = this.newRecord(v)
-    const next = [...records, rec]
-    assertRrsetFits(next, rec)
-    return {
-      next,
-      change: { source: 'local', kind: 'add', records: [rec] },
-      entry: { op: 'add', records: [rec] },
-      result: { records: [rec], messages },
-    }
-  }
-
   /**
    * Journal mode, before a local write: refuses it when the file could not take it (read-only, not
    * a regular file) as write-through would, and says to write through when the file is missing (a
    * lost file is written back at once) or the journal failed (the rewrite resets it).
    */
   private async isWriteThrough(): Promise<boolean> {
-    let st
     try {
-      st = await stat(this.path)
+      if ((await checkReplaceable(this.path)) === 'missing') return true
     } catch (err) {
-      if (isMissing(err)) return true
-      throw new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${this.path}: ${(err as Error).message}`, { cause: err })
-    }
-    if (!st.isFile()) throw new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${this.path}: not a regular file`)
-    const readOnly = await readOnlyReason(this.path)
-    if (readOnly) {
-      const err = new DnsplaneError('ERR_READ_ONLY_SOURCE', `${this.path}: ${readOnly}; not replaced; make it writable (chmod u+w) to allow changes`)
-      this.log.warn({ path: this.path }, `records change refused: ${err.message}`)
+      if (isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE')) this.log.warn({ path: this.path }, `records change refused: ${err.message}`)
       throw err
     }
     return this.journal?.isFailed === true
@@ -725,7 +587,8 @@ export class FileRecordStore implements RecordStore {
 
   /** Journals `entry`; head moves now, current and the listeners once it is durable. */
   private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: JournalEntry): Promise<void> {
-    const index = this.build(next)
+    // Only the records this change made are new objects; the rest were frozen when first served.
+    const index = this.build(next, change.kind === 'remove' ? [] : change.records, change.kind === 'add')
     const durable = (this.journal as RecordsJournal).append(entry).then(
       () => {
         this.publish(index, change)
@@ -747,7 +610,7 @@ export class FileRecordStore implements RecordStore {
     if (this.flushTimer || !this.journal) return
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined
-      this.flush().catch((err: unknown) => this.log.error({ err, path: this.path }, 'records file flush failed; the journal keeps every acknowledged change'))
+      this.flush({ background: true }).catch((err: unknown) => this.log.error({ err, path: this.path }, 'records file flush failed; the journal keeps every acknowledged change'))
     }, this.flushDelayMs)
     this.flushTimer.unref()
   }
@@ -783,10 +646,12 @@ export class FileRecordStore implements RecordStore {
     this.publish(this.build(records), change)
   }
 
-  private build(records: DnsRecord[]): RecordIndex {
-    for (const r of records) Object.freeze(r)
+  /** Indexes `records` as the newest state; `fresh` (default all) are the records not frozen yet. */
+  private build(records: DnsRecord[], fresh: readonly DnsRecord[] = records, appended = false): RecordIndex {
+    for (const r of fresh) Object.freeze(r)
     Object.freeze(records)
-    this.head = RecordIndex.build(records, this.head.generation + 1)
+    const generation = this.head.generation + 1
+    this.head = appended ? this.head.withAppended(records, generation) : RecordIndex.build(records, generation)
     return this.head
   }
 
@@ -804,9 +669,9 @@ export class FileRecordStore implements RecordStore {
     }
   }
 
-  private findSame(v: ValidRecordInput): DnsRecord[] {
-    const want = valueKey(v.type, v.value)
-    return this.head.lookup(v.name, v.type).filter((r) => valueKey(r.type, r.value) === want)
+  /** What the local edit rules read: the newest index (writes in flight included), ids, the clock. */
+  private editContext(): EditContext {
+    return { index: this.head, newRecord: (v) => this.newRecord(v), stamp: formatGoTime(this.now()) }
   }
 
   private newRecord(v: ValidRecordInput): DnsRecord {
@@ -862,7 +727,7 @@ export class FileRecordStore implements RecordStore {
     }
     const merged = this.mergeFileEdit(records)
     if (await this.holdIfMassDelete(records, merged, 'file')) return
-    this.dropHeld('a newer edit of the records file was applied')
+    this.guard.drop('a newer edit of the records file was applied')
     await this.adoptFile(hash, records, merged, 'file')
     this.log.info({ path: this.path, count: merged.length }, 'records reloaded from file')
   }

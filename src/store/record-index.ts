@@ -18,20 +18,32 @@ export class RecordIndex {
   private readonly ptrByIp = new Map<string, DnsRecord[]>()
   private readonly soaByZone = new Map<string, DnsRecord>()
 
-  private constructor(records: readonly DnsRecord[], generation: number) {
+  private constructor(records: readonly DnsRecord[], generation: number, base?: RecordIndex) {
     this.records = records
     this.generation = generation
-    for (const r of records) {
+    let add = push
+    let from = records
+    if (base) {
+      // Copies of the maps; a touched bucket is copied before it grows, so `base` stays as it was.
+      this.byNameType = new Map(base.byNameType)
+      this.byOwner = new Map(base.byOwner)
+      this.addressOwners = new Map(base.addressOwners)
+      this.ptrByIp = new Map(base.ptrByIp)
+      this.soaByZone = new Map(base.soaByZone)
+      add = pushCopy
+      from = records.slice(base.records.length)
+    }
+    for (const r of from) {
       const owner = nameKey(r.name)
       const type = r.type.toUpperCase()
-      push(this.byNameType, owner + '|' + type, r)
-      push(this.byOwner, owner, r)
+      add(this.byNameType, owner + '|' + type, r)
+      add(this.byOwner, owner, r)
       if (type === 'A' || type === 'AAAA') {
         const ip = canonicalIp(r.value)
-        if (ip) push(this.addressOwners, ip, r)
+        if (ip) add(this.addressOwners, ip, r)
       } else if (type === 'PTR') {
         const ip = canonicalIp(r.name)
-        if (ip) push(this.ptrByIp, ip, r)
+        if (ip) add(this.ptrByIp, ip, r)
       } else if (type === 'SOA' && !this.soaByZone.has(owner)) {
         this.soaByZone.set(owner, r)
       }
@@ -41,6 +53,15 @@ export class RecordIndex {
   /** Builds an index over `records` (which it does not copy: callers must not mutate them later). */
   static build(records: readonly DnsRecord[], generation = 0): RecordIndex {
     return new RecordIndex(records, generation)
+  }
+
+  /**
+   * The index of `records`, which must be this index's records followed by new ones (a local add):
+   * the same lookups and order as build(records), made by copying the maps and indexing only the
+   * new records, without parsing every name and address again. This index is not changed.
+   */
+  withAppended(records: readonly DnsRecord[], generation: number): RecordIndex {
+    return new RecordIndex(records, generation, this)
   }
 
   get size(): number {
@@ -90,6 +111,12 @@ export class RecordIndex {
       key = dot < 0 ? '' : key.slice(dot + 1)
     }
   }
+}
+
+/** push on a bucket that may be shared with an older index: the bucket is replaced, never grown. */
+function pushCopy(map: Map<string, DnsRecord[]>, key: string, r: DnsRecord): void {
+  const list = map.get(key)
+  map.set(key, list ? [...list, r] : [r])
 }
 
 function push(map: Map<string, DnsRecord[]>, key: string, r: DnsRecord): void {

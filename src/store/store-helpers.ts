@@ -3,12 +3,12 @@
  * sets, and the file predicates it shares with the journal path.
  */
 import { createHash } from 'node:crypto'
-import { stat } from 'node:fs/promises'
-import { DnsplaneError } from '../errors.js'
+import { open, stat } from 'node:fs/promises'
+import { DnsplaneError, isDnsplaneError } from '../errors.js'
 import type { RecordInput, RecordSelector } from './record-store.js'
 import { checkRecordInput, type ValidRecordInput } from './record-validate.js'
 import { canonicalName, GO_ZERO_TIME, nameKey, valueKey, type DnsRecord } from './record.js'
-import { MAX_RECORDS } from './records-file.js'
+import { MAX_RECORDS, MAX_RECORDS_FILE_BYTES, parseRecordsFile } from './records-file.js'
 
 /** Bounds and normalises a set from a peer or the replica: canonical name, upper-case type, zero times filled. */
 export function normalizeIncoming(records: readonly DnsRecord[]): DnsRecord[] {
@@ -30,6 +30,7 @@ export function normalizeIncoming(records: readonly DnsRecord[]): DnsRecord[] {
   })
 }
 
+/** Validates API/TUI input; throws ERR_RECORD_INVALID with every problem. */
 export function validate(input: RecordInput): ValidRecordInput {
   const check = checkRecordInput(input)
   if (!check.ok) throw new DnsplaneError('ERR_RECORD_INVALID', check.errors.join('; '))
@@ -64,11 +65,40 @@ export async function fileExists(path: string): Promise<boolean> {
   }
 }
 
+/** SHA-256 of `data` as hex: how the store and the journal name a records file's bytes. */
 export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex')
 }
 
+/** True for ENOENT. */
 export function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT'
 }
 
+
+/** Reads the records file, refusing one over MAX_RECORDS_FILE_BYTES before reading it. ENOENT is rethrown as is; other errors are ERR_RECORDS_PARSE. */
+export async function readRecordsFileBytes(path: string): Promise<Buffer> {
+  let fh
+  try {
+    fh = await open(path, 'r')
+    const { size } = await fh.stat()
+    if (size > MAX_RECORDS_FILE_BYTES) {
+      throw new DnsplaneError('ERR_RECORDS_PARSE', `${path}: file is ${size} bytes, larger than the limit of ${MAX_RECORDS_FILE_BYTES}`)
+    }
+    return await fh.readFile()
+  } catch (err) {
+    if (isDnsplaneError(err) || isMissing(err)) throw err
+    throw new DnsplaneError('ERR_RECORDS_PARSE', `${path}: cannot read: ${(err as Error).message}`, { cause: err })
+  } finally {
+    await fh?.close()
+  }
+}
+
+/** parseRecordsFile with the file named in ERR_RECORDS_PARSE. */
+export function parseRecordsAt(path: string, buf: Buffer): DnsRecord[] {
+  try {
+    return parseRecordsFile(buf)
+  } catch (err) {
+    throw new DnsplaneError('ERR_RECORDS_PARSE', `${path}: ${(err as Error).message}`, { cause: err })
+  }
+}

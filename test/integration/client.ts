@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { runClient } from '../../src/tui/run-client.js'
-import { startTestNode } from '../helpers/daemon.js'
+import { startTestNode, waitFor } from '../helpers/daemon.js'
 import { queryUdp } from '../helpers/dns-client.js'
 
 async function client(target: string, command: string, extra: { token?: string; json?: boolean } = {}) {
@@ -26,8 +26,12 @@ t.test('dnsplane client -c drives a running node over the control socket', async
   const sock = node.daemon.socketPath
   const add = await client(sock, 'record add txt.example.com TXT "v=spf1 -all" 300')
   t.equal(add.code, 0, add.err)
-  const file = JSON.parse(await readFile(join(node.dir, 'dnsrecords.json'), 'utf8')) as { records: { name: string; type: string; value: string }[] }
-  t.ok(file.records.some((r) => r.name === 'txt.example.com' && r.type === 'TXT'), 'record on disk')
+  // Journaled at once; dnsrecords.json follows within records_flush_delay_ms (docs/storage.md).
+  const onDisk = await waitFor(async () => {
+    const file = JSON.parse(await readFile(join(node.dir, 'dnsrecords.json'), 'utf8')) as { records: { name: string; type: string; value: string }[] }
+    return file.records.some((r) => r.name === 'txt.example.com' && r.type === 'TXT') || undefined
+  }, 5000)
+  t.ok(onDisk, 'record on disk')
   const answer = await queryUdp(node.dnsPort, 'txt.example.com', 'TXT')
   t.same((answer.answers?.[0]?.data as Buffer[]).map(String), ['v=spf1 -all'], 'quoted value kept as one string')
   const list = await client(sock, 'record list', { json: true })

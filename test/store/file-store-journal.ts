@@ -321,3 +321,31 @@ t.test('a journal that cannot be replayed into the file at start keeps the chang
   await truncate(`${path}.journal`, 0)
   await unlink(`${path}.journal`)
 })
+
+t.test('a journal that cannot be created (and none to replay) leaves the store writing through', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'dnsrecords.json')
+  const { store, lines } = await open(t, path, { seedRecords: [], openJournal: async () => { throw new Error('EACCES') } })
+  t.ok(lines.some((l) => /records journal cannot be created/.test(l.msg)))
+  await add(store, 'through.example', 1)
+  t.same(await fileNames(path), ['through.example'], 'written at once')
+  await writeFile(`${path}.journal`, 'x')
+  t.ok(isDnsplaneError(await rejection(open(t, path, { openJournal: async () => { throw new Error('EACCES') } })), 'ERR_RECORDS_WRITE'), 'a journal that exists but cannot be opened stops the start')
+})
+
+t.test('an edit that fails to parse is never overwritten by the background flush or at stop', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'dnsrecords.json')
+  const { store, lines } = await open(t, path, { seedRecords: [], watch: true, watchDebounceMs: 20 })
+  await store.start()
+  await add(store, 'pending.example', 1)
+  const bad = '{"records":[{"name":"x","ttl":"nope"}]}'
+  await writeFile(path, bad)
+  t.ok(await waitFor(() => lines.some((l) => /edit rejected/.test(l.msg))), 'the bad edit is seen and rejected')
+  await store.stop()
+  t.equal(await readFile(path, 'utf8'), bad, 'kept as the operator wrote it')
+  t.ok(lines.some((l) => /holds a rejected edit; not rewritten/.test(l.msg)))
+  await writeFile(path, '{"records":[]}')
+  const { store: again } = await open(t, path)
+  t.same(names(again), ['pending.example'], 'the journal kept the acknowledged change')
+})
