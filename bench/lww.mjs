@@ -22,7 +22,7 @@
 // Usage: node bench/lww.mjs      (or BENCH=lww bash bench/run.sh)
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import { encodeMessage } from '../dist/cluster/messages.js'
+import { encodeMessage } from '../dist/cluster/wire/messages.js'
 import { formatGoTime, GO_ZERO_TIME } from '../dist/store/record.js'
 import { DnsProber } from './lib/dns.mjs'
 import { BenchNode } from './lib/node.mjs'

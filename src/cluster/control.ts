@@ -1,6 +1,6 @@
 /**
  * What the control plane (REST API, TUI through the API, dashboard) may ask of the cluster.
- * Implemented by cluster/manager.ts; the daemon hands it to the API. Types only.
+ * Implemented by cluster/node.ts (exported as ClusterManager); the daemon hands it to the API. Types only.
  */
 
 export type PeerRole = 'full' | 'readonly'

@@ -1,6 +1,6 @@
 /**
  * Builds `cluster status` (the original's object, cluster-protocol spec §11, plus our extras) from
- * plain data. Pure: the manager gathers its state, the tracker records and the outbox queues, and
+ * plain data. Pure: the node gathers its state, the tracker records and the outbox queues, and
  * passes the time in; nothing here reads a clock, a timer, the network or the file system.
  */
 import type { ClusterStatus } from './control.js'

@@ -1,7 +1,7 @@
 /**
  * cluster/peers/: what the cluster knows and owes about each peer. This file is the per-peer outbox:
  * what each peer still has to receive (the newest snapshot, record_lww entries, an anti-entropy
- * request) and the retry timers with backoff. It does not dial: the manager's `deliver` does, over
+ * request) and the retry timers with backoff. It does not dial: the node's `deliver` (rounds.ts) does, over
  * one session, and the outbox decides when to call it again. Imports no transport and no metrics.
  */
 import type { Logger } from 'pino'
@@ -66,7 +66,7 @@ const DEFAULT_TIMERS: OutboxTimers = {
   clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout> | undefined),
 }
 
-/** A fresh, empty PendingPush (also used by the manager for a one-off push). */
+/** A fresh, empty PendingPush (also used by the sync engines for a one-off push). */
 export function emptyPending(): PendingPush {
   return { entries: new Map(), antiEntropy: false, attempt: 0, inFlight: false, version: 0 }
 }

@@ -1,7 +1,7 @@
 /**
  * The replication state of this node (cluster_state.json, cluster-protocol spec §8) and the
  * pure rules over it: node id resolution, the duplicate rule, the fresh-node guard, policy
- * evaluation order and what an apply or rejection commits. Pure: the manager loads and saves.
+ * evaluation order and what an apply or rejection commits. Pure: node-state.ts loads and saves, the snapshot engine decides.
  */
 import { DnsplaneError } from '../../errors.js'
 import { lwwTimestamp } from '../sync/policies/global-lww.js'

@@ -1,6 +1,6 @@
 /**
  * The byte-stream transport the cluster runs on. tcp-transport.ts is the real one;
- * memory-transport.ts connects managers inside one process for tests. Both pass
+ * memory-transport.ts connects nodes inside one process for tests. Both pass
  * test/cluster/transport-contract.ts.
  */
 

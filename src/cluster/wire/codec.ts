@@ -4,7 +4,7 @@
  *
  * The cluster folder owns replication between dnsplane nodes. Its core modules (codec,
  * messages, protocol, policies, discovery, peer-state, backoff, netinfo) import nothing from
- * node:net/node:fs/timers; only the transports, state-file and manager touch the outside world.
+ * node:net/node:fs/timers; only the transports, state-file and the node touch the outside world.
  */
 import { DnsplaneError } from '../../errors.js'
 

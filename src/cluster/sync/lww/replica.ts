@@ -1,6 +1,6 @@
 /**
  * The record_lww replica: every record ever written, keyed, with the version of its last write,
- * and tombstones for deletes. Pure (hashing only): the manager persists it and applies its view
+ * and tombstones for deletes. Pure (hashing only): replica-store/ persists it and applies its view
  * to the record store.
  *
  * - Identity: a record with an id is keyed by the id (an update that changes its value is a new

@@ -1,8 +1,8 @@
 /**
- * record_lww (ours): per-record versions merged by the replica (replica.ts); deltas and
- * anti-entropy with peers that announce the capability. A records_full from a peer without it
- * (a Go node, or ours under another policy) is accepted like lww_per_node: its difference to the
- * local set is then versioned as a local write, so it reaches record_lww peers too.
+ * record_lww (ours) is its own engine (../lww-engine.ts: versions, deltas, anti-entropy). This is
+ * only its rule for a records_full from a peer without record_lww (a Go node, or ours under
+ * another policy), applied by the engine's inner snapshot engine: accepted like lww_per_node; its
+ * difference to the local set is then versioned as a local write, so it reaches record_lww peers too.
  */
 import type { SyncPolicy } from './types.js'
 
