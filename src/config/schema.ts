@@ -182,6 +182,10 @@ const api = section('API, dashboard and TUI access', {
     live: true,
     secret: true,
   }),
+  api_viewer_token: str('', 'ours: read-only token: GET/HEAD API requests, the dashboard and its live feed; every write answers 403. Used only while api_auth_token is set', {
+    live: true,
+    secret: true,
+  }),
   api_allow_unauthenticated_remote: bool(false, 'ours: allow api_bind to name a non-loopback address while api_auth_token is empty (anyone who reaches the port can change records and settings); a warning is logged at start'),
   api_tls_cert: str('', 'TLS certificate for the API (HTTPS when both cert and key are set)', NI),
   api_tls_key: str('', 'TLS private key for the API', NI),

@@ -37,6 +37,7 @@ const implemented = [
   'records_mass_delete_guard_percent',
   'api_allow_unauthenticated_remote',
   'strict_config',
+  'api_viewer_token',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {
   for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)
@@ -55,8 +56,8 @@ t.test('every duration key that drives a timer is bounded below the 32-bit timer
   }
 })
 
-t.test('secrets are exactly the three tokens', async (t) => {
-  t.same([...SECRET_KEYS].sort(), ['api_auth_token', 'cluster_admin_token', 'cluster_auth_token'])
+t.test('secrets are exactly the four tokens', async (t) => {
+  t.same([...SECRET_KEYS].sort(), ['api_auth_token', 'api_viewer_token', 'cluster_admin_token', 'cluster_auth_token'])
 })
 
 const forms: [Parameters<typeof describeExpected>[0], string][] = [
