@@ -38,6 +38,8 @@ export interface DashboardDeps {
   getApiToken(): string
   /** `api_viewer_token` (read-only: data, live feed, no purge), read per request; absent or empty = none. */
   getViewerToken?(): string
+  /** Records served now; sent as `records_count` for the Cluster panel's header. */
+  recordCount?: () => number
   /** `cluster_sync_interval_seconds`: the page marks a peer red after twice this without a sync. */
   syncIntervalSeconds(): number
   build: BuildInfo
@@ -62,6 +64,7 @@ interface Asset {
 const PUBLIC_FILES: Record<string, string> = {
   'app.css': 'text/css; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
+  'cluster.js': 'text/javascript; charset=utf-8',
 }
 const UPLOT_FILES: Record<string, string> = {
   'uPlot.iife.min.js': 'text/javascript; charset=utf-8',
@@ -72,13 +75,13 @@ const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-s
   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 /** Builds the dashboard's `/stats/dashboard/data` object from the deps. */
-export function buildDashboardData(deps: DashboardDeps): DashboardData {
+export function buildDashboardData(deps: DashboardDeps): DashboardData & { records_count?: number } {
   let cluster = deps.cluster?.()
   if (cluster && cluster.sync_interval_seconds === undefined) {
     cluster = { ...cluster, sync_interval_seconds: deps.syncIntervalSeconds() }
   }
   const fs = deps.fullstats?.()
-  return deps.stats.dashboardData({
+  const data: DashboardData & { records_count?: number } = deps.stats.dashboardData({
     status: deps.status(),
     cacheInfo: deps.cacheInfo(),
     upstream: deps.upstreamSummary(),
@@ -87,6 +90,8 @@ export function buildDashboardData(deps: DashboardDeps): DashboardData {
     fullstats: fs?.fullstats,
     fullstats_top: fs?.fullstats_top,
   })
+  if (deps.recordCount) data.records_count = deps.recordCount()
+  return data
 }
 
 /**

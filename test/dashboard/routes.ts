@@ -150,6 +150,11 @@ t.test('data has the original keys', async (t) => {
   t.equal(d.series.length, 60)
 })
 
+t.test('data carries records_count when a record counter is given', async (t) => {
+  const app = await makeApp(t, makeDeps({ recordCount: () => 7 }))
+  t.equal((await app.inject({ method: 'GET', url: '/stats/dashboard/data' })).json().records_count, 7)
+})
+
 t.test('the cluster key is absent without a cluster provider', async (t) => {
   const app = await makeApp(t, makeDeps({ cluster: undefined }))
   t.notOk('cluster' in (await app.inject({ method: 'GET', url: '/stats/dashboard/data' })).json())
