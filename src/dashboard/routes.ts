@@ -65,6 +65,7 @@ const PUBLIC_FILES: Record<string, string> = {
   'app.css': 'text/css; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
   'cluster.js': 'text/javascript; charset=utf-8',
+  'records.js': 'text/javascript; charset=utf-8',
 }
 const UPLOT_FILES: Record<string, string> = {
   'uPlot.iife.min.js': 'text/javascript; charset=utf-8',

@@ -8,7 +8,7 @@
   const POLL_MS = 2000
   const WS_RETRY_MIN_MS = 2000
   const WS_RETRY_MAX_MS = 30000
-  const VIEWS = ['status', 'statistics', 'log', 'cluster']
+  const VIEWS = ['status', 'statistics', 'log', 'records', 'cluster']
 
   const state = {
     view: 'status',
@@ -22,6 +22,7 @@
     wsRetryTimer: 0,
     pollTimer: 0,
     needLogin: false,
+    access: 'admin', // 'admin' or 'viewer' (api_viewer_token), from /session
     filters: { client: '', type: '', name: '' },
     chart: null,
   }
@@ -447,7 +448,19 @@
     if (ws) { ws.onclose = null; ws.close() }
   }
 
+  /** Asks what the token may do; a viewer gets no write controls (the server refuses its writes anyway). */
+  async function loadSession() {
+    try {
+      state.access = JSON.parse(await fetchText('/session')).access === 'viewer' ? 'viewer' : 'admin'
+    } catch (_) {
+      state.access = 'admin' // older server or an error: controls stay, the server still decides
+    }
+    $('purge-log').hidden = state.access !== 'admin'
+    if (state.view === 'records') window.dnsplaneRecords.render()
+  }
+
   function start() {
+    loadSession()
     stopPolling()
     closeWs()
     if (typeof WebSocket === 'function') { setMode('poll'); pollOnce(); openWs() } else startPolling()
@@ -466,6 +479,7 @@
     if (view === 'statistics' && state.chart) state.chart = destroyChart(state.chart)
     renderData()
     if (view === 'log') renderLog()
+    if (view === 'records' && !state.needLogin) window.dnsplaneRecords.show()
   }
 
   function destroyChart(chart) {
@@ -499,6 +513,11 @@
     })
     $('logout').addEventListener('click', () => { setToken(''); showLogin('') })
     $('logout').hidden = !getToken()
+    window.dnsplaneRecords.init({
+      el: el, replace: replace, authHeaders: authHeaders,
+      access: () => state.access,
+      onUnauthorized: () => showLogin(getToken() ? 'The token was not accepted.' : ''),
+    })
     const fromHash = location.hash.replace(/^#/, '')
     showView(VIEWS.indexOf(fromHash) !== -1 ? fromHash : 'status')
     start()
