@@ -198,4 +198,39 @@ if (!CHROMIUM) {
     t.pass('the viewer gets the live feed')
     t.same(errors, [], 'no console errors and no uncaught page errors')
   })
+
+  t.test('three nodes: the header counts records and says in sync; a stopped peer loses its RTT at once', async (t) => {
+    const ports = [await freePort(), await freePort(), await freePort()]
+    const config = (i: number) => ({
+      ...pairClusterConfig(ports[i], ports[(i + 1) % 3], `node-${'abc'[i]}`, TOKEN, { stats_dashboard_enabled: true }),
+      cluster_peers: ports.filter((_, j) => j !== i).map((p) => `127.0.0.1:${p}`),
+    })
+    const nodes: TestNode[] = []
+    const stopped = new Set<number>()
+    for (let i = 0; i < 3; i++) {
+      const n = await startTestNode(config(i))
+      nodes.push(n)
+      t.teardown(() => (stopped.has(i) ? undefined : n.daemon.stop()))
+    }
+    const { page, errors } = await openBrowser(t)
+    await page.goto(`http://127.0.0.1:${nodes[0].apiPort}/stats/dashboard#cluster`, WAIT)
+    const peerB = `tr[data-peer="127.0.0.1:${ports[1]}"]`
+    const peerC = `tr[data-peer="127.0.0.1:${ports[2]}"]`
+    for (const sel of [peerB, peerC]) {
+      await page.waitForFunction((s) => document.querySelector(`${s} [data-field="reachable"]`)?.textContent === 'yes', sel, DOWN_WAIT)
+    }
+    const before = Number((await page.locator('[data-field="records"] .value').textContent())?.replace(/,/g, ''))
+    t.equal(await addRecord(nodes[1], 'three.example.com', '192.0.2.33'), 201)
+    await page.waitForFunction((n) => document.querySelector('[data-field="records"] .value')?.textContent === String(n), before + 1, DOWN_WAIT)
+    t.pass('a write on node B shows in node A\'s record count')
+    await page.waitForFunction(() => document.querySelector('[data-field="verdict"]')?.getAttribute('data-verdict') === 'in_sync', null, DOWN_WAIT)
+    t.equal(await page.locator(`${peerB} [data-field="lag"]`).textContent(), 'none', 'an in-sync peer shows no lag')
+    t.match(await page.locator('[data-field="node"] .value').textContent(), /node-a/)
+
+    await nodes[2].daemon.stop()
+    stopped.add(2)
+    await page.waitForFunction((s) => document.querySelector(`${s} [data-field="reachable"]`)?.textContent === 'no', peerC, DOWN_WAIT)
+    t.equal(await page.locator(`${peerC} [data-field="rtt"]`).textContent(), '—', 'no stale RTT for the stopped peer')
+    t.same(errors, [], 'no console errors and no uncaught page errors')
+  })
 }
