@@ -27,6 +27,30 @@ export interface LoggerOptions {
   format?: LogFormat
   /** Colours in pretty lines (default: true). */
   color?: boolean
+  /** Rotation of a file destination (`log.log_rotation*`); absent or mode 'none': one growing file. */
+  rotation?: LogRotation
+}
+
+/** The original's `log.log_rotation`, `log.log_rotation_size_mb` and `log.log_rotation_time_days`. */
+export interface LogRotation {
+  mode: 'none' | 'size' | 'time'
+  sizeMb: number
+  timeDays: number
+}
+
+const MS_PER_DAY = 86_400_000
+
+/**
+ * pino-roll's options for `file` under `rotation`, or undefined for 'none'. pino-roll numbers every file
+ * (`dnsserver.1.log`, `dnsserver.2.log`, …: the highest is the one being written) and keeps a
+ * `current.log` symlink to it in the same directory; rotated files are kept (remove them with cron or
+ * logrotate), as the original's keys say nothing about retention.
+ */
+export function rollOptions(file: string, rotation: LogRotation): Record<string, unknown> | undefined {
+  const common = { file, mkdir: true, symlink: true }
+  if (rotation.mode === 'size') return { ...common, size: `${rotation.sizeMb}m` }
+  if (rotation.mode === 'time') return { ...common, frequency: rotation.timeDays * MS_PER_DAY }
+  return undefined
 }
 
 /**
@@ -56,6 +80,7 @@ export function logFilePath(logDir: string, which: keyof typeof LOG_FILE_NAMES):
 /** Field names whose values never reach a log line, at the top level and two levels down. */
 export const REDACTED_FIELDS = [
   'api_auth_token',
+  'api_viewer_token',
   'cluster_auth_token',
   'cluster_admin_token',
   'token',
@@ -98,7 +123,9 @@ export function createLogger(opts: LoggerOptions): Logger {
   if (typeof opts.destination !== 'string') {
     return pino({ ...base, level: opts.severity }, consoleStream(opts.destination))
   }
-  const file = pino.destination({ dest: opts.destination, mkdir: true, sync: false, append: true })
+  const roll = opts.rotation ? rollOptions(opts.destination, opts.rotation) : undefined
+  // pino-roll runs in pino's transport worker thread, so rolling never blocks the event loop.
+  const file = roll ? pino.transport({ target: 'pino-roll', options: roll }) : pino.destination({ dest: opts.destination, mkdir: true, sync: false, append: true })
   const streams: StreamEntry[] = [
     { level: opts.severity, stream: file },
     { level: 'warn', stream: stderr },

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import t from 'tap'
-import { createLogger, logFilePath, REDACTED, type LogSeverity } from '../src/log.js'
+import { readdirSync, readlinkSync } from 'node:fs'
+import { createLogger, logFilePath, REDACTED, rollOptions, type LogSeverity } from '../src/log.js'
 
 /** A stream that keeps every line written to it. */
 function sink() {
@@ -137,4 +138,36 @@ t.test('console lines are pretty on a terminal (or when asked) and JSON otherwis
   const forced = sink()
   createLogger({ severity: 'info', destination: forced.stream, format: 'pretty' }).warn('z')
   t.match(forced.lines[0], /\u001b\[33mWARN \u001b\[0m z$/, 'coloured by default')
+})
+
+t.test('rollOptions maps log.log_rotation to pino-roll options', async (t) => {
+  const f = '/var/log/dnsplane/dnsserver.log'
+  t.equal(rollOptions(f, { mode: 'none', sizeMb: 100, timeDays: 7 }), undefined, 'none: one growing file')
+  t.same(rollOptions(f, { mode: 'size', sizeMb: 100, timeDays: 7 }), { file: f, mkdir: true, symlink: true, size: '100m' })
+  t.same(rollOptions(f, { mode: 'time', sizeMb: 100, timeDays: 7 }), { file: f, mkdir: true, symlink: true, frequency: 7 * 86_400_000 })
+})
+
+t.test('log_rotation size: the file rolls over past log_rotation_size_mb, current.log names the newest', async (t) => {
+  const dir = t.testdir({})
+  const file = join(dir, 'dnsserver.log')
+  const log = createLogger({ severity: 'info', destination: file, stderr: sink().stream, rotation: { mode: 'size', sizeMb: 1, timeDays: 7 } })
+  const pad = 'x'.repeat(2000)
+  for (let i = 0; i < 700; i++) log.info({ i, pad }, 'fill') // about 1.4 MB
+  // The transport writes in a worker thread: poll (bounded) until the second file exists.
+  let names: string[] = []
+  for (let i = 0; i < 500 && !names.includes('dnsserver.2.log'); i++) {
+    log.flush()
+    await new Promise((r) => setTimeout(r, 20))
+    names = readdirSync(dir)
+  }
+  t.ok(names.includes('dnsserver.1.log') && names.includes('dnsserver.2.log'), `rolled: ${names.join(', ')}`)
+  t.match(readlinkSync(join(dir, 'current.log')), /dnsserver\.2\.log$/)
+  const first = readFileSync(join(dir, 'dnsserver.1.log'), 'utf8').trim().split('\n')
+  t.ok(first.length > 0 && first.every((l) => (JSON.parse(l) as { msg: string }).msg === 'fill'), 'whole JSON lines in the rolled file')
+})
+
+t.test('the viewer token is redacted like the admin token', async (t) => {
+  const out = sink()
+  createLogger({ severity: 'info', destination: out.stream }).info({ config: { api_viewer_token: 'look' } }, 'x')
+  t.same(out.events()[0].config, { api_viewer_token: REDACTED })
 })

@@ -4,6 +4,8 @@
  * Tokens are compared in constant time over SHA-256 digests and never logged.
  * Routes marked `config: { public: true }` (GET/HEAD /health, /ready, and whatever the dashboard
  * plugin marks) skip the check; such routes may call `isTokenAccepted` themselves.
+ * Ours: `api_viewer_token` (only meaningful while `api_auth_token` is set) grants read-only access:
+ * GET and HEAD proceed, every other method answers 403 ERR_FORBIDDEN.
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -63,11 +65,41 @@ export function isRequestAuthorized(headers: HeaderBag, getApiToken: () => strin
   return isTokenAccepted(presentedToken(headers), getApiToken())
 }
 
-/** Registers the onRequest auth hook on `app` (root, so every plugin's routes are covered). */
-export function registerAuth(app: FastifyInstance, getApiToken: () => string): void {
+/** What a presented token may do: everything, read only, or nothing. */
+export type AccessLevel = 'admin' | 'viewer' | 'none'
+
+/**
+ * The access `candidate` grants: 'admin' when the admin token (trimmed) is empty or matches, 'viewer'
+ * when a non-empty viewer token matches, else 'none'. Both comparisons always run (constant time).
+ */
+export function accessLevelOf(candidate: string | undefined, adminRaw: string, viewerRaw: string): AccessLevel {
+  const admin = adminRaw.trim()
+  if (admin === '') return 'admin'
+  if (candidate === undefined) return 'none'
+  const viewer = viewerRaw.trim()
+  const isAdmin = tokensMatch(candidate, admin)
+  const isViewer = viewer !== '' && tokensMatch(candidate, viewer)
+  return isAdmin ? 'admin' : isViewer ? 'viewer' : 'none'
+}
+
+/** True for the methods a viewer token may use (RFC 9110 9.2.1 safe methods we serve). */
+export function isReadOnlyMethod(method: string): boolean {
+  return method === 'GET' || method === 'HEAD'
+}
+
+/**
+ * Registers the onRequest auth hook on `app` (root, so every plugin's routes are covered).
+ * `getViewerToken` (optional) returns `api_viewer_token` now.
+ */
+export function registerAuth(app: FastifyInstance, getApiToken: () => string, getViewerToken: () => string = () => ''): void {
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.routeOptions.config?.public === true) return
-    if (isRequestAuthorized(request.headers, getApiToken)) return
+    const level = accessLevelOf(presentedToken(request.headers), getApiToken(), getViewerToken())
+    if (level === 'admin' || (level === 'viewer' && isReadOnlyMethod(request.method))) return
+    if (level === 'viewer') {
+      const err = new DnsplaneError('ERR_FORBIDDEN', 'the viewer token is read-only')
+      return reply.code(403).send(errorBodyFor(request.url, describeError(err)))
+    }
     const body = errorBodyFor(request.url, describeError(new DnsplaneError('ERR_UNAUTHORIZED', 'unauthorized')))
     return reply.code(401).header('www-authenticate', WWW_AUTHENTICATE).send(body)
   })

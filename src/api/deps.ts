@@ -170,6 +170,8 @@ export interface ApiDeps {
   version: VersionInfo
   /** Read on every request so a changed token applies at once; trimmed before use. */
   getApiToken: () => string
+  /** Ours: `api_viewer_token` now (read-only access); absent or empty = no viewer token. */
+  getViewerToken?: () => string
   /** cluster_reject_local_writes: `{ok:false, reason}` makes record writes answer 403 with the reason. */
   localWritesAllowed: () => WritePermission
   config?: ConfigControl

@@ -101,7 +101,7 @@ export function buildApi(deps: ApiDeps, opts: BuildApiOptions): FastifyInstance 
     log[level]({ method: request.method, url: redactUrl(request.url), status, ms: Math.round(reply.elapsedTime) }, 'api request')
   })
 
-  if (opts.requireAuth) registerAuth(app, deps.getApiToken)
+  if (opts.requireAuth) registerAuth(app, deps.getApiToken, deps.getViewerToken)
 
   // Our routes validate with TypeBox's compiler (no coercion); plugins keep fastify's default.
   app.register(async (scope) => {

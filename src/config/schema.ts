@@ -182,6 +182,10 @@ const api = section('API, dashboard and TUI access', {
     live: true,
     secret: true,
   }),
+  api_viewer_token: str('', 'ours: read-only token: GET/HEAD API requests, the dashboard and its live feed; every write answers 403. Used only while api_auth_token is set', {
+    live: true,
+    secret: true,
+  }),
   api_allow_unauthenticated_remote: bool(false, 'ours: allow api_bind to name a non-loopback address while api_auth_token is empty (anyone who reaches the port can change records and settings); a warning is logged at start'),
   api_tls_cert: str('', 'TLS certificate for the API (HTTPS when both cert and key are set)', NI),
   api_tls_key: str('', 'TLS private key for the API', NI),
@@ -237,9 +241,10 @@ const log = Type.Object(
       path: true,
     }),
     log_severity: oneOf(['debug', 'info', 'warn', 'error', 'none'], 'none', 'lowest severity written to the log files; none = no files'),
-    log_rotation: oneOf(['none', 'size', 'time'], 'size', 'log file rotation', NI),
-    log_rotation_size_mb: int(100, 1, 1_000_000, 'rotate a log file above this size (MB)', NI),
-    log_rotation_time_days: int(7, 1, 36_500, 'rotate log files after this many days', NI),
+    log_rotation: oneOf(['none', 'size', 'time'], 'size', 'log file rotation (pino-roll): none, by size or by age; rotated files are numbered (dnsserver.N.log) with a current.log symlink'),
+    log_rotation_size_mb: int(100, 1, 1_000_000, 'rotate a log file above this size (MB)'),
+    // pino-roll arms one timer per period: 24 days is the longest below Node's 2^31-1 ms timer limit.
+    log_rotation_time_days: int(7, 1, 24, 'rotate log files after this many days (at most 24)'),
   }),
   { description: 'logging' },
 )

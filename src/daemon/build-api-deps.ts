@@ -67,6 +67,7 @@ export function apiDepsFor({ config, cfg, log }: BuildContext, d: ControlPlaneDe
     readiness: d.readiness,
     version: { version: VERSION, node: process.version, os: process.platform, arch: process.arch },
     getApiToken: () => cfg().api_auth_token,
+    getViewerToken: () => cfg().api_viewer_token,
     localWritesAllowed: () =>
       cfg().cluster_reject_local_writes
         ? { ok: false, reason: 'cluster: local record writes are disabled on this node (cluster_reject_local_writes)' }

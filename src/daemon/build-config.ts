@@ -55,5 +55,7 @@ function loggerFor(config: Config, stdout: NodeJS.WritableStream | undefined, fo
   const severity = config.log.log_severity
   // 'none' (the original's default) means no log files; the foreground console still gets info lines.
   if (severity === 'none') return createLogger({ severity: 'info', destination: stdout ?? process.stderr, format })
-  return createLogger({ severity, destination: logFilePath(config.log.log_dir, 'dns'), format })
+  const l = config.log
+  const rotation = { mode: l.log_rotation, sizeMb: l.log_rotation_size_mb, timeDays: l.log_rotation_time_days }
+  return createLogger({ severity, destination: logFilePath(l.log_dir, 'dns'), format, rotation })
 }

@@ -16,6 +16,8 @@ export function dashboardDepsFor({ cfg, log }: BuildContext, d: ControlPlaneDeps
     cacheInfo: () => cacheInfoFrom(cfg(), resolver.cache.size, d.lastCompaction(), d.startedAtMs),
     upstreamSummary: () => upstreamSummaryFrom(d.servers.list(), health?.snapshot()),
     getApiToken: () => cfg().api_auth_token,
+    getViewerToken: () => cfg().api_viewer_token,
+    recordCount: () => d.records.list().length,
     syncIntervalSeconds: () => cfg().cluster_sync_interval_seconds,
     build: { version: VERSION, node_version: process.version, os: process.platform, arch: process.arch },
     logger: log.child({ component: 'dashboard' }),

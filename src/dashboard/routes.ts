@@ -20,7 +20,7 @@ import type { Metrics } from '../metrics/registry.js'
 import type { Stats } from '../stats/stats.js'
 import type { BuildInfo, CacheInfo, DashboardData, DashboardStatus, UpstreamSummary } from '../stats/dashboard-data.js'
 import { LiveHub, MAX_CLIENT_MESSAGE_BYTES } from './live.js'
-import { headerToken, isSameOrigin, queryToken, tokenMatches } from './token.js'
+import { accessOf, headerToken, isSameOrigin, queryToken, type DashboardAccess } from './token.js'
 
 export const DASHBOARD_PREFIX = '/stats/dashboard'
 
@@ -36,6 +36,10 @@ export interface DashboardDeps {
   upstreamSummary: () => UpstreamSummary
   /** `api_auth_token`, read per request so changes apply live; empty = no token required. */
   getApiToken(): string
+  /** `api_viewer_token` (read-only: data, live feed, no purge), read per request; absent or empty = none. */
+  getViewerToken?(): string
+  /** Records served now; sent as `records_count` for the Cluster panel's header. */
+  recordCount?: () => number
   /** `cluster_sync_interval_seconds`: the page marks a peer red after twice this without a sync. */
   syncIntervalSeconds(): number
   build: BuildInfo
@@ -60,6 +64,8 @@ interface Asset {
 const PUBLIC_FILES: Record<string, string> = {
   'app.css': 'text/css; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
+  'cluster.js': 'text/javascript; charset=utf-8',
+  'records.js': 'text/javascript; charset=utf-8',
 }
 const UPLOT_FILES: Record<string, string> = {
   'uPlot.iife.min.js': 'text/javascript; charset=utf-8',
@@ -70,13 +76,13 @@ const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-s
   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 /** Builds the dashboard's `/stats/dashboard/data` object from the deps. */
-export function buildDashboardData(deps: DashboardDeps): DashboardData {
+export function buildDashboardData(deps: DashboardDeps): DashboardData & { records_count?: number } {
   let cluster = deps.cluster?.()
   if (cluster && cluster.sync_interval_seconds === undefined) {
     cluster = { ...cluster, sync_interval_seconds: deps.syncIntervalSeconds() }
   }
   const fs = deps.fullstats?.()
-  return deps.stats.dashboardData({
+  const data: DashboardData & { records_count?: number } = deps.stats.dashboardData({
     status: deps.status(),
     cacheInfo: deps.cacheInfo(),
     upstream: deps.upstreamSummary(),
@@ -85,6 +91,8 @@ export function buildDashboardData(deps: DashboardDeps): DashboardData {
     fullstats: fs?.fullstats,
     fullstats_top: fs?.fullstats_top,
   })
+  if (deps.recordCount) data.records_count = deps.recordCount()
+  return data
 }
 
 /**
@@ -100,7 +108,7 @@ export function dashboardPlugin(deps: DashboardDeps): FastifyPluginAsync {
         resolutions: () => deps.stats.resolutions(),
         perf: deps.perf,
       },
-      checkToken: (t) => tokenMatches(deps.getApiToken(), t),
+      checkToken: (t) => access(deps, t) !== 'none',
       pushIntervalMs: deps.pushIntervalMs,
       pingIntervalMs: deps.pingIntervalMs,
       maxClients: deps.maxWsClients,
@@ -119,10 +127,12 @@ export function dashboardPlugin(deps: DashboardDeps): FastifyPluginAsync {
       if (url.startsWith(DASHBOARD_PREFIX) && !deps.enabled()) return sendJson(reply, 404, { error: 'not found' })
       const cfg = req.routeOptions.config as { public?: boolean } | undefined
       if (cfg?.public) return
-      if (!tokenMatches(deps.getApiToken(), headerToken(req.headers))) {
+      const level = access(deps, headerToken(req.headers))
+      if (level === 'none') {
         reply.header('WWW-Authenticate', 'Bearer realm="dnsplane"')
         return sendJson(reply, 401, { error: 'unauthorized' })
       }
+      if (level === 'viewer' && req.method !== 'GET' && req.method !== 'HEAD') return sendJson(reply, 403, { error: 'the viewer token is read-only' })
     })
 
     app.get(DASHBOARD_PREFIX, { config: { public: true } }, async (_req, reply) => {
@@ -139,6 +149,9 @@ export function dashboardPlugin(deps: DashboardDeps): FastifyPluginAsync {
       reply.header('Cache-Control', 'no-cache').header('X-Content-Type-Options', 'nosniff')
       return reply.type(asset.type).send(asset.body)
     })
+
+    // What the presented token may do, so the page shows write buttons only to the admin token.
+    app.get(`${DASHBOARD_PREFIX}/session`, async (req, reply) => sendJson(reply, 200, { access: access(deps, headerToken(req.headers)) }))
 
     app.get(`${DASHBOARD_PREFIX}/data`, async (_req, reply) => sendJson(reply, 200, buildDashboardData(deps)))
 
@@ -168,7 +181,12 @@ export function dashboardPlugin(deps: DashboardDeps): FastifyPluginAsync {
 
 /** True when the upgrade itself carries the right token (query or header), or no token is configured. */
 function isUpgradeAuthenticated(deps: DashboardDeps, req: FastifyRequest): boolean {
-  return tokenMatches(deps.getApiToken(), queryToken(req.query) ?? headerToken(req.headers))
+  return access(deps, queryToken(req.query) ?? headerToken(req.headers)) !== 'none'
+}
+
+/** The access `token` grants under the admin and viewer tokens configured now. */
+function access(deps: DashboardDeps, token: string | undefined): DashboardAccess {
+  return accessOf(deps.getApiToken(), deps.getViewerToken?.() ?? '', token)
 }
 
 /**
@@ -183,7 +201,7 @@ async function checkUpgrade(deps: DashboardDeps, hub: LiveHub, req: FastifyReque
   }
   const token = queryToken(req.query) ?? headerToken(req.headers)
   // No token offered: accepted for now; the first message must carry it (LiveHub enforces that).
-  if (token !== undefined && !tokenMatches(deps.getApiToken(), token)) {
+  if (token !== undefined && access(deps, token) === 'none') {
     reply.header('WWW-Authenticate', 'Bearer realm="dnsplane"')
     return sendJson(reply, 401, { error: 'unauthorized' })
   }

@@ -17,6 +17,20 @@ export function tokenMatches(configured: string, given: string | undefined): boo
   return timingSafeEqual(a, b)
 }
 
+/** What a token may do on the dashboard: everything, read only (`api_viewer_token`), or nothing. */
+export type DashboardAccess = 'admin' | 'viewer' | 'none'
+
+/**
+ * The access `given` grants: 'admin' when the admin token is empty or matches, 'viewer' when a
+ * non-empty viewer token matches, else 'none'. Both comparisons always run (constant time).
+ */
+export function accessOf(admin: string, viewer: string, given: string | undefined): DashboardAccess {
+  if (admin.trim() === '') return 'admin'
+  const isAdmin = tokenMatches(admin, given)
+  const isViewer = viewer.trim() !== '' && tokenMatches(viewer, given)
+  return isAdmin ? 'admin' : isViewer ? 'viewer' : 'none'
+}
+
 /** The token carried by request headers: `Authorization: Bearer <t>` (scheme case-insensitive) or `X-API-Token`. */
 export function headerToken(headers: Record<string, string | string[] | undefined>): string | undefined {
   const auth = first(headers.authorization)

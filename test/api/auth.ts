@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isTokenAccepted, presentedToken, tokensMatch, WWW_AUTHENTICATE } from '../../src/api/auth.js'
+import { accessLevelOf, isReadOnlyMethod, isTokenAccepted, presentedToken, tokensMatch, WWW_AUTHENTICATE } from '../../src/api/auth.js'
 import { buildApi } from '../../src/api/server.js'
 import { call, makeDeps } from '../helpers/api-fakes.js'
 
@@ -96,4 +96,38 @@ t.test('reads the token per request, so a change applies at once', async (t) => 
 t.test('requireAuth false (the Unix control socket) ignores the token', async (t) => {
   const { app } = setup('s3cret', false)
   t.equal((await call(app, 'GET', '/dns/records')).status, 200)
+})
+
+t.test('accessLevelOf: admin, viewer or none; no token configured means admin for everyone', async (t) => {
+  t.equal(accessLevelOf(undefined, '', 'view'), 'admin', 'no admin token: no auth at all')
+  t.equal(accessLevelOf('adm', ' adm ', 'view'), 'admin')
+  t.equal(accessLevelOf('view', 'adm', ' view '), 'viewer')
+  t.equal(accessLevelOf('other', 'adm', 'view'), 'none')
+  t.equal(accessLevelOf(undefined, 'adm', 'view'), 'none')
+  t.equal(accessLevelOf('', 'adm', ''), 'none', 'an empty viewer token matches nothing')
+  t.ok(isReadOnlyMethod('GET') && isReadOnlyMethod('HEAD'))
+  t.notOk(isReadOnlyMethod('POST') || isReadOnlyMethod('PUT') || isReadOnlyMethod('DELETE') || isReadOnlyMethod('PATCH'))
+})
+
+t.test('the viewer token reads everything and is refused with 403 on every write', async (t) => {
+  const viewer = { authorization: 'Bearer look-only' }
+  const { deps } = makeDeps({ getViewerToken: () => 'look-only' }, { token: 's3cret' })
+  const app = buildApi(deps, { requireAuth: true })
+  t.teardown(() => app.close())
+  for (const url of ['/dns/records', '/stats', '/api/v1/status']) {
+    t.equal((await call(app, 'GET', url, undefined, viewer)).status, 200, `GET ${url}`)
+  }
+  t.equal((await call(app, 'HEAD', '/dns/records', undefined, viewer)).status, 200, 'HEAD')
+  const add = await call(app, 'POST', '/dns/records', { name: 'a.example.', type: 'A', value: '192.0.2.1' }, viewer)
+  t.equal(add.status, 403)
+  t.same(add.json, { error: 'the viewer token is read-only' })
+  t.equal(deps.records.list().length, 0, 'the write did not run')
+  for (const method of ['PUT', 'DELETE']) {
+    t.equal((await call(app, method, '/dns/records', { name: 'a.example.', type: 'A', value: '192.0.2.1' }, viewer)).status, 403, method)
+  }
+  const v1 = await call(app, 'POST', '/api/v1/records/flush', undefined, viewer)
+  t.equal(v1.status, 403)
+  t.same(v1.json, { error: { code: 'ERR_FORBIDDEN', message: 'the viewer token is read-only' } })
+  t.equal((await call(app, 'POST', '/dns/records', { name: 'a.example.', type: 'A', value: '192.0.2.1' }, { authorization: 'Bearer s3cret' })).status, 201, 'the admin token still writes')
+  t.equal((await call(app, 'GET', '/dns/records', undefined, { authorization: 'Bearer wrong' })).status, 401, 'a wrong token is still 401')
 })

@@ -28,6 +28,7 @@ if (!CHROMIUM) {
       stats,
       metrics: createMetrics(),
       cluster: () => opts.cluster,
+      recordCount: () => 42,
       status: () => ({
         ready: true, api_up: true, dns_up: true, tui: { connected: false, addr: '', since_rfc3339: '' },
         listeners: { dns_port: '53', api_port: '8080', api_enabled: true, client_socket: '', client_tcp: '' },
@@ -90,13 +91,45 @@ if (!CHROMIUM) {
     t.equal(await down.getAttribute('data-stale'), 'yes', 'never synced, 100 s after start with a 30 s interval')
     t.equal(await down.locator('[data-field="error"]').textContent(), 'connection refused')
     t.ok(await page.locator('#cluster-alert').isVisible(), 'red banner at the top')
-    t.match(await page.locator('#cluster-panel').textContent(), /global_lww ts=1700000000 node=node-b/)
+    t.match(await page.locator('#cluster-panel').textContent(), /Global LWW winner node-b at 1700000000/)
     t.match(await page.locator('#cluster-panel').textContent(), /lookup failed/)
-    t.match(await page.locator('#cluster-panel').textContent(), /replica_only true/)
+    t.match(await page.locator('#cluster-panel').textContent(), /Replica only/)
+    t.equal(await page.locator('[data-field="verdict"]').getAttribute('data-verdict'), 'out_of_sync')
+    t.equal(await down.locator('[data-field="rtt"]').textContent(), '—', 'no RTT for an unreachable peer')
+    t.equal(await ok.locator('[data-field="lag"]').textContent(), 'none', 'a synced peer with nothing pending has no lag')
     await page.click('button[data-view="statistics"]')
     await page.locator('#chart .uplot').waitFor(WAIT)
     t.notOk(await page.locator('#chart-missing').isVisible(), 'the chart library loaded from the server')
     t.same(external, [], 'no request leaves the server')
+    t.same(errors, [])
+  })
+
+  t.test('interval 0: in sync without lag, red once a peer is unreachable; cells never wrap inside words', async (t) => {
+    const peer = { address: '127.0.0.2:7946', node_id: 'node-b-with-a-long-identifier', reachable: true, last_probe_rtt_ms: 0.8, last_sync_ok: syncedAgo(35),
+      replication_lag_seconds: 35, sync_mode: 'records_full' as const, peer_seq: 12 }
+    const c: ClusterStatus = { ...cluster, sync_interval_seconds: 0, discovery_last_error: undefined, cluster_discovery_srv: undefined, peers: [peer] }
+    const opts = { cluster: c }
+    const { url } = await serve(t, opts)
+    const { page, errors } = await open(t, `${url}#cluster`)
+    await page.setViewportSize({ width: 700, height: 800 })
+    const row = page.locator('tr[data-peer="127.0.0.2:7946"]')
+    await row.waitFor(WAIT)
+    t.equal(await page.locator('[data-field="verdict"]').getAttribute('data-verdict'), 'in_sync')
+    t.equal(await row.locator('[data-field="lag"]').textContent(), 'none', 'no "35s" lag for a peer that is in sync')
+    t.equal(await row.locator('[data-field="last_sync"]').textContent(), '35s ago')
+    const wrapped = await page.evaluate(() => [...document.querySelectorAll('#peer-table td:not(.wrap), #peer-table th')]
+      .filter((td) => td.getClientRects().length > 0 && (td as HTMLElement).offsetHeight > 2 * parseFloat(getComputedStyle(td).lineHeight || '18'))
+      .map((td) => td.textContent))
+    t.same(wrapped, [], 'no cell wraps on a narrow window')
+    await page.click('button[data-view="status"]')
+    await page.locator('#status-core .tile').first().waitFor(WAIT)
+    t.equal(await page.locator('#status-core .tile', { hasText: 'TUI client' }).count(), 0, 'the TUI client tile is gone')
+    await page.click('button[data-view="cluster"]')
+    opts.cluster = { ...c, peers: [{ ...peer, reachable: false, last_probe_error: 'connect ECONNREFUSED', last_probe_ok: syncedAgo(60) }] }
+    await page.waitForFunction(() => document.querySelector('[data-field="verdict"]')?.getAttribute('data-verdict') === 'out_of_sync', null, WAIT)
+    t.equal(await row.getAttribute('data-stale'), 'yes')
+    t.ok(await page.locator('#cluster-alert').isVisible(), 'red banner with no periodic sync')
+    t.equal(await row.locator('[data-field="rtt"]').textContent(), '—')
     t.same(errors, [])
   })
 

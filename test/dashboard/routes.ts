@@ -150,6 +150,11 @@ t.test('data has the original keys', async (t) => {
   t.equal(d.series.length, 60)
 })
 
+t.test('data carries records_count when a record counter is given', async (t) => {
+  const app = await makeApp(t, makeDeps({ recordCount: () => 7 }))
+  t.equal((await app.inject({ method: 'GET', url: '/stats/dashboard/data' })).json().records_count, 7)
+})
+
 t.test('the cluster key is absent without a cluster provider', async (t) => {
   const app = await makeApp(t, makeDeps({ cluster: undefined }))
   t.notOk('cluster' in (await app.inject({ method: 'GET', url: '/stats/dashboard/data' })).json())
@@ -313,4 +318,34 @@ t.test('works when the app registered @fastify/websocket itself', async (t) => {
   const m = nextMessage(ws)
   ws.send(JSON.stringify({ op: 'sub', stats: true, resolutions: false, perf: false }))
   t.equal((await m).v, 1)
+})
+
+t.test('the viewer token reads data and the session, and cannot purge (403)', async (t) => {
+  const deps = makeDeps({ getViewerToken: () => 'look' })
+  deps.state.token = 'secret'
+  const app = await makeApp(t, deps)
+  const viewer = { authorization: 'Bearer look' }
+  for (const url of ['/stats/dashboard/data', '/stats/dashboard/resolutions', '/metrics']) {
+    t.equal((await app.inject({ method: 'GET', url, headers: viewer })).statusCode, 200, url)
+  }
+  t.same((await app.inject({ method: 'GET', url: '/stats/dashboard/session', headers: viewer })).json(), { access: 'viewer' })
+  t.same((await app.inject({ method: 'GET', url: '/stats/dashboard/session', headers: { authorization: 'Bearer secret' } })).json(), { access: 'admin' })
+  t.equal((await app.inject({ method: 'GET', url: '/stats/dashboard/session' })).statusCode, 401)
+  deps.stats.record({ at: 0, qname: 'a.example', qtype: 'A', outcome: 'cache', rcode: 'NOERROR', duration_ms: 1 })
+  const purge = await app.inject({ method: 'POST', url: '/stats/dashboard/resolutions/purge', headers: viewer })
+  t.equal(purge.statusCode, 403)
+  t.same(purge.json(), { error: 'the viewer token is read-only' })
+  t.equal(deps.stats.resolutions().count, 1, 'nothing was purged')
+})
+
+t.test('websocket: the viewer token opens the live feed', async (t) => {
+  const deps = makeDeps({ getViewerToken: () => 'look' })
+  deps.state.token = 'secret'
+  const { base } = await listen(t, deps)
+  const ws = client(t, `${base}?access_token=look`)
+  await opened(ws)
+  const m = nextMessage(ws)
+  ws.send(JSON.stringify({ op: 'sub', stats: true, resolutions: false, perf: false }))
+  t.equal((await m).v, 1)
+  await t.rejects(opened(client(t, `${base}?access_token=nope`)), /401/)
 })

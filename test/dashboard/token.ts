@@ -1,5 +1,5 @@
 import t from 'tap'
-import { headerToken, isSameOrigin, queryToken, tokenMatches, MAX_TOKEN_BYTES } from '../../src/dashboard/token.js'
+import { accessOf, headerToken, isSameOrigin, queryToken, tokenMatches, MAX_TOKEN_BYTES } from '../../src/dashboard/token.js'
 
 const matchCases: [string, string | undefined, boolean][] = [
   ['', undefined, true],
@@ -45,4 +45,12 @@ t.test('reads tokens from headers and query', async (t) => {
   t.equal(queryToken({ token: 'b' }), 'b')
   t.equal(queryToken({ token: ['c', 'd'] }), 'c')
   t.equal(queryToken(null), undefined)
+})
+
+t.test('accessOf: admin, viewer or none', async (t) => {
+  t.equal(accessOf('', 'look', undefined), 'admin', 'no admin token: everyone is admin')
+  t.equal(accessOf('secret', 'look', 'secret'), 'admin')
+  t.equal(accessOf('secret', 'look', 'look'), 'viewer')
+  t.equal(accessOf('secret', '', ''), 'none', 'an empty viewer token matches nothing')
+  t.equal(accessOf('secret', 'look', 'nope'), 'none')
 })

@@ -8,7 +8,7 @@
   const POLL_MS = 2000
   const WS_RETRY_MIN_MS = 2000
   const WS_RETRY_MAX_MS = 30000
-  const VIEWS = ['status', 'statistics', 'log', 'cluster']
+  const VIEWS = ['status', 'statistics', 'log', 'records', 'cluster']
 
   const state = {
     view: 'status',
@@ -22,6 +22,7 @@
     wsRetryTimer: 0,
     pollTimer: 0,
     needLogin: false,
+    access: 'admin', // 'admin' or 'viewer' (api_viewer_token), from /session
     filters: { client: '', type: '', name: '' },
     chart: null,
   }
@@ -121,11 +122,6 @@
     return s + 's'
   }
 
-  function fmtAgo(ms) {
-    if (typeof ms !== 'number' || !isFinite(ms)) return 'never'
-    return fmtDuration(Math.max(0, ms) / 1000) + ' ago'
-  }
-
   function fmtTime(iso) {
     const t = Date.parse(iso)
     if (!isFinite(t)) return iso || '—'
@@ -139,30 +135,12 @@
     return start + (d.summary.uptime_seconds || 0) * 1000
   }
 
-  // ---------- cluster health ----------
-  /** Seconds since the last sync with this peer, or null when never synced. */
-  function peerLagSeconds(p, d) {
-    if (typeof p.replication_lag_seconds === 'number' && isFinite(p.replication_lag_seconds)) return p.replication_lag_seconds
-    const t = Date.parse(p.last_sync_ok || '')
-    if (isFinite(t)) return Math.max(0, (serverNowMs(d) - t) / 1000)
-    return null
-  }
-
-  /** Red when not synced for more than 2x the sync interval, or never synced 2x the interval after start. */
-  function peerStale(p, c, d) {
-    const interval = c.sync_interval_seconds
-    if (typeof interval !== 'number' || !(interval > 0)) return false // no periodic sync: nothing to judge by
-    const limit = 2 * interval
-    const lag = peerLagSeconds(p, d)
-    if (lag !== null) return lag > limit
-    return (d.summary ? d.summary.uptime_seconds : 0) > limit
-  }
-
+  // ---------- cluster health (rules in cluster.js) ----------
   function clusterHealth(d) {
     const c = d && d.cluster
-    if (!c || !c.enabled) return { enabled: !!(c && c.enabled), stale: [] }
-    const stale = (c.peers || []).filter((p) => peerStale(p, c, d)).map((p) => p.address)
-    return { enabled: true, stale: stale }
+    if (!c || !c.enabled) return { enabled: false, stale: [], verdict: 'disabled', peers: [] }
+    const j = window.dnsplaneCluster.judge(c, serverNowMs(d), d.summary ? d.summary.uptime_seconds || 0 : 0)
+    return { enabled: true, stale: j.stale, verdict: j.verdict, peers: j.peers, judged: j }
   }
 
   // ---------- rendering ----------
@@ -176,13 +154,11 @@
   function renderStatus(d) {
     const s = d.status || {}
     const l = s.listeners || {}
-    const tui = s.tui || {}
     const okBad = (b) => (b ? 'ok' : 'bad')
     replace($('status-core'), [
       tile('Ready', yesNo(s.ready), okBad(s.ready)),
       tile('API', s.api_up ? 'up' : 'down', okBad(s.api_up)),
       tile('DNS', s.dns_up ? 'up' : 'down', okBad(s.dns_up)),
-      tile('TUI client', tui.connected ? 'connected ' + (tui.addr || '') : 'none', tui.connected ? 'ok' : 'neutral'),
       tile('DNS port', l.dns_port),
       tile('API port', l.api_port),
       tile('API enabled', yesNo(l.api_enabled), l.api_enabled ? 'ok' : 'neutral'),
@@ -262,10 +238,10 @@
     const peers = c.peers || []
     const reachable = peers.filter((p) => p.reachable).length
     const h = clusterHealth(d)
+    const cls = h.verdict === 'out_of_sync' ? 'bad-text' : h.verdict === 'catching_up' ? 'warn-text' : 'ok-text'
     replace(body, [
-      el('p', { text: 'node_id ' + c.node_id + ' · seq ' + c.local_seq }),
-      el('p', { text: 'peers reachable ' + reachable + ' / ' + peers.length }),
-      el('p', { class: h.stale.length ? 'bad-text' : 'ok-text', text: h.stale.length ? h.stale.length + ' peer(s) not synced' : 'all peers in sync' }),
+      el('p', { text: 'Node ' + c.node_id + ' · peers reachable ' + reachable + ' / ' + peers.length }),
+      el('p', { class: cls, text: h.stale.length ? h.stale.length + ' peer(s) out of sync' : h.verdict === 'catching_up' ? 'catching up' : 'in sync' }),
     ])
   }
 
@@ -308,73 +284,13 @@
     const h = clusterHealth(d)
     const alert = $('cluster-alert')
     alert.hidden = h.stale.length === 0
-    alert.textContent = h.stale.length
-      ? 'Cluster: ' + h.stale.length + ' peer(s) not synced for more than 2× the sync interval (' + (c.sync_interval_seconds || 0) + ' s): ' + h.stale.join(', ')
-      : ''
+    alert.textContent = h.stale.length ? 'Cluster out of sync: ' + h.stale.join(', ') : ''
     $('nav-cluster-dot').hidden = h.stale.length === 0
 
     if (!c) { panel.dataset.state = 'absent'; replace(panel, [el('p', { class: 'muted', text: 'Cluster status not available.' })]); return }
     if (!c.enabled) { panel.dataset.state = 'disabled'; replace(panel, [el('p', { text: 'Cluster is disabled.' })]); return }
     panel.dataset.state = h.stale.length ? 'stale' : 'ok'
-
-    const lines = []
-    if (h.stale.length) lines.push(el('div', { class: 'alert bad', id: 'cluster-panel-alert', text: h.stale.length + ' peer(s) out of sync' }))
-    lines.push(el('p', { 'data-field': 'node', text: 'node_id ' + c.node_id + ' · seq ' + c.local_seq }))
-    let policy = 'sync_policy ' + (c.sync_policy || 'lww_per_node')
-    if (c.last_global_lww_unix && c.last_global_lww_node_id) policy += ' · global_lww ts=' + c.last_global_lww_unix + ' node=' + c.last_global_lww_node_id
-    lines.push(el('p', { 'data-field': 'policy', text: policy }))
-    const r = c.replica
-    if (r) {
-      lines.push(el('p', { 'data-field': 'replica', text: 'replica ' + fmtNum(r.live) + ' live · ' + fmtNum(r.tombstones) + ' tombstones · deltas applied ' +
-        fmtNum(r.deltas_applied) + ' · anti-entropy rounds ' + fmtNum(r.anti_entropy_rounds) }))
-      if (r.clock_skew_exceeded) lines.push(el('div', { class: 'alert bad', 'data-field': 'clock-skew', text: 'peer clock skew ' + r.max_clock_skew_ms + ' ms (over 1 s): check NTP' }))
-    }
-    if (c.transport && c.transport !== 'tcp') lines.push(el('p', { 'data-field': 'transport', text: 'transport ' + c.transport.replace('_', ' ') }))
-    if (c.cluster_discovery_srv) {
-      const srv = el('p', { 'data-field': 'discovery', text: 'SRV ' + c.cluster_discovery_srv + ' · peers static ' + c.static_peer_count +
-        ' / srv ' + c.srv_peer_count + ' / eff ' + c.effective_peer_count + ' · refresh ' + (c.discovery_last_refresh ? fmtTime(c.discovery_last_refresh) : '—') }, [])
-      if (c.discovery_last_error) srv.append(' · ', el('span', { class: 'bad-text', text: c.discovery_last_error }))
-      lines.push(srv)
-    } else {
-      lines.push(el('p', { 'data-field': 'discovery', text: 'peers static ' + c.static_peer_count + ' / eff ' + c.effective_peer_count }))
-    }
-    lines.push(el('p', { 'data-field': 'roles', text: 'replica_only ' + c.replica_only + ' · cluster_admin ' + c.cluster_admin }))
-    lines.push(el('p', { 'data-field': 'dial', text: 'dial ' + (c.advertise_addr || c.cluster_port_guess || '—') }))
-    const interval = c.sync_interval_seconds
-    lines.push(el('p', { class: 'muted', text: 'sync interval ' + (interval > 0 ? interval + ' s' : 'off') }))
-
-    const children = [el('div', { class: 'cluster-lines' }, lines)]
-    const peers = c.peers || []
-    if (peers.length === 0) {
-      children.push(el('p', { class: 'muted', text: 'No peers configured.' }))
-    } else {
-      const now = serverNowMs(d)
-      const rows = peers.map((p) => {
-        const stale = peerStale(p, c, d)
-        const lastSync = Date.parse(p.last_sync_ok || '')
-        const lag = peerLagSeconds(p, d)
-        return el('tr', { 'data-peer': p.address, 'data-stale': stale ? 'yes' : 'no', class: stale ? 'stale' : '' }, [
-          el('td', { 'data-field': 'address', text: p.address }),
-          el('td', { 'data-field': 'reachable', text: yesNo(p.reachable), class: p.reachable ? 'ok-text' : 'bad-text' }),
-          el('td', { 'data-field': 'rtt', text: typeof p.last_probe_rtt_ms === 'number' ? p.last_probe_rtt_ms.toFixed(1) : '—' }),
-          el('td', { 'data-field': 'last_sync', text: isFinite(lastSync) ? fmtAgo(now - lastSync) : 'never', class: stale ? 'bad-text' : '' }),
-          el('td', { 'data-field': 'lag', text: lag === null ? '—' : fmtDuration(lag) }),
-          el('td', { 'data-field': 'mode', text: (p.sync_mode || '—') + (typeof p.clock_skew_ms === 'number' ? ' · skew ' + p.clock_skew_ms + ' ms' : '') +
-            (p.pending_entries ? ' · ' + p.pending_entries + ' pending' : '') }),
-          el('td', { 'data-field': 'error', class: 'bad-text', text: p.last_probe_error || p.last_outbound_error || '' }),
-        ])
-      })
-      children.push(el('table', { class: 'table', id: 'peer-table' }, [
-        el('thead', null, [el('tr', null, ['Peer', 'Reachable', 'Probe RTT ms', 'Last sync', 'Replication lag', 'Sync mode', 'Last error'].map((h) => el('th', { text: h })))]),
-        el('tbody', null, rows),
-      ]))
-    }
-    const rejected = c.snapshots_rejected || {}
-    const reasons = Object.keys(rejected).filter((k) => rejected[k] > 0)
-    children.push(el('h3', { text: 'Snapshots' }))
-    children.push(el('p', { 'data-field': 'snapshots', text: 'applied ' + fmtNum(c.snapshots_applied || 0) + ' · rejected ' +
-      (reasons.length ? reasons.map((k) => k + ' ' + rejected[k]).join(', ') : 'none') }))
-    replace(panel, children)
+    window.dnsplaneCluster.render(panel, d, c, h.judged, { el: el, replace: replace, fmtNum: fmtNum, fmtDuration: fmtDuration, fmtTime: fmtTime })
   }
 
   function filteredLog() {
@@ -532,7 +448,19 @@
     if (ws) { ws.onclose = null; ws.close() }
   }
 
+  /** Asks what the token may do; a viewer gets no write controls (the server refuses its writes anyway). */
+  async function loadSession() {
+    try {
+      state.access = JSON.parse(await fetchText('/session')).access === 'viewer' ? 'viewer' : 'admin'
+    } catch (_) {
+      state.access = 'admin' // older server or an error: controls stay, the server still decides
+    }
+    $('purge-log').hidden = state.access !== 'admin'
+    if (state.view === 'records') window.dnsplaneRecords.render()
+  }
+
   function start() {
+    loadSession()
     stopPolling()
     closeWs()
     if (typeof WebSocket === 'function') { setMode('poll'); pollOnce(); openWs() } else startPolling()
@@ -551,6 +479,7 @@
     if (view === 'statistics' && state.chart) state.chart = destroyChart(state.chart)
     renderData()
     if (view === 'log') renderLog()
+    if (view === 'records' && !state.needLogin) window.dnsplaneRecords.show()
   }
 
   function destroyChart(chart) {
@@ -584,6 +513,11 @@
     })
     $('logout').addEventListener('click', () => { setToken(''); showLogin('') })
     $('logout').hidden = !getToken()
+    window.dnsplaneRecords.init({
+      el: el, replace: replace, authHeaders: authHeaders,
+      access: () => state.access,
+      onUnauthorized: () => showLogin(getToken() ? 'The token was not accepted.' : ''),
+    })
     const fromHash = location.hash.replace(/^#/, '')
     showView(VIEWS.indexOf(fromHash) !== -1 ? fromHash : 'status')
     start()
