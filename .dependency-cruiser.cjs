@@ -18,7 +18,7 @@ const CORE = [
   'src/store/journal/(codec|replay)\\.ts',
   'src/dns/wire/[^/]+\\.ts',
   'src/dns/local/[^/]+\\.ts',
-  'src/dns/serve/(fast-path|tcp-clients|query-event|chaos)\\.ts',
+  'src/dns/serve/(fast-path|tcp-clients|query-event|chaos|doh-request)\\.ts',
   'src/dns/forward/upstream-select\\.ts',
   'src/dns/cache/response-cache\\.ts',
   'src/cluster/(status|settings|control)\\.ts',
