@@ -38,6 +38,8 @@ const implemented = [
   'api_allow_unauthenticated_remote',
   'strict_config',
   'dns_minimal_any', 'dns_chaos_identity', 'dns_chaos_version',
+  'dot_enabled', 'dot_bind', 'dot_port', 'dot_cert_file', 'dot_key_file',
+  'doh_enabled', 'doh_bind', 'doh_port', 'doh_path', 'doh_cert_file', 'doh_key_file',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {
   for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)
