@@ -5,12 +5,10 @@ import https from 'node:https'
 import { X509Certificate } from 'node:crypto'
 import { promisify } from 'node:util'
 import dnsPacket from 'dns-packet'
-import pino from 'pino'
-import { DnsServer } from '../../../src/dns/serve/server.js'
 import { DohListener } from '../../../src/dns/serve/doh-listener.js'
-import type { QueryEvent } from '../../../src/dns/serve/query-event.js'
 import { RecordIndex } from '../../../src/store/record-index.js'
 import { GO_ZERO_TIME, type DnsRecord } from '../../../src/store/record.js'
+import { startResponder } from '../../helpers/dns-responder.js'
 import { makeTestPki, opensslUnavailable, type TestPki } from '../../helpers/tls-certs.js'
 
 const run = promisify(execFile)
@@ -18,19 +16,10 @@ const rec = (name: string, type: string, value: string, ttl: number): DnsRecord 
 const index = RecordIndex.build([rec('host.example.com', 'A', '192.0.2.1', 120), rec('host.example.com', 'A', '192.0.2.2', 45)], 1)
 
 async function startDoh(t: Test, pki: TestPki) {
-  const events: QueryEvent[] = []
-  const log = pino({ level: 'silent' })
-  const dns = new DnsServer(
-    { bind: '127.0.0.1', port: 0, localRecordsEnabled: true, autoBuildPtrFromA: false, refuseAny: true, maxEdnsUdpPayload: 1232, tcpIdleTimeoutMs: 2000, tcpMaxConnections: 8, upstreamTimeoutMs: 200 },
-    { getIndex: () => index, log, sink: { record: (e: QueryEvent) => void events.push(e) } },
-  )
-  await dns.start()
+  const { dns, events, log } = await startResponder(t, index)
   const doh = new DohListener({ path: '/dns-query', idleTimeoutMs: 2000 }, pki.nodeA, dns.responder, log)
   const addr = await doh.listen('127.0.0.1', 0)
-  t.teardown(async () => {
-    await doh.close()
-    await dns.stop()
-  })
+  t.teardown(() => doh.close())
   return { doh, port: addr.port, events }
 }
 

@@ -4,12 +4,10 @@ import { X509Certificate } from 'node:crypto'
 import tls from 'node:tls'
 import { promisify } from 'node:util'
 import dnsPacket from 'dns-packet'
-import pino from 'pino'
-import { DnsServer } from '../../../src/dns/serve/server.js'
 import { DotListener } from '../../../src/dns/serve/dot-listener.js'
-import type { QueryEvent } from '../../../src/dns/serve/query-event.js'
 import { RecordIndex } from '../../../src/store/record-index.js'
 import { GO_ZERO_TIME } from '../../../src/store/record.js'
+import { startResponder } from '../../helpers/dns-responder.js'
 import { makeTestPki, opensslUnavailable, type TestPki } from '../../helpers/tls-certs.js'
 
 const run = promisify(execFile)
@@ -23,19 +21,10 @@ async function kdigAvailable(): Promise<boolean> {
 }
 
 async function startDot(t: Test, pki: TestPki, caps: { perClient?: number } = {}) {
-  const events: QueryEvent[] = []
-  const log = pino({ level: 'silent' })
-  const dns = new DnsServer(
-    { bind: '127.0.0.1', port: 0, localRecordsEnabled: true, autoBuildPtrFromA: false, refuseAny: true, maxEdnsUdpPayload: 1232, tcpIdleTimeoutMs: 2000, tcpMaxConnections: 8, upstreamTimeoutMs: 200 },
-    { getIndex: () => index, log, sink: { record: (e: QueryEvent) => void events.push(e) } },
-  )
-  await dns.start()
+  const { dns, events, log } = await startResponder(t, index)
   const dot = new DotListener({ tcpIdleTimeoutMs: 2000, tcpMaxConnections: 8, tcpMaxConnectionsPerClient: caps.perClient }, pki.nodeA, dns.responder, log)
   const server = await dot.listen('127.0.0.1', 0)
-  t.teardown(async () => {
-    await dot.close()
-    await dns.stop()
-  })
+  t.teardown(() => dot.close())
   const port = (server.address() as { port: number }).port
   return { dns, dot, port, events }
 }
