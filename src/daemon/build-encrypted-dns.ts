@@ -28,7 +28,7 @@ interface Listener {
 }
 
 /** '' binds all addresses: '::' dual-stack, else '0.0.0.0' on hosts without IPv6. */
-async function listenOn<A>(bind: string, listen: (host: string) => Promise<A>): Promise<A> {
+export async function listenOn<A>(bind: string, listen: (host: string) => Promise<A>): Promise<A> {
   if (bind !== '') return listen(bind)
   try {
     return await listen('::')

@@ -137,3 +137,15 @@ t.test('DNS over HTTPS', async (t) => {
     t.equal(fp, new X509Certificate(pki.nodeB.cert).fingerprint256)
   })
 })
+
+t.test('a responder failure is a 500, not a hung stream', async (t) => {
+  const why = await opensslUnavailable()
+  if (why) return t.skip(why)
+  const pki = await makeTestPki(t)
+  const { log } = await startResponder(t, index)
+  const doh = new DohListener({ path: '/dns-query', idleTimeoutMs: 0 }, pki.nodeA, { handle: () => Promise.reject(new Error('boom')) }, log)
+  const { port } = await doh.listen('127.0.0.1', 0)
+  t.teardown(() => doh.close())
+  const r = await h2(port, pki.caCert, { ':method': 'GET', ':path': `/dns-query?dns=${query('host.example.com').toString('base64url')}` })
+  t.equal(r.status, 500)
+})
