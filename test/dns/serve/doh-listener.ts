@@ -149,3 +149,24 @@ t.test('a responder failure is a 500, not a hung stream', async (t) => {
   const r = await h2(port, pki.caCert, { ':method': 'GET', ':path': `/dns-query?dns=${query('host.example.com').toString('base64url')}` })
   t.equal(r.status, 500)
 })
+
+t.test('an idle HTTP/2 connection is closed after the idle timeout', async (t) => {
+  const why = await opensslUnavailable()
+  if (why) return t.skip(why)
+  const pki = await makeTestPki(t)
+  const { dns, log } = await startResponder(t, index)
+  const doh = new DohListener({ path: '/dns-query', idleTimeoutMs: 100 }, pki.nodeA, dns.responder, log)
+  const { port } = await doh.listen('127.0.0.1', 0)
+  t.teardown(() => doh.close())
+  const session = http2.connect(`https://127.0.0.1:${port}`, { ca: pki.caCert, servername: 'localhost' })
+  t.teardown(() => session.destroy())
+  session.on('error', () => {})
+  const closed = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 5000)
+    session.on('close', () => {
+      clearTimeout(timer)
+      resolve(true)
+    })
+  })
+  t.ok(closed, 'the server closed the idle session')
+})
