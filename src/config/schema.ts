@@ -123,17 +123,17 @@ const dns = section('DNS listener and resolution', {
 })
 
 const tlsListeners = section('DNS over TLS and HTTPS', {
-  dot_enabled: bool(false, 'serve DNS over TLS', NI),
-  dot_bind: str('', 'bind IP for DNS over TLS; empty = all', NI),
-  dot_port: port('853', 'DNS-over-TLS port', NI),
-  dot_cert_file: str('', 'TLS certificate (PEM) for DNS over TLS', NI),
-  dot_key_file: str('', 'TLS private key (PEM) for DNS over TLS', NI),
-  doh_enabled: bool(false, 'serve DNS over HTTPS', NI),
-  doh_bind: str('', 'bind IP for DNS over HTTPS; empty = all', NI),
-  doh_port: port('8443', 'DNS-over-HTTPS port', NI),
-  doh_path: str('/dns-query', 'URL path of the DNS-over-HTTPS endpoint', NI),
-  doh_cert_file: str('', 'TLS certificate (PEM) for DNS over HTTPS', NI),
-  doh_key_file: str('', 'TLS private key (PEM) for DNS over HTTPS', NI),
+  dot_enabled: bool(false, 'serve DNS over TLS (RFC 7858) on dot_bind:dot_port', { note: 'DoT and DoH: see docs/encrypted-dns.md (certificate reload on SIGHUP, status codes, caching).' }),
+  dot_bind: str('', 'bind IP for DNS over TLS; empty = all'),
+  dot_port: port('853', 'DNS-over-TLS port'),
+  dot_cert_file: str('', 'TLS certificate chain (PEM) for DNS over TLS; re-read on SIGHUP', { path: true }),
+  dot_key_file: str('', 'TLS private key (PEM, unencrypted) of dot_cert_file; re-read on SIGHUP', { path: true }),
+  doh_enabled: bool(false, 'serve DNS over HTTPS (RFC 8484, HTTP/2 and HTTP/1.1) on doh_bind:doh_port'),
+  doh_bind: str('', 'bind IP for DNS over HTTPS; empty = all'),
+  doh_port: port('8443', 'DNS-over-HTTPS port'),
+  doh_path: str('/dns-query', 'URL path of the DNS-over-HTTPS endpoint (GET ?dns= and POST); starts with /'),
+  doh_cert_file: str('', 'TLS certificate chain (PEM) for DNS over HTTPS; re-read on SIGHUP', { path: true }),
+  doh_key_file: str('', 'TLS private key (PEM, unencrypted) of doh_cert_file; re-read on SIGHUP', { path: true }),
 })
 
 const zones = section('AXFR and DNSSEC', {

@@ -18,6 +18,7 @@ import { buildStats } from './build-stats.js'
 import { buildForwarding } from './build-forwarding.js'
 import { startCacheCompaction } from './build-timers.js'
 import { buildDns, markDnsDownOnStop } from './build-dns.js'
+import { buildEncryptedDns } from './build-encrypted-dns.js'
 import { buildCluster } from './build-cluster.js'
 import { apiDepsFor, type ControlPlaneDeps } from './build-api-deps.js'
 import { dashboardDepsFor } from './build-dashboard.js'
@@ -46,7 +47,8 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     const forwarding = await buildForwarding(ctx, servers)
     const lastCompaction = startCacheCompaction(ctx, forwarding.resolver.cache)
     let nodeId = (): string => '' // the cluster's node id once it is built (CH TXT id.server)
-    const { address: dnsAddr } = await buildDns(ctx, { records, resolver: forwarding.resolver, sink, nodeId: () => nodeId() })
+    const { dns, address: dnsAddr } = await buildDns(ctx, { records, resolver: forwarding.resolver, sink, nodeId: () => nodeId() })
+    const encrypted = await buildEncryptedDns(ctx, { dns, configPath: loaded.path })
     const clusterDeps = { configPath: loaded.path, configManager, records, metrics, up, opts }
     const { cluster, frameBudget, readinessInput } = await buildCluster(ctx, clusterDeps)
     nodeId = () => cluster.status().node_id
@@ -76,12 +78,13 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       configPath: loaded.path,
       config: cfg,
       dnsAddress: () => dnsAddr,
+      encryptedDnsAddress: () => ({ dot: encrypted.dot, doh: encrypted.doh }),
       apiAddress: () => apiAddr,
       socketPath,
       clusterAddress: () => cluster.listenAddress(),
       records,
       cluster,
-      reload: () => reloadFiles(configManager, records, log),
+      reload: () => reloadFiles(configManager, records, log).then(() => encrypted.reloadCertificates()),
       async stop() {
         if (stopped) return
         stopped = true

@@ -47,12 +47,14 @@ export interface Daemon {
   readonly configPath: string
   config(): Config
   dnsAddress(): { udp: AddressInfo; tcp: AddressInfo }
+  /** DNS-over-TLS and DNS-over-HTTPS addresses, each when enabled. */
+  encryptedDnsAddress?(): { dot?: AddressInfo; doh?: AddressInfo }
   apiAddress(): AddressInfo | undefined
   readonly socketPath: string
   clusterAddress(): string | undefined
   readonly records: FileRecordStore
   readonly cluster: ClusterManager
-  /** SIGHUP: re-read dnsplane.json (live keys), the records file and the servers file. */
+  /** SIGHUP: re-read dnsplane.json (live keys), the records file, the servers file and the DoT/DoH certificates. */
   reload(): Promise<void>
   stop(): Promise<void>
 }

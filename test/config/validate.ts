@@ -181,9 +181,9 @@ t.test('strict_config or --strict makes unknown keys errors', async (t) => {
 })
 
 t.test('unimplemented keys warn only when set to a non-default value', async (t) => {
-  t.same(validateConfig({ dot_enabled: false, dot_port: '853', adblock_list_files: [] }, ctx).warnings, [])
-  t.same(validateConfig({ dot_enabled: true, pprof_enabled: true, log: { log_rotation: 'time' } }, ctx).warnings, [
-    'keys not implemented yet (accepted, no effect): dot_enabled, pprof_enabled',
+  t.same(validateConfig({ full_stats: false, adblock_list_files: [] }, ctx).warnings, [])
+  t.same(validateConfig({ full_stats: true, pprof_enabled: true, log: { log_rotation: 'time' } }, ctx).warnings, [
+    'keys not implemented yet (accepted, no effect): full_stats, pprof_enabled',
   ], 'log.log_rotation is implemented (pino-roll): no warning')
   t.match(validateConfig({ log: { log_rotation_time_days: 25 } }, ctx).errors, [/log\.log_rotation_time_days: must be an integer between 1 and 24, got 25/])
 })

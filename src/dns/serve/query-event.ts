@@ -6,7 +6,8 @@
 import type { ResolutionEvent, ResolutionOutcome, ResolutionSink } from '../../stats/resolution.js'
 import { RCODES } from '../wire/wire.js'
 
-export type QueryTransport = 'udp' | 'tcp'
+/** How a query came in: plain UDP/TCP, DNS over TLS (RFC 7858) or DNS over HTTPS (RFC 8484). */
+export type QueryTransport = 'udp' | 'tcp' | 'dot' | 'doh'
 
 /** A resolution (ResolutionEvent, so any ResolutionSink takes it) plus how it was served. */
 export interface QueryEvent extends ResolutionEvent {

@@ -126,7 +126,8 @@ export class DnsResponder {
     if (parsed.kind === 'drop') return undefined
     if (parsed.kind === 'error') return this.malformed(parsed)
     const q = parsed.query
-    const limit = transport === 'tcp' ? MAX_DNS_MESSAGE_BYTES : q.edns ? Math.max(CLASSIC_UDP_BYTES, Math.min(q.edns.udpSize, this.ednsPayload)) : CLASSIC_UDP_BYTES
+    // every stream transport (TCP, DoT, DoH) carries up to 64 KiB; only UDP has a payload limit
+    const limit = transport !== 'udp' ? MAX_DNS_MESSAGE_BYTES : q.edns ? Math.max(CLASSIC_UDP_BYTES, Math.min(q.edns.udpSize, this.ednsPayload)) : CLASSIC_UDP_BYTES
     const qtype = typeName(q.qtype)
     const ev: EventInfo = { started, clientIp, transport, qtype, outcome: 'none', upstream: undefined, record: undefined }
     if (q.qclass === CLASS_CH) {

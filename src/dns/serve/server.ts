@@ -26,7 +26,8 @@ export { UDP_SOCKET_BUFFER_BYTES } from './udp-listener.js'
 
 /** UDP + TCP DNS listeners. start() binds both (same port); stop() closes both and waits. */
 export class DnsServer {
-  private readonly responder: DnsResponder
+  /** Shared with the DoT and DoH listeners (build-encrypted-dns.ts): one answerer, one set of counters. */
+  readonly responder: DnsResponder
   private readonly log: Logger
   private udp: UdpListener | undefined
   private readonly tcp: TcpListener

@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import { clampDelayMs } from '../../timers.js'
 import { encodeTcpFrame, TcpFrameDecoder } from '../wire/tcp-framing.js'
 import { bindError } from './bind-error.js'
-import type { TcpAdmission } from './query-event.js'
+import type { QueryTransport, TcpAdmission } from './query-event.js'
 import type { DnsResponder } from './responder.js'
 import { clientKey, TcpClientTable, type TcpClientEntry } from './tcp-clients.js'
 
@@ -26,6 +26,21 @@ export interface TcpListenerOptions {
   tcpMaxConnectionsPerClient?: number
 }
 
+/**
+ * What the listener speaks under the framing: plain TCP, or TLS (RFC 7858 §3.3: DNS over TLS is the
+ * same 2-byte length framing, pipelining and connection handling as RFC 7766, inside a TLS session).
+ */
+export interface TcpFlavour {
+  transport: Extract<QueryTransport, 'tcp' | 'dot'>
+  /** Makes the server; `onConn` gets each connection once it can carry DNS (after the TLS handshake). */
+  createServer(onConn: (sock: net.Socket) => void): net.Server
+}
+
+const PLAIN_TCP: TcpFlavour = {
+  transport: 'tcp',
+  createServer: (onConn) => net.createServer({ noDelay: true }, onConn),
+}
+
 /** A DNS-over-TCP connection as the client table sees it. */
 interface TcpConn extends TcpClientEntry {
   readonly sock: net.Socket
@@ -41,6 +56,7 @@ export class TcpListener {
     private readonly opts: TcpListenerOptions,
     private readonly responder: Pick<DnsResponder, 'handle' | 'tcpAdmission'>,
     private readonly log: Logger,
+    private readonly flavour: TcpFlavour = PLAIN_TCP,
   ) {
     this.clients = new TcpClientTable(
       opts.tcpMaxConnections || DEFAULT_TCP_MAX_CONNECTIONS,
@@ -50,12 +66,13 @@ export class TcpListener {
 
   /** Listens on `host`:`port`. Throws DnsplaneError ERR_BIND_FAILED. */
   listen(host: string, port: number): Promise<net.Server> {
-    const server = net.createServer({ noDelay: true }, (sock) => this.onConnection(sock))
+    const proto = this.flavour.transport
+    const server = this.flavour.createServer((sock) => this.onConnection(sock))
     return new Promise((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(bindError(err, host, port, 'tcp')))
+      server.once('error', (err: NodeJS.ErrnoException) => reject(bindError(err, host, port, proto)))
       server.listen({ host, port, ipv6Only: false, exclusive: true }, () => {
         server.removeAllListeners('error')
-        server.on('error', (err) => this.log.warn({ err }, 'tcp server error'))
+        server.on('error', (err) => this.log.warn({ err }, `${proto} server error`))
         this.server = server
         resolve(server)
       })
@@ -114,7 +131,7 @@ export class TcpListener {
       for (const f of frames) {
         inflight++
         conn.inflight = inflight
-        const r = this.responder.handle(f, 'tcp', clientIp)
+        const r = this.responder.handle(f, this.flavour.transport, clientIp)
         if (r === undefined || Buffer.isBuffer(r)) send(r)
         else r.then(send, (err: unknown) => {
           this.log.error({ err }, 'dns handler failed')
