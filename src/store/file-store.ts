@@ -9,14 +9,14 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { watch, type FSWatcher } from 'chokidar'
 import type { Logger } from 'pino'
-import { DnsplaneError, isDnsplaneError } from '../errors.js'
-import { checkReplaceable, readOnlyReason, writeFileAtomic } from './atomic-write.js'
+import { isDnsplaneError } from '../errors.js'
+import { readOnlyReason } from './atomic-write.js'
+import { FileEdits } from './file-edits.js'
+import type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
 import type { JournalEntry } from './journal/codec.js'
-import type { OpenJournal } from './journal/journal-file.js'
-import { journalPathFor, RecordsJournal } from './journal/records-journal.js'
-import { RecordIndex } from './record-index.js'
+import { StoreJournal, type RecoverSteps } from './journal/store-journal.js'
+import type { RecordIndex } from './record-index.js'
 import type {
   ChangeSource,
   MassDeleteResult,
@@ -29,93 +29,71 @@ import type {
   WriteResult,
 } from './record-store.js'
 import type { ValidRecordInput } from './record-validate.js'
-import { applyHeldChange, deletedRecords, heldMassDeleteMessage, isSeedContent, type MassDeleteInfo, type MassDeleteSource } from './mass-delete.js'
+import type { MassDeleteInfo } from './mass-delete.js'
 import { MassDeleteHold } from './mass-delete-hold.js'
 import { planAdd, planRemove, planUpdate, type EditContext, type LocalPlan } from './local-edits.js'
 import { formatGoTime, GO_ZERO_TIME, type DnsRecord } from './record.js'
 import { DEFAULT_RECORDS, serializeRecordsFile } from './records-file.js'
-import { fileExists, isMissing, normalizeIncoming, parseRecordsAt, readRecordsFileBytes, selectorMatcher, sha256, validate } from './store-helpers.js'
+import { ServedIndex } from './served-index.js'
+import { isMissing, normalizeIncoming, selectorMatcher, sha256, validate } from './store-helpers.js'
+
+export { DEFAULT_WATCH_DEBOUNCE_MS } from './file-edits.js'
+export type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
 
 /** TTL given to records added without one (or with 0) through the API/TUI, as the original. */
 export const DEFAULT_RECORD_TTL = 3600
-/** Quiet period after the last file event before the file is re-read. */
-export const DEFAULT_WATCH_DEBOUNCE_MS = 150
-
-export interface FileRecordStoreOptions {
-  /** Path of dnsrecords.json. */
-  path: string
-  /** Write with 2-space indent (config `pretty_json`). */
-  prettyJson: boolean
-  log: Logger
-  /** Id generator for new records; default crypto.randomUUID (UUID v4). */
-  newId?: () => string
-  /** Clock for added_on/updated_on; default `() => new Date()`. */
-  now?: () => Date
-  /** Watch the file for external edits once start() is called; default true. */
-  watch?: boolean
-  watchDebounceMs?: number
-  /** Records a missing file is created with; default DEFAULT_RECORDS (the demo record). A cluster node passes []. */
-  seedRecords?: readonly DnsRecord[]
-  /** `records_mass_delete_guard_percent`, read at each check (0 = off); default 50. */
-  massDeleteGuardPercent?: () => number
-  /**
-   * `records_flush_delay_ms`: > 0 journals local add/update/remove and rewrites the file at most
-   * this many ms after the first unflushed change; 0 (the default here) rewrites the file on every write.
-   */
-  flushDelayMs?: number
-  /** Journal path; default `<path>.journal`. */
-  journalPath?: string
-  /** Tests: opens the journal file (fsync counting, failures). */
-  openJournal?: OpenJournal
-  /** Tests: replaces the records file (crash injection); default writeFileAtomic. */
-  writeSnapshot?: (path: string, text: string) => Promise<void>
-}
-
-/** What flush() did. */
-export interface FlushResult {
-  /** False when the file already held every change. */
-  flushed: boolean
-  records: number
-}
-
 
 /** The dnsrecords.json-backed RecordStore. Construct with `FileRecordStore.open(opts)`. */
 export class FileRecordStore implements RecordStore {
-  private current: RecordIndex = RecordIndex.build([], 0)
-  /** The newest index: `current` plus journaled writes whose fsync is still in flight. */
-  private head: RecordIndex = this.current
-  /** The records the file holds (last load or flush): the base a hand edit is merged against. */
-  private flushed: readonly DnsRecord[] = []
-  private journal: RecordsJournal | undefined
+  /** The index served, the head (with writes in flight) and the change listeners. */
+  private readonly served: ServedIndex
+  /** The journal, the dirty flag and the background flush timer. */
+  private readonly journal: StoreJournal
+  /** The file as edited from outside: watch, parse, merge, restore. */
+  private readonly file: FileEdits
   /** Settles when the last journaled write has been acknowledged or refused. */
   private inflight: Promise<unknown> = Promise.resolve()
-  /** Acknowledged changes not yet in the file. */
-  private dirty = false
-  private flushTimer: NodeJS.Timeout | undefined
   private queue: Promise<unknown> = Promise.resolve()
-  private readonly listeners = new Set<(change: RecordChange) => void>()
   private readonly path: string
   private readonly log: Logger
   private readonly newId: () => string
   private readonly now: () => Date
-  /** SHA-256 of the file content we last wrote or loaded; an event for the same bytes is ours. */
-  private lastHash: string | undefined
-  /** SHA-256 of the last content that failed to parse, so one bad edit logs once. */
-  private badHash: string | undefined
-  private missingLogged = false
   /** A file edit/reload/start-up change held back by the mass-delete guard. */
   private readonly guard: MassDeleteHold
   /** True when open() found no file and created it. */
   private created = false
-  private watcher: FSWatcher | undefined
-  private debounce: NodeJS.Timeout | undefined
 
   constructor(private readonly opts: FileRecordStoreOptions) {
     this.path = resolve(opts.path)
     this.log = opts.log
     this.newId = opts.newId ?? randomUUID
     this.now = opts.now ?? (() => new Date())
+    this.served = new ServedIndex(this.log)
     this.guard = new MassDeleteHold({ path: this.path, log: this.log, now: this.now, percent: opts.massDeleteGuardPercent })
+    this.journal = new StoreJournal({
+      path: this.path,
+      journalPath: opts.journalPath,
+      log: this.log,
+      flushDelayMs: opts.flushDelayMs ?? 0,
+      openJournal: opts.openJournal,
+      writeSnapshot: opts.writeSnapshot,
+      onFlushDue: () => {
+        this.flush({ background: true }).catch((err: unknown) => this.log.error({ err, path: this.path }, 'records file flush failed; the journal keeps every acknowledged change'))
+      },
+    })
+    this.file = new FileEdits(
+      {
+        served: () => this.served.current.records,
+        persist: (records) => this.persist(records),
+        commit: (records, change) => this.commit(records, change),
+        swap: (records, change) => this.served.swap(records, change),
+        markDirty: () => this.journal.markDirty(),
+        isJournaled: () => this.journal.active,
+        resetJournal: (hash) => this.journal.reset(hash),
+        enqueueDrained: (fn) => this.enqueueDrained(fn),
+      },
+      { path: this.path, log: this.log, guard: this.guard, watchDebounceMs: opts.watchDebounceMs },
+    )
   }
 
   /**
@@ -135,11 +113,11 @@ export class FileRecordStore implements RecordStore {
   }
 
   get index(): RecordIndex {
-    return this.current
+    return this.served.current
   }
 
   list(): readonly DnsRecord[] {
-    return this.current.records
+    return this.served.current.records
   }
 
   /**
@@ -182,16 +160,15 @@ export class FileRecordStore implements RecordStore {
    */
   flush(opts: { background?: boolean } = {}): Promise<FlushResult> {
     return this.enqueueDrained(async () => {
-      if (this.flushTimer) clearTimeout(this.flushTimer)
-      this.flushTimer = undefined
-      if (!this.journal || !this.dirty) return { flushed: false, records: this.current.records.length }
+      this.journal.cancelFlush()
+      if (!this.journal.active || !this.journal.dirty) return { flushed: false, records: this.served.current.records.length }
       // The timer and stop never replace an edit that failed to parse (the journal keeps the changes); a write or a requested flush does, as before.
-      if (opts.background && this.badHash !== undefined) {
+      if (opts.background && this.file.hasRejectedEdit) {
         this.log.warn({ path: this.path }, 'records file holds a rejected edit; not rewritten in the background (the journal keeps every acknowledged change)')
-        return { flushed: false, records: this.current.records.length }
+        return { flushed: false, records: this.served.current.records.length }
       }
-      await this.persist(this.current.records)
-      return { flushed: true, records: this.current.records.length }
+      await this.persist(this.served.current.records)
+      return { flushed: true, records: this.served.current.records.length }
     })
   }
 
@@ -214,7 +191,7 @@ export class FileRecordStore implements RecordStore {
   /** See RecordStore.replaceWith; the result is normalised as in replaceAll. */
   replaceWith(compute: RecordSetTransform, source: ChangeSource): Promise<boolean> {
     return this.enqueueDrained(async () => {
-      const out = await compute(this.current.records)
+      const out = await compute(this.served.current.records)
       if (out === undefined) return false
       const next = normalizeIncoming(out)
       await this.commit(next, { source, kind: 'replace', records: next })
@@ -224,28 +201,7 @@ export class FileRecordStore implements RecordStore {
 
   /** Re-reads the file (source 'reload'); a read/parse error keeps the old records and throws ERR_RECORDS_PARSE. */
   reload(): Promise<number> {
-    return this.enqueueDrained(async () => {
-      let buf: Buffer
-      try {
-        buf = await this.readFile()
-      } catch (err) {
-        if (!isMissing(err)) throw err
-        // A lost file is not an empty one: keep serving and write it back, as the watcher does.
-        if (!(await this.restoreMissingFile())) {
-          throw new DnsplaneError('ERR_RECORDS_WRITE', `${this.path}: file does not exist and cannot be written back`, { cause: err })
-        }
-        return this.current.records.length
-      }
-      const records = this.parse(buf)
-      const hash = sha256(buf)
-      const merged = this.mergeFileEdit(records)
-      if (hash !== this.lastHash && (await this.holdIfMassDelete(records, merged, 'reload'))) {
-        throw new DnsplaneError('ERR_MASS_DELETE_HELD', heldMassDeleteMessage(this.guard.require().info))
-      }
-      if (hash !== this.lastHash) this.guard.drop('a reload applied a newer records file')
-      await this.adoptFile(hash, records, merged, 'reload')
-      return merged.length
-    })
+    return this.enqueueDrained(() => this.file.reload())
   }
 
   /**
@@ -256,26 +212,7 @@ export class FileRecordStore implements RecordStore {
    * file's set stands ('accepted') and the caller versions it as local writes.
    */
   reconcileAtStart(known: readonly DnsRecord[]): Promise<StartReconcile> {
-    return this.enqueueDrained(async () => {
-      const served = this.current.records
-      if (known.length > 0 && (this.created || isSeedContent(served))) {
-        const next = normalizeIncoming(known)
-        await this.commit(next, { source: 'replica', kind: 'replace', records: next })
-        this.log.warn(
-          { path: this.path, records: next.length, replaced: served.length },
-          this.created
-            ? 'records file was missing at start; rebuilt from the cluster replica (a lost file is never read as a delete)'
-            : 'records file holds only the default content at start; rebuilt from the cluster replica (delete records with the API or TUI)',
-        )
-        return 'rebuilt'
-      }
-      const deleted = this.guard.deletedBy(known, served)
-      if (!deleted) return 'accepted'
-      const next = normalizeIncoming(known)
-      await this.commit(next, { source: 'replica', kind: 'replace', records: next })
-      this.guard.hold('startup', this.current.records, served, deleted)
-      return 'held'
-    })
+    return this.enqueueDrained(() => this.file.reconcileAtStart(known, this.created))
   }
 
   /** The change held back by the mass-delete guard, if any. */
@@ -288,178 +225,55 @@ export class FileRecordStore implements RecordStore {
    * applyHeldChange) as the event that produced it would have. ERR_NOT_FOUND when nothing is held.
    */
   confirmMassDelete(): Promise<MassDeleteResult> {
-    return this.enqueueDrained(async () => {
-      const held = this.guard.require()
-      const before = this.current.records
-      const next = normalizeIncoming(applyHeldChange(held, before))
-      const removed = deletedRecords(before, next).length
-      await this.commit(next, { source: held.info.source === 'reload' ? 'reload' : 'file', kind: 'replace', records: next })
-      this.guard.clear()
-      this.log.warn({ path: this.path, removed, records: next.length, source: held.info.source }, 'held-back mass delete confirmed and applied')
-      return { removed, records: next.length }
-    })
+    return this.enqueueDrained(() => this.file.confirmHeld())
   }
 
   /** Forgets the held-back change and writes the file from the records served. ERR_NOT_FOUND when nothing is held. */
   discardMassDelete(): Promise<MassDeleteResult> {
-    return this.enqueueDrained(async () => {
-      const held = this.guard.require()
-      await this.persist(this.current.records)
-      this.guard.clear()
-      this.log.info({ path: this.path, would_have_removed: held.info.removed }, 'held-back mass delete discarded')
-      return { removed: 0, records: this.current.records.length }
-    })
+    return this.enqueueDrained(() => this.file.discardHeld())
   }
 
   /** Writes the current set as is; no change event. */
   save(): Promise<void> {
     return this.enqueueDrained(async () => {
-      await this.persist(this.current.records)
+      await this.persist(this.served.current.records)
     })
   }
 
   onChange(listener: (change: RecordChange) => void): () => void {
-    this.listeners.add(listener)
-    return () => {
-      this.listeners.delete(listener)
-    }
+    return this.served.onChange(listener)
   }
 
   /** Starts watching the file (unless `watch: false`); resolves once the watcher is ready. */
   async start(): Promise<void> {
-    if (this.opts.watch === false || this.watcher) return
-    const file = this.path
-    const dir = dirname(file)
-    // Watch the directory, not the file: editors and our own writes replace the inode by rename.
-    const watcher = watch(dir, {
-      ignoreInitial: true,
-      depth: 0,
-      ignored: (p: string) => p !== dir && p !== file,
-    })
-    this.watcher = watcher
-    const onEvent = (p: string): void => {
-      if (p === file) this.scheduleCheck()
-    }
-    watcher.on('add', onEvent).on('change', onEvent).on('unlink', onEvent)
-    watcher.on('error', (err) => this.log.error({ err, path: file }, 'records file watch error'))
-    await new Promise<void>((res) => watcher.once('ready', () => res()))
+    if (this.opts.watch === false) return
+    await this.file.start()
   }
 
-  /** Stops watching and waits for queued writes to finish. */
   /**
    * Stops watching, waits for queued writes, writes unflushed journaled changes to the file
    * (unless `flush: false`, which leaves them to the next start's replay, as a crash would) and
    * closes the journal. A failed final flush is logged: the journal keeps the changes.
    */
   async stop(opts: { flush?: boolean } = {}): Promise<void> {
-    if (this.debounce) clearTimeout(this.debounce)
-    this.debounce = undefined
-    const w = this.watcher
-    this.watcher = undefined
-    if (w) await w.close()
+    await this.file.stop()
     await this.queue
-    if (this.journal && opts.flush !== false) {
+    if (this.journal.active && opts.flush !== false) {
       await this.flush({ background: true }).catch((err: unknown) =>
         this.log.error({ err, path: this.path }, 'records flush at stop failed; the journal keeps every acknowledged change'),
       )
     }
-    if (this.flushTimer) clearTimeout(this.flushTimer)
-    this.flushTimer = undefined
+    this.journal.cancelFlush()
     await this.drain()
-    const journal = this.journal
-    this.journal = undefined
-    await journal?.close()
+    await this.journal.close()
   }
 
   // --- internals ---
 
-  /**
-   * In the write queue: when `proposed` (a file edit or reload) would delete too much of what is
-   * served, keeps serving, rewrites the file from memory (it always mirrors what is served) and
-   * holds the change for confirmMassDelete/discardMassDelete. True when held.
-   */
-  private async holdIfMassDelete(proposed: readonly DnsRecord[], merged: readonly DnsRecord[], source: MassDeleteSource): Promise<boolean> {
-    const deleted = this.guard.deletedBy(this.current.records, merged)
-    if (!deleted) return false
-    const base = this.flushed
-    try {
-      await this.persist(this.current.records)
-    } finally {
-      // Held even when the rewrite failed: memory still serves the old set either way.
-      this.guard.hold(source, base, proposed, deleted)
-    }
-    return true
-  }
-
-  /**
-   * A records file edit applied to what is served: the file itself when memory equals the file
-   * (always without the journal), else a three-way merge over the file as last flushed, so
-   * changes acknowledged but not yet flushed are not reverted by an edit of the older file.
-   */
-  private mergeFileEdit(proposed: DnsRecord[]): DnsRecord[] {
-    const base = this.flushed
-    if (this.current.records === base) return proposed
-    return normalizeIncoming(applyHeldChange({ base, proposed }, this.current.records))
-  }
-
-  /**
-   * Serves an accepted file edit or reload (`merged`, from mergeFileEdit). When it is the file's
-   * set, the file becomes the journal's new base; else the file is rewritten from memory.
-   */
-  private async adoptFile(hash: string, proposed: DnsRecord[], merged: DnsRecord[], source: 'file' | 'reload'): Promise<void> {
-    this.lastHash = hash
-    this.badHash = undefined
-    const change = { source, kind: 'replace', records: merged } as const
-    if (merged === proposed) {
-      this.flushed = merged
-      this.swap(merged, change)
-      if (this.journal) await this.resetJournal(hash)
-      return
-    }
-    try {
-      await this.persist(merged)
-      this.swap(merged, change)
-    } catch (err) {
-      // Served anyway; the journal still holds the unflushed changes and a restart re-bases them on the edited file.
-      this.swap(merged, change)
-      this.markDirty()
-      this.log.error({ err, path: this.path }, 'records file edit merged with unflushed changes but the file could not be rewritten')
-    }
-  }
-
-  /** Starts a fresh journal over the file bytes hashing to `hash`; a failure leaves it failed (the next write rewrites the file). */
-  private async resetJournal(hash: string): Promise<void> {
-    try {
-      await this.journal?.reset(hash)
-    } catch (err) {
-      this.log.error({ err, path: this.path }, 'records journal could not be reset; the next write rewrites the records file')
-    }
-  }
-
-  /**
-   * The file vanished while running: keep serving memory and write it back (a lost file is never a
-   * delete). False when it could not be written (logged once).
-   */
-  private async restoreMissingFile(): Promise<boolean> {
-    try {
-      await mkdir(dirname(this.path), { recursive: true })
-      // Re-created in the meantime (an editor's delete-then-write): its own event follows.
-      if (await fileExists(this.path)) return true
-      await this.persist(this.current.records)
-      this.missingLogged = false
-      this.log.warn({ path: this.path, count: this.current.records.length }, 'records file deleted; rewritten from the records in memory')
-      return true
-    } catch (err) {
-      if (!this.missingLogged) this.log.error({ path: this.path, err }, 'records file deleted and cannot be rewritten; keeping current records')
-      this.missingLogged = true
-      return false
-    }
-  }
-
   private async load(): Promise<void> {
     let buf: Buffer
     try {
-      buf = await this.readFile()
+      buf = await this.file.readFile()
     } catch (err) {
       if (!isMissing(err)) throw err
       await mkdir(dirname(this.path), { recursive: true })
@@ -467,67 +281,20 @@ export class FileRecordStore implements RecordStore {
       await this.persist(records)
       this.created = true
       this.log.info({ path: this.path, count: records.length }, 'records file created')
-      await this.recoverJournal(records)
+      await this.journal.recover(records, this.file.fileHash as string, this.recoverSteps())
       return
     }
-    const records = this.parse(buf)
-    this.lastHash = sha256(buf)
-    this.flushed = records
+    const records = this.file.parse(buf)
+    this.file.noteWritten(sha256(buf), records)
     this.log.info({ path: this.path, count: records.length }, 'records loaded')
     const readOnly = await readOnlyReason(this.path)
     if (readOnly) this.log.warn({ path: this.path }, `records file: ${readOnly}; record changes (API, TUI, cluster) are refused until it is writable`)
-    await this.recoverJournal(records)
+    await this.journal.recover(records, this.file.fileHash as string, this.recoverSteps())
   }
 
-  /**
-   * Start-up: replays the journal (cutting a torn tail) over the loaded file and rewrites the file
-   * when it replayed anything. Without a flush delay the journal is then removed (write-through).
-   */
-  private async recoverJournal(fileRecords: DnsRecord[]): Promise<void> {
-    const journalPath = this.opts.journalPath ?? journalPathFor(this.path)
-    const exists = await fileExists(journalPath)
-    if (this.flushDelayMs === 0 && !exists) {
-      this.swap(fileRecords, undefined)
-      return
-    }
-    let opened
-    try {
-      opened = await RecordsJournal.open(
-        { recordsPath: this.path, journalPath, log: this.log, openFile: this.opts.openJournal, writeSnapshot: this.opts.writeSnapshot },
-        fileRecords,
-        this.lastHash as string,
-      )
-    } catch (err) {
-      // No journal to replay and none can be made (a read-only directory): run write-through, as before the journal.
-      if (exists) throw err
-      this.log.error({ err, path: journalPath }, 'records journal cannot be created; dnsrecords.json is rewritten on every change')
-      this.swap(fileRecords, undefined)
-      return
-    }
-    const { journal, recovery } = opened
-    this.journal = journal
-    const served = recovery.needsFlush ? recovery.records : fileRecords
-    this.swap(served, undefined)
-    if (recovery.needsFlush) {
-      try {
-        await this.persist(served)
-      } catch (err) {
-        this.dirty = true
-        this.log.error({ err, path: this.path }, 'records file could not be rewritten after the journal replay; the journal keeps the changes')
-      }
-    }
-    if (this.flushDelayMs > 0) return
-    this.journal = undefined
-    if (this.dirty) await journal.close()
-    else await journal.remove()
-  }
-
-  private readFile(): Promise<Buffer> {
-    return readRecordsFileBytes(this.path)
-  }
-
-  private parse(buf: Buffer): DnsRecord[] {
-    return parseRecordsAt(this.path, buf)
+  /** What journal recovery calls back: serve without an event, rewrite the file. */
+  private recoverSteps(): RecoverSteps {
+    return { serve: (records) => this.served.swap(records, undefined), persist: (records) => this.persist(records) }
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
@@ -556,9 +323,9 @@ export class FileRecordStore implements RecordStore {
    */
   private async write(plan: (records: readonly DnsRecord[]) => LocalPlan): Promise<WriteResult> {
     const { durable, result } = await this.enqueue(async () => {
-      const through = !this.journal || (await this.isWriteThrough())
+      const through = !this.journal.active || (await this.journal.isWriteThrough())
       if (through) await this.drain()
-      const p = plan(this.head.records)
+      const p = plan(this.served.head.records)
       if (!p.next) return { durable: undefined, result: p.result }
       if (through) {
         await this.commit(p.next, p.change)
@@ -570,49 +337,23 @@ export class FileRecordStore implements RecordStore {
     return result
   }
 
-  /**
-   * Journal mode, before a local write: refuses it when the file could not take it (read-only, not
-   * a regular file) as write-through would, and says to write through when the file is missing (a
-   * lost file is written back at once) or the journal failed (the rewrite resets it).
-   */
-  private async isWriteThrough(): Promise<boolean> {
-    try {
-      if ((await checkReplaceable(this.path)) === 'missing') return true
-    } catch (err) {
-      if (isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE')) this.log.warn({ path: this.path }, `records change refused: ${err.message}`)
-      throw err
-    }
-    return this.journal?.isFailed === true
-  }
-
   /** Journals `entry`; head moves now, current and the listeners once it is durable. */
   private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: JournalEntry): Promise<void> {
     // Only the records this change made are new objects; the rest were frozen when first served.
-    const index = this.build(next, change.kind === 'remove' ? [] : change.records, change.kind === 'add')
-    const durable = (this.journal as RecordsJournal).append(entry).then(
+    const index = this.served.build(next, change.kind === 'remove' ? [] : change.records, change.kind === 'add')
+    const durable = this.journal.append(entry).then(
       () => {
-        this.publish(index, change)
-        this.markDirty()
+        this.served.publish(index, change)
+        this.journal.markDirty()
       },
       (err: unknown) => {
         // Refused, not acknowledged: later writes built on it are refused by the journal too.
-        this.head = this.current
+        this.served.head = this.served.current
         throw err
       },
     )
     this.inflight = durable.catch(() => undefined)
     return durable
-  }
-
-  /** Schedules the background rewrite at most flushDelayMs after the first unflushed change. */
-  private markDirty(): void {
-    this.dirty = true
-    if (this.flushTimer || !this.journal) return
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined
-      this.flush({ background: true }).catch((err: unknown) => this.log.error({ err, path: this.path }, 'records file flush failed; the journal keeps every acknowledged change'))
-    }, this.flushDelayMs)
-    this.flushTimer.unref()
   }
 
   /**
@@ -622,56 +363,25 @@ export class FileRecordStore implements RecordStore {
   private async persist(records: readonly DnsRecord[]): Promise<void> {
     const text = serializeRecordsFile(records, this.opts.prettyJson)
     try {
-      if (this.journal) await this.journal.flush(text)
-      else await (this.opts.writeSnapshot ?? writeFileAtomic)(this.path, text)
+      await this.journal.write(text)
     } catch (err) {
       // Refused, not acknowledged: the change stays out of memory and the caller sees the error.
       if (isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE')) this.log.warn({ path: this.path }, `records change refused: ${err.message}`)
       throw err
     }
-    this.lastHash = sha256(text)
-    this.badHash = undefined
-    this.flushed = records
-    this.dirty = false
+    this.file.noteWritten(sha256(text), records)
+    this.journal.dirty = false
   }
 
   /** Persist first; only a successful write changes memory and emits. */
   private async commit(records: DnsRecord[], change: Omit<RecordChange, 'index'>): Promise<void> {
     await this.persist(records)
-    this.swap(records, change)
-  }
-
-  /** Serves `records` now (callers drained journaled writes) and emits `change`. */
-  private swap(records: DnsRecord[], change: Omit<RecordChange, 'index'> | undefined): void {
-    this.publish(this.build(records), change)
-  }
-
-  /** Indexes `records` as the newest state; `fresh` (default all) are the records not frozen yet. */
-  private build(records: DnsRecord[], fresh: readonly DnsRecord[] = records, appended = false): RecordIndex {
-    for (const r of fresh) Object.freeze(r)
-    Object.freeze(records)
-    const generation = this.head.generation + 1
-    this.head = appended ? this.head.withAppended(records, generation) : RecordIndex.build(records, generation)
-    return this.head
-  }
-
-  /** Swaps in `index` and tells the listeners (cluster, DNS) in change order. */
-  private publish(index: RecordIndex, change: Omit<RecordChange, 'index'> | undefined): void {
-    this.current = index
-    if (!change) return
-    const event: RecordChange = { ...change, index }
-    for (const l of this.listeners) {
-      try {
-        l(event)
-      } catch (err) {
-        this.log.error({ err }, 'record change listener failed')
-      }
-    }
+    this.served.swap(records, change)
   }
 
   /** What the local edit rules read: the newest index (writes in flight included), ids, the clock. */
   private editContext(): EditContext {
-    return { index: this.head, newRecord: (v) => this.newRecord(v), stamp: formatGoTime(this.now()) }
+    return { index: this.served.head, newRecord: (v) => this.newRecord(v), stamp: formatGoTime(this.now()) }
   }
 
   private newRecord(v: ValidRecordInput): DnsRecord {
@@ -685,50 +395,5 @@ export class FileRecordStore implements RecordStore {
       updated_on: GO_ZERO_TIME,
       last_query: GO_ZERO_TIME,
     }
-  }
-
-  private scheduleCheck(): void {
-    if (this.debounce) clearTimeout(this.debounce)
-    this.debounce = setTimeout(() => {
-      this.debounce = undefined
-      this.enqueueDrained(() => this.checkExternalEdit()).catch((err) =>
-        this.log.error({ err, path: this.path }, 'records file reload failed'),
-      )
-    }, this.opts.watchDebounceMs ?? DEFAULT_WATCH_DEBOUNCE_MS)
-  }
-
-  /** Applies an external edit; logs each distinct problem once and keeps the old records. */
-  private async checkExternalEdit(): Promise<void> {
-    if (!this.watcher) return
-    let buf: Buffer
-    try {
-      buf = await this.readFile()
-    } catch (err) {
-      if (isMissing(err)) {
-        await this.restoreMissingFile()
-        return
-      }
-      if (!this.missingLogged) {
-        this.missingLogged = true
-        this.log.error({ path: this.path, err }, 'records file unreadable; keeping current records')
-      }
-      return
-    }
-    this.missingLogged = false
-    const hash = sha256(buf)
-    if (hash === this.lastHash || hash === this.badHash) return
-    let records: DnsRecord[]
-    try {
-      records = this.parse(buf)
-    } catch (err) {
-      this.badHash = hash
-      this.log.error({ path: this.path, reason: (err as Error).message }, 'records file edit rejected; keeping current records')
-      return
-    }
-    const merged = this.mergeFileEdit(records)
-    if (await this.holdIfMassDelete(records, merged, 'file')) return
-    this.guard.drop('a newer edit of the records file was applied')
-    await this.adoptFile(hash, records, merged, 'file')
-    this.log.info({ path: this.path, count: merged.length }, 'records reloaded from file')
   }
 }

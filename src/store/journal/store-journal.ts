@@ -1,0 +1,152 @@
+/**
+ * The FileRecordStore's side of the records journal: start-up recovery, the write-through
+ * decision before a local write, the dirty flag and the background flush timer. The store owns
+ * one; it keeps the records, the index and the write queue, and hands in `persist`/`serve`.
+ */
+import type { Logger } from 'pino'
+import { isDnsplaneError } from '../../errors.js'
+import { checkReplaceable, writeFileAtomic } from '../atomic-write.js'
+import type { DnsRecord } from '../record.js'
+import { fileExists } from '../store-helpers.js'
+import type { JournalEntry } from './codec.js'
+import type { OpenJournal } from './journal-file.js'
+import { journalPathFor, RecordsJournal } from './records-journal.js'
+
+export interface StoreJournalOptions {
+  /** Absolute path of dnsrecords.json. */
+  path: string
+  /** Journal path; default `<path>.journal`. */
+  journalPath?: string
+  log: Logger
+  /** `records_flush_delay_ms` (0 = write-through). */
+  flushDelayMs: number
+  openJournal?: OpenJournal
+  writeSnapshot?: (path: string, text: string) => Promise<void>
+  /** Called when the background flush is due (at most flushDelayMs after the first unflushed change). */
+  onFlushDue: () => void
+}
+
+/** What recover() needs from the store, in the order it uses them. */
+export interface RecoverSteps {
+  /** Serves `records` (no change event). */
+  serve(records: DnsRecord[]): void
+  /** Rewrites the records file from `records` (through the journal while one is open). */
+  persist(records: readonly DnsRecord[]): Promise<void>
+}
+
+export class StoreJournal {
+  private journal: RecordsJournal | undefined
+  /** Acknowledged changes not yet in the file. */
+  dirty = false
+  private flushTimer: NodeJS.Timeout | undefined
+
+  constructor(private readonly opts: StoreJournalOptions) {}
+
+  /** True while a journal is open (journal mode). */
+  get active(): boolean {
+    return this.journal !== undefined
+  }
+
+  /**
+   * Start-up: replays the journal (cutting a torn tail) over the loaded file and rewrites the file
+   * when it replayed anything. Without a flush delay the journal is then removed (write-through).
+   */
+  async recover(fileRecords: DnsRecord[], fileHash: string, steps: RecoverSteps): Promise<void> {
+    const { path, log, flushDelayMs } = this.opts
+    const journalPath = this.opts.journalPath ?? journalPathFor(path)
+    const exists = await fileExists(journalPath)
+    if (flushDelayMs === 0 && !exists) {
+      steps.serve(fileRecords)
+      return
+    }
+    let opened
+    try {
+      opened = await RecordsJournal.open(
+        { recordsPath: path, journalPath, log, openFile: this.opts.openJournal, writeSnapshot: this.opts.writeSnapshot },
+        fileRecords,
+        fileHash,
+      )
+    } catch (err) {
+      // No journal to replay and none can be made (a read-only directory): run write-through, as before the journal.
+      if (exists) throw err
+      log.error({ err, path: journalPath }, 'records journal cannot be created; dnsrecords.json is rewritten on every change')
+      steps.serve(fileRecords)
+      return
+    }
+    const { journal, recovery } = opened
+    this.journal = journal
+    const served = recovery.needsFlush ? recovery.records : fileRecords
+    steps.serve(served)
+    if (recovery.needsFlush) {
+      try {
+        await steps.persist(served)
+      } catch (err) {
+        this.dirty = true
+        log.error({ err, path }, 'records file could not be rewritten after the journal replay; the journal keeps the changes')
+      }
+    }
+    if (flushDelayMs > 0) return
+    this.journal = undefined
+    if (this.dirty) await journal.close()
+    else await journal.remove()
+  }
+
+  /** Starts a fresh journal over the file bytes hashing to `hash`; a failure leaves it failed (the next write rewrites the file). */
+  async reset(hash: string): Promise<void> {
+    try {
+      await this.journal?.reset(hash)
+    } catch (err) {
+      this.opts.log.error({ err, path: this.opts.path }, 'records journal could not be reset; the next write rewrites the records file')
+    }
+  }
+
+  /**
+   * Journal mode, before a local write: refuses it when the file could not take it (read-only, not
+   * a regular file) as write-through would, and says to write through when the file is missing (a
+   * lost file is written back at once) or the journal failed (the rewrite resets it).
+   */
+  async isWriteThrough(): Promise<boolean> {
+    try {
+      if ((await checkReplaceable(this.opts.path)) === 'missing') return true
+    } catch (err) {
+      if (isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE')) this.opts.log.warn({ path: this.opts.path }, `records change refused: ${err.message}`)
+      throw err
+    }
+    return this.journal?.isFailed === true
+  }
+
+  /** Journals `entry` (group commit); resolves once it is durable. Only in journal mode. */
+  append(entry: JournalEntry): Promise<void> {
+    return (this.journal as RecordsJournal).append(entry)
+  }
+
+  /** Replaces the records file with `text`: by the flush protocol in journal mode, else atomically. */
+  async write(text: string): Promise<void> {
+    if (this.journal) await this.journal.flush(text)
+    else await (this.opts.writeSnapshot ?? writeFileAtomic)(this.opts.path, text)
+  }
+
+  /** Schedules the background rewrite at most flushDelayMs after the first unflushed change. */
+  markDirty(): void {
+    this.dirty = true
+    if (this.flushTimer || !this.journal) return
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined
+      this.opts.onFlushDue()
+    }, this.opts.flushDelayMs)
+    this.flushTimer.unref()
+  }
+
+  /** Cancels a scheduled background flush. */
+  cancelFlush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+  }
+
+  /** Closes the journal (stop); later writes go straight to the file. */
+  async close(): Promise<void> {
+    const journal = this.journal
+    this.journal = undefined
+    await journal?.close()
+  }
+}

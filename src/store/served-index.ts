@@ -1,0 +1,54 @@
+/**
+ * What a record store serves: the current RecordIndex, the head (current plus journaled writes
+ * still in flight) and the change listeners, told in change order. Owned by FileRecordStore.
+ */
+import type { Logger } from 'pino'
+import type { DnsRecord } from './record.js'
+import { RecordIndex } from './record-index.js'
+import type { RecordChange } from './record-store.js'
+
+export class ServedIndex {
+  /** The index served now (acknowledged writes only). */
+  current: RecordIndex = RecordIndex.build([], 0)
+  /** The newest index: `current` plus journaled writes whose fsync is still in flight. */
+  head: RecordIndex = this.current
+  private readonly listeners = new Set<(change: RecordChange) => void>()
+
+  constructor(private readonly log: Logger) {}
+
+  /** Adds a listener; returns the function that removes it. */
+  onChange(listener: (change: RecordChange) => void): () => void {
+    this.listeners.add(listener)
+    return () => {
+      this.listeners.delete(listener)
+    }
+  }
+
+  /** Serves `records` now (callers drained journaled writes) and emits `change`. */
+  swap(records: DnsRecord[], change: Omit<RecordChange, 'index'> | undefined): void {
+    this.publish(this.build(records), change)
+  }
+
+  /** Indexes `records` as the newest state; `fresh` (default all) are the records not frozen yet. */
+  build(records: DnsRecord[], fresh: readonly DnsRecord[] = records, appended = false): RecordIndex {
+    for (const r of fresh) Object.freeze(r)
+    Object.freeze(records)
+    const generation = this.head.generation + 1
+    this.head = appended ? this.head.withAppended(records, generation) : RecordIndex.build(records, generation)
+    return this.head
+  }
+
+  /** Swaps in `index` and tells the listeners (cluster, DNS) in change order. */
+  publish(index: RecordIndex, change: Omit<RecordChange, 'index'> | undefined): void {
+    this.current = index
+    if (!change) return
+    const event: RecordChange = { ...change, index }
+    for (const l of this.listeners) {
+      try {
+        l(event)
+      } catch (err) {
+        this.log.error({ err }, 'record change listener failed')
+      }
+    }
+  }
+}
