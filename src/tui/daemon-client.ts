@@ -141,6 +141,52 @@ export function unreachableError(err: NodeJS.ErrnoException, target: DaemonTarge
   return new DaemonClientError('ERR_PEER_UNREACHABLE', `cannot reach the daemon at ${where} (${code}: ${err.message})`, { hint }, { cause: err })
 }
 
+/** The request headers: JSON in and out, and the bearer token when there is one. */
+function requestHeaders(payload: Buffer | undefined, token: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (payload) {
+    headers['content-type'] = 'application/json'
+    headers['content-length'] = String(payload.length)
+  }
+  if (token !== undefined) headers.authorization = `Bearer ${token}`
+  return headers
+}
+
+/** Where to connect (UNIX socket or host:port) and over which transport. */
+function connectOptions(target: DaemonTarget): { base: http.RequestOptions; transport: typeof http | typeof https } {
+  const base: http.RequestOptions =
+    target.kind === 'unix'
+      ? { socketPath: target.path, host: 'localhost' }
+      : { host: target.host, port: target.port }
+  const transport = target.kind === 'tcp' && target.tls ? https : http
+  return { base, transport }
+}
+
+/** Decodes a complete response body: the parsed JSON on success, or throws the DaemonClientError to report. */
+function decodeResponse(status: number, text: string, req: DaemonRequest, target: DaemonTarget): unknown {
+  let body: unknown = null
+  let parsed = true
+  if (text.trim() !== '') {
+    try {
+      body = JSON.parse(text)
+    } catch {
+      parsed = false
+    }
+  }
+  if (status < 200 || status >= 300) throw errorFromResponse(status, parsed ? body : null, parsed ? '' : text, target)
+  if (!parsed) {
+    throw new DaemonClientError('ERR_BAD_REQUEST', `${target.display} answered ${req.method} ${req.path} with a body that is not JSON`)
+  }
+  return body
+}
+
+/** The error a request ends with when its deadline passes. */
+function timeoutError(req: DaemonRequest, target: DaemonTarget, timeoutMs: number): DaemonClientError {
+  return new DaemonClientError('ERR_PEER_UNREACHABLE', `${req.method} ${req.path} to ${target.display} timed out after ${timeoutMs} ms`, {
+    hint: 'the daemon did not answer in time; is it overloaded or stopped?',
+  })
+}
+
 /** Creates the HTTP client. Throws ERR_UNAUTHORIZED when a non-loopback TCP target has no token. */
 export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
   const { target } = options
@@ -154,18 +200,9 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
   function request(req: DaemonRequest): Promise<unknown> {
     const timeoutMs = req.timeoutMs ?? defaultTimeout
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body))
-    const headers: Record<string, string> = { accept: 'application/json' }
-    if (payload) {
-      headers['content-type'] = 'application/json'
-      headers['content-length'] = String(payload.length)
-    }
-    if (token !== undefined) headers.authorization = `Bearer ${token}`
+    const headers = requestHeaders(payload, token)
     const path = buildPath(req.path, req.query)
-    const base: http.RequestOptions =
-      target.kind === 'unix'
-        ? { socketPath: target.path, host: 'localhost' }
-        : { host: target.host, port: target.port }
-    const transport = target.kind === 'tcp' && target.tls ? https : http
+    const { base, transport } = connectOptions(target)
     return new Promise<unknown>((resolve, reject) => {
       let settled = false
       const finish = (err: Error | undefined, value?: unknown): void => {
@@ -191,34 +228,18 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
         res.on('error', (err) => finish(unreachableError(err, target)))
         res.on('end', () => {
           if (settled) return
-          const text = Buffer.concat(chunks).toString('utf8')
-          let body: unknown = null
-          let parsed = true
-          if (text.trim() !== '') {
-            try {
-              body = JSON.parse(text)
-            } catch {
-              parsed = false
-            }
-          }
-          const status = res.statusCode ?? 0
-          if (status < 200 || status >= 300) {
-            finish(errorFromResponse(status, parsed ? body : null, parsed ? '' : text, target))
+          let value: unknown
+          try {
+            value = decodeResponse(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), req, target)
+          } catch (err) {
+            finish(err as Error)
             return
           }
-          if (!parsed) {
-            finish(new DaemonClientError('ERR_BAD_REQUEST', `${target.display} answered ${req.method} ${req.path} with a body that is not JSON`))
-            return
-          }
-          finish(undefined, body)
+          finish(undefined, value)
         })
       })
       const timer = setTimeout(() => {
-        finish(
-          new DaemonClientError('ERR_PEER_UNREACHABLE', `${req.method} ${req.path} to ${target.display} timed out after ${timeoutMs} ms`, {
-            hint: 'the daemon did not answer in time; is it overloaded or stopped?',
-          }),
-        )
+        finish(timeoutError(req, target, timeoutMs))
         r.destroy()
       }, timeoutMs)
       r.on('error', (err: NodeJS.ErrnoException) => finish(unreachableError(err, target)))
