@@ -15,7 +15,7 @@ import dgram from 'node:dgram'
 import net from 'node:net'
 import { randomInt } from 'node:crypto'
 import packet from 'dns-packet'
-import type { Answer, DecodedPacket, Packet } from 'dns-packet'
+import type { Answer, DecodedPacket, Packet, Question } from 'dns-packet'
 import { canonicalIp } from '../../store/record.js'
 import { setClampedTimeout } from '../../timers.js'
 import { toPacketType } from '../wire/upstream-rr.js'
@@ -237,7 +237,8 @@ function buildQuery(wire: Wire, id: number, edns: boolean): Buffer {
     type: 'query',
     id,
     flags: packet.RECURSION_DESIRED,
-    questions: [{ name: wire.name, type: wire.type as never, class: wire.klass as never }],
+    // dns-packet types name only the mnemonics it knows; it encodes any TYPEnnn/CLASSnnn it is given
+    questions: [{ name: wire.name, type: wire.type as Question['type'], class: wire.klass as Question['class'] }],
   }
   if (edns) {
     q.additionals = [
