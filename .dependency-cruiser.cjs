@@ -19,6 +19,8 @@ const CORE = [
   'src/store/local-edits\\.ts',
   'src/dns/wire/[^/]+\\.ts',
   'src/dns/local/[^/]+\\.ts',
+  'src/dns/xfr/(networks|transfer|notify-message)\\.ts',
+  'src/zones/(serial|zone-content|zone-tracker)\\.ts',
   'src/dns/serve/(fast-path|tcp-clients|query-event|chaos|doh-request)\\.ts',
   'src/dns/forward/upstream-select\\.ts',
   'src/dns/cache/response-cache\\.ts',

@@ -42,6 +42,7 @@ const implemented = [
   'log.log_rotation', 'log.log_rotation_size_mb', 'log.log_rotation_time_days',
   'dot_enabled', 'dot_bind', 'dot_port', 'dot_cert_file', 'dot_key_file',
   'doh_enabled', 'doh_bind', 'doh_port', 'doh_path', 'doh_cert_file', 'doh_key_file',
+  'axfr_enabled', 'axfr_allowed_networks', 'zone_also_notify', 'ixfr_history_max_diffs', 'ixfr_history_max_bytes',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {
   for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino'
 import type { RecordIndex } from '../../store/record-index.js'
 import type { UpstreamResolver } from '../forward/upstream.js'
+import type { TransferService } from '../xfr/transfer.js'
 import type { QuerySink } from './query-event.js'
 
 export interface DnsServerOptions {
@@ -38,4 +39,6 @@ export interface DnsServerDeps {
   sink?: QuerySink
   log: Logger
   now?: () => number
+  /** Zone serials and outgoing transfers (AXFR/IXFR); without it, transfers get NOTIMP as before. */
+  xfr?: TransferService
 }
