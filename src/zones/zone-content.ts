@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto'
 import { RecordIndex } from '../store/record-index.js'
-import { nameKey, type DnsRecord } from '../store/record.js'
+import { nameKey, recordKey, type DnsRecord } from '../store/record.js'
+import { recordSeconds } from './serial.js'
 import { TYPE_DS, TYPE_NS, TYPE_SOA, typeNumber } from '../store/rr-types.js'
 import { parentKey } from '../dns/local/names.js'
 import { reverseKey, ZoneData } from '../dns/local/zone-data.js'
@@ -26,10 +27,12 @@ export interface ZoneContent {
   soaRdata: Buffer
   /** Every RR but the SOA, by key. */
   rrs: ReadonlyMap<string, ZoneRR>
-  /** Digest of the content with the SOA serial left out: equal digests, equal zones. */
+  /** Digest of the content (the stored SOA included): equal digests, equal zones. */
   digest: string
   /** Newest updated_on of the members, unix seconds (undefined when none is set). */
   newest: number | undefined
+  /** Identity of each member with its time (recordKey, TTL, updated_on), to find the records a change brought. */
+  stamps: ReadonlySet<string>
 }
 
 /** The owner key a record is served at (IP-form PTRs at their reverse name, as dns/local does). */
@@ -69,7 +72,7 @@ function closestApex(apexes: ReadonlySet<string>, key: string | undefined): stri
 }
 
 /** Builds one zone from its records; undefined when its SOA does not encode. */
-export function buildZoneContent(apex: string, members: readonly DnsRecord[], newest?: number): ZoneContent | undefined {
+export function buildZoneContent(apex: string, members: readonly DnsRecord[]): ZoneContent | undefined {
   const data = new ZoneData(RecordIndex.build(members), { autoBuildPtrFromA: false })
   const soa = data.rrset(apex, TYPE_SOA)
   if (!soa) return undefined
@@ -87,10 +90,21 @@ export function buildZoneContent(apex: string, members: readonly DnsRecord[], ne
   }
   keys.sort()
   const soaRdata = soa.rdatas[0]
-  const masked = Buffer.from(soaRdata)
-  masked.writeUInt32BE(0, masked.length - 20)
-  const digest = createHash('sha256').update(soa.ttl + '|' + masked.toString('hex') + '\n' + keys.join('\n')).digest('hex').slice(0, 32)
-  return { apex, members, soaTtl: soa.ttl, soaRdata, rrs, digest, newest }
+  // the stored SOA counts whole: an operator who edits its serial changes the zone (and may raise ours)
+  const digest = createHash('sha256').update(soa.ttl + '|' + soaRdata.toString('hex') + '\n' + keys.join('\n')).digest('hex').slice(0, 32)
+  let newest: number | undefined
+  const stamps = new Set<string>()
+  for (const r of members) {
+    stamps.add(stampOf(r))
+    const s = recordSeconds(r.updated_on)
+    if (s !== undefined && (newest === undefined || s > newest)) newest = s
+  }
+  return { apex, members, soaTtl: soa.ttl, soaRdata, rrs, digest, newest, stamps }
+}
+
+/** A record's identity and version: what differs between two record sets when a change lands. */
+export function stampOf(r: DnsRecord): string {
+  return recordKey(r) + '\u0000' + r.ttl + '\u0000' + r.updated_on
 }
 
 /** The SOA serial field of a SOA RDATA (RFC 1035 3.3.13: the first of the five trailing 32-bit fields). */

@@ -6,7 +6,7 @@
 import type { DnsRecord } from '../store/record.js'
 import type { WireRR } from '../dns/wire/wire.js'
 import { nextSerial, recordSeconds, startSerial } from './serial.js'
-import { buildZoneContent, groupByZone, servedSoa, soaSerialOf, type ZoneContent, type ZoneRR } from './zone-content.js'
+import { buildZoneContent, groupByZone, servedSoa, soaSerialOf, stampOf, type ZoneContent, type ZoneRR } from './zone-content.js'
 
 /** One step of a zone's history: what turned version `from` into version `to`. */
 export interface ZoneDiff {
@@ -65,7 +65,7 @@ export class ZoneTracker {
   load(records: readonly DnsRecord[], persisted: ReadonlyMap<string, PersistedZone>, nowSeconds: number): void {
     for (const [apex, p] of persisted) this.known.set(apex, p)
     for (const [apex, members] of groupByZone(records)) {
-      const content = buildZoneContent(apex, members, newestOf(members))
+      const content = buildZoneContent(apex, members)
       if (!content) continue
       const before = persisted.get(apex)
       let serial = startSerial([before?.serial, content.newest, soaSerialOf(content.soaRdata)])
@@ -81,7 +81,7 @@ export class ZoneTracker {
     for (const [apex, members] of groups) {
       const prev = this.zones.get(apex)
       if (prev && sameMembers(prev.content.members, members)) continue
-      const content = buildZoneContent(apex, members, newestOf(members))
+      const content = buildZoneContent(apex, members)
       if (!content) {
         if (prev) changes.push(this.drop(apex, prev))
         continue
@@ -138,9 +138,15 @@ export class ZoneTracker {
   }
 
   private advance(apex: string, prev: ZoneState, content: ZoneContent, nowSeconds: number): SerialChange {
-    // the change's own time when it brought a newer updated_on (the same on every node), else ours
-    const newer = content.newest !== undefined && (prev.content.newest === undefined || content.newest > prev.content.newest)
-    let serial = nextSerial(prev.serial, newer ? (content.newest as number) : nowSeconds)
+    // the change's own time, the newest updated_on of the records it brought (the same on every node);
+    // ours when it brought none with a time (a delete)
+    let changed: number | undefined
+    for (const r of content.members) {
+      if (prev.content.stamps.has(stampOf(r))) continue
+      const s = recordSeconds(r.updated_on)
+      if (s !== undefined && (changed === undefined || s > changed)) changed = s
+    }
+    let serial = nextSerial(prev.serial, changed ?? nowSeconds)
     // an operator who raises the stored serial past ours is followed (e.g. to jump a secondary forward)
     serial = startSerial([serial, soaSerialOf(content.soaRdata)])
     const removed: ZoneRR[] = []
@@ -169,15 +175,6 @@ export class ZoneTracker {
     this.zones.set(apex, z)
     this.known.set(apex, { serial: z.serial, digest: z.content.digest })
   }
-}
-
-function newestOf(members: readonly DnsRecord[]): number | undefined {
-  let out: number | undefined
-  for (const r of members) {
-    const s = recordSeconds(r.updated_on)
-    if (s !== undefined && (out === undefined || s > out)) out = s
-  }
-  return out
 }
 
 function sameMembers(a: readonly DnsRecord[], b: readonly DnsRecord[]): boolean {

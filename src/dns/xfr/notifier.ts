@@ -28,6 +28,8 @@ export interface NotifierDeps {
   /** One call per NOTIFY attempt that ended. */
   onResult?: (result: NotifyResult) => void
   now?: () => number
+  /** Default NOTIFY_MAX_ATTEMPTS. */
+  maxAttempts?: number
 }
 
 interface Job {
@@ -126,7 +128,7 @@ export class Notifier {
       if (job.again) this.schedule(job, Math.max(0, job.lastSent + NOTIFY_MIN_GAP_MS - this.now()))
       return
     }
-    if (job.attempt >= NOTIFY_MAX_ATTEMPTS && !job.again) {
+    if (job.attempt >= (this.deps.maxAttempts ?? NOTIFY_MAX_ATTEMPTS) && !job.again) {
       this.deps.log.warn({ ...where, result, err }, 'notify not acknowledged; giving up until the next change')
       return
     }
