@@ -137,7 +137,9 @@ const tlsListeners = section('DNS over TLS and HTTPS', {
 })
 
 const zones = section('AXFR and DNSSEC', {
-  axfr_enabled: bool(false, 'serve zone transfers (AXFR and IXFR, over TCP and DoT) of the zones held locally (owners of a SOA record)', LIVE),
+  axfr_enabled: bool(false, 'serve zone transfers (AXFR and IXFR, over TCP and DoT) of the zones held locally (owners of a SOA record)', {
+    live: true, note: 'Serials, IXFR history and NOTIFY: see docs/zone-transfers.md.',
+  }),
   axfr_allowed_networks: list('CIDR networks (or single addresses) allowed to transfer zones; empty = nobody', LIVE),
   zone_also_notify: list('ours: secondaries sent NOTIFY when a zone changes: "ADDRESS[:PORT]" (every zone) or "ZONE ADDRESS[:PORT]"; IPv6 with a port as [ADDR]:PORT', LIVE),
   ixfr_history_max_diffs: int(100, 0, 100_000, 'ours: zone changes remembered per zone for IXFR (in memory); 0 = always answer IXFR with the whole zone'),

@@ -58,6 +58,9 @@ export async function buildXfr(
     name: 'dnsplane_zone_notify_total', help: 'NOTIFY attempts to secondaries by result (ok, error, timeout, send_failed).',
     labelNames: ['result'], registers,
   })
+  // zero series for the closed label sets, so rate()/increase() work from the first scrape
+  for (const ty of ['axfr', 'ixfr']) for (const r of ['axfr', 'ixfr', 'current', 'refused', 'notauth', 'formerr']) transfers.labels(ty, r).inc(0)
+  for (const r of ['ok', 'error', 'timeout', 'send_failed']) notifies.labels(r).inc(0)
   const serialChanges = new Counter({ name: 'dnsplane_zone_serial_changes_total', help: 'Times a zone serial moved (a zone changed).', registers })
 
   const targets = memo((list) => {
