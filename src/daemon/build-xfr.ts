@@ -90,7 +90,9 @@ export async function buildXfr(
     if (changes.length > 0) file.save(tracker.persisted())
   }
   // synchronous: the new serial is in place before the first query sees the new index
-  const unsubscribe = deps.records.onChange((change) => onChanges(tracker.update(change.index.records, seconds())))
+  const unsubscribe = deps.records.onChange((change) => {
+    if (tracker.mayTouch(change.records, change.kind)) onChanges(tracker.update(change.index.records, seconds()))
+  })
   // secondaries learn about the zones at start as well (their serial may have moved while we were down)
   for (const apex of tracker.apexes()) notifier.zoneChanged(apex)
 
