@@ -7,6 +7,7 @@ import type { CachingResolver } from '../dns/forward/resolver.js'
 import type { FileRecordStore } from '../store/file-store.js'
 import type { ResolutionSink } from '../stats/resolution.js'
 import { portFrom } from './adapters.js'
+import { buildUpdateService } from './build-update.js'
 import type { BuildContext, UpFlags } from './options.js'
 
 export interface BuiltDns {
@@ -16,9 +17,11 @@ export interface BuiltDns {
 
 /** Binds dns_bind:port and registers 'dns'; throws DnsplaneError ERR_BIND_FAILED when the port is taken. */
 export async function buildDns(
-  { config, log, stops }: BuildContext,
+  ctx: BuildContext,
   deps: { records: FileRecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string },
 ): Promise<BuiltDns> {
+  const { config, log, stops } = ctx
+  const update = buildUpdateService(ctx, deps.records)
   const dns = new DnsServer(
     {
       bind: config.dns_bind,
@@ -35,7 +38,7 @@ export async function buildDns(
       tcpMaxConnectionsPerClient: config.dns_tcp_max_connections_per_client,
       upstreamTimeoutMs: Math.max(1, config.timeout) * 1000,
     },
-    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log },
+    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log, update },
   )
   const address = await dns.start()
   stops.push('dns', () => dns.stop())
