@@ -159,8 +159,13 @@ const updates = section('Dynamic updates and TSIG', {
 })
 
 const zones = section('AXFR and DNSSEC', {
-  axfr_enabled: bool(false, 'allow AXFR of local records', NI),
-  axfr_allowed_networks: list('CIDR networks allowed to AXFR', NI),
+  axfr_enabled: bool(false, 'serve zone transfers (AXFR and IXFR, over TCP and DoT) of the zones held locally (owners of a SOA record)', {
+    live: true, note: 'Serials, IXFR history and NOTIFY: see docs/zone-transfers.md.',
+  }),
+  axfr_allowed_networks: list('CIDR networks (or single addresses) allowed to transfer zones; empty = nobody', LIVE),
+  zone_also_notify: list('ours: secondaries sent NOTIFY when a zone changes: "ADDRESS[:PORT]" (every zone) or "ZONE ADDRESS[:PORT]"; IPv6 with a port as [ADDR]:PORT', LIVE),
+  ixfr_history_max_diffs: int(100, 0, 100_000, 'ours: zone changes remembered per zone for IXFR (in memory); 0 = always answer IXFR with the whole zone'),
+  ixfr_history_max_bytes: int(4_194_304, 0, INT32_MAX, 'ours: bytes of remembered zone changes per zone for IXFR; the oldest are dropped first'),
   dnssec_validate: bool(false, 'best-effort RRSIG check of upstream answers', NI),
   dnssec_validate_strict: bool(false, 'SERVFAIL when DNSSEC validation fails', NI),
   dnssec_trust_anchor_file: str('', 'trust anchor file for DNSSEC validation', NI),
@@ -388,6 +393,9 @@ export const OUR_KEYS: ReadonlySet<string> = new Set([
   'cluster_tls_ca',
   'tsig_keys',
   'update_allowed_networks',
+  'zone_also_notify',
+  'ixfr_history_max_diffs',
+  'ixfr_history_max_bytes',
 ])
 
 /**

@@ -6,6 +6,7 @@ import { DnsServer } from '../dns/serve/server.js'
 import type { CachingResolver } from '../dns/forward/resolver.js'
 import type { FileRecordStore } from '../store/file-store.js'
 import type { ResolutionSink } from '../stats/resolution.js'
+import type { TransferService } from '../dns/xfr/transfer.js'
 import { portFrom } from './adapters.js'
 import { buildUpdateService } from './build-update.js'
 import type { BuildContext, UpFlags } from './options.js'
@@ -18,7 +19,7 @@ export interface BuiltDns {
 /** Binds dns_bind:port and registers 'dns'; throws DnsplaneError ERR_BIND_FAILED when the port is taken. */
 export async function buildDns(
   ctx: BuildContext,
-  deps: { records: FileRecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string },
+  deps: { records: FileRecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string; xfr?: TransferService },
 ): Promise<BuiltDns> {
   const { config, log, stops } = ctx
   const update = buildUpdateService(ctx, deps.records)
@@ -38,7 +39,7 @@ export async function buildDns(
       tcpMaxConnectionsPerClient: config.dns_tcp_max_connections_per_client,
       upstreamTimeoutMs: Math.max(1, config.timeout) * 1000,
     },
-    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log, update },
+    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log, update, xfr: deps.xfr },
   )
   const address = await dns.start()
   stops.push('dns', () => dns.stop())
