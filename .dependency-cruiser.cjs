@@ -19,6 +19,7 @@ const CORE = [
   'src/store/local-edits\\.ts',
   'src/dns/wire/[^/]+\\.ts',
   'src/dns/local/[^/]+\\.ts',
+  'src/dns/tsig/(algorithms|tsig-record|tsig|keyring)\\.ts',
   'src/dns/xfr/(networks|transfer|notify-message)\\.ts',
   'src/zones/(serial|zone-content|zone-tracker)\\.ts',
   'src/dns/serve/(fast-path|tcp-clients|query-event|chaos|doh-request)\\.ts',

@@ -136,6 +136,28 @@ const tlsListeners = section('DNS over TLS and HTTPS', {
   doh_key_file: str('', 'TLS private key (PEM, unencrypted) of doh_cert_file; re-read on SIGHUP', { path: true }),
 })
 
+/** One `tsig_keys` entry (docs/dynamic-updates.md); semantic checks (base64, names, file mode) in dns/tsig/keyring.ts. */
+const TsigKeyEntry = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    algorithm: Type.Union(['hmac-sha1', 'hmac-sha224', 'hmac-sha256', 'hmac-sha384', 'hmac-sha512'].map((v) => Type.Literal(v))),
+    secret: Type.Optional(Type.String({ maxLength: 4096 })),
+    secret_file: Type.Optional(Type.String({ maxLength: 4096 })),
+    zones: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: MAX_LIST_ITEMS })),
+    operations: Type.Optional(Type.Array(Type.Union(['update', 'transfer', 'notify'].map((v) => Type.Literal(v))), { maxItems: 3 })),
+  },
+  { additionalProperties: false },
+)
+
+const updates = section('Dynamic updates and TSIG', {
+  tsig_keys: Type.Array(TsigKeyEntry, {
+    default: [], maxItems: MAX_LIST_ITEMS,
+    description: 'ours: TSIG keys (RFC 8945): [{name, algorithm, secret (base64) or secret_file (mode 0600), zones, operations}]',
+    dnsplane: info({ secret: true, note: 'See docs/dynamic-updates.md. `zones` absent or empty = every zone; `operations` absent = update, transfer and notify.' }),
+  }),
+  update_allowed_networks: list('ours: CIDR networks whose UNSIGNED RFC 2136 updates are accepted; empty = unsigned updates are REFUSED (signed ones are checked against tsig_keys)'),
+})
+
 const zones = section('AXFR and DNSSEC', {
   axfr_enabled: bool(false, 'serve zone transfers (AXFR and IXFR, over TCP and DoT) of the zones held locally (owners of a SOA record)', {
     live: true, note: 'Serials, IXFR history and NOTIFY: see docs/zone-transfers.md.',
@@ -310,6 +332,7 @@ export const ConfigSchema = Type.Object(
     ...dns,
     ...tlsListeners,
     ...zones,
+    ...updates,
     ...upstream,
     ...cache,
     ...api,
@@ -368,6 +391,8 @@ export const OUR_KEYS: ReadonlySet<string> = new Set([
   'cluster_tls_cert',
   'cluster_tls_key',
   'cluster_tls_ca',
+  'tsig_keys',
+  'update_allowed_networks',
   'zone_also_notify',
   'ixfr_history_max_diffs',
   'ixfr_history_max_bytes',
@@ -419,6 +444,7 @@ export function describeExpected(schema: TSchema): string {
   if (s.type === 'number') return range('a number')
   if (s.type === 'string' && s.pattern === PORT_PATTERN) return 'must be a port number "0".."65535"'
   if (s.type === 'string') return 'must be a string'
+  if (s.type === 'array' && (s.items as { type?: string }).type === 'object') return `must be an array of objects {${Object.keys((s.items as TObject).properties).join(', ')}} (at most ${MAX_LIST_ITEMS})`
   if (s.type === 'array') return `must be an array of strings (at most ${MAX_LIST_ITEMS})`
   if (s.type === 'object') return 'must be an object'
   return 'has an invalid value'

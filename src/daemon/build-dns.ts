@@ -8,6 +8,7 @@ import type { FileRecordStore } from '../store/file-store.js'
 import type { ResolutionSink } from '../stats/resolution.js'
 import type { TransferService } from '../dns/xfr/transfer.js'
 import { portFrom } from './adapters.js'
+import { buildUpdateService } from './build-update.js'
 import type { BuildContext, UpFlags } from './options.js'
 
 export interface BuiltDns {
@@ -17,9 +18,11 @@ export interface BuiltDns {
 
 /** Binds dns_bind:port and registers 'dns'; throws DnsplaneError ERR_BIND_FAILED when the port is taken. */
 export async function buildDns(
-  { config, log, stops }: BuildContext,
+  ctx: BuildContext,
   deps: { records: FileRecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string; xfr?: TransferService },
 ): Promise<BuiltDns> {
+  const { config, log, stops } = ctx
+  const update = buildUpdateService(ctx, deps.records)
   const dns = new DnsServer(
     {
       bind: config.dns_bind,
@@ -36,7 +39,7 @@ export async function buildDns(
       tcpMaxConnectionsPerClient: config.dns_tcp_max_connections_per_client,
       upstreamTimeoutMs: Math.max(1, config.timeout) * 1000,
     },
-    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log, xfr: deps.xfr },
+    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log, update, xfr: deps.xfr },
   )
   const address = await dns.start()
   stops.push('dns', () => dns.stop())

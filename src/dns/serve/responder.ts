@@ -27,8 +27,9 @@ import {
   type ParsedQuery,
   type WireRR,
 } from '../wire/wire.js'
+import { isUpdateMessage } from '../update/update-message.js'
 import { cachedEntry, FastPathCache } from './fast-path.js'
-import type { DnsServerDeps, DnsServerOptions } from './options.js'
+import type { DnsServerDeps, DnsServerOptions, UpdateService } from './options.js'
 import { QueryTally, type DnsCounters, type QueryTransport, type TcpAdmission } from './query-event.js'
 
 export type Reply = Buffer | undefined | Promise<Buffer | undefined>
@@ -111,6 +112,7 @@ export class DnsResponder {
   /** Handles one message from `clientIp` over `transport`. */
   handle(msg: Buffer, transport: QueryTransport, clientIp?: string): Reply {
     this.tally.received()
+    if (this.deps.update && isUpdateMessage(msg)) return this.update(msg, transport, clientIp)
     const index = this.deps.getIndex()
     let fastKey: string | undefined
     if (transport === 'udp') {
@@ -167,6 +169,20 @@ export class DnsResponder {
       return this.reply(q, RCODES.NOERROR, true, local.chain, [], limit, ev)
     }
     return this.forward(q, local.chain, local.target, local.nodataOnMiss, limit, ev, fastKey, index)
+  }
+
+  /** An RFC 2136 UPDATE: the handler answers; the event names the zone, qtype UPDATE, outcome 'update'. */
+  private async update(msg: Buffer, transport: QueryTransport, clientIp: string | undefined): Promise<Buffer> {
+    const started = this.now()
+    const { reply, report } = await (this.deps.update as UpdateService).handle(msg, clientIp)
+    const rcode = reply[3] & 0x0f
+    this.tally.answered('update', rcode, false)
+    const at = this.now()
+    this.deps.sink?.record({
+      at, client_ip: clientIp, qname: report.zone, qtype: 'UPDATE', outcome: 'update', rcode: report.rcode,
+      record: report.rcode === 'NOERROR' ? `+${report.added} -${report.removed}` : undefined, duration_ms: Math.max(0, at - started), transport, truncated: false,
+    })
+    return reply
   }
 
   /**
