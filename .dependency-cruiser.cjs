@@ -19,6 +19,7 @@ const CORE = [
   'src/store/local-edits\\.ts',
   'src/dns/wire/[^/]+\\.ts',
   'src/dns/local/[^/]+\\.ts',
+  'src/dns/limit/[^/]+\\.ts',
   'src/dns/serve/(fast-path|tcp-clients|query-event|chaos|doh-request)\\.ts',
   'src/dns/forward/upstream-select\\.ts',
   'src/dns/cache/response-cache\\.ts',

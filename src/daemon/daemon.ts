@@ -47,7 +47,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     const forwarding = await buildForwarding(ctx, servers)
     const lastCompaction = startCacheCompaction(ctx, forwarding.resolver.cache)
     let nodeId = (): string => '' // the cluster's node id once it is built (CH TXT id.server)
-    const { dns, address: dnsAddr } = await buildDns(ctx, { records, resolver: forwarding.resolver, sink, nodeId: () => nodeId() })
+    const { dns, address: dnsAddr, limits: dnsLimits } = await buildDns(ctx, { records, resolver: forwarding.resolver, sink, nodeId: () => nodeId() })
     const encrypted = await buildEncryptedDns(ctx, { dns, configPath: loaded.path })
     const clusterDeps = { configPath: loaded.path, configManager, records, metrics, up, opts }
     const { cluster, frameBudget, readinessInput } = await buildCluster(ctx, clusterDeps)
@@ -58,6 +58,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       cluster: () => cluster.status(),
       frameBudget: () => frameBudget.stats(),
       massDeleteHeld: () => records.heldMassDelete()?.removed ?? 0,
+      dnsLimits,
     })
     markDnsDownOnStop(ctx, up)
 

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino'
 import type { RecordIndex } from '../../store/record-index.js'
 import type { UpstreamResolver } from '../forward/upstream.js'
+import type { DnsLimiter } from '../limit/dns-limiter.js'
 import type { QuerySink } from './query-event.js'
 
 export interface DnsServerOptions {
@@ -38,4 +39,6 @@ export interface DnsServerDeps {
   sink?: QuerySink
   log: Logger
   now?: () => number
+  /** Query rate limit, response limiter and amplification cap (dns_rate_limit_*, dns_rrl_*, ...); none when absent. */
+  limiter?: DnsLimiter
 }
