@@ -69,7 +69,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     const apiDeps = apiDepsFor(ctx, plane)
     const dashboardDeps = dashboardDepsFor(ctx, plane)
     const socketPath = await startControlSocket(ctx, apiDeps, dashboardDeps)
-    const apiAddr = await startRestApi(ctx, { apiDeps, dashboardDeps, up })
+    const apiAddr = await startRestApi(ctx, { apiDeps, dashboardDeps, up, configPath: loaded.path, certificates: encrypted })
     watchLiveConfig(ctx, configManager, { setResolutionLogCap: (cap) => stats.setResolutionLogCap(cap), apiAddress: apiAddr })
 
     log.info({ version: VERSION, records: records.list().length }, 'node ready')
