@@ -42,6 +42,9 @@ const implemented = [
   'log.log_rotation', 'log.log_rotation_size_mb', 'log.log_rotation_time_days',
   'dot_enabled', 'dot_bind', 'dot_port', 'dot_cert_file', 'dot_key_file',
   'doh_enabled', 'doh_bind', 'doh_port', 'doh_path', 'doh_cert_file', 'doh_key_file',
+  'dns_rate_limit_rps', 'dns_rate_limit_burst', 'dns_amplification_max_ratio', 'dns_response_limit_mode',
+  'dns_sliding_window_seconds', 'dns_max_responses_per_ip_window', 'dns_rrl_max_per_bucket', 'dns_rrl_window_seconds',
+  'dns_rrl_slip', 'api_tls_cert', 'api_tls_key', 'api_rate_limit_rps', 'api_rate_limit_burst',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {
   for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)
