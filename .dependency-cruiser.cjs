@@ -22,6 +22,7 @@ const CORE = [
   'src/dns/tsig/(algorithms|tsig-record|tsig|keyring)\\.ts',
   'src/dns/xfr/(networks|transfer|notify-message)\\.ts',
   'src/zones/(serial|zone-content|zone-tracker)\\.ts',
+  'src/dns/limit/[^/]+\\.ts',
   'src/dns/serve/(fast-path|tcp-clients|query-event|chaos|doh-request)\\.ts',
   'src/dns/forward/upstream-select\\.ts',
   'src/dns/cache/response-cache\\.ts',
