@@ -122,7 +122,6 @@ export class ClusterNode implements ClusterControl {
       credit: (nodeId, ip, synced) => this.membership.creditInbound(nodeId, ip, synced),
     })
     this.prober = new Prober({ ...shared, dial, onReachable: (p) => this.outbox.flush(p) })
-    tracker.recheck = (peer) => tasks.track(this.prober.probe(peer))
     this.rounds = new SyncRounds({ ...shared, dial, engine: () => this.engine })
     this.engineCx = { ...shared, store: deps.store, readOnlySource: deps.readOnlySource === true, outbox: this.outbox, mayPush: () => this.mayPush() }
     this.engine = new SnapshotEngine(this.engineCx)

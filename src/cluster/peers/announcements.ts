@@ -40,7 +40,6 @@ export function notePeerAnnouncement(deps: AnnouncementDeps, peer: string, info:
 
 /** The peer's announced record count and whether its digest equals ours now (cleared when it announces none). */
 function noteRecords(tracked: PeerRecord, info: PeerAnnouncement, own: RecordsSummary | undefined): void {
-  tracked.recheckPending = undefined
   if (info.records === undefined || !info.records_digest) {
     tracked.records = undefined
     tracked.digestMatch = undefined

@@ -25,33 +25,23 @@ export interface PeerRecord {
   pushBlocked?: boolean
   /** Ours: record count the peer announced in its last auth_ok (Go peers announce none). */
   records?: number
-  /** Whether that announced digest equalled ours at the time (undefined: the peer announced none). */
+  /** Whether that announced digest equalled ours at the time (undefined: none announced, or a sync since made it stale). */
   digestMatch?: boolean
-  /** A probe to refresh a mismatching digest after a sync is under way (one at a time). */
-  recheckPending?: boolean
 }
 
 export class PeerTracker {
   private readonly peers = new Map<string, PeerRecord>()
   /**
-   * Set by the node: probes `address` again. A digest is announced at the start of a session, so
-   * after that session's sync it is stale; a mismatching one is refreshed at once instead of
-   * showing "differs" until the next probe round.
-   */
-  recheck: ((address: string) => void) | undefined
-
-  /**
    * A session with the peer completed an exchange of records (pull, push or inbound): the peer is
    * up, so it is reachable and an older probe error is stale; `rttMs` is the dial + handshake time
-   * of an outbound session (inbound sessions have none).
+   * of an outbound session (inbound sessions have none). A digest mismatch seen at the start of a
+   * session predates its sync, so the verdict becomes unknown until the next handshake (a probe at
+   * the latest) rather than showing "differs" for records the sync just exchanged.
    */
   synced(address: string, now: number, rttMs?: number): void {
     const p = this.contact(address, rttMs)
     p.lastSyncOk = now
-    if (p.digestMatch === false && !p.recheckPending && this.recheck) {
-      p.recheckPending = true
-      this.recheck(address)
-    }
+    if (p.digestMatch === false) p.digestMatch = undefined
   }
 
   /** The peer completed an authenticated session with us: reachable, and the last probe error is stale. */

@@ -13,7 +13,7 @@ export interface GridRow {
 }
 
 export const UPSTREAM_COLUMNS = ['Upstream', 'Health', 'Failures', 'Last error'] as const
-export const CLUSTER_COLUMNS = ['Peer', 'Node', 'Reachable', 'Last sync', 'Pending', 'Records'] as const
+export const CLUSTER_COLUMNS = ['Peer', 'Node', 'Reachable', 'Last sync', 'Lag', 'Pending', 'Records'] as const
 
 /** One row per upstream of a /dns/upstreams/health answer. */
 export function upstreamGrid(raw: unknown): GridRow[] {

@@ -17,7 +17,7 @@ t.test('cluster grid: summary, and a peer is red when unreachable or behind whil
       sync_policy: 'record_lww',
       healthy: false,
       peers: [
-        { address: 'a:1', node_id: 'n2', reachable: true, replication_lag_seconds: 1 },
+        { address: 'a:1', node_id: 'n2', reachable: true, replication_lag_seconds: 1, records: 9, digest_match: true },
         { address: 'b:1', reachable: false },
         { address: 'c:1', reachable: true, pending_entries: 4 },
         { address: 'd:1', reachable: true, pending_push: true },
@@ -28,7 +28,7 @@ t.test('cluster grid: summary, and a peer is red when unreachable or behind whil
   t.equal(g.ok, false)
   t.match(g.summary, 'NOT in sync (3/4 peers reachable)')
   t.same(g.rows.map((r) => r.bad), [false, true, true, true])
-  t.same(g.rows[0].cells, ['a:1', 'n2', 'yes', '1s ago', '0', '—'])
+  t.same(g.rows[0].cells, ['a:1', 'n2', 'yes', 'never', '1s', '0', '9 ✓'])
   const healthy = clusterGrid({ status: { enabled: true, healthy: true, peers: [{ address: 'c:1', reachable: true, pending_entries: 4 }] } })
   t.same(healthy.rows.map((r) => r.bad), [false], 'pending changes while in sync are normal')
   t.equal(healthy.ok, true)
