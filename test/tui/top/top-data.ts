@@ -1,5 +1,5 @@
 import t from 'tap'
-import { clusterGrid, upstreamGrid } from '../../../src/tui/top/top-data.js'
+import { clusterGrid, upstreamGrid, formatMs, latencyView } from '../../../src/tui/top/top-data.js'
 
 t.test('upstream rows: health, failures, last error; a down upstream is bad', async (t) => {
   t.same(upstreamGrid({ upstreams: [{ address_port: '1.1.1.1:53', unhealthy: false, consecutive_failures: 0 }, { address_port: '9.9.9.9:53', unhealthy: true, consecutive_failures: 3, last_probe_error: 'timeout' }] }), [
@@ -34,4 +34,11 @@ t.test('cluster grid: summary, and a peer is red when unreachable or behind whil
   t.equal(healthy.ok, true)
   const off = clusterGrid({ status: { enabled: false, peers: null } })
   t.same({ enabled: off.enabled, ok: off.ok, rows: off.rows }, { enabled: false, ok: true, rows: [] }, 'clustering off is not red')
+})
+
+t.test('latency: the latest minute with replies, the per-minute series and the overall figures; — before any query', async (t) => {
+  const v = latencyView({ perf: { total: 4, avg_total_ms: 0.5, max_total_ms: 30 }, series: [{ replies: 1, avg_ms: 0.25 }, { replies: 0, avg_ms: 0 }, { avg_ms: 'x' }] })
+  t.same(v, { perMinute: [0.25, 0, 0], recentMs: 0.25, avgMs: 0.5, maxMs: 30 })
+  t.same(latencyView({ perf: { total: 0 } }), { perMinute: [], recentMs: undefined, avgMs: undefined, maxMs: undefined })
+  t.same([formatMs(undefined), formatMs(1.234), formatMs(45.6)], ['—', '1.23 ms', '46 ms'])
 })
