@@ -14,7 +14,7 @@ const CORE = [
   'src/stats/resolution\\.ts',
   'src/config/(schema|validate|cluster-token)\\.ts',
   // rr-types is STYLE.md's type table; listed ahead so it is pure when it lands
-  'src/store/(record|record-store|record-index|record-validate|records-file|record-json|rr-types|rrset-size|mass-delete|servers)\\.ts',
+  'src/store/(record|record-store|record-index|record-validate|records-file|record-json|rr-types|rrset-size|mass-delete|servers|unanswerable)\\.ts',
   'src/store/journal/(codec|replay)\\.ts',
   'src/store/local-edits\\.ts',
   'src/dns/wire/[^/]+\\.ts',
@@ -30,7 +30,7 @@ const CORE = [
   'src/cluster/wire/[^/]+\\.ts',
   'src/cluster/transport/(netinfo|frame-budget)\\.ts',
   'src/cluster/session/(handshake|authenticate|challenge-peers|auth-challenge|protocol|tokens|auth-guard)\\.ts',
-  'src/cluster/peers/(peer-state|discovery|peer-tracker|backoff)\\.ts',
+  'src/cluster/peers/(peer-state|discovery|peer-tracker|backoff|records-summary)\\.ts',
   'src/cluster/sync/entry-guard\\.ts',
   'src/cluster/sync/policies/[^/]+\\.ts',
   'src/cluster/sync/lww/[^/]+\\.ts',
