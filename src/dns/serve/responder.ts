@@ -109,8 +109,27 @@ export class DnsResponder {
     this.abort.abort()
   }
 
-  /** Handles one message from `clientIp` over `transport`. */
+  /** Handles one message from `clientIp` over `transport`, within the limits of `deps.limiter`. */
   handle(msg: Buffer, transport: QueryTransport, clientIp?: string): Reply {
+    const limiter = this.deps.limiter
+    if (!limiter || clientIp === undefined) return this.answer(msg, transport, clientIp)
+    if (limiter.admit(clientIp, transport === 'udp', this.now()) === 'refuse') return this.refuse(msg)
+    const r = this.answer(msg, transport, clientIp)
+    if (transport !== 'udp' || r === undefined) return r
+    if (Buffer.isBuffer(r)) return limiter.shapeUdpReply(r, msg.length, clientIp, this.now())
+    return r.then((b) => b && limiter.shapeUdpReply(b, msg.length, clientIp, this.now()))
+  }
+
+  /** A query over the rate limit: REFUSED (the original's answer), counted but not logged as a resolution. */
+  private refuse(msg: Buffer): Buffer | undefined {
+    this.tally.received()
+    const parsed = parseQuery(msg)
+    if (parsed.kind !== 'query') return undefined // nothing worth an answer while over the limit
+    this.tally.answered('none', RCODES.REFUSED, false)
+    return this.encode(parsed.query, RCODES.REFUSED, false, false, [], [])
+  }
+
+  private answer(msg: Buffer, transport: QueryTransport, clientIp?: string): Reply {
     this.tally.received()
     if (this.deps.update && isUpdateMessage(msg)) return this.update(msg, transport, clientIp)
     const index = this.deps.getIndex()
