@@ -182,7 +182,9 @@ const upstream = section('Upstream health and adblock', {
     note: 'The original replaced values below 5 by 30; we use the value as given.',
   }),
   upstream_health_check_query_name: str('google.com.', 'name queried (type A) by upstream probes; NOERROR or NXDOMAIN = healthy'),
-  adblock_list_files: list('hosts-style block lists loaded at start', NI),
+  adblock_list_files: list('hosts-format or plain domain block lists; A/AAAA of a listed name get 0.0.0.0/::, re-read when a file changes', {
+    note: 'Exact names, local records win; see docs/block-lists.md.',
+  }),
 })
 
 const cache = section('Cache', {

@@ -10,6 +10,7 @@ import type { ResolutionSink } from '../stats/resolution.js'
 import type { TransferService } from '../dns/xfr/transfer.js'
 import { portFrom } from './adapters.js'
 import { buildUpdateService } from './build-update.js'
+import { buildBlockList } from './build-block.js'
 import type { BuildContext, UpFlags } from './options.js'
 
 export interface BuiltDns {
@@ -28,6 +29,7 @@ export async function buildDns(
   const update = buildUpdateService(ctx, deps.records)
   const limitSettings = dnsLimitSettingsFrom(config)
   const limiter = hasDnsLimits(limitSettings) ? new DnsLimiter(limitSettings) : undefined
+  const blocklist = await buildBlockList(ctx)
   const dns = new DnsServer(
     {
       bind: config.dns_bind,
@@ -44,7 +46,7 @@ export async function buildDns(
       tcpMaxConnectionsPerClient: config.dns_tcp_max_connections_per_client,
       upstreamTimeoutMs: Math.max(1, config.timeout) * 1000,
     },
-    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log, update, xfr: deps.xfr, limiter },
+    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log, update, xfr: deps.xfr, limiter, blocklist },
   )
   const address = await dns.start()
   stops.push('dns', () => dns.stop())

@@ -90,6 +90,11 @@ export class FastPathCache {
     return this.map.size
   }
 
+  /** Forgets every entry (the block list changed). */
+  clear(): void {
+    this.map = new Map()
+  }
+
   /** Diagnostics for tests: the miss key of the last lookup (the responder uses lookup()'s return value). */
   get pendingKey(): string | undefined {
     return typeof this.last === 'string' ? this.last : undefined

@@ -6,6 +6,7 @@ import type { UpdateReport } from '../update/update-handler.js'
 import type { TransferService } from '../xfr/transfer.js'
 import type { DnsLimiter } from '../limit/dns-limiter.js'
 import type { QuerySink } from './query-event.js'
+import type { BlockList } from '../block/block-list.js'
 
 /** Answers RFC 2136 UPDATE messages (dns/update/update-handler.ts). */
 export interface UpdateService {
@@ -52,4 +53,6 @@ export interface DnsServerDeps {
   xfr?: TransferService
   /** Query rate limit, response limiter and amplification cap (dns_rate_limit_*, dns_rrl_*, ...); none when absent. */
   limiter?: DnsLimiter
+  /** Names answered 0.0.0.0 / :: / NODATA instead of forwarded (adblock_list_files); none when absent. */
+  blocklist?: BlockList
 }

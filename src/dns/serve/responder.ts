@@ -31,6 +31,7 @@ import { isUpdateMessage } from '../update/update-message.js'
 import { cachedEntry, FastPathCache } from './fast-path.js'
 import type { DnsServerDeps, DnsServerOptions, UpdateService } from './options.js'
 import { QueryTally, type DnsCounters, type QueryTransport, type TcpAdmission } from './query-event.js'
+import { blockedAnswer } from '../block/blocked-answer.js'
 
 export type Reply = Buffer | undefined | Promise<Buffer | undefined>
 
@@ -77,6 +78,7 @@ export class DnsResponder {
   private readonly ednsPayload: number
   private readonly now: () => number
   private checkedGeneration = -1
+  private blockGeneration = 0
   /** Aborted by close(): cancels forwards in flight. */
   private readonly abort = new AbortController()
 
@@ -137,6 +139,12 @@ export class DnsResponder {
     if (transport === 'udp') {
       const resolver = this.deps.resolver
       const cacheGen = resolver?.cacheGeneration ? resolver.cacheGeneration() : -1
+      // a reloaded block list may now cover names whose forwarded answers the fast path holds
+      const blockGen = this.deps.blocklist?.generation ?? 0
+      if (blockGen !== this.blockGeneration) {
+        this.fast.clear()
+        this.blockGeneration = blockGen
+      }
       const found = this.fast.lookup(msg, index, this.now, cacheGen)
       if (typeof found === 'object') {
         const out = this.fast.render(found, msg, found.ttlOffsets !== undefined ? this.now() : 0)
@@ -180,6 +188,11 @@ export class DnsResponder {
       // RFC 2181 9: additional data that does not fit is left out without setting TC
       const out = full.length > limit && local.additionals.length > 0 ? this.encode(q, rcode, local.aa, false, local.answers, local.authorities) : full
       return this.finish(q, rcode, out, limit, ev)
+    }
+    // Local records win over block lists; a blocked name is never forwarded (docs/block-lists.md)
+    if (local.chain.length === 0 && this.deps.blocklist?.has(q.qkey)) {
+      ev.outcome = 'blocked'
+      return this.reply(q, RCODES.NOERROR, true, blockedAnswer(q.qname, q.qtype, wireFromAnswer), [], limit, ev)
     }
     // A chain that leaves local data with forwarding off: what we have is the answer, ours (as knotd)
     if (!this.deps.resolver && local.chain.length > 0) {
