@@ -23,6 +23,7 @@ const CORE = [
   'src/dns/xfr/(networks|transfer|transfer-access|notify-message)\\.ts',
   'src/zones/(serial|zone-content|zone-tracker)\\.ts',
   'src/dns/limit/[^/]+\\.ts',
+  'src/dns/block/[^/]+\\.ts',
   'src/dns/serve/(fast-path|tcp-clients|query-event|chaos|doh-request)\\.ts',
   'src/dns/forward/upstream-select\\.ts',
   'src/dns/cache/response-cache\\.ts',
