@@ -38,7 +38,12 @@ export async function buildDns(
     { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log },
   )
   const address = await dns.start()
-  stops.push('dns', () => dns.stop())
+  // the zone tree and the fast path follow each change as it is served, so no query waits to catch up
+  const unfollow = deps.records.onChange((change) => dns.responder.follow(change.index))
+  stops.push('dns', () => {
+    unfollow()
+    return dns.stop()
+  })
   return { dns, address }
 }
 

@@ -34,7 +34,7 @@ import { MassDeleteHold } from './mass-delete-hold.js'
 import { planAdd, planRemove, planUpdate, type EditContext, type LocalPlan } from './local-edits.js'
 import { formatGoTime, GO_ZERO_TIME, type DnsRecord } from './record.js'
 import { DEFAULT_RECORDS, serializeRecordsFile } from './records-file.js'
-import { ServedIndex } from './served-index.js'
+import { entryDelta, ServedIndex } from './served-index.js'
 import { isMissing, normalizeIncoming, selectorMatcher, sha256, validate } from './store-helpers.js'
 
 export { DEFAULT_WATCH_DEBOUNCE_MS } from './file-edits.js'
@@ -340,7 +340,7 @@ export class FileRecordStore implements RecordStore {
   /** Journals `entry`; head moves now, current and the listeners once it is durable. */
   private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: JournalEntry): Promise<void> {
     // Only the records this change made are new objects; the rest were frozen when first served.
-    const index = this.served.build(next, change.kind === 'remove' ? [] : change.records, change.kind === 'add')
+    const index = this.served.build(next, change.kind === 'remove' ? [] : change.records, change.kind === 'add', entryDelta(this.served.head.records, entry))
     const durable = this.journal.append(entry).then(
       () => {
         this.served.publish(index, change)

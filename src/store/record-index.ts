@@ -3,15 +3,25 @@
  * change and swaps it in one assignment, so a DNS query never sees half an update.
  * Pure: no I/O. Lookups are O(1) Map reads.
  */
+import { keepDeltas, type IndexDelta, type RecordDelta } from './index-delta.js'
 import { canonicalIp, nameKey, type DnsRecord } from './record.js'
 
 const EMPTY: readonly DnsRecord[] = Object.freeze([])
+/** Source of RecordIndex.uid. */
+let nextUid = 1
 
 export class RecordIndex {
   /** Every record, in file order. */
   readonly records: readonly DnsRecord[]
   /** Monotonic generation, so caches keyed on an index can tell snapshots apart. */
   readonly generation: number
+  /** Unique per index object (generations repeat after a refused write), for IndexDelta.from/to. */
+  readonly uid = nextUid++
+  /**
+   * The changes that led here from earlier indexes (newest last, see index-delta.ts); empty when this
+   * index was built with no known predecessor.
+   */
+  deltas: readonly IndexDelta[] = []
   private readonly byNameType = new Map<string, DnsRecord[]>()
   private readonly byOwner = new Map<string, DnsRecord[]>()
   private readonly addressOwners = new Map<string, DnsRecord[]>()
@@ -62,6 +72,12 @@ export class RecordIndex {
    */
   withAppended(records: readonly DnsRecord[], generation: number): RecordIndex {
     return new RecordIndex(records, generation, this)
+  }
+
+  /** Records `delta` as the change from `base` to this index (called once, by whoever built it). */
+  follows(base: RecordIndex, delta: RecordDelta): this {
+    this.deltas = keepDeltas(base.deltas, { from: base.uid, to: this.uid, ...delta })
+    return this
   }
 
   get size(): number {
