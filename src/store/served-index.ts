@@ -40,9 +40,8 @@ export class ServedIndex {
     Object.freeze(records)
     const base = this.head
     const generation = base.generation + 1
-    const next = appended ? base.withAppended(records, generation) : RecordIndex.build(records, generation)
-    const d = delta ?? diffById(base.records, records)
-    this.head = d ? next.follows(base, d) : next
+    const d = delta ?? (appended ? { removed: [], added: records.slice(base.records.length), replaced: [] } : diffById(base.records, records))
+    this.head = d ? base.withDelta(records, generation, d) : RecordIndex.build(records, generation)
     return this.head
   }
 
