@@ -32,6 +32,8 @@ export interface LocalAnswerOptions {
   autoBuildPtrFromA: boolean
   /** RFC 8482 4.1: answer ANY with one RRset of the name instead of all of them. */
   minimalAny?: boolean
+  /** The serial served in a zone's SOA in place of the stored one (src/zones), if any. */
+  soaSerial?: (apex: string) => number | undefined
 }
 
 export type LocalOutcome =
@@ -93,7 +95,7 @@ export class LocalAnswerer {
     const path = this.data && this.index ? deltasSince(index.deltas, this.index.uid) : undefined
     if (!path || !this.data || path[path.length - 1].to !== index.uid) {
       this.index = index
-      this.data = new ZoneData(index, { autoBuildPtrFromA: this.opts.autoBuildPtrFromA })
+      this.data = new ZoneData(index, { autoBuildPtrFromA: this.opts.autoBuildPtrFromA, soaSerial: this.opts.soaSerial })
       return undefined
     }
     const changes: ZoneChanges = new Set()

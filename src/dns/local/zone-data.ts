@@ -40,6 +40,8 @@ export interface TtlConflict {
 export interface ZoneDataOptions {
   /** Synthesize PTRs at the reverse names of A/AAAA values. */
   autoBuildPtrFromA: boolean
+  /** The serial to serve in the SOA of a zone apex in place of the stored one (src/zones), if any. */
+  soaSerial?: (apex: string) => number | undefined
 }
 
 /** The records of one owner and type; `set` is built on first use (null: nothing encodes). */
@@ -50,16 +52,21 @@ interface Group {
   /** A/AAAA records whose address this reverse name stands for (PTRs synthesized from their owners), in file order. */
   synthesized?: DnsRecord[]
   set?: RRset | null
+  /** A SOA's set with the zone's served serial (see served()). */
+  patched?: { serial: number; set: RRset }
 }
 
 /** One owner name: its records grouped by type, in the order the types first appear in the file. */
 export class ZoneNode {
   readonly groups: Group[] = []
-  constructor(readonly key: string) {}
+  constructor(
+    readonly key: string,
+    private readonly serialOf?: ZoneDataOptions['soaSerial'],
+  ) {}
 
   /** The RRset of `type`, or undefined when there is none (or none of its values encodes). */
   get(type: number): RRset | undefined {
-    for (const g of this.groups) if (g.type === type) return materialize(this.key, g) ?? undefined
+    for (const g of this.groups) if (g.type === type) return served(this.key, g, this.serialOf) ?? undefined
     return undefined
   }
 
@@ -71,7 +78,7 @@ export class ZoneNode {
   sets(): RRset[] {
     const out: RRset[] = []
     for (const g of this.groups) {
-      const set = materialize(this.key, g)
+      const set = served(this.key, g, this.serialOf)
       if (set) out.push(set)
     }
     return out
@@ -224,6 +231,13 @@ export class ZoneData {
    * order, recomputes TTL conflicts, apexes and existence counts, and notes the tokens that changed.
    */
   private settle(op: Op, changes: ZoneChanges | undefined): void {
+    // a served serial (src/zones) moves with every change in its zone: answers that read the SOA go stale
+    if (changes && this.opts.soaSerial) {
+      for (const key of op.nodes) {
+        const zone = this.zoneOf(key)
+        if (zone !== undefined) changes.add('n' + zone)
+      }
+    }
     for (const key of op.nodes) {
       const node = this.nodes.get(key) as ZoneNode
       changes?.add('n' + key)
@@ -231,6 +245,7 @@ export class ZoneData {
         const g = node.groups[i]
         if (!op.groups.has(g)) continue
         g.set = undefined
+        g.patched = undefined
         const conflictKey = key + '|' + g.type
         this.conflicts.delete(conflictKey)
         if (g.records.length === 0 && (g.synthesized?.length ?? 0) === 0) node.groups.splice(i, 1)
@@ -275,7 +290,7 @@ export class ZoneData {
   private node(key: string, op: Op): ZoneNode {
     let node = this.nodes.get(key)
     if (!node) {
-      this.nodes.set(key, (node = new ZoneNode(key)))
+      this.nodes.set(key, (node = new ZoneNode(key, this.opts.soaSerial)))
       op.created.add(key)
     }
     op.nodes.add(key)
@@ -309,6 +324,29 @@ function ttlConflict(name: string, g: Group): TtlConflict | undefined {
   for (const r of g.records) if (!ttls.includes(r.ttl)) ttls.push(r.ttl)
   if (ttls.length < 2) return undefined
   return { name, type: rrTypeByCode(g.type)?.mnemonic ?? 'TYPE' + g.type, ttls, served: g.records[g.records.length - 1].ttl }
+}
+
+/** The SOA RRset with the zone's serial (RFC 1035 3.3.13: the first of the five trailing 32-bit fields). */
+function withSerial(owner: string, set: RRset, serial: number): RRset {
+  const rdatas = set.rdatas.map((rd) => {
+    const out = Buffer.from(rd)
+    out.writeUInt32BE(serial >>> 0, out.length - 20)
+    return out
+  })
+  return { ...set, rdatas, rrs: rdatas.map((rd, i) => ({ name: owner, body: rrBody(set.type, set.ttl, rd), text: set.texts[i] })) }
+}
+
+/**
+ * The RRset of a group as served: a SOA carries the zone's serial when src/zones gives one (read on
+ * every use: it moves with the zone's changes, which the tree does not see), patched once per serial.
+ */
+function served(owner: string, g: Group, serialOf: ZoneDataOptions['soaSerial']): RRset | null {
+  const set = materialize(owner, g)
+  if (!set || g.type !== TYPE_SOA || !serialOf) return set
+  const serial = serialOf(owner)
+  if (serial === undefined) return set
+  if (g.patched?.serial !== serial) g.patched = { serial, set: withSerial(owner, set, serial) }
+  return g.patched.set
 }
 
 /** Builds (once) the RRset of a group: values encoded, duplicates dropped (RFC 2181 5), one TTL. */

@@ -137,3 +137,22 @@ t.test('sync reports what a change touched and rebuilds without a path back', as
   const off = new LocalAnswerer({ localRecordsEnabled: false, autoBuildPtrFromA: false })
   t.same([...(off.sync(first) ?? ['x'])], [], 'local records off: nothing depends on them')
 })
+
+t.test('a served SOA serial (src/zones) is read on use, and a change in the zone reports its apex', async (t) => {
+  let serial = 7
+  const soa = make({ owner: 'z.test', data: ['SOA', 'ns.z.test. h.z.test. 1 2 3 4 5'], ptr: '', ttl: 60 })
+  const first = RecordIndex.build([soa], 1)
+  const d = new ZoneData(first, { autoBuildPtrFromA: false, soaSerial: (apex) => (apex === 'z.test' ? serial : undefined) })
+  const serialOf = (): number => {
+    const rd = d.rrset('z.test', 6)?.rdatas[0] as Buffer
+    return rd.readUInt32BE(rd.length - 20)
+  }
+  t.equal(serialOf(), 7)
+  t.equal(d.rrset('z.test', 6), d.rrset('z.test', 6), 'patched once per serial')
+  serial = 8
+  t.equal(serialOf(), 8)
+  const host = make({ owner: 'x.z.test', data: ['A', '192.0.2.1'], ptr: '', ttl: 60 })
+  t.ok(d.apply({ removed: [], added: [host], replaced: [] }).has('nz.test'), 'answers that read the SOA are dropped')
+  const plain = new ZoneData(first, { autoBuildPtrFromA: false, soaSerial: () => undefined })
+  t.equal((plain.rrset('z.test', 6)?.rdatas[0] as Buffer).readUInt32BE(plain.rrset('z.test', 6)!.rdatas[0].length - 20), 1, 'no served serial: the stored one')
+})
