@@ -32,7 +32,7 @@ function typeOf(schema: TSchema): string {
   if (isPortKey(schema)) return 'port string'
   const choices = literalChoices(schema)
   if (choices) return choices.join(' \\| ')
-  if (s.type === 'array') return 'string[]'
+  if (s.type === 'array') return (s.items as { type?: string }).type === 'object' ? 'object[]' : 'string[]'
   return String(s.type)
 }
 

@@ -136,9 +136,36 @@ const tlsListeners = section('DNS over TLS and HTTPS', {
   doh_key_file: str('', 'TLS private key (PEM, unencrypted) of doh_cert_file; re-read on SIGHUP', { path: true }),
 })
 
+/** One `tsig_keys` entry (docs/dynamic-updates.md); semantic checks (base64, names, file mode) in dns/tsig/keyring.ts. */
+const TsigKeyEntry = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    algorithm: Type.Union(['hmac-sha1', 'hmac-sha224', 'hmac-sha256', 'hmac-sha384', 'hmac-sha512'].map((v) => Type.Literal(v))),
+    secret: Type.Optional(Type.String({ maxLength: 4096 })),
+    secret_file: Type.Optional(Type.String({ maxLength: 4096 })),
+    zones: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: MAX_LIST_ITEMS })),
+    operations: Type.Optional(Type.Array(Type.Union(['update', 'transfer', 'notify'].map((v) => Type.Literal(v))), { maxItems: 3 })),
+  },
+  { additionalProperties: false },
+)
+
+const updates = section('Dynamic updates and TSIG', {
+  tsig_keys: Type.Array(TsigKeyEntry, {
+    default: [], maxItems: MAX_LIST_ITEMS,
+    description: 'ours: TSIG keys (RFC 8945): [{name, algorithm, secret (base64) or secret_file (mode 0600), zones, operations}]',
+    dnsplane: info({ secret: true, note: 'See docs/dynamic-updates.md. `zones` absent or empty = every zone; `operations` absent = update, transfer and notify.' }),
+  }),
+  update_allowed_networks: list('ours: CIDR networks whose UNSIGNED RFC 2136 updates are accepted; empty = unsigned updates are REFUSED (signed ones are checked against tsig_keys)'),
+})
+
 const zones = section('AXFR and DNSSEC', {
-  axfr_enabled: bool(false, 'allow AXFR of local records', NI),
-  axfr_allowed_networks: list('CIDR networks allowed to AXFR', NI),
+  axfr_enabled: bool(false, 'serve zone transfers (AXFR and IXFR, over TCP and DoT) of the zones held locally (owners of a SOA record)', {
+    live: true, note: 'Serials, IXFR history and NOTIFY: see docs/zone-transfers.md.',
+  }),
+  axfr_allowed_networks: list('CIDR networks (or single addresses) allowed to transfer zones; empty = nobody', LIVE),
+  zone_also_notify: list('ours: secondaries sent NOTIFY when a zone changes: "ADDRESS[:PORT]" (every zone) or "ZONE ADDRESS[:PORT]"; IPv6 with a port as [ADDR]:PORT', LIVE),
+  ixfr_history_max_diffs: int(100, 0, 100_000, 'ours: zone changes remembered per zone for IXFR (in memory); 0 = always answer IXFR with the whole zone'),
+  ixfr_history_max_bytes: int(4_194_304, 0, INT32_MAX, 'ours: bytes of remembered zone changes per zone for IXFR; the oldest are dropped first'),
   dnssec_validate: bool(false, 'best-effort RRSIG check of upstream answers', NI),
   dnssec_validate_strict: bool(false, 'SERVFAIL when DNSSEC validation fails', NI),
   dnssec_trust_anchor_file: str('', 'trust anchor file for DNSSEC validation', NI),
@@ -305,6 +332,7 @@ export const ConfigSchema = Type.Object(
     ...dns,
     ...tlsListeners,
     ...zones,
+    ...updates,
     ...upstream,
     ...cache,
     ...api,
@@ -363,6 +391,11 @@ export const OUR_KEYS: ReadonlySet<string> = new Set([
   'cluster_tls_cert',
   'cluster_tls_key',
   'cluster_tls_ca',
+  'tsig_keys',
+  'update_allowed_networks',
+  'zone_also_notify',
+  'ixfr_history_max_diffs',
+  'ixfr_history_max_bytes',
 ])
 
 /**
@@ -411,6 +444,7 @@ export function describeExpected(schema: TSchema): string {
   if (s.type === 'number') return range('a number')
   if (s.type === 'string' && s.pattern === PORT_PATTERN) return 'must be a port number "0".."65535"'
   if (s.type === 'string') return 'must be a string'
+  if (s.type === 'array' && (s.items as { type?: string }).type === 'object') return `must be an array of objects {${Object.keys((s.items as TObject).properties).join(', ')}} (at most ${MAX_LIST_ITEMS})`
   if (s.type === 'array') return `must be an array of strings (at most ${MAX_LIST_ITEMS})`
   if (s.type === 'object') return 'must be an object'
   return 'has an invalid value'

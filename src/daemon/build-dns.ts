@@ -7,7 +7,9 @@ import { DnsLimiter, dnsLimitSettingsFrom, hasDnsLimits, type DnsLimitCounters }
 import type { CachingResolver } from '../dns/forward/resolver.js'
 import type { FileRecordStore } from '../store/file-store.js'
 import type { ResolutionSink } from '../stats/resolution.js'
+import type { TransferService } from '../dns/xfr/transfer.js'
 import { portFrom } from './adapters.js'
+import { buildUpdateService } from './build-update.js'
 import type { BuildContext, UpFlags } from './options.js'
 
 export interface BuiltDns {
@@ -19,9 +21,11 @@ export interface BuiltDns {
 
 /** Binds dns_bind:port and registers 'dns'; throws DnsplaneError ERR_BIND_FAILED when the port is taken. */
 export async function buildDns(
-  { config, log, stops }: BuildContext,
-  deps: { records: FileRecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string },
+  ctx: BuildContext,
+  deps: { records: FileRecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string; xfr?: TransferService },
 ): Promise<BuiltDns> {
+  const { config, log, stops } = ctx
+  const update = buildUpdateService(ctx, deps.records)
   const limitSettings = dnsLimitSettingsFrom(config)
   const limiter = hasDnsLimits(limitSettings) ? new DnsLimiter(limitSettings) : undefined
   const dns = new DnsServer(
@@ -40,7 +44,7 @@ export async function buildDns(
       tcpMaxConnectionsPerClient: config.dns_tcp_max_connections_per_client,
       upstreamTimeoutMs: Math.max(1, config.timeout) * 1000,
     },
-    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log, limiter },
+    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log, update, xfr: deps.xfr, limiter },
   )
   const address = await dns.start()
   stops.push('dns', () => dns.stop())

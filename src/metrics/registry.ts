@@ -114,6 +114,7 @@ export interface Metrics extends ResolutionSink {
   readonly clusterPeerClockSkewSeconds: Gauge<'peer_index'>
   readonly clusterClockSkewExceeded: Gauge
   readonly recordsMassDeleteHeld: Gauge
+  readonly dnsUpdatesTotal: Counter<'rcode'>
   /** Observes the resolution latency (O(1), never throws). */
   record(event: ResolutionEvent): void
   /** Counts one cluster event; unknown kinds and bad numbers are ignored, never thrown. */
@@ -231,6 +232,10 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     labelNames: ['reason'], registers,
   })
   const recordRejectReasons: ReadonlySet<string> = new Set(RECORD_REJECT_REASONS)
+  const dnsUpdatesTotal = new Counter<'rcode'>({
+    name: 'dnsplane_dns_updates_total', help: 'RFC 2136 UPDATE messages answered, by rcode (NOERROR, REFUSED, NXRRSET, BADSIG, ...).',
+    labelNames: ['rcode'], registers,
+  })
   const clusterDeltasAppliedTotal = new Counter({
     name: 'dnsplane_cluster_deltas_applied_total', help: 'record_lww delta frames received and applied (acknowledged).', registers,
   })
@@ -328,10 +333,11 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     clusterSnapshotsSentTotal, clusterSnapshotsAppliedTotal, clusterSnapshotsRejectedTotal,
     clusterFramesTotal, clusterBytesTotal, clusterAuthFailuresTotal,
     clusterApplyDurationSeconds, clusterReplicationDelaySeconds,
-    clusterDeltasAppliedTotal, clusterAntiEntropyRoundsTotal, clusterReplicaEntries, clusterPeerClockSkewSeconds, clusterClockSkewExceeded,
+    clusterDeltasAppliedTotal, dnsUpdatesTotal, clusterAntiEntropyRoundsTotal, clusterReplicaEntries, clusterPeerClockSkewSeconds, clusterClockSkewExceeded,
     recordsMassDeleteHeld,
 
     record(event) {
+      if (event.outcome === 'update') dnsUpdatesTotal.labels(event.rcode).inc()
       const ms = event.duration_ms
       if (!Number.isFinite(ms) || ms < 0) return
       const child = byQtype.get(event.qtype) ?? byQtype.get(String(event.qtype).toUpperCase()) ?? otherQtype
