@@ -6,7 +6,7 @@
  */
 import t from 'tap'
 import dgram from 'node:dgram'
-import { copyFile, mkdtemp } from 'node:fs/promises'
+import { copyFile, mkdtemp, writeFile } from 'node:fs/promises'
 import https from 'node:https'
 import { tmpdir } from 'node:os'
 import tls from 'node:tls'
@@ -120,4 +120,10 @@ t.test('sliding window: UDP responses per client per window, REFUSED above', asy
   for (let i = 0; i < 5; i++) seen.push(outcome(await askFrom('127.0.0.2', node.dnsPort, 'www.example.net')))
   t.same(seen, ['NOERROR', 'NOERROR', 'NOERROR', 'REFUSED', 'REFUSED'])
   t.equal(outcome(await askFrom('127.0.0.3', node.dnsPort, 'www.example.net')), 'NOERROR')
+})
+
+t.test('api_tls_cert without api_tls_key refuses the start instead of serving plain HTTP', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'dnsplane-it-'))
+  await writeFile(join(dir, 'api.crt'), 'not checked: the missing key is found first')
+  await t.rejects(startTestNode({ api_tls_cert: 'api.crt' }, { dir }), { code: 'ERR_CONFIG_INVALID', message: /api_tls_key/ })
 })
