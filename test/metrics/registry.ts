@@ -203,3 +203,12 @@ t.test('dnsplane_records_mass_delete_held follows the held-back mass delete at s
   held = 0
   t.equal(parse(await m.render()).value('dnsplane_records_mass_delete_held'), 0, 'confirmed or discarded: back to 0')
 })
+
+t.test('dnsplane_records_unanswerable reports the records that load but are never answered', async (t) => {
+  const m = createMetrics()
+  t.equal(parse(await m.render()).value('dnsplane_records_unanswerable'), 0, 'no source: 0')
+  m.collectFrom({ recordsUnanswerable: () => 3 })
+  const p = parse(await m.render())
+  t.equal(p.types.get('dnsplane_records_unanswerable'), 'gauge')
+  t.equal(p.value('dnsplane_records_unanswerable'), 3)
+})
