@@ -58,7 +58,7 @@ program
 
 program
   .command('top')
-  .description('terminal dashboard: query rate, cache hits, upstream health and the cluster grid (q quits)')
+  .description('terminal dashboard: query rate, cache hits, latency, upstream health and the cluster grid (q quits)')
   .argument('[target]', 'control socket path, unix://path, host:port or tcp://host:port (default: server_socket)')
   .option('--interval <seconds>', 'seconds between refreshes (0.2..60)', '1')
   .addOption(new Option('--token <token>', 'API token for a TCP target').env('DNSPLANE_API_TOKEN'))

@@ -26,6 +26,7 @@ import { dashboardDepsFor } from './build-dashboard.js'
 import { startControlSocket } from './build-control.js'
 import { startRestApi, watchLiveConfig } from './build-api.js'
 import type { BuildContext, Daemon, StartDaemonOptions, UpFlags } from './options.js'
+import { unanswerableCount } from '../store/unanswerable.js'
 
 export type { Daemon, DaemonOverrides, StartDaemonOptions } from './options.js'
 
@@ -60,6 +61,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       cluster: () => cluster.status(),
       frameBudget: () => frameBudget.stats(),
       massDeleteHeld: () => records.heldMassDelete()?.removed ?? 0,
+      recordsUnanswerable: () => unanswerableCount(records.list()),
       dnsLimits,
     })
     markDnsDownOnStop(ctx, up)

@@ -217,3 +217,12 @@ t.test('dnsplane_dns_limited_total follows the DNS limits at scrape time, 0 with
   t.equal(p.value('dnsplane_dns_limited_total', { action: 'amplification_truncated' }), 2)
   t.equal(p.value('dnsplane_dns_limited_total', { action: 'evictions' }), 5)
 })
+
+t.test('dnsplane_records_unanswerable reports the records that load but are never answered', async (t) => {
+  const m = createMetrics()
+  t.equal(parse(await m.render()).value('dnsplane_records_unanswerable'), 0, 'no source: 0')
+  m.collectFrom({ recordsUnanswerable: () => 3 })
+  const p = parse(await m.render())
+  t.equal(p.types.get('dnsplane_records_unanswerable'), 'gauge')
+  t.equal(p.value('dnsplane_records_unanswerable'), 3)
+})
