@@ -24,6 +24,7 @@ t.test('holds every cluster key of the original plus ours', async (t) => {
 })
 
 const implemented = [
+  'tsig_keys', 'update_allowed_networks',
   'port', 'dns_bind', 'timeout', 'fallback_server_ip', 'fallback_server_port', 'fallback_server_transport',
   'local_records_enabled', 'cache_records', 'min_cache_ttl_seconds', 'stale_while_revalidate',
   'cache_compact_enabled', 'cache_compact_interval_seconds', 'api', 'apiport', 'api_bind', 'api_auth_token',
@@ -60,8 +61,8 @@ t.test('every duration key that drives a timer is bounded below the 32-bit timer
   }
 })
 
-t.test('secrets are exactly the four tokens', async (t) => {
-  t.same([...SECRET_KEYS].sort(), ['api_auth_token', 'api_viewer_token', 'cluster_admin_token', 'cluster_auth_token'])
+t.test('secrets are exactly the four tokens and the TSIG keys', async (t) => {
+  t.same([...SECRET_KEYS].sort(), ['api_auth_token', 'api_viewer_token', 'cluster_admin_token', 'cluster_auth_token', 'tsig_keys'])
 })
 
 const forms: [Parameters<typeof describeExpected>[0], string][] = [

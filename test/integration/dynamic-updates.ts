@@ -61,7 +61,7 @@ function exchange(port: number, msg: Buffer): Promise<Buffer> {
 
 const updateMessage = (name: string, data: string): Buffer =>
   dnsPacket.encode({
-    type: 'query', id: 321, opcode: 'UPDATE', questions: [{ name: 'example.test', type: 'SOA', class: 'IN' }],
+    type: 'query', id: 321, flags: 5 << 11, questions: [{ name: 'example.test', type: 'SOA', class: 'IN' }],
     authorities: [{ name, type: 'A', class: 'IN', ttl: 300, data }],
   } as unknown as dnsPacket.Packet)
 
