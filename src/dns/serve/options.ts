@@ -3,6 +3,8 @@ import type { Logger } from 'pino'
 import type { RecordIndex } from '../../store/record-index.js'
 import type { UpstreamResolver } from '../forward/upstream.js'
 import type { UpdateReport } from '../update/update-handler.js'
+import type { TransferService } from '../xfr/transfer.js'
+import type { DnsLimiter } from '../limit/dns-limiter.js'
 import type { QuerySink } from './query-event.js'
 
 /** Answers RFC 2136 UPDATE messages (dns/update/update-handler.ts). */
@@ -46,4 +48,8 @@ export interface DnsServerDeps {
   now?: () => number
   /** RFC 2136 UPDATE; absent = UPDATE answered NOTIMP. */
   update?: UpdateService
+  /** Zone serials and outgoing transfers (AXFR/IXFR); without it, transfers get NOTIMP as before. */
+  xfr?: TransferService
+  /** Query rate limit, response limiter and amplification cap (dns_rate_limit_*, dns_rrl_*, ...); none when absent. */
+  limiter?: DnsLimiter
 }
