@@ -203,3 +203,13 @@ t.test('dnsplane_records_mass_delete_held follows the held-back mass delete at s
   held = 0
   t.equal(parse(await m.render()).value('dnsplane_records_mass_delete_held'), 0, 'confirmed or discarded: back to 0')
 })
+
+t.test('dnsplane_dns_updates_total counts UPDATE events by rcode', async (t) => {
+  const m = createMetrics()
+  m.record({ at: 0, qname: 'example.test', qtype: 'UPDATE', outcome: 'update', rcode: 'NOERROR', duration_ms: 1 })
+  m.record({ at: 0, qname: 'example.test', qtype: 'UPDATE', outcome: 'update', rcode: 'BADSIG', duration_ms: 1 })
+  m.record({ at: 0, qname: 'example.test', qtype: 'A', outcome: 'local', rcode: 'NOERROR', duration_ms: 1 })
+  const text = await m.render()
+  t.match(text, /dnsplane_dns_updates_total\{rcode="NOERROR"\} 1/)
+  t.match(text, /dnsplane_dns_updates_total\{rcode="BADSIG"\} 1/)
+})
