@@ -20,7 +20,7 @@ const CORE = [
   'src/dns/wire/[^/]+\\.ts',
   'src/dns/local/[^/]+\\.ts',
   'src/dns/tsig/(algorithms|tsig-record|tsig|keyring)\\.ts',
-  'src/dns/xfr/(networks|transfer|notify-message)\\.ts',
+  'src/dns/xfr/(networks|transfer|transfer-access|notify-message)\\.ts',
   'src/zones/(serial|zone-content|zone-tracker)\\.ts',
   'src/dns/limit/[^/]+\\.ts',
   'src/dns/serve/(fast-path|tcp-clients|query-event|chaos|doh-request)\\.ts',

@@ -9,10 +9,12 @@ import type { Metrics } from '../metrics/registry.js'
 import { TYPE_AXFR } from '../store/rr-types.js'
 import { ZoneTracker, type SerialChange } from '../zones/zone-tracker.js'
 import { readSerials, SerialFileWriter, serialPathFor } from '../zones/serial-file.js'
-import { isAddressAllowed, parseNetworks } from '../dns/xfr/networks.js'
+import { parseNetworks } from '../dns/xfr/networks.js'
 import { parseNotifyTargets, type NotifyTarget } from '../dns/xfr/notify-message.js'
 import { Notifier } from '../dns/xfr/notifier.js'
 import { answerTransfer, type TransferAnswer, type TransferService } from '../dns/xfr/transfer.js'
+import { transferAccess } from '../dns/xfr/transfer-access.js'
+import { buildTsigKeyring } from './build-update.js'
 import type { BuildContext } from './options.js'
 
 export interface BuiltXfr {
@@ -41,6 +43,7 @@ export async function buildXfr(
   const log = rootLog.child({ component: 'zones' })
   const now = deps.now ?? Date.now
   const seconds = (): number => Math.floor(now() / 1000)
+  const keyring = buildTsigKeyring({ config, cfg, log: rootLog, stops })
   const tracker = new ZoneTracker({ maxDiffs: config.ixfr_history_max_diffs, maxBytes: config.ixfr_history_max_bytes })
   const path = serialPathFor(deps.configPath)
   tracker.load(deps.records.list(), await readSerials(path), seconds())
@@ -51,7 +54,7 @@ export async function buildXfr(
   const registers = [deps.metrics.registry]
   const transfers = new Counter<'type' | 'result'>({
     name: 'dnsplane_zone_transfers_total',
-    help: 'AXFR/IXFR requests by question type and result (axfr = whole zone, ixfr = differences, current = SOA only, refused, notauth, formerr).',
+    help: 'AXFR/IXFR requests by question type and result (axfr = whole zone, ixfr = differences, current = SOA only, refused, notauth, formerr, tsig_error).',
     labelNames: ['type', 'result'], registers,
   })
   const notifies = new Counter<'result'>({
@@ -59,7 +62,7 @@ export async function buildXfr(
     labelNames: ['result'], registers,
   })
   // zero series for the closed label sets, so rate()/increase() work from the first scrape
-  for (const ty of ['axfr', 'ixfr']) for (const r of ['axfr', 'ixfr', 'current', 'refused', 'notauth', 'formerr']) transfers.labels(ty, r).inc(0)
+  for (const ty of ['axfr', 'ixfr']) for (const r of ['axfr', 'ixfr', 'current', 'refused', 'notauth', 'formerr', 'tsig_error']) transfers.labels(ty, r).inc(0)
   for (const r of ['ok', 'error', 'timeout', 'send_failed']) notifies.labels(r).inc(0)
   const serialChanges = new Counter({ name: 'dnsplane_zone_serial_changes_total', help: 'Times a zone serial moved (a zone changed).', registers })
 
@@ -90,7 +93,9 @@ export async function buildXfr(
     if (changes.length > 0) file.save(tracker.persisted())
   }
   // synchronous: the new serial is in place before the first query sees the new index
-  const unsubscribe = deps.records.onChange((change) => onChanges(tracker.update(change.index.records, seconds())))
+  const unsubscribe = deps.records.onChange((change) => {
+    if (tracker.mayTouch(change.records, change.kind)) onChanges(tracker.update(change.index.records, seconds()))
+  })
   // secondaries learn about the zones at start as well (their serial may have moved while we were down)
   for (const apex of tracker.apexes()) notifier.zoneChanged(apex)
 
@@ -104,13 +109,18 @@ export async function buildXfr(
     soaSerial: (apex) => tracker.serialOf(apex),
     transfer(q, msg, stream, clientIp): TransferAnswer {
       const c = cfg()
-      const allowed = c.axfr_enabled && isAddressAllowed(networks(c.axfr_allowed_networks), clientIp)
       const started = now()
-      const a = answerTransfer(q, msg, tracker, allowed, stream)
+      const access = transferAccess(q, msg, { enabled: c.axfr_enabled, networks: networks(c.axfr_allowed_networks), keyring, clientIp, now: Math.floor(started / 1000) })
+      let a: TransferAnswer
+      if (access.kind === 'reply') a = access.answer
+      else {
+        a = answerTransfer(q, msg, tracker, access.allowed, stream)
+        a.messages = access.sign(a.messages)
+      }
       const type = q.qtype === TYPE_AXFR ? 'AXFR' : 'IXFR'
       transfers.labels(type.toLowerCase(), a.kind).inc()
       const bytes = a.messages.reduce((n, m) => n + m.length, 0)
-      const where = { zone: q.qkey, type, client: clientIp, result: a.kind, serial: a.serial, from: a.fromSerial }
+      const where = { zone: q.qkey, type, client: clientIp, key: access.key, result: a.kind, tsig_error: a.tsigError, serial: a.serial, from: a.fromSerial }
       if (a.rcode !== 0) log.warn({ ...where, axfr_enabled: c.axfr_enabled }, 'zone transfer refused')
       else log.info({ ...where, messages: a.messages.length, rrs: a.rrs, bytes, ms: now() - started }, 'zone transfer')
       return a

@@ -6,7 +6,8 @@
 import type { DnsRecord } from '../store/record.js'
 import type { WireRR } from '../dns/wire/wire.js'
 import { nextSerial, recordSeconds, startSerial } from './serial.js'
-import { buildZoneContent, groupByZone, servedSoa, soaSerialOf, stampOf, type ZoneContent, type ZoneRR } from './zone-content.js'
+import { parentKey } from '../dns/local/names.js'
+import { buildZoneContent, groupByZone, servedOwner, servedSoa, soaSerialOf, stampOf, type ZoneContent, type ZoneRR } from './zone-content.js'
 
 /** One step of a zone's history: what turned version `from` into version `to`. */
 export interface ZoneDiff {
@@ -103,6 +104,20 @@ export class ZoneTracker {
     }
     for (const [apex, prev] of this.zones) if (!groups.has(apex)) changes.push(this.drop(apex, prev))
     return changes
+  }
+
+  /**
+   * False when a change of `records` (added or removed, or updated with no zone held) cannot touch any zone:
+   * none is a SOA and none is at or below a zone apex. Saves the full pass over the records on every write
+   * of a node that holds no zones, or writes outside them.
+   */
+  mayTouch(records: readonly DnsRecord[], kind: 'add' | 'update' | 'remove' | 'replace'): boolean {
+    if (kind === 'replace' || (kind === 'update' && this.zones.size > 0)) return true
+    for (const r of records) {
+      if (r.type.toUpperCase() === 'SOA') return true
+      for (let k: string | undefined = servedOwner(r); k !== undefined; k = parentKey(k)) if (this.zones.has(k)) return true
+    }
+    return false
   }
 
   /** The serial served for `apex` now, or undefined when it is not a zone. */

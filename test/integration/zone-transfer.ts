@@ -83,6 +83,34 @@ if (!has('kdig')) {
     t.ok(node.logLines.some((l) => l.includes('"zone transfer"') && l.includes('"result":"ixfr"')), 'transfers are logged')
   })
 
+  t.test('TSIG: a signed AXFR of a multi-message zone is signed in every message; bad keys get NOTAUTH', { timeout: 60_000 }, async (t) => {
+    const SECRET = Buffer.from('dnsplane zone transfer test key!').toString('base64')
+    const big = [...ZONE, ...Array.from({ length: 1500 }, (_, i) => rec(`host-${i}.example.org`, 'TXT', `"${'v'.repeat(30)} ${i}"`))]
+    const node = await startTestNode({
+      axfr_enabled: true, axfr_allowed_networks: [], // no network: only the key lets a client in
+      tsig_keys: [
+        { name: 'xfr-key', algorithm: 'hmac-sha256', secret: SECRET, operations: ['transfer'] },
+        { name: 'ddns-key', algorithm: 'hmac-sha256', secret: SECRET, operations: ['update'] },
+      ],
+    }, { records: { records: big } })
+    t.teardown(() => node.daemon.stop())
+    const out = await kdig(node.dnsPort, '-y', `hmac-sha256:xfr-key:${SECRET}`, 'AXFR', 'example.org')
+    const m = /Received \d+ B \((\d+) messages, (\d+) records\)/.exec(out)
+    t.ok(m && Number(m[1]) > 1, `several messages (${m?.[1]}), each verified by kdig`)
+    t.equal(Number(m?.[2]), big.length, 'SOA, the zone, SOA (outside.test left out)')
+    t.notMatch(out, /;; (ERROR|WARNING)/, "kdig verified every TSIG")
+    t.match(await kdig(node.dnsPort, 'AXFR', 'example.org'), /REFUSED/, 'unsigned from a network not listed: REFUSED')
+    t.match(await kdig(node.dnsPort, '-y', `hmac-sha256:ddns-key:${SECRET}`, 'AXFR', 'example.org'), /REFUSED/, 'a key without the transfer grant: REFUSED')
+    const bad = await kdig(node.dnsPort, '-y', `hmac-sha256:nokey:${SECRET}`, 'AXFR', 'example.org')
+    t.match(bad, /NOTAUTH|BADKEY/, 'an unknown key: NOTAUTH (BADKEY)')
+    const s = await serialOf(node.dnsPort, 'example.org')
+    const ixfr = await kdig(node.dnsPort, '-y', `hmac-sha256:xfr-key:${SECRET}`, `IXFR=${s}`, 'example.org')
+    t.match(ixfr, /1 records\)/, 'a signed IXFR of a current client: the SOA alone, signed')
+    t.notMatch(ixfr, /;; (ERROR|WARNING)/)
+    t.ok(node.logLines.some((l) => l.includes('"zone transfer"') && l.includes('"key":"xfr-key"')), 'the key is logged (never its secret)')
+    t.notOk(node.logLines.some((l) => l.includes(SECRET)))
+  })
+
   t.test('transfers are refused when off or from another network', { timeout: 60_000 }, async (t) => {
     const off = await startTestNode({ axfr_enabled: false, axfr_allowed_networks: ['127.0.0.0/8'] }, { records: { records: ZONE } })
     t.teardown(() => off.daemon.stop())

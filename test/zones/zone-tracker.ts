@@ -111,3 +111,15 @@ t.test('zones appear, go and come back counting on; a raised stored serial is fo
   t.equal(z.update(broken, T0 + 5)[0].to, undefined, 'a SOA that stops encoding drops the zone')
   t.equal(withSerial(Buffer.alloc(20), 0xffff_ffff).readUInt32BE(0), 0xffff_ffff)
 })
+
+t.test('mayTouch: writes outside every zone skip the pass over the records', async (t) => {
+  const z = tracker()
+  t.notOk(z.mayTouch([rec('a.test', 'A', '192.0.2.1')], 'add'), 'no zones, no SOA')
+  t.notOk(z.mayTouch([rec('a.test', 'A', '192.0.2.1')], 'update'), 'no zones: an update cannot touch one either')
+  t.ok(z.mayTouch([soa('n.test')], 'add'), 'a SOA may make a zone')
+  t.ok(z.mayTouch([], 'replace'))
+  z.load(base(), new Map(), T0)
+  t.ok(z.mayTouch([rec('deep.www.z.test', 'A', '192.0.2.1')], 'remove'), 'inside a zone')
+  t.notOk(z.mayTouch([rec('other.test', 'A', '192.0.2.1')], 'add'))
+  t.ok(z.mayTouch([rec('other.test', 'A', '192.0.2.1')], 'update'), 'an update may have moved a record out of a zone')
+})

@@ -5,7 +5,8 @@
  */
 import { canonicalIp } from '../../store/record.js'
 
-interface Network {
+/** One parsed entry of an address list. */
+export interface Network {
   bits: bigint
   mask: bigint
   v6: boolean

@@ -33,6 +33,8 @@ export type TransferKind =
   | 'refused'
   | 'notauth'
   | 'formerr'
+  /** The request's TSIG failed (RFC 8945 5.2): NOTAUTH with the TSIG error. */
+  | 'tsig_error'
 
 export interface TransferAnswer {
   kind: TransferKind
@@ -43,6 +45,8 @@ export interface TransferAnswer {
   serial?: number
   /** IXFR: the serial the client asked from. */
   fromSerial?: number
+  /** tsig_error: which (BADKEY, BADSIG, BADTIME). */
+  tsigError?: string
 }
 
 /** What the DNS responder asks of the transfer service (src/daemon/build-xfr.ts). */
