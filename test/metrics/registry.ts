@@ -226,3 +226,13 @@ t.test('dnsplane_records_unanswerable reports the records that load but are neve
   t.equal(p.types.get('dnsplane_records_unanswerable'), 'gauge')
   t.equal(p.value('dnsplane_records_unanswerable'), 3)
 })
+
+t.test('dnsplane_dns_updates_total counts UPDATE events by rcode', async (t) => {
+  const m = createMetrics()
+  m.record({ at: 0, qname: 'example.test', qtype: 'UPDATE', outcome: 'update', rcode: 'NOERROR', duration_ms: 1 })
+  m.record({ at: 0, qname: 'example.test', qtype: 'UPDATE', outcome: 'update', rcode: 'BADSIG', duration_ms: 1 })
+  m.record({ at: 0, qname: 'example.test', qtype: 'A', outcome: 'local', rcode: 'NOERROR', duration_ms: 1 })
+  const text = await m.render()
+  t.match(text, /dnsplane_dns_updates_total\{rcode="NOERROR"\} 1/)
+  t.match(text, /dnsplane_dns_updates_total\{rcode="BADSIG"\} 1/)
+})
