@@ -101,6 +101,9 @@ const dns = section('DNS listener and resolution', {
   records_flush_delay_ms: int(1000, 0, 60_000, 'ours: local record changes are acknowledged once in the records journal (dnsrecords.json.journal) and dnsrecords.json is rewritten at most this many ms later; 0 = rewrite dnsrecords.json on every write (no journal)', {
     note: 'See docs/storage.md. Read at start-up. A stop (SIGTERM) and POST /api/v1/records/flush write the file at once.',
   }),
+  records_bulk_max_bytes: int(64 * 1024 * 1024, 1024, 1024 * 1024 * 1024, 'ours: largest body of POST /api/v1/records/bulk (records import, zone import), in bytes', {
+    note: 'See docs/zone-files.md. Read at start-up.',
+  }),
   dns_refuse_any: bool(false, 'answer NOTIMP to ANY queries', LIVE),
   dns_minimal_any: bool(false, 'ours: answer ANY with one RRset of the name instead of all of them (RFC 8482)'),
   dns_chaos_identity: bool(true, 'ours: answer CH TXT id.server and hostname.bind with the node id (the cluster node id; clustering off: cluster_node_id, else the host name)'),
@@ -359,6 +362,7 @@ export const OUR_KEYS: ReadonlySet<string> = new Set([
   'cluster_tombstone_ttl_seconds',
   'records_mass_delete_guard_percent',
   'records_flush_delay_ms',
+  'records_bulk_max_bytes',
   'cluster_allow_plain_token',
   'cluster_tls_cert',
   'cluster_tls_key',

@@ -72,6 +72,7 @@ export function apiDepsFor({ config, cfg, log }: BuildContext, d: ControlPlaneDe
       cfg().cluster_reject_local_writes
         ? { ok: false, reason: 'cluster: local record writes are disabled on this node (cluster_reject_local_writes)' }
         : { ok: true },
+    bulkMaxBytes: config.records_bulk_max_bytes,
     config: d.configManager,
     cluster: d.cluster,
     tools: {

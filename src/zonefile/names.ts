@@ -3,7 +3,7 @@
  * 5.1), which RDATA fields are names (so they can be made absolute on import and export), and
  * non-ASCII bytes spelled `\DDD` on export (zone parsers such as Knot's read names as ASCII).
  */
-import { canonicalIp } from '../store/record.js'
+export { reverseName } from '../store/reverse-name.js'
 import { rrTypeByMnemonic, type RdataShape } from '../store/rr-types.js'
 
 /** Positions of the domain-name fields in a value, by RDATA shape (store/rr-types.ts). */
@@ -74,12 +74,4 @@ export function escapeNonAscii(text: string): string {
     else for (const b of Buffer.from(ch, 'utf8')) out += `\\${String(b).padStart(3, '0')}`
   }
   return out
-}
-
-/** The reverse-mapping name of an IP address (RFC 1035 3.5, RFC 3596 2.5), without trailing dot; undefined for a non-IP. */
-export function reverseName(ip: string): string | undefined {
-  const c = canonicalIp(ip)
-  if (c === undefined) return undefined
-  if (!c.includes(':')) return `${c.split('.').reverse().join('.')}.in-addr.arpa`
-  return `${c.replace(/:/g, '').split('').reverse().join('.')}.ip6.arpa`
 }

@@ -5,19 +5,14 @@
  */
 import { DnsplaneError } from '../errors.js'
 import { tokenizePresentation } from '../dns/wire/presentation.js'
-import { canonicalIp, canonicalName, nameKey, type DnsRecord } from '../store/record.js'
+import { nameKey, type DnsRecord } from '../store/record.js'
+import { isAtOrBelow, zoneOwner } from '../store/reverse-name.js'
 import { typeNumber } from '../store/rr-types.js'
-import { escapeNonAscii, isAbsolute, nameFields, reverseName } from './names.js'
+import { escapeNonAscii, isAbsolute, nameFields } from './names.js'
+
+export { zoneOwner }
 
 type ZoneRow = Pick<DnsRecord, 'name' | 'type' | 'value' | 'ttl'>
-
-/** The owner a record has in a zone file: PTR records named by an IP address get their reverse name. */
-export function zoneOwner(r: Pick<DnsRecord, 'name' | 'type'>): string {
-  if (r.type.toUpperCase() === 'PTR' && canonicalIp(r.name) !== undefined) return reverseName(r.name) as string
-  return canonicalName(r.name)
-}
-
-const isAtOrBelow = (key: string, zone: string): boolean => zone === '' || key === zone || key.endsWith(`.${zone}`)
 
 /**
  * The records of `zone` (lower-cased key without trailing dot): owners at or below it, except

@@ -34,7 +34,7 @@ const implemented = [
   'dns_max_edns_udp_payload', 'upstream_health_check_enabled', 'upstream_health_check_failures',
   'upstream_health_check_interval_seconds', 'upstream_health_check_query_name', 'cluster_ready_requires_sync',
   'dns_tcp_max_connections', 'dns_tcp_idle_timeout_seconds', 'dns_tcp_max_connections_per_client',
-  'records_mass_delete_guard_percent', 'records_flush_delay_ms',
+  'records_mass_delete_guard_percent', 'records_flush_delay_ms', 'records_bulk_max_bytes',
   'api_allow_unauthenticated_remote',
   'strict_config',
   'dns_minimal_any', 'dns_chaos_identity', 'dns_chaos_version',
