@@ -184,3 +184,19 @@ export function isOversizedBatch(p: WritePlan): boolean {
   for (const e of p.entry.entries) for (const r of e.records) bytes += RECORD_FRAME_OVERHEAD_BYTES + 3 * (r.name.length + r.value.length + (r.id?.length ?? 0))
   return bytes > MAX_JOURNAL_ENTRY_BYTES
 }
+
+/** NDJSON: one JSON value per non-blank line; a line that is not JSON is refused with its number. */
+export function parseNdjson(text: string): unknown[] {
+  const out: unknown[] = []
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim()
+    if (line === '') continue
+    try {
+      out.push(JSON.parse(line))
+    } catch {
+      throw new DnsplaneError('ERR_BAD_REQUEST', `NDJSON line ${i + 1} is not JSON`)
+    }
+  }
+  return out
+}

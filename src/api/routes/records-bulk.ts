@@ -7,7 +7,8 @@
  * peers by the sync engines as they replicate any change (record_lww: deltas in frame-sized chunks).
  */
 import { DnsplaneError } from '../../errors.js'
-import { outOfScope, planBulk, type BulkCounts, type BulkMode, type BulkProblem } from '../../store/bulk-plan.js'
+export { parseNdjson } from '../../store/bulk-plan.js'
+import { outOfScope, parseNdjson, planBulk, type BulkCounts, type BulkMode, type BulkProblem } from '../../store/bulk-plan.js'
 import { isMassDelete } from '../../store/mass-delete.js'
 import { nameKey } from '../../store/record.js'
 import { checkRecordInput, dnsNameProblem, type ValidRecordInput } from '../../store/record-validate.js'
@@ -27,22 +28,6 @@ export function bulkItems(body: unknown): unknown[] {
   if (body !== null && typeof body === 'object' && Array.isArray((body as { records?: unknown }).records)) return (body as { records: unknown[] }).records
   if (typeof body === 'string') return parseNdjson(body)
   throw new DnsplaneError('ERR_BAD_REQUEST', 'body must be a JSON array of records, {"records":[…]} or NDJSON (one record per line)')
-}
-
-/** NDJSON: one JSON value per non-blank line; a line that is not JSON is refused with its number. */
-export function parseNdjson(text: string): unknown[] {
-  const out: unknown[] = []
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim()
-    if (line === '') continue
-    try {
-      out.push(JSON.parse(line))
-    } catch {
-      throw new DnsplaneError('ERR_BAD_REQUEST', `NDJSON line ${i + 1} is not JSON`)
-    }
-  }
-  return out
 }
 
 /** Validates every item as a single API write does; the valid inputs, or the problems by index. */
