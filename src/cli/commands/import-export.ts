@@ -7,7 +7,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { DaemonClientError, type DaemonClient } from '../../tui/daemon-client.js'
-import { parseZoneFile } from '../../store/zone-file-reader.js'
+import { parseZoneFile } from '../../zonefile/file-reader.js'
 import { formatZoneError, type ZoneRecord } from '../../zonefile/parse.js'
 import { parseNdjson } from '../../store/bulk-plan.js'
 

@@ -6,7 +6,7 @@
  */
 import { open } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
-import { MAX_ZONE_BYTES, parseZone, type ParseZoneOptions, type ParseZoneResult, type ZoneFileReader } from '../zonefile/parse.js'
+import { MAX_ZONE_BYTES, parseZone, type ParseZoneOptions, type ParseZoneResult, type ZoneFileReader } from './parse.js'
 
 /** Reads `path` as UTF-8, refusing a file over `maxBytes` before reading it. */
 export async function readBoundedText(path: string, maxBytes = MAX_ZONE_BYTES): Promise<string> {
