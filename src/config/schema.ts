@@ -208,14 +208,17 @@ const api = section('API, dashboard and TUI access', {
 
 const recordsSource = Type.Object(
   section('Files', {
-    type: oneOf(['file'], 'file', 'records source type', { notImplementedValues: ['url', 'git', 'bind_dir'] }),
+    type: oneOf(['file', 'url', 'bind_dir'], 'file', 'records source type: file (read/write), url or bind_dir (read-only; docs/zone-files.md)', {
+      notImplementedValues: ['git'],
+      note: 'git (the original\'s shallow clone) is not implemented: running git on a DNS server and trusting a repository\'s history adds an attack surface the url source avoids; see docs/zone-files.md.',
+    }),
     location: str('dnsrecords.json', 'path of dnsrecords.json (legacy alias file_locations.dnsrecords / dnsrecords_file)', {
       path: true,
     }),
-    refresh_interval_seconds: int(60, 1, MAX_TIMER_SECONDS, 'refresh period of url/git/bind_dir sources', NI),
-    include_pattern: str('*.db', 'bind_dir: zone file glob', NI),
-    named_conf: str('', 'bind_dir: named.conf to read zones from', NI),
-    watch: bool(false, 'bind_dir: reload when zone files change', NI),
+    refresh_interval_seconds: int(60, 1, MAX_TIMER_SECONDS, 'refresh period of url/bind_dir sources (bind_dir: only when set)'),
+    include_pattern: str('*.db', 'bind_dir: zone file glob'),
+    named_conf: str('', 'bind_dir: named.conf to read zones from'),
+    watch: bool(false, 'bind_dir: reload when zone files change'),
   }),
   { description: 'where local records come from' },
 )

@@ -4,7 +4,7 @@ import { hostname } from 'node:os'
 import { VERSION } from '../version.js'
 import { DnsServer } from '../dns/serve/server.js'
 import type { CachingResolver } from '../dns/forward/resolver.js'
-import type { FileRecordStore } from '../store/file-store.js'
+import type { RecordStore } from '../store/record-store.js'
 import type { ResolutionSink } from '../stats/resolution.js'
 import { portFrom } from './adapters.js'
 import type { BuildContext, UpFlags } from './options.js'
@@ -17,7 +17,7 @@ export interface BuiltDns {
 /** Binds dns_bind:port and registers 'dns'; throws DnsplaneError ERR_BIND_FAILED when the port is taken. */
 export async function buildDns(
   { config, log, stops }: BuildContext,
-  deps: { records: FileRecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string },
+  deps: { records: RecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string },
 ): Promise<BuiltDns> {
   const dns = new DnsServer(
     {

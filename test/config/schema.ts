@@ -29,6 +29,8 @@ const implemented = [
   'cache_compact_enabled', 'cache_compact_interval_seconds', 'api', 'apiport', 'api_bind', 'api_auth_token',
   'server_socket', 'stats_dashboard_enabled', 'dashboard_resolution_log_cap', 'file_locations.dnsservers',
   'file_locations.cache', 'file_locations.records_source.type', 'file_locations.records_source.location',
+  'file_locations.records_source.refresh_interval_seconds', 'file_locations.records_source.include_pattern',
+  'file_locations.records_source.named_conf', 'file_locations.records_source.watch',
   'DNSRecordSettings.auto_build_ptr_from_a', 'DNSRecordSettings.forward_ptr_queries',
   'DNSRecordSettings.add_updates_records', 'log.log_dir', 'log.log_severity', 'pretty_json', 'dns_refuse_any',
   'dns_max_edns_udp_payload', 'upstream_health_check_enabled', 'upstream_health_check_failures',
