@@ -1,12 +1,13 @@
 /** Opens the records file (started: journal, snapshot writer) and the upstream servers file. */
 import { FileRecordStore } from '../store/file-store.js'
-import type { RecordStore } from '../store/record-store.js'
+import type { NodeRecordStore } from '../store/record-store.js'
 import { openReadOnlySource } from './build-records-source.js'
 import { ServersStore } from '../store/servers-file-store.js'
 import type { BuildContext } from './options.js'
+import { reportUnanswerable } from './unanswerable-report.js'
 
 export interface BuiltStores {
-  records: RecordStore
+  records: NodeRecordStore
   servers: ServersStore
 }
 
@@ -17,6 +18,7 @@ export async function buildStores(ctx: BuildContext): Promise<BuiltStores> {
   stops.push('records', () => records.stop())
   await records.start()
   log.info({ path: config.file_locations.records_source.location, records: records.list().length }, 'records loaded')
+  reportUnanswerable(log.child({ component: 'records' }), records)
 
   const servers = await ServersStore.open({
     path: config.file_locations.dnsservers,

@@ -86,6 +86,10 @@ export class ReadOnlyRecordStore implements RecordStore {
   discardMassDelete(): Promise<MassDeleteResult> {
     return this.confirmMassDelete()
   }
+  /** No record is made here: an RFC 2136 update is refused before (replaceWith). */
+  newRecord(): DnsRecord {
+    return this.refuse()
+  }
   /** Nothing to reconcile: the source is the truth. */
   async reconcileAtStart(): Promise<StartReconcile> {
     return 'accepted'

@@ -73,6 +73,9 @@ export type WritePlan =
 /** Plans a bulk write (see store/bulk-plan.ts); throws to refuse it. */
 export type BulkCompute = (records: readonly DnsRecord[], ctx: BulkContext) => WritePlan
 
+/** The store a node runs on: the contract plus the factory of new records (RFC 2136 updates); read-only sources refuse it. */
+export type NodeRecordStore = RecordStore & { newRecord(v: ValidRecordInput): DnsRecord }
+
 export interface RecordStore {
   /** The index serving right now; swapped atomically on every change (never mutated in place). */
   readonly index: RecordIndex
