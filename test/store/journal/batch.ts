@@ -41,3 +41,9 @@ t.test('a malformed batch is a corrupt tail', async (t) => {
   t.equal(bad({ op: 'batch', entries: [{ op: 'flush', snapshot_sha256: SHA }] }), 'batch entry holding a flush entry')
   t.equal(bad({ op: 'batch', entries: [{ op: 'add' }] }), 'entry without records')
 })
+
+t.test('replaying an add larger than a call takes arguments (a bulk import) does not overflow the stack', async (t) => {
+  const many = Array.from({ length: 300_000 }, (_, i) => rec(`h${i}.example`, '192.0.2.1'))
+  const r = replayJournal([], SHA, [base, { op: 'add', records: many }])
+  t.equal(r.records.length, 300_000)
+})
