@@ -5,7 +5,7 @@ import { VERSION } from '../version.js'
 import { DnsServer } from '../dns/serve/server.js'
 import { DnsLimiter, dnsLimitSettingsFrom, hasDnsLimits, type DnsLimitCounters } from '../dns/limit/dns-limiter.js'
 import type { CachingResolver } from '../dns/forward/resolver.js'
-import type { FileRecordStore } from '../store/file-store.js'
+import type { NodeRecordStore } from '../store/record-store.js'
 import type { ResolutionSink } from '../stats/resolution.js'
 import type { TransferService } from '../dns/xfr/transfer.js'
 import { portFrom } from './adapters.js'
@@ -22,7 +22,7 @@ export interface BuiltDns {
 /** Binds dns_bind:port and registers 'dns'; throws DnsplaneError ERR_BIND_FAILED when the port is taken. */
 export async function buildDns(
   ctx: BuildContext,
-  deps: { records: FileRecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string; xfr?: TransferService },
+  deps: { records: NodeRecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string; xfr?: TransferService },
 ): Promise<BuiltDns> {
   const { config, log, stops } = ctx
   const update = buildUpdateService(ctx, deps.records)

@@ -18,6 +18,7 @@ import type { JournalEntry } from './journal/codec.js'
 import { StoreJournal, type RecoverSteps } from './journal/store-journal.js'
 import type { RecordIndex } from './record-index.js'
 import type {
+  BulkCompute,
   ChangeSource,
   MassDeleteResult,
   RecordChange,
@@ -31,6 +32,8 @@ import type {
 import type { ValidRecordInput } from './record-validate.js'
 import type { MassDeleteInfo } from './mass-delete.js'
 import { MassDeleteHold } from './mass-delete-hold.js'
+import { DEFAULT_MASS_DELETE_GUARD_PERCENT } from './mass-delete.js'
+import { isOversizedBatch } from './bulk-plan.js'
 import { planAdd, planRemove, planUpdate, type EditContext, type LocalPlan } from './local-edits.js'
 import { formatGoTime, GO_ZERO_TIME, type DnsRecord } from './record.js'
 import { DEFAULT_RECORDS, serializeRecordsFile } from './records-file.js'
@@ -170,6 +173,13 @@ export class FileRecordStore implements RecordStore {
       await this.persist(this.served.current.records)
       return { flushed: true, records: this.served.current.records.length }
     })
+  }
+
+  /** See RecordStore.bulkWrite: the batch goes through the same write path (journal or file) as add/update/remove. */
+  bulkWrite(compute: BulkCompute): Promise<WriteResult> {
+    const guardPercent = this.opts.massDeleteGuardPercent?.() ?? DEFAULT_MASS_DELETE_GUARD_PERCENT
+    // A batch too large for one journal frame is written through (one atomic file write: all or nothing too).
+    return this.write((records) => compute(records, { ...this.editContext(), guardPercent }), isOversizedBatch)
   }
 
   /** `records_flush_delay_ms` in force (0 = write-through). */
@@ -321,11 +331,17 @@ export class FileRecordStore implements RecordStore {
    * swapped and the listeners told once its fsync completed (group commit). Write-through (no
    * delay, a missing file, a failed journal): the file is rewritten first, as before the journal.
    */
-  private async write(plan: (records: readonly DnsRecord[]) => LocalPlan): Promise<WriteResult> {
+  private async write(plan: (records: readonly DnsRecord[]) => LocalPlan, writeThrough?: (p: LocalPlan) => boolean): Promise<WriteResult> {
     const { durable, result } = await this.enqueue(async () => {
-      const through = !this.journal.active || (await this.journal.isWriteThrough())
+      let through = !this.journal.active || (await this.journal.isWriteThrough())
       if (through) await this.drain()
-      const p = plan(this.served.head.records)
+      let p = plan(this.served.head.records)
+      if (!through && writeThrough?.(p)) {
+        // Planned again once the writes in flight settled: one of them may have been refused.
+        through = true
+        await this.drain()
+        p = plan(this.served.head.records)
+      }
       if (!p.next) return { durable: undefined, result: p.result }
       if (through) {
         await this.commit(p.next, p.change)

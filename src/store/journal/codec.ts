@@ -27,6 +27,10 @@ export type JournalEntry =
   | { op: 'add'; records: DnsRecord[] }
   | { op: 'update'; at: number[]; records: DnsRecord[] }
   | { op: 'delete'; at: number[]; records: DnsRecord[] }
+  | { op: 'batch'; entries: ChangeEntry[] }
+
+/** A change entry; a `batch` (bulk load) holds several, applied in order and made durable as one frame (all or nothing). */
+export type ChangeEntry = Extract<JournalEntry, { op: 'add' | 'update' | 'delete' }>
 
 /** Why the tail after the valid prefix was cut. */
 export type JournalTail = 'torn' | 'corrupt'
@@ -65,7 +69,8 @@ function makeTable(): Uint32Array {
 
 /** Encodes one entry as a frame. Throws RangeError when the payload exceeds MAX_JOURNAL_ENTRY_BYTES. */
 export function encodeEntry(entry: JournalEntry): Buffer {
-  const json = 'records' in entry ? { ...entry, records: entry.records.map(recordToJson) } : entry
+  const toJson = (e: JournalEntry): unknown => ('records' in e ? { ...e, records: e.records.map(recordToJson) } : e)
+  const json = entry.op === 'batch' ? { op: 'batch', entries: entry.entries.map(toJson) } : toJson(entry)
   const payload = Buffer.from(JSON.stringify(json), 'utf8')
   if (payload.length > MAX_JOURNAL_ENTRY_BYTES) {
     throw new RangeError(`journal entry of ${payload.length} bytes exceeds ${MAX_JOURNAL_ENTRY_BYTES}`)
@@ -113,6 +118,10 @@ function parseEntry(payload: Buffer): JournalEntry | string {
   } catch {
     return 'payload is not JSON'
   }
+  return parseEntryValue(v, true)
+}
+
+function parseEntryValue(v: unknown, top: boolean): JournalEntry | string {
   if (!isJsonObject(v)) return 'entry is not an object'
   switch (v.op) {
     case 'base':
@@ -133,6 +142,17 @@ function parseEntry(payload: Buffer): JournalEntry | string {
         return `${v.op} entry with invalid positions`
       }
       return { op: v.op, at: at as number[], records }
+    }
+    case 'batch': {
+      if (!top || !Array.isArray(v.entries) || v.entries.length === 0) return 'batch entry without entries'
+      const entries: ChangeEntry[] = []
+      for (const x of v.entries) {
+        const e = parseEntryValue(x, false)
+        if (typeof e === 'string') return e
+        if (e.op !== 'add' && e.op !== 'update' && e.op !== 'delete') return `batch entry holding a ${e.op} entry`
+        entries.push(e)
+      }
+      return { op: 'batch', entries }
     }
     default:
       return `unknown entry op ${JSON.stringify(v.op)}`
