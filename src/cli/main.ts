@@ -1,6 +1,6 @@
 /**
  * The command line: argv -> command. The only place that touches process (argv, exit, signals, stdout).
- * Commands: server, client, top, health, cluster status|peers|join|pull.
+ * Commands: server, client, top, health, cluster status|peers|join|pull, records flush.
  */
 import { Command, Option } from 'commander'
 import { VERSION } from '../version.js'
@@ -101,6 +101,19 @@ for (const [name, line, description] of [
       process.exitCode = await runClientCommand({ target, command: line, ...opts })
     })
 }
+
+const records = program.command('records').description('records commands against a running node (see also: client, context "record")')
+records
+  .command('flush')
+  .description('write journaled record changes to dnsrecords.json now (POST /api/v1/records/flush; docs/storage.md)')
+  .argument('[target]', 'control socket path or host:port (default: server_socket)')
+  .option('--json', 'print JSON')
+  .addOption(new Option('--token <token>', 'API token for a TCP target').env('DNSPLANE_API_TOKEN'))
+  .option('--config <path>', 'dnsplane.json to read server_socket from')
+  .action(async (target: string | undefined, opts: { json?: boolean; token?: string; config?: string }) => {
+    const { runClientCommand } = await import('./commands/client-entry.js')
+    process.exitCode = await runClientCommand({ target, command: 'record flush', ...opts })
+  })
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`dnsplane: ${(err as Error).message}\n`)
