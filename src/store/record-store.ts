@@ -5,6 +5,7 @@
 import type { DnsRecord } from './record.js'
 import type { RecordIndex } from './record-index.js'
 import type { MassDeleteInfo } from './mass-delete.js'
+import type { LoadedVersions, RecordVersioner } from './record-versions.js'
 
 /**
  * Where a change came from: cluster push-on-change fires only for 'local'; 'replica' is the
@@ -94,6 +95,10 @@ export interface RecordStore {
    * store without a journal. Resolves with whether anything was written and the record count.
    */
   flush?(): Promise<{ flushed: boolean; records: number }>
+  /** record_lww start-up: the versions the records file and its journal held (store/record-versions.ts); absent on a store without them. */
+  loadedVersions?(): LoadedVersions | undefined
+  /** Versions local writes through `v` and writes its section in every snapshot; absent on a store without a journal. */
+  attachVersioner?(v: RecordVersioner | undefined): void
   onChange(listener: (change: RecordChange) => void): () => void
   /** Start/stop watching the file for external edits. */
   start(): Promise<void>
