@@ -170,3 +170,36 @@ t.test('an older cluster_replica.json is migrated once into dnsrecords.json and 
   t.same(again.replica.state.entries().map((e) => [e.key, e.version]).sort(), entries.map((e) => [e.key, e.version]).sort(), 'read back from dnsrecords.json')
   t.not(adoptionVersion(records[0]).node, again.replica.state.get(entryKey(records[0]))?.version.node, 'not re-adopted')
 })
+
+t.test('a cluster_replica.json beside a records file that already holds versions is only renamed', async (t) => {
+  const dir = await seeded(t)
+  await writeFile(join(dir, 'cluster_replica.json'), '{"format":1,"node_id":"node-a","clock":{"wall":1,"counter":0},"records_hash":"","records_hash_before":"","entries":[]}')
+  const node = await startNode(dir)
+  t.teardown(() => node.stop())
+  t.equal(node.replica.state.liveCount, 51, 'the versions of dnsrecords.json stand')
+  t.ok(existsSync(join(dir, 'cluster_replica.json.migrated')))
+})
+
+t.test('a versions key that fails to parse stops the start with ERR_STATE_LOAD naming it', async (t) => {
+  const dir = await seeded(t)
+  const doc = await readDoc(dir)
+  await writeFile(join(dir, 'dnsrecords.json'), JSON.stringify({ ...doc, [VERSIONS_KEY]: { format: 1, versions: 'x' } }))
+  const store = await FileRecordStore.open({ path: join(dir, 'dnsrecords.json'), prettyJson: false, log, watch: false, seedRecords: [] })
+  t.teardown(() => store.stop())
+  await t.rejects(LwwReplica.open({ store, path: join(dir, 'cluster_replica.json'), nodeId: 'node-a', now: () => clock, log }), { code: 'ERR_STATE_LOAD', message: /dnsplane_record_lww.*versions: must be an array/ })
+})
+
+t.test('a peer write that cannot be written is undone', async (t) => {
+  const dir = await seeded(t)
+  const node = await startNode(dir)
+  t.teardown(() => node.stop())
+  const before = node.replica.state.size
+  const failing = node.store.replaceWith.bind(node.store)
+  node.store.replaceWith = async (fn, src) => {
+    await fn(node.store.list())
+    throw new Error('ENOSPC')
+  }
+  await t.rejects(node.replica.applyRemote([{ key: 'id:peer', version: { wall: clock + 1e6, counter: 0, node: 'node-b' } }]), /ENOSPC/)
+  t.equal(node.replica.state.size, before, 'the merge was undone')
+  node.store.replaceWith = failing
+})
