@@ -32,7 +32,7 @@ function typeOf(schema: TSchema): string {
   if (isPortKey(schema)) return 'port string'
   const choices = literalChoices(schema)
   if (choices) return choices.join(' \\| ')
-  if (s.type === 'array') return 'string[]'
+  if (s.type === 'array') return (s.items as { type?: string }).type === 'object' ? 'object[]' : 'string[]'
   return String(s.type)
 }
 
@@ -163,6 +163,13 @@ ${aliasTable(FILE_KEY_ALIASES)}
 - **Not implemented yet:** \`fallback_server_transport\` \`dot\`/\`doh\` and
   \`records_source.type\` \`url\`/\`git\`/\`bind_dir\` are refused with an error naming the key
   (they would leave the node without its upstream or records), rather than ignored.
+- **Abuse limits** ([abuse-resistance.md](abuse-resistance.md)): \`dns_amplification_max_ratio\`
+  answers an oversized UDP reply truncated (TC=1, so a real client retries over TCP) where the
+  original answered SERVFAIL; in \`rrl\` mode an over-limit reply is dropped, one in 1/\`dns_rrl_slip\`
+  answered truncated, as BIND and Knot do, where the original answered REFUSED (which a spoofed
+  flood still reflects). The query rate limit and the sliding window answer REFUSED, as the
+  original. Setting only one of \`api_tls_cert\`/\`api_tls_key\` refuses the start (the original
+  silently served plain HTTP).
 - **Log output:** one JSON object per line. \`log.log_severity\` \`none\` writes no log file, but
   warnings and errors still go to stderr; with a file, warnings and errors also go to stderr.
   Tokens and authorization headers are replaced by \`[redacted]\`.

@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   'ERR_NOT_FOUND',
   'ERR_INTERNAL',
   'ERR_MASS_DELETE_HELD',
+  'ERR_RATE_LIMITED',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

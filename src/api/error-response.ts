@@ -46,6 +46,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   ERR_NOT_FOUND: 404,
   ERR_INTERNAL: 500,
   ERR_MASS_DELETE_HELD: 409,
+  ERR_RATE_LIMITED: 429,
 }
 
 /** An error reduced to what may be shown to the caller. */

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino'
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify'
 import { registerAuth } from './auth.js'
+import { registerRateLimit, type ApiRateLimit } from './rate-limit.js'
 import type { ApiDeps } from './deps.js'
 import { describeError, errorBodyFor } from './error-response.js'
 import { registerCacheRoutes } from './routes/cache.js'
@@ -36,6 +37,8 @@ export interface BuildApiOptions {
   plugins?: ApiPlugin[]
   /** Serve HTTPS with this PEM key and certificate (api_tls_key / api_tls_cert); plain HTTP when absent. */
   https?: { key: string | Buffer; cert: string | Buffer }
+  /** Per-client request limit (api_rate_limit_*): 429 with Retry-After above it; none when absent. */
+  rateLimit?: ApiRateLimit
 }
 
 /** Query parameters that may carry a token (dashboard WebSocket); redacted from logged URLs. */
@@ -97,10 +100,12 @@ export function buildApi(deps: ApiDeps, opts: BuildApiOptions): FastifyInstance 
   app.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode
     const isRead = request.method === 'GET' || request.method === 'HEAD'
-    const level = status >= 500 ? 'warn' : isRead && status < 400 ? 'debug' : 'info'
+    // a 429 is logged at debug: a flood that is being limited must not flood the log instead
+    const level = status >= 500 ? 'warn' : (isRead && status < 400) || status === 429 ? 'debug' : 'info'
     log[level]({ method: request.method, url: redactUrl(request.url), status, ms: Math.round(reply.elapsedTime) }, 'api request')
   })
 
+  if (opts.rateLimit) registerRateLimit(app, opts.rateLimit)
   if (opts.requireAuth) registerAuth(app, deps.getApiToken, deps.getViewerToken)
 
   // Our routes validate with TypeBox's compiler (no coercion); plugins keep fastify's default.

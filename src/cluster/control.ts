@@ -22,8 +22,17 @@ export interface PeerStatus {
   node_id?: string
   /** Ours: last seq applied from this peer's node id. */
   peer_seq?: number
-  /** Ours: seconds since the last successful sync, when known. */
+  /**
+   * Ours: replication lag, the age in seconds of the oldest change queued for this peer and not yet
+   * delivered; 0 when nothing is queued; absent before any contact.
+   */
   replication_lag_seconds?: number
+  /** Ours: the same age, present only while something is queued for this peer. */
+  oldest_pending_seconds?: number
+  /** Ours: record count the peer announced at its last handshake (absent for Go peers). */
+  records?: number
+  /** Ours: whether the peer's announced record digest equalled ours then (absent for Go peers). */
+  digest_match?: boolean
   /** Ours: pending push retry, if a push to this peer failed. */
   pending_push?: boolean
   /** Ours: capabilities the peer announced (record_lww/1, challenge/2); [] for a Go peer. */

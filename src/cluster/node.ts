@@ -20,6 +20,7 @@ import { Outbox } from './peers/outbox.js'
 import type { ClusterState } from './peers/peer-state.js'
 import { PeerTracker } from './peers/peer-tracker.js'
 import { Prober } from './peers/prober.js'
+import { cachedSummary } from './peers/records-summary.js'
 import { notePeerAnnouncement } from './peers/announcements.js'
 import { Dialer } from './session/dialer.js'
 import { Acceptor } from './session/serve.js'
@@ -79,6 +80,7 @@ export class ClusterNode implements ClusterControl {
       track: (task: Promise<unknown>) => void tasks.track(task),
       peers: () => this.membership.effective,
       concurrency: limits.peerConcurrency,
+      recordsSummary: cachedSummary(() => deps.store.index, () => deps.store.list()),
     }
     this.outbox = new Outbox({
       ...shared,
@@ -206,7 +208,7 @@ export class ClusterNode implements ClusterControl {
       settings: s,
       now: this.now(),
       advertiseAddr: dialAddress(s.cluster_advertise_addr, s.cluster_listen_addr, this.interfaces()),
-      peers: m.effective.map((a) => ({ record: this.tracker.get(a), pendingPush: this.outbox.has(a), pendingEntries: this.outbox.get(a)?.entries.size })),
+      peers: m.effective.map((a) => ({ record: this.tracker.get(a), pendingPush: this.outbox.has(a), pendingEntries: this.outbox.get(a)?.entries.size, pendingSince: this.outbox.get(a)?.since })),
       srvPeerCount: m.srvPeerCount,
       discoveryLastRefresh: m.lastRefresh,
       discoveryLastError: m.lastError,

@@ -78,14 +78,16 @@ export class SyncRounds {
 
   private async pullFrom(peer: string): Promise<PeerOpResult> {
     const { deps } = this
-    const tracked = deps.tracker.get(peer)
     try {
+      const t0 = deps.now()
       const session = await deps.dial(peer, DIAL_TIMEOUT_MS, PULL_DEADLINE_MS)
+      const rtt = deps.now() - t0
       const synced = await deps.engine().pull(peer, session)
       const now = deps.now()
-      tracked.lastPullOk = now
+      // A pull that completed proves the peer reachable now, whatever an older probe said.
+      deps.tracker.contact(peer, rtt).lastPullOk = now
       if (synced) {
-        tracked.lastSyncOk = now
+        deps.tracker.synced(peer, now)
         deps.emit({ kind: 'sync_ok', peer, op: 'pull' })
       }
       return { address: peer, ok: true }
@@ -101,8 +103,11 @@ export class SyncRounds {
     const { deps } = this
     const tracked = deps.tracker.get(peer)
     let session: Session | undefined
+    let rtt: number
     try {
+      const t0 = deps.now()
       session = await deps.dial(peer, DIAL_TIMEOUT_MS, PUSH_DEADLINE_MS)
+      rtt = deps.now() - t0
       await deps.engine().deliver(peer, session, p)
     } catch (err) {
       tracked.lastOutboundError = (err as Error).message
@@ -114,7 +119,7 @@ export class SyncRounds {
     tracked.lastOutboundOk = now
     tracked.lastOutboundError = undefined
     tracked.pushBlocked = undefined
-    tracked.lastSyncOk = now
+    deps.tracker.synced(peer, now, rtt)
     deps.emit({ kind: 'push_acked', peer, seq: deps.state.current.local_seq })
     deps.emit({ kind: 'sync_ok', peer, op: 'push' })
   }

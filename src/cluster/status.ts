@@ -69,10 +69,10 @@ export function buildClusterStatus(input: StatusInput): ClusterStatus {
   if (adv) out.advertise_addr = adv
   out.replica_only = !!s.cluster_replica_only
   out.cluster_admin = !!s.cluster_admin
-  out.peers = input.peers.map(({ record, pendingPush, pendingEntries }) => {
+  out.peers = input.peers.map(({ record, pendingPush, pendingEntries, pendingSince }) => {
     const nodeId = record.nodeId
     const peerSeq = nodeId && Object.hasOwn(state.peer_seq, nodeId) ? state.peer_seq[nodeId] : undefined
-    return peerStatus(record, now, { peerSeq, pendingPush, pendingEntries })
+    return peerStatus(record, now, { peerSeq, pendingPush, pendingEntries, pendingSince })
   })
   out.local_seq = state.local_seq
   if (adv) out.cluster_port_guess = adv

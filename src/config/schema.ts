@@ -111,15 +111,15 @@ const dns = section('DNS listener and resolution', {
     note: 'A client at its cap gives up its oldest idle connection for a new one (RFC 7766 6.2). IPv6 hosts of one LAN share a /64 and so one cap: raise it for large IPv6 LANs.',
   }),
   dns_tcp_idle_timeout_seconds: int(10, 1, 3600, 'ours: idle timeout of a DNS-over-TCP connection in seconds'),
-  dns_rate_limit_rps: num(0, 0, 1_000_000, 'per-client-IP query rate (token bucket, REFUSED when exceeded); 0 = off', NI),
-  dns_rate_limit_burst: int(50, 0, INT32_MAX, 'burst size of the per-IP query token bucket', NI),
-  dns_amplification_max_ratio: int(0, 0, INT32_MAX, 'maximum response/request size ratio (SERVFAIL above); 0 = off', NI),
-  dns_response_limit_mode: oneOf(['sliding_window', 'rrl'], 'sliding_window', 'response limiter: sliding_window or rrl', NI),
-  dns_sliding_window_seconds: int(1, 1, MAX_TIMER_SECONDS, 'sliding-window limiter window in seconds', NI),
-  dns_max_responses_per_ip_window: int(0, 0, INT32_MAX, 'responses per client IP per window; 0 = off', NI),
-  dns_rrl_max_per_bucket: int(0, 0, INT32_MAX, 'response-rate-limit responses per (IP, qname) bucket; 0 = off', NI),
-  dns_rrl_window_seconds: int(1, 1, MAX_TIMER_SECONDS, 'response-rate-limit window in seconds', NI),
-  dns_rrl_slip: num(0.1, 0, 1, 'share of rate-limited responses answered truncated instead of dropped (0..1)', NI),
+  dns_rate_limit_rps: num(0, 0, 1_000_000, 'per-client-IP query rate (token bucket, REFUSED when exceeded); 0 = off'),
+  dns_rate_limit_burst: int(50, 0, INT32_MAX, 'burst size of the per-IP query token bucket'),
+  dns_amplification_max_ratio: int(0, 0, INT32_MAX, 'maximum UDP response/request size ratio (truncated, TC=1, above); 0 = off'),
+  dns_response_limit_mode: oneOf(['sliding_window', 'rrl'], 'sliding_window', 'response limiter: sliding_window or rrl'),
+  dns_sliding_window_seconds: int(1, 1, MAX_TIMER_SECONDS, 'sliding-window limiter window in seconds'),
+  dns_max_responses_per_ip_window: int(0, 0, INT32_MAX, 'UDP responses per client IP per window (REFUSED above); 0 = off'),
+  dns_rrl_max_per_bucket: int(0, 0, INT32_MAX, 'response-rate-limit responses per (client prefix, response class, name) bucket over UDP; 0 = off'),
+  dns_rrl_window_seconds: int(1, 1, MAX_TIMER_SECONDS, 'response-rate-limit window in seconds'),
+  dns_rrl_slip: num(0.1, 0, 1, 'share of rate-limited responses answered truncated instead of dropped (0..1)'),
 })
 
 const tlsListeners = section('DNS over TLS and HTTPS', {
@@ -136,9 +136,36 @@ const tlsListeners = section('DNS over TLS and HTTPS', {
   doh_key_file: str('', 'TLS private key (PEM, unencrypted) of doh_cert_file; re-read on SIGHUP', { path: true }),
 })
 
+/** One `tsig_keys` entry (docs/dynamic-updates.md); semantic checks (base64, names, file mode) in dns/tsig/keyring.ts. */
+const TsigKeyEntry = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    algorithm: Type.Union(['hmac-sha1', 'hmac-sha224', 'hmac-sha256', 'hmac-sha384', 'hmac-sha512'].map((v) => Type.Literal(v))),
+    secret: Type.Optional(Type.String({ maxLength: 4096 })),
+    secret_file: Type.Optional(Type.String({ maxLength: 4096 })),
+    zones: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: MAX_LIST_ITEMS })),
+    operations: Type.Optional(Type.Array(Type.Union(['update', 'transfer', 'notify'].map((v) => Type.Literal(v))), { maxItems: 3 })),
+  },
+  { additionalProperties: false },
+)
+
+const updates = section('Dynamic updates and TSIG', {
+  tsig_keys: Type.Array(TsigKeyEntry, {
+    default: [], maxItems: MAX_LIST_ITEMS,
+    description: 'ours: TSIG keys (RFC 8945): [{name, algorithm, secret (base64) or secret_file (mode 0600), zones, operations}]',
+    dnsplane: info({ secret: true, note: 'See docs/dynamic-updates.md. `zones` absent or empty = every zone; `operations` absent = update, transfer and notify.' }),
+  }),
+  update_allowed_networks: list('ours: CIDR networks whose UNSIGNED RFC 2136 updates are accepted; empty = unsigned updates are REFUSED (signed ones are checked against tsig_keys)'),
+})
+
 const zones = section('AXFR and DNSSEC', {
-  axfr_enabled: bool(false, 'allow AXFR of local records', NI),
-  axfr_allowed_networks: list('CIDR networks allowed to AXFR', NI),
+  axfr_enabled: bool(false, 'serve zone transfers (AXFR and IXFR, over TCP and DoT) of the zones held locally (owners of a SOA record)', {
+    live: true, note: 'Serials, IXFR history and NOTIFY: see docs/zone-transfers.md.',
+  }),
+  axfr_allowed_networks: list('CIDR networks (or single addresses) allowed to transfer zones; empty = nobody', LIVE),
+  zone_also_notify: list('ours: secondaries sent NOTIFY when a zone changes: "ADDRESS[:PORT]" (every zone) or "ZONE ADDRESS[:PORT]"; IPv6 with a port as [ADDR]:PORT', LIVE),
+  ixfr_history_max_diffs: int(100, 0, 100_000, 'ours: zone changes remembered per zone for IXFR (in memory); 0 = always answer IXFR with the whole zone'),
+  ixfr_history_max_bytes: int(4_194_304, 0, INT32_MAX, 'ours: bytes of remembered zone changes per zone for IXFR; the oldest are dropped first'),
   dnssec_validate: bool(false, 'best-effort RRSIG check of upstream answers', NI),
   dnssec_validate_strict: bool(false, 'SERVFAIL when DNSSEC validation fails', NI),
   dnssec_trust_anchor_file: str('', 'trust anchor file for DNSSEC validation', NI),
@@ -187,10 +214,10 @@ const api = section('API, dashboard and TUI access', {
     secret: true,
   }),
   api_allow_unauthenticated_remote: bool(false, 'ours: allow api_bind to name a non-loopback address while api_auth_token is empty (anyone who reaches the port can change records and settings); a warning is logged at start'),
-  api_tls_cert: str('', 'TLS certificate for the API (HTTPS when both cert and key are set)', NI),
-  api_tls_key: str('', 'TLS private key for the API', NI),
-  api_rate_limit_rps: num(0, 0, 1_000_000, 'per-client-IP API request rate (429 when exceeded); 0 = off', NI),
-  api_rate_limit_burst: int(20, 0, INT32_MAX, 'burst size of the per-IP API limit', NI),
+  api_tls_cert: str('', 'TLS certificate (PEM) for the API: HTTPS when set with api_tls_key (one without the other refuses the start); re-read on SIGHUP'),
+  api_tls_key: str('', 'TLS private key for the API'),
+  api_rate_limit_rps: num(0, 0, 1_000_000, 'per-client-IP API request rate (429 when exceeded); 0 = off'),
+  api_rate_limit_burst: int(20, 0, INT32_MAX, 'burst size of the per-IP API limit'),
   stats_dashboard_enabled: bool(true, 'serve the web dashboard routes (404 when false)', LIVE),
   dashboard_resolution_log_cap: int(1000, 1, 1_000_000, 'resolutions kept in memory for the dashboard log'),
   full_stats: bool(false, 'keep persistent per-requester and per-domain statistics', NI),
@@ -305,6 +332,7 @@ export const ConfigSchema = Type.Object(
     ...dns,
     ...tlsListeners,
     ...zones,
+    ...updates,
     ...upstream,
     ...cache,
     ...api,
@@ -363,6 +391,11 @@ export const OUR_KEYS: ReadonlySet<string> = new Set([
   'cluster_tls_cert',
   'cluster_tls_key',
   'cluster_tls_ca',
+  'tsig_keys',
+  'update_allowed_networks',
+  'zone_also_notify',
+  'ixfr_history_max_diffs',
+  'ixfr_history_max_bytes',
 ])
 
 /**
@@ -411,6 +444,7 @@ export function describeExpected(schema: TSchema): string {
   if (s.type === 'number') return range('a number')
   if (s.type === 'string' && s.pattern === PORT_PATTERN) return 'must be a port number "0".."65535"'
   if (s.type === 'string') return 'must be a string'
+  if (s.type === 'array' && (s.items as { type?: string }).type === 'object') return `must be an array of objects {${Object.keys((s.items as TObject).properties).join(', ')}} (at most ${MAX_LIST_ITEMS})`
   if (s.type === 'array') return `must be an array of strings (at most ${MAX_LIST_ITEMS})`
   if (s.type === 'object') return 'must be an object'
   return 'has an invalid value'

@@ -1,26 +1,37 @@
 /** The REST API on apiport (when `api` is on), behind the bind policy of api-bind.ts and the API token. */
 import type { AddressInfo } from 'node:net'
+import { dirname } from 'node:path'
+import type { Server as TlsServer } from 'node:tls'
 import { buildApi } from '../api/server.js'
 import type { ApiDeps } from '../api/deps.js'
 import type { ConfigManager } from '../config/manager.js'
 import { dashboardPlugin, type DashboardDeps } from '../dashboard/routes.js'
 import { DnsplaneError } from '../errors.js'
+import { readTlsPair } from '../dns/serve/tls-files.js'
 import { portFrom } from './adapters.js'
+import type { CertificateListener } from './build-encrypted-dns.js'
 import { apiBindFor, isLoopbackHost } from './api-bind.js'
 import type { BuildContext, UpFlags } from './options.js'
 
 /**
- * With `api` on: listens on the bind host from apiBindFor, sets `up.api`, registers 'api' and returns the
- * bound address; undefined with `api` off. Throws DnsplaneError ERR_BIND_FAILED naming host and port.
+ * With `api` on: listens on the bind host from apiBindFor (HTTPS when api_tls_cert or api_tls_key is set,
+ * its certificate re-read on SIGHUP through `certificates`; per-client 429s with api_rate_limit_rps),
+ * sets `up.api`, registers 'api' and returns the bound address; undefined with `api` off. Throws
+ * DnsplaneError ERR_BIND_FAILED naming host and port, ERR_CONFIG_INVALID for a bad certificate pair.
  */
 export async function startRestApi(
   { config, log, stops }: BuildContext,
-  deps: { apiDeps: ApiDeps; dashboardDeps: DashboardDeps; up: UpFlags },
+  deps: { apiDeps: ApiDeps; dashboardDeps: DashboardDeps; up: UpFlags; configPath?: string; certificates?: { watchCertificate(l: CertificateListener): void } },
 ): Promise<AddressInfo | undefined> {
   if (!config.api) return undefined
   const { host, warning } = apiBindFor(config)
   if (warning) log.warn({ host }, warning)
-  const api = buildApi(deps.apiDeps, { requireAuth: true, plugins: [dashboardPlugin(deps.dashboardDeps)] })
+  // Either key set means the operator wants HTTPS: a missing other half refuses the start rather than serving plain HTTP.
+  const files = { certKey: 'api_tls_cert', certFile: config.api_tls_cert, keyKey: 'api_tls_key', keyFile: config.api_tls_key }
+  const baseDir = dirname(deps.configPath ?? '.')
+  const https = config.api_tls_cert.trim() !== '' || config.api_tls_key.trim() !== '' ? await readTlsPair(files, baseDir) : undefined
+  const rateLimit = config.api_rate_limit_rps > 0 ? { rps: config.api_rate_limit_rps, burst: config.api_rate_limit_burst } : undefined
+  const api = buildApi(deps.apiDeps, { requireAuth: true, plugins: [dashboardPlugin(deps.dashboardDeps)], https, rateLimit })
   const port = portFrom('apiport', config.apiport)
   try {
     await api.listen({ host, port })
@@ -32,6 +43,7 @@ export async function startRestApi(
   const address = api.server.address() as AddressInfo
   deps.up.api = true
   stops.push('api', () => api.close())
+  if (https) deps.certificates?.watchCertificate({ name: 'api', files, setCertificate: (p) => (api.server as unknown as TlsServer).setSecureContext(p) })
   log.info({ address: formatAddress(address) }, 'api listening')
   return address
 }

@@ -3,22 +3,31 @@ import type { AddressInfo } from 'node:net'
 import { hostname } from 'node:os'
 import { VERSION } from '../version.js'
 import { DnsServer } from '../dns/serve/server.js'
+import { DnsLimiter, dnsLimitSettingsFrom, hasDnsLimits, type DnsLimitCounters } from '../dns/limit/dns-limiter.js'
 import type { CachingResolver } from '../dns/forward/resolver.js'
 import type { FileRecordStore } from '../store/file-store.js'
 import type { ResolutionSink } from '../stats/resolution.js'
+import type { TransferService } from '../dns/xfr/transfer.js'
 import { portFrom } from './adapters.js'
+import { buildUpdateService } from './build-update.js'
 import type { BuildContext, UpFlags } from './options.js'
 
 export interface BuiltDns {
   dns: DnsServer
   address: { udp: AddressInfo; tcp: AddressInfo }
+  /** What the DNS limits did (metrics); undefined when no limit is configured. */
+  limits: () => DnsLimitCounters | undefined
 }
 
 /** Binds dns_bind:port and registers 'dns'; throws DnsplaneError ERR_BIND_FAILED when the port is taken. */
 export async function buildDns(
-  { config, log, stops }: BuildContext,
-  deps: { records: FileRecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string },
+  ctx: BuildContext,
+  deps: { records: FileRecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string; xfr?: TransferService },
 ): Promise<BuiltDns> {
+  const { config, log, stops } = ctx
+  const update = buildUpdateService(ctx, deps.records)
+  const limitSettings = dnsLimitSettingsFrom(config)
+  const limiter = hasDnsLimits(limitSettings) ? new DnsLimiter(limitSettings) : undefined
   const dns = new DnsServer(
     {
       bind: config.dns_bind,
@@ -35,11 +44,11 @@ export async function buildDns(
       tcpMaxConnectionsPerClient: config.dns_tcp_max_connections_per_client,
       upstreamTimeoutMs: Math.max(1, config.timeout) * 1000,
     },
-    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log },
+    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log, update, xfr: deps.xfr, limiter },
   )
   const address = await dns.start()
   stops.push('dns', () => dns.stop())
-  return { dns, address }
+  return { dns, address, limits: () => limiter?.counters }
 }
 
 /**

@@ -19,9 +19,12 @@ export interface BuiltEncryptedDns {
   doh?: AddressInfo
   /** Re-reads the certificate and key files; a bad pair is logged and the current one kept. */
   reloadCertificates(): Promise<void>
+  /** Adds another TLS listener (the REST API) to what reloadCertificates() re-reads. */
+  watchCertificate(l: CertificateListener): void
 }
 
-interface Listener {
+/** A TLS listener whose certificate SIGHUP re-reads. */
+export interface CertificateListener {
   name: string
   files: TlsFileKeys
   setCertificate(pair: TlsPair): void
@@ -47,8 +50,8 @@ export async function buildEncryptedDns({ config, log, stops }: BuildContext, de
     tcpMaxConnections: config.dns_tcp_max_connections,
     tcpMaxConnectionsPerClient: config.dns_tcp_max_connections_per_client,
   }
-  const listeners: Listener[] = []
-  const out: BuiltEncryptedDns = { reloadCertificates: () => reload(listeners, baseDir, log) }
+  const listeners: CertificateListener[] = []
+  const out: BuiltEncryptedDns = { reloadCertificates: () => reload(listeners, baseDir, log), watchCertificate: (l) => void listeners.push(l) }
   if (config.dot_enabled) {
     const files = { certKey: 'dot_cert_file', certFile: config.dot_cert_file, keyKey: 'dot_key_file', keyFile: config.dot_key_file }
     const port = portFrom('dot_port', config.dot_port)
@@ -72,7 +75,7 @@ export async function buildEncryptedDns({ config, log, stops }: BuildContext, de
   return out
 }
 
-async function reload(listeners: Listener[], baseDir: string, log: Logger): Promise<void> {
+async function reload(listeners: CertificateListener[], baseDir: string, log: Logger): Promise<void> {
   for (const l of listeners) {
     try {
       l.setCertificate(await readTlsPair(l.files, baseDir))

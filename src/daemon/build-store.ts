@@ -2,6 +2,7 @@
 import { FileRecordStore } from '../store/file-store.js'
 import { ServersStore } from '../store/servers-file-store.js'
 import type { BuildContext } from './options.js'
+import { reportUnanswerable } from './unanswerable-report.js'
 
 export interface BuiltStores {
   records: FileRecordStore
@@ -22,6 +23,7 @@ export async function buildStores({ config, cfg, log, stops }: BuildContext): Pr
   stops.push('records', () => records.stop())
   await records.start()
   log.info({ path: config.file_locations.records_source.location, records: records.list().length }, 'records loaded')
+  reportUnanswerable(log.child({ component: 'records' }), records)
 
   const servers = await ServersStore.open({
     path: config.file_locations.dnsservers,

@@ -18,6 +18,7 @@ import { buildStats } from './build-stats.js'
 import { buildForwarding } from './build-forwarding.js'
 import { startCacheCompaction } from './build-timers.js'
 import { buildDns, markDnsDownOnStop } from './build-dns.js'
+import { buildXfr } from './build-xfr.js'
 import { buildEncryptedDns } from './build-encrypted-dns.js'
 import { buildCluster } from './build-cluster.js'
 import { apiDepsFor, type ControlPlaneDeps } from './build-api-deps.js'
@@ -47,7 +48,8 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     const forwarding = await buildForwarding(ctx, servers)
     const lastCompaction = startCacheCompaction(ctx, forwarding.resolver.cache)
     let nodeId = (): string => '' // the cluster's node id once it is built (CH TXT id.server)
-    const { dns, address: dnsAddr } = await buildDns(ctx, { records, resolver: forwarding.resolver, sink, nodeId: () => nodeId() })
+    const xfr = await buildXfr(ctx, { records, metrics, configPath: loaded.path })
+    const { dns, address: dnsAddr, limits: dnsLimits } = await buildDns(ctx, { records, resolver: forwarding.resolver, sink, nodeId: () => nodeId(), xfr: xfr.service })
     const encrypted = await buildEncryptedDns(ctx, { dns, configPath: loaded.path })
     const clusterDeps = { configPath: loaded.path, configManager, records, metrics, up, opts }
     const { cluster, frameBudget, readinessInput } = await buildCluster(ctx, clusterDeps)
@@ -58,6 +60,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       cluster: () => cluster.status(),
       frameBudget: () => frameBudget.stats(),
       massDeleteHeld: () => records.heldMassDelete()?.removed ?? 0,
+      dnsLimits,
     })
     markDnsDownOnStop(ctx, up)
 
@@ -68,7 +71,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     const apiDeps = apiDepsFor(ctx, plane)
     const dashboardDeps = dashboardDepsFor(ctx, plane)
     const socketPath = await startControlSocket(ctx, apiDeps, dashboardDeps)
-    const apiAddr = await startRestApi(ctx, { apiDeps, dashboardDeps, up })
+    const apiAddr = await startRestApi(ctx, { apiDeps, dashboardDeps, up, configPath: loaded.path, certificates: encrypted })
     watchLiveConfig(ctx, configManager, { setResolutionLogCap: (cap) => stats.setResolutionLogCap(cap), apiAddress: apiAddr })
 
     log.info({ version: VERSION, records: records.list().length }, 'node ready')

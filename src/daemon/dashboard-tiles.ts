@@ -5,7 +5,7 @@ import type { CompactionRecord } from './build-timers.js'
 
 const onOff = (b: boolean): string => (b ? 'On' : 'Off')
 
-/** The feature tiles: cluster, API auth, cache, local records, upstream health, SWR, refuse ANY. */
+/** The feature tiles: cluster, API auth, cache, local records, upstream health, SWR, refuse ANY, DNS limits. */
 export function featureFlagsFrom(c: Config): FeatureFlag[] {
   return [
     { key: 'cluster', label: 'Cluster sync', value: onOff(c.cluster_enabled), variant: c.cluster_enabled ? 'ok' : 'neutral' },
@@ -15,7 +15,17 @@ export function featureFlagsFrom(c: Config): FeatureFlag[] {
     { key: 'upstream_health', label: 'Upstream health', value: onOff(c.upstream_health_check_enabled), variant: 'neutral' },
     { key: 'swr', label: 'Stale-while-revalidate', value: onOff(c.stale_while_revalidate), variant: 'neutral' },
     { key: 'refuse_any', label: 'Refuse ANY', value: onOff(c.dns_refuse_any), variant: 'neutral' },
+    { key: 'dns_limits', label: 'DNS limits', value: dnsLimitsLabel(c), variant: 'neutral' },
   ]
+}
+
+/** Which DNS abuse limits are on (docs/abuse-resistance.md): "Rate, RRL, Amplification", or "Off". */
+function dnsLimitsLabel(c: Config): string {
+  const on: string[] = []
+  if (c.dns_rate_limit_rps > 0) on.push('Rate')
+  if (c.dns_response_limit_mode === 'rrl' ? c.dns_rrl_max_per_bucket > 0 : c.dns_max_responses_per_ip_window > 0) on.push(c.dns_response_limit_mode === 'rrl' ? 'RRL' : 'Window')
+  if (c.dns_amplification_max_ratio > 0) on.push('Amplification')
+  return on.length > 0 ? on.join(', ') : 'Off'
 }
 
 /** The status panel: readiness, what is up, the listeners and the feature tiles. */

@@ -9,6 +9,7 @@ import type { ClusterStatus } from '../cluster/control.js'
 import type { FrameBudgetStats } from '../cluster/transport/frame-budget.js'
 import type { ResolutionEvent, ResolutionSink } from '../stats/resolution.js'
 import type { QueryCounters } from '../stats/dashboard-data.js'
+import type { DnsLimitCounters } from '../dns/limit/dns-limiter.js'
 
 /** `qtype` label values of dnsplane_dns_resolve_duration_seconds; anything else is 'other'. */
 export const QTYPE_LABELS = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'PTR', 'SRV', 'SOA', 'CAA', 'ANY', 'other'] as const
@@ -72,7 +73,12 @@ export interface MetricSources {
   frameBudget?: () => FrameBudgetStats | undefined
   /** Records a held-back mass delete would remove (0 when nothing is held). */
   massDeleteHeld?: () => number
+  /** What the DNS query rate limit, response limiter and amplification cap did (undefined: no limit set). */
+  dnsLimits?: () => DnsLimitCounters | undefined
 }
+
+/** `action` label values of dnsplane_dns_limited_total (the DnsLimitCounters keys). */
+export const DNS_LIMIT_ACTIONS = ['refused_rate', 'refused_window', 'rrl_dropped', 'rrl_slipped', 'amplification_truncated', 'evictions'] as const
 
 export interface CreateMetricsOptions {
   /** The cluster message types accepted as `type` label values (default CLUSTER_MESSAGE_TYPES). */
@@ -108,6 +114,7 @@ export interface Metrics extends ResolutionSink {
   readonly clusterPeerClockSkewSeconds: Gauge<'peer_index'>
   readonly clusterClockSkewExceeded: Gauge
   readonly recordsMassDeleteHeld: Gauge
+  readonly dnsUpdatesTotal: Counter<'rcode'>
   /** Observes the resolution latency (O(1), never throws). */
   record(event: ResolutionEvent): void
   /** Counts one cluster event; unknown kinds and bad numbers are ignored, never thrown. */
@@ -225,6 +232,10 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     labelNames: ['reason'], registers,
   })
   const recordRejectReasons: ReadonlySet<string> = new Set(RECORD_REJECT_REASONS)
+  const dnsUpdatesTotal = new Counter<'rcode'>({
+    name: 'dnsplane_dns_updates_total', help: 'RFC 2136 UPDATE messages answered, by rcode (NOERROR, REFUSED, NXRRSET, BADSIG, ...).',
+    labelNames: ['rcode'], registers,
+  })
   const clusterDeltasAppliedTotal = new Counter({
     name: 'dnsplane_cluster_deltas_applied_total', help: 'record_lww delta frames received and applied (acknowledged).', registers,
   })
@@ -278,6 +289,16 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
       this.labels('refused').inc(nonNegative(s?.refusals ?? 0))
     },
   })
+  new Counter<'action'>({
+    name: 'dnsplane_dns_limited_total',
+    help: 'DNS messages the abuse limits acted on: refused_rate (query rate), refused_window (sliding window), rrl_dropped, rrl_slipped (sent TC=1), amplification_truncated (sent TC=1), evictions (client state forgotten for room).',
+    labelNames: ['action'], registers,
+    collect() {
+      const c = safeCall(sources.dnsLimits)
+      this.reset()
+      for (const a of DNS_LIMIT_ACTIONS) this.labels(a).inc(nonNegative(c?.[a] ?? 0))
+    },
+  })
   const recordsMassDeleteHeld = new Gauge({
     name: 'dnsplane_records_mass_delete_held',
     help: 'Records a held-back mass delete (file edit, reload or start-up) would remove until confirmed or discarded; 0 = nothing held.',
@@ -312,10 +333,11 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     clusterSnapshotsSentTotal, clusterSnapshotsAppliedTotal, clusterSnapshotsRejectedTotal,
     clusterFramesTotal, clusterBytesTotal, clusterAuthFailuresTotal,
     clusterApplyDurationSeconds, clusterReplicationDelaySeconds,
-    clusterDeltasAppliedTotal, clusterAntiEntropyRoundsTotal, clusterReplicaEntries, clusterPeerClockSkewSeconds, clusterClockSkewExceeded,
+    clusterDeltasAppliedTotal, dnsUpdatesTotal, clusterAntiEntropyRoundsTotal, clusterReplicaEntries, clusterPeerClockSkewSeconds, clusterClockSkewExceeded,
     recordsMassDeleteHeld,
 
     record(event) {
+      if (event.outcome === 'update') dnsUpdatesTotal.labels(event.rcode).inc()
       const ms = event.duration_ms
       if (!Number.isFinite(ms) || ms < 0) return
       const child = byQtype.get(event.qtype) ?? byQtype.get(String(event.qtype).toUpperCase()) ?? otherQtype

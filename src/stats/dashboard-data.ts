@@ -24,6 +24,8 @@ export interface PerfSummary {
   outcome_cache: number
   outcome_upstream: number
   outcome_none: number
+  /** RFC 2136 UPDATE messages answered (any rcode). */
+  outcome_update: number
   avg_total_ms: number
   max_total_ms: number
 }

@@ -2,7 +2,8 @@
  * One DNS resolution as the stats, the dashboard log and metrics see it.
  * Keys keep the original dashboard's spellings. Pure types.
  */
-export type ResolutionOutcome = 'local' | 'cache' | 'upstream' | 'none' | 'blocked'
+/** 'update': an RFC 2136 UPDATE (qname = zone, qtype UPDATE). */
+export type ResolutionOutcome = 'local' | 'cache' | 'upstream' | 'none' | 'blocked' | 'update'
 
 export interface ResolutionEvent {
   /** Epoch milliseconds when the answer was sent. */

@@ -19,8 +19,8 @@ export const RATE_WINDOW_SECONDS = 5
 /** Newest resolutions included in the dashboard `log` key. */
 export const DASHBOARD_LOG_LIMIT = 200
 
-const OUTCOMES: readonly ResolutionOutcome[] = ['local', 'cache', 'upstream', 'none', 'blocked']
-const OUTCOME_INDEX: Record<ResolutionOutcome, number> = { local: 0, cache: 1, upstream: 2, none: 3, blocked: 4 }
+const OUTCOMES: readonly ResolutionOutcome[] = ['local', 'cache', 'upstream', 'none', 'blocked', 'update']
+const OUTCOME_INDEX: Record<ResolutionOutcome, number> = { local: 0, cache: 1, upstream: 2, none: 3, blocked: 4, update: 5 }
 const RATE_SLOTS = RATE_WINDOW_SECONDS + 1
 
 export interface StatsOptions {
@@ -45,7 +45,7 @@ export class Stats implements ResolutionSink {
   }
   // perf (resettable)
   private perfTotal = 0
-  private perfOutcomes = [0, 0, 0, 0, 0]
+  private perfOutcomes = [0, 0, 0, 0, 0, 0]
   private perfSumMs = 0
   private perfMaxMs = 0
   // per-minute series: slot = minute % SERIES_MINUTES
@@ -119,6 +119,7 @@ export class Stats implements ResolutionSink {
       outcome_cache: this.perfOutcomes[1],
       outcome_upstream: this.perfOutcomes[2],
       outcome_none: this.perfOutcomes[3],
+      outcome_update: this.perfOutcomes[5],
       avg_total_ms: this.perfTotal === 0 ? 0 : round3(this.perfSumMs / this.perfTotal),
       max_total_ms: round3(this.perfMaxMs),
     }
@@ -126,7 +127,7 @@ export class Stats implements ResolutionSink {
 
   resetPerf(): void {
     this.perfTotal = 0
-    this.perfOutcomes = [0, 0, 0, 0, 0]
+    this.perfOutcomes = [0, 0, 0, 0, 0, 0]
     this.perfSumMs = 0
     this.perfMaxMs = 0
   }

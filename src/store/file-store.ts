@@ -442,7 +442,8 @@ export class FileRecordStore implements RecordStore {
     return { index: this.served.head, newRecord: (v) => this.newRecord(v), stamp: formatGoTime(this.now()) }
   }
 
-  private newRecord(v: ValidRecordInput): DnsRecord {
+  /** A new record for a valid input (UUID v4 unless given, ttl 0 -> 3600, added_on now), as add() stores it. */
+  newRecord(v: ValidRecordInput): DnsRecord {
     return {
       id: v.id ?? this.newId(),
       name: v.name,

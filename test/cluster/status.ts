@@ -60,7 +60,7 @@ t.test('a running node without optional parts leaves their keys out', async (t) 
     replica_only: false,
     cluster_admin: false,
     peers: [
-      { address: '10.0.0.2:7946', reachable: true, node_id: 'n2', peer_seq: 9 },
+      { address: '10.0.0.2:7946', reachable: true, replication_lag_seconds: 0, node_id: 'n2', peer_seq: 9 },
       { address: '10.0.0.3:7946', reachable: false, node_id: 'constructor', pending_push: true, pending_entries: 12 },
     ],
     local_seq: 4,
@@ -145,6 +145,29 @@ t.test('healthy: every peer synced recently, or reachable without a sync interva
   for (const [name, peers, interval, want] of cases) {
     t.equal(isClusterHealthy(peers, { ...SETTINGS, cluster_sync_interval_seconds: interval }, NOW), want, name)
   }
-  const lag = buildClusterStatus(input({ peers: [{ record: peer({ lastSyncOk: NOW - 61_500 }), pendingPush: false }] }))
-  t.equal(lag.peers![0].replication_lag_seconds, 61, 'replication lag in whole seconds')
+})
+
+t.test('replication lag is the age of the oldest undelivered change, not the time since the last sync', async (t) => {
+  const peer = (p: Partial<PeerRecord>): PeerRecord => ({ address: 'a:1', reachable: false, ...p })
+  const one = (view: StatusInput['peers'][number]) => buildClusterStatus(input({ peers: [view] })).peers![0]
+  const idle = one({ record: peer({ reachable: true, lastSyncOk: NOW - 3_600_000 }), pendingPush: false })
+  t.equal(idle.replication_lag_seconds, 0, 'an in-sync peer last synced an hour ago has no lag')
+  t.notOk('oldest_pending_seconds' in idle)
+  const behind = one({ record: peer({ reachable: true, lastSyncOk: NOW - 5_000 }), pendingPush: false, pendingEntries: 3, pendingSince: NOW - 61_500 })
+  t.equal(behind.replication_lag_seconds, 61, 'whole seconds since the oldest queued change')
+  t.equal(behind.oldest_pending_seconds, 61)
+  t.equal(one({ record: peer({}), pendingPush: true, pendingSince: NOW + 5 }).replication_lag_seconds, 0, 'a clock step back gives 0, not a negative lag')
+  t.notOk('replication_lag_seconds' in one({ record: peer({}), pendingPush: false }), 'never contacted: unknown')
+})
+
+t.test('the record count and digest verdict a peer announced are reported; a Go peer has neither', async (t) => {
+  const peers = [
+    { record: { address: 'a:1', reachable: true, records: 42, digestMatch: true }, pendingPush: false },
+    { record: { address: 'b:1', reachable: true, records: 41, digestMatch: false }, pendingPush: false },
+    { record: { address: 'c:1', reachable: true, caps: [] }, pendingPush: false },
+  ]
+  const out = buildClusterStatus(input({ peers })).peers!
+  t.match(out[0], { records: 42, digest_match: true })
+  t.match(out[1], { records: 41, digest_match: false })
+  t.notOk('records' in out[2] || 'digest_match' in out[2])
 })

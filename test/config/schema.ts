@@ -42,6 +42,11 @@ const implemented = [
   'log.log_rotation', 'log.log_rotation_size_mb', 'log.log_rotation_time_days',
   'dot_enabled', 'dot_bind', 'dot_port', 'dot_cert_file', 'dot_key_file',
   'doh_enabled', 'doh_bind', 'doh_port', 'doh_path', 'doh_cert_file', 'doh_key_file',
+  'axfr_enabled', 'axfr_allowed_networks', 'zone_also_notify', 'ixfr_history_max_diffs', 'ixfr_history_max_bytes',
+  'tsig_keys', 'update_allowed_networks',
+  'dns_rate_limit_rps', 'dns_rate_limit_burst', 'dns_amplification_max_ratio', 'dns_response_limit_mode',
+  'dns_sliding_window_seconds', 'dns_max_responses_per_ip_window', 'dns_rrl_max_per_bucket', 'dns_rrl_window_seconds',
+  'dns_rrl_slip', 'api_tls_cert', 'api_tls_key', 'api_rate_limit_rps', 'api_rate_limit_burst',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {
   for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)
@@ -60,8 +65,8 @@ t.test('every duration key that drives a timer is bounded below the 32-bit timer
   }
 })
 
-t.test('secrets are exactly the four tokens', async (t) => {
-  t.same([...SECRET_KEYS].sort(), ['api_auth_token', 'api_viewer_token', 'cluster_admin_token', 'cluster_auth_token'])
+t.test('secrets are exactly the four tokens and the TSIG keys', async (t) => {
+  t.same([...SECRET_KEYS].sort(), ['api_auth_token', 'api_viewer_token', 'cluster_admin_token', 'cluster_auth_token', 'tsig_keys'])
 })
 
 const forms: [Parameters<typeof describeExpected>[0], string][] = [

@@ -241,8 +241,7 @@ t.test("a full original user's file (every key, old names, cluster) loads with o
   const res = validateConfig(raw, ctx)
   t.same(res.errors, [])
   t.same(res.warnings, [
-    'keys not implemented yet (accepted, no effect): dns_response_limit_mode, dns_rrl_max_per_bucket, dns_rrl_slip, ' +
-      'adblock_list_files, api_tls_cert, api_tls_key, api_rate_limit_rps, full_stats_dir, server_tcp',
+    'keys not implemented yet (accepted, no effect): adblock_list_files, full_stats_dir, server_tcp',
   ])
   const c = res.config!
   t.equal(c.port, '5353')

@@ -12,7 +12,15 @@ t.test('feature tiles follow the live config', async (t) => {
   const off = featureFlagsFrom({ ...defaults, cluster_enabled: false, api_auth_token: '', cache_records: false })
   t.match(off.find((f) => f.key === 'cluster'), { value: 'Off', variant: 'neutral' })
   t.match(off.find((f) => f.key === 'api_auth'), { value: 'Off', variant: 'warn' }, 'an API without a token is a warning')
-  t.same(off.map((f) => f.key), ['cluster', 'api_auth', 'cache', 'local_records', 'upstream_health', 'swr', 'refuse_any'])
+  t.same(off.map((f) => f.key), ['cluster', 'api_auth', 'cache', 'local_records', 'upstream_health', 'swr', 'refuse_any', 'dns_limits'])
+  t.match(off.find((f) => f.key === 'dns_limits'), { value: 'Off' })
+})
+
+t.test('the DNS limits tile names the limits that are on', async (t) => {
+  const tile = (c: Partial<typeof defaults>) => featureFlagsFrom({ ...defaults, ...c }).find((f) => f.key === 'dns_limits')?.value
+  t.equal(tile({ dns_rate_limit_rps: 5, dns_max_responses_per_ip_window: 10, dns_amplification_max_ratio: 8 }), 'Rate, Window, Amplification')
+  t.equal(tile({ dns_response_limit_mode: 'rrl', dns_rrl_max_per_bucket: 5 }), 'RRL')
+  t.equal(tile({ dns_response_limit_mode: 'rrl', dns_max_responses_per_ip_window: 5 }), 'Off', 'the window is not used in rrl mode')
 })
 
 t.test('the status panel carries readiness, what is up and the listeners', async (t) => {

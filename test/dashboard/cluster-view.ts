@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm'
 interface Judged {
   verdict: string
   stale: string[]
-  peers: Array<{ stale: boolean; reason: string; behind: boolean; pending: number; sinceSync: number | null; lag: number | null; rtt: number | null }>
+  peers: Array<{ stale: boolean; reason: string; behind: boolean; pending: number; sinceSync: number | null; lag: number | null; rtt: number | null; records: number | null; digestMatch: boolean | null }>
 }
 type Judge = (c: unknown, nowMs: number, uptime: number) => Judged
 const source = readFileSync(new URL('../../src/dashboard/public/cluster.js', import.meta.url), 'utf8')
@@ -19,9 +19,9 @@ const ago = (s: number) => new Date(NOW - s * 1000).toISOString()
 const cluster = (interval: number, ...peers: object[]) => ({ enabled: true, sync_interval_seconds: interval, peers })
 
 t.test('an in-sync peer shows no lag, however long ago its last sync was', async (t) => {
-  const j = judge(cluster(0, { address: 'b', reachable: true, last_sync_ok: ago(35), replication_lag_seconds: 35, last_probe_rtt_ms: 2 }), NOW, 600)
+  const j = judge(cluster(0, { address: 'b', reachable: true, last_sync_ok: ago(35), replication_lag_seconds: 0, last_probe_rtt_ms: 2 }), NOW, 600)
   t.equal(j.verdict, 'in_sync')
-  t.equal(j.peers[0].lag, null, 'time since last sync is not lag')
+  t.equal(j.peers[0].lag, 0, 'time since last sync is not lag')
   t.equal(j.peers[0].sinceSync, 35)
   t.equal(j.peers[0].rtt, 2)
 })
@@ -63,4 +63,17 @@ t.test('with a sync interval, a peer is red after 2x the interval without a sync
 
 t.test('no peers', async (t) => {
   t.equal(judge({ enabled: true, peers: null }, NOW, 5).verdict, 'no_peers')
+})
+
+t.test('the lag of a peer with queued changes is the age of the oldest one, not the time since the last sync', async (t) => {
+  const j = judge(cluster(0, { address: 'b', reachable: true, last_sync_ok: ago(2), pending_entries: 1, oldest_pending_seconds: 45, replication_lag_seconds: 45 }), NOW, 600)
+  t.equal(j.peers[0].lag, 45)
+  t.equal(j.verdict, 'out_of_sync', 'a change waiting 45 s is over the 30 s limit though the last sync was 2 s ago')
+  t.match(j.peers[0].reason, /changes pending/)
+})
+
+t.test('record count and digest verdict per peer; null when the peer does not tell (a Go peer)', async (t) => {
+  const j = judge(cluster(0, { address: 'b', reachable: true, records: 12, digest_match: false }, { address: 'go', reachable: true, caps: [] }), NOW, 600)
+  t.same([j.peers[0].records, j.peers[0].digestMatch], [12, false])
+  t.same([j.peers[1].records, j.peers[1].digestMatch], [null, null])
 })

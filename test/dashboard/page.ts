@@ -67,7 +67,7 @@ if (!CHROMIUM) {
   const cluster: ClusterStatus = {
     enabled: true, node_id: 'node-a', listen_addr: ':7946', replica_only: true, cluster_admin: false, local_seq: 7,
     peers: [
-      { address: '10.0.0.2:7946', reachable: true, last_probe_rtt_ms: 1.26, last_sync_ok: syncedAgo(5) },
+      { address: '10.0.0.2:7946', reachable: true, last_probe_rtt_ms: 1.26, last_sync_ok: syncedAgo(5), replication_lag_seconds: 0 },
       { address: '10.0.0.3:7946', reachable: false, last_probe_error: 'connection refused' },
     ],
     sync_policy: 'global_lww', last_global_lww_unix: 1700000000, last_global_lww_node_id: 'node-b',
@@ -106,7 +106,7 @@ if (!CHROMIUM) {
 
   t.test('interval 0: in sync without lag, red once a peer is unreachable; cells never wrap inside words', async (t) => {
     const peer = { address: '127.0.0.2:7946', node_id: 'node-b-with-a-long-identifier', reachable: true, last_probe_rtt_ms: 0.8, last_sync_ok: syncedAgo(35),
-      replication_lag_seconds: 35, sync_mode: 'records_full' as const, peer_seq: 12 }
+      replication_lag_seconds: 0, sync_mode: 'records_full' as const, peer_seq: 12, records: 1234, digest_match: true }
     const c: ClusterStatus = { ...cluster, sync_interval_seconds: 0, discovery_last_error: undefined, cluster_discovery_srv: undefined, peers: [peer] }
     const opts = { cluster: c }
     const { url } = await serve(t, opts)
@@ -117,6 +117,7 @@ if (!CHROMIUM) {
     t.equal(await page.locator('[data-field="verdict"]').getAttribute('data-verdict'), 'in_sync')
     t.equal(await row.locator('[data-field="lag"]').textContent(), 'none', 'no "35s" lag for a peer that is in sync')
     t.equal(await row.locator('[data-field="last_sync"]').textContent(), '35s ago')
+    t.equal(await row.locator('[data-field="records"]').textContent(), '1,234 ✓', 'the peer holds what we hold')
     const wrapped = await page.evaluate(() => [...document.querySelectorAll('#peer-table td:not(.wrap), #peer-table th')]
       .filter((td) => td.getClientRects().length > 0 && (td as HTMLElement).offsetHeight > 2 * parseFloat(getComputedStyle(td).lineHeight || '18'))
       .map((td) => td.textContent))

@@ -78,7 +78,7 @@ export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 5000):
 /**
  * Test ports come from a block below the kernel's ephemeral range (32768-60999 here), chosen by process
  * id: a port from the ephemeral range can be taken a moment later as the source port of any process's
- * outgoing connection, and parallel test files (tap runs two) would otherwise draw from the same pool.
+ * outgoing connection, and parallel test files (tap runs `jobs` at once) would otherwise draw from the same pool.
  */
 const PORT_BLOCK_BASE = 10_000
 const PORT_BLOCK_SIZE = 400

@@ -1,8 +1,9 @@
 /**
- * Fault lab: nodes SIGKILLed during a push, SIGSTOPped (a frozen peer), and restarted repeatedly.
+ * Fault lab: a peer SIGKILLed during a push, or SIGSTOPped (a frozen peer). The writer SIGKILLed is
+ * in lab-kill-writer.ts (split so that tap runs the two halves in parallel).
  * Real processes on 127.0.0.2..4, every cluster link through a proxy (test/helpers/lab).
  */
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { LabCluster, labSkipReason, labTeardown } from '../helpers/lab/cluster.js'
 import { DnsProber } from '../helpers/lab/prober.js'
 import { waitFor } from '../helpers/daemon.js'
@@ -37,52 +38,7 @@ for (const policy of ['lww_per_node', 'primary_writer', 'record_lww'] as const) 
     t.comment(`DNS answer rate (live nodes): ${DnsProber.format(stats)}`)
     for (const [id, s] of stats) t.ok(s.rate >= 0.95, `${id} answered >= 95 % of probes while up`)
   })
-
-  t.test(`${policy}: the writer SIGKILLed while its push is pending still replicates the write after its restart`, { skip }, async (t) => {
-    const lab = await LabCluster.start({ nodes: 3, config, records: SEED })
-    labTeardown(t, lab)
-    const [a] = lab.nodes
-    // Hold the writer's outbound links so the push cannot complete before the kill.
-    lab.link(0, 1).cut()
-    lab.link(0, 2).cut()
-    const res = await a.add({ name: 'writer-killed.lab.test', type: 'A', value: '192.0.2.11' })
-    t.equal(res.status, 201, 'write acknowledged')
-    t.ok(await waitFor(() => a.log.some((l) => l.includes('cluster push failed')), 5000), 'the push failed and is pending')
-    a.kill('SIGKILL')
-    await waitFor(() => !a.alive, 3000)
-    lab.heal()
-    await a.start()
-    t.same(await a.answers('writer-killed.lab.test'), ['192.0.2.11'], 'the acknowledged write survived the kill on disk')
-    const keys = await lab.converged(CONVERGE_MS, (k) => k.includes('writer-killed.lab.test A 192.0.2.11'))
-    t.ok(keys, `all nodes converge with the write within ${CONVERGE_MS} ms of the restart`)
-  })
 }
-
-/** The write hits dnsrecords.json before the ack; record_lww versions it at restart from the file. */
-async function instantKill(t: Test, policy: string): Promise<void> {
-  const lab = await LabCluster.start({ nodes: 3, records: SEED, config: { cluster_sync_policy: policy } })
-  labTeardown(t, lab)
-  const [a] = lab.nodes
-  lab.link(0, 1).cut()
-  lab.link(0, 2).cut()
-  t.equal((await a.add({ name: 'instant-kill.lab.test', type: 'A', value: '192.0.2.13' })).status, 201)
-  a.kill('SIGKILL')
-  await waitFor(() => !a.alive, 3000)
-  lab.heal()
-  await a.start()
-  t.ok(await lab.converged(CONVERGE_MS, (k) => k.includes('instant-kill.lab.test A 192.0.2.13')), 'all nodes converge')
-}
-
-t.test('record_lww: the writer SIGKILLed within milliseconds of acknowledging a write replicates it after its restart', { skip }, (t) =>
-  instantKill(t, 'record_lww'),
-)
-
-t.test(
-  'lww_per_node: the writer SIGKILLed within milliseconds of acknowledging a write replicates it after its restart',
-  // Known gap (docs/fault-lab.md): local_seq is bumped and saved after the API ack, so this fails today.
-  { skip: skip ?? (process.env.DNSPLANE_LAB_FULL === '1' ? false : 'known gap (local_seq saved after the ack); runs with DNSPLANE_LAB_FULL=1') },
-  (t) => instantKill(t, 'lww_per_node'),
-)
 
 t.test('a SIGSTOPped peer does not hold up the others, and catches up after SIGCONT', { skip }, async (t) => {
   const lab = await LabCluster.start({ nodes: 3, records: SEED })

@@ -20,6 +20,7 @@ t.test('dnsplane top draws under a pty, survives a resize and quits on q', async
   })
   t.ok(await top.waitFor(/dnsplane top/), 'the dashboard is drawn')
   t.ok(await top.waitFor(/queries\/s\s+\d/), 'live query rate')
+  t.ok(await top.waitFor(/latency\s/), 'query latency (the dashboard figures)')
   t.ok(await top.waitFor(/Upstreams/), 'upstream panel')
   t.ok(await top.waitFor(/clustering is off on this node/), 'cluster panel')
   // A resize: SIGWINCH to the process in the pty; Ink redraws and keeps running.

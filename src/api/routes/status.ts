@@ -3,6 +3,7 @@
  */
 import type { ApiDeps } from '../deps.js'
 import type { ApiApp } from './shared.js'
+import { unanswerableCount } from '../../store/unanswerable.js'
 
 export function registerStatusRoutes(app: ApiApp, deps: ApiDeps): void {
   const now = deps.now ?? Date.now
@@ -25,6 +26,8 @@ export function registerStatusRoutes(app: ApiApp, deps: ApiDeps): void {
       reasons: readiness.reasons ?? [],
       listeners: readiness.listeners,
       records: deps.records.list().length,
+      // Records that load but no query can get (warned at load with index and reason; #13).
+      records_unanswerable: unanswerableCount(deps.records.list()),
       records_mass_delete_held: deps.records.heldMassDelete() ?? null,
       servers: deps.servers.list().length,
       cache_entries: deps.cache.list().length,

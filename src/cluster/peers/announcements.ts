@@ -4,7 +4,8 @@ import type { ClusterEvent } from '../events.js'
 import type { NodeState } from '../node-state.js'
 import { hasChallengeCap, type PeerAnnouncement } from '../session/handshake.js'
 import { CLOCK_SKEW_WARN_MS } from '../settings.js'
-import type { PeerTracker } from './peer-tracker.js'
+import type { PeerRecord, PeerTracker } from './peer-tracker.js'
+import type { RecordsSummary } from './records-summary.js'
 
 export interface AnnouncementDeps {
   tracker: PeerTracker
@@ -12,6 +13,8 @@ export interface AnnouncementDeps {
   now: () => number
   log: Logger
   emit: (e: ClusterEvent) => void
+  /** Our record count and digest, to compare with what the peer announced. */
+  recordsSummary?: () => RecordsSummary
 }
 
 /**
@@ -23,6 +26,7 @@ export function notePeerAnnouncement(deps: AnnouncementDeps, peer: string, info:
   tracked.caps = info.caps ? [...info.caps] : []
   if (info.node_id) tracked.nodeId = info.node_id
   if (hasChallengeCap(info.caps)) deps.state.noteChallengePeer(peer, info.node_id)
+  noteRecords(tracked, info, deps.recordsSummary?.())
   if (info.clock_unix_ms) {
     // The peer read its clock about half-way through the round trip.
     tracked.clockSkewMs = Math.round(info.clock_unix_ms - (sentAt + deps.now()) / 2)
@@ -32,4 +36,15 @@ export function notePeerAnnouncement(deps: AnnouncementDeps, peer: string, info:
     }
   }
   return { caps: tracked.caps, nodeId: tracked.nodeId }
+}
+
+/** The peer's announced record count and whether its digest equals ours now (cleared when it announces none). */
+function noteRecords(tracked: PeerRecord, info: PeerAnnouncement, own: RecordsSummary | undefined): void {
+  if (info.records === undefined || !info.records_digest) {
+    tracked.records = undefined
+    tracked.digestMatch = undefined
+    return
+  }
+  tracked.records = info.records
+  tracked.digestMatch = own ? own.digest === info.records_digest : undefined
 }

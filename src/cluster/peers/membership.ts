@@ -80,10 +80,10 @@ export class Membership {
       }
     }
     for (const addr of credited) {
-      const p = tracker.get(addr)
-      p.lastInboundOk = now
+      // The peer just dialled us and authenticated: it is up, whatever our last probe of it said.
+      tracker.contact(addr).lastInboundOk = now
       if (synced) {
-        p.lastSyncOk = now
+        tracker.synced(addr, now)
         this.deps.emit({ kind: 'sync_ok', peer: addr, op: 'inbound' })
       }
     }

@@ -26,6 +26,10 @@ export interface PendingPush {
   /** Bumped on every change, so a delivery knows whether something arrived meanwhile. */
   version: number
   timer?: unknown
+  /** Epoch ms of the oldest change not yet delivered (status: the real replication lag). */
+  since?: number
+  /** Epoch ms of the first change that arrived while a delivery was in flight. */
+  changedDuringDelivery?: number
 }
 
 /** The event the outbox emits when a delivery failed and a retry is scheduled. */
@@ -59,6 +63,8 @@ export interface OutboxDeps {
   retryMinMs?: number
   retryMaxMs?: number
   timers?: OutboxTimers
+  /** Epoch ms; default Date.now. */
+  now?: () => number
 }
 
 const DEFAULT_TIMERS: OutboxTimers = {
@@ -162,6 +168,9 @@ export class Outbox {
 
   /** Notes a change and starts delivery now (resetting the backoff) unless one is in flight. */
   private kick(peer: string, p: PendingPush): void {
+    const now = (this.deps.now ?? Date.now)()
+    p.since ??= now
+    if (p.inFlight) p.changedDuringDelivery ??= now
     p.version++
     this.timers.clear(p.timer)
     p.timer = undefined
@@ -175,6 +184,7 @@ export class Outbox {
     this.timers.clear(p.timer)
     p.timer = undefined
     p.inFlight = true
+    p.changedDuringDelivery = undefined
     const version = p.version
     let failure: unknown
     try {
@@ -199,6 +209,8 @@ export class Outbox {
         return
       }
       if (p.version !== version) {
+        // What was queued before is delivered; the oldest change left is the first that came meanwhile.
+        p.since = p.changedDuringDelivery ?? p.since
         // Something new arrived meanwhile: send it now.
         this.deps.track(this.deliverPending(peer))
         return

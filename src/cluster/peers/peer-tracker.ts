@@ -23,10 +23,35 @@ export interface PeerRecord {
   clockSkewMs?: number
   /** A push failed in a way retries cannot fix (snapshot over the frame limit): unhealthy until one succeeds. */
   pushBlocked?: boolean
+  /** Ours: record count the peer announced in its last auth_ok (Go peers announce none). */
+  records?: number
+  /** Whether that announced digest equalled ours at the time (undefined: none announced, or a sync since made it stale). */
+  digestMatch?: boolean
 }
 
 export class PeerTracker {
   private readonly peers = new Map<string, PeerRecord>()
+  /**
+   * A session with the peer completed an exchange of records (pull, push or inbound): the peer is
+   * up, so it is reachable and an older probe error is stale; `rttMs` is the dial + handshake time
+   * of an outbound session (inbound sessions have none). A digest mismatch seen at the start of a
+   * session predates its sync, so the verdict becomes unknown until the next handshake (a probe at
+   * the latest) rather than showing "differs" for records the sync just exchanged.
+   */
+  synced(address: string, now: number, rttMs?: number): void {
+    const p = this.contact(address, rttMs)
+    p.lastSyncOk = now
+    if (p.digestMatch === false) p.digestMatch = undefined
+  }
+
+  /** The peer completed an authenticated session with us: reachable, and the last probe error is stale. */
+  contact(address: string, rttMs?: number): PeerRecord {
+    const p = this.get(address)
+    p.reachable = true
+    p.lastProbeError = undefined
+    if (rttMs !== undefined) p.lastProbeRttMs = Math.max(0, Math.round(rttMs))
+    return p
+  }
 
   get(address: string): PeerRecord {
     let p = this.peers.get(address)
@@ -69,6 +94,8 @@ export interface PeerStatusExtra {
   peerSeq?: number
   pendingPush: boolean
   pendingEntries?: number
+  /** Epoch ms of the oldest change queued for the peer and not yet delivered (outbox). */
+  pendingSince?: number
 }
 
 /** The original's peer entry (omitempty keys left out) plus our extras; pure (`now` in epoch ms). */
@@ -82,10 +109,12 @@ export function peerStatus(p: Readonly<PeerRecord>, now: number, extra: PeerStat
   if (p.lastProbeRttMs) out.last_probe_rtt_ms = p.lastProbeRttMs
   if (p.lastProbeError) out.last_probe_error = p.lastProbeError
   out.reachable = p.reachable
-  if (p.lastSyncOk !== undefined) {
-    out.last_sync_ok = formatLocalTime(p.lastSyncOk)
-    out.replication_lag_seconds = Math.max(0, Math.floor((now - p.lastSyncOk) / 1000))
-  }
+  if (p.lastSyncOk !== undefined) out.last_sync_ok = formatLocalTime(p.lastSyncOk)
+  const lag = replicationLagSeconds(p, now, extra.pendingSince)
+  if (lag !== undefined) out.replication_lag_seconds = lag
+  if (extra.pendingSince !== undefined) out.oldest_pending_seconds = lag
+  if (p.records !== undefined) out.records = p.records
+  if (p.digestMatch !== undefined) out.digest_match = p.digestMatch
   if (p.nodeId) out.node_id = p.nodeId
   if (extra.peerSeq !== undefined) out.peer_seq = extra.peerSeq
   if (extra.pendingPush) out.pending_push = true
@@ -94,6 +123,16 @@ export function peerStatus(p: Readonly<PeerRecord>, now: number, extra: PeerStat
   if (p.clockSkewMs !== undefined) out.clock_skew_ms = p.clockSkewMs
   if (extra.pendingEntries) out.pending_entries = extra.pendingEntries
   return out
+}
+
+/**
+ * The real replication lag towards the peer: the age of the oldest change queued for it and not yet
+ * delivered (0 when nothing is queued and we have exchanged records or spoken with it; undefined
+ * before any contact). Not the time since the last sync: an idle, in-sync peer has lag 0.
+ */
+export function replicationLagSeconds(p: Readonly<PeerRecord>, now: number, pendingSince: number | undefined): number | undefined {
+  if (pendingSince !== undefined) return Math.max(0, Math.floor((now - pendingSince) / 1000))
+  return p.lastSyncOk !== undefined || p.reachable ? 0 : undefined
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   CAP_CHALLENGE,
   type AuthChallengeMessage,
   type AuthMessage,
+  type AuthOkMessage,
   type AuthResponseMessage,
   type Message,
   type ParseResult,
@@ -30,6 +31,17 @@ export interface PeerAnnouncement {
   node_id?: string
   caps?: string[]
   clock_unix_ms?: number
+  /** Ours, from auth_ok: the peer's record count and digest (peers/records-summary.ts). */
+  records?: number
+  records_digest?: string
+}
+
+/** The record count and digest an auth_ok announces (absent from Go peers). */
+function recordsOf(msg: AuthOkMessage): Pick<PeerAnnouncement, 'records' | 'records_digest'> {
+  const out: Pick<PeerAnnouncement, 'records' | 'records_digest'> = {}
+  if (msg.records !== undefined) out.records = msg.records
+  if (msg.records_digest) out.records_digest = msg.records_digest
+  return out
 }
 
 /** True when `caps` announce any version of challenge auth: such a peer never gets the plain token. */
@@ -87,7 +99,7 @@ export function clientStep(s: ClientState, input: ParseResult): ClientOutcome {
   const msg = input.ok ? input.message : undefined
   if (s.state === 'awaiting_plain_ok') {
     if (msg?.type !== 'auth_ok') return fail('refused', 'auth failed')
-    return { kind: 'authenticated', peer: { node_id: msg.node_id, caps: msg.caps, clock_unix_ms: msg.clock_unix_ms } }
+    return { kind: 'authenticated', peer: { node_id: msg.node_id, caps: msg.caps, clock_unix_ms: msg.clock_unix_ms, ...recordsOf(msg) } }
   }
   if (s.state === 'awaiting_challenge') {
     // A Go node (or ours without a token) answers an empty token with auth_fail.
@@ -111,7 +123,7 @@ export function clientStep(s: ClientState, input: ParseResult): ClientOutcome {
   if (!verifyProof(s.expectedProof, msg.proof)) {
     return fail('bad_server_proof', 'auth failed: the peer could not prove it knows the cluster token')
   }
-  return { kind: 'authenticated', peer: s.peer }
+  return { kind: 'authenticated', peer: { ...s.peer, ...recordsOf(msg) } }
 }
 
 export type PlainFallback = { allowed: true } | { allowed: false; reason: 'plain_token_disabled' | 'challenge_peer' }

@@ -46,6 +46,8 @@ export interface ServeDeps {
   emit: (e: ClusterEvent) => void
   parse: (frame: Buffer) => ParseResult
   track: (task: Promise<unknown>) => void
+  /** Ours: our record count and digest, announced in auth_ok for the dialler's status. */
+  recordsSummary?: () => { count: number; digest: string }
 }
 
 export class Acceptor {
@@ -167,7 +169,11 @@ export class Acceptor {
         pending = undefined
         return p ? verifyClientResponse(p, response) : undefined
       },
-      authOk: (proof) => ({ type: 'auth_ok', node_id: deps.state.nodeId, caps: deps.ownCaps(), clock_unix_ms: deps.now(), ...(proof ? { proof } : {}) }),
+      authOk: (proof) => {
+        const summary = deps.recordsSummary?.()
+        const records = summary ? { records: summary.count, records_digest: summary.digest } : {}
+        return { type: 'auth_ok', node_id: deps.state.nodeId, caps: deps.ownCaps(), clock_unix_ms: deps.now(), ...(proof ? { proof } : {}), ...records }
+      },
     }
   }
 

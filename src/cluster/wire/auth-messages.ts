@@ -59,6 +59,9 @@ export interface AuthOkMessage {
   clock_unix_ms?: number
   /** challenge/2: the server's proof, sent only after the client's proof checked out. */
   proof?: string
+  /** Ours: how many records the server serves and their digest (peers/records-summary.ts), for status. */
+  records?: number
+  records_digest?: string
 }
 
 export function encodeAuthOk(msg: AuthOkMessage): string {
@@ -68,6 +71,8 @@ export function encodeAuthOk(msg: AuthOkMessage): string {
   s += capsField(msg.caps)
   if (msg.clock_unix_ms) s += `,"clock_unix_ms":${int(msg.clock_unix_ms)}`
   if (msg.proof) s += `,"proof":${goString(msg.proof)}`
+  if (msg.records !== undefined) s += `,"records":${int(msg.records)}`
+  if (msg.records_digest) s += `,"records_digest":${goString(msg.records_digest)}`
   return s + '}'
 }
 
@@ -83,6 +88,10 @@ export function decodeAuthOk(o: Record<string, unknown>): AuthOkMessage {
   if (clock) msg.clock_unix_ms = clock
   const proof = optString(o, 'proof')
   if (proof) msg.proof = boundedString(proof, 'proof', 256)
+  const records = optInteger(o, 'records', 0, Number.MAX_SAFE_INTEGER)
+  if (records !== undefined) msg.records = records
+  const digest = optString(o, 'records_digest')
+  if (digest) msg.records_digest = boundedString(digest, 'records_digest', 64)
   return msg
 }
 

@@ -209,6 +209,7 @@
       ['Cache', fmtNum(p.outcome_cache)],
       ['Upstream', fmtNum(p.outcome_upstream)],
       ['None', fmtNum(p.outcome_none)],
+      ['Updates', fmtNum(p.outcome_update ?? 0)],
     ])
     dl($('stats-upstream'), [
       ['Healthy / configured', fmtNum(up.healthy) + ' / ' + fmtNum(up.configured_rows), up.unhealthy > 0 ? 'warn-text' : ''],

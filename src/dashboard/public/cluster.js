@@ -24,9 +24,9 @@
 
   /**
    * The verdict for one peer. `pending` counts queued record_lww entries (plus 1 for a failed push
-   * awaiting retry); `behind` is true while anything is queued. `lag` is the time since the last
-   * successful sync, reported only while the peer is behind: the status has no age of the oldest
-   * queued change, so this is an upper bound on how long the peer has been missing changes.
+   * awaiting retry); `behind` is true while anything is queued. `lag` is the real replication lag:
+   * the daemon's age of the oldest change not yet delivered to the peer (oldest_pending_seconds), 0
+   * when nothing is queued; a daemon too old to report it falls back to the time since the last sync.
    */
   function judgePeer(p, c, nowMs, uptime) {
     const interval = typeof c.sync_interval_seconds === 'number' && c.sync_interval_seconds > 0 ? c.sync_interval_seconds : 0
@@ -34,8 +34,10 @@
     const sinceSync = ageSeconds(p.last_sync_ok, nowMs)
     const pending = (typeof p.pending_entries === 'number' ? p.pending_entries : 0) + (p.pending_push ? 1 : 0)
     const behind = pending > 0
+    const pendingAge = typeof p.oldest_pending_seconds === 'number' ? p.oldest_pending_seconds : sinceSync
+    const lag = behind ? pendingAge : typeof p.replication_lag_seconds === 'number' ? p.replication_lag_seconds : null
     const reasons = []
-    if (behind && (sinceSync === null ? uptime > limit : sinceSync > limit)) reasons.push('changes pending for more than ' + limit + ' s')
+    if (behind && (pendingAge === null ? uptime > limit : pendingAge > limit)) reasons.push('changes pending for more than ' + limit + ' s')
     if (interval > 0) {
       if (sinceSync === null ? uptime > limit : sinceSync > limit) reasons.push(sinceSync === null ? 'never synced' : 'no sync for more than ' + limit + ' s')
     } else if (!p.reachable) {
@@ -49,7 +51,10 @@
       behind: behind,
       pending: pending,
       sinceSync: sinceSync,
-      lag: behind ? sinceSync : null,
+      lag: lag,
+      // The peer's record count and digest verdict; null when it does not tell (a Go peer).
+      records: typeof p.records === 'number' ? p.records : null,
+      digestMatch: typeof p.digest_match === 'boolean' ? p.digest_match : null,
       // A probe RTT is only meaningful while the peer answers.
       rtt: p.reachable && typeof p.last_probe_rtt_ms === 'number' ? p.last_probe_rtt_ms : null,
     }
@@ -123,7 +128,8 @@
     const rows = peers.map((p, i) => {
       const v = j.peers[i]
       const err = p.reachable ? p.last_outbound_error || '' : p.last_probe_error || p.last_outbound_error || ''
-      const lag = v.lag === null ? (v.sinceSync === null ? '—' : 'none') : h.fmtDuration(v.lag)
+      const lag = v.lag === null ? '—' : v.lag === 0 && !v.behind ? 'none' : h.fmtDuration(v.lag)
+      const records = v.records === null ? '—' : h.fmtNum(v.records) + (v.digestMatch === null ? '' : v.digestMatch ? ' ✓' : ' ✗ differs')
       return el('tr', { 'data-peer': p.address, 'data-stale': v.stale ? 'yes' : 'no', class: v.stale ? 'stale' : '', title: v.reason || undefined }, [
         el('td', { 'data-field': 'address', text: p.address }),
         el('td', { 'data-field': 'node_id', text: p.node_id || '—' }),
@@ -132,12 +138,13 @@
         el('td', { 'data-field': 'last_sync', text: v.sinceSync === null ? 'never' : h.fmtDuration(v.sinceSync) + ' ago', class: v.stale ? 'bad-text' : '' }),
         el('td', { 'data-field': 'lag', text: lag, class: v.behind ? 'warn-text' : '' }),
         el('td', { 'data-field': 'pending', text: v.pending ? h.fmtNum(p.pending_entries || 0) + (p.pending_push ? ' + push retry' : '') : '0' }),
+        el('td', { 'data-field': 'records', text: records, class: v.digestMatch === false ? 'warn-text' : '', title: v.digestMatch === false ? 'the peer\'s records differ from ours (at its last handshake)' : undefined }),
         el('td', { 'data-field': 'mode', text: (p.sync_mode || '—') + (typeof p.clock_skew_ms === 'number' ? ' · skew ' + p.clock_skew_ms + ' ms' : '') }),
         el('td', { 'data-field': 'seq', text: typeof p.peer_seq === 'number' ? h.fmtNum(p.peer_seq) : '—' }),
         el('td', { 'data-field': 'error', class: 'bad-text wrap', text: v.reason && !err ? v.reason : err }),
       ])
     })
-    const head = ['Peer', 'Node', 'Reachable', 'RTT ms', 'Last sync', 'Lag', 'Pending', 'Sync mode', 'Applied seq', 'Last error']
+    const head = ['Peer', 'Node', 'Reachable', 'RTT ms', 'Last sync', 'Lag', 'Pending', 'Records', 'Sync mode', 'Applied seq', 'Last error']
     return el('div', { class: 'table-scroll' }, [el('table', { class: 'table peer-table', id: 'peer-table' }, [
       el('thead', null, [el('tr', null, head.map((t) => el('th', { text: t })))]),
       el('tbody', null, rows),

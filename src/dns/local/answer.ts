@@ -31,6 +31,8 @@ export interface LocalAnswerOptions {
   autoBuildPtrFromA: boolean
   /** RFC 8482 4.1: answer ANY with one RRset of the name instead of all of them. */
   minimalAny?: boolean
+  /** The serial served in a zone's SOA in place of the stored one (src/zones), if any. */
+  soaSerial?: (apex: string) => number | undefined
 }
 
 export type LocalOutcome =
@@ -235,7 +237,7 @@ export class LocalAnswerer {
     if (index !== this.index || index.generation !== this.generation || !this.data) {
       this.index = index
       this.generation = index.generation
-      this.data = new ZoneData(index, { autoBuildPtrFromA: this.opts.autoBuildPtrFromA })
+      this.data = new ZoneData(index, { autoBuildPtrFromA: this.opts.autoBuildPtrFromA, soaSerial: this.opts.soaSerial })
     }
     return this.data
   }

@@ -39,6 +39,8 @@ export interface TtlConflict {
 export interface ZoneDataOptions {
   /** Synthesize PTRs at the reverse names of A/AAAA values. */
   autoBuildPtrFromA: boolean
+  /** The serial to serve in the SOA of a zone apex in place of the stored one (src/zones), if any. */
+  soaSerial?: (apex: string) => number | undefined
 }
 
 /** The records of one owner and type; `set` is built on first use (null: nothing encodes). */
@@ -113,7 +115,11 @@ export class ZoneData {
     }
     for (const [key, node] of this.nodes) {
       for (const g of node.groups) {
-        if (g.type === TYPE_SOA) this.apexes.add(key)
+        if (g.type === TYPE_SOA) {
+          this.apexes.add(key)
+          const serial = opts.soaSerial?.(key)
+          if (serial !== undefined) patchSerial(key, g, serial)
+        }
         const conflict = ttlConflict(key, g)
         if (conflict) this.ttlConflicts.push(conflict)
       }
@@ -152,6 +158,18 @@ function ttlConflict(name: string, g: Group): TtlConflict | undefined {
   for (const r of g.records) if (!ttls.includes(r.ttl)) ttls.push(r.ttl)
   if (ttls.length < 2) return undefined
   return { name, type: rrTypeByCode(g.type)?.mnemonic ?? 'TYPE' + g.type, ttls, served: g.records[g.records.length - 1].ttl }
+}
+
+/** Serves the zone's serial (RFC 1035 3.3.13: the first of the five trailing 32-bit fields) in its SOA RRset. */
+function patchSerial(owner: string, g: Group, serial: number): void {
+  const set = materialize(owner, g)
+  if (!set) return
+  set.rdatas = set.rdatas.map((rd) => {
+    const out = Buffer.from(rd)
+    out.writeUInt32BE(serial >>> 0, out.length - 20)
+    return out
+  })
+  set.rrs = set.rdatas.map((rd, i) => ({ name: owner, body: rrBody(g.type, set.ttl, rd), text: set.texts[i] }))
 }
 
 /** Builds (once) the RRset of a group: values encoded, duplicates dropped (RFC 2181 5), one TTL. */

@@ -2,7 +2,15 @@
 import type { Logger } from 'pino'
 import type { RecordIndex } from '../../store/record-index.js'
 import type { UpstreamResolver } from '../forward/upstream.js'
+import type { UpdateReport } from '../update/update-handler.js'
+import type { TransferService } from '../xfr/transfer.js'
+import type { DnsLimiter } from '../limit/dns-limiter.js'
 import type { QuerySink } from './query-event.js'
+
+/** Answers RFC 2136 UPDATE messages (dns/update/update-handler.ts). */
+export interface UpdateService {
+  handle(msg: Buffer, clientIp?: string): Promise<{ reply: Buffer; report: UpdateReport }>
+}
 
 export interface DnsServerOptions {
   /** Listen address: '' = all (dual-stack '::', else '0.0.0.0'), or an IP literal. */
@@ -38,4 +46,10 @@ export interface DnsServerDeps {
   sink?: QuerySink
   log: Logger
   now?: () => number
+  /** RFC 2136 UPDATE; absent = UPDATE answered NOTIMP. */
+  update?: UpdateService
+  /** Zone serials and outgoing transfers (AXFR/IXFR); without it, transfers get NOTIMP as before. */
+  xfr?: TransferService
+  /** Query rate limit, response limiter and amplification cap (dns_rate_limit_*, dns_rrl_*, ...); none when absent. */
+  limiter?: DnsLimiter
 }

@@ -9,8 +9,9 @@ import type { ResolutionOutcome } from '../../stats/resolution.js'
 import { setClampedTimeout } from '../../timers.js'
 import type { UpstreamAnswer } from '../forward/upstream.js'
 import { LocalAnswerer, type LocalRR } from '../local/answer.js'
-import { isTransferOrMailQtype, TYPE_OPT, typeName } from '../../store/rr-types.js'
+import { isTransferOrMailQtype, TYPE_IXFR, TYPE_OPT, typeName } from '../../store/rr-types.js'
 import { chaosAnswer } from './chaos.js'
+import { isTransferQtype, peekQtype, type TransferService } from '../xfr/transfer.js'
 import { encodeResponse } from '../wire/encode-response.js'
 import {
   CLASS_CH,
@@ -26,8 +27,9 @@ import {
   type ParsedQuery,
   type WireRR,
 } from '../wire/wire.js'
+import { isUpdateMessage } from '../update/update-message.js'
 import { cachedEntry, FastPathCache } from './fast-path.js'
-import type { DnsServerDeps, DnsServerOptions } from './options.js'
+import type { DnsServerDeps, DnsServerOptions, UpdateService } from './options.js'
 import { QueryTally, type DnsCounters, type QueryTransport, type TcpAdmission } from './query-event.js'
 
 export type Reply = Buffer | undefined | Promise<Buffer | undefined>
@@ -82,7 +84,11 @@ export class DnsResponder {
     private readonly opts: DnsServerOptions,
     private readonly deps: DnsServerDeps,
   ) {
-    this.answerer = new LocalAnswerer({ localRecordsEnabled: opts.localRecordsEnabled, autoBuildPtrFromA: opts.autoBuildPtrFromA, minimalAny: opts.minimalAny })
+    const xfr = deps.xfr
+    this.answerer = new LocalAnswerer({
+      localRecordsEnabled: opts.localRecordsEnabled, autoBuildPtrFromA: opts.autoBuildPtrFromA, minimalAny: opts.minimalAny,
+      soaSerial: xfr ? (apex) => xfr.soaSerial(apex) : undefined,
+    })
     this.ednsPayload = opts.maxEdnsUdpPayload > 0 ? Math.min(opts.maxEdnsUdpPayload, DEFAULT_EDNS_UDP_BYTES) : DEFAULT_EDNS_UDP_BYTES
     this.fast = new FastPathCache(this.ednsPayload)
     this.now = deps.now ?? Date.now
@@ -103,9 +109,29 @@ export class DnsResponder {
     this.abort.abort()
   }
 
-  /** Handles one message from `clientIp` over `transport`. */
+  /** Handles one message from `clientIp` over `transport`, within the limits of `deps.limiter`. */
   handle(msg: Buffer, transport: QueryTransport, clientIp?: string): Reply {
+    const limiter = this.deps.limiter
+    if (!limiter || clientIp === undefined) return this.answer(msg, transport, clientIp)
+    if (limiter.admit(clientIp, transport === 'udp', this.now()) === 'refuse') return this.refuse(msg)
+    const r = this.answer(msg, transport, clientIp)
+    if (transport !== 'udp' || r === undefined) return r
+    if (Buffer.isBuffer(r)) return limiter.shapeUdpReply(r, msg.length, clientIp, this.now())
+    return r.then((b) => b && limiter.shapeUdpReply(b, msg.length, clientIp, this.now()))
+  }
+
+  /** A query over the rate limit: REFUSED (the original's answer), counted but not logged as a resolution. */
+  private refuse(msg: Buffer): Buffer | undefined {
     this.tally.received()
+    const parsed = parseQuery(msg)
+    if (parsed.kind !== 'query') return undefined // nothing worth an answer while over the limit
+    this.tally.answered('none', RCODES.REFUSED, false)
+    return this.encode(parsed.query, RCODES.REFUSED, false, false, [], [])
+  }
+
+  private answer(msg: Buffer, transport: QueryTransport, clientIp?: string): Reply {
+    this.tally.received()
+    if (this.deps.update && isUpdateMessage(msg)) return this.update(msg, transport, clientIp)
     const index = this.deps.getIndex()
     let fastKey: string | undefined
     if (transport === 'udp') {
@@ -136,6 +162,8 @@ export class DnsResponder {
     }
     // Only class IN is served; other classes (CH, HS, ANY) are refused rather than guessed at.
     if (q.qclass !== CLASS_IN) return this.reply(q, RCODES.REFUSED, false, [], [], limit, ev)
+    // RFC 1995 2: IXFR over UDP gets our SOA alone (the client retries over TCP); AXFR over UDP is not defined
+    if (q.qtype === TYPE_IXFR && transport === 'udp' && this.deps.xfr) return this.transferAnswer(q, msg, false, ev)[0]
     if ((q.qtype === TYPE_ANY && this.opts.refuseAny) || isTransferOrMailQtype(q.qtype)) {
       return this.reply(q, RCODES.NOTIMP, false, [], [], limit, ev)
     }
@@ -160,6 +188,42 @@ export class DnsResponder {
       return this.reply(q, RCODES.NOERROR, true, local.chain, [], limit, ev)
     }
     return this.forward(q, local.chain, local.target, local.nodataOnMiss, limit, ev, fastKey, index)
+  }
+
+  /** An RFC 2136 UPDATE: the handler answers; the event names the zone, qtype UPDATE, outcome 'update'. */
+  private async update(msg: Buffer, transport: QueryTransport, clientIp: string | undefined): Promise<Buffer> {
+    const started = this.now()
+    const { reply, report } = await (this.deps.update as UpdateService).handle(msg, clientIp)
+    const rcode = reply[3] & 0x0f
+    this.tally.answered('update', rcode, false)
+    const at = this.now()
+    this.deps.sink?.record({
+      at, client_ip: clientIp, qname: report.zone, qtype: 'UPDATE', outcome: 'update', rcode: report.rcode,
+      record: report.rcode === 'NOERROR' ? `+${report.added} -${report.removed}` : undefined, duration_ms: Math.max(0, at - started), transport, truncated: false,
+    })
+    return reply
+  }
+
+  /**
+   * AXFR/IXFR over a stream transport (TCP, DoT): every message of the answer, or undefined when `msg` is
+   * no transfer question (then handle() answers it).
+   */
+  transfer(msg: Buffer, transport: QueryTransport, clientIp?: string): Buffer[] | undefined {
+    if (!this.deps.xfr || !isTransferQtype(peekQtype(msg))) return undefined
+    const parsed = parseQuery(msg)
+    if (parsed.kind !== 'query' || parsed.query.qclass !== CLASS_IN) return undefined
+    this.tally.received()
+    const ev: EventInfo = { started: this.now(), clientIp, transport, qtype: typeName(parsed.query.qtype), outcome: 'local' }
+    return this.transferAnswer(parsed.query, msg, true, ev)
+  }
+
+  private transferAnswer(q: ParsedQuery, msg: Buffer, stream: boolean, ev: EventInfo): Buffer[] {
+    const a = (this.deps.xfr as TransferService).transfer(q, msg, stream, ev.clientIp)
+    ev.outcome = a.rcode === RCODES.NOERROR ? 'local' : 'none'
+    ev.record = a.serial === undefined ? undefined : `SOA serial ${a.serial} (${a.kind}, ${a.rrs} RRs)`
+    const last = a.messages.length - 1
+    this.finish(q, a.rcode, a.messages[last], MAX_DNS_MESSAGE_BYTES, ev)
+    return a.messages
   }
 
   /** A message that parsed only as far as its header: FORMERR, NOTIMP or BADVERS, counted but not a resolution. */

@@ -3,6 +3,7 @@
  * limit connections per client; §6.2.3: close idle ones first when resources run short). Pure:
  * no sockets, no clock; "least recently active" is a sequence number bumped on every use.
  */
+import { expandIpv6 } from '../limit/client-prefix.js'
 
 /** One tracked connection; the server owns the socket, the table only its bookkeeping. */
 export interface TcpClientEntry {
@@ -33,26 +34,6 @@ export function clientKey(ip: string): string {
   if (!groups) return addr
   const keep = IPV6_CLIENT_PREFIX_BITS / 16
   return groups.slice(0, keep).map((g) => g.toString(16)).join(':') + `::/${IPV6_CLIENT_PREFIX_BITS}`
-}
-
-/** The eight 16-bit groups of an IPv6 literal (with :: and a trailing dotted IPv4), or undefined. */
-function expandIpv6(addr: string): number[] | undefined {
-  let text = addr
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
-  if (v4) {
-    const b = v4.slice(1).map(Number)
-    text = text.slice(0, v4.index) + `${((b[0] << 8) | b[1]).toString(16)}:${((b[2] << 8) | b[3]).toString(16)}`
-  }
-  const halves = text.split('::')
-  if (halves.length > 2) return undefined
-  const part = (s: string): string[] => (s === '' ? [] : s.split(':'))
-  const head = part(halves[0])
-  const tail = halves.length === 2 ? part(halves[1]) : []
-  const fill = 8 - head.length - tail.length
-  if (halves.length === 2 ? fill < 1 : fill !== 0) return undefined
-  const all = [...head, ...Array<string>(halves.length === 2 ? fill : 0).fill('0'), ...tail]
-  const out = all.map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN))
-  return out.some(Number.isNaN) ? undefined : out
 }
 
 /** Connections by client key, with the admission rules of RFC 7766 §6.2. */

@@ -54,7 +54,7 @@ export class TcpListener {
 
   constructor(
     private readonly opts: TcpListenerOptions,
-    private readonly responder: Pick<DnsResponder, 'handle' | 'tcpAdmission'>,
+    private readonly responder: Pick<DnsResponder, 'handle' | 'tcpAdmission'> & Partial<Pick<DnsResponder, 'transfer'>>,
     private readonly log: Logger,
     private readonly flavour: TcpFlavour = PLAIN_TCP,
   ) {
@@ -131,6 +131,13 @@ export class TcpListener {
       for (const f of frames) {
         inflight++
         conn.inflight = inflight
+        // a zone transfer spans several messages (RFC 5936 2.2); written in order, the last as the reply
+        const xfr = this.responder.transfer?.(f, this.flavour.transport, clientIp)
+        if (xfr) {
+          for (let i = 0; i < xfr.length - 1; i++) if (!sock.destroyed) sock.write(encodeTcpFrame(xfr[i]))
+          send(xfr[xfr.length - 1])
+          continue
+        }
         const r = this.responder.handle(f, this.flavour.transport, clientIp)
         if (r === undefined || Buffer.isBuffer(r)) send(r)
         else r.then(send, (err: unknown) => {

@@ -81,7 +81,7 @@ function nameText(buf: Buffer, start: number, end: number, lower: boolean): stri
 }
 
 /** End offset of a name at `off` that may end in a compression pointer, or -1. Does not follow pointers. */
-function skipName(buf: Buffer, off: number): number {
+export function skipName(buf: Buffer, off: number): number {
   let total = 0
   for (;;) {
     if (off >= buf.length) return -1

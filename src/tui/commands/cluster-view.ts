@@ -9,7 +9,7 @@ import type { OutputBlock } from './types.js'
 import { formatDuration } from '../format.js'
 
 /** Columns of the peer table. */
-export const PEER_COLUMNS = ['Peer', 'Node', 'Reachable', 'Last sync', 'Pending', 'Records', 'Last error'] as const
+export const PEER_COLUMNS = ['Peer', 'Node', 'Reachable', 'Last sync', 'Lag', 'Pending', 'Records', 'Last error'] as const
 
 /**
  * The status object of a /api/v1/cluster answer: the daemon wraps it (`{node_id, enabled, healthy,
@@ -27,11 +27,21 @@ function yesNo(p: Record<string, unknown>): string {
   return rtt === undefined ? 'yes' : `yes (${rtt < 10 ? rtt.toFixed(1) : Math.round(rtt)} ms)`
 }
 
-function lastSync(p: Record<string, unknown>): string {
-  const lag = asNumber(p.replication_lag_seconds)
-  if (lag !== undefined) return `${formatDuration(lag)} ago`
+/** How long ago the last exchange of records was ("12s ago"), from last_sync_ok and `now`. */
+function lastSync(p: Record<string, unknown>, now: number): string {
   const at = displayTime(asString(p.last_sync_ok))
-  return at === '' ? 'never' : at
+  if (at === '') return 'never'
+  const ms = Date.parse(at)
+  return Number.isNaN(ms) ? at : `${formatDuration((now - ms) / 1000)} ago`
+}
+
+/**
+ * Replication lag: the age of the oldest change not yet delivered to the peer (the daemon's
+ * replication_lag_seconds); "0s" when nothing is queued, "—" before any contact.
+ */
+function lag(p: Record<string, unknown>): string {
+  const n = asNumber(p.replication_lag_seconds)
+  return n === undefined ? UNSET : formatDuration(n)
 }
 
 function pending(p: Record<string, unknown>): string {
@@ -40,7 +50,7 @@ function pending(p: Record<string, unknown>): string {
   return p.pending_push === true ? 'push queued' : '0'
 }
 
-/** Records column: the peer's count and whether its digest matches ours, when the daemon reports them. */
+/** Records column: the peer's count and whether its digest matches ours; "—" when the peer does not say (a Go peer). */
 function records(p: Record<string, unknown>): string {
   const n = asNumber(p.records)
   const match = typeof p.digest_match === 'boolean' ? (p.digest_match ? ' ✓' : ' ✗ differs') : ''
@@ -51,11 +61,11 @@ function lastError(p: Record<string, unknown>): string {
   return asString(p.last_probe_error) || asString(p.last_outbound_error)
 }
 
-/** One row per peer, in the daemon's order. */
-export function peerRows(status: unknown): string[][] {
+/** One row per peer, in the daemon's order (`now` in epoch ms, for "last sync … ago"). */
+export function peerRows(status: unknown, now = Date.now()): string[][] {
   return asArray(asObject(status).peers).map((v) => {
     const p = asObject(v)
-    return [asString(p.address), asString(p.node_id) || UNSET, yesNo(p), lastSync(p), pending(p), records(p), lastError(p)]
+    return [asString(p.address), asString(p.node_id) || UNSET, yesNo(p), lastSync(p, now), lag(p), pending(p), records(p), lastError(p)]
   })
 }
 

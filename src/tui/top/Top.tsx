@@ -1,13 +1,14 @@
 /**
  * `dnsplane top`: a terminal dashboard over the control API (socket or TCP + token), like the web
- * dashboard without a browser: query rate and cache-hit sparklines, upstream health and the cluster
- * grid, red where the dashboard is red. q, Esc or Ctrl-C quits; Ink redraws on resize.
+ * dashboard without a browser: query rate, cache-hit and latency sparklines, upstream health and the
+ * cluster grid, red where the dashboard is red. q, Esc or Ctrl-C quits; Ink redraws on resize.
  */
 import { Box, Text, useApp, useInput } from 'ink'
 import type { DaemonClient } from '../daemon-client.js'
 import { RateSparklines } from '../components/RateSparklines.js'
 import { useLiveStats } from '../hooks/use-live-stats.js'
-import { CLUSTER_COLUMNS, UPSTREAM_COLUMNS, clusterGrid, upstreamGrid, type GridRow } from './top-data.js'
+import { Sparkline } from '../components/Sparkline.js'
+import { CLUSTER_COLUMNS, UPSTREAM_COLUMNS, clusterGrid, formatMs, latencyView, upstreamGrid, type GridRow, type LatencyView } from './top-data.js'
 import { usePoll } from './use-poll.js'
 import { columnWidths } from '../format.js'
 
@@ -36,6 +37,26 @@ function Grid({ columns, rows, empty }: { columns: readonly string[]; rows: Grid
   )
 }
 
+/** The per-minute series changes once a minute; polling it faster than this only costs the daemon. */
+const LATENCY_POLL_MIN_MS = 5000
+
+/** Average resolve time per minute over the last hour (the web dashboard's chart), with the latest and overall figures. */
+function Latency({ view, error }: { view?: LatencyView; error?: string }) {
+  if (!view) return <Text dimColor>{error ? `latency: ${error}` : 'latency …'}</Text>
+  return (
+    <Box>
+      <Box width={22}>
+        <Text>latency {formatMs(view.recentMs).padStart(10)}</Text>
+      </Box>
+      <Sparkline values={view.perMinute} min={0} color="yellow" />
+      <Text dimColor>
+        {' '}
+        per minute, 1 h · avg {formatMs(view.avgMs)} · max {formatMs(view.maxMs)}
+      </Text>
+    </Box>
+  )
+}
+
 export function Top({ client, intervalMs, now = Date.now }: TopProps) {
   const { exit } = useApp()
   useInput((input, key) => {
@@ -43,6 +64,7 @@ export function Top({ client, intervalMs, now = Date.now }: TopProps) {
   })
   const stats = useLiveStats(client, intervalMs, now)
   const upstreams = usePoll(client, '/dns/upstreams/health', intervalMs)
+  const dashboard = usePoll(client, '/stats/dashboard/data', Math.max(intervalMs, LATENCY_POLL_MIN_MS))
   const cluster = usePoll(client, '/api/v1/cluster', intervalMs)
   const grid = cluster.raw === undefined ? undefined : clusterGrid(cluster.raw)
   return (
@@ -53,6 +75,7 @@ export function Top({ client, intervalMs, now = Date.now }: TopProps) {
       <Box flexDirection="column" borderStyle="round" borderColor="gray" paddingX={1}>
         <Text bold>Queries</Text>
         <RateSparklines qps={stats.qps} hitRatio={stats.hitRatio} />
+        <Latency view={dashboard.raw === undefined ? undefined : latencyView(dashboard.raw)} error={dashboard.error} />
         {stats.counters ? <Text dimColor>total {stats.counters.total_queries} · forwarded {stats.counters.total_queries_forwarded} · blocked {stats.counters.total_blocks}</Text> : null}
         {stats.error ? <Text color="red">stats: {stats.error}</Text> : null}
       </Box>

@@ -1,7 +1,8 @@
 /**
- * What `dnsplane top` draws, from the control API's answers (pure): upstream health rows
- * (GET /dns/upstreams/health) and the cluster grid (GET /api/v1/cluster), each row marked bad the
- * way the dashboard turns a row red.
+ * What `dnsplane top` draws, from the control API's answers (pure): query latency (GET
+ * /stats/dashboard/data, the web dashboard's own figures), upstream health rows (GET
+ * /dns/upstreams/health) and the cluster grid (GET /api/v1/cluster), each row marked bad the way
+ * the dashboard turns a row red.
  */
 import { peerRows, statusJson, summaryLine } from '../commands/cluster-view.js'
 import { asArray, asNumber, asObject, asString } from '../commands/shape.js'
@@ -13,7 +14,7 @@ export interface GridRow {
 }
 
 export const UPSTREAM_COLUMNS = ['Upstream', 'Health', 'Failures', 'Last error'] as const
-export const CLUSTER_COLUMNS = ['Peer', 'Node', 'Reachable', 'Last sync', 'Pending', 'Records'] as const
+export const CLUSTER_COLUMNS = ['Peer', 'Node', 'Reachable', 'Last sync', 'Lag', 'Pending', 'Records'] as const
 
 /** One row per upstream of a /dns/upstreams/health answer. */
 export function upstreamGrid(raw: unknown): GridRow[] {
@@ -41,4 +42,36 @@ export function clusterGrid(raw: unknown): { summary: string; enabled: boolean; 
   // A node with clustering off is not out of sync: nothing is drawn red for it.
   const enabled = s.enabled !== false
   return { summary: line.text, enabled, ok: !enabled || line.tone === 'success', rows }
+}
+
+/** Query latency as the web dashboard charts it: average resolve time per minute (last 60 minutes). */
+export interface LatencyView {
+  /** Average ms per minute, oldest first (0 for a minute without replies). */
+  perMinute: number[]
+  /** Average of the latest minute that had replies, if any. */
+  recentMs?: number
+  /** Since start (or the last perf reset): average and maximum resolve time. */
+  avgMs?: number
+  maxMs?: number
+}
+
+/** The latency figures of a /stats/dashboard/data answer (`series[].avg_ms`, `perf.avg_total_ms` / `max_total_ms`). */
+export function latencyView(raw: unknown): LatencyView {
+  const o = asObject(raw)
+  const points = asArray(o.series).map(asObject)
+  const perMinute = points.map((p) => asNumber(p.avg_ms) ?? 0)
+  const recent = points.filter((p) => (asNumber(p.replies) ?? 0) > 0).at(-1)
+  const perf = asObject(o.perf)
+  const total = asNumber(perf.total) ?? 0
+  return {
+    perMinute,
+    recentMs: recent ? asNumber(recent.avg_ms) : undefined,
+    avgMs: total > 0 ? asNumber(perf.avg_total_ms) : undefined,
+    maxMs: total > 0 ? asNumber(perf.max_total_ms) : undefined,
+  }
+}
+
+/** "1.25 ms", or "—" when there is no figure yet. */
+export function formatMs(ms: number | undefined): string {
+  return ms === undefined ? '—' : `${ms < 10 ? ms.toFixed(2) : ms.toFixed(0)} ms`
 }

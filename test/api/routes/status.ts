@@ -14,6 +14,7 @@ t.test('GET /api/v1/status summarises the node', async (t) => {
     uptime_seconds: 100,
     ready: true,
     records: 0,
+    records_unanswerable: 0,
     servers: 1,
     cache_entries: 1,
     listeners: { api_port: '8080' },

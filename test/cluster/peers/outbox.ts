@@ -24,6 +24,8 @@ interface Seen {
 }
 
 /** An outbox with fake timers, log and events; `deliver` defaults to succeeding and acknowledging everything. */
+const clock = { now: 1000 }
+
 function harness(deliver?: (peer: string, p: PendingPush) => Promise<void>) {
   const timers = new Map<number, { fn: () => void; ms: number }>()
   let nextHandle = 1
@@ -52,6 +54,7 @@ function harness(deliver?: (peer: string, p: PendingPush) => Promise<void>) {
     track: (task) => tasks.push(task),
     log,
     random: (n) => Buffer.alloc(n), // jitter 0: delay = 50 % of the exponential step
+    now: () => clock.now,
     retryMinMs: 1000,
     retryMaxMs: 60_000,
     timers: {
@@ -229,4 +232,35 @@ t.test('retain drops the queues and timers of removed peers', async (t) => {
   h.outbox.retain(['10.0.0.9:7946'])
   t.equal(h.timers.size, 0)
   t.notOk(h.outbox.has(PEER))
+})
+
+t.test('since: the oldest undelivered change; after a delivery, the first change that came meanwhile', async (t) => {
+  const gate = deferred()
+  let calls = 0
+  const since: Array<number | undefined> = []
+  const h = harness(async (_peer, p) => {
+    since.push(p.since)
+    const snap = p.snapshot
+    if (++calls === 1) await gate.promise
+    if (calls === 3) throw new Error('peer down')
+    if (p.snapshot === snap) p.snapshot = undefined
+  })
+  clock.now = 1000
+  h.outbox.queueSnapshot(PEER, snapshot(1))
+  await Promise.resolve()
+  clock.now = 2000
+  h.outbox.queueSnapshot(PEER, snapshot(2))
+  clock.now = 3000
+  h.outbox.queueSnapshot(PEER, snapshot(3))
+  gate.resolve()
+  await h.settle()
+  t.same(since, [1000, 2000], 'the second delivery carries changes from 2000 on')
+  t.notOk(h.outbox.has(PEER), 'all delivered: nothing pending, no age')
+  clock.now = 5000
+  h.outbox.queueSnapshot(PEER, snapshot(4))
+  await h.settle()
+  t.equal(h.outbox.get(PEER)?.since, 5000, 'a failed delivery keeps the age of what it carried')
+  clock.now = 9000
+  h.outbox.queueSnapshot(PEER, snapshot(5))
+  t.equal(h.outbox.get(PEER)?.since, 5000, 'a newer change does not make the queue younger')
 })

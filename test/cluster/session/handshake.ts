@@ -154,3 +154,14 @@ t.test('hasChallengeCap: any challenge version counts', async (t) => {
   t.equal(hasChallengeCap(['challenge/1']), true)
   t.equal(hasChallengeCap(['record_lww/1', 'challenge/2']), true)
 })
+
+t.test('the record count and digest of auth_ok reach the announcement in both flows (absent from Go peers)', async (t) => {
+  const c = client()
+  const out = clientStep(c.state, wire(server(c.message).message))
+  if (out.kind !== 'send') return t.fail('expected a response')
+  const proof = serverProof(TOKEN, cn, sn, 'node-s', 'node-c')
+  t.match(clientStep(out.next, wire({ type: 'auth_ok', proof, records: 3, records_digest: 'ab' })), { kind: 'authenticated', peer: { node_id: 'node-s', records: 3, records_digest: 'ab' } })
+  const plain = startClient({ mode: 'plain', token: TOKEN, nodeId: 'node-c', caps: [], clockMs: 5, clientNonce: cn })
+  t.same(clientStep(plain.state, wire({ type: 'auth_ok', records: 0, records_digest: 'cd' })), { kind: 'authenticated', peer: { records: 0, records_digest: 'cd' } })
+  t.same(clientStep(plain.state, wire({ type: 'auth_ok' })), { kind: 'authenticated', peer: {} }, 'a Go auth_ok announces nothing')
+})

@@ -151,6 +151,7 @@ t.test('challenge/2 fields: auth_challenge without proof, auth_response with non
     [{ type: 'auth_challenge', nonce: 'sn', node_id: 'b', caps: ['challenge/2'], clock_unix_ms: 5 }, '{"type":"auth_challenge","nonce":"sn","node_id":"b","caps":["challenge/2"],"clock_unix_ms":5}'],
     [{ type: 'auth_response', nonce: 'cn', proof: 'p' }, '{"type":"auth_response","nonce":"cn","proof":"p"}'],
     [{ type: 'auth_ok', node_id: 'b', proof: 'sp' }, '{"type":"auth_ok","node_id":"b","proof":"sp"}'],
+    [{ type: 'auth_ok', records: 0, records_digest: '00ff' }, '{"type":"auth_ok","records":0,"records_digest":"00ff"}'],
   ]
   for (const [msg, text] of cases) {
     t.equal(encodeMessage(msg), text)

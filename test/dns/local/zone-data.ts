@@ -43,3 +43,13 @@ t.test('every ancestor of an owner exists; apexes are the owners of a SOA', asyn
   t.equal(d.zoneOf('a.b.c.z.test'), 'z.test')
   t.equal(d.zoneOf('other.example'), undefined)
 })
+
+t.test('the SOA serves the serial the zones module gives in place of the stored one', async (t) => {
+  const records = [rec('z.test', 'SOA', 'ns.z.test. h.z.test. 7 3600 900 604800 300'), rec('sub.z.test', 'SOA', 'ns.z.test. h.z.test. 9 1 1 1 1')]
+  const d = new ZoneData(RecordIndex.build(records, 1), { autoBuildPtrFromA: false, soaSerial: (apex) => (apex === 'z.test' ? 1_800_000_000 : undefined) })
+  const body = d.rrset('z.test', 6)?.rrs[0].body as Buffer
+  t.equal(body.readUInt32BE(body.length - 20), 1_800_000_000, 'patched')
+  t.equal(d.rrset('z.test', 6)?.rdatas[0].readUInt32BE((d.rrset('z.test', 6)?.rdatas[0].length as number) - 20), 1_800_000_000)
+  const sub = d.rrset('sub.z.test', 6)?.rdatas[0] as Buffer
+  t.equal(sub.readUInt32BE(sub.length - 20), 9, 'a zone without a tracked serial keeps its own')
+})

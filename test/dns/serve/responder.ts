@@ -122,3 +122,45 @@ t.test('FastPathCache.lookup returns the entry of a hit, the key of a miss, unde
   t.equal(fast.render(hit as never, Buffer.from('9999' + A_QUERY.slice(4), 'hex'), 0).toString('hex'), '9999' + reply.toString('hex').slice(4))
   t.equal(fast.lookup(Buffer.from('1234', 'hex'), index), undefined)
 })
+
+t.test('transfers: IXFR over UDP gets the SOA alone, TCP gets every message, served SOAs carry the zone serial', async (t) => {
+  const index = RecordIndex.build(records, 1)
+  const { ZoneTracker } = await import('../../../src/zones/zone-tracker.js')
+  const { answerTransfer } = await import('../../../src/dns/xfr/transfer.js')
+  const tracker = new ZoneTracker({ maxDiffs: 10, maxBytes: 100_000 })
+  tracker.load(records, new Map([['zone.test', { serial: 1_800_000_000, digest: 'x' }]]), 1_800_000_005)
+  const events: QueryEvent[] = []
+  const r = new DnsResponder(opts, {
+    getIndex: () => index, log, sink: { record: (e) => events.push(e) }, now: () => 1_000,
+    xfr: { soaSerial: (apex) => tracker.serialOf(apex), transfer: (q, msg, stream) => answerTransfer(q, msg, tracker, true, stream) },
+  })
+  const serial = tracker.serialOf('zone.test') as number
+  const soaOf = (m: Buffer | undefined) => ((dnsPacket.decode(m as Buffer).answers ?? [])[0]?.data as { serial?: number } | undefined)?.serial
+  const ask = (type: string, authorities: dnsPacket.Answer[] = []) => dnsPacket.encode({ type: 'query', id: 9, questions: [{ type, name: 'zone.test' } as dnsPacket.Question], authorities })
+  t.equal(soaOf(r.handle(ask('SOA'), 'udp') as Buffer), serial, 'a SOA query shows the tracked serial')
+  const ixfr = ask('IXFR', [{ type: 'SOA', name: 'zone.test', data: { mname: 'a', rname: 'b', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 1 } } as dnsPacket.Answer])
+  const udp = r.handle(ixfr, 'udp') as Buffer
+  t.equal(soaOf(udp), serial)
+  t.equal(dnsPacket.decode(udp).answers?.length, 1)
+  t.equal(events.at(-1)?.qtype, 'IXFR')
+  const tcp = r.transfer(ixfr, 'tcp', '127.0.0.1') as Buffer[]
+  t.ok(tcp.length >= 1)
+  t.equal((dnsPacket.decode(tcp[0]).answers ?? []).length, records.length + 1, 'out of reach: the whole zone (RFC 1995 4)')
+  t.equal(r.transfer(ask('A'), 'tcp'), undefined, 'not a transfer: handle() answers it')
+  t.equal(r.transfer(Buffer.from('00', 'hex'), 'tcp'), undefined)
+  const chaos = dnsPacket.encode({ type: 'query', id: 9, questions: [{ type: 'AXFR', name: 'zone.test', class: 'CH' } as dnsPacket.Question] })
+  t.equal(r.transfer(chaos, 'tcp'), undefined, 'class CH: not ours to transfer')
+  t.equal(dnsPacket.decode(r.handle(ask('AXFR'), 'udp') as Buffer).rcode, 'NOTIMP', 'AXFR over UDP: NOTIMP')
+  const { r: plain } = responder()
+  t.equal(plain.transfer(ixfr, 'tcp'), undefined, 'no transfer service: NOTIMP as before')
+})
+
+t.test('incoming NOTIFY: NOTIMP (we are no secondary)', async (t) => {
+  const { r } = responder()
+  const notify = dnsPacket.encode({ type: 'query', id: 3, questions: [{ type: 'SOA', name: 'zone.test' }] })
+  notify.writeUInt16BE((4 << 11) | 0x0400, 2) // opcode NOTIFY, AA (RFC 1996 3.7)
+  const reply = dnsPacket.decode(r.handle(notify, 'udp') as Buffer) as dnsPacket.DecodedPacket & { rcode: string; opcode: string }
+  t.equal(reply.rcode, 'NOTIMP')
+  t.equal(reply.opcode, 'NOTIFY')
+  t.equal(reply.id, 3)
+})

@@ -12,11 +12,18 @@ t.test('summary line: record count from the node status, else the replica, and t
   t.same(summaryLine({ enabled: true, replica_only: true, healthy: false, peers: [{ reachable: true }] }, 0), { text: 'node — · policy — · 0 records · replica only · NOT in sync (1/1 peers reachable)', tone: 'warning' })
 })
 
-t.test('peer rows: rtt, last sync from the time when no lag is given, pending, records, error', async (t) => {
-  t.same(peerRows({ peers: [{ address: 'a:1', reachable: true, last_probe_rtt_ms: 12.6, last_sync_ok: '2024-01-01T00:00:00Z', digest_match: true, last_probe_error: 'timeout' }] }), [
-    ['a:1', '—', 'yes (13 ms)', '2024-01-01T00:00:00Z', '0', '✓', 'timeout'],
+t.test('peer rows: rtt, last sync ago, real lag, pending, records and digest, error', async (t) => {
+  const now = Date.parse('2024-01-01T00:01:08Z')
+  t.same(peerRows({ peers: [{ address: 'a:1', reachable: true, last_probe_rtt_ms: 12.6, last_sync_ok: '2024-01-01T00:00:00Z', replication_lag_seconds: 0, digest_match: true, last_probe_error: 'timeout' }] }, now), [
+    ['a:1', '—', 'yes (13 ms)', '1m 8s ago', '0s', '0', '✓', 'timeout'],
   ])
-  t.same(peerRows({ peers: [{ address: 'b:1', reachable: true, records: 5, digest_match: true }] })[0].slice(2), ['yes', 'never', '0', '5 ✓', ''])
+  t.same(peerRows({ peers: [{ address: 'b:1', reachable: true, records: 5, digest_match: true }] })[0].slice(2), ['yes', 'never', '—', '0', '5 ✓', ''])
+  t.same(
+    peerRows({ peers: [{ address: 'c:1', reachable: false, last_probe_rtt_ms: 3, last_sync_ok: 'soon', replication_lag_seconds: 75, pending_entries: 4, records: 7, digest_match: false }] })[0].slice(2, 7),
+    ['no', 'soon', '1m 15s', '4', '7 ✗ differs'],
+    'no RTT for an unreachable peer; an unreadable time is shown as sent',
+  )
+  t.same(peerRows({ peers: [{ address: 'go:1', reachable: true, caps: [] }] })[0][6], '—', 'a Go peer tells no count: —')
   t.same(peerRows({}), [])
 })
 

@@ -321,16 +321,16 @@ t.test('cluster status is one summary line and a peer table; --json is the statu
     sync_policy: 'record_lww',
     healthy: true,
     peers: [
-      { address: '10.0.0.2:7946', node_id: 'n2', reachable: true, last_probe_rtt_ms: 1.25, last_sync_ok: '2024-05-01T11:59:58Z', replication_lag_seconds: 2, pending_entries: 3 },
+      { address: '10.0.0.2:7946', node_id: 'n2', reachable: true, last_probe_rtt_ms: 1.25, last_sync_ok: new Date(Date.now() - 60_000).toISOString(), replication_lag_seconds: 2, pending_entries: 3, records: 42, digest_match: true },
       { address: '10.0.0.3:7946', reachable: false, last_outbound_error: 'connect ECONNREFUSED 10.0.0.3:7946', pending_push: true },
     ],
   }
   const answer = { node_id: 'n1', enabled: true, healthy: true, peers: [{ address: '10.0.0.2:7946' }], status }
   const { result, client, text } = await run('cluster status', { 'GET /api/v1/cluster': answer, 'GET /api/v1/status': { records: 42 } })
   t.equal(text.split('\n')[0], 'node n1 · policy record_lww · 42 records · in sync (1/2 peers reachable)')
-  t.match(text, /Peer\s+Node\s+Reachable\s+Last sync\s+Pending\s+Records\s+Last error/)
-  t.match(text, /10\.0\.0\.2:7946\s+n2\s+yes \(1\.3 ms\)\s+2s ago\s+3\s+—/)
-  t.match(text, /10\.0\.0\.3:7946\s+—\s+no\s+never\s+push queued\s+—\s+connect ECONNREFUSED/)
+  t.match(text, /Peer\s+Node\s+Reachable\s+Last sync\s+Lag\s+Pending\s+Records\s+Last error/)
+  t.match(text, /10\.0\.0\.2:7946\s+n2\s+yes \(1\.3 ms\)\s+1m \d+s ago\s+2s\s+3\s+42 ✓/, 'last sync a minute ago, but only 2 s behind')
+  t.match(text, /10\.0\.0\.3:7946\s+—\s+no\s+never\s+—\s+push queued\s+—\s+connect ECONNREFUSED/)
   t.ok(text.split('\n').length < 8, 'compact')
   t.same(result.raw, status, '--json: one shape, peers and healthy once')
   t.same(client.calls.map((c) => c.path), ['/api/v1/cluster', '/api/v1/status'])
@@ -349,7 +349,7 @@ t.test('cluster status says when clustering is off, and without a node status le
 t.test('cluster peer list draws the peer table', async (t) => {
   const status = { enabled: true, peers: [{ address: '10.0.0.2:7946', node_id: 'n2', reachable: true, replication_lag_seconds: 65, records: 10, digest_match: false }] }
   const { result, text } = await run('cluster peer list', { 'GET /api/v1/cluster': { status } })
-  t.match(text, /10\.0\.0\.2:7946\s+n2\s+yes\s+1m 5s ago\s+0\s+10 ✗ differs/)
+  t.match(text, /10\.0\.0\.2:7946\s+n2\s+yes\s+never\s+1m 5s\s+0\s+10 ✗ differs/)
   t.same(result.raw, { peers: status.peers })
   t.match(errorOf((await run('cluster peer lsit')).result)?.message, 'unknown peer command "lsit" (list, add, remove, set-role) (did you mean "list"?)')
   t.match(errorOf((await run('cluster peer list x')).result)?.message, 'peer list takes no arguments')

@@ -15,14 +15,19 @@ t.test('draws queries, upstreams and the cluster grid from the control API', asy
     },
     'GET /dns/upstreams/health': { upstreams: [{ address_port: '9.9.9.9:53', unhealthy: true, consecutive_failures: 3, last_probe_error: 'timeout' }] },
     'GET /api/v1/cluster': { status: { enabled: true, node_id: 'n1', sync_policy: 'record_lww', healthy: true, peers: [{ address: '10.0.0.2:7946', node_id: 'n2', reachable: true, replication_lag_seconds: 3 }] } },
+    'GET /stats/dashboard/data': {
+      perf: { total: 5, avg_total_ms: 1.5, max_total_ms: 12.25 },
+      series: [{ t: 0, replies: 3, avg_ms: 1 }, { t: 60, replies: 2, avg_ms: 2.5 }, { t: 120, replies: 0, avg_ms: 0 }],
+    },
   })
   const r = render(<Top client={client} intervalMs={20} now={Date.now} />)
   t.teardown(() => r.unmount())
-  const f = await until(r.lastFrame, (x) => x.includes('10.0.0.2:7946') && x.includes('9.9.9.9:53') && /[▁▂▃▄▅▆▇█]/.test(x))
+  const f = await until(r.lastFrame, (x) => x.includes('10.0.0.2:7946') && x.includes('9.9.9.9:53') && /[▁▂▃▄▅▆▇█]/.test(x) && x.includes('latency'))
   t.match(f, 'dnsplane top')
   t.match(f, /9\.9\.9\.9:53\s+DOWN\s+3\s+timeout/)
   t.match(f, 'node n1 · policy record_lww · in sync (1/1 peers reachable)')
-  t.match(f, /10\.0\.0\.2:7946\s+n2\s+yes\s+3s ago/)
+  t.match(f, /10\.0\.0\.2:7946\s+n2\s+yes\s+never\s+3s/, 'the lag column is the real lag')
+  t.match(f, /latency\s+2\.50 ms\s+\S+ per minute, 1 h · avg 1\.50 ms · max 12 ms/, 'the latest minute with replies, the chart and the overall figures')
   t.match(f, /queries\/s\s+\d/)
 })
 
@@ -33,6 +38,7 @@ t.test('shows what failed instead of data, and q quits', async (t) => {
   const f = await until(r.lastFrame, (x) => x.includes('cluster is not enabled'))
   t.match(f, 'cluster: cluster is not enabled (HTTP 409)')
   t.match(f, 'no upstream health data')
+  t.match(f, /latency: /, 'a failed latency poll says so')
   r.stdin.write('q')
   for (let i = 0; i < 5; i++) await new Promise((res) => setImmediate(res))
   const calls = client.calls.length

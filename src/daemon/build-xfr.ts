@@ -1,0 +1,120 @@
+/**
+ * Zones as the DNS ecosystem sees them: SOA serials that follow every change of the records (local write,
+ * peer delta, file edit), AXFR/IXFR out with access by network, and NOTIFY to configured secondaries.
+ * Follows the record store's change events; hands the DNS responder a TransferService.
+ */
+import { Counter } from 'prom-client'
+import type { FileRecordStore } from '../store/file-store.js'
+import type { Metrics } from '../metrics/registry.js'
+import { TYPE_AXFR } from '../store/rr-types.js'
+import { ZoneTracker, type SerialChange } from '../zones/zone-tracker.js'
+import { readSerials, SerialFileWriter, serialPathFor } from '../zones/serial-file.js'
+import { isAddressAllowed, parseNetworks } from '../dns/xfr/networks.js'
+import { parseNotifyTargets, type NotifyTarget } from '../dns/xfr/notify-message.js'
+import { Notifier } from '../dns/xfr/notifier.js'
+import { answerTransfer, type TransferAnswer, type TransferService } from '../dns/xfr/transfer.js'
+import type { BuildContext } from './options.js'
+
+export interface BuiltXfr {
+  service: TransferService
+  tracker: ZoneTracker
+}
+
+/** Memoises a parse of a config list by the list's identity (configs are frozen; a reload makes a new one). */
+function memo<T>(parse: (list: readonly string[]) => T): (list: readonly string[]) => T {
+  let last: readonly string[] | undefined
+  let value: T | undefined
+  return (list) => {
+    if (list !== last) {
+      last = list
+      value = parse(list)
+    }
+    return value as T
+  }
+}
+
+/** Registers 'zones' on the stop stack (NOTIFY sender and the serial file). Call before buildDns. */
+export async function buildXfr(
+  { config, cfg, log: rootLog, stops }: BuildContext,
+  deps: { records: FileRecordStore; metrics: Metrics; configPath: string; now?: () => number },
+): Promise<BuiltXfr> {
+  const log = rootLog.child({ component: 'zones' })
+  const now = deps.now ?? Date.now
+  const seconds = (): number => Math.floor(now() / 1000)
+  const tracker = new ZoneTracker({ maxDiffs: config.ixfr_history_max_diffs, maxBytes: config.ixfr_history_max_bytes })
+  const path = serialPathFor(deps.configPath)
+  tracker.load(deps.records.list(), await readSerials(path), seconds())
+  const file = new SerialFileWriter(path, (err) => log.warn({ err, path }, 'cannot write zone serials'))
+  file.save(tracker.persisted())
+  for (const apex of tracker.apexes()) log.info({ zone: apex, serial: tracker.serialOf(apex) }, 'zone loaded')
+
+  const registers = [deps.metrics.registry]
+  const transfers = new Counter<'type' | 'result'>({
+    name: 'dnsplane_zone_transfers_total',
+    help: 'AXFR/IXFR requests by question type and result (axfr = whole zone, ixfr = differences, current = SOA only, refused, notauth, formerr).',
+    labelNames: ['type', 'result'], registers,
+  })
+  const notifies = new Counter<'result'>({
+    name: 'dnsplane_zone_notify_total', help: 'NOTIFY attempts to secondaries by result (ok, error, timeout, send_failed).',
+    labelNames: ['result'], registers,
+  })
+  // zero series for the closed label sets, so rate()/increase() work from the first scrape
+  for (const ty of ['axfr', 'ixfr']) for (const r of ['axfr', 'ixfr', 'current', 'refused', 'notauth', 'formerr']) transfers.labels(ty, r).inc(0)
+  for (const r of ['ok', 'error', 'timeout', 'send_failed']) notifies.labels(r).inc(0)
+  const serialChanges = new Counter({ name: 'dnsplane_zone_serial_changes_total', help: 'Times a zone serial moved (a zone changed).', registers })
+
+  const targets = memo((list) => {
+    const { targets, invalid } = parseNotifyTargets(list)
+    if (invalid.length > 0) log.warn({ invalid }, 'zone_also_notify entries ignored (not "[ZONE ]ADDRESS[:PORT]")')
+    return targets
+  })
+  const networks = memo((list) => {
+    const parsed = parseNetworks(list)
+    if (parsed.invalid.length > 0) log.warn({ invalid: parsed.invalid }, 'axfr_allowed_networks entries ignored (not a CIDR or address)')
+    return parsed.networks
+  })
+  const notifier = new Notifier({
+    targets: (): readonly NotifyTarget[] => targets(cfg().zone_also_notify),
+    soaOf: (zone) => tracker.current(zone)?.soa,
+    log,
+    onResult: (r) => notifies.labels(r).inc(),
+    now,
+  })
+
+  const onChanges = (changes: readonly SerialChange[]): void => {
+    for (const c of changes) {
+      serialChanges.inc()
+      log.info({ zone: c.apex, from: c.from, serial: c.to, added: c.added, removed: c.removed }, c.to === undefined ? 'zone removed' : 'zone serial changed')
+      if (c.to !== undefined) notifier.zoneChanged(c.apex)
+    }
+    if (changes.length > 0) file.save(tracker.persisted())
+  }
+  // synchronous: the new serial is in place before the first query sees the new index
+  const unsubscribe = deps.records.onChange((change) => onChanges(tracker.update(change.index.records, seconds())))
+  // secondaries learn about the zones at start as well (their serial may have moved while we were down)
+  for (const apex of tracker.apexes()) notifier.zoneChanged(apex)
+
+  stops.push('zones', async () => {
+    unsubscribe()
+    notifier.close()
+    await file.flush()
+  })
+
+  const service: TransferService = {
+    soaSerial: (apex) => tracker.serialOf(apex),
+    transfer(q, msg, stream, clientIp): TransferAnswer {
+      const c = cfg()
+      const allowed = c.axfr_enabled && isAddressAllowed(networks(c.axfr_allowed_networks), clientIp)
+      const started = now()
+      const a = answerTransfer(q, msg, tracker, allowed, stream)
+      const type = q.qtype === TYPE_AXFR ? 'AXFR' : 'IXFR'
+      transfers.labels(type.toLowerCase(), a.kind).inc()
+      const bytes = a.messages.reduce((n, m) => n + m.length, 0)
+      const where = { zone: q.qkey, type, client: clientIp, result: a.kind, serial: a.serial, from: a.fromSerial }
+      if (a.rcode !== 0) log.warn({ ...where, axfr_enabled: c.axfr_enabled }, 'zone transfer refused')
+      else log.info({ ...where, messages: a.messages.length, rrs: a.rrs, bytes, ms: now() - started }, 'zone transfer')
+      return a
+    },
+  }
+  return { service, tracker }
+}

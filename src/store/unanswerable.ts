@@ -1,0 +1,74 @@
+/**
+ * Records that load but are never served (#13): every one the codec accepts yet no query can get,
+ * with its index in the records file and why, for a warning at load and a count in the status.
+ * The codec (record-json.ts) already refuses what it cannot read (an MX without preference fails the
+ * load naming records[i].value); this finds what reads well but the answering rules (dns/local)
+ * never reach. Pure: no I/O.
+ */
+import { encodeRdata } from '../dns/wire/rdata.js'
+import { nameKey, type DnsRecord } from './record.js'
+
+export interface Unanswerable {
+  /** Position in the records list (records[index] in dnsrecords.json). */
+  index: number
+  name: string
+  type: string
+  reason: string
+}
+
+/** Strict ancestors of `key` (lookup-key form), nearest first. */
+function ancestors(key: string): string[] {
+  const out: string[] = []
+  for (let i = key.indexOf('.'); i >= 0; i = key.indexOf('.', i + 1)) out.push(key.slice(i + 1))
+  return out
+}
+
+/**
+ * Each record that cannot be answered: a value that does not encode as its type's RDATA; data at a
+ * name that also holds a CNAME (only CNAME and ANY questions reach it, RFC 1034 3.6.2); data below
+ * a zone cut other than glue addresses (a referral answers, RFC 1034 4.3.2); data below a DNAME
+ * (RFC 6672 2.4). Cuts and DNAMEs count only inside a local zone (below a SOA owner), as answered.
+ */
+export function unanswerableRecords(records: readonly DnsRecord[]): Unanswerable[] {
+  const types = new Map<string, Set<string>>()
+  const keys = records.map((r) => nameKey(r.name))
+  records.forEach((r, i) => {
+    const set = types.get(keys[i]) ?? new Set<string>()
+    set.add(r.type.toUpperCase())
+    types.set(keys[i], set)
+  })
+  const has = (key: string, type: string) => types.get(key)?.has(type) === true
+  const inZone = (key: string) => has(key, 'SOA') || ancestors(key).some((a) => has(a, 'SOA'))
+  const out: Unanswerable[] = []
+  records.forEach((r, index) => {
+    const type = r.type.toUpperCase()
+    const key = keys[index]
+    const reason = problem(r, type, key, has, inZone)
+    if (reason) out.push({ index, name: r.name, type, reason })
+  })
+  return out
+}
+
+function problem(r: DnsRecord, type: string, key: string, has: (k: string, t: string) => boolean, inZone: (k: string) => boolean): string | undefined {
+  if (encodeRdata(type, r.value) === undefined) return `the value does not encode as ${type} data`
+  if (type !== 'CNAME' && has(key, 'CNAME')) return `shadowed by the CNAME at the same name: only CNAME and ANY questions reach it (RFC 1034 3.6.2)`
+  for (const a of ancestors(key)) {
+    if (has(a, 'DNAME') && inZone(a)) return `below the DNAME at ${a}: names under it are redirected, never answered (RFC 6672 2.4)`
+    if (has(a, 'NS') && !has(a, 'SOA') && inZone(a) && type !== 'A' && type !== 'AAAA') {
+      return `below the zone cut at ${a}: answered by a referral (RFC 1034 4.3.2); only glue addresses are used there`
+    }
+  }
+  return undefined
+}
+
+const counted = new WeakMap<object, number>()
+
+/** How many records of `records` cannot be answered, computed once per list object (the store swaps lists on change). */
+export function unanswerableCount(records: readonly DnsRecord[]): number {
+  let n = counted.get(records)
+  if (n === undefined) {
+    n = unanswerableRecords(records).length
+    counted.set(records, n)
+  }
+  return n
+}

@@ -1,0 +1,155 @@
+/**
+ * Zone transfers against the real tools: kdig AXFR and IXFR=<serial> get the zone and its increments, a
+ * real knotd configured as a secondary of a dnsplane node gets NOTIFY, transfers the zone and follows a
+ * change by IXFR. Skips the knotd part when knotd is missing, everything when kdig is missing.
+ */
+import t from 'tap'
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { freePort, startTestNode, waitFor, type TestNode } from '../helpers/daemon.js'
+
+const run = promisify(execFile)
+const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() !== ''
+const WAIT_MS = 20_000
+const at = new Date().toISOString()
+const rec = (name: string, type: string, value: string, ttl = 300) => ({ name, type, value, ttl, added_on: at, updated_on: at, last_query: at })
+const ZONE = [
+  rec('example.org', 'SOA', 'ns1.example.org. hostmaster.example.org. 1 3600 900 604800 300'),
+  rec('example.org', 'NS', 'ns1.example.org.'),
+  rec('ns1.example.org', 'A', '192.0.2.1'),
+  rec('www.example.org', 'A', '192.0.2.2'),
+  rec('example.org', 'MX', '10 mail.example.org.'),
+  rec('mail.example.org', 'A', '192.0.2.3'),
+  rec('outside.test', 'A', '198.51.100.1'), // not in a zone: never transferred
+]
+
+/** kdig's output (stdout, and stderr on failure) against `port`. */
+async function kdig(port: number, ...args: string[]): Promise<string> {
+  try {
+    return (await run('kdig', ['@127.0.0.1', '-p', String(port), '+time=3', '+retry=0', ...args])).stdout
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string }
+    return (e.stdout ?? '') + (e.stderr ?? '')
+  }
+}
+
+async function serialOf(port: number, zone: string): Promise<number | undefined> {
+  const out = (await kdig(port, '+short', 'SOA', zone)).trim().split(/\s+/)
+  return out.length === 7 ? Number(out[2]) : undefined
+}
+
+/** The RR lines of a kdig transfer (no comments), whitespace folded. */
+function rrLines(out: string): string[] {
+  return out.split('\n').filter((l) => l.trim() && !l.startsWith(';')).map((l) => l.trim().split(/\s+/).join(' '))
+}
+
+if (!has('kdig')) {
+  t.comment('kdig not installed (Debian package knot-dnsutils): skipping zone transfer tests')
+  t.pass('skipped: kdig missing')
+} else {
+  t.test('kdig AXFR returns the zone; IXFR=<serial> the increments; UDP IXFR the SOA; refusals', { timeout: 60_000 }, async (t) => {
+    const node = await startTestNode({ axfr_enabled: true, axfr_allowed_networks: ['127.0.0.0/8', '::1'] }, { records: { records: ZONE } })
+    t.teardown(() => node.daemon.stop())
+    const axfr = rrLines(await kdig(node.dnsPort, 'AXFR', 'example.org'))
+    const s0 = await serialOf(node.dnsPort, 'example.org')
+    t.ok(s0 !== undefined && s0 > 1_700_000_000, `serial ${s0} is unix time (the records' updated_on)`)
+    t.equal(axfr.length, 7, 'SOA, 5 RRs, SOA')
+    t.match(axfr[0], new RegExp(`^example\\.org\\. 300 IN SOA ns1\\.example\\.org\\. hostmaster\\.example\\.org\\. ${s0} `))
+    t.equal(axfr[6], axfr[0], 'ends with the same SOA')
+    t.ok(axfr.some((l) => l === 'www.example.org. 300 IN A 192.0.2.2'))
+    t.notOk(axfr.some((l) => l.includes('outside.test')), 'names outside the zone are not sent')
+
+    await node.daemon.records.add({ name: 'new.example.org', type: 'A', value: '192.0.2.9', ttl: 60 })
+    await node.daemon.records.remove({ name: 'www.example.org' })
+    const s2 = await serialOf(node.dnsPort, 'example.org')
+    t.ok(s2 !== undefined && s0 !== undefined && s2 >= s0 + 2, `two changes moved the serial twice (${s0} -> ${s2})`)
+    const ixfr = rrLines(await kdig(node.dnsPort, `IXFR=${s0}`, 'example.org'))
+    const texts = ixfr.map((l) => l.split(' ').slice(3).join(' '))
+    const shape = texts.map((x) => (x.startsWith('SOA') ? 'SOA ' + x.split(' ')[3] : x))
+    const mid = Number(shape[2]?.split(' ')[1])
+    t.ok(mid > s0! && mid < s2!, `the intermediate serial ${mid} lies between`)
+    t.same(shape, [`SOA ${s2}`, `SOA ${s0}`, `SOA ${mid}`, 'A 192.0.2.9', `SOA ${mid}`, 'A 192.0.2.2', `SOA ${s2}`, `SOA ${s2}`],
+      'RFC 1995 4: new SOA, then per change old SOA, deletions, new SOA, additions; new SOA again')
+    t.same(rrLines(await kdig(node.dnsPort, `IXFR=${s2}`, 'example.org')).length, 1, 'a current client gets the SOA alone')
+    const old = rrLines(await kdig(node.dnsPort, 'IXFR=5', 'example.org'))
+    t.equal(old.length, 7, 'a serial outside the history gets the whole zone (RFC 1995 4)')
+    const udp = rrLines(await kdig(node.dnsPort, '+notcp', `IXFR=${s0}`, 'example.org'))
+    t.equal(udp.length, 1, 'IXFR over UDP: the SOA alone (RFC 1995 2)')
+    t.match(await kdig(node.dnsPort, 'AXFR', 'nope.org'), /NOTAUTH/, 'a zone we do not hold: NOTAUTH')
+    t.match(await kdig(node.dnsPort, '+notcp', 'AXFR', 'example.org'), /NOTIMP/, 'AXFR over UDP: NOTIMP')
+    t.ok(node.logLines.some((l) => l.includes('"zone transfer"') && l.includes('"result":"ixfr"')), 'transfers are logged')
+  })
+
+  t.test('transfers are refused when off or from another network', { timeout: 60_000 }, async (t) => {
+    const off = await startTestNode({ axfr_enabled: false, axfr_allowed_networks: ['127.0.0.0/8'] }, { records: { records: ZONE } })
+    t.teardown(() => off.daemon.stop())
+    t.match(await kdig(off.dnsPort, 'AXFR', 'example.org'), /REFUSED/)
+    const other = await startTestNode({ axfr_enabled: true, axfr_allowed_networks: ['192.0.2.0/24'] }, { records: { records: ZONE } })
+    t.teardown(() => other.daemon.stop())
+    t.match(await kdig(other.dnsPort, 'AXFR', 'example.org'), /REFUSED/)
+    t.match(await kdig(other.dnsPort, 'IXFR=1', 'example.org'), /REFUSED/)
+  })
+}
+
+if (!has('knotd') || !has('kdig')) {
+  t.comment('knotd not installed (Debian package knot): skipping the knotd secondary test')
+  t.pass('skipped: knotd missing')
+} else {
+  t.test('knotd as a secondary: NOTIFY, AXFR, then a change followed by IXFR', { timeout: 90_000 }, async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'dnsplane-knot-xfr-'))
+    t.teardown(() => rm(dir, { recursive: true, force: true }))
+    const knotPort = await freePort()
+    const dnsPort = await freePort()
+    const knot = await startSecondary(dir, knotPort, dnsPort)
+    t.teardown(() => stopProcess(knot))
+    const node: TestNode = await startTestNode(
+      { port: String(dnsPort), axfr_enabled: true, axfr_allowed_networks: ['127.0.0.1'], zone_also_notify: [`example.org 127.0.0.1:${knotPort}`] },
+      { records: { records: ZONE } },
+    )
+    t.teardown(() => node.daemon.stop())
+    const ours = await serialOf(dnsPort, 'example.org')
+    const first = await waitFor(async () => (await serialOf(knotPort, 'example.org')) === ours, WAIT_MS)
+    t.ok(first, `knotd serves our serial ${ours}`)
+    t.ok(await waitFor(() => node.logLines.some((l) => l.includes('"notify acknowledged"')), WAIT_MS), 'knotd acknowledged the NOTIFY')
+    t.match((await kdig(knotPort, '+short', 'A', 'www.example.org')).trim(), '192.0.2.2')
+
+    await node.daemon.records.add({ name: 'api.example.org', type: 'A', value: '192.0.2.77', ttl: 120 })
+    await node.daemon.records.update({ name: 'www.example.org', type: 'A', value: '192.0.2.2', ttl: 600 })
+    const next = await serialOf(dnsPort, 'example.org')
+    t.ok(next !== undefined && ours !== undefined && next > ours, `the serial moved (${ours} -> ${next})`)
+    const followed = await waitFor(async () => (await serialOf(knotPort, 'example.org')) === next, WAIT_MS)
+    t.ok(followed, `knotd follows to ${next}`)
+    t.equal((await kdig(knotPort, '+short', 'A', 'api.example.org')).trim(), '192.0.2.77', 'the added record is on knotd')
+    t.match(await kdig(knotPort, '+noall', '+answer', 'A', 'www.example.org'), /\s600\s+IN\s+A\s+192\.0\.2\.2/, 'the changed TTL is on knotd')
+    t.ok(node.logLines.some((l) => l.includes('"zone transfer"') && l.includes('"type":"IXFR"') && l.includes('"result":"ixfr"')), 'knotd took the change by IXFR')
+  })
+}
+
+/** knotd with example.org as a secondary of 127.0.0.1@primaryPort, taking NOTIFY from 127.0.0.1. */
+async function startSecondary(dir: string, port: number, primaryPort: number): Promise<ChildProcess> {
+  const conf = [
+    'server:', `    rundir: "${dir}"`, `    listen: 127.0.0.1@${port}`,
+    'database:', `    storage: "${dir}"`,
+    'log:', '  - target: stderr', '    any: warning',
+    'remote:', '  - id: primary', `    address: 127.0.0.1@${primaryPort}`,
+    'acl:', '  - id: notify', '    address: 127.0.0.1', '    action: notify',
+    'zone:', '  - domain: example.org.', '    master: primary', '    acl: notify', `    file: "${join(dir, 'example.org.zone')}"`,
+    '    zonefile-sync: -1', '    journal-content: changes', '',
+  ].join('\n')
+  await writeFile(join(dir, 'knot.conf'), conf)
+  const p = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] })
+  p.stderr?.on('data', (d) => process.stderr.write('[knotd] ' + String(d)))
+  return p
+}
+
+async function stopProcess(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null) return
+  const done = new Promise<void>((resolve) => p.once('exit', () => resolve()))
+  p.kill('SIGTERM')
+  const timer = setTimeout(() => p.kill('SIGKILL'), 3000)
+  await done
+  clearTimeout(timer)
+}

@@ -1,0 +1,40 @@
+import t from 'tap'
+import { unanswerableCount, unanswerableRecords } from '../../src/store/unanswerable.js'
+import { parseRecordsFile } from '../../src/store/records-file.js'
+import type { DnsRecord } from '../../src/store/record.js'
+
+const r = (name: string, type: string, value: string): DnsRecord => ({ name, type, value, ttl: 300 }) as DnsRecord
+
+t.test('an MX without a preference never loads: the codec names the record and the reason', async (t) => {
+  t.throws(() => parseRecordsFile(JSON.stringify({ records: [r('example.com', 'MX', '10 mx.example.com'), r('example.com', 'MX', 'mail.example.com')] })), {
+    code: 'ERR_RECORDS_PARSE',
+    message: /records\[1\]\.value: must be "<preference 0\.\.65535> <host>"/,
+  })
+})
+
+t.test('records that load but are never answered are listed with index and reason', async (t) => {
+  const records = [
+    r('example.com', 'SOA', 'ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300'),
+    r('www.example.com', 'CNAME', 'web.example.com'),
+    r('www.example.com', 'A', '192.0.2.1'),
+    r('sub.example.com', 'NS', 'ns.sub.example.com'),
+    r('ns.sub.example.com', 'A', '192.0.2.53'),
+    r('txt.sub.example.com', 'TXT', '"hidden"'),
+    r('old.example.com', 'DNAME', 'new.example.org'),
+    r('a.old.example.com', 'A', '192.0.2.2'),
+    r('ok.example.com', 'A', '192.0.2.3'),
+    r('other.test', 'NS', 'ns.other.test'),
+    r('x.other.test', 'TXT', '"no zone here: served as is"'),
+    r('loc.example.com', 'LOC', '1 2 3'),
+  ]
+  t.equal(parseRecordsFile(JSON.stringify({ records })).length, records.length, 'every one of them loads')
+  const found = unanswerableRecords(records)
+  t.same(found.map((u) => [u.index, u.type]), [[2, 'A'], [5, 'TXT'], [7, 'A'], [11, 'LOC']])
+  t.match(found[0].reason, /shadowed by the CNAME/)
+  t.match(found[1].reason, /below the zone cut at sub\.example\.com/)
+  t.match(found[2].reason, /below the DNAME at old\.example\.com/)
+  t.match(found[3].reason, /does not encode as LOC/)
+  t.equal(unanswerableCount(records), 4)
+  t.equal(unanswerableCount(records), 4, 'cached per list')
+  t.same(unanswerableRecords([]), [])
+})
