@@ -82,14 +82,9 @@ program
     process.exitCode = result.ok ? 0 : 1
   })
 
-const cluster = program.command('cluster').description('cluster commands against a running node (see also: client, context "cluster")')
-for (const [name, line, description] of [
-  ['status', 'cluster status', 'one summary line (node, policy, records, in sync) and one row per peer; --json for the status object'],
-  ['peers', 'cluster peer list', 'list the peers: reachable, last sync, pending changes, last error'],
-  ['join', 'cluster join', 'print this node\'s dial address and the SHA-256 of the cluster token'],
-  ['pull', 'cluster pull', 'pull records from every peer now'],
-] as const) {
-  cluster
+/** A subcommand of `parent` that runs one client command line against a running node (target, --json, --token, --config). */
+function clientSubcommand(parent: Command, name: string, line: string, description: string): void {
+  parent
     .command(name)
     .description(description)
     .argument('[target]', 'control socket path or host:port (default: server_socket)')
@@ -102,18 +97,18 @@ for (const [name, line, description] of [
     })
 }
 
+const cluster = program.command('cluster').description('cluster commands against a running node (see also: client, context "cluster")')
+for (const [name, line, description] of [
+  ['status', 'cluster status', 'one summary line (node, policy, records, in sync) and one row per peer; --json for the status object'],
+  ['peers', 'cluster peer list', 'list the peers: reachable, last sync, pending changes, last error'],
+  ['join', 'cluster join', 'print this node\'s dial address and the SHA-256 of the cluster token'],
+  ['pull', 'cluster pull', 'pull records from every peer now'],
+] as const) {
+  clientSubcommand(cluster, name, line, description)
+}
+
 const records = program.command('records').description('records commands against a running node (see also: client, context "record")')
-records
-  .command('flush')
-  .description('write journaled record changes to dnsrecords.json now (POST /api/v1/records/flush; docs/storage.md)')
-  .argument('[target]', 'control socket path or host:port (default: server_socket)')
-  .option('--json', 'print JSON')
-  .addOption(new Option('--token <token>', 'API token for a TCP target').env('DNSPLANE_API_TOKEN'))
-  .option('--config <path>', 'dnsplane.json to read server_socket from')
-  .action(async (target: string | undefined, opts: { json?: boolean; token?: string; config?: string }) => {
-    const { runClientCommand } = await import('./commands/client-entry.js')
-    process.exitCode = await runClientCommand({ target, command: 'record flush', ...opts })
-  })
+clientSubcommand(records, 'flush', 'record flush', 'write journaled record changes to dnsrecords.json now (POST /api/v1/records/flush; docs/storage.md)')
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`dnsplane: ${(err as Error).message}\n`)
