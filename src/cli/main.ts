@@ -1,6 +1,6 @@
 /**
  * The command line: argv -> command. The only place that touches process (argv, exit, signals, stdout).
- * Commands: server, client, top, health, cluster status|peers|join|pull, records import, zone import|export.
+ * Commands: server, client, top, health, cluster status|peers|join|pull, records import|flush, zone import|export.
  */
 import { Command, Option } from 'commander'
 import { VERSION } from '../version.js'
@@ -82,14 +82,9 @@ program
     process.exitCode = result.ok ? 0 : 1
   })
 
-const cluster = program.command('cluster').description('cluster commands against a running node (see also: client, context "cluster")')
-for (const [name, line, description] of [
-  ['status', 'cluster status', 'one summary line (node, policy, records, in sync) and one row per peer; --json for the status object'],
-  ['peers', 'cluster peer list', 'list the peers: reachable, last sync, pending changes, last error'],
-  ['join', 'cluster join', 'print this node\'s dial address and the SHA-256 of the cluster token'],
-  ['pull', 'cluster pull', 'pull records from every peer now'],
-] as const) {
-  cluster
+/** A subcommand of `parent` that runs one client command line against a running node (target, --json, --token, --config). */
+function clientSubcommand(parent: Command, name: string, line: string, description: string): void {
+  parent
     .command(name)
     .description(description)
     .argument('[target]', 'control socket path or host:port (default: server_socket)')
@@ -100,6 +95,16 @@ for (const [name, line, description] of [
       const { runClientCommand } = await import('./commands/client-entry.js')
       process.exitCode = await runClientCommand({ target, command: line, ...opts })
     })
+}
+
+const cluster = program.command('cluster').description('cluster commands against a running node (see also: client, context "cluster")')
+for (const [name, line, description] of [
+  ['status', 'cluster status', 'one summary line (node, policy, records, in sync) and one row per peer; --json for the status object'],
+  ['peers', 'cluster peer list', 'list the peers: reachable, last sync, pending changes, last error'],
+  ['join', 'cluster join', 'print this node\'s dial address and the SHA-256 of the cluster token'],
+  ['pull', 'cluster pull', 'pull records from every peer now'],
+] as const) {
+  clientSubcommand(cluster, name, line, description)
 }
 
 /** The daemon client of a records/zone command: target (control socket default), token, config. */
@@ -131,6 +136,7 @@ withBulk(
   const { importRecords } = await import('./commands/import-export.js')
   process.exitCode = await importRecords(await importClient(target, opts), file, process, opts)
 })
+clientSubcommand(records, 'flush', 'record flush', 'write journaled record changes to dnsrecords.json now (POST /api/v1/records/flush; docs/storage.md)')
 
 const zone = program.command('zone').description('zone files (RFC 1035 master format) against a running node')
 withBulk(

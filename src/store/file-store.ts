@@ -14,7 +14,7 @@ import { isDnsplaneError } from '../errors.js'
 import { readOnlyReason } from './atomic-write.js'
 import { FileEdits } from './file-edits.js'
 import type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
-import type { JournalEntry } from './journal/codec.js'
+import type { WriteEntry } from './journal/codec.js'
 import { StoreJournal, type RecoverSteps } from './journal/store-journal.js'
 import type { RecordIndex } from './record-index.js'
 import type {
@@ -38,7 +38,8 @@ import { planAdd, planRemove, planUpdate, type EditContext, type LocalPlan } fro
 import { formatGoTime, GO_ZERO_TIME, type DnsRecord } from './record.js'
 import { DEFAULT_RECORDS, serializeRecordsFile } from './records-file.js'
 import { entryDelta, ServedIndex } from './served-index.js'
-import { isMissing, normalizeIncoming, selectorMatcher, sha256, validate } from './store-helpers.js'
+import { isMissing, normalizeIncoming, parseRecordsDocumentAt, selectorMatcher, sha256, validate } from './store-helpers.js'
+import { passThroughSection, VERSIONS_KEY, type LoadedVersions, type LocalVersions, type RecordVersioner } from './record-versions.js'
 
 export { DEFAULT_WATCH_DEBOUNCE_MS } from './file-edits.js'
 export type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
@@ -65,6 +66,10 @@ export class FileRecordStore implements RecordStore {
   private readonly guard: MassDeleteHold
   /** True when open() found no file and created it. */
   private created = false
+  /** record_lww: keeps versions in the journal and the snapshot once attached (record-versions.ts). */
+  private versioner: RecordVersioner | undefined
+  /** The versions found at start-up (the file's section, replayed journal payloads). */
+  private loaded: LoadedVersions | undefined
 
   constructor(private readonly opts: FileRecordStoreOptions) {
     this.path = resolve(opts.path)
@@ -225,6 +230,21 @@ export class FileRecordStore implements RecordStore {
     return this.enqueueDrained(() => this.file.reconcileAtStart(known, this.created))
   }
 
+  /** What start-up found for a versioner: the file's versions section and the replayed journal payloads. */
+  loadedVersions(): LoadedVersions | undefined {
+    // A versioner attached earlier in this process (the cluster restarted): its state is the newest.
+    if (this.versioner && this.loaded) return { ...this.loaded, section: this.versioner.section(this.served.current.records), replayed: [], created: false }
+    return this.loaded
+  }
+
+  /**
+   * From now on local writes are versioned by `v` in the write queue and journaled with their
+   * versions, and every snapshot of dnsrecords.json carries `v.section`. Undefined detaches.
+   */
+  attachVersioner(v: RecordVersioner | undefined): void {
+    this.versioner = v
+  }
+
   /** The change held back by the mass-delete guard, if any. */
   heldMassDelete(): MassDeleteInfo | undefined {
     return this.guard.info
@@ -290,11 +310,13 @@ export class FileRecordStore implements RecordStore {
       const records = (this.opts.seedRecords ?? DEFAULT_RECORDS).map((r) => ({ ...r }))
       await this.persist(records)
       this.created = true
+      this.loaded = this.newLoaded(undefined)
       this.log.info({ path: this.path, count: records.length }, 'records file created')
       await this.journal.recover(records, this.file.fileHash as string, this.recoverSteps())
       return
     }
-    const records = this.file.parse(buf)
+    const { records, extra } = parseRecordsDocumentAt(this.path, buf, VERSIONS_KEY)
+    this.loaded = this.newLoaded(extra)
     this.file.noteWritten(sha256(buf), records)
     this.log.info({ path: this.path, count: records.length }, 'records loaded')
     const readOnly = await readOnlyReason(this.path)
@@ -304,7 +326,18 @@ export class FileRecordStore implements RecordStore {
 
   /** What journal recovery calls back: serve without an event, rewrite the file. */
   private recoverSteps(): RecoverSteps {
-    return { serve: (records) => this.served.swap(records, undefined), persist: (records) => this.persist(records) }
+    return {
+      serve: (records, versions) => {
+        if (this.loaded) this.loaded.replayed = versions
+        this.served.swap(records, undefined)
+      },
+      persist: (records) => this.persist(records),
+    }
+  }
+
+  private newLoaded(section: unknown): LoadedVersions {
+    const created = section === undefined && this.created
+    return { section, replayed: [], created, isMassDelete: (deleted, total) => this.guard.deletedCount(deleted, total) }
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
@@ -344,7 +377,7 @@ export class FileRecordStore implements RecordStore {
       }
       if (!p.next) return { durable: undefined, result: p.result }
       if (through) {
-        await this.commit(p.next, p.change)
+        await this.commitLocal(p.next, p.change)
         return { durable: undefined, result: p.result }
       }
       return { durable: this.append(p.next, p.change, p.entry), result: p.result }
@@ -354,17 +387,20 @@ export class FileRecordStore implements RecordStore {
   }
 
   /** Journals `entry`; head moves now, current and the listeners once it is durable. */
-  private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: JournalEntry): Promise<void> {
+  private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: WriteEntry): Promise<void> {
     // Only the records this change made are new objects; the rest were frozen when first served.
     const index = this.served.build(next, change.kind === 'remove' ? [] : change.records, change.kind === 'add', entryDelta(this.served.head.records, entry))
-    const durable = this.journal.append(entry).then(
+    const versions = this.versionLocal(change, index)
+    const durable = this.journal.append(versions ? { ...entry, lww: versions.journal } : entry).then(
       () => {
         this.served.publish(index, change)
+        versions?.acknowledged()
         this.journal.markDirty()
       },
       (err: unknown) => {
         // Refused, not acknowledged: later writes built on it are refused by the journal too.
         this.served.head = this.served.current
+        versions?.refused()
         throw err
       },
     )
@@ -377,7 +413,8 @@ export class FileRecordStore implements RecordStore {
    * Callers in the queue drain journaled writes first, so `records` is what is (about to be) served.
    */
   private async persist(records: readonly DnsRecord[]): Promise<void> {
-    const text = serializeRecordsFile(records, this.opts.prettyJson)
+    const section = this.versioner ? this.versioner.section(records) : passThroughSection(this.loaded)
+    const text = serializeRecordsFile(records, this.opts.prettyJson, { key: VERSIONS_KEY, value: section })
     try {
       await this.journal.write(text)
     } catch (err) {
@@ -387,6 +424,27 @@ export class FileRecordStore implements RecordStore {
     }
     this.file.noteWritten(sha256(text), records)
     this.journal.dirty = false
+  }
+
+  /** The versions of a local write (record_lww), made before it is journaled or written. */
+  private versionLocal(change: Omit<RecordChange, 'index'>, index: RecordIndex): LocalVersions | undefined {
+    return this.versioner?.local(change, index)
+  }
+
+  /** A write-through local write: its versions are made first, so the rewritten file holds them. */
+  private async commitLocal(records: DnsRecord[], change: Omit<RecordChange, 'index'>): Promise<void> {
+    if (!this.versioner) return this.commit(records, change)
+    const index = this.served.build(records)
+    const versions = this.versionLocal(change, index)
+    try {
+      await this.persist(records)
+    } catch (err) {
+      this.served.head = this.served.current
+      versions?.refused()
+      throw err
+    }
+    this.served.publish(index, change)
+    versions?.acknowledged()
   }
 
   /** Persist first; only a successful write changes memory and emits. */

@@ -5,8 +5,9 @@
 import type { DnsRecord } from './record.js'
 import type { RecordIndex } from './record-index.js'
 import type { MassDeleteInfo } from './mass-delete.js'
-import type { JournalEntry } from './journal/codec.js'
+import type { WriteEntry } from './journal/codec.js'
 import type { ValidRecordInput } from './record-validate.js'
+import type { LoadedVersions, RecordVersioner } from './record-versions.js'
 
 /**
  * Where a change came from: cluster push-on-change fires only for 'local'; 'replica' is the
@@ -68,7 +69,7 @@ export interface BulkContext {
 /** A computed write: without `next` nothing changes. local-edits.ts (LocalPlan) and bulk-plan.ts build them. */
 export type WritePlan =
   | { next?: undefined; result: WriteResult }
-  | { next: DnsRecord[]; change: Omit<RecordChange, 'index'>; entry: JournalEntry; result: WriteResult }
+  | { next: DnsRecord[]; change: Omit<RecordChange, 'index'>; entry: WriteEntry; result: WriteResult }
 
 /** Plans a bulk write (see store/bulk-plan.ts); throws to refuse it. */
 export type BulkCompute = (records: readonly DnsRecord[], ctx: BulkContext) => WritePlan
@@ -120,6 +121,10 @@ export interface RecordStore {
    * entry and one 'replace' change. Absent on a read-only records source.
    */
   bulkWrite?(compute: BulkCompute): Promise<WriteResult>
+  /** record_lww start-up: the versions the records file and its journal held (store/record-versions.ts); absent on a store without them. */
+  loadedVersions?(): LoadedVersions | undefined
+  /** Versions local writes through `v` and writes its section in every snapshot; absent on a store without a journal. */
+  attachVersioner?(v: RecordVersioner | undefined): void
   onChange(listener: (change: RecordChange) => void): () => void
   /** Start/stop watching the file for external edits. */
   start(): Promise<void>

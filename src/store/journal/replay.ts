@@ -19,6 +19,8 @@ export interface ReplayResult {
   mode: ReplayMode
   /** Entries whose positions did not name the records they carry (applied by identity instead). */
   mismatched: number
+  /** The `lww` payloads of the applied entries, oldest first (record-versions.ts). */
+  versions: unknown[]
 }
 
 /**
@@ -34,14 +36,16 @@ export function replayJournal(snapshot: readonly DnsRecord[], snapshotSha256: st
   const records = snapshot.slice()
   let applied = 0
   let mismatched = 0
+  const versions: unknown[] = []
   for (const e of entries.slice(start + 1)) {
     if (e.op === 'base' || e.op === 'flush') continue
     applied++
+    if (e.lww !== undefined) versions.push(e.lww)
     if (mode === 'positional' && applyAt(records, e)) continue
     if (mode === 'positional') mismatched++
     applyByIdentity(records, e)
   }
-  return { records, applied, mode, mismatched }
+  return { records, applied, mode, mismatched, versions }
 }
 
 /** Applies a change by its positions; false (and `records` untouched) when a position does not fit. */
