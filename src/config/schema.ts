@@ -233,8 +233,8 @@ const api = section('API, dashboard and TUI access', {
     ...NI,
     refused: 'the TUI talks to the daemon over the control socket or the REST API (api_auth_token, api_tls_*); a second, unauthenticated-by-default TCP control port adds exposure for nothing they lack',
   }),
-  pprof_enabled: bool(false, 'Go profiler endpoint (no equivalent here)', NI),
-  pprof_listen: str('127.0.0.1:6060', 'Go profiler listen address', NI),
+  pprof_enabled: bool(false, 'profiling endpoint in place of Go pprof: GET /debug/cpu-profile?seconds=N (1..60, a .cpuprofile) and GET /debug/heap-snapshot (a .heapsnapshot); no authentication'),
+  pprof_listen: str('127.0.0.1:6060', 'host:port of the profiling endpoint; loopback only (a non-loopback address stops start-up: a heap snapshot holds every secret in memory; use an SSH tunnel)'),
 })
 
 const recordsSource = Type.Object(
