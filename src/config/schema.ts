@@ -196,8 +196,10 @@ const cache = section('Cache', {
     live: true,
     note: 'The original treated an absent key as false; we default to true, as its generated config does.',
   }),
-  cache_warm_enabled: bool(true, 'periodically self-query localhost. A to keep the resolver warm', NI),
-  cache_warm_interval_seconds: int(10, 1, MAX_TIMER_SECONDS, 'seconds between cache warm queries', NI),
+  cache_warm_enabled: bool(true, 'periodically ask the node\'s own UDP listener localhost. A to keep the answering path warm', {
+    note: 'localhost is answered locally (RFC 6761), so a warm query never leaves the host; it counts in the query statistics as a query from the loopback address, as in the original.',
+  }),
+  cache_warm_interval_seconds: int(10, 1, MAX_TIMER_SECONDS, 'seconds between cache warm queries'),
   cache_compact_enabled: bool(true, 'periodically drop expired cache rows'),
   cache_compact_interval_seconds: int(1800, 60, MAX_TIMER_SECONDS, 'seconds between cache compactions'),
   pretty_json: bool(false, 'indent the data files (records, servers, cache); the config is always indented', LIVE),

@@ -16,7 +16,7 @@ import { buildConfig } from './build-config.js'
 import { buildStores } from './build-store.js'
 import { buildStats } from './build-stats.js'
 import { buildForwarding } from './build-forwarding.js'
-import { startCacheCompaction } from './build-timers.js'
+import { startCacheCompaction, startCacheWarmUp } from './build-timers.js'
 import { startProfiling } from './build-profiling.js'
 import { buildDns, markDnsDownOnStop } from './build-dns.js'
 import { buildXfr } from './build-xfr.js'
@@ -52,6 +52,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     let nodeId = (): string => '' // the cluster's node id once it is built (CH TXT id.server)
     const xfr = await buildXfr(ctx, { records, metrics, configPath: loaded.path })
     const { dns, address: dnsAddr, limits: dnsLimits } = await buildDns(ctx, { records, resolver: forwarding.resolver, sink, nodeId: () => nodeId(), xfr: xfr.service })
+    startCacheWarmUp(ctx, forwarding.forwarder, dnsAddr.udp.port)
     const encrypted = await buildEncryptedDns(ctx, { dns, configPath: loaded.path })
     const clusterDeps = { configPath: loaded.path, configManager, records, metrics, up, opts }
     const { cluster, frameBudget, readinessInput } = await buildCluster(ctx, clusterDeps)

@@ -47,7 +47,7 @@ const implemented = [
   'dns_rate_limit_rps', 'dns_rate_limit_burst', 'dns_amplification_max_ratio', 'dns_response_limit_mode',
   'dns_sliding_window_seconds', 'dns_max_responses_per_ip_window', 'dns_rrl_max_per_bucket', 'dns_rrl_window_seconds',
   'dns_rrl_slip', 'api_tls_cert', 'api_tls_key', 'api_rate_limit_rps', 'api_rate_limit_burst',
-  'pprof_enabled', 'pprof_listen',
+  'pprof_enabled', 'pprof_listen', 'cache_warm_enabled', 'cache_warm_interval_seconds',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {
   for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)
