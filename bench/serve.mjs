@@ -7,6 +7,7 @@ import pino from 'pino'
 import { DnsServer } from '../dist/dns/serve/server.js'
 import { CachingResolver } from '../dist/dns/forward/resolver.js'
 import { RecordIndex } from '../dist/store/record-index.js'
+import { DnsLimiter } from '../dist/dns/limit/dns-limiter.js'
 
 const [port, file] = process.argv.slice(2)
 const upstream = process.env.BENCH_UPSTREAM
@@ -29,7 +30,8 @@ const server = new DnsServer(
     bind: '127.0.0.1', port: Number(port), localRecordsEnabled: !upstream, autoBuildPtrFromA: true, refuseAny: false,
     maxEdnsUdpPayload: 1232, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 256, upstreamTimeoutMs: 2000,
   },
-  { getIndex: () => index, resolver, log, sink: sinkOn ? { record() { events++ } } : undefined },
+  // BENCH_LIMITS: DnsLimitSettings as JSON (bench/rrl.mjs)
+  { getIndex: () => index, resolver, log, sink: sinkOn ? { record() { events++ } } : undefined, limiter: process.env.BENCH_LIMITS ? new DnsLimiter(JSON.parse(process.env.BENCH_LIMITS)) : undefined },
 )
 const info = await server.start()
 console.log(upstream ? `forwarding to ${upstream} with cache on udp ${info.udp.port}` : `serving ${records.length} records on udp ${info.udp.port} tcp ${info.tcp.port}`)

@@ -59,14 +59,30 @@ export function rollOptions(file: string, rotation: LogRotation): Record<string,
  */
 function dedupeComponent(this: Logger, args: unknown[], method: (...a: unknown[]) => void): void {
   const first = args[0]
-  if (first !== null && typeof first === 'object' && !(first instanceof Error) && Object.hasOwn(first, 'component')) {
-    const bound = (this.bindings() as { component?: unknown }).component
-    if (bound !== undefined) {
-      const { component, ...rest } = first as Record<string, unknown>
-      args[0] = component === bound ? rest : { ...rest, subcomponent: component }
-    }
-  }
+  if (first !== null && typeof first === 'object' && !(first instanceof Error)) args[0] = componentOnce(this, first as Record<string, unknown>)
   method.apply(this, args)
+}
+
+/** `fields` without a `component` that repeats the logger's own binding (a different one becomes `subcomponent`). */
+function componentOnce(logger: Logger, fields: Record<string, unknown>): Record<string, unknown> {
+  const bound = (logger.bindings() as { component?: unknown }).component
+  if (bound === undefined || !Object.hasOwn(fields, 'component')) return fields
+  const { component, ...rest } = fields
+  return component === bound ? rest : { ...rest, subcomponent: component }
+}
+
+/**
+ * Children keep one `component` too: `log.child({ component: 'cluster' })` handed to a service that
+ * makes its own `child({ component: 'cluster' })` (or `'replica'`) wrote the key two or three times
+ * in every JSON line. pino makes a child with Object.create(parent), so the override on the root is
+ * inherited by every descendant.
+ */
+function oneComponent(root: Logger): Logger {
+  const pinoChild = root.child
+  root.child = function (this: Logger, bindings: Record<string, unknown>, options?: unknown) {
+    return pinoChild.call(this, componentOnce(this, bindings), options as never)
+  } as Logger['child']
+  return root
 }
 
 /** Log file names of the original, inside `log.log_dir`. */
@@ -118,10 +134,10 @@ export function createLogger(opts: LoggerOptions): Logger {
     redact: { paths: redactPaths(), censor: REDACTED },
     hooks: { logMethod: dedupeComponent as NonNullable<PinoOptions['hooks']>['logMethod'] },
   }
-  if (opts.severity === 'none') return pino({ ...base, level: 'warn' }, stderr)
-  if (opts.destination === undefined) return pino({ ...base, level: opts.severity }, stderr)
+  if (opts.severity === 'none') return oneComponent(pino({ ...base, level: 'warn' }, stderr))
+  if (opts.destination === undefined) return oneComponent(pino({ ...base, level: opts.severity }, stderr))
   if (typeof opts.destination !== 'string') {
-    return pino({ ...base, level: opts.severity }, consoleStream(opts.destination))
+    return oneComponent(pino({ ...base, level: opts.severity }, consoleStream(opts.destination)))
   }
   const roll = opts.rotation ? rollOptions(opts.destination, opts.rotation) : undefined
   // pino-roll runs in pino's transport worker thread, so rolling never blocks the event loop.
@@ -130,7 +146,7 @@ export function createLogger(opts: LoggerOptions): Logger {
     { level: opts.severity, stream: file },
     { level: 'warn', stream: stderr },
   ]
-  return pino({ ...base, level: opts.severity }, pino.multistream(streams))
+  return oneComponent(pino({ ...base, level: opts.severity }, pino.multistream(streams)))
 }
 
 export type { Logger }

@@ -123,6 +123,16 @@ t.test('a component field equal to the logger\'s binding is written once; a diff
   t.match(root.events()[0], { component: 'api' }, 'a logger without a component binding keeps the field')
 })
 
+t.test('a child bound to the same component again writes it once; a nested different one is a subcomponent', async (t) => {
+  const out = sink()
+  const cluster = createLogger({ severity: 'info', destination: out.stream, format: 'json' }).child({ component: 'cluster' })
+  cluster.child({ component: 'cluster' }).info('again')
+  cluster.child({ component: 'cluster' }).child({ component: 'replica' }).info({ live: 0 }, 'replica loaded')
+  t.equal(out.lines[0].match(/"component"/g)?.length, 1, 'the key appears once in the line')
+  t.equal(out.lines[1].match(/"component"/g)?.length, 1)
+  t.match(out.events()[1], { component: 'cluster', subcomponent: 'replica', live: 0, msg: 'replica loaded' })
+})
+
 t.test('console lines are pretty on a terminal (or when asked) and JSON otherwise', async (t) => {
   const tty = sink()
   ;(tty.stream as unknown as { isTTY: boolean }).isTTY = true

@@ -174,6 +174,8 @@ export interface ApiDeps {
   getViewerToken?: () => string
   /** cluster_reject_local_writes: `{ok:false, reason}` makes record writes answer 403 with the reason. */
   localWritesAllowed: () => WritePermission
+  /** records_bulk_max_bytes: the largest POST /api/v1/records/bulk body. */
+  bulkMaxBytes?: number
   config?: ConfigControl
   cluster?: ClusterControl
   tools?: ToolsDeps

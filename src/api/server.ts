@@ -15,6 +15,8 @@ import { registerClusterRoutes } from './routes/cluster.js'
 import { registerConfigRoutes } from './routes/config.js'
 import { registerHealthRoutes } from './routes/health.js'
 import { registerRecordRoutes } from './routes/records.js'
+import { registerBulkRoutes } from './routes/records-bulk.js'
+import { registerZoneRoutes } from './routes/zones.js'
 import { registerServerRoutes } from './routes/servers.js'
 import { typeboxValidatorCompiler, type ApiApp } from './routes/shared.js'
 import { registerStatusRoutes } from './routes/status.js'
@@ -114,6 +116,8 @@ export function buildApi(deps: ApiDeps, opts: BuildApiOptions): FastifyInstance 
     const routes = scope as unknown as ApiApp
     registerHealthRoutes(routes, deps)
     registerRecordRoutes(routes, deps)
+    registerBulkRoutes(routes, deps, deps.bulkMaxBytes)
+    registerZoneRoutes(routes, deps)
     registerServerRoutes(routes, deps)
     registerCacheRoutes(routes, deps)
     registerStatusRoutes(routes, deps)

@@ -1,6 +1,6 @@
 /**
  * The command line: argv -> command. The only place that touches process (argv, exit, signals, stdout).
- * Commands: server, client, top, health, cluster status|peers|join|pull.
+ * Commands: server, client, top, health, cluster status|peers|join|pull, records import|flush, zone import|export.
  */
 import { Command, Option } from 'commander'
 import { VERSION } from '../version.js'
@@ -58,7 +58,7 @@ program
 
 program
   .command('top')
-  .description('terminal dashboard: query rate, cache hits, upstream health and the cluster grid (q quits)')
+  .description('terminal dashboard: query rate, cache hits, latency, upstream health and the cluster grid (q quits)')
   .argument('[target]', 'control socket path, unix://path, host:port or tcp://host:port (default: server_socket)')
   .option('--interval <seconds>', 'seconds between refreshes (0.2..60)', '1')
   .addOption(new Option('--token <token>', 'API token for a TCP target').env('DNSPLANE_API_TOKEN'))
@@ -82,14 +82,9 @@ program
     process.exitCode = result.ok ? 0 : 1
   })
 
-const cluster = program.command('cluster').description('cluster commands against a running node (see also: client, context "cluster")')
-for (const [name, line, description] of [
-  ['status', 'cluster status', 'one summary line (node, policy, records, in sync) and one row per peer; --json for the status object'],
-  ['peers', 'cluster peer list', 'list the peers: reachable, last sync, pending changes, last error'],
-  ['join', 'cluster join', 'print this node\'s dial address and the SHA-256 of the cluster token'],
-  ['pull', 'cluster pull', 'pull records from every peer now'],
-] as const) {
-  cluster
+/** A subcommand of `parent` that runs one client command line against a running node (target, --json, --token, --config). */
+function clientSubcommand(parent: Command, name: string, line: string, description: string): void {
+  parent
     .command(name)
     .description(description)
     .argument('[target]', 'control socket path or host:port (default: server_socket)')
@@ -101,6 +96,72 @@ for (const [name, line, description] of [
       process.exitCode = await runClientCommand({ target, command: line, ...opts })
     })
 }
+
+const cluster = program.command('cluster').description('cluster commands against a running node (see also: client, context "cluster")')
+for (const [name, line, description] of [
+  ['status', 'cluster status', 'one summary line (node, policy, records, in sync) and one row per peer; --json for the status object'],
+  ['peers', 'cluster peer list', 'list the peers: reachable, last sync, pending changes, last error'],
+  ['join', 'cluster join', 'print this node\'s dial address and the SHA-256 of the cluster token'],
+  ['pull', 'cluster pull', 'pull records from every peer now'],
+] as const) {
+  clientSubcommand(cluster, name, line, description)
+}
+
+/** The daemon client of a records/zone command: target (control socket default), token, config. */
+async function importClient(target: string | undefined, opts: { token?: string; config?: string }) {
+  const { defaultSocketFor } = await import('./commands/client-entry.js')
+  const { clientFor } = await import('../tui/run-client.js')
+  return clientFor({ target, token: opts.token, defaultSocket: await defaultSocketFor(opts.config) }, { env: process.env })
+}
+type ImportCliOptions = { json?: boolean; dryRun?: boolean; confirmDelete?: string; token?: string; config?: string }
+const withTarget = (c: Command): Command =>
+  c
+    .option('--json', 'print the daemon\'s JSON answer')
+    .addOption(new Option('--token <token>', 'API token for a TCP target').env('DNSPLANE_API_TOKEN'))
+    .option('--config <path>', 'dnsplane.json to read server_socket from')
+const withBulk = (c: Command): Command =>
+  withTarget(c)
+    .option('--dry-run', 'validate and count, write nothing')
+    .option('--confirm-delete <count>', 'confirm a replace that deletes more records than the mass-delete guard allows')
+
+const records = program.command('records').description('record commands against a running node (see also: client, context "record")')
+withBulk(
+  records
+    .command('import')
+    .description('add (or with --replace-all replace) records from a JSON file (array, dnsrecords.json or NDJSON), all or nothing')
+    .argument('<file>', 'the records file')
+    .argument('[target]', 'control socket path or host:port (default: server_socket)')
+    .option('--replace-all', 'replace every record of the node with the file\'s (shows what it deletes first)'),
+).action(async (file: string, target: string | undefined, opts: ImportCliOptions & { replaceAll?: boolean }) => {
+  const { importRecords } = await import('./commands/import-export.js')
+  process.exitCode = await importRecords(await importClient(target, opts), file, process, opts)
+})
+clientSubcommand(records, 'flush', 'record flush', 'write journaled record changes to dnsrecords.json now (POST /api/v1/records/flush; docs/storage.md)')
+
+const zone = program.command('zone').description('zone files (RFC 1035 master format) against a running node')
+withBulk(
+  zone
+    .command('import')
+    .description('add (or with --replace replace) the records of a zone file, all or nothing')
+    .argument('<file>', 'the zone file ($INCLUDE relative to its folder)')
+    .argument('[target]', 'control socket path or host:port (default: server_socket)')
+    .option('--origin <origin>', 'initial $ORIGIN (and the zone --replace replaces; default: the SOA owner)')
+    .option('--replace', 'replace the zone\'s records: records under the origin not in the file are deleted'),
+).action(async (file: string, target: string | undefined, opts: ImportCliOptions & { origin?: string; replace?: boolean }) => {
+  const { importZone } = await import('./commands/import-export.js')
+  process.exitCode = await importZone(await importClient(target, opts), file, process, opts)
+})
+withTarget(
+  zone
+    .command('export')
+    .description('print a zone as an RFC 1035 master file (SOA first, canonical order)')
+    .argument('<zone>', 'the zone, e.g. example.com')
+    .argument('[target]', 'control socket path or host:port (default: server_socket)')
+    .option('-o, --output <file>', 'write the file here instead of stdout'),
+).action(async (name: string, target: string | undefined, opts: ImportCliOptions & { output?: string }) => {
+  const { exportZone } = await import('./commands/import-export.js')
+  process.exitCode = await exportZone(await importClient(target, opts), name, process, opts)
+})
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`dnsplane: ${(err as Error).message}\n`)

@@ -144,6 +144,8 @@ export function changedKeys(a: Config, b: Config): string[] {
 
 function redactValue(dotted: string, v: unknown): unknown {
   if (!SECRET_KEYS.has(dotted)) return v
+  // tsig_keys: names, grants and secret_file paths show, never a secret
+  if (Array.isArray(v)) return v.map((k: Record<string, unknown>) => ({ ...k, secret: k.secret ? '(set)' : undefined }))
   return typeof v === 'string' && v !== '' ? '(set)' : ''
 }
 

@@ -105,6 +105,9 @@ const dns = section('DNS listener and resolution', {
   records_flush_delay_ms: int(1000, 0, 60_000, 'ours: local record changes are acknowledged once in the records journal (dnsrecords.json.journal) and dnsrecords.json is rewritten at most this many ms later; 0 = rewrite dnsrecords.json on every write (no journal)', {
     note: 'See docs/storage.md. Read at start-up. A stop (SIGTERM) and POST /api/v1/records/flush write the file at once.',
   }),
+  records_bulk_max_bytes: int(64 * 1024 * 1024, 1024, 1024 * 1024 * 1024, 'ours: largest body of POST /api/v1/records/bulk (records import, zone import), in bytes', {
+    note: 'See docs/zone-files.md. Read at start-up.',
+  }),
   dns_refuse_any: bool(false, 'answer NOTIMP to ANY queries', LIVE),
   dns_minimal_any: bool(false, 'ours: answer ANY with one RRset of the name instead of all of them (RFC 8482)'),
   dns_chaos_identity: bool(true, 'ours: answer CH TXT id.server and hostname.bind with the node id (the cluster node id; clustering off: cluster_node_id, else the host name)'),
@@ -241,14 +244,17 @@ const api = section('API, dashboard and TUI access', {
 
 const recordsSource = Type.Object(
   section('Files', {
-    type: oneOf(['file'], 'file', 'records source type', { notImplementedValues: ['url', 'git', 'bind_dir'] }),
+    type: oneOf(['file', 'url', 'bind_dir'], 'file', 'records source type: file (read/write), url or bind_dir (read-only; docs/zone-files.md)', {
+      notImplementedValues: ['git'],
+      note: 'git (the original\'s shallow clone) is not implemented: running git on a DNS server and trusting a repository\'s history adds an attack surface the url source avoids; see docs/zone-files.md.',
+    }),
     location: str('dnsrecords.json', 'path of dnsrecords.json (legacy alias file_locations.dnsrecords / dnsrecords_file)', {
       path: true,
     }),
-    refresh_interval_seconds: int(60, 1, MAX_TIMER_SECONDS, 'refresh period of url/git/bind_dir sources', NI),
-    include_pattern: str('*.db', 'bind_dir: zone file glob', NI),
-    named_conf: str('', 'bind_dir: named.conf to read zones from', NI),
-    watch: bool(false, 'bind_dir: reload when zone files change', NI),
+    refresh_interval_seconds: int(60, 1, MAX_TIMER_SECONDS, 'refresh period of url/bind_dir sources (bind_dir: only when set)'),
+    include_pattern: str('*.db', 'bind_dir: zone file glob'),
+    named_conf: str('', 'bind_dir: named.conf to read zones from'),
+    watch: bool(false, 'bind_dir: reload when zone files change'),
   }),
   { description: 'where local records come from' },
 )
@@ -398,6 +404,7 @@ export const OUR_KEYS: ReadonlySet<string> = new Set([
   'cluster_tombstone_ttl_seconds',
   'records_mass_delete_guard_percent',
   'records_flush_delay_ms',
+  'records_bulk_max_bytes',
   'cluster_allow_plain_token',
   'cluster_tls_cert',
   'cluster_tls_key',

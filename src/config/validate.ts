@@ -234,10 +234,13 @@ export function validateConfig(raw: unknown, ctx: ValidateContext): ValidateResu
   const dflt = (key: string) => String(KEY_BY_PATH.get(key)?.default)
   fl.dnsservers = resolvePath(ctx.configDir, fl.dnsservers || dflt('file_locations.dnsservers'))
   fl.cache = resolvePath(ctx.configDir, fl.cache || dflt('file_locations.cache'))
-  fl.records_source.location = resolvePath(
-    ctx.configDir,
-    fl.records_source.location || dflt('file_locations.records_source.location'),
-  )
+  // A url source's location is a URL, not a path.
+  if (fl.records_source.type !== 'url') {
+    fl.records_source.location = resolvePath(
+      ctx.configDir,
+      fl.records_source.location || dflt('file_locations.records_source.location'),
+    )
+  }
   out.log.log_dir = resolvePath(ctx.configDir, out.log.log_dir || dflt('log.log_dir'))
   out.full_stats_dir = resolvePath(ctx.configDir, out.full_stats_dir || dflt('full_stats_dir'))
 

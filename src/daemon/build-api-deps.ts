@@ -7,7 +7,7 @@ import type { ConfigManager } from '../config/manager.js'
 import type { ClusterManager } from '../cluster/manager.js'
 import type { Stats } from '../stats/stats.js'
 import type { Metrics } from '../metrics/registry.js'
-import type { FileRecordStore } from '../store/file-store.js'
+import type { RecordStore } from '../store/record-store.js'
 import type { ServersStore } from '../store/servers-file-store.js'
 import { VERSION } from '../version.js'
 import { apiCacheRowFrom } from './adapters.js'
@@ -19,7 +19,7 @@ import type { BuildContext, UpFlags } from './options.js'
 /** The services the control plane (API, control socket, dashboard) reads from. */
 export interface ControlPlaneDeps {
   configManager: ConfigManager
-  records: FileRecordStore
+  records: RecordStore
   servers: ServersStore
   forwarding: BuiltForwarding
   stats: Stats
@@ -72,6 +72,7 @@ export function apiDepsFor({ config, cfg, log }: BuildContext, d: ControlPlaneDe
       cfg().cluster_reject_local_writes
         ? { ok: false, reason: 'cluster: local record writes are disabled on this node (cluster_reject_local_writes)' }
         : { ok: true },
+    bulkMaxBytes: config.records_bulk_max_bytes,
     config: d.configManager,
     cluster: d.cluster,
     tools: {

@@ -16,7 +16,7 @@ import { loadTlsMaterial, TlsTransport } from '../cluster/transport/tls-transpor
 import type { Transport } from '../cluster/transport/transport.js'
 import { FrameBudget } from '../cluster/transport/frame-budget.js'
 import type { Metrics } from '../metrics/registry.js'
-import type { FileRecordStore } from '../store/file-store.js'
+import type { RecordStore } from '../store/record-store.js'
 import { clusterSettingsFrom } from './adapters.js'
 import { clusterEventToMetric, ReplicationDelayTracker } from './cluster-events.js'
 import type { ReadinessInput } from './readiness.js'
@@ -26,7 +26,7 @@ import type { BuildContext, StartDaemonOptions, UpFlags } from './options.js'
 export interface ClusterDeps {
   configPath: string
   configManager: ConfigManager
-  records: FileRecordStore
+  records: RecordStore
   metrics: Metrics
   up: UpFlags
   opts: Pick<StartDaemonOptions, 'clusterProbeIntervalMs' | 'srvResolverServers'>

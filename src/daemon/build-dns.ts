@@ -5,7 +5,7 @@ import { VERSION } from '../version.js'
 import { DnsServer } from '../dns/serve/server.js'
 import { DnsLimiter, dnsLimitSettingsFrom, hasDnsLimits, type DnsLimitCounters } from '../dns/limit/dns-limiter.js'
 import type { CachingResolver } from '../dns/forward/resolver.js'
-import type { FileRecordStore } from '../store/file-store.js'
+import type { NodeRecordStore } from '../store/record-store.js'
 import type { ResolutionSink } from '../stats/resolution.js'
 import type { TransferService } from '../dns/xfr/transfer.js'
 import { portFrom } from './adapters.js'
@@ -22,7 +22,7 @@ export interface BuiltDns {
 /** Binds dns_bind:port and registers 'dns'; throws DnsplaneError ERR_BIND_FAILED when the port is taken. */
 export async function buildDns(
   ctx: BuildContext,
-  deps: { records: FileRecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string; xfr?: TransferService },
+  deps: { records: NodeRecordStore; resolver: CachingResolver; sink: ResolutionSink; nodeId?: () => string; xfr?: TransferService },
 ): Promise<BuiltDns> {
   const { config, log, stops } = ctx
   const update = buildUpdateService(ctx, deps.records)
@@ -47,7 +47,12 @@ export async function buildDns(
     { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log, update, xfr: deps.xfr, limiter },
   )
   const address = await dns.start()
-  stops.push('dns', () => dns.stop())
+  // the zone tree and the fast path follow each change as it is served, so no query waits to catch up
+  const unfollow = deps.records.onChange((change) => dns.responder.follow(change.index))
+  stops.push('dns', () => {
+    unfollow()
+    return dns.stop()
+  })
   return { dns, address, limits: () => limiter?.counters }
 }
 

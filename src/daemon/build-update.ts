@@ -3,7 +3,7 @@ import { buildKeyring, type Keyring } from '../dns/tsig/keyring.js'
 import { readSecretFile } from '../dns/tsig/key-files.js'
 import { UpdateHandler } from '../dns/update/update-handler.js'
 import { formatGoTime } from '../store/record.js'
-import type { FileRecordStore } from '../store/file-store.js'
+import type { NodeRecordStore } from '../store/record-store.js'
 import type { BuildContext } from './options.js'
 
 /** The keyring of `tsig_keys` (secret files read now); throws ERR_CONFIG_INVALID naming the bad field. */
@@ -11,7 +11,7 @@ export function buildTsigKeyring(ctx: BuildContext): Keyring {
   return buildKeyring(ctx.config.tsig_keys, readSecretFile)
 }
 
-export function buildUpdateService(ctx: BuildContext, records: FileRecordStore): UpdateHandler {
+export function buildUpdateService(ctx: BuildContext, records: NodeRecordStore): UpdateHandler {
   const keyring = buildTsigKeyring(ctx)
   if (keyring.size > 0 || ctx.config.update_allowed_networks.length > 0) {
     ctx.log.info({ tsig_keys: keyring.size, update_allowed_networks: ctx.config.update_allowed_networks.length }, 'dynamic updates (RFC 2136) accepted')

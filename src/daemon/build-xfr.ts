@@ -4,7 +4,7 @@
  * Follows the record store's change events; hands the DNS responder a TransferService.
  */
 import { Counter } from 'prom-client'
-import type { FileRecordStore } from '../store/file-store.js'
+import type { RecordStore } from '../store/record-store.js'
 import type { Metrics } from '../metrics/registry.js'
 import { TYPE_AXFR } from '../store/rr-types.js'
 import { ZoneTracker, type SerialChange } from '../zones/zone-tracker.js'
@@ -38,7 +38,7 @@ function memo<T>(parse: (list: readonly string[]) => T): (list: readonly string[
 /** Registers 'zones' on the stop stack (NOTIFY sender and the serial file). Call before buildDns. */
 export async function buildXfr(
   { config, cfg, log: rootLog, stops }: BuildContext,
-  deps: { records: FileRecordStore; metrics: Metrics; configPath: string; now?: () => number },
+  deps: { records: RecordStore; metrics: Metrics; configPath: string; now?: () => number },
 ): Promise<BuiltXfr> {
   const log = rootLog.child({ component: 'zones' })
   const now = deps.now ?? Date.now

@@ -5,7 +5,7 @@
  * can run in one process (tests do). Imports nothing from cli/.
  */
 import type { ConfigManager } from '../config/manager.js'
-import type { FileRecordStore } from '../store/file-store.js'
+import type { RecordStore } from '../store/record-store.js'
 import { VERSION } from '../version.js'
 import type { Logger } from 'pino'
 import { prepareSocketPath } from './control-socket.js'
@@ -27,6 +27,7 @@ import { dashboardDepsFor } from './build-dashboard.js'
 import { startControlSocket } from './build-control.js'
 import { startRestApi, watchLiveConfig } from './build-api.js'
 import type { BuildContext, Daemon, StartDaemonOptions, UpFlags } from './options.js'
+import { unanswerableCount } from '../store/unanswerable.js'
 
 export type { Daemon, DaemonOverrides, StartDaemonOptions } from './options.js'
 
@@ -63,6 +64,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       cluster: () => cluster.status(),
       frameBudget: () => frameBudget.stats(),
       massDeleteHeld: () => records.heldMassDelete()?.removed ?? 0,
+      recordsUnanswerable: () => unanswerableCount(records.list()),
       dnsLimits,
     })
     markDnsDownOnStop(ctx, up)
@@ -107,7 +109,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
 }
 
 /** SIGHUP: re-reads dnsplane.json (live keys) and the records file; a failure keeps the current state. */
-async function reloadFiles(configManager: ConfigManager, records: FileRecordStore, log: Logger): Promise<void> {
+async function reloadFiles(configManager: ConfigManager, records: RecordStore, log: Logger): Promise<void> {
   log.info('reload requested')
   try {
     await configManager.load()

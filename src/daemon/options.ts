@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { Config } from '../config/schema.js'
-import type { FileRecordStore } from '../store/file-store.js'
+import type { RecordStore } from '../store/record-store.js'
 import type { ClusterManager } from '../cluster/manager.js'
 import type { StopStack } from './stop-stack.js'
 
@@ -54,7 +54,7 @@ export interface Daemon {
   profilingAddress?(): AddressInfo | undefined
   readonly socketPath: string
   clusterAddress(): string | undefined
-  readonly records: FileRecordStore
+  readonly records: RecordStore
   readonly cluster: ClusterManager
   /** SIGHUP: re-read dnsplane.json (live keys), the records file, the servers file and the DoT/DoH certificates. */
   reload(): Promise<void>

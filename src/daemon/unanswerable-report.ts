@@ -1,7 +1,7 @@
 /**
  * Warns about records that load but can never be answered (store/unanswerable.ts): at start-up and
  * whenever the file is edited or reloaded, one line per record with its index and reason (bounded),
- * then a summary. The count is also in GET /api/v1/status (`records_unanswerable`).
+ * then a summary. The count is also in GET /api/v1/status (`records_unanswerable`) and /metrics.
  */
 import type { Logger } from 'pino'
 import type { RecordStore } from '../store/record-store.js'

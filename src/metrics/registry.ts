@@ -73,6 +73,8 @@ export interface MetricSources {
   frameBudget?: () => FrameBudgetStats | undefined
   /** Records a held-back mass delete would remove (0 when nothing is held). */
   massDeleteHeld?: () => number
+  /** Records that load but are never answered (store/unanswerable.ts). */
+  recordsUnanswerable?: () => number
   /** What the DNS query rate limit, response limiter and amplification cap did (undefined: no limit set). */
   dnsLimits?: () => DnsLimitCounters | undefined
 }
@@ -305,6 +307,14 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     registers,
     collect() {
       this.set(nonNegative(safeCall(sources.massDeleteHeld) ?? 0))
+    },
+  })
+  new Gauge({
+    name: 'dnsplane_records_unanswerable',
+    help: 'Records that load but no question can get (bad encoding, shadowed by a CNAME, below a zone cut or DNAME); each is warned about at load.',
+    registers,
+    collect() {
+      this.set(nonNegative(safeCall(sources.recordsUnanswerable) ?? 0))
     },
   })
 

@@ -148,7 +148,7 @@ export class Stats implements ResolutionSink {
   /** Average per second over the last RATE_WINDOW_SECONDS complete seconds (the current second is excluded). */
   perSecondRates(): PerSecondRates {
     const current = Math.floor(this.now() / 1000)
-    const sums = [0, 0, 0, 0, 0]
+    const sums = OUTCOMES.map(() => 0)
     for (let sec = current - RATE_WINDOW_SECONDS; sec < current; sec++) {
       const s = slot(sec, RATE_SLOTS)
       if (this.secondOf[s] !== sec) continue

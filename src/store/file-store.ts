@@ -14,10 +14,11 @@ import { isDnsplaneError } from '../errors.js'
 import { readOnlyReason } from './atomic-write.js'
 import { FileEdits } from './file-edits.js'
 import type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
-import type { JournalEntry } from './journal/codec.js'
+import type { WriteEntry } from './journal/codec.js'
 import { StoreJournal, type RecoverSteps } from './journal/store-journal.js'
 import type { RecordIndex } from './record-index.js'
 import type {
+  BulkCompute,
   ChangeSource,
   MassDeleteResult,
   RecordChange,
@@ -31,11 +32,14 @@ import type {
 import type { ValidRecordInput } from './record-validate.js'
 import type { MassDeleteInfo } from './mass-delete.js'
 import { MassDeleteHold } from './mass-delete-hold.js'
+import { DEFAULT_MASS_DELETE_GUARD_PERCENT } from './mass-delete.js'
+import { isOversizedBatch } from './bulk-plan.js'
 import { planAdd, planRemove, planUpdate, type EditContext, type LocalPlan } from './local-edits.js'
 import { formatGoTime, GO_ZERO_TIME, type DnsRecord } from './record.js'
 import { DEFAULT_RECORDS, serializeRecordsFile } from './records-file.js'
-import { ServedIndex } from './served-index.js'
-import { isMissing, normalizeIncoming, selectorMatcher, sha256, validate } from './store-helpers.js'
+import { entryDelta, ServedIndex } from './served-index.js'
+import { isMissing, normalizeIncoming, parseRecordsDocumentAt, selectorMatcher, sha256, validate } from './store-helpers.js'
+import { passThroughSection, VERSIONS_KEY, type LoadedVersions, type LocalVersions, type RecordVersioner } from './record-versions.js'
 
 export { DEFAULT_WATCH_DEBOUNCE_MS } from './file-edits.js'
 export type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
@@ -62,6 +66,10 @@ export class FileRecordStore implements RecordStore {
   private readonly guard: MassDeleteHold
   /** True when open() found no file and created it. */
   private created = false
+  /** record_lww: keeps versions in the journal and the snapshot once attached (record-versions.ts). */
+  private versioner: RecordVersioner | undefined
+  /** The versions found at start-up (the file's section, replayed journal payloads). */
+  private loaded: LoadedVersions | undefined
 
   constructor(private readonly opts: FileRecordStoreOptions) {
     this.path = resolve(opts.path)
@@ -172,6 +180,13 @@ export class FileRecordStore implements RecordStore {
     })
   }
 
+  /** See RecordStore.bulkWrite: the batch goes through the same write path (journal or file) as add/update/remove. */
+  bulkWrite(compute: BulkCompute): Promise<WriteResult> {
+    const guardPercent = this.opts.massDeleteGuardPercent?.() ?? DEFAULT_MASS_DELETE_GUARD_PERCENT
+    // A batch too large for one journal frame is written through (one atomic file write: all or nothing too).
+    return this.write((records) => compute(records, { ...this.editContext(), guardPercent }), isOversizedBatch)
+  }
+
   /** `records_flush_delay_ms` in force (0 = write-through). */
   get flushDelayMs(): number {
     return this.opts.flushDelayMs ?? 0
@@ -213,6 +228,21 @@ export class FileRecordStore implements RecordStore {
    */
   reconcileAtStart(known: readonly DnsRecord[]): Promise<StartReconcile> {
     return this.enqueueDrained(() => this.file.reconcileAtStart(known, this.created))
+  }
+
+  /** What start-up found for a versioner: the file's versions section and the replayed journal payloads. */
+  loadedVersions(): LoadedVersions | undefined {
+    // A versioner attached earlier in this process (the cluster restarted): its state is the newest.
+    if (this.versioner && this.loaded) return { ...this.loaded, section: this.versioner.section(this.served.current.records), replayed: [], created: false }
+    return this.loaded
+  }
+
+  /**
+   * From now on local writes are versioned by `v` in the write queue and journaled with their
+   * versions, and every snapshot of dnsrecords.json carries `v.section`. Undefined detaches.
+   */
+  attachVersioner(v: RecordVersioner | undefined): void {
+    this.versioner = v
   }
 
   /** The change held back by the mass-delete guard, if any. */
@@ -280,11 +310,13 @@ export class FileRecordStore implements RecordStore {
       const records = (this.opts.seedRecords ?? DEFAULT_RECORDS).map((r) => ({ ...r }))
       await this.persist(records)
       this.created = true
+      this.loaded = this.newLoaded(undefined)
       this.log.info({ path: this.path, count: records.length }, 'records file created')
       await this.journal.recover(records, this.file.fileHash as string, this.recoverSteps())
       return
     }
-    const records = this.file.parse(buf)
+    const { records, extra } = parseRecordsDocumentAt(this.path, buf, VERSIONS_KEY)
+    this.loaded = this.newLoaded(extra)
     this.file.noteWritten(sha256(buf), records)
     this.log.info({ path: this.path, count: records.length }, 'records loaded')
     const readOnly = await readOnlyReason(this.path)
@@ -294,7 +326,18 @@ export class FileRecordStore implements RecordStore {
 
   /** What journal recovery calls back: serve without an event, rewrite the file. */
   private recoverSteps(): RecoverSteps {
-    return { serve: (records) => this.served.swap(records, undefined), persist: (records) => this.persist(records) }
+    return {
+      serve: (records, versions) => {
+        if (this.loaded) this.loaded.replayed = versions
+        this.served.swap(records, undefined)
+      },
+      persist: (records) => this.persist(records),
+    }
+  }
+
+  private newLoaded(section: unknown): LoadedVersions {
+    const created = section === undefined && this.created
+    return { section, replayed: [], created, isMassDelete: (deleted, total) => this.guard.deletedCount(deleted, total) }
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
@@ -321,14 +364,20 @@ export class FileRecordStore implements RecordStore {
    * swapped and the listeners told once its fsync completed (group commit). Write-through (no
    * delay, a missing file, a failed journal): the file is rewritten first, as before the journal.
    */
-  private async write(plan: (records: readonly DnsRecord[]) => LocalPlan): Promise<WriteResult> {
+  private async write(plan: (records: readonly DnsRecord[]) => LocalPlan, writeThrough?: (p: LocalPlan) => boolean): Promise<WriteResult> {
     const { durable, result } = await this.enqueue(async () => {
-      const through = !this.journal.active || (await this.journal.isWriteThrough())
+      let through = !this.journal.active || (await this.journal.isWriteThrough())
       if (through) await this.drain()
-      const p = plan(this.served.head.records)
+      let p = plan(this.served.head.records)
+      if (!through && writeThrough?.(p)) {
+        // Planned again once the writes in flight settled: one of them may have been refused.
+        through = true
+        await this.drain()
+        p = plan(this.served.head.records)
+      }
       if (!p.next) return { durable: undefined, result: p.result }
       if (through) {
-        await this.commit(p.next, p.change)
+        await this.commitLocal(p.next, p.change)
         return { durable: undefined, result: p.result }
       }
       return { durable: this.append(p.next, p.change, p.entry), result: p.result }
@@ -338,17 +387,20 @@ export class FileRecordStore implements RecordStore {
   }
 
   /** Journals `entry`; head moves now, current and the listeners once it is durable. */
-  private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: JournalEntry): Promise<void> {
+  private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: WriteEntry): Promise<void> {
     // Only the records this change made are new objects; the rest were frozen when first served.
-    const index = this.served.build(next, change.kind === 'remove' ? [] : change.records, change.kind === 'add')
-    const durable = this.journal.append(entry).then(
+    const index = this.served.build(next, change.kind === 'remove' ? [] : change.records, change.kind === 'add', entryDelta(this.served.head.records, entry))
+    const versions = this.versionLocal(change, index)
+    const durable = this.journal.append(versions ? { ...entry, lww: versions.journal } : entry).then(
       () => {
         this.served.publish(index, change)
+        versions?.acknowledged()
         this.journal.markDirty()
       },
       (err: unknown) => {
         // Refused, not acknowledged: later writes built on it are refused by the journal too.
         this.served.head = this.served.current
+        versions?.refused()
         throw err
       },
     )
@@ -361,7 +413,8 @@ export class FileRecordStore implements RecordStore {
    * Callers in the queue drain journaled writes first, so `records` is what is (about to be) served.
    */
   private async persist(records: readonly DnsRecord[]): Promise<void> {
-    const text = serializeRecordsFile(records, this.opts.prettyJson)
+    const section = this.versioner ? this.versioner.section(records) : passThroughSection(this.loaded)
+    const text = serializeRecordsFile(records, this.opts.prettyJson, { key: VERSIONS_KEY, value: section })
     try {
       await this.journal.write(text)
     } catch (err) {
@@ -371,6 +424,27 @@ export class FileRecordStore implements RecordStore {
     }
     this.file.noteWritten(sha256(text), records)
     this.journal.dirty = false
+  }
+
+  /** The versions of a local write (record_lww), made before it is journaled or written. */
+  private versionLocal(change: Omit<RecordChange, 'index'>, index: RecordIndex): LocalVersions | undefined {
+    return this.versioner?.local(change, index)
+  }
+
+  /** A write-through local write: its versions are made first, so the rewritten file holds them. */
+  private async commitLocal(records: DnsRecord[], change: Omit<RecordChange, 'index'>): Promise<void> {
+    if (!this.versioner) return this.commit(records, change)
+    const index = this.served.build(records)
+    const versions = this.versionLocal(change, index)
+    try {
+      await this.persist(records)
+    } catch (err) {
+      this.served.head = this.served.current
+      versions?.refused()
+      throw err
+    }
+    this.served.publish(index, change)
+    versions?.acknowledged()
   }
 
   /** Persist first; only a successful write changes memory and emits. */

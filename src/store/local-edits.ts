@@ -4,7 +4,7 @@
  * and the answer. FileRecordStore commits a plan to the journal or the file.
  */
 import { DnsplaneError } from '../errors.js'
-import type { JournalEntry } from './journal/codec.js'
+import type { WriteEntry } from './journal/codec.js'
 import type { RecordIndex } from './record-index.js'
 import type { RecordChange, WriteResult } from './record-store.js'
 import type { ValidRecordInput } from './record-validate.js'
@@ -14,7 +14,7 @@ import { assertRrsetFits } from './rrset-size.js'
 /** A computed local write; without `next` nothing changes (an exact duplicate). */
 export type LocalPlan =
   | { next?: undefined; result: WriteResult }
-  | { next: DnsRecord[]; change: Omit<RecordChange, 'index'>; entry: JournalEntry; result: WriteResult }
+  | { next: DnsRecord[]; change: Omit<RecordChange, 'index'>; entry: WriteEntry; result: WriteResult }
 
 /** What a plan needs besides the records: their index, a new record for an input, and now as a Go time. */
 export interface EditContext {

@@ -36,6 +36,11 @@ export class MassDeleteHold {
   }
 
   /** The records `proposed` would delete from `base` when the guard holds that back, else undefined. */
+  /** True when deleting `deleted` of `total` records is a mass delete under the guard. */
+  deletedCount(deleted: number, total: number): boolean {
+    return isMassDelete(deleted, total, this.percent())
+  }
+
   deletedBy(base: readonly DnsRecord[], proposed: readonly DnsRecord[]): DnsRecord[] | undefined {
     const deleted = deletedRecords(base, proposed)
     return isMassDelete(deleted.length, base.length, this.percent()) ? deleted : undefined

@@ -5,6 +5,9 @@
 import type { DnsRecord } from './record.js'
 import type { RecordIndex } from './record-index.js'
 import type { MassDeleteInfo } from './mass-delete.js'
+import type { WriteEntry } from './journal/codec.js'
+import type { ValidRecordInput } from './record-validate.js'
+import type { LoadedVersions, RecordVersioner } from './record-versions.js'
 
 /**
  * Where a change came from: cluster push-on-change fires only for 'local'; 'replica' is the
@@ -56,6 +59,24 @@ export interface MassDeleteResult {
 /** record_lww start-up: the records file stands, was rebuilt from the replica, or was held back as a mass delete. */
 export type StartReconcile = 'accepted' | 'rebuilt' | 'held'
 
+/** What a bulk plan gets besides the records: a new record for an input, now as a Go time, the mass-delete guard. */
+export interface BulkContext {
+  newRecord: (v: ValidRecordInput) => DnsRecord
+  stamp: string
+  guardPercent: number
+}
+
+/** A computed write: without `next` nothing changes. local-edits.ts (LocalPlan) and bulk-plan.ts build them. */
+export type WritePlan =
+  | { next?: undefined; result: WriteResult }
+  | { next: DnsRecord[]; change: Omit<RecordChange, 'index'>; entry: WriteEntry; result: WriteResult }
+
+/** Plans a bulk write (see store/bulk-plan.ts); throws to refuse it. */
+export type BulkCompute = (records: readonly DnsRecord[], ctx: BulkContext) => WritePlan
+
+/** The store a node runs on: the contract plus the factory of new records (RFC 2136 updates); read-only sources refuse it. */
+export type NodeRecordStore = RecordStore & { newRecord(v: ValidRecordInput): DnsRecord }
+
 export interface RecordStore {
   /** The index serving right now; swapped atomically on every change (never mutated in place). */
   readonly index: RecordIndex
@@ -94,6 +115,16 @@ export interface RecordStore {
    * store without a journal. Resolves with whether anything was written and the record count.
    */
   flush?(): Promise<{ flushed: boolean; records: number }>
+  /**
+   * Bulk load (POST /api/v1/records/bulk, store/bulk-plan.ts): `compute` plans the whole batch from
+   * the newest records in the write queue; committed like a single write (journal or file) as one
+   * entry and one 'replace' change. Absent on a read-only records source.
+   */
+  bulkWrite?(compute: BulkCompute): Promise<WriteResult>
+  /** record_lww start-up: the versions the records file and its journal held (store/record-versions.ts); absent on a store without them. */
+  loadedVersions?(): LoadedVersions | undefined
+  /** Versions local writes through `v` and writes its section in every snapshot; absent on a store without a journal. */
+  attachVersioner?(v: RecordVersioner | undefined): void
   onChange(listener: (change: RecordChange) => void): () => void
   /** Start/stop watching the file for external edits. */
   start(): Promise<void>

@@ -125,18 +125,26 @@ export function parseJsonText(
  * Throws ERR_RECORDS_PARSE with a reason such as `records[3].ttl: must be an integer 0..4294967295`.
  */
 export function parseRecordsFile(text: string | Uint8Array): DnsRecord[] {
+  return parseRecordsDocument(text).records
+}
+
+/** parseRecordsFile, also returning the document's `extraKey` member (unvalidated) when asked. */
+export function parseRecordsDocument(text: string | Uint8Array, extraKey?: string): { records: DnsRecord[]; extra: unknown } {
   const doc = parseJsonText(text, MAX_RECORDS_FILE_BYTES, 'ERR_RECORDS_PARSE')
   if (!isJsonObject(doc)) fail('file', 'must be a JSON object with a "records" member', 'ERR_RECORDS_PARSE')
-  return parseRecordList(doc.records)
+  return { records: parseRecordList(doc.records), extra: extraKey === undefined ? undefined : doc[extraKey] }
 }
 
 /**
  * Serialises dnsrecords.json as the original does (compact, or 2-space indent when `pretty`),
  * always with a trailing newline. An empty set is written as `{"records":[]}` (Go writes null;
- * readers accept both).
+ * readers accept both). `extra` (record_lww versions, record-versions.ts) is written after the records.
  */
-export function serializeRecordsFile(records: readonly DnsRecord[], pretty: boolean): string {
-  return stringifyGo({ records: records.map(recordToJson) }, pretty)
+export function serializeRecordsFile(records: readonly DnsRecord[], pretty: boolean, extra?: { key: string; value: unknown }): string {
+  const doc: Record<string, unknown> = { records: records.map(recordToJson) }
+  // After "records", so the original's part reads first; encoding/json ignores the extra key.
+  if (extra && extra.value !== undefined) doc[extra.key] = extra.value
+  return stringifyGo(doc, pretty)
 }
 
 // Lone surrogates cannot be encoded as UTF-8; Go writes U+FFFD for invalid text.

@@ -3,6 +3,8 @@
  * still in flight) and the change listeners, told in change order. Owned by FileRecordStore.
  */
 import type { Logger } from 'pino'
+import { diffById, type RecordDelta } from './index-delta.js'
+import type { JournalEntry } from './journal/codec.js'
 import type { DnsRecord } from './record.js'
 import { RecordIndex } from './record-index.js'
 import type { RecordChange } from './record-store.js'
@@ -29,12 +31,17 @@ export class ServedIndex {
     this.publish(this.build(records), change)
   }
 
-  /** Indexes `records` as the newest state; `fresh` (default all) are the records not frozen yet. */
-  build(records: DnsRecord[], fresh: readonly DnsRecord[] = records, appended = false): RecordIndex {
+  /**
+   * Indexes `records` as the newest state; `fresh` (default all) are the records not frozen yet.
+   * `delta` is the change from head (a local write knows it); without it the change is found by id.
+   */
+  build(records: DnsRecord[], fresh: readonly DnsRecord[] = records, appended = false, delta?: RecordDelta): RecordIndex {
     for (const r of fresh) Object.freeze(r)
     Object.freeze(records)
-    const generation = this.head.generation + 1
-    this.head = appended ? this.head.withAppended(records, generation) : RecordIndex.build(records, generation)
+    const base = this.head
+    const generation = base.generation + 1
+    const d = delta ?? (appended ? { removed: [], added: records.slice(base.records.length), replaced: [] } : diffById(base.records, records))
+    this.head = d ? base.withDelta(records, generation, d) : RecordIndex.build(records, generation)
     return this.head
   }
 
@@ -50,5 +57,19 @@ export class ServedIndex {
         this.log.error({ err }, 'record change listener failed')
       }
     }
+  }
+}
+
+/** The delta of a local write from its journal entry (`at`: positions in `base`, the records it was planned on). */
+export function entryDelta(base: readonly DnsRecord[], entry: JournalEntry): RecordDelta | undefined {
+  switch (entry.op) {
+    case 'add':
+      return { removed: [], added: entry.records, replaced: [] }
+    case 'update':
+      return { removed: [], added: [], replaced: entry.at.map((i, k) => [base[i], entry.records[k]] as const) }
+    case 'delete':
+      return { removed: entry.records, added: [], replaced: [] }
+    default:
+      return undefined
   }
 }

@@ -8,7 +8,7 @@ import { DnsplaneError, isDnsplaneError } from '../errors.js'
 import type { RecordInput, RecordSelector } from './record-store.js'
 import { checkRecordInput, type ValidRecordInput } from './record-validate.js'
 import { canonicalName, GO_ZERO_TIME, nameKey, valueKey, type DnsRecord } from './record.js'
-import { MAX_RECORDS, MAX_RECORDS_FILE_BYTES, parseRecordsFile } from './records-file.js'
+import { MAX_RECORDS, MAX_RECORDS_FILE_BYTES, parseRecordsDocument, parseRecordsFile } from './records-file.js'
 
 /** Bounds and normalises a set from a peer or the replica: canonical name, upper-case type, zero times filled. */
 export function normalizeIncoming(records: readonly DnsRecord[]): DnsRecord[] {
@@ -95,6 +95,15 @@ export async function readRecordsFileBytes(path: string): Promise<Buffer> {
 }
 
 /** parseRecordsFile with the file named in ERR_RECORDS_PARSE. */
+/** parseRecordsAt, also returning the document's `extraKey` member (the record_lww versions). */
+export function parseRecordsDocumentAt(path: string, buf: Buffer, extraKey: string): { records: DnsRecord[]; extra: unknown } {
+  try {
+    return parseRecordsDocument(buf, extraKey)
+  } catch (err) {
+    throw new DnsplaneError('ERR_RECORDS_PARSE', `${path}: ${(err as Error).message}`, { cause: err })
+  }
+}
+
 export function parseRecordsAt(path: string, buf: Buffer): DnsRecord[] {
   try {
     return parseRecordsFile(buf)

@@ -31,7 +31,14 @@ export interface DaemonRequest {
   timeoutMs?: number
   /** Aborts the request (Ctrl-C in the TUI): it rejects with "cancelled" and the connection is closed. */
   signal?: AbortSignal
+  /** A body sent as is instead of `body` (bulk import: NDJSON), with its content type. */
+  raw?: { data: Buffer; contentType: string }
+  /** Told as the body is written (bytes sent, bytes in all), for an upload progress line. */
+  onUpload?: (sent: number, total: number) => void
 }
+
+/** Bytes written per chunk of a request body (progress granularity). */
+const UPLOAD_CHUNK_BYTES = 1024 * 1024
 
 /** What the commands need from a daemon; tests pass a fake. Resolves to the parsed JSON body (null when empty). */
 export interface DaemonClient {
@@ -142,10 +149,10 @@ export function unreachableError(err: NodeJS.ErrnoException, target: DaemonTarge
 }
 
 /** The request headers: JSON in and out, and the bearer token when there is one. */
-function requestHeaders(payload: Buffer | undefined, token: string | undefined): Record<string, string> {
+function requestHeaders(payload: Buffer | undefined, token: string | undefined, contentType = 'application/json'): Record<string, string> {
   const headers: Record<string, string> = { accept: 'application/json' }
   if (payload) {
-    headers['content-type'] = 'application/json'
+    headers['content-type'] = contentType
     headers['content-length'] = String(payload.length)
   }
   if (token !== undefined) headers.authorization = `Bearer ${token}`
@@ -199,8 +206,8 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
 
   function request(req: DaemonRequest): Promise<unknown> {
     const timeoutMs = req.timeoutMs ?? defaultTimeout
-    const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body))
-    const headers = requestHeaders(payload, token)
+    const payload = req.raw?.data ?? (req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body)))
+    const headers = requestHeaders(payload, token, req.raw?.contentType)
     const path = buildPath(req.path, req.query)
     const { base, transport } = connectOptions(target)
     return new Promise<unknown>((resolve, reject) => {
@@ -250,10 +257,30 @@ export function createDaemonClient(options: DaemonClientOptions): DaemonClient {
       }
       if (req.signal?.aborted) onAbort()
       else req.signal?.addEventListener('abort', onAbort, { once: true })
-      if (payload) r.end(payload)
+      if (payload && req.onUpload) writeChunked(r, payload, req.onUpload)
+      else if (payload) r.end(payload)
       else r.end()
     })
   }
 
   return { target, request }
+}
+
+/** Writes `payload` in chunks, telling `onUpload` after each one is flushed. */
+function writeChunked(r: http.ClientRequest, payload: Buffer, onUpload: (sent: number, total: number) => void): void {
+  let at = 0
+  const next = (): void => {
+    if (at >= payload.length || r.destroyed) {
+      r.end()
+      return
+    }
+    const chunk = payload.subarray(at, at + UPLOAD_CHUNK_BYTES)
+    at += chunk.length
+    const sent = at
+    r.write(chunk, () => {
+      onUpload(sent, payload.length)
+      next()
+    })
+  }
+  next()
 }

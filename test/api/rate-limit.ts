@@ -27,12 +27,15 @@ t.test('answers 429 with Retry-After above the burst, per client address', async
 })
 
 t.test('is checked before the token: guessing tokens is limited too', async (t) => {
-  const now = { ms: 0 }
-  const app = api(now, 'secret')
+  const { deps } = makeDeps({}, { token: 'secret' })
+  let limited = 0
+  // the real clock: at 0.0001 rps no token comes back while the test runs
+  const app = buildApi(deps, { requireAuth: true, rateLimit: { rps: 0.0001, burst: 2, onLimited: () => limited++ } })
   t.teardown(() => app.close())
   const statuses: number[] = []
   for (let i = 0; i < 4; i++) statuses.push((await app.inject({ method: 'GET', url: '/version', remoteAddress: '127.0.0.9', headers: { authorization: `Bearer guess${i}` } })).statusCode)
   t.same(statuses, [401, 401, 429, 429])
+  t.equal(limited, 2, 'each 429 is reported')
 })
 
 t.test('without rateLimit nothing is limited', async (t) => {

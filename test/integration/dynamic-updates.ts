@@ -5,6 +5,9 @@
  */
 import { execFile, spawnSync } from 'node:child_process'
 import dgram from 'node:dgram'
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import dnsPacket from 'dns-packet'
 import { signMessage } from '../../src/dns/tsig/tsig.js'
@@ -61,7 +64,7 @@ function exchange(port: number, msg: Buffer): Promise<Buffer> {
 
 const updateMessage = (name: string, data: string): Buffer =>
   dnsPacket.encode({
-    type: 'query', id: 321, opcode: 'UPDATE', questions: [{ name: 'example.test', type: 'SOA', class: 'IN' }],
+    type: 'query', id: 321, flags: 5 << 11, questions: [{ name: 'example.test', type: 'SOA', class: 'IN' }],
     authorities: [{ name, type: 'A', class: 'IN', ttl: 300, data }],
   } as unknown as dnsPacket.Packet)
 
@@ -165,4 +168,20 @@ t.test('record_lww: an update on one node is answered by the two others', { skip
     const seen = await waitFor(async () => (await dig(n.dnsPort, 'shared.example.test')).answers.includes('192.0.2.30'), 20_000)
     t.ok(seen, `node on ${n.dnsPort} answers the update`)
   }
+})
+
+t.test('a secret_file readable by others stops the start with an error naming the key', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dnsplane-tsig-it-'))
+  const file = join(dir, 'ddns.key')
+  writeFileSync(file, SECRET)
+  chmodSync(file, 0o644)
+  let message = ''
+  try {
+    const node = await startTestNode({ tsig_keys: [{ name: 'ddns-key', algorithm: 'hmac-sha256', secret_file: file }] }, { records: ZONE_RECORDS })
+    await node.daemon.stop()
+  } catch (err) {
+    message = (err as Error).message
+  }
+  t.match(message, /^tsig_keys\[0\]\.secret_file: .* has mode 0644/)
+  t.notMatch(message, SECRET)
 })

@@ -1,7 +1,7 @@
 /**
  * Fault lab (issue #10 item 1): a record_lww node's dnsrecords.json is deleted while it runs and again
  * while it is stopped, then the node restarts: every node still holds all 50 records (the file is
- * rewritten from memory, then rebuilt from the replica; no tombstone leaves the node). Then a file
+ * rewritten from memory, then refilled by its peers; no tombstone leaves the node). Then a file
  * edit that would delete most records is held back on its node only, until confirmed.
  */
 import { unlink, writeFile } from 'node:fs/promises'
@@ -30,11 +30,12 @@ t.test('record_lww: a records file deleted while running and while stopped costs
   await unlink(b.recordsPath)
   t.ok(await waitFor(() => b.log.some((l) => l.includes('rewritten from the records in memory')), 5000), 'node-1 rewrote the file from memory')
 
-  // Deleted while stopped, then restarted: rebuilt from the replica, no tombstones.
+  // Deleted while stopped, then restarted: the versions went with the file (issue #12: one source of
+  // truth), so the node starts empty, makes no tombstone, and anti-entropy brings every record back.
   await b.killHard()
   await unlink(b.recordsPath)
   await b.start(START_MS)
-  t.ok(b.log.some((l) => l.includes('was missing at start; rebuilt from the cluster replica')), 'node-1 rebuilt the file at start')
+  t.ok(b.log.some((l) => l.includes('records file was missing at start; nothing becomes a tombstone')), 'node-1 noticed the lost file at start')
   t.ok(await waitFor(async () => (await rounds(b)) >= 2, SETTLE_MS), 'node-1 finished anti-entropy with both peers')
   t.same(await lab.keys(), [ALL_KEYS, ALL_KEYS, ALL_KEYS], 'every node still holds all 50 records')
   const status = await b.api('GET', '/api/v1/cluster')

@@ -115,10 +115,28 @@ if (!has('kdig')) {
     const off = await startTestNode({ axfr_enabled: false, axfr_allowed_networks: ['127.0.0.0/8'] }, { records: { records: ZONE } })
     t.teardown(() => off.daemon.stop())
     t.match(await kdig(off.dnsPort, 'AXFR', 'example.org'), /REFUSED/)
-    const other = await startTestNode({ axfr_enabled: true, axfr_allowed_networks: ['192.0.2.0/24'] }, { records: { records: ZONE } })
+    const other = await startTestNode(
+      { axfr_enabled: true, axfr_allowed_networks: ['192.0.2.0/24', 'not-a-network'], zone_also_notify: ['example.org host.example:53'] },
+      { records: { records: ZONE } },
+    )
     t.teardown(() => other.daemon.stop())
     t.match(await kdig(other.dnsPort, 'AXFR', 'example.org'), /REFUSED/)
     t.match(await kdig(other.dnsPort, 'IXFR=1', 'example.org'), /REFUSED/)
+    t.ok(other.logLines.some((l) => l.includes('axfr_allowed_networks entries ignored') && l.includes('not-a-network')), 'a bad network is named')
+    t.ok(other.logLines.some((l) => l.includes('zone_also_notify entries ignored')), 'a bad notify target is named')
+  })
+
+  t.test('serials survive a restart (zone_serials.json), also after a delete that has no record time', { timeout: 60_000 }, async (t) => {
+    const first = await startTestNode({}, { records: { records: ZONE } })
+    const s0 = (await serialOf(first.dnsPort, 'example.org')) as number
+    await first.daemon.records.remove({ name: 'www.example.org' })
+    await first.daemon.records.remove({ name: 'mail.example.org' })
+    const s1 = (await serialOf(first.dnsPort, 'example.org')) as number
+    t.ok(s1 >= s0 + 2, `two deletes moved the serial (${s0} -> ${s1})`)
+    await first.daemon.stop()
+    const again = await startTestNode({}, { dir: first.dir })
+    t.teardown(() => again.daemon.stop())
+    t.equal(await serialOf(again.dnsPort, 'example.org'), s1, 'the same serial after the restart, not the records\' newest time')
   })
 }
 

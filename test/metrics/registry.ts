@@ -203,3 +203,36 @@ t.test('dnsplane_records_mass_delete_held follows the held-back mass delete at s
   held = 0
   t.equal(parse(await m.render()).value('dnsplane_records_mass_delete_held'), 0, 'confirmed or discarded: back to 0')
 })
+
+t.test('dnsplane_dns_limited_total follows the DNS limits at scrape time, 0 without limits', async (t) => {
+  const m = createMetrics()
+  t.equal(parse(await m.render()).value('dnsplane_dns_limited_total', { action: 'rrl_slipped' }), 0, 'no source: 0')
+  m.collectFrom({ dnsLimits: () => undefined })
+  t.equal(parse(await m.render()).value('dnsplane_dns_limited_total', { action: 'refused_rate' }), 0, 'no limit configured: 0')
+  m.collectFrom({ dnsLimits: () => ({ refused_rate: 4, refused_window: 1, rrl_dropped: 9, rrl_slipped: 3, amplification_truncated: 2, evictions: 5 }) })
+  const p = parse(await m.render())
+  t.equal(p.types.get('dnsplane_dns_limited_total'), 'counter')
+  t.equal(p.value('dnsplane_dns_limited_total', { action: 'refused_rate' }), 4)
+  t.equal(p.value('dnsplane_dns_limited_total', { action: 'rrl_dropped' }), 9)
+  t.equal(p.value('dnsplane_dns_limited_total', { action: 'amplification_truncated' }), 2)
+  t.equal(p.value('dnsplane_dns_limited_total', { action: 'evictions' }), 5)
+})
+
+t.test('dnsplane_records_unanswerable reports the records that load but are never answered', async (t) => {
+  const m = createMetrics()
+  t.equal(parse(await m.render()).value('dnsplane_records_unanswerable'), 0, 'no source: 0')
+  m.collectFrom({ recordsUnanswerable: () => 3 })
+  const p = parse(await m.render())
+  t.equal(p.types.get('dnsplane_records_unanswerable'), 'gauge')
+  t.equal(p.value('dnsplane_records_unanswerable'), 3)
+})
+
+t.test('dnsplane_dns_updates_total counts UPDATE events by rcode', async (t) => {
+  const m = createMetrics()
+  m.record({ at: 0, qname: 'example.test', qtype: 'UPDATE', outcome: 'update', rcode: 'NOERROR', duration_ms: 1 })
+  m.record({ at: 0, qname: 'example.test', qtype: 'UPDATE', outcome: 'update', rcode: 'BADSIG', duration_ms: 1 })
+  m.record({ at: 0, qname: 'example.test', qtype: 'A', outcome: 'local', rcode: 'NOERROR', duration_ms: 1 })
+  const text = await m.render()
+  t.match(text, /dnsplane_dns_updates_total\{rcode="NOERROR"\} 1/)
+  t.match(text, /dnsplane_dns_updates_total\{rcode="BADSIG"\} 1/)
+})

@@ -148,3 +148,12 @@ t.test('record never throws on odd input', async (t) => {
   t.equal(r[1].duration_ms, 0)
   t.equal(r[0].at, '1970-01-01T00:00:00.000Z')
 })
+
+t.test('UPDATE events: outcome update is counted in perf and logged', async (t) => {
+  const s = new Stats({ now: () => 1_000 })
+  s.record(ev('update', { qname: 'example.test', qtype: 'UPDATE', rcode: 'NOERROR' }))
+  s.record(ev('local'))
+  t.equal(s.perf().outcome_update, 1)
+  t.equal(s.perf().outcome_local, 1)
+  t.same(s.resolutions().resolutions.map((e) => [e.outcome, e.qtype]), [['local', 'A'], ['update', 'UPDATE']], 'newest first')
+})

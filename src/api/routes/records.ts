@@ -53,7 +53,8 @@ function toInput(body: RecordBody, zeroTtlMeansDefault: boolean): RecordInput {
   return input
 }
 
-function assertWritable(deps: ApiDeps): void {
+/** Throws ERR_LOCAL_WRITES_DISABLED when this node refuses local writes (cluster_reject_local_writes). */
+export function assertWritable(deps: ApiDeps): void {
   const allowed = deps.localWritesAllowed()
   if (!allowed.ok) throw new DnsplaneError('ERR_LOCAL_WRITES_DISABLED', allowed.reason)
 }

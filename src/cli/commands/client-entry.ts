@@ -15,7 +15,7 @@ export interface ClientCommandOptions {
 }
 
 /** The control socket: server_socket of `--config` when given and readable, else the platform default. */
-async function defaultSocketFor(config: string | undefined): Promise<string> {
+export async function defaultSocketFor(config: string | undefined): Promise<string> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
   const socket = defaultServerSocket({ isRoot, env: process.env, homeDir: homedir() })
   return (config ? await socketFromConfig(config) : undefined) ?? socket

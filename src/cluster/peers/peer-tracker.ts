@@ -25,7 +25,7 @@ export interface PeerRecord {
   pushBlocked?: boolean
   /** Ours: record count the peer announced in its last auth_ok (Go peers announce none). */
   records?: number
-  /** Whether that announced digest equalled ours at the time (undefined: none announced, or a sync since made it stale). */
+  /** Whether that announced digest equalled ours then (undefined: none announced, or a later sync made both stale). */
   digestMatch?: boolean
 }
 
@@ -34,14 +34,17 @@ export class PeerTracker {
   /**
    * A session with the peer completed an exchange of records (pull, push or inbound): the peer is
    * up, so it is reachable and an older probe error is stale; `rttMs` is the dial + handshake time
-   * of an outbound session (inbound sessions have none). A digest mismatch seen at the start of a
-   * session predates its sync, so the verdict becomes unknown until the next handshake (a probe at
-   * the latest) rather than showing "differs" for records the sync just exchanged.
+   * of an outbound session (inbound sessions have none). A count and digest mismatch seen at the
+   * start of a session predate its sync, so they become unknown until the next handshake (a probe at
+   * the latest) rather than showing "differs" and an old count for records the sync just exchanged.
    */
   synced(address: string, now: number, rttMs?: number): void {
     const p = this.contact(address, rttMs)
     p.lastSyncOk = now
-    if (p.digestMatch === false) p.digestMatch = undefined
+    if (p.digestMatch === false) {
+      p.digestMatch = undefined
+      p.records = undefined
+    }
   }
 
   /** The peer completed an authenticated session with us: reachable, and the last probe error is stale. */

@@ -20,6 +20,6 @@ export interface ReplicaFileOptions {
 export function createEngine(policy: string | undefined, cx: EngineContext, replica: ReplicaFileOptions): SyncEngine {
   if (normalizePolicyName(policy) !== 'record_lww') return new SnapshotEngine(cx)
   const path = replica.replicaPath ?? replica.statePath.replace(/cluster_state\.json$/, 'cluster_replica.json')
-  // The only place the engine meets cluster_replica.json (issue #12 moves versions into the journal).
+  // cluster_replica.json of an older version is only read once, to migrate it (replica-store/migrate.ts).
   return new LwwEngine(cx, () => LwwReplica.open({ store: replica.store, path, nodeId: cx.state.nodeId, now: replica.now, log: replica.log }))
 }

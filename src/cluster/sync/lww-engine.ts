@@ -4,8 +4,8 @@
  * start-up and a queue overflow run anti-entropy (digest -> differing buckets -> entries both
  * ways, lww-sync.ts). Peers without record_lww (Go nodes, ours under another policy) get the
  * original's snapshots from an inner SnapshotEngine, whose record_lww policy accepts them like
- * lww_per_node. The replica is reached only through ReplicaPort: today cluster_replica.json
- * (replica-store/), later the store's journal.
+ * lww_per_node. The replica is reached only through ReplicaPort: the store's journal and
+ * dnsrecords.json (replica-store/lww-replica.ts, store/record-versions.ts).
  */
 import type { HlcClock } from './lww/hlc.js'
 import type { ReplicaState, VersionedEntry } from './lww/replica.js'
@@ -20,7 +20,7 @@ import { answerDigest, runAntiEntropy, sendDeltas, type ExchangeContext, type Lw
 import { noteRejected } from './rejections.js'
 import { SnapshotEngine } from './snapshot-engine.js'
 
-/** The versioned replica as the engine sees it (the seam the store's journal will fill). */
+/** The versioned replica as the engine sees it (filled by the store's journal and snapshot). */
 export interface ReplicaPort {
   readonly state: ReplicaState
   readonly clock: HlcClock

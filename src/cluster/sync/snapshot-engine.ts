@@ -5,7 +5,7 @@
  * global_lww) against the per-peer seqs in cluster_state.json.
  */
 import { DnsplaneError } from '../../errors.js'
-import { canonicalName } from '../../store/record.js'
+import { canonicalName, type DnsRecord } from '../../store/record.js'
 import type { SnapshotOutcome, SnapshotVia } from '../events.js'
 import { emptyPending, type PendingPush } from '../peers/outbox.js'
 import { commitApplied, decideSnapshot } from '../peers/peer-state.js'
@@ -141,19 +141,26 @@ export class SnapshotEngine implements SyncEngine {
     }
   }
 
+  /** The records of the last records_full built, and the list they were copied from. */
+  private snapshotOf: { list: readonly DnsRecord[]; records: RecordsFullMessage['records'] } | undefined
+
   status(): EngineStatus {
     return { snapshotsApplied: this.snapshotsApplied, snapshotsRejected: this.snapshotsRejected }
   }
 
-  /** The records_full this node sends under `seq`: its records as stored, null when none. */
+  /**
+   * The records_full this node sends under `seq`: its records as stored, null when none. The list is
+   * the served index's frozen array, so its copy is made once per record generation, not per message.
+   */
   buildSnapshot(seq: number): RecordsFullMessage {
     const records = this.cx.store.list()
+    if (this.snapshotOf?.list !== records) this.snapshotOf = { list: records, records: records.length > 0 ? [...records] : null }
     return {
       type: 'records_full',
       node_id: this.cx.state.nodeId,
       seq,
       timestamp_unix: Math.floor(this.cx.now() / 1000),
-      records: records.length > 0 ? [...records] : null,
+      records: this.snapshotOf.records,
     }
   }
 

@@ -129,7 +129,8 @@
       const v = j.peers[i]
       const err = p.reachable ? p.last_outbound_error || '' : p.last_probe_error || p.last_outbound_error || ''
       const lag = v.lag === null ? '—' : v.lag === 0 && !v.behind ? 'none' : h.fmtDuration(v.lag)
-      const records = v.records === null ? '—' : h.fmtNum(v.records) + (v.digestMatch === null ? '' : v.digestMatch ? ' ✓' : ' ✗ differs')
+      // '—': the peer does not say (a Go peer announces no caps); '…': ours, stale after a sync until its next handshake.
+      const records = v.records !== null ? h.fmtNum(v.records) + (v.digestMatch === null ? '' : v.digestMatch ? ' ✓' : ' ✗ differs') : p.caps && p.caps.length ? '…' : '—'
       return el('tr', { 'data-peer': p.address, 'data-stale': v.stale ? 'yes' : 'no', class: v.stale ? 'stale' : '', title: v.reason || undefined }, [
         el('td', { 'data-field': 'address', text: p.address }),
         el('td', { 'data-field': 'node_id', text: p.node_id || '—' }),

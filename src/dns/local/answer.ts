@@ -7,12 +7,13 @@
  * exist (RFC 4592), negatives carry the SOA (RFC 2308). Outside every zone only exact names are
  * answered and the rest is forwarded. Record values become wire bytes once per RecordIndex generation.
  */
+import { deltasSince } from '../../store/index-delta.js'
 import type { RecordIndex } from '../../store/record-index.js'
 import { TYPE_A, TYPE_AAAA, TYPE_ANY, TYPE_CNAME, TYPE_DNAME, TYPE_DS, TYPE_HTTPS, TYPE_MX, TYPE_NS, TYPE_SOA, TYPE_SRV, TYPE_SVCB } from '../../store/rr-types.js'
 import { encodeName, ipv4Bytes, ipv6Bytes, soaMinimum } from '../wire/rdata.js'
 import { rrBody } from '../wire/wire.js'
 import { isAtOrBelow, keyOfWire, parentKey, replaceSuffix } from './names.js'
-import { ZoneData, type LocalRR, type RRset, type TtlConflict, type ZoneNode } from './zone-data.js'
+import { ZoneData, type LocalRR, type RRset, type TtlConflict, type ZoneChanges, type ZoneNode } from './zone-data.js'
 
 export type { LocalRR } from './zone-data.js'
 
@@ -52,11 +53,11 @@ export type LocalOutcome =
 type Step = { end: LocalOutcome } | { next: string }
 
 /**
- * Builds local answers for one RecordIndex generation at a time; the zone tree is rebuilt when the
- * index handed in has a different generation. Not thread-shared: one per server.
+ * Builds local answers from the zone tree of the index handed in. A newer index is caught up with by
+ * applying its deltas to the tree (the cost of the change); only an index with no path back to the
+ * tree's (first use, a change too large to keep) builds a new tree. Not thread-shared: one per server.
  */
 export class LocalAnswerer {
-  private generation = -1
   private index: RecordIndex | undefined
   private data: ZoneData | undefined
 
@@ -64,13 +65,46 @@ export class LocalAnswerer {
 
   /** RRsets of the current generation whose records had different TTLs (for a warning at load). */
   ttlConflicts(index: RecordIndex): readonly TtlConflict[] {
+    // with local records off nothing is served from them, so no tree is kept
+    if (!this.opts.localRecordsEnabled) return []
     return this.use(index).ttlConflicts
   }
 
-  /** Answers `qkey` (lower-case, no trailing dot) / `qtype` (number) from `index`. Class IN is assumed. */
-  answer(index: RecordIndex, qkey: string, qtype: number): LocalOutcome {
+  /**
+   * Answers `qkey` (lower-case, no trailing dot) / `qtype` (number) from `index`. Class IN is assumed.
+   * `trace` receives the tokens the answer read (see ZoneChanges), for the fast path's invalidation.
+   */
+  answer(index: RecordIndex, qkey: string, qtype: number, trace?: Set<string>): LocalOutcome {
     if (!this.opts.localRecordsEnabled) return this.builtinOr(qkey, qtype, { kind: 'forward', chain: [], target: qkey, nodataOnMiss: false })
     const d = this.use(index)
+    d.trace = trace
+    try {
+      return this.resolveChain(d, qkey, qtype)
+    } finally {
+      d.trace = undefined
+    }
+  }
+
+  /**
+   * Brings the tree up to `index` and returns what changed since the index it reflected (tokens as
+   * answer() traces them), or undefined when it was built anew (everything may have changed).
+   */
+  sync(index: RecordIndex): ZoneChanges | undefined {
+    if (!this.opts.localRecordsEnabled) return new Set()
+    if (index === this.index && this.data) return new Set()
+    const path = this.data && this.index ? deltasSince(index.deltas, this.index.uid) : undefined
+    if (!path || !this.data || path[path.length - 1].to !== index.uid) {
+      this.index = index
+      this.data = new ZoneData(index, { autoBuildPtrFromA: this.opts.autoBuildPtrFromA, soaSerial: this.opts.soaSerial })
+      return undefined
+    }
+    const changes: ZoneChanges = new Set()
+    for (const delta of path) for (const c of this.data.apply(delta)) changes.add(c)
+    this.index = index
+    return changes
+  }
+
+  private resolveChain(d: ZoneData, qkey: string, qtype: number): LocalOutcome {
     const answers: LocalRR[] = []
     const additionals: LocalRR[] = []
     const seen = new Set<string>()
@@ -88,7 +122,7 @@ export class LocalAnswerer {
   /** Resolves one name (the question or a CNAME target), appending to `answers` / `additionals`. */
   private step(d: ZoneData, name: string, qtype: number, answers: LocalRR[], additionals: LocalRR[]): Step {
     // RFC 4035 3.1.4.1: DS at a zone's apex is the parent's data; answer it from the parent zone when held
-    const parent = qtype === TYPE_DS && d.apexes.has(name) ? parentKey(name) : undefined
+    const parent = qtype === TYPE_DS && d.isApex(name) ? parentKey(name) : undefined
     const apex = (parent !== undefined ? d.zoneOf(parent) : undefined) ?? d.zoneOf(name)
     if (apex === undefined) return this.outsideZones(d, name, qtype, answers, additionals)
     // Walk down from the apex towards the name: a cut or DNAME above it decides, and the first
@@ -99,11 +133,11 @@ export class LocalAnswerer {
     if (apexDname) return this.dname(name, apex, apexDname, qtype, answers)
     for (let i = path.length - 1; i >= 0; i--) {
       const k = path[i]
-      const node = d.nodes.get(k)
+      const node = d.nodeAt(k)
       if (!node) {
         if (d.exists(k)) continue // empty non-terminal
         const encloser = parentKey(k) as string
-        const wild = d.nodes.get(encloser === '' ? '*' : '*.' + encloser)
+        const wild = d.nodeAt(encloser === '' ? '*' : '*.' + encloser)
         // RFC 4592 3.3.1: the source of synthesis is the wildcard child of the closest encloser
         if (wild) return this.atNode(d, apex, wild, name, qtype, answers, additionals)
         return { end: this.negative(d, apex, 'NXDOMAIN', answers) }
@@ -115,7 +149,7 @@ export class LocalAnswerer {
         if (dn) return this.dname(name, k, dn, qtype, answers)
       }
     }
-    return this.atNode(d, apex, d.nodes.get(name), name, qtype, answers, additionals)
+    return this.atNode(d, apex, d.nodeAt(name), name, qtype, answers, additionals)
   }
 
   /** The answer at an existing name (or the wildcard standing for it, owners rewritten to `owner`). */
@@ -198,7 +232,7 @@ export class LocalAnswerer {
 
   /** No local zone encloses the name: exact records (and CNAMEs) only, everything else forwarded. */
   private outsideZones(d: ZoneData, name: string, qtype: number, answers: LocalRR[], additionals: LocalRR[]): Step {
-    const node = d.nodes.get(name)
+    const node = d.nodeAt(name)
     if (node) {
       const cname = node.get(TYPE_CNAME)
       if (cname && qtype !== TYPE_CNAME && qtype !== TYPE_ANY) {
@@ -234,12 +268,8 @@ export class LocalAnswerer {
   }
 
   private use(index: RecordIndex): ZoneData {
-    if (index !== this.index || index.generation !== this.generation || !this.data) {
-      this.index = index
-      this.generation = index.generation
-      this.data = new ZoneData(index, { autoBuildPtrFromA: this.opts.autoBuildPtrFromA, soaSerial: this.opts.soaSerial })
-    }
-    return this.data
+    if (index !== this.index || !this.data) this.sync(index)
+    return this.data as ZoneData
   }
 }
 

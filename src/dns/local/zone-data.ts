@@ -10,6 +10,7 @@ import { canonicalIp, nameKey, type DnsRecord } from '../../store/record.js'
 import { rrTypeByCode, TYPE_A, TYPE_AAAA, TYPE_PTR, TYPE_SOA, typeNumber } from '../../store/rr-types.js'
 import { encodeName, encodeRdata } from '../wire/rdata.js'
 import { rrBody, type WireRR } from '../wire/wire.js'
+import type { RecordDelta } from '../../store/index-delta.js'
 import { nameKeyOf, parentKey } from './names.js'
 
 /** An RR plus its presentation text (`TYPE value`) for logs and the dashboard. */
@@ -46,20 +47,26 @@ export interface ZoneDataOptions {
 /** The records of one owner and type; `set` is built on first use (null: nothing encodes). */
 interface Group {
   type: number
+  /** In file order. */
   records: DnsRecord[]
-  /** A/AAAA records whose address this reverse name stands for (PTRs synthesized from their owners). */
+  /** A/AAAA records whose address this reverse name stands for (PTRs synthesized from their owners), in file order. */
   synthesized?: DnsRecord[]
   set?: RRset | null
+  /** A SOA's set with the zone's served serial (see served()). */
+  patched?: { serial: number; set: RRset }
 }
 
-/** One owner name: its records grouped by type, in the order the types first appear. */
+/** One owner name: its records grouped by type, in the order the types first appear in the file. */
 export class ZoneNode {
   readonly groups: Group[] = []
-  constructor(readonly key: string) {}
+  constructor(
+    readonly key: string,
+    private readonly serialOf?: ZoneDataOptions['soaSerial'],
+  ) {}
 
   /** The RRset of `type`, or undefined when there is none (or none of its values encodes). */
   get(type: number): RRset | undefined {
-    for (const g of this.groups) if (g.type === type) return materialize(this.key, g) ?? undefined
+    for (const g of this.groups) if (g.type === type) return served(this.key, g, this.serialOf) ?? undefined
     return undefined
   }
 
@@ -71,7 +78,7 @@ export class ZoneNode {
   sets(): RRset[] {
     const out: RRset[] = []
     for (const g of this.groups) {
-      const set = materialize(this.key, g)
+      const set = served(this.key, g, this.serialOf)
       if (set) out.push(set)
     }
     return out
@@ -90,63 +97,222 @@ const NAME_OFFSET: Partial<Record<string, number>> = { name: 0, mx: 2, srv: 6, s
 /** Owner names that need no escape handling: their key is the lower-cased name. */
 const PLAIN_NAME = /^[A-Za-z0-9_*-]+(\.[A-Za-z0-9_*-]+)*\.?$/
 
+/**
+ * What one change did to the tree, as the dependency tokens answers read (see ZoneData.trace):
+ * `n<key>` the node at key changed, `e<key>` the name's existence flipped, `a<key>` it became or stopped
+ * being an apex.
+ */
+export type ZoneChanges = Set<string>
+
 export class ZoneData {
   readonly nodes = new Map<string, ZoneNode>()
-  /** Every owner and every ancestor of one (empty non-terminals), root excluded. */
-  readonly names = new Set<string>()
+  /** For every owner and every ancestor of one (root excluded): how many owners are at or below it. */
+  private readonly below = new Map<string, number>()
   /** Keys of the names that own a SOA. */
   readonly apexes = new Set<string>()
-  readonly ttlConflicts: TtlConflict[] = []
+  /** TTL conflicts by owner key + '|' + type. */
+  private readonly conflicts = new Map<string, TtlConflict>()
+  /** File position of every record in the tree (gaps allowed), to keep groups in file order. */
+  private readonly order = new Map<DnsRecord, number>()
+  private nextOrder = 0
+  /** While set, every token (see ZoneChanges) an answer reads is added here. */
+  trace: Set<string> | undefined
 
-  constructor(index: RecordIndex, opts: ZoneDataOptions) {
-    for (const r of index.records) {
-      const type = typeNumber(r.type)
-      if (type === undefined) continue
-      const owner = ownerKey(r, type)
-      if (owner === undefined) continue
-      this.node(owner).group(type).records.push(r)
-      if (opts.autoBuildPtrFromA && (type === TYPE_A || type === TYPE_AAAA)) {
-        const rev = reverseKey(r.value)
-        if (rev !== undefined) {
-          const g = this.node(rev).group(TYPE_PTR)
-          ;(g.synthesized ??= []).push(r)
-        }
-      }
+  constructor(
+    index: RecordIndex,
+    private readonly opts: ZoneDataOptions,
+  ) {
+    const op = newOp()
+    for (const r of index.records) this.insert(r, this.nextOrder++, op)
+    this.settle(op, undefined)
+  }
+
+  get ttlConflicts(): TtlConflict[] {
+    return [...this.conflicts.values()]
+  }
+
+  /**
+   * Applies one index change in place (see IndexDelta for the order it keeps) and returns what it
+   * touched; the tree is then the one a build from the new index gives.
+   */
+  apply(delta: RecordDelta): ZoneChanges {
+    const changes: ZoneChanges = new Set()
+    const op = newOp()
+    for (const r of delta.removed) this.remove(r, op)
+    for (const [old, next] of delta.replaced) {
+      const at = this.order.get(old)
+      this.remove(old, op)
+      this.insert(next, at ?? this.nextOrder++, op)
     }
-    for (const [key, node] of this.nodes) {
-      for (const g of node.groups) {
-        if (g.type === TYPE_SOA) {
-          this.apexes.add(key)
-          const serial = opts.soaSerial?.(key)
-          if (serial !== undefined) patchSerial(key, g, serial)
-        }
-        const conflict = ttlConflict(key, g)
-        if (conflict) this.ttlConflicts.push(conflict)
-      }
-      for (let k: string | undefined = key; k !== undefined && k !== '' && !this.names.has(k); k = parentKey(k)) this.names.add(k)
-    }
+    for (const r of delta.added) this.insert(r, this.nextOrder++, op)
+    this.settle(op, changes)
+    return changes
+  }
+
+  /** The node at `key` (traced). */
+  nodeAt(key: string): ZoneNode | undefined {
+    this.trace?.add('n' + key)
+    return this.nodes.get(key)
+  }
+
+  /** True when `key` owns a SOA (traced). */
+  isApex(key: string): boolean {
+    this.trace?.add('a' + key)
+    return this.apexes.has(key)
   }
 
   /** The closest enclosing zone apex of `key` (the name itself counts), or undefined. */
   zoneOf(key: string): string | undefined {
-    for (let k: string | undefined = key; k !== undefined; k = parentKey(k)) if (this.apexes.has(k)) return k
+    for (let k: string | undefined = key; k !== undefined; k = parentKey(k)) if (this.isApex(k)) return k
     return undefined
   }
 
   /** True when the name exists: it owns records or has descendants (RFC 8020). */
   exists(key: string): boolean {
-    return this.names.has(key)
+    this.trace?.add('e' + key)
+    return this.below.has(key)
   }
 
   rrset(key: string, type: number): RRset | undefined {
-    return this.nodes.get(key)?.get(type)
+    return this.nodeAt(key)?.get(type)
   }
 
-  private node(key: string): ZoneNode {
+  /** Files `r` at position `at` into its group (and, for A/AAAA, the synthesized PTR group). */
+  private insert(r: DnsRecord, at: number, op: Op): void {
+    // every record has a position, placed or not, so an update keeps its place whatever it was
+    this.order.set(r, at)
+    if (at >= this.nextOrder) this.nextOrder = at + 1
+    const type = typeNumber(r.type)
+    if (type === undefined) return
+    const owner = ownerKey(r, type)
+    if (owner === undefined) return
+    const g = this.node(owner, op).group(type)
+    this.place(g.records, r, at)
+    op.groups.add(g)
+    if (this.opts.autoBuildPtrFromA && (type === TYPE_A || type === TYPE_AAAA)) {
+      const rev = reverseKey(r.value)
+      if (rev !== undefined) {
+        const pg = this.node(rev, op).group(TYPE_PTR)
+        this.place((pg.synthesized ??= []), r, at)
+        op.groups.add(pg)
+      }
+    }
+  }
+
+  private remove(r: DnsRecord, op: Op): void {
+    if (!this.order.delete(r)) return
+    const type = typeNumber(r.type)
+    if (type === undefined) return
+    const owner = ownerKey(r, type)
+    if (owner === undefined) return
+    const g = this.node(owner, op).group(type)
+    drop(g.records, r)
+    op.groups.add(g)
+    if (this.opts.autoBuildPtrFromA && (type === TYPE_A || type === TYPE_AAAA)) {
+      const rev = reverseKey(r.value)
+      if (rev !== undefined) {
+        const pg = this.node(rev, op).group(TYPE_PTR)
+        drop(pg.synthesized as DnsRecord[], r)
+        op.groups.add(pg)
+      }
+    }
+  }
+
+  /** Inserts `r` (file position `at`) keeping `list` in file order; appending is the common case. */
+  private place(list: DnsRecord[], r: DnsRecord, at: number): void {
+    let i = list.length
+    while (i > 0 && (this.order.get(list[i - 1]) as number) > at) i--
+    if (i === list.length) list.push(r)
+    else list.splice(i, 0, r)
+  }
+
+  /**
+   * After inserts/removes: drops empty groups and nodes, keeps each node's groups in first-appearance
+   * order, recomputes TTL conflicts, apexes and existence counts, and notes the tokens that changed.
+   */
+  private settle(op: Op, changes: ZoneChanges | undefined): void {
+    // a served serial (src/zones) moves with every change in its zone: answers that read the SOA go stale
+    if (changes && this.opts.soaSerial) {
+      for (const key of op.nodes) {
+        const zone = this.zoneOf(key)
+        if (zone !== undefined) changes.add('n' + zone)
+      }
+    }
+    for (const key of op.nodes) {
+      const node = this.nodes.get(key) as ZoneNode
+      changes?.add('n' + key)
+      for (let i = node.groups.length - 1; i >= 0; i--) {
+        const g = node.groups[i]
+        if (!op.groups.has(g)) continue
+        g.set = undefined
+        g.patched = undefined
+        const conflictKey = key + '|' + g.type
+        this.conflicts.delete(conflictKey)
+        if (g.records.length === 0 && (g.synthesized?.length ?? 0) === 0) node.groups.splice(i, 1)
+        else {
+          const conflict = ttlConflict(key, g)
+          if (conflict) this.conflicts.set(conflictKey, conflict)
+        }
+      }
+      if (node.groups.length > 1) node.groups.sort((a, b) => this.first(a) - this.first(b))
+      const apex = node.groups.some((g) => g.type === TYPE_SOA)
+      if (apex !== this.apexes.has(key)) {
+        if (apex) this.apexes.add(key)
+        else this.apexes.delete(key)
+        changes?.add('a' + key)
+      }
+      const created = op.created.has(key)
+      if (node.groups.length === 0) {
+        this.nodes.delete(key)
+        if (!created) this.count(key, -1, changes)
+      } else if (created) this.count(key, 1, changes)
+    }
+  }
+
+  /** Adds `by` to the owner counts of `key` and its ancestors, noting existence flips. */
+  private count(key: string, by: number, changes: ZoneChanges | undefined): void {
+    for (let k: string | undefined = key; k !== undefined && k !== ''; k = parentKey(k)) {
+      const n = (this.below.get(k) ?? 0) + by
+      if (n > 0) this.below.set(k, n)
+      else this.below.delete(k)
+      if (n === 0 || n === by) changes?.add('e' + k)
+    }
+  }
+
+  /** File position of a group's first record (explicit or synthesizing). */
+  private first(g: Group): number {
+    const a = g.records.length > 0 ? (this.order.get(g.records[0]) as number) : Infinity
+    const b = g.synthesized && g.synthesized.length > 0 ? (this.order.get(g.synthesized[0]) as number) : Infinity
+    return Math.min(a, b)
+  }
+
+  /** The node at `key`, created when missing; noted in `op`. */
+  private node(key: string, op: Op): ZoneNode {
     let node = this.nodes.get(key)
-    if (!node) this.nodes.set(key, (node = new ZoneNode(key)))
+    if (!node) {
+      this.nodes.set(key, (node = new ZoneNode(key, this.opts.soaSerial)))
+      op.created.add(key)
+    }
+    op.nodes.add(key)
     return node
   }
+}
+
+/** What one build or apply touched: groups, node keys, and the nodes it created. */
+interface Op {
+  groups: Set<Group>
+  nodes: Set<string>
+  created: Set<string>
+}
+
+function newOp(): Op {
+  return { groups: new Set(), nodes: new Set(), created: new Set() }
+}
+
+/** Removes `r` (by identity) from `list`. */
+function drop(list: DnsRecord[], r: DnsRecord): void {
+  const i = list.lastIndexOf(r)
+  if (i >= 0) list.splice(i, 1)
 }
 
 /**
@@ -160,16 +326,27 @@ function ttlConflict(name: string, g: Group): TtlConflict | undefined {
   return { name, type: rrTypeByCode(g.type)?.mnemonic ?? 'TYPE' + g.type, ttls, served: g.records[g.records.length - 1].ttl }
 }
 
-/** Serves the zone's serial (RFC 1035 3.3.13: the first of the five trailing 32-bit fields) in its SOA RRset. */
-function patchSerial(owner: string, g: Group, serial: number): void {
-  const set = materialize(owner, g)
-  if (!set) return
-  set.rdatas = set.rdatas.map((rd) => {
+/** The SOA RRset with the zone's serial (RFC 1035 3.3.13: the first of the five trailing 32-bit fields). */
+function withSerial(owner: string, set: RRset, serial: number): RRset {
+  const rdatas = set.rdatas.map((rd) => {
     const out = Buffer.from(rd)
     out.writeUInt32BE(serial >>> 0, out.length - 20)
     return out
   })
-  set.rrs = set.rdatas.map((rd, i) => ({ name: owner, body: rrBody(g.type, set.ttl, rd), text: set.texts[i] }))
+  return { ...set, rdatas, rrs: rdatas.map((rd, i) => ({ name: owner, body: rrBody(set.type, set.ttl, rd), text: set.texts[i] })) }
+}
+
+/**
+ * The RRset of a group as served: a SOA carries the zone's serial when src/zones gives one (read on
+ * every use: it moves with the zone's changes, which the tree does not see), patched once per serial.
+ */
+function served(owner: string, g: Group, serialOf: ZoneDataOptions['soaSerial']): RRset | null {
+  const set = materialize(owner, g)
+  if (!set || g.type !== TYPE_SOA || !serialOf) return set
+  const serial = serialOf(owner)
+  if (serial === undefined) return set
+  if (g.patched?.serial !== serial) g.patched = { serial, set: withSerial(owner, set, serial) }
+  return g.patched.set
 }
 
 /** Builds (once) the RRset of a group: values encoded, duplicates dropped (RFC 2181 5), one TTL. */

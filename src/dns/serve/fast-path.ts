@@ -1,8 +1,10 @@
 /**
  * The UDP fast path: complete response bytes for local answers, keyed by the lower-cased question
  * (name + type + class) and an EDNS flag, so a repeated question costs one Map read and one copy.
- * Entries are built by the general path (so the bytes are the general path's own) and dropped
- * whenever the RecordIndex generation changes. Answers from the resolver's cache are kept too, for
+ * Entries are built by the general path (so the bytes are the general path's own). When the records
+ * change, advance() drops only the entries whose answer read something the change touched (the tokens
+ * the local answerer traced, see ZoneChanges); lookup() with an index it was not advanced to drops
+ * everything. Answers from the resolver's cache are kept too, for
  * at most FORWARDED_ENTRY_MS (their TTLs count down by the second) and until the cache changes.
  * Pure: no I/O; the clock comes in as an argument.
  */
@@ -74,6 +76,11 @@ export type FastLookup = FastEntry | string | undefined
 
 export class FastPathCache {
   private map = new Map<string, FastEntry>()
+  /** Keys of the entries stored with what their answer read, by token; and each such key's tokens. */
+  private dependents = new Map<string, Set<string>>()
+  private reads = new Map<string, string[]>()
+  /** Keys of entries stored without their dependencies: dropped on any change of the records. */
+  private blind = new Set<string>()
   private generation = -1
   private cacheGeneration = -1
   private index: RecordIndex | undefined
@@ -116,7 +123,7 @@ export class FastPathCache {
       this.index = index
       this.generation = index.generation
       this.cacheGeneration = cacheGeneration
-      this.map = new Map()
+      this.clear()
     }
     // latin1Slice skips toString's argument normalisation (measurable at ~100k queries/s)
     const key = (this.scratch as LatinSlicer).latin1Slice(0, this.scan.keyLength)
@@ -147,12 +154,66 @@ export class FastPathCache {
   /**
    * Remembers the general path's response for `key` (the miss key lookup() returned for the same query).
    * Keeps `entry` itself and sets its questionEnd (a spread copy made every later hit several times slower).
+   * `reads`: the tokens its answer read (see advance); without them it is dropped on any record change.
    */
-  store(key: string, entry: FastEntry): void {
+  store(key: string, entry: FastEntry, reads?: Iterable<string>): void {
     if (this.map.size >= MAX_FAST_PATH_ENTRIES && !this.map.has(key)) return
     // key = lower-cased name + type (2) + EDNS flag (1); the question adds class (2) after the header
     entry.questionEnd = DNS_HEADER_BYTES + key.length + 1
+    this.unlink(key)
     this.map.set(key, entry)
+    if (reads === undefined) {
+      this.blind.add(key)
+      return
+    }
+    const tokens = [...reads]
+    this.reads.set(key, tokens)
+    for (const token of tokens) {
+      const keys = this.dependents.get(token)
+      if (keys) keys.add(key)
+      else this.dependents.set(token, new Set([key]))
+    }
+  }
+
+  /**
+   * Moves to `index`, dropping only the entries whose answer read one of `changed` (what the change
+   * from the previous index touched), or every entry when `changed` is undefined (the tree was rebuilt).
+   */
+  advance(index: RecordIndex, changed: ReadonlySet<string> | undefined): void {
+    if (index === this.index) return
+    this.index = index
+    this.generation = index.generation
+    if (changed === undefined) return this.clear()
+    for (const key of this.blind) this.map.delete(key)
+    this.blind.clear()
+    for (const token of changed) {
+      const keys = this.dependents.get(token)
+      if (!keys) continue
+      for (const key of [...keys]) {
+        this.unlink(key)
+        this.map.delete(key)
+      }
+    }
+  }
+
+  /** Forgets what the entry under `key` read (before it is replaced or dropped). */
+  private unlink(key: string): void {
+    this.blind.delete(key)
+    const tokens = this.reads.get(key)
+    if (!tokens) return
+    this.reads.delete(key)
+    for (const token of tokens) {
+      const keys = this.dependents.get(token) as Set<string>
+      keys.delete(key)
+      if (keys.size === 0) this.dependents.delete(token)
+    }
+  }
+
+  private clear(): void {
+    this.map = new Map()
+    this.dependents = new Map()
+    this.reads = new Map()
+    this.blind = new Set()
   }
 }
 

@@ -77,6 +77,8 @@ export class DnsResponder {
   private readonly ednsPayload: number
   private readonly now: () => number
   private checkedGeneration = -1
+  /** The index the local answers and the fast path were last caught up with. */
+  private followed: RecordIndex | undefined
   /** Aborted by close(): cancels forwards in flight. */
   private readonly abort = new AbortController()
 
@@ -133,6 +135,7 @@ export class DnsResponder {
     this.tally.received()
     if (this.deps.update && isUpdateMessage(msg)) return this.update(msg, transport, clientIp)
     const index = this.deps.getIndex()
+    this.follow(index)
     let fastKey: string | undefined
     if (transport === 'udp') {
       const resolver = this.deps.resolver
@@ -169,12 +172,14 @@ export class DnsResponder {
     }
     if (q.qtype === TYPE_OPT) return this.reply(q, RCODES.FORMERR, false, [], [], limit, ev)
     if (index.generation !== this.checkedGeneration) this.warnTtlConflicts(index)
-    const local = this.answerer.answer(index, q.qkey, q.qtype)
+    // what the answer reads decides which record changes drop its fast-path entry
+    const reads = fastKey !== undefined ? new Set<string>() : undefined
+    const local = this.answerer.answer(index, q.qkey, q.qtype, reads)
     if (local.kind === 'answer') {
       const rcode = RCODES[local.rcode]
       const full = this.encode(q, rcode, local.aa, false, local.answers, local.authorities, false, local.additionals)
       const record = local.answers[0]?.text
-      if (fastKey !== undefined) this.fast.store(fastKey, { bytes: full, qname: q.qkey, qtype, rcode: local.rcode, record })
+      if (fastKey !== undefined) this.fast.store(fastKey, { bytes: full, qname: q.qkey, qtype, rcode: local.rcode, record }, reads)
       ev.outcome = 'local'
       ev.record = record
       // RFC 2181 9: additional data that does not fit is left out without setting TC
@@ -187,7 +192,17 @@ export class DnsResponder {
       ev.record = local.chain[0].text
       return this.reply(q, RCODES.NOERROR, true, local.chain, [], limit, ev)
     }
-    return this.forward(q, local.chain, local.target, local.nodataOnMiss, limit, ev, fastKey, index)
+    return this.forward(q, local.chain, local.target, local.nodataOnMiss, limit, ev, fastKey, index, reads)
+  }
+
+  /**
+   * Catches the local answers and the fast path up with `index` at the cost of what changed since the
+   * last one (called per query, and by the daemon on every record change so a query never waits).
+   */
+  follow(index: RecordIndex): void {
+    if (index === this.followed) return
+    this.followed = index
+    this.fast.advance(index, this.answerer.sync(index))
   }
 
   /** An RFC 2136 UPDATE: the handler answers; the event names the zone, qtype UPDATE, outcome 'update'. */
@@ -243,7 +258,7 @@ export class DnsResponder {
 
   private async forward(
     q: ParsedQuery, chain: LocalRR[], target: string, nodataOnMiss: boolean, limit: number, ev: EventInfo,
-    fastKey?: string, index?: RecordIndex,
+    fastKey?: string, index?: RecordIndex, reads?: ReadonlySet<string>,
   ): Promise<Buffer | undefined> {
     const res = await this.resolve(target === q.qkey ? q.qname : target, ev.qtype)
     if (res.kind === 'answer') {
@@ -263,7 +278,7 @@ export class DnsResponder {
       // A cached answer with no local CNAME in front is reused by the fast path, TTLs counted down,
       // while neither the records nor the cache changed (checked on every hit).
       if (fastKey !== undefined && res.fromCache && chain.length === 0 && index === this.deps.getIndex()) {
-        this.fast.store(fastKey, cachedEntry({ bytes: full, qname: q.qkey, qtype: ev.qtype, rcode: res.rcode, record: first }, this.now()))
+        this.fast.store(fastKey, cachedEntry({ bytes: full, qname: q.qkey, qtype: ev.qtype, rcode: res.rcode, record: first }, this.now()), reads)
       }
       ev.outcome = res.fromCache ? 'cache' : 'upstream'
       ev.upstream = res.upstream

@@ -11,9 +11,10 @@ import type { ValidRecordInput } from '../../store/record-validate.js'
 import type { DnsRecord } from '../../store/record.js'
 import type { RecordStore } from '../../store/record-store.js'
 import type { Keyring } from '../tsig/keyring.js'
+import { CLASS_IN } from '../wire/wire.js'
 import { signResponse, tsigErrorResponse, verifyRequest, type TsigVerification } from '../tsig/tsig.js'
 import { parseUpdate, OPCODE_UPDATE, type UpdateMessage } from './update-message.js'
-import { applyUpdate, UPDATE_RCODES, type UpdateOutcome, type UpdateRcode } from './update-rules.js'
+import { applyUpdate, heldZones, UPDATE_RCODES, type UpdateOutcome, type UpdateRcode } from './update-rules.js'
 
 /** What one UPDATE did, for metrics and the resolution log. */
 export interface UpdateReport {
@@ -27,7 +28,7 @@ export interface UpdateReport {
 }
 
 export interface UpdateHandlerDeps {
-  store: Pick<RecordStore, 'replaceWith'>
+  store: Pick<RecordStore, 'replaceWith' | 'list'>
   keyring: Keyring
   /** update_allowed_networks (CIDR or single addresses). */
   allowedNetworks: readonly string[]
@@ -94,6 +95,8 @@ export class UpdateHandler {
 
   private async apply(m: UpdateMessage, v: TsigVerification, clientIp: string | undefined): Promise<UpdateOutcome> {
     const refused = (reason: string): UpdateOutcome => ({ rcode: 'REFUSED', added: 0, removed: 0, reason })
+    // RFC 2136 3.1.2: a zone we do not hold is NOTAUTH whoever asks (checked again inside the write)
+    if (m.zoneClass !== CLASS_IN || !heldZones(this.deps.store.list()).has(m.zone)) return { rcode: 'NOTAUTH', added: 0, removed: 0, reason: `not authoritative for zone ${m.zone}` }
     if (v.kind === 'ok' && !this.deps.keyring.mayUse(v.key, m.zone, 'update')) return refused(`key ${v.key.name} may not update zone ${m.zone}`)
     if (v.kind !== 'ok' && !isAllowedAddress(this.networks, clientIp)) return refused('unsigned update from an address outside update_allowed_networks')
     const allowed = this.deps.localWritesAllowed()

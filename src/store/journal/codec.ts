@@ -20,13 +20,22 @@ export const JOURNAL_FORMAT = 1
  * One journal entry. `base` opens every journal and names the dnsrecords.json bytes (SHA-256) the
  * entries apply to; `flush` is written before a snapshot with that hash replaces the file. `at`
  * are positions in the record list as it was when the entry was written (ascending for delete).
+ * `lww` (record_lww) holds the versions and tombstones the change made, opaque here
+ * (record-versions.ts): the change and its versions are durable in one append.
  */
 export type JournalEntry =
   | { op: 'base'; format: number; snapshot_sha256: string }
   | { op: 'flush'; snapshot_sha256: string }
-  | { op: 'add'; records: DnsRecord[] }
-  | { op: 'update'; at: number[]; records: DnsRecord[] }
-  | { op: 'delete'; at: number[]; records: DnsRecord[] }
+  | { op: 'add'; records: DnsRecord[]; lww?: unknown }
+  | { op: 'update'; at: number[]; records: DnsRecord[]; lww?: unknown }
+  | { op: 'delete'; at: number[]; records: DnsRecord[]; lww?: unknown }
+  | { op: 'batch'; entries: ChangeEntry[]; lww?: unknown }
+
+/** A change entry; a `batch` (bulk load) holds several, applied in order and made durable as one frame (all or nothing). */
+export type ChangeEntry = Extract<JournalEntry, { op: 'add' | 'update' | 'delete' }>
+
+/** What one write journals: a change entry or a batch of them. */
+export type WriteEntry = Exclude<JournalEntry, { op: 'base' | 'flush' }>
 
 /** Why the tail after the valid prefix was cut. */
 export type JournalTail = 'torn' | 'corrupt'
@@ -65,7 +74,8 @@ function makeTable(): Uint32Array {
 
 /** Encodes one entry as a frame. Throws RangeError when the payload exceeds MAX_JOURNAL_ENTRY_BYTES. */
 export function encodeEntry(entry: JournalEntry): Buffer {
-  const json = 'records' in entry ? { ...entry, records: entry.records.map(recordToJson) } : entry
+  const toJson = (e: JournalEntry): unknown => ('records' in e ? { ...e, records: e.records.map(recordToJson) } : e)
+  const json = entry.op === 'batch' ? { op: 'batch', entries: entry.entries.map(toJson) } : toJson(entry)
   const payload = Buffer.from(JSON.stringify(json), 'utf8')
   if (payload.length > MAX_JOURNAL_ENTRY_BYTES) {
     throw new RangeError(`journal entry of ${payload.length} bytes exceeds ${MAX_JOURNAL_ENTRY_BYTES}`)
@@ -113,6 +123,10 @@ function parseEntry(payload: Buffer): JournalEntry | string {
   } catch {
     return 'payload is not JSON'
   }
+  return parseEntryValue(v, true)
+}
+
+function parseEntryValue(v: unknown, top: boolean): JournalEntry | string {
   if (!isJsonObject(v)) return 'entry is not an object'
   switch (v.op) {
     case 'base':
@@ -127,12 +141,24 @@ function parseEntry(payload: Buffer): JournalEntry | string {
     case 'delete': {
       const records = parseRecords(v.records)
       if (typeof records === 'string') return records
-      if (v.op === 'add') return { op: 'add', records }
+      const lww = v.lww === undefined ? {} : { lww: v.lww }
+      if (v.op === 'add') return { op: 'add', records, ...lww }
       const at = v.at
       if (!Array.isArray(at) || at.length !== records.length || !at.every((i) => Number.isSafeInteger(i) && i >= 0)) {
         return `${v.op} entry with invalid positions`
       }
-      return { op: v.op, at: at as number[], records }
+      return { op: v.op, at: at as number[], records, ...lww }
+    }
+    case 'batch': {
+      if (!top || !Array.isArray(v.entries) || v.entries.length === 0) return 'batch entry without entries'
+      const entries: ChangeEntry[] = []
+      for (const x of v.entries) {
+        const e = parseEntryValue(x, false)
+        if (typeof e === 'string') return e
+        if (e.op !== 'add' && e.op !== 'update' && e.op !== 'delete') return `batch entry holding a ${e.op} entry`
+        entries.push(e)
+      }
+      return { op: 'batch', entries }
     }
     default:
       return `unknown entry op ${JSON.stringify(v.op)}`

@@ -37,6 +37,8 @@ export interface JournalRecovery {
   replayed: number
   /** True when the file must be rewritten from `records` (changes replayed, or a cut tail). */
   needsFlush: boolean
+  /** The `lww` payloads of the replayed entries, oldest first. */
+  versions: unknown[]
 }
 
 /** Default journal path for a records file. */
@@ -63,7 +65,7 @@ export class RecordsJournal {
     const journal = new RecordsJournal(opts, path, file)
     if (bytes === undefined || bytes.length === 0) {
       await journal.reset(snapshotSha256)
-      return { journal, recovery: { records: snapshot.slice(), replayed: 0, needsFlush: false } }
+      return { journal, recovery: { records: snapshot.slice(), replayed: 0, needsFlush: false, versions: [] } }
     }
     const decoded = decodeJournal(bytes)
     if (decoded.tail) {
@@ -83,7 +85,7 @@ export class RecordsJournal {
     const needsFlush = r.applied > 0 || decoded.tail !== undefined || decoded.entries.length === 0
     // A journal naming another snapshot but holding no change: start it afresh over this one.
     if (!needsFlush && r.mode === 'rebased') await journal.reset(snapshotSha256)
-    return { journal, recovery: { records: r.records, replayed: r.applied, needsFlush } }
+    return { journal, recovery: { records: r.records, replayed: r.applied, needsFlush, versions: r.versions } }
   }
 
   /** fdatasync calls so far. */

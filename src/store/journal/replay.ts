@@ -7,7 +7,7 @@
  * acknowledged change is never dropped.
  */
 import { recordKey, type DnsRecord } from '../record.js'
-import type { JournalEntry } from './codec.js'
+import type { ChangeEntry, JournalEntry } from './codec.js'
 
 /** How the entries were matched to the snapshot. */
 export type ReplayMode = 'positional' | 'rebased'
@@ -19,6 +19,8 @@ export interface ReplayResult {
   mode: ReplayMode
   /** Entries whose positions did not name the records they carry (applied by identity instead). */
   mismatched: number
+  /** The `lww` payloads of the applied entries, oldest first (record-versions.ts). */
+  versions: unknown[]
 }
 
 /**
@@ -34,20 +36,30 @@ export function replayJournal(snapshot: readonly DnsRecord[], snapshotSha256: st
   const records = snapshot.slice()
   let applied = 0
   let mismatched = 0
+  const versions: unknown[] = []
   for (const e of entries.slice(start + 1)) {
     if (e.op === 'base' || e.op === 'flush') continue
     applied++
+    if (e.lww !== undefined) versions.push(e.lww)
     if (mode === 'positional' && applyAt(records, e)) continue
     if (mode === 'positional') mismatched++
     applyByIdentity(records, e)
   }
-  return { records, applied, mode, mismatched }
+  return { records, applied, mode, mismatched, versions }
 }
 
 /** Applies a change by its positions; false (and `records` untouched) when a position does not fit. */
 function applyAt(records: DnsRecord[], e: Exclude<JournalEntry, { op: 'base' | 'flush' }>): boolean {
+  if (e.op === 'batch') {
+    const copy = records.slice()
+    if (!e.entries.every((x) => applyAt(copy, x))) return false
+    // Copied element by element: a spread of a large batch would overflow the call stack.
+    records.length = copy.length
+    for (let i = 0; i < copy.length; i++) records[i] = copy[i]
+    return true
+  }
   if (e.op === 'add') {
-    records.push(...e.records)
+    for (const r of e.records) records.push(r) // not push(...): a bulk add may hold more records than a call takes arguments
     return true
   }
   if (!e.at.every((i) => i < records.length)) return false
@@ -62,6 +74,7 @@ function applyAt(records: DnsRecord[], e: Exclude<JournalEntry, { op: 'base' | '
 
 /** Applies a change by record identity (id when it has one, else name+type+value); idempotent. */
 function applyByIdentity(records: DnsRecord[], e: Exclude<JournalEntry, { op: 'base' | 'flush' }>): void {
+  if (e.op === 'batch') return e.entries.forEach((x: ChangeEntry) => applyByIdentity(records, x))
   for (const r of e.records) {
     const i = records.findIndex((x) => (r.id ? x.id === r.id : false) || recordKey(x) === recordKey(r))
     if (e.op === 'delete') {

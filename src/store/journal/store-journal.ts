@@ -28,8 +28,8 @@ export interface StoreJournalOptions {
 
 /** What recover() needs from the store, in the order it uses them. */
 export interface RecoverSteps {
-  /** Serves `records` (no change event). */
-  serve(records: DnsRecord[]): void
+  /** Serves `records` (no change event); `versions` are the `lww` payloads replayed to reach them. */
+  serve(records: DnsRecord[], versions: unknown[]): void
   /** Rewrites the records file from `records` (through the journal while one is open). */
   persist(records: readonly DnsRecord[]): Promise<void>
 }
@@ -56,7 +56,7 @@ export class StoreJournal {
     const journalPath = this.opts.journalPath ?? journalPathFor(path)
     const exists = await fileExists(journalPath)
     if (flushDelayMs === 0 && !exists) {
-      steps.serve(fileRecords)
+      steps.serve(fileRecords, [])
       return
     }
     let opened
@@ -70,13 +70,13 @@ export class StoreJournal {
       // No journal to replay and none can be made (a read-only directory): run write-through, as before the journal.
       if (exists) throw err
       log.error({ err, path: journalPath }, 'records journal cannot be created; dnsrecords.json is rewritten on every change')
-      steps.serve(fileRecords)
+      steps.serve(fileRecords, [])
       return
     }
     const { journal, recovery } = opened
     this.journal = journal
     const served = recovery.needsFlush ? recovery.records : fileRecords
-    steps.serve(served)
+    steps.serve(served, recovery.versions)
     if (recovery.needsFlush) {
       try {
         await steps.persist(served)

@@ -50,11 +50,17 @@ function pending(p: Record<string, unknown>): string {
   return p.pending_push === true ? 'push queued' : '0'
 }
 
-/** Records column: the peer's count and whether its digest matches ours; "—" when the peer does not say (a Go peer). */
+/**
+ * Records column: the peer's count and whether its digest matches ours; "—" when the peer does not
+ * say (a Go peer announces no caps); "…" for one of ours whose figures a sync just made stale, until
+ * its next handshake.
+ */
 function records(p: Record<string, unknown>): string {
   const n = asNumber(p.records)
   const match = typeof p.digest_match === 'boolean' ? (p.digest_match ? ' ✓' : ' ✗ differs') : ''
-  return n === undefined ? (match === '' ? UNSET : match.trim()) : `${n}${match}`
+  if (n !== undefined) return `${n}${match}`
+  if (match !== '') return match.trim()
+  return asArray(p.caps).length > 0 ? '…' : UNSET
 }
 
 function lastError(p: Record<string, unknown>): string {

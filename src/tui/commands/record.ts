@@ -1,5 +1,6 @@
 /** `record` context: local authoritative records via /dns/records. */
 import { parseListArgs, parseRecordArgs, parseRemoveArgs, shellValue } from './args.js'
+import { flush } from './record-flush.js'
 import { massDelete } from './record-mass-delete.js'
 import { nameKey, valueKey } from '../../store/record.js'
 import { asArray, asObject, asString, messagesOf, statusBlocks } from './shape.js'
@@ -182,5 +183,5 @@ const reload: CommandSpec = {
 export const RECORD_CONTEXT: ContextSpec = {
   name: 'record',
   summary: 'local DNS records',
-  commands: [add, update, remove, list, reload, massDelete],
+  commands: [add, update, remove, list, reload, flush, massDelete],
 }

@@ -123,6 +123,30 @@ t.test('FastPathCache.lookup returns the entry of a hit, the key of a miss, unde
   t.equal(fast.lookup(Buffer.from('1234', 'hex'), index), undefined)
 })
 
+t.test('UPDATE messages go to the update service; the event has outcome update, qtype UPDATE, the zone', async (t) => {
+  const index = RecordIndex.build(records, 1)
+  const events: QueryEvent[] = []
+  const seen: (string | undefined)[] = []
+  const update = {
+    handle: async (msg: Buffer, clientIp?: string) => {
+      seen.push(clientIp)
+      const reply = Buffer.from(msg.subarray(0, 12))
+      reply[2] |= 0x80
+      return { reply, report: { zone: 'zone.test', rcode: 'NOERROR' as const, added: 2, removed: 1 } }
+    },
+  }
+  const r = new DnsResponder(opts, { getIndex: () => index, log, sink: { record: (e) => events.push(e) }, now: () => 1_000, update })
+  const msg = Buffer.from('0042' + '2800' + '0001000000000000' + '047a6f6e65' + '0474657374' + '00' + '0006' + '0001', 'hex')
+  const out = await r.handle(msg, 'udp', '192.0.2.1')
+  t.equal(out?.readUInt16BE(0), 0x42)
+  t.same(seen, ['192.0.2.1'])
+  t.match(events, [{ qname: 'zone.test', qtype: 'UPDATE', outcome: 'update', rcode: 'NOERROR', record: '+2 -1', transport: 'udp' }])
+  // without an update service UPDATE stays NOTIMP (the original's answer)
+  const { r: plain } = responder()
+  const notimp = (await plain.handle(msg, 'udp')) as Buffer
+  t.equal(notimp[3] & 0x0f, 4)
+})
+
 t.test('transfers: IXFR over UDP gets the SOA alone, TCP gets every message, served SOAs carry the zone serial', async (t) => {
   const index = RecordIndex.build(records, 1)
   const { ZoneTracker } = await import('../../../src/zones/zone-tracker.js')

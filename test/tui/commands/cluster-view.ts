@@ -24,6 +24,7 @@ t.test('peer rows: rtt, last sync ago, real lag, pending, records and digest, er
     'no RTT for an unreachable peer; an unreadable time is shown as sent',
   )
   t.same(peerRows({ peers: [{ address: 'go:1', reachable: true, caps: [] }] })[0][6], '—', 'a Go peer tells no count: —')
+  t.same(peerRows({ peers: [{ address: 'n:1', reachable: true, caps: ['challenge/2'] }] })[0][6], '…', 'ours, figures stale after a sync: …')
   t.same(peerRows({}), [])
 })
 

@@ -37,6 +37,8 @@ interface Slot {
   /** 64 bits of sha256(key, version) as two words, XORed into the bucket digest. */
   h1: number
   h2: number
+  /** recordDigest of the live record, computed when first asked (snapshot sections). */
+  digest?: string
 }
 
 /** The replication key of a record: its id, or its name+type+value when it has none. */
@@ -258,6 +260,26 @@ export class ReplicaState {
     return n
   }
 
+  /** recordDigest of the live record under `key` (cached per entry); undefined for a tombstone or no entry. */
+  contentDigest(key: string): string | undefined {
+    const s = this.slots.get(key)
+    if (!s?.entry.record) return undefined
+    return (s.digest ??= recordDigest(s.entry.record))
+  }
+
+  /** Puts `entries` as they are, whatever the versions held (replaying this node's own journal, in order). */
+  replay(entries: Iterable<VersionedEntry>): void {
+    for (const e of entries) this.put(e)
+  }
+
+  /** Puts back the entries as they were before a change (undefined: no entry), e.g. when its write failed. */
+  restore(previous: ReadonlyMap<string, VersionedEntry | undefined>): void {
+    for (const [key, entry] of previous) {
+      if (entry) this.put(entry)
+      else this.drop(key)
+    }
+  }
+
   /**
    * `view()` ordered for the store: records already served keep their place, new ones follow
    * in version order. Keeps diffs of dnsrecords.json small across merges.
@@ -278,15 +300,26 @@ export class ReplicaState {
     return out
   }
 
+  private drop(key: string): void {
+    const prev = this.slots.get(key)
+    if (!prev) return
+    this.unlinkLive(prev)
+    this.slots.delete(key)
+    this.cachedView = undefined
+  }
+
+  private unlinkLive(prev: Slot): void {
+    if (!prev.entry.record) return
+    this.live--
+    const ck = recordKey(prev.entry.record)
+    const keys = this.byContent.get(ck)
+    keys?.delete(prev.entry.key)
+    if (keys?.size === 0) this.byContent.delete(ck)
+  }
+
   private put(entry: VersionedEntry): void {
     const prev = this.slots.get(entry.key)
-    if (prev?.entry.record) {
-      this.live--
-      const ck = recordKey(prev.entry.record)
-      const keys = this.byContent.get(ck)
-      keys?.delete(entry.key)
-      if (keys?.size === 0) this.byContent.delete(ck)
-    }
+    if (prev) this.unlinkLive(prev)
     if (entry.record) {
       this.live++
       const ck = recordKey(entry.record)
@@ -327,6 +360,11 @@ export function recordSetHash(records: readonly DnsRecord[]): string {
  */
 function contentText(r: DnsRecord): string {
   return [r.id ?? '', r.name, r.type, r.value, r.ttl, r.added_on, r.updated_on, r.mac ?? '', r.cache_record ? 1 : 0].join('\u0000')
+}
+
+/** 8 hex digits of a record's content hash (every field but last_query): tells a hand edit from the versioned record. */
+export function recordDigest(r: DnsRecord): string {
+  return hex8(sha256Words(contentText(r))[0])
 }
 
 export function updateRecordSetHash(previous: string, removed: readonly DnsRecord[], added: readonly DnsRecord[]): string {

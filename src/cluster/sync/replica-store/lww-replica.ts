@@ -1,26 +1,32 @@
 /**
- * The record_lww replica bound to the record store and cluster_replica.json (the I/O around
- * replica.ts). Local writes of any kind (API, TUI, file edit, reload, a Go peer's snapshot)
- * become versioned entries by diffing the store against the view; entries merged from peers are
- * saved here first, then the resulting view is committed to the store inside its write queue.
+ * The record_lww replica bound to the record store (the I/O around replica.ts). Versions and
+ * tombstones live in the store's own journal and dnsrecords.json (store/record-versions.ts,
+ * replica-section.ts): a local write is versioned in the store's write queue and journaled with
+ * its versions in one append; entries merged from peers are committed to the store, whose atomic
+ * rewrite holds the records and their versions together. No second file, no hash checks.
  *
- * Crash safety, by the hashes in the file (see open()): the file is saved before dnsrecords.json
- * when peer writes are applied, and after it for local writes, so at start-up either the records
- * file matches the replica, or it is the pre-apply file (finish the apply), or it holds local
- * edits the replica has not seen (version them now). A records file that is missing or holds only
- * seed content beside a replica with live records is rebuilt from the replica, and one that would
- * delete too much is held back (FileRecordStore.reconcileAtStart): neither becomes tombstones.
+ * Start-up: the versions section of dnsrecords.json plus the journal payloads replayed over it are
+ * the state; a record edited while the node was stopped (digest mismatch, or no version) is
+ * versioned as a local write, and one deleted gets a tombstone, unless the file was lost or lost
+ * more than the mass-delete guard allows: then nothing becomes a tombstone and the peers' copies
+ * come back through anti-entropy. A cluster_replica.json left by an older version is read once,
+ * folded in (migrate.ts) and renamed to cluster_replica.json.migrated.
  */
 import type { Logger } from 'pino'
+import { DnsplaneError } from '../../../errors.js'
+import { isSeedContent } from '../../../store/mass-delete.js'
 import type { RecordChange, RecordStore } from '../../../store/record-store.js'
 import { recordKey, type DnsRecord } from '../../../store/record.js'
-import { HlcClock } from '../lww/hlc.js'
-import { entryKey, recordSetHash, ReplicaState, updateRecordSetHash, type VersionedEntry } from '../lww/replica.js'
-import { loadReplicaFile, saveReplicaFile } from './replica-file.js'
+import type { LoadedVersions, LocalVersions, RecordVersioner, VersionedChange } from '../../../store/record-versions.js'
+import type { RecordIndex } from '../../../store/record-index.js'
+import { compareHlc, HlcClock } from '../lww/hlc.js'
+import { ReplicaState, type VersionedEntry } from '../lww/replica.js'
+import { migrateReplicaFile } from './migrate.js'
+import { decodePayload, decodeSection, encodeSection, entryJson } from './replica-section.js'
 
 export interface LwwReplicaDeps {
   store: RecordStore
-  /** Path of cluster_replica.json. */
+  /** Path of a cluster_replica.json left by an older version (migrated once, then renamed). */
   path: string
   nodeId: string
   /** Epoch ms. */
@@ -29,141 +35,152 @@ export interface LwwReplicaDeps {
 }
 
 export class LwwReplica {
-  readonly state: ReplicaState
-  readonly clock: HlcClock
-  private recordsHash = ''
-  private recordsHashBefore = ''
   private unsubscribe: (() => void) | undefined
   private readonly localListeners = new Set<(entries: VersionedEntry[]) => void>()
-  private saveChain: Promise<void> = Promise.resolve()
-  private saveQueued: Promise<void> | undefined
-  /** Set when a merge won but the store commit failed: the next apply rewrites the store even without winners. */
-  private storeBehind = false
-  /**
-   * The record array last diffed (or committed by us) and its hash: the store swaps in a new frozen
-   * array on every change, so an identical array needs no diff and no re-hash (O(n) each).
-   */
+  /** True when the store versions local writes through us (it has attachVersioner). */
+  private attached = false
+  /** The record array last diffed: the store swaps in a new frozen array on every change. */
   private lastSeen: readonly DnsRecord[] | undefined
-  private lastSeenHash = ''
 
-  private constructor(private readonly deps: LwwReplicaDeps, state: ReplicaState, clock: HlcClock) {
-    this.state = state
-    this.clock = clock
-  }
+  constructor(
+    private readonly deps: LwwReplicaDeps,
+    readonly state: ReplicaState,
+    readonly clock: HlcClock,
+  ) {}
 
   /**
-   * Loads cluster_replica.json and reconciles it with the store (see the module comment). A
-   * missing file adopts the store's records at the lowest version. Throws ERR_STATE_LOAD on an
-   * invalid file, ERR_STATE_WRITE when the reconciled state cannot be saved.
+   * Builds the replica from the store's versions (or a cluster_replica.json to migrate), attaches
+   * it to the store and makes versions made at start-up durable. Throws ERR_STATE_LOAD on an
+   * invalid versions section or replica file, ERR_STATE_WRITE / ERR_RECORDS_WRITE when the
+   * reconciled state cannot be saved.
    */
   static async open(deps: LwwReplicaDeps): Promise<LwwReplica> {
-    const file = await loadReplicaFile(deps.path)
     const log = deps.log.child({ component: 'replica' })
-    if (file?.clock_reset) log.warn({ path: deps.path, reason: file.clock_reset }, 'replica: stored clock invalid; rebuilt from the stored versions')
-    const state = new ReplicaState(file?.entries ?? [])
-    const clock = new HlcClock(deps.nodeId, deps.now, file?.clock)
-    const replica = new LwwReplica({ ...deps, log }, state, clock)
-    const served = deps.store.list()
-    const hash = recordSetHash(served)
-    if (!file) {
-      const adopted = state.recordLocal(served, 'adopt')
-      log.info({ path: deps.path, adopted: adopted.length }, 'replica created from the records file')
-      await replica.saveNow(hash, hash)
-    } else if (hash === file.records_hash) {
-      replica.recordsHash = replica.recordsHashBefore = hash
-    } else if (hash === file.records_hash_before) {
-      // Stopped between saving merged peer writes and writing dnsrecords.json: finish that write.
-      replica.recordsHash = replica.recordsHashBefore = hash
-      await deps.store.replaceWith((current) => state.viewOrderedLike(current), 'replica')
-      replica.recordsHash = replica.recordsHashBefore = recordSetHash(deps.store.list())
-      log.warn({ path: deps.path }, 'replica: finished applying peer writes interrupted by a stop')
-      await replica.saveNow(replica.recordsHash, replica.recordsHash)
-    } else if ((await deps.store.reconcileAtStart(state.viewOrderedLike(served))) !== 'accepted') {
-      // The file was lost (rebuilt from the view) or would delete too much (held back): the store
-      // now serves the view, so nothing is versioned and no tombstone reaches a peer.
-      replica.recordsHash = replica.recordsHashBefore = recordSetHash(deps.store.list())
-      await replica.saveNow(replica.recordsHash, replica.recordsHash)
-    } else {
-      const changes = state.recordLocal(served, clock)
-      log.info({ changes: changes.length }, 'replica: records file changed while stopped; versioned as local writes')
-      await replica.saveNow(hash, hash)
-    }
-    log.info({ entries: state.size, live: state.liveCount, tombstones: state.tombstoneCount }, 'replica loaded')
+    const d = { ...deps, log }
+    const loaded = deps.store.loadedVersions?.()
+    const migrated = await migrateReplicaFile(d, loaded?.section !== undefined, (state, clock) => new LwwReplica(d, state, clock))
+    const replica = migrated ?? fromStore(d, loaded)
+    replica.attach()
+    if (migrated || replica.dirty) await deps.store.save()
+    if (migrated) await migrated.finishMigration()
+    log.info({ entries: replica.state.size, live: replica.state.liveCount, tombstones: replica.state.tombstoneCount }, 'replica loaded')
     return replica
   }
 
-  /** Starts versioning store changes (every source but our own applies). */
+  /** Versions made at start-up that are not in the store's file yet. */
+  dirty = false
+  /** Set by migrate.ts: renames the migrated file once the store holds its versions. */
+  finishMigration: () => Promise<void> = () => Promise.resolve()
+
+  /** Starts versioning store changes that did not come through the versioner (file edits, reloads, snapshots). */
   start(): void {
     this.unsubscribe ??= this.deps.store.onChange((change) => {
       if (change.source === 'replica') {
         this.lastSeen = change.index.records
-        this.lastSeenHash = this.recordsHash
         return
       }
-      if (change.source === 'local' && change.kind !== 'replace') this.versionTouched(change)
-      else this.versionLocal(change.index.records)
+      if (change.source === 'local' && change.kind !== 'replace') {
+        if (this.attached) this.lastSeen = change.index.records
+        else this.notify(this.versionTouched(change.kind, change.records, change.index))
+        return
+      }
+      this.versionLocal(change.index.records)
     })
   }
 
+  /** Stops reacting to store changes. The store keeps versioning local writes through us (its snapshots must hold the versions). */
   stop(): Promise<void> {
     this.unsubscribe?.()
     this.unsubscribe = undefined
-    return this.saveChain
+    return Promise.resolve()
   }
 
-  /** New local entries (after a local write was versioned), for the push queue. */
+  /** New local entries (after a local write was versioned and made durable), for the push queue. */
   onLocalEntries(listener: (entries: VersionedEntry[]) => void): () => void {
     this.localListeners.add(listener)
     return () => this.localListeners.delete(listener)
   }
 
   /**
-   * Merges entries from a peer and commits the new view to the store. Resolves with the entries
-   * that won once both cluster_replica.json and dnsrecords.json are written; rejects when either
-   * write fails (the peer keeps the batch unacknowledged and retries).
+   * Merges entries from a peer and commits the new view to the store (records and versions in
+   * one atomic rewrite). Resolves with the entries that won once written; rejects when the write
+   * fails (the merge is undone; the peer keeps the batch unacknowledged and retries).
    */
   async applyRemote(entries: readonly VersionedEntry[]): Promise<VersionedEntry[]> {
     let won: VersionedEntry[] = []
-    await this.deps.store.replaceWith(async (current) => {
-      this.versionLocal(current)
-      won = this.state.merge(entries, this.clock)
-      if (won.length === 0 && !this.storeBehind) return undefined
-      const next = this.state.viewOrderedLike(current)
-      this.storeBehind = true
-      await this.saveNow(recordSetHash(next), this.hashOf(current))
-      return next
-    }, 'replica')
-    this.storeBehind = false
-    if (won.length > 0) this.recordsHashBefore = this.recordsHash
+    let previous = new Map<string, VersionedEntry | undefined>()
+    try {
+      await this.deps.store.replaceWith((current) => {
+        this.versionLocal(current)
+        previous = new Map(entries.map((e) => [e.key, this.state.get(e.key)] as const))
+        won = this.state.merge(entries, this.clock)
+        if (won.length === 0) return undefined
+        return this.state.viewOrderedLike(current)
+      }, 'replica')
+    } catch (err) {
+      if (won.length > 0) this.state.restore(previous)
+      throw err
+    }
     return won
   }
 
-  /** Drops tombstones older than `horizonMs`; saves when any was dropped. */
-  async collectTombstones(horizonMs: number): Promise<number> {
+  /** Drops tombstones older than `horizonMs` (the next snapshot of the records file leaves them out). */
+  collectTombstones(horizonMs: number): Promise<number> {
     const n = this.state.collectTombstones(this.deps.now(), horizonMs)
-    if (n > 0) {
-      this.deps.log.info({ dropped: n, horizon_ms: horizonMs }, 'replica: expired tombstones dropped')
-      await this.saveSoon()
-    }
-    return n
+    if (n > 0) this.deps.log.info({ dropped: n, horizon_ms: horizonMs }, 'replica: expired tombstones dropped')
+    return Promise.resolve(n)
   }
 
-  /** Versions what the store serves against the view; notifies listeners and schedules a save. */
+  /** The store's hooks: version local writes in its queue, write the section in its snapshots. */
+  private attach(): void {
+    const store = this.deps.store
+    if (!store.attachVersioner) return
+    const versioner: RecordVersioner = {
+      local: (change, index) => this.versionWrite(change, index),
+      section: (records) => encodeSection(this.state, this.deps.nodeId, this.clock.current(), records),
+    }
+    store.attachVersioner(versioner)
+    this.attached = true
+  }
+
+  /** A local add/update/remove in the store's queue: its entries, journaled with it. */
+  private versionWrite(change: VersionedChange, index: RecordIndex): LocalVersions | undefined {
+    if (change.kind === 'replace') {
+      // A bulk load: versioned against the view once durable (a crash before the snapshot re-versions
+      // the replayed records at start, as a hand edit is).
+      return { journal: [], acknowledged: () => this.versionLocal(index.records), refused: () => this.versionLocal(this.deps.store.list()) }
+    }
+    const changes = this.versionTouched(change.kind as 'add' | 'update' | 'remove', change.records, index)
+    if (changes.length === 0) return undefined
+    return {
+      journal: changes.map(entryJson),
+      acknowledged: () => this.notify(changes),
+      // Refused: the state ran ahead of what is served; version the difference (tombstones for what never landed).
+      refused: () => this.versionLocal(this.deps.store.list()),
+    }
+  }
+
+  /** Versions only the touched records (the index answers "is this name+type+value still served"). */
+  private versionTouched(kind: RecordChange['kind'], records: readonly DnsRecord[], index: RecordIndex): VersionedEntry[] {
+    const serves = (r: DnsRecord): boolean => {
+      const want = recordKey(r)
+      return index.lookup(r.name, r.type).some((x) => recordKey(x) === want)
+    }
+    const changes = this.state.recordTouched(kind as 'add' | 'update' | 'remove', records, serves, this.clock)
+    this.lastSeen = index.records
+    return changes
+  }
+
+  /** Versions what the store serves against the view (file edits, reloads, snapshots) and tells the listeners. */
   private versionLocal(served: readonly DnsRecord[]): void {
     if (served === this.lastSeen) return
     const changes = this.state.recordLocal(served, this.clock)
     this.lastSeen = served
-    this.lastSeenHash = ''
-    if (changes.length === 0) return
-    this.hashOf(served)
-    this.afterLocal(changes)
+    this.notify(changes)
   }
 
-  /** Saves (soon) with the hash of the set now served, and hands new entries to the listeners. */
-  private afterLocal(changes: VersionedEntry[]): void {
+  private notify(changes: VersionedEntry[]): void {
     if (changes.length === 0) return
-    this.recordsHash = this.recordsHashBefore = this.lastSeenHash
-    void this.saveSoon().catch((err) => this.deps.log.error({ err }, 'replica save failed'))
     for (const l of this.localListeners) {
       try {
         l(changes)
@@ -172,71 +189,53 @@ export class LwwReplica {
       }
     }
   }
+}
 
-  /**
-   * A local add/update/remove: versions only the touched records (the store's index answers
-   * "is this name+type+value still served"), and updates the set hash incrementally.
-   */
-  private versionTouched(change: RecordChange): void {
-    const served = change.index.records
-    if (this.lastSeen === undefined || served === this.lastSeen) return this.versionLocal(served)
-    const idx = change.index
-    const serves = (r: DnsRecord): boolean => {
-      const want = recordKey(r)
-      return idx.lookup(r.name, r.type).some((x) => recordKey(x) === want)
+/** The replica from the store's versions section and replayed journal payloads (see the module comment). */
+function fromStore(deps: LwwReplicaDeps, loaded: LoadedVersions | undefined): LwwReplica {
+  const { store, log } = deps
+  const served = store.list()
+  const state = new ReplicaState()
+  if (loaded?.section === undefined) {
+    const clock = new HlcClock(deps.nodeId, deps.now)
+    // The original's demo record alone is not the cluster's data: not versioned into it.
+    const adopted = isSeedContent(served) ? [] : state.recordLocal(served, 'adopt')
+    const replica = new LwwReplica(deps, state, clock)
+    replica.dirty = adopted.length > 0
+    if (loaded?.created) log.warn('records file was missing at start; nothing becomes a tombstone, anti-entropy brings the peers\' records back')
+    else log.info({ adopted: adopted.length }, 'replica created from the records file')
+    return replica
+  }
+  let section
+  const payloads: VersionedEntry[][] = []
+  try {
+    section = decodeSection(loaded.section, served)
+    for (const p of [...section.unfolded, ...loaded.replayed]) payloads.push(decodePayload(p))
+  } catch (err) {
+    throw new DnsplaneError(
+      'ERR_STATE_LOAD',
+      `records file: "dnsplane_record_lww": ${(err as Error).message}; fix it, or remove that key to rebuild the versions from the records (they then get the lowest version, so every peer's write wins over them)`,
+      { cause: err },
+    )
+  }
+  state.replay(section.entries)
+  for (const p of payloads) state.replay(p)
+  const clock = new HlcClock(deps.nodeId, deps.now, section.clock)
+  for (const e of state.entries()) if (compareHlc(e.version, { ...clock.current(), node: '' }) > 0) clock.observe(e.version)
+  const replica = new LwwReplica(deps, state, clock)
+  const changes = state.recordLocal(served, clock)
+  const lost = [...section.unresolved].filter((k) => !state.get(k))
+  if (lost.length > 0) {
+    if (loaded.created || isSeedContent(served) || loaded.isMassDelete(lost.length, section.live)) {
+      log.warn(
+        { lost: lost.length, live: section.live },
+        'replica: the records file lost records while the node was stopped; not replicated as deletes (peers send their copies back; delete through the API to delete everywhere)',
+      )
+    } else {
+      for (const key of lost) changes.push(...state.merge([{ key, version: clock.tick() }]))
     }
-    const kind = change.kind as 'add' | 'update' | 'remove'
-    const before = new Map<string, DnsRecord>()
-    for (const r of change.records) {
-      const cur = this.state.get(entryKey(r))?.record
-      if (cur) before.set(entryKey(r), cur)
-    }
-    const changes = this.state.recordTouched(kind, change.records, serves, this.clock)
-    const previousHash = this.lastSeenHash || this.recordsHash
-    this.lastSeen = served
-    this.lastSeenHash = kind === 'remove'
-      ? updateRecordSetHash(previousHash, change.records, [])
-      : updateRecordSetHash(previousHash, kind === 'update' ? [...before.values()] : [], change.records)
-    this.afterLocal(changes)
   }
-
-  /** recordSetHash of `records`, reusing the last one computed for the same array. */
-  private hashOf(records: readonly DnsRecord[]): string {
-    if (records === this.lastSeen && this.lastSeenHash) return this.lastSeenHash
-    const h = recordSetHash(records)
-    if (records === this.lastSeen) this.lastSeenHash = h
-    return h
-  }
-
-  /** Saves the state as it is when the save runs; concurrent requests share one queued save. */
-  private saveSoon(): Promise<void> {
-    if (this.saveQueued) return this.saveQueued
-    const run = () => {
-      this.saveQueued = undefined
-      return this.write()
-    }
-    const p = this.saveChain.then(run, run)
-    this.saveQueued = p
-    this.saveChain = p.catch(() => undefined)
-    return p
-  }
-
-  private saveNow(hash: string, before: string): Promise<void> {
-    this.recordsHash = hash
-    this.recordsHashBefore = before
-    const run = () => this.write()
-    const p = this.saveChain.then(run, run)
-    this.saveChain = p.catch(() => undefined)
-    return p
-  }
-
-  private write(): Promise<void> {
-    return saveReplicaFile(this.deps.path, {
-      node_id: this.deps.nodeId,
-      clock: this.clock.current(),
-      records_hash: this.recordsHash,
-      records_hash_before: this.recordsHashBefore,
-      entries: this.state.entries(),
-    })
-  }
+  if (changes.length > 0) log.info({ changes: changes.length }, 'replica: records file changed while stopped; versioned as local writes')
+  replica.dirty = changes.length > 0
+  return replica
 }

@@ -1,0 +1,62 @@
+/**
+ * The seam between the record store and a versioning layer (record_lww, cluster/sync/replica-store/):
+ * versions and tombstones live in the store's own journal and snapshot, so one append makes a
+ * change and its version durable together, and one atomic rewrite of dnsrecords.json holds both.
+ * The store treats what the versioner hands it as opaque JSON (docs/storage.md).
+ */
+import type { RecordIndex } from './record-index.js'
+import type { DnsRecord } from './record.js'
+
+/**
+ * The top-level key of dnsrecords.json that holds the versions. The original reads the file with
+ * encoding/json, which ignores keys its struct does not name, so the file stays the original's.
+ */
+export const VERSIONS_KEY = 'dnsplane_record_lww'
+/** Inside the section: journal payloads replayed at start-up before a versioner folded them in. */
+export const UNFOLDED_KEY = 'journal'
+
+/** A local write as the versioner sees it (RecordChange without the index; declared here to keep record-store.ts free of a cycle). */
+export interface VersionedChange {
+  kind: 'add' | 'update' | 'remove' | 'replace'
+  records: readonly DnsRecord[]
+}
+
+/** The versions of one local write, made in the write queue before it is journaled or written. */
+export interface LocalVersions {
+  /** Journaled with the change (JSON). */
+  journal: unknown
+  /** The change is durable and served. */
+  acknowledged(): void
+  /** The change was refused (not durable, not served). */
+  refused(): void
+}
+
+export interface RecordVersioner {
+  /** A local add/update/remove about to be made; `index` is the index with it applied. */
+  local(change: VersionedChange, index: RecordIndex): LocalVersions | undefined
+  /** The section (JSON) to write beside `records` in a snapshot of dnsrecords.json. */
+  section(records: readonly DnsRecord[]): unknown
+}
+
+/** What the store found at start-up for the versioner. */
+export interface LoadedVersions {
+  /** The section of the file as loaded (undefined when the file had none or was created). */
+  section: unknown
+  /** Payloads of the journal entries replayed over the file, oldest first. */
+  replayed: unknown[]
+  /** True when the records file did not exist and was created. */
+  created: boolean
+  /** The mass-delete guard's verdict on deleting `deleted` of `total` records. */
+  isMassDelete(deleted: number, total: number): boolean
+}
+
+/**
+ * The section to write while no versioner is attached (start-up, or a node not under record_lww):
+ * the loaded one, with replayed journal payloads kept under UNFOLDED_KEY so a rewrite drops none.
+ */
+export function passThroughSection(loaded: LoadedVersions | undefined): unknown {
+  if (!loaded || loaded.replayed.length === 0) return loaded?.section
+  const base = typeof loaded.section === 'object' && loaded.section !== null && !Array.isArray(loaded.section) ? (loaded.section as Record<string, unknown>) : {}
+  const before = Array.isArray(base[UNFOLDED_KEY]) ? (base[UNFOLDED_KEY] as unknown[]) : []
+  return { ...base, [UNFOLDED_KEY]: [...before, ...loaded.replayed] }
+}

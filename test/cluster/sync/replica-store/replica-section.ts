@@ -1,0 +1,44 @@
+import t from 'tap'
+import { decodeSection, encodeSection } from '../../../../src/cluster/sync/replica-store/replica-section.js'
+import { entryKey, recordDigest, ReplicaState } from '../../../../src/cluster/sync/lww/replica.js'
+import { GO_ZERO_TIME, type DnsRecord } from '../../../../src/store/record.js'
+
+const rec = (i: number, id?: string): DnsRecord => ({
+  ...(id ? { id } : {}), name: `r${i}.example`, type: 'A', value: `192.0.2.${i}`, ttl: 60, added_on: GO_ZERO_TIME, updated_on: GO_ZERO_TIME, last_query: GO_ZERO_TIME,
+})
+const v = (wall: number) => ({ wall, counter: 0, node: 'n1' })
+
+t.test('encode then decode: served records keep their versions; tombstones and unshown entries travel in full', async (t) => {
+  const a = rec(1)
+  const b = rec(2, '11111111-1111-4111-8111-111111111111')
+  const shadow = { ...rec(1), id: '22222222-2222-4222-8222-222222222222' } // same content under another key: not in the file
+  const state = new ReplicaState([
+    { key: entryKey(a), version: v(10), record: a },
+    { key: entryKey(b), version: v(11), record: b },
+    { key: entryKey(shadow), version: v(5), record: shadow },
+    { key: 'id:gone', version: v(12) },
+  ])
+  const section = JSON.parse(JSON.stringify(encodeSection(state, 'n1', { wall: 12, counter: 0 }, [a, b, a]))) as { versions: unknown[]; entries: unknown[] }
+  t.same(section.versions, [[entryKey(a), 10, 0, 'n1', recordDigest(a)], [entryKey(b), 11, 0, 'n1', recordDigest(b)]], 'one row per shown record')
+  t.equal(section.entries.length, 2, 'the tombstone and the shadowed copy')
+  const d = decodeSection(section, [a, b])
+  t.same(d.entries.map((e) => [e.key, e.version.wall]).sort(), state.entries().map((e) => [e.key, e.version.wall]).sort())
+  t.equal(d.unresolved.size, 0)
+  t.same(d.clock, { wall: 12, counter: 0 })
+  t.equal(d.live, 3)
+  const edited = { ...b, ttl: 99 }
+  const e = decodeSection(section, [edited])
+  t.same([...e.unresolved].sort(), [entryKey(a), entryKey(b)].sort(), 'an edited record and a gone one are unresolved')
+})
+
+t.test('malformed sections name the problem', async (t) => {
+  t.throws(() => decodeSection([], []), /must be an object/)
+  t.throws(() => decodeSection({ format: 2 }, []), /format: unsupported 2/)
+  t.throws(() => decodeSection({ format: 1, versions: {} }, []), /versions: must be an array/)
+  t.throws(() => decodeSection({ format: 1, versions: [['k', 1, 0, 'n']] }, []), /versions\[0\]: must be/)
+  t.throws(() => decodeSection({ format: 1, versions: [['k', -1, 0, 'n', 'x']] }, []), /versions\[0\]: version out of bounds/)
+  t.throws(() => decodeSection({ format: 1, journal: {} }, []), /journal: must be an array/)
+  t.throws(() => decodeSection({ format: 1, entries: [{ key: 'k' }] }, []), /entries\[0\]/)
+  const bare = decodeSection({ format: 1 }, [])
+  t.same([bare.entries, bare.clock, bare.unfolded], [[], undefined, []], 'everything but format is optional')
+})
