@@ -52,6 +52,7 @@ function defaultOf(k: KeyEntry): string {
 
 function status(k: KeyEntry): string {
   if (OUR_KEYS.has(k.key)) return 'yes (ours)'
+  if (k.refused) return '**no, by design** (a start-up error when set)'
   if (!k.implemented) return '**not implemented yet**'
   if (k.notImplementedValues) return `yes (not: ${k.notImplementedValues.join(', ')})`
   return 'yes'
@@ -64,7 +65,7 @@ function keyTables(): string {
   for (const [group, keys] of groups) {
     out.push(`### ${group}`, '', '| Key | Type | Default | Range | Applies | Implemented | Meaning |', '|---|---|---|---|---|---|---|')
     for (const k of keys) {
-      const sentences = [k.description, k.note, k.secret ? 'Secret: never shown or logged.' : undefined]
+      const sentences = [k.description, k.note, k.refused ? `Not implemented: ${k.refused}` : undefined, k.secret ? 'Secret: never shown or logged.' : undefined]
       const meaning = sentences.filter((x) => x).map((x) => (x!.endsWith('.') ? x : x + '.')).join(' ')
       out.push(
         `| \`${k.key}\` | ${typeOf(k.schema)} | ${defaultOf(k)} | ${rangeOf(k.schema)} | ${k.live ? 'live' : 'restart'} | ${status(k)} | ${meaning.replaceAll('|', '\\|')} |`,
@@ -122,6 +123,9 @@ replaces an existing file. \`cluster_state.json\` lives next to the config file.
   config. Use it for production, so a typo cannot silently turn a feature off.
 - Keys of the original marked **not implemented yet** are accepted and type-checked; when any
   of them has a non-default value, one warning names them all. They have no effect.
+- Keys marked **no, by design** (\`full_stats\`, \`full_stats_dir\`, \`server_tcp\`) will not be
+  implemented, for the reason in their row; a non-default value stops start-up (\`ERR_CONFIG_INVALID\`)
+  so nobody believes the feature is on. Remove the key (or keep its default) when migrating.
 - Ports are strings (\`"53"\`), as the original writes them; a JSON integer is accepted too.
 - Relative paths (\`file_locations.*\`, \`log.log_dir\`, \`full_stats_dir\`, \`server_socket\`)
   resolve against the directory of the config file; an empty path means its default.

@@ -23,6 +23,8 @@ export interface KeyInfo {
   notImplementedValues?: readonly string[]
   /** Extra sentence for docs (quirks, decisions). */
   note?: string
+  /** We decided not to implement this key: setting it to a non-default value stops start-up; the reason is documented. */
+  refused?: string
 }
 
 type Flags = Partial<Omit<KeyInfo, 'group'>>
@@ -76,6 +78,8 @@ function section<P extends Record<string, TSchema>>(group: string, props: P): P 
 }
 
 const NI = { implemented: false } as const
+const FULL_STATS_REFUSED =
+  'per-requester statistics kept forever on disk grow without bound and record client addresses; the metrics endpoint and the dashboard resolution log cover what operators asked of it'
 const LIVE = { live: true } as const
 
 const dns = section('DNS listener and resolution', {
@@ -197,8 +201,10 @@ const cache = section('Cache', {
     live: true,
     note: 'The original treated an absent key as false; we default to true, as its generated config does.',
   }),
-  cache_warm_enabled: bool(true, 'periodically self-query localhost. A to keep the resolver warm', NI),
-  cache_warm_interval_seconds: int(10, 1, MAX_TIMER_SECONDS, 'seconds between cache warm queries', NI),
+  cache_warm_enabled: bool(true, 'periodically ask the node\'s own UDP listener localhost. A to keep the answering path warm', {
+    note: 'localhost is answered locally (RFC 6761), so a warm query never leaves the host; it counts in the query statistics as a query from the loopback address, as in the original.',
+  }),
+  cache_warm_interval_seconds: int(10, 1, MAX_TIMER_SECONDS, 'seconds between cache warm queries'),
   cache_compact_enabled: bool(true, 'periodically drop expired cache rows'),
   cache_compact_interval_seconds: int(1800, 60, MAX_TIMER_SECONDS, 'seconds between cache compactions'),
   pretty_json: bool(false, 'indent the data files (records, servers, cache); the config is always indented', LIVE),
@@ -225,14 +231,17 @@ const api = section('API, dashboard and TUI access', {
   api_rate_limit_burst: int(20, 0, INT32_MAX, 'burst size of the per-IP API limit'),
   stats_dashboard_enabled: bool(true, 'serve the web dashboard routes (404 when false)', LIVE),
   dashboard_resolution_log_cap: int(1000, 1, 1_000_000, 'resolutions kept in memory for the dashboard log'),
-  full_stats: bool(false, 'keep persistent per-requester and per-domain statistics', NI),
-  full_stats_dir: str('fullstats', 'directory of the persistent statistics database', { ...NI, path: true }),
+  full_stats: bool(false, 'keep persistent per-requester and per-domain statistics', { ...NI, refused: FULL_STATS_REFUSED }),
+  full_stats_dir: str('fullstats', 'directory of the persistent statistics database', { ...NI, path: true, refused: FULL_STATS_REFUSED }),
   server_socket: str('', 'UNIX socket for the TUI; empty = platform default (see below) (alias client_socket_path)', {
     path: true,
   }),
-  server_tcp: str('0.0.0.0:8053', 'TCP address of the TUI listener (alias client_tcp_address)', NI),
-  pprof_enabled: bool(false, 'Go profiler endpoint (no equivalent here)', NI),
-  pprof_listen: str('127.0.0.1:6060', 'Go profiler listen address', NI),
+  server_tcp: str('0.0.0.0:8053', 'TCP address of the TUI listener (alias client_tcp_address)', {
+    ...NI,
+    refused: 'the TUI talks to the daemon over the control socket or the REST API (api_auth_token, api_tls_*); a second, unauthenticated-by-default TCP control port adds exposure for nothing they lack',
+  }),
+  pprof_enabled: bool(false, 'profiling endpoint in place of Go pprof: GET /debug/cpu-profile?seconds=N (1..60, a .cpuprofile) and GET /debug/heap-snapshot (a .heapsnapshot); no authentication'),
+  pprof_listen: str('127.0.0.1:6060', 'host:port of the profiling endpoint; loopback only (a non-loopback address stops start-up: a heap snapshot holds every secret in memory; use an SSH tunnel)'),
 })
 
 const recordsSource = Type.Object(
@@ -381,7 +390,9 @@ export const CONFIG_KEYS: readonly KeyEntry[] = Object.freeze(keyList)
 /** Leaf keys by dotted path. */
 export const KEY_BY_PATH: ReadonlyMap<string, KeyEntry> = new Map(keyList.map((k) => [k.key, k]))
 /** Dotted paths of the original's keys we accept and type-check but do not act on yet. */
-export const UNIMPLEMENTED_KEYS: ReadonlySet<string> = new Set(keyList.filter((k) => !k.implemented).map((k) => k.key))
+export const UNIMPLEMENTED_KEYS: ReadonlySet<string> = new Set(keyList.filter((k) => !k.implemented && !k.refused).map((k) => k.key))
+/** Dotted paths of the original's keys we decided not to implement: a non-default value is a start-up error. */
+export const REFUSED_KEYS: ReadonlyMap<string, string> = new Map(keyList.flatMap((k) => (k.refused ? [[k.key, k.refused] as const] : [])))
 /** Dotted paths of secrets: never printed or logged. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set(keyList.filter((k) => k.secret).map((k) => k.key))
 /** Keys that exist only in this implementation (not in the original). */

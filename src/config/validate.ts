@@ -13,6 +13,7 @@ import {
   KEY_BY_PATH,
   SYNC_POLICIES,
   UNIMPLEMENTED_KEYS,
+  REFUSED_KEYS,
   describeExpected,
   isPortKey,
   type Config,
@@ -145,6 +146,11 @@ function walk(schema: TObject, input: Obj, prefix: string, st: WalkState): Obj {
       }
       out[name] = structuredClone(sub.default)
       continue
+    }
+    const refused = REFUSED_KEYS.get(key)
+    if (refused !== undefined && !isDefaultValue(key, sub, val, st.configDir)) {
+      // Refused, not warned: nobody should believe a feature is on because the server started.
+      st.errors.push(`${key}: not implemented by design (${refused}); remove the key or set it to ${showValue(sub.default)}`)
     }
     if (UNIMPLEMENTED_KEYS.has(key) && !isDefaultValue(key, sub, val, st.configDir)) st.unimplementedSet.push(key)
     out[name] = val

@@ -1,10 +1,12 @@
 /**
- * The daemon's own timers: cache compaction and, with cluster_ready_requires_sync, the first-sync pull loop.
- * Both are unref'd and registered on the stop stack.
+ * The daemon's own timers: cache compaction, cache warm-up and, with cluster_ready_requires_sync, the
+ * first-sync pull loop. All are unref'd and registered on the stop stack.
  */
 import type { Logger } from 'pino'
 import type { ResponseCache } from '../dns/cache/response-cache.js'
 import { setClampedInterval } from '../timers.js'
+import { selfEndpoint, startCacheWarm, type CacheWarm } from '../dns/forward/cache-warm.js'
+import type { Forwarder } from '../dns/forward/forwarder.js'
 import { hasSyncWaitExpired, isAwaitingFirstSync, syncTimeoutNote, type ReadinessInput } from './readiness.js'
 import type { BuildContext } from './options.js'
 
@@ -31,6 +33,28 @@ export function startCacheCompaction({ config, stops }: BuildContext, cache: Res
     stops.push('cache-compact', () => clearInterval(timer))
   }
   return () => last
+}
+
+/**
+ * With cache_warm_enabled, asks the node's own UDP listener (`udpPort`, the bound port) `localhost. A`
+ * every cache_warm_interval_seconds and registers 'cache-warm'. Failures are logged at debug level.
+ */
+export function startCacheWarmUp({ config, log, stops }: BuildContext, forwarder: Forwarder, udpPort: number): CacheWarm | undefined {
+  if (!config.cache_warm_enabled) return undefined
+  const warm = startCacheWarm({
+    forwarder,
+    self: selfEndpoint(config.dns_bind, udpPort),
+    intervalMs: config.cache_warm_interval_seconds * 1000,
+    timeoutMs: Math.max(1, config.timeout) * 1000,
+    onFailure: (reason) => log.debug({ component: 'cache-warm', reason }, 'cache warm query failed'),
+    every: (fn, ms) => {
+      const timer = setClampedInterval(fn, ms)
+      timer.unref()
+      return () => clearInterval(timer)
+    },
+  })
+  stops.push('cache-warm', () => warm.stop())
+  return warm
 }
 
 export interface FirstSyncDeps {

@@ -16,7 +16,8 @@ import { buildConfig } from './build-config.js'
 import { buildStores } from './build-store.js'
 import { buildStats } from './build-stats.js'
 import { buildForwarding } from './build-forwarding.js'
-import { startCacheCompaction } from './build-timers.js'
+import { startCacheCompaction, startCacheWarmUp } from './build-timers.js'
+import { startProfiling } from './build-profiling.js'
 import { buildDns, markDnsDownOnStop } from './build-dns.js'
 import { buildXfr } from './build-xfr.js'
 import { buildEncryptedDns } from './build-encrypted-dns.js'
@@ -46,11 +47,13 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     if (config.api) apiBindFor(config) // an unauthenticated remote API is refused here too, before anything starts
     const { records, servers } = await buildStores(ctx)
     const { stats, metrics, sink } = buildStats(config)
+    const profiling = await startProfiling(ctx)
     const forwarding = await buildForwarding(ctx, servers)
     const lastCompaction = startCacheCompaction(ctx, forwarding.resolver.cache)
     let nodeId = (): string => '' // the cluster's node id once it is built (CH TXT id.server)
     const xfr = await buildXfr(ctx, { records, metrics, configPath: loaded.path })
     const { dns, address: dnsAddr, limits: dnsLimits } = await buildDns(ctx, { records, resolver: forwarding.resolver, sink, nodeId: () => nodeId(), xfr: xfr.service })
+    startCacheWarmUp(ctx, forwarding.forwarder, dnsAddr.udp.port)
     const encrypted = await buildEncryptedDns(ctx, { dns, configPath: loaded.path })
     const clusterDeps = { configPath: loaded.path, configManager, records, metrics, up, opts }
     const { cluster, frameBudget, readinessInput } = await buildCluster(ctx, clusterDeps)
@@ -85,6 +88,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       dnsAddress: () => dnsAddr,
       encryptedDnsAddress: () => ({ dot: encrypted.dot, doh: encrypted.doh }),
       apiAddress: () => apiAddr,
+      profilingAddress: () => profiling,
       socketPath,
       clusterAddress: () => cluster.listenAddress(),
       records,

@@ -50,6 +50,8 @@ export interface Daemon {
   /** DNS-over-TLS and DNS-over-HTTPS addresses, each when enabled. */
   encryptedDnsAddress?(): { dot?: AddressInfo; doh?: AddressInfo }
   apiAddress(): AddressInfo | undefined
+  /** The profiling endpoint's address (pprof_enabled), else undefined. */
+  profilingAddress?(): AddressInfo | undefined
   readonly socketPath: string
   clusterAddress(): string | undefined
   readonly records: RecordStore

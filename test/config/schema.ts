@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Value } from '@sinclair/typebox/value'
-import { CONFIG_KEYS, KEY_BY_PATH, MAX_TIMER_SECONDS, OUR_KEYS, SECRET_KEYS, UNIMPLEMENTED_KEYS, describeExpected } from '../../src/config/schema.js'
+import { CONFIG_KEYS, KEY_BY_PATH, MAX_TIMER_SECONDS, OUR_KEYS, REFUSED_KEYS, SECRET_KEYS, UNIMPLEMENTED_KEYS, describeExpected } from '../../src/config/schema.js'
 import { MAX_TIMER_DELAY_MS } from '../../src/timers.js'
 import { Type } from '@sinclair/typebox'
 
@@ -50,11 +50,21 @@ const implemented = [
   'dns_sliding_window_seconds', 'dns_max_responses_per_ip_window', 'dns_rrl_max_per_bucket', 'dns_rrl_window_seconds',
   'dns_rrl_slip', 'api_tls_cert', 'api_tls_key', 'api_rate_limit_rps', 'api_rate_limit_burst',
   'adblock_list_files',
+  'pprof_enabled', 'pprof_listen', 'cache_warm_enabled', 'cache_warm_interval_seconds',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {
   for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)
-  const notCluster = CONFIG_KEYS.filter((k) => !k.key.startsWith('cluster_') && !UNIMPLEMENTED_KEYS.has(k.key))
+  const notCluster = CONFIG_KEYS.filter((k) => !k.key.startsWith('cluster_') && k.implemented)
   t.same(notCluster.map((k) => k.key).sort(), implemented.filter((k) => !k.startsWith('cluster_')).sort())
+})
+
+t.test('the keys refused by design are neither implemented nor warned about, and each has a reason', async (t) => {
+  t.same([...REFUSED_KEYS.keys()].sort(), ['full_stats', 'full_stats_dir', 'server_tcp'])
+  for (const [k, reason] of REFUSED_KEYS) {
+    t.notOk(UNIMPLEMENTED_KEYS.has(k), `${k} is not in the warned list`)
+    t.notOk(KEY_BY_PATH.get(k)!.implemented)
+    t.ok(reason.length > 20, `${k} has a reason`)
+  }
 })
 
 t.test('every duration key that drives a timer is bounded below the 32-bit timer limit', async (t) => {

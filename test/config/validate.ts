@@ -92,11 +92,7 @@ const nestedBad: [unknown, string][] = [
   [{ log: { log_severity: 'verbose' } }, 'log.log_severity: must be one of debug|info|warn|error|none, got "verbose"'],
   [{ log: { log_rotation_size_mb: 0 } }, 'log.log_rotation_size_mb: must be an integer between 1 and 1000000, got 0'],
   [{ DNSRecordSettings: { auto_build_ptr_from_a: 'true' } }, 'DNSRecordSettings.auto_build_ptr_from_a: must be a boolean (true or false), got "true"'],
-  [
-    { file_locations: { records_source: { type: 'url', location: 'https://x' } } },
-    'file_locations.records_source.type: "url" is not implemented yet; must be one of file',
-  ],
-  [{ file_locations: { records_source: { type: 'git' } } }, 'file_locations.records_source.type: "git" is not implemented yet; must be one of file'],
+  [{ file_locations: { records_source: { type: 'git' } } }, 'file_locations.records_source.type: "git" is not implemented yet; must be one of file|url|bind_dir'],
   [{ file_locations: { records_source: 'x' } }, 'file_locations.records_source: must be an object, got "x"'],
 ]
 for (const [input, message] of nestedBad) {
@@ -148,10 +144,17 @@ for (const [input, pick, want] of aliases) {
   })
 }
 
-t.test('reads client_tcp_address as server_tcp (not implemented yet: warns)', async (t) => {
+t.test('reads client_tcp_address as server_tcp (refused by design: a non-default value is an error)', async (t) => {
   const res = validateConfig({ client_tcp_address: '127.0.0.1:1' }, ctx)
-  t.equal(res.config!.server_tcp, '127.0.0.1:1')
-  t.same(res.warnings, ['keys not implemented yet (accepted, no effect): server_tcp'])
+  t.match(res.errors, [/^server_tcp: not implemented by design \(.+\); remove the key or set it to "0\.0\.0\.0:8053"$/])
+  t.same(validateConfig({ client_tcp_address: '0.0.0.0:8053' }, ctx).errors, [], 'the default is accepted')
+})
+
+t.test('refused keys: full_stats, full_stats_dir and server_tcp stop start-up when set to a non-default value', async (t) => {
+  t.same(validateConfig({ full_stats: false, full_stats_dir: 'fullstats', server_tcp: '0.0.0.0:8053' }, ctx).errors, [])
+  const res = validateConfig({ full_stats: true, full_stats_dir: '/elsewhere', server_tcp: ':9' }, ctx)
+  t.match(res.errors, [/^full_stats: not implemented by design/, /^full_stats_dir: not implemented by design/, /^server_tcp: not implemented by design/])
+  t.notMatch(res.warnings.join('\n'), /full_stats|server_tcp/, 'an error, not a warning')
 })
 
 t.test('the canonical key wins over its old name, with a warning', async (t) => {
@@ -182,8 +185,8 @@ t.test('strict_config or --strict makes unknown keys errors', async (t) => {
 
 t.test('unimplemented keys warn only when set to a non-default value', async (t) => {
   t.same(validateConfig({ full_stats: false, adblock_list_files: [] }, ctx).warnings, [])
-  t.same(validateConfig({ full_stats: true, pprof_enabled: true, log: { log_rotation: 'time' } }, ctx).warnings, [
-    'keys not implemented yet (accepted, no effect): full_stats, pprof_enabled',
+  t.same(validateConfig({ dnssec_validate: true, log: { log_rotation: 'time' } }, ctx).warnings, [
+    'keys not implemented yet (accepted, no effect): dnssec_validate',
   ], 'log.log_rotation is implemented (pino-roll): no warning')
   t.match(validateConfig({ log: { log_rotation_time_days: 25 } }, ctx).errors, [/log\.log_rotation_time_days: must be an integer between 1 and 24, got 25/])
 })
@@ -236,13 +239,16 @@ t.test("the original's generated default file loads without warnings", async (t)
   t.same(res.config, validateConfig({}, ctx).config)
 })
 
-t.test("a full original user's file (every key, old names, cluster) loads with one warning for unimplemented keys", async (t) => {
-  const raw: unknown = JSON.parse(readFileSync(join(fixtureDir, 'original-full.json'), 'utf8'))
+t.test("a full original user's file (every key, old names, cluster) loads once the keys refused by design are removed", async (t) => {
+  const raw = JSON.parse(readFileSync(join(fixtureDir, 'original-full.json'), 'utf8')) as Record<string, unknown>
+  t.match(validateConfig(raw, ctx).errors, [/^full_stats_dir: not implemented by design/, /^server_tcp: not implemented by design/])
+  // The keys refused by design must go when migrating; everything else loads.
+  delete raw.full_stats_dir
+  delete raw.client_tcp_address
+  delete raw.server_tcp
   const res = validateConfig(raw, ctx)
   t.same(res.errors, [])
-  t.same(res.warnings, [
-    'keys not implemented yet (accepted, no effect): full_stats_dir, server_tcp',
-  ])
+  t.same(res.warnings, [])
   const c = res.config!
   t.equal(c.port, '5353')
   t.equal(c.apiport, '8081')
