@@ -89,9 +89,9 @@ const dns = section('DNS listener and resolution', {
   }),
   fallback_server_ip: str('1.1.1.1', 'global fallback upstream IP, queried with the selected upstreams', LIVE),
   fallback_server_port: port('53', 'global fallback upstream port', LIVE),
-  fallback_server_transport: oneOf(['udp', 'tcp'], 'udp', 'transport to the global fallback upstream', {
+  fallback_server_transport: oneOf(['udp', 'tcp', 'dot', 'doh'], 'udp', 'transport to the global fallback upstream: udp, tcp, dot (TLS, port 53 means 853) or doh (fallback_server_ip may be an https URL; port 53 means 443)', {
     live: true,
-    notImplementedValues: ['dot', 'doh'],
+    note: 'See docs/encrypted-dns.md (upstreams over DoT and DoH).',
   }),
   timeout: int(2, 1, 60, 'upstream query timeout in seconds', {
     live: true,

@@ -20,6 +20,7 @@ import { canonicalIp } from '../../store/record.js'
 import { setClampedTimeout } from '../../timers.js'
 import { toPacketType } from '../wire/upstream-rr.js'
 import type { UpstreamEndpoint } from './upstream-select.js'
+import { closeEncryptedUpstreams, exchangeDoh, exchangeDot, type EncryptedResult } from './encrypted-upstream.js'
 
 /** EDNS0 UDP payload size we advertise to upstreams. */
 export const EDNS_UDP_PAYLOAD_BYTES = 1232
@@ -143,6 +144,7 @@ export class NetworkForwarder implements Forwarder {
   close(): void {
     this.#closed = true
     for (const c of this.#controllers) c.abort()
+    closeEncryptedUpstreams()
   }
 
   #fanOut(endpoints: readonly UpstreamEndpoint[], wire: Wire, signal: AbortSignal): Promise<ForwardResult> {
@@ -267,10 +269,18 @@ export function matchResponse(buf: Buffer, id: number, wire: Wire): DecodedPacke
   return p
 }
 
-function exchange(endpoint: UpstreamEndpoint, transport: 'udp' | 'tcp', wire: Wire, edns: boolean, signal: AbortSignal): Promise<Exchange> {
+function exchange(endpoint: UpstreamEndpoint, transport: UpstreamEndpoint['transport'], wire: Wire, edns: boolean, signal: AbortSignal): Promise<Exchange> {
   const id = randomInt(0, 65_536)
   const query = buildQuery(wire, id, edns)
+  if (transport === 'dot') return exchangeDot(endpoint.address, endpoint.port, query, id, signal).then((r) => encrypted(r, id, wire))
+  if (transport === 'doh') return exchangeDoh(endpoint.url ?? '', query, signal).then((r) => encrypted(r, id, wire))
   return transport === 'udp' ? exchangeUdp(endpoint, query, id, wire, signal) : exchangeTcp(endpoint, query, id, wire, signal)
+}
+
+function encrypted(r: EncryptedResult, id: number, wire: Wire): Exchange {
+  if ('failure' in r) return r
+  const p = matchResponse(r.reply, id, wire)
+  return p ? { packet: p } : { failure: 'bad_response' }
 }
 
 function sameAddress(a: string, b: string): boolean {

@@ -4,8 +4,8 @@
  */
 import { canonicalIp } from '../../store/record.js'
 
-/** Transports we forward over. `dot`/`doh` rows are reported as unsupported and skipped. */
-export type UpstreamTransport = 'udp' | 'tcp'
+/** Transports we forward over (dot: RFC 7858, doh: RFC 8484). */
+export type UpstreamTransport = 'udp' | 'tcp' | 'dot' | 'doh'
 
 /** The fields of a dnsservers.json row the forwarder needs (snake_case as on disk); the daemon maps rows to it. */
 export interface UpstreamServerRow {
@@ -28,7 +28,9 @@ export interface UpstreamEndpoint {
   address: string
   port: number
   transport: UpstreamTransport
-  /** `ip:port` (IPv6 as `[ip]:port`), the key used for dedupe, health and logs. */
+  /** https URL for `doh` endpoints. */
+  url?: string
+  /** `ip:port` (IPv6 as `[ip]:port`), the key used for dedupe, health and logs; the URL for `doh`. */
   addressPort: string
 }
 
@@ -37,6 +39,7 @@ export interface FallbackEndpoint {
   address: string
   port: number
   transport: UpstreamTransport
+  url?: string
 }
 
 export interface UpstreamSelection {
@@ -130,7 +133,7 @@ export function selectUpstreams(
   const whitelistMatched = activeMatches.length > 0
   if (!whitelistMatched && opts.fallback) {
     const f = opts.fallback
-    add({ endpoint: { ...f, addressPort: formatAddressPort(f.address, f.port) } })
+    add({ endpoint: { ...f, addressPort: f.url ?? formatAddressPort(f.address, f.port) } })
   }
   let result = endpoints
   if (opts.isHealthy) {
@@ -159,15 +162,21 @@ export function allActiveEndpoints(rows: readonly UpstreamServerRow[], fallback?
     const fa = (row.fallback_address ?? '').trim()
     if (fa !== '') push(toEndpoint(fa, row.fallback_port, row.fallback_transport ?? row.transport))
   }
-  if (fallback) push({ endpoint: { ...fallback, addressPort: formatAddressPort(fallback.address, fallback.port) } })
+  if (fallback) push({ endpoint: { ...fallback, addressPort: fallback.url ?? formatAddressPort(fallback.address, fallback.port) } })
   return out
+}
+
+/** Port 53 in config means "the transport's default": 853 for DoT (RFC 7858 3.1), 443 for DoH. */
+function encryptedPort(port: number, transport: string): number {
+  if (port !== 53) return port
+  return transport === 'dot' ? 853 : 443
 }
 
 /**
  * The global fallback from config text (`fallback_server_ip`, `fallback_server_port`, `fallback_server_transport`).
- * `doh` degrades to udp as in the original; `dot` is not implemented yet and also degrades to udp on the
- * given port (a `dot` default port 53 stays 53), with `degraded` set so the daemon can warn once.
- * Undefined when the address is empty, not an IP, or the port is invalid.
+ * `dot`: TLS to the IP (port 53 means 853). `doh`: `fallback_server_ip` is an https URL (its port, else 443),
+ * or an IP, queried at `https://<ip>[:port]/dns-query` (port 53 means 443). `degraded` is kept for callers
+ * and is always false now. Undefined when the address is empty, not an IP (or URL), or the port is invalid.
  */
 export function fallbackFromConfig(
   ip: string,
@@ -175,9 +184,24 @@ export function fallbackFromConfig(
   transport?: string,
 ): { fallback: FallbackEndpoint; degraded: boolean } | undefined {
   const t = (transport ?? '').trim().toLowerCase() || 'udp'
-  const degraded = t !== 'udp' && t !== 'tcp'
-  const res = toEndpoint(ip, port, degraded ? 'udp' : t)
+  if (t === 'doh' && /^https:\/\//i.test(ip.trim())) {
+    let u: URL
+    try {
+      u = new URL(ip.trim())
+    } catch {
+      return undefined
+    }
+    const address = u.hostname.replace(/^\[|\]$/g, '')
+    return { fallback: { address, port: Number(u.port || '443'), transport: 'doh', url: u.href }, degraded: false }
+  }
+  const res = toEndpoint(ip, port, t === 'doh' || t === 'dot' ? 'udp' : t)
   if (!('endpoint' in res)) return undefined
   const { address, port: p, transport: tr } = res.endpoint
-  return { fallback: { address, port: p, transport: tr }, degraded }
+  if (t === 'dot') return { fallback: { address, port: encryptedPort(p, t), transport: 'dot' }, degraded: false }
+  if (t === 'doh') {
+    const ep = encryptedPort(p, t)
+    const url = `https://${formatAddressPort(address, ep)}/dns-query`
+    return { fallback: { address, port: ep, transport: 'doh', url }, degraded: false }
+  }
+  return { fallback: { address, port: p, transport: tr }, degraded: false }
 }

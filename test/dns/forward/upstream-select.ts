@@ -84,10 +84,11 @@ t.test('allActiveEndpoints lists active rows, their fallbacks and the global fal
   t.same(eps.map((e) => e.addressPort), ['8.8.8.8:53', '10.0.0.53:53', '10.0.0.54:53', '8.8.4.4:53', '1.1.1.1:53'])
 })
 
-t.test('fallbackFromConfig degrades doh/dot to udp and rejects bad input', async (t) => {
+t.test('fallbackFromConfig maps dot/doh and rejects bad input', async (t) => {
   t.same(fallbackFromConfig('1.1.1.1', '53'), { fallback: FB, degraded: false })
   t.same(fallbackFromConfig('1.1.1.1', '53', 'tcp'), { fallback: { ...FB, transport: 'tcp' }, degraded: false })
-  t.same(fallbackFromConfig('1.1.1.1', '53', 'doh'), { fallback: FB, degraded: true })
+  t.same(fallbackFromConfig('1.1.1.1', '53', 'doh'), { fallback: { ...FB, port: 443, transport: 'doh', url: 'https://1.1.1.1:443/dns-query' }, degraded: false })
+  t.same(fallbackFromConfig('1.1.1.1', '53', 'dot'), { fallback: { ...FB, port: 853, transport: 'dot' }, degraded: false })
   t.equal(fallbackFromConfig('', '53'), undefined)
   t.equal(fallbackFromConfig('dns.example', '53'), undefined)
   t.equal(fallbackFromConfig('1.1.1.1', 'x'), undefined)
