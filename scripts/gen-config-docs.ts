@@ -164,8 +164,9 @@ ${aliasTable(FILE_KEY_ALIASES)}
 - **\`stale_while_revalidate\` defaults to true** even when the key is absent (the original:
   false when absent, true in its generated file).
 - **Negative \`cluster_sync_interval_seconds\` is an error**, not silently 0.
-- **Not implemented yet:** \`fallback_server_transport\` \`dot\`/\`doh\` and
-  \`records_source.type\` \`url\`/\`git\`/\`bind_dir\` are refused with an error naming the key
+- **\`fallback_server_transport\` \`doh\` is honoured** (the original degraded it to UDP); see
+  [encrypted-dns.md](encrypted-dns.md).
+- **Not implemented yet:** \`records_source.type\` \`url\`/\`git\`/\`bind_dir\` are refused with an error naming the key
   (they would leave the node without its upstream or records), rather than ignored.
 - **Abuse limits** ([abuse-resistance.md](abuse-resistance.md)): \`dns_amplification_max_ratio\`
   answers an oversized UDP reply truncated (TC=1, so a real client retries over TCP) where the

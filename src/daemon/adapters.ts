@@ -45,6 +45,8 @@ export function upstreamRowFrom(row: ServerRowModel): UpstreamServerRow {
     fallback_address: row.fallback_address,
     fallback_port: row.fallback_port,
     fallback_transport: row.fallback_transport,
+    doh_url: row.doh_url,
+    fallback_doh_url: row.fallback_doh_url,
   } as UpstreamServerRow
 }
 

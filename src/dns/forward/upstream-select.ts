@@ -21,6 +21,9 @@ export interface UpstreamServerRow {
   fallback_port?: string
   /** Default: the row's transport. */
   fallback_transport?: string
+  /** https URL for a `doh` row (else a URL in `address`, else `https://<ip>:<port>/dns-query`). */
+  doh_url?: string
+  fallback_doh_url?: string
 }
 
 /** One upstream to query. */
@@ -83,15 +86,36 @@ function parsePort(text: string | undefined): number | undefined {
 
 type EndpointResult = { endpoint: UpstreamEndpoint } | { skipped: UpstreamSelection['skipped'][number] }
 
-function toEndpoint(address: string, portText: string | undefined, transportText: string | undefined): EndpointResult {
+function toEndpoint(address: string, portText: string | undefined, transportText: string | undefined, dohUrl?: string): EndpointResult {
   const addr = address.trim()
   const transport = (transportText ?? '').trim().toLowerCase() || 'udp'
+  if (transport === 'doh') return dohEndpoint((dohUrl ?? '').trim() || addr, portText)
   const port = parsePort(portText)
   const label = port === undefined ? addr : formatAddressPort(addr, port)
-  if (transport !== 'udp' && transport !== 'tcp') return { skipped: { addressPort: label, reason: 'unsupported_transport' } }
+  if (transport !== 'udp' && transport !== 'tcp' && transport !== 'dot') return { skipped: { addressPort: label, reason: 'unsupported_transport' } }
   // The forwarder needs a literal IP: it checks the reply's source address against it (RFC 5452 9.1).
   if (port === undefined || canonicalIp(addr) === undefined) return { skipped: { addressPort: label, reason: 'invalid_endpoint' } }
-  return { endpoint: { address: addr, port, transport, addressPort: formatAddressPort(addr, port) } }
+  const p = transport === 'dot' ? encryptedPort(port, transport) : port
+  return { endpoint: { address: addr, port: p, transport, addressPort: formatAddressPort(addr, p) } }
+}
+
+/** A DoH endpoint from an https URL (its port, else 443), or from an IP at `https://<ip>:<port>/dns-query`. */
+function dohEndpoint(target: string, portText: string | undefined): EndpointResult {
+  if (/^https:\/\//i.test(target)) {
+    let u: URL
+    try {
+      u = new URL(target)
+    } catch {
+      return { skipped: { addressPort: target, reason: 'invalid_endpoint' } }
+    }
+    const address = u.hostname.replace(/^\[|\]$/g, '')
+    return { endpoint: { address, port: Number(u.port || '443'), transport: 'doh', url: u.href, addressPort: u.href } }
+  }
+  const port = parsePort(portText)
+  if (port === undefined || canonicalIp(target) === undefined) return { skipped: { addressPort: target, reason: 'invalid_endpoint' } }
+  const p = encryptedPort(port, 'doh')
+  const url = `https://${formatAddressPort(target, p)}/dns-query`
+  return { endpoint: { address: target, port: p, transport: 'doh', url, addressPort: url } }
 }
 
 /**
@@ -125,10 +149,10 @@ export function selectUpstreams(
     seen.add(res.endpoint.addressPort)
     endpoints.push(res.endpoint)
   }
-  for (const row of selected) add(toEndpoint(row.address, row.port, row.transport))
+  for (const row of selected) add(toEndpoint(row.address, row.port, row.transport, row.doh_url))
   for (const row of selected) {
     const fa = (row.fallback_address ?? '').trim()
-    if (fa !== '') add(toEndpoint(fa, row.fallback_port, row.fallback_transport ?? row.transport))
+    if (fa !== '') add(toEndpoint(fa, row.fallback_port, row.fallback_transport ?? row.transport, row.fallback_doh_url))
   }
   const whitelistMatched = activeMatches.length > 0
   if (!whitelistMatched && opts.fallback) {
@@ -158,9 +182,9 @@ export function allActiveEndpoints(rows: readonly UpstreamServerRow[], fallback?
   }
   for (const row of rows) {
     if (!row.active) continue
-    push(toEndpoint(row.address, row.port, row.transport))
+    push(toEndpoint(row.address, row.port, row.transport, row.doh_url))
     const fa = (row.fallback_address ?? '').trim()
-    if (fa !== '') push(toEndpoint(fa, row.fallback_port, row.fallback_transport ?? row.transport))
+    if (fa !== '') push(toEndpoint(fa, row.fallback_port, row.fallback_transport ?? row.transport, row.fallback_doh_url))
   }
   if (fallback) push({ endpoint: { ...fallback, addressPort: fallback.url ?? formatAddressPort(fallback.address, fallback.port) } })
   return out
@@ -175,7 +199,7 @@ function encryptedPort(port: number, transport: string): number {
 /**
  * The global fallback from config text (`fallback_server_ip`, `fallback_server_port`, `fallback_server_transport`).
  * `dot`: TLS to the IP (port 53 means 853). `doh`: `fallback_server_ip` is an https URL (its port, else 443),
- * or an IP, queried at `https://<ip>[:port]/dns-query` (port 53 means 443). `degraded` is kept for callers
+ * or an IP, queried at `https://<ip>:<port>/dns-query` (port 53 means 443). `degraded` is kept for callers
  * and is always false now. Undefined when the address is empty, not an IP (or URL), or the port is invalid.
  */
 export function fallbackFromConfig(
@@ -183,25 +207,8 @@ export function fallbackFromConfig(
   port: string,
   transport?: string,
 ): { fallback: FallbackEndpoint; degraded: boolean } | undefined {
-  const t = (transport ?? '').trim().toLowerCase() || 'udp'
-  if (t === 'doh' && /^https:\/\//i.test(ip.trim())) {
-    let u: URL
-    try {
-      u = new URL(ip.trim())
-    } catch {
-      return undefined
-    }
-    const address = u.hostname.replace(/^\[|\]$/g, '')
-    return { fallback: { address, port: Number(u.port || '443'), transport: 'doh', url: u.href }, degraded: false }
-  }
-  const res = toEndpoint(ip, port, t === 'doh' || t === 'dot' ? 'udp' : t)
+  const res = toEndpoint(ip, port, transport)
   if (!('endpoint' in res)) return undefined
-  const { address, port: p, transport: tr } = res.endpoint
-  if (t === 'dot') return { fallback: { address, port: encryptedPort(p, t), transport: 'dot' }, degraded: false }
-  if (t === 'doh') {
-    const ep = encryptedPort(p, t)
-    const url = `https://${formatAddressPort(address, ep)}/dns-query`
-    return { fallback: { address, port: ep, transport: 'doh', url }, degraded: false }
-  }
-  return { fallback: { address, port: p, transport: tr }, degraded: false }
+  const { addressPort: _, ...fallback } = res.endpoint
+  return { fallback, degraded: false }
 }

@@ -23,6 +23,8 @@ const internal: UpstreamServerRow = {
 }
 const lab: UpstreamServerRow = { address: '10.9.0.53', active: false, domain_whitelist: ['lab.example.com'] }
 const dot: UpstreamServerRow = { address: '1.0.0.1', port: '853', transport: 'dot', active: true }
+const doh: UpstreamServerRow = { address: '192.0.2.8', transport: 'doh', doh_url: 'https://doh.example/dns-query', active: true }
+const quic: UpstreamServerRow = { address: '1.0.0.1', port: '853', transport: 'quic', active: true }
 const dupFallback: UpstreamServerRow = { address: '8.8.4.4', active: true, fallback_address: '8.8.8.8' }
 
 const cases: { name: string; qname: string; rows: UpstreamServerRow[]; fallback?: FallbackEndpoint; unhealthy?: string[]; want: string[] }[] = [
@@ -43,7 +45,11 @@ const cases: { name: string; qname: string; rows: UpstreamServerRow[]; fallback?
   { name: 'a match on an inactive whitelist leaves only the global fallback', qname: 'x.lab.example.com', rows: [global1, lab], fallback: FB, want: ['1.1.1.1:53'] },
   { name: 'the global fallback is not repeated when already present', qname: 'example.com', rows: [{ address: '1.1.1.1', active: true }], fallback: FB, want: ['1.1.1.1:53'] },
   { name: 'a per-row fallback equal to a selected row is deduplicated', qname: 'example.com', rows: [dupFallback, global1], want: ['8.8.4.4:53', '8.8.8.8:53'] },
-  { name: 'dot rows are skipped', qname: 'example.com', rows: [dot, global1], fallback: FB, want: ['8.8.8.8:53', '1.1.1.1:53'] },
+  { name: 'dot rows are selected', qname: 'example.com', rows: [dot, global1], fallback: FB, want: ['1.0.0.1:853', '8.8.8.8:53', '1.1.1.1:53'] },
+  { name: 'a dot row on port 53 means 853', qname: 'example.com', rows: [{ ...dot, port: '53' }], want: ['1.0.0.1:853'] },
+  { name: 'doh rows use doh_url, a URL address, or the IP', qname: 'example.com', rows: [doh, { address: 'https://dns.example/q', transport: 'doh', active: true }, { address: '192.0.2.7', transport: 'doh', active: true }], want: ['https://doh.example/dns-query', 'https://dns.example/q', 'https://192.0.2.7:443/dns-query'] },
+  { name: 'a doh row fallback uses fallback_doh_url', qname: 'example.com', rows: [{ ...doh, fallback_address: '192.0.2.9', fallback_doh_url: 'https://b.example:8443/x' }], want: ['https://doh.example/dns-query', 'https://b.example:8443/x'] },
+  { name: 'a doh row without a usable URL or IP is skipped', qname: 'example.com', rows: [{ address: 'https://[bad', transport: 'doh', active: true }, { address: 'name', transport: 'doh', active: true }], want: [] },
   { name: 'unhealthy endpoints are dropped', qname: 'example.com', rows: [global1], fallback: FB, unhealthy: ['8.8.8.8:53'], want: ['1.1.1.1:53'] },
   { name: 'all unhealthy keeps all', qname: 'example.com', rows: [global1], fallback: FB, unhealthy: ['8.8.8.8:53', '1.1.1.1:53'], want: ['8.8.8.8:53', '1.1.1.1:53'] },
   { name: 'an invalid port skips the row', qname: 'example.com', rows: [{ address: '8.8.8.8', port: '99999', active: true }], fallback: FB, want: ['1.1.1.1:53'] },
@@ -59,7 +65,7 @@ for (const c of cases) {
 }
 
 t.test('reports unsupported transports and carries each row transport', async (t) => {
-  const sel = selectUpstreams('example.com', [dot, global2], {})
+  const sel = selectUpstreams('example.com', [quic, global2], {})
   t.same(sel.skipped, [{ addressPort: '1.0.0.1:853', reason: 'unsupported_transport' }])
   t.same(
     sel.endpoints.map((e) => e.transport),
@@ -80,7 +86,7 @@ t.test('whitelist matching is exact or a dot-suffix', async (t) => {
 })
 
 t.test('allActiveEndpoints lists active rows, their fallbacks and the global fallback once each', async (t) => {
-  const eps = allActiveEndpoints([global1, internal, inactive, dot, dupFallback], FB)
+  const eps = allActiveEndpoints([global1, internal, inactive, quic, dupFallback], FB)
   t.same(eps.map((e) => e.addressPort), ['8.8.8.8:53', '10.0.0.53:53', '10.0.0.54:53', '8.8.4.4:53', '1.1.1.1:53'])
 })
 
