@@ -51,10 +51,14 @@ class DotConnection {
   private idle?: NodeJS.Timeout
   private readonly sock: tls.TLSSocket
   closed = false
+  private ready = false
 
   constructor(host: string, port: number, private readonly key: string) {
     this.sock = tls.connect({ host, port, ...sni(host), ...tlsTrust(), ALPNProtocols: ['dot'] })
     this.sock.setNoDelay(true)
+    this.sock.once('secureConnect', () => {
+      this.ready = true
+    })
     this.sock.on('data', (chunk: Buffer) => this.onData(chunk))
     this.sock.on('error', () => this.close())
     this.sock.on('close', () => this.close())
@@ -71,11 +75,16 @@ class DotConnection {
         this.armIdle()
         resolve(r)
       }
-      const onAbort = (): void => done({ failure: 'timeout' })
+      const onAbort = (): void => {
+        done({ failure: 'timeout' })
+        // A handshake that did not finish within the query timeout is not reused: the next query dials afresh.
+        if (!this.ready) this.close()
+      }
       if (signal.aborted) return onAbort()
       signal.addEventListener('abort', onAbort, { once: true })
       this.pending.set(id, done)
       clearTimeout(this.idle)
+      this.sock.ref()
       const len = Buffer.alloc(2)
       len.writeUInt16BE(query.length, 0)
       this.sock.write(Buffer.concat([len, query]))
@@ -95,7 +104,10 @@ class DotConnection {
 
   private armIdle(): void {
     clearTimeout(this.idle)
-    if (this.pending.size === 0 && !this.closed) this.idle = setTimeout(() => this.close(), options.idleMs ?? ENCRYPTED_IDLE_MS).unref()
+    if (this.pending.size > 0 || this.closed) return
+    // An idle pooled connection must not keep the process alive.
+    this.sock.unref()
+    this.idle = setTimeout(() => this.close(), options.idleMs ?? ENCRYPTED_IDLE_MS).unref()
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import http2 from 'node:http2'
-import type { AddressInfo } from 'node:net'
+import net, { type AddressInfo } from 'node:net'
 import tls from 'node:tls'
 import packet from 'dns-packet'
 import { NetworkForwarder } from '../../../src/dns/forward/forwarder.js'
@@ -50,6 +50,37 @@ if (skip) {
     t.same(answerOf(await forward(dohEp)), '192.0.2.2', 'DoH: trusted once its CA is')
   })
 
+  t.test('an idle DoT connection is closed and redialled; a stalled handshake is not reused', async (t) => {
+    configureEncryptedUpstreams({ trustedCa: pki.caCert, idleMs: 20 })
+    const srv = await dotServer(t, pki.nodeA, '192.0.2.3')
+    const ep = endpoint(fallbackFromConfig('127.0.0.1', String(srv.port), 'dot')!.fallback)
+    t.same(answerOf(await forward(ep)), '192.0.2.3')
+    await srv.closedOnce
+    t.same(answerOf(await forward(ep)), '192.0.2.3')
+    t.equal(srv.connections(), 2, 'redialled after the idle close')
+
+    let accepted = 0
+    const stall = net.createServer((sock) => {
+      accepted++
+      sock.on('error', () => {})
+    })
+    await new Promise<void>((res) => stall.listen(0, '127.0.0.1', res))
+    t.teardown(() => stall.close())
+    const sep = endpoint(fallbackFromConfig('127.0.0.1', String((stall.address() as AddressInfo).port), 'dot')!.fallback)
+    t.match(await forward(sep, 200), { kind: 'none', reason: 'timeout' })
+    t.match(await forward(sep, 200), { kind: 'none', reason: 'timeout' })
+    t.equal(accepted, 2, 'each query dialled afresh')
+    closeEncryptedUpstreams()
+  })
+
+  t.test('a DoH error status fails the upstream', async (t) => {
+    configureEncryptedUpstreams({ trustedCa: pki.caCert })
+    const srv = await dohServer(t, pki.nodeA, '192.0.2.4', 415)
+    const ep = endpoint(fallbackFromConfig(`https://127.0.0.1:${srv.port}/q`, '53', 'doh')!.fallback)
+    t.match(await forward(ep), { kind: 'none', failures: [{ reason: 'bad_response' }] })
+    t.match(await forward({ ...ep, url: 'not a url' }), { kind: 'none', failures: [{ reason: 'network_error' }] })
+  })
+
   t.test('config forms: default ports and URLs', async (t) => {
     t.match(fallbackFromConfig('192.0.2.1', '53', 'dot')?.fallback, { port: 853, transport: 'dot' })
     t.match(fallbackFromConfig('192.0.2.1', '5353', 'dot')?.fallback, { port: 5353, transport: 'dot' })
@@ -64,8 +95,8 @@ function endpoint(f: FallbackEndpoint): UpstreamEndpoint {
   return { ...f, addressPort: f.url ?? `${f.address}:${f.port}` }
 }
 
-function forward(ep: UpstreamEndpoint) {
-  return new NetworkForwarder().forward({ name: 'www.example.com', type: 'A', class: 'IN', endpoints: [ep], timeoutMs: 3000 })
+function forward(ep: UpstreamEndpoint, timeoutMs = 3000) {
+  return new NetworkForwarder().forward({ name: 'www.example.com', type: 'A', class: 'IN', endpoints: [ep], timeoutMs })
 }
 
 function answerOf(r: Awaited<ReturnType<typeof forward>>): string | undefined {
@@ -80,10 +111,13 @@ function reply(query: Buffer, ip: string): Buffer {
   })
 }
 
-async function dotServer(t: Test, cert: TestCert, ip: string): Promise<{ port: number; connections(): number }> {
+async function dotServer(t: Test, cert: TestCert, ip: string): Promise<{ port: number; connections(): number; closedOnce: Promise<void> }> {
   let n = 0
+  let closed!: () => void
+  const closedOnce = new Promise<void>((res) => (closed = res))
   const srv = tls.createServer({ cert: cert.cert, key: cert.key }, (sock) => {
     n++
+    sock.on('close', () => closed())
     let buf = Buffer.alloc(0)
     sock.on('error', () => {})
     sock.on('data', (c: Buffer) => {
@@ -104,10 +138,10 @@ async function dotServer(t: Test, cert: TestCert, ip: string): Promise<{ port: n
     closeEncryptedUpstreams()
     srv.close()
   })
-  return { port: (srv.address() as AddressInfo).port, connections: () => n }
+  return { port: (srv.address() as AddressInfo).port, connections: () => n, closedOnce }
 }
 
-async function dohServer(t: Test, cert: TestCert, ip: string): Promise<{ port: number; sessions(): number; methods(): string[] }> {
+async function dohServer(t: Test, cert: TestCert, ip: string, status = 200): Promise<{ port: number; sessions(): number; methods(): string[] }> {
   let n = 0
   const methods: string[] = []
   const srv = http2.createSecureServer({ cert: cert.cert, key: cert.key })
@@ -118,7 +152,7 @@ async function dohServer(t: Test, cert: TestCert, ip: string): Promise<{ port: n
     const chunks: Buffer[] = []
     stream.on('data', (c: Buffer) => chunks.push(c))
     stream.on('end', () => {
-      stream.respond({ ':status': 200, 'content-type': 'application/dns-message' })
+      stream.respond({ ':status': status, 'content-type': 'application/dns-message' })
       stream.end(reply(Buffer.concat(chunks), ip))
     })
   })
