@@ -64,7 +64,7 @@ export interface LabOptions {
   config?: Record<string, unknown>
   /** Records every node starts with. */
   records?: LabRecord[]
-  /** Bound for each node's first start (default 10 s, as LabNode.start). */
+  /** Bound for each node's first start (default 20 s, as LabNode.start). */
   startTimeoutMs?: number
 }
 
@@ -111,7 +111,7 @@ export class LabNode {
   }
 
   /** Spawns the process and waits (bounded) until its API answers. */
-  async start(timeoutMs = 10_000): Promise<void> {
+  async start(timeoutMs = 20_000): Promise<void> {
     if (this.alive) throw new Error(`${this.id} already running`)
     const proc = spawn(process.execPath, [BIN, 'server', '--config', this.dir + '/'], {
       cwd: this.dir,
