@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import { DnsplaneError } from '../errors.js'
 import { nameKey } from '../store/record.js'
-import { parsePrivateKeyFile, parsePublicKeyFile, type SigningKey } from './key-files.js'
+import { parsePrivateKeyFile, parsePublicKeyFile, type PublicKeyFile, type SigningKey } from './key-files.js'
 
 /** Max bytes of a key file (an RSA-4096 .private file is about 3.3 KB). */
 export const MAX_KEY_FILE_BYTES = 16_384
@@ -36,20 +36,28 @@ function readKeyFile(path: string, secret: boolean): string {
   return readFileSync(path, 'utf8')
 }
 
-/** The key pairs of the settings, each checked to belong to dnssec_sign_zone. */
-export function readSigningKeys(s: SignKeySettings): SigningKey[] {
+/** The public keys (.key files) of the settings with their paths, each checked to belong to dnssec_sign_zone. */
+export function readPublicKeys(s: SignKeySettings): { path: string; key: PublicKeyFile }[] {
+  if (s.dnssec_sign_zone.trim() === '') throw new DnsplaneError('ERR_CONFIG_INVALID', 'dnssec_sign_zone: must name the zone to sign')
   const zone = nameKey(s.dnssec_sign_zone)
-  if (zone === '' && s.dnssec_sign_zone.trim() === '') throw new DnsplaneError('ERR_CONFIG_INVALID', 'dnssec_sign_zone: must name the zone to sign when dnssec_sign_enabled is true')
   const pubs = splitList(s.dnssec_sign_key_file)
-  if (pubs.length === 0) throw new DnsplaneError('ERR_CONFIG_INVALID', 'dnssec_sign_key_file: must name at least one .key file when dnssec_sign_enabled is true')
+  if (pubs.length === 0) throw new DnsplaneError('ERR_CONFIG_INVALID', 'dnssec_sign_key_file: must name at least one .key file')
+  return pubs.map((path) => {
+    const key = parsePublicKeyFile(readKeyFile(path, false), path)
+    if (key.zone !== zone) throw new DnsplaneError('ERR_CONFIG_INVALID', `DNSSEC key file ${path}: is a key of ${key.zone || '.'}, not of dnssec_sign_zone ${zone || '.'}`)
+    return { path, key }
+  })
+}
+
+/** The key pairs of the settings: each .key file with its .private file. */
+export function readSigningKeys(s: SignKeySettings): SigningKey[] {
+  const pubs = readPublicKeys(s)
   const given = splitList(s.dnssec_sign_private_key_file)
   if (given.length > 0 && given.length !== pubs.length) {
     throw new DnsplaneError('ERR_CONFIG_INVALID', `dnssec_sign_private_key_file: names ${given.length} files for ${pubs.length} key files`)
   }
-  return pubs.map((pubPath, i) => {
-    const privPath = given[i] ?? pubPath.replace(/\.key$/, '') + '.private'
-    const pub = parsePublicKeyFile(readKeyFile(pubPath, false), pubPath)
-    if (pub.zone !== zone) throw new DnsplaneError('ERR_CONFIG_INVALID', `DNSSEC key file ${pubPath}: is a key of ${pub.zone || '.'}, not of dnssec_sign_zone ${zone || '.'}`)
-    return parsePrivateKeyFile(readKeyFile(privPath, true), privPath, pub)
+  return pubs.map(({ path, key }, i) => {
+    const privPath = given[i] ?? path.replace(/\.key$/, '') + '.private'
+    return parsePrivateKeyFile(readKeyFile(privPath, true), privPath, key)
   })
 }
