@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url'
 import { findConfigPath, readConfigFile, validateContextFor, type LoadConfigOptions } from '../../config/load.js'
 import { isDnsplaneError } from '../../errors.js'
 import { dsRdata, dsText, type DsDigestType } from '../../dnssec/keytag.js'
-import { readPublicKeys } from '../../dnssec/read-keys.js'
+import { readPublicKeys, readSigningKeys } from '../../dnssec/read-keys.js'
+import type { SigningKey } from '../../dnssec/key-files.js'
 import { encodeName } from '../../dns/wire/rdata.js'
 import { nameKey } from '../../store/record.js'
 
@@ -41,6 +42,13 @@ export function dsRecords(settings: Parameters<typeof readPublicKeys>[0]): DsRec
   return out
 }
 
+/** The signing keys of the config (for `zone export --signed`): the .key and .private files of dnssec_sign_key_file. */
+export async function signingKeysFromConfig(config: string | undefined, env: Omit<LoadConfigOptions, 'configPath'> = processEnv()): Promise<SigningKey[]> {
+  const found = await findConfigPath({ ...env, configPath: config })
+  if (!found.exists) throw new Error(`no config file at ${found.path} (give --config)`)
+  return readSigningKeys((await readConfigFile(found.path, validateContextFor(found.path, env))).config)
+}
+
 export async function printDs(zone: string | undefined, opts: { json?: boolean; config?: string }, io: DsIo, env: Omit<LoadConfigOptions, 'configPath'>): Promise<number> {
   try {
     const found = await findConfigPath({ ...env, configPath: opts.config })
@@ -58,9 +66,13 @@ export async function printDs(zone: string | undefined, opts: { json?: boolean; 
   }
 }
 
+/** Where the config is searched for when the CLI runs. */
+function processEnv(): Omit<LoadConfigOptions, 'configPath'> {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+  return { cwd: process.cwd(), exeDir: dirname(dirname(fileURLToPath(import.meta.url))), env: process.env, homeDir: homedir(), isRoot }
+}
+
 /** The command as main.ts runs it: the process's environment and streams. */
 export function runDs(zone: string | undefined, opts: { json?: boolean; config?: string }): Promise<number> {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
-  const exeDir = dirname(dirname(fileURLToPath(import.meta.url)))
-  return printDs(zone, opts, process, { cwd: process.cwd(), exeDir, env: process.env, homeDir: homedir(), isRoot })
+  return printDs(zone, opts, process, processEnv())
 }
