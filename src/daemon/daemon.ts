@@ -48,7 +48,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     const { records, servers } = await buildStores(ctx)
     const { stats, metrics, sink } = buildStats(config)
     const profiling = await startProfiling(ctx)
-    const forwarding = await buildForwarding(ctx, servers)
+    const forwarding = await buildForwarding(ctx, servers, { onEncryptedExchange: (e) => metrics.observeUpstreamExchange(e) })
     const lastCompaction = startCacheCompaction(ctx, forwarding.resolver.cache)
     let nodeId = (): string => '' // the cluster's node id once it is built (CH TXT id.server)
     const xfr = await buildXfr(ctx, { records, metrics, configPath: loaded.path })
@@ -76,7 +76,8 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     const apiDeps = apiDepsFor(ctx, plane)
     const dashboardDeps = dashboardDepsFor(ctx, plane)
     const socketPath = await startControlSocket(ctx, apiDeps, dashboardDeps)
-    const apiAddr = await startRestApi(ctx, { apiDeps, dashboardDeps, up, configPath: loaded.path, certificates: encrypted })
+    const onRateLimited = () => metrics.apiRateLimitedTotal.inc()
+    const apiAddr = await startRestApi(ctx, { apiDeps, dashboardDeps, up, configPath: loaded.path, certificates: encrypted, onRateLimited })
     watchLiveConfig(ctx, configManager, { setResolutionLogCap: (cap) => stats.setResolutionLogCap(cap), apiAddress: apiAddr })
 
     log.info({ version: VERSION, records: records.list().length }, 'node ready')

@@ -7,6 +7,7 @@
 import t from 'tap'
 import dgram from 'node:dgram'
 import { copyFile, mkdtemp, writeFile } from 'node:fs/promises'
+import http from 'node:http'
 import https from 'node:https'
 import { tmpdir } from 'node:os'
 import tls from 'node:tls'
@@ -55,6 +56,19 @@ function httpsGet(port: number, path: string, ca: Buffer): Promise<{ status: num
   })
 }
 
+function socketGet(socketPath: string, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ socketPath, path, timeout: 10_000 }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (body += c))
+      res.on('end', () => resolve(body))
+    })
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.on('error', reject)
+  })
+}
+
 t.test('query rate limit: a flood from 127.0.0.2 is refused, 127.0.0.3 is answered; the API limits over HTTPS', async (t) => {
   const why = await opensslUnavailable()
   if (why) return t.skip(why)
@@ -84,6 +98,8 @@ t.test('query rate limit: a flood from 127.0.0.2 is refused, 127.0.0.3 is answer
   }
   t.same(statuses, [200, 200, 200, 429], 'the API burst (4, one used by /metrics), then 429')
   t.match(last?.headers['retry-after'], /^\d+$/)
+  // the API is limited now: read the metrics over the control socket, which has no rate limit
+  t.match(await socketGet(join(dir, 'ctl.sock'), '/metrics'), /^dnsplane_api_rate_limited_total 1$/m, 'the 429 is counted')
 
   // SIGHUP (daemon.reload) re-reads the API's certificate pair
   await copyFile(pki.nodeB.certPath, join(dir, 'api.crt'))
