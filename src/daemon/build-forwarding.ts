@@ -31,7 +31,7 @@ export async function buildForwarding(
   stops.push('forwarder', () => forwarder.close())
   const fallbackNow = () => {
     const c = cfg()
-    return fallbackFromConfig(c.fallback_server_ip, c.fallback_server_port, c.fallback_server_transport)?.fallback
+    return fallbackFromConfig(c.fallback_server_ip, c.fallback_server_port, c.fallback_server_transport)
   }
   const rows = () => servers.list().map(upstreamRowFrom)
   const health = config.upstream_health_check_enabled
