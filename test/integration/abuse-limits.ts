@@ -123,6 +123,9 @@ t.test('RRL: over the bucket replies are dropped and every second one slipped; a
   const seen: string[] = []
   for (let i = 0; i < 6; i++) seen.push(outcome(await askFrom('127.0.0.2', node.dnsPort, 'www.example.net', 400)))
   t.same(seen, ['NOERROR', 'NOERROR', 'drop', 'tc', 'drop', 'tc'])
+  // the dashboard (and `dnsplane top`, which reads the same object) shows what the limits did
+  const data = await (await fetch(`http://127.0.0.1:${node.apiPort}/stats/dashboard/data`)).json()
+  t.match(data.dns_limits, { rrl_dropped: 2, rrl_slipped: 2, refused_rate: 0 })
   t.equal(outcome(await askFrom('127.0.1.3', node.dnsPort, 'www.example.net')), 'NOERROR', 'another /24, another bucket')
   const big = await askFrom('127.0.2.2', node.dnsPort, 'big.example.net')
   t.equal(outcome(big), 'tc', '30 A records exceed 4 x the query')
