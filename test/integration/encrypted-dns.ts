@@ -28,6 +28,7 @@ t.test('a node with dot_enabled and doh_enabled answers over TLS and HTTPS as ov
   if (why) return t.skip(why)
   const pki = await makeTestPki(t)
   const { node, dir, dot, doh } = await startEncryptedTestNode(t, pki, records)
+  t.same([dot.address, doh.address], ['127.0.0.1', '127.0.0.1'], 'dot_bind and doh_bind: not the wildcard')
 
   const plain = await queryUdp(node.dnsPort, 'www.example.net', 'A')
   t.same((await queryTcp(node.dnsPort, 'www.example.net', 'A')).answers, plain.answers)
