@@ -51,4 +51,10 @@ t.test('bind_dir keys take effect: include_pattern picks the files, watch and re
   t.teardown(() => polled.daemon.stop())
   await writeFile(join(zones, 'example.org.zone'), zone('mail', '192.0.2.4'))
   t.ok(await waitFor(() => names(polled).includes('mail.example.org'), 10_000), 'refresh_interval_seconds 1: re-read within seconds')
+
+  await writeFile(join(zones, 'named.conf'), 'zone "example.net" IN { type master; file "net.txt"; };\n')
+  await writeFile(join(zones, 'net.txt'), '$TTL 60\nhost A 192.0.2.5\n')
+  const conf = await startTestNode({ file_locations: { records_source: { type: 'bind_dir', location: zones, named_conf: 'named.conf' } } }, { dir: await mkdtemp(join(tmpdir(), 'dnsplane-src-')) })
+  t.teardown(() => conf.daemon.stop())
+  t.same(names(conf), ['host.example.net'], 'named_conf: the zones it names, not the glob')
 })
