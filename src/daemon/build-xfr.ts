@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics/registry.js'
 import { TYPE_AXFR } from '../store/rr-types.js'
 import { ZoneTracker, type SerialChange } from '../zones/zone-tracker.js'
 import { readSerials, SerialFileWriter, serialPathFor } from '../zones/serial-file.js'
+import { historyDirFor, HistoryFileWriter, recordStep, restoreHistories } from '../zones/history-file.js'
 import { parseNetworks } from '../dns/xfr/networks.js'
 import { parseNotifyTargets, type NotifyTarget } from '../dns/xfr/notify-message.js'
 import { Notifier } from '../dns/xfr/notifier.js'
@@ -44,11 +45,18 @@ export async function buildXfr(
   const now = deps.now ?? Date.now
   const seconds = (): number => Math.floor(now() / 1000)
   const keyring = buildTsigKeyring({ config, cfg, log: rootLog, stops })
-  const tracker = new ZoneTracker({ maxDiffs: config.ixfr_history_max_diffs, maxBytes: config.ixfr_history_max_bytes })
+  const historyOpts = { maxDiffs: config.ixfr_history_max_diffs, maxBytes: config.ixfr_history_max_bytes }
+  const tracker = new ZoneTracker(historyOpts)
   const path = serialPathFor(deps.configPath)
   tracker.load(deps.records.list(), await readSerials(path), seconds())
   const file = new SerialFileWriter(path, (err) => log.warn({ err, path }, 'cannot write zone serials'))
   file.save(tracker.persisted())
+  // the IXFR history survives restarts (src/zones/history-file.ts); none kept, none written
+  const historyDir = historyDirFor(deps.configPath)
+  const history = historyOpts.maxDiffs > 0 && historyOpts.maxBytes > 0
+    ? new HistoryFileWriter(historyDir, historyOpts, (err, zone) => log.warn({ err, zone, dir: historyDir }, 'cannot write zone history'))
+    : undefined
+  if (history) await restoreHistories(tracker, history, historyDir, historyOpts, log)
   for (const apex of tracker.apexes()) log.info({ zone: apex, serial: tracker.serialOf(apex) }, 'zone loaded')
 
   const registers = [deps.metrics.registry]
@@ -89,6 +97,7 @@ export async function buildXfr(
       serialChanges.inc()
       log.info({ zone: c.apex, from: c.from, serial: c.to, added: c.added, removed: c.removed }, c.to === undefined ? 'zone removed' : 'zone serial changed')
       if (c.to !== undefined) notifier.zoneChanged(c.apex)
+      if (history) recordStep(tracker, history, c.apex, c.from, c.to)
     }
     if (changes.length > 0) file.save(tracker.persisted())
   }
@@ -103,6 +112,7 @@ export async function buildXfr(
     unsubscribe()
     notifier.close()
     await file.flush()
+    await history?.flush()
   })
 
   const service: TransferService = {

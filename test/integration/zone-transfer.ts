@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -137,6 +137,43 @@ if (!has('kdig')) {
     const again = await startTestNode({}, { dir: first.dir })
     t.teardown(() => again.daemon.stop())
     t.equal(await serialOf(again.dnsPort, 'example.org'), s1, 'the same serial after the restart, not the records\' newest time')
+  })
+  t.test('IXFR history survives a restart: kdig IXFR=<old serial> after a restart gets the increments', { timeout: 60_000 }, async (t) => {
+    const cfg = { axfr_enabled: true, axfr_allowed_networks: ['127.0.0.0/8', '::1'] }
+    const first = await startTestNode(cfg, { records: { records: ZONE } })
+    const s0 = (await serialOf(first.dnsPort, 'example.org')) as number
+    await first.daemon.records.add({ name: 'kept.example.org', type: 'A', value: '192.0.2.44', ttl: 60 })
+    await first.daemon.records.remove({ name: 'mail.example.org' })
+    const s2 = (await serialOf(first.dnsPort, 'example.org')) as number
+    await first.daemon.stop()
+    const again = await startTestNode(cfg, { dir: first.dir })
+    t.teardown(() => again.daemon.stop())
+    t.equal(await serialOf(again.dnsPort, 'example.org'), s2, 'the same serial after the restart')
+    const shape = rrLines(await kdig(again.dnsPort, `IXFR=${s0}`, 'example.org')).map((l) => l.split(' ').slice(3).join(' '))
+      .map((x) => (x.startsWith('SOA') ? 'SOA' : x))
+    t.same(shape, ['SOA', 'SOA', 'SOA', 'A 192.0.2.44', 'SOA', 'A 192.0.2.3', 'SOA', 'SOA'], 'the two increments, not the whole zone')
+    t.ok(again.logLines.some((l) => l.includes('"zone history restored"')), 'the restore is logged')
+  })
+
+  t.test('a damaged history file is cut with a warning; IXFR from before the damage falls back to the whole zone', { timeout: 60_000 }, async (t) => {
+    const cfg = { axfr_enabled: true, axfr_allowed_networks: ['127.0.0.0/8', '::1'] }
+    const first = await startTestNode(cfg, { records: { records: ZONE } })
+    const s0 = (await serialOf(first.dnsPort, 'example.org')) as number
+    await first.daemon.records.add({ name: 'a1.example.org', type: 'A', value: '192.0.2.51', ttl: 60 })
+    const s1 = (await serialOf(first.dnsPort, 'example.org')) as number
+    await first.daemon.records.add({ name: 'a2.example.org', type: 'A', value: '192.0.2.52', ttl: 60 })
+    await first.daemon.stop()
+    const dir = join(first.dir, 'zone_history')
+    const [name] = await readdir(dir)
+    const lines = (await readFile(join(dir, name), 'utf8')).split('\n')
+    lines[0] = lines[0].slice(0, 40) + '7' + lines[0].slice(41) // the first difference no longer matches its checksum
+    await writeFile(join(dir, name), lines.join('\n'))
+    const again = await startTestNode(cfg, { dir: first.dir })
+    t.teardown(() => again.daemon.stop())
+    t.ok(again.logLines.some((l) => l.includes('zone history file damaged')), 'the damage is logged')
+    t.equal(rrLines(await kdig(again.dnsPort, `IXFR=${s0}`, 'example.org')).length, 9, 'from before the damage: the whole zone (SOA, 7 RRs, SOA)')
+    t.equal(rrLines(await kdig(again.dnsPort, `IXFR=${s1}`, 'example.org')).length, 9, 'nothing after the damage is read either: the whole zone')
+    t.equal(again.daemon.records.list().length, ZONE.length + 2, 'the node serves its records as before')
   })
 }
 
