@@ -4,12 +4,13 @@
  * change by IXFR. Skips the knotd part when knotd is missing, everything when kdig is missing.
  */
 import t from 'tap'
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFile, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { freePort, startTestNode, waitFor, type TestNode } from '../helpers/daemon.js'
+import { startKnotd, stopProcess } from '../helpers/knot-zones.js'
 
 const run = promisify(execFile)
 const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() !== ''
@@ -213,26 +214,10 @@ if (!has('knotd') || !has('kdig')) {
 
 /** knotd with example.org as a secondary of 127.0.0.1@primaryPort, taking NOTIFY from 127.0.0.1. */
 async function startSecondary(dir: string, port: number, primaryPort: number): Promise<ChildProcess> {
-  const conf = [
-    'server:', `    rundir: "${dir}"`, `    listen: 127.0.0.1@${port}`,
-    'database:', `    storage: "${dir}"`,
-    'log:', '  - target: stderr', '    any: warning',
+  return startKnotd(dir, port, [
     'remote:', '  - id: primary', `    address: 127.0.0.1@${primaryPort}`,
     'acl:', '  - id: notify', '    address: 127.0.0.1', '    action: notify',
     'zone:', '  - domain: example.org.', '    master: primary', '    acl: notify', `    file: "${join(dir, 'example.org.zone')}"`,
-    '    zonefile-sync: -1', '    journal-content: changes', '',
-  ].join('\n')
-  await writeFile(join(dir, 'knot.conf'), conf)
-  const p = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] })
-  p.stderr?.on('data', (d) => process.stderr.write('[knotd] ' + String(d)))
-  return p
-}
-
-async function stopProcess(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return
-  const done = new Promise<void>((resolve) => p.once('exit', () => resolve()))
-  p.kill('SIGTERM')
-  const timer = setTimeout(() => p.kill('SIGKILL'), 3000)
-  await done
-  clearTimeout(timer)
+    '    zonefile-sync: -1', '    journal-content: changes',
+  ])
 }
