@@ -92,10 +92,10 @@ export async function buildXfr(
     now,
   })
 
-  const onChanges = (changes: readonly SerialChange[]): void => {
+  const onChanges = (changes: readonly SerialChange[], source: string): void => {
     for (const c of changes) {
       serialChanges.inc()
-      log.info({ zone: c.apex, from: c.from, serial: c.to, added: c.added, removed: c.removed }, c.to === undefined ? 'zone removed' : 'zone serial changed')
+      log.info({ zone: c.apex, from: c.from, serial: c.to, added: c.added, removed: c.removed, source }, c.to === undefined ? 'zone removed' : 'zone serial changed')
       if (c.to !== undefined) notifier.zoneChanged(c.apex)
       if (history) recordStep(tracker, history, c.apex, c.from, c.to)
     }
@@ -103,7 +103,8 @@ export async function buildXfr(
   }
   // synchronous: the new serial is in place before the first query sees the new index
   const unsubscribe = deps.records.onChange((change) => {
-    if (tracker.mayTouch(change.records, change.kind)) onChanges(tracker.update(change.index.records, seconds()))
+    deps.metrics.recordChangesTotal.labels(change.source).inc()
+    if (tracker.mayTouch(change.records, change.kind)) onChanges(tracker.update(change.index.records, seconds()), change.source)
   })
   // secondaries learn about the zones at start as well (their serial may have moved while we were down)
   for (const apex of tracker.apexes()) notifier.zoneChanged(apex)

@@ -82,6 +82,10 @@ if (!has('kdig')) {
     t.match(await kdig(node.dnsPort, 'AXFR', 'nope.org'), /NOTAUTH/, 'a zone we do not hold: NOTAUTH')
     t.match(await kdig(node.dnsPort, '+notcp', 'AXFR', 'example.org'), /NOTIMP/, 'AXFR over UDP: NOTIMP')
     t.ok(node.logLines.some((l) => l.includes('"zone transfer"') && l.includes('"result":"ixfr"')), 'transfers are logged')
+    const metrics = await (await fetch(`http://127.0.0.1:${node.apiPort}/metrics`)).text()
+    t.match(metrics, /dnsplane_records_changes_total\{source="local"\} 2\b/, 'both writes counted by their path')
+    t.match(metrics, /dnsplane_zone_transfers_total\{type="ixfr",result="ixfr"\} 1\b/)
+    t.ok(node.logLines.some((l) => l.includes('"zone serial changed"') && l.includes('"source":"local"')), 'the zone log names the path of the change')
   })
 
   t.test('TSIG: a signed AXFR of a multi-message zone is signed in every message; bad keys get NOTAUTH', { timeout: 60_000 }, async (t) => {
