@@ -170,7 +170,7 @@ const zones = section('AXFR and DNSSEC', {
     live: true, note: 'Serials, IXFR history and NOTIFY: see docs/zone-transfers.md.',
   }),
   axfr_allowed_networks: list('CIDR networks (or single addresses) allowed to transfer zones; empty = nobody', LIVE),
-  zone_also_notify: list('ours: secondaries sent NOTIFY when a zone changes: "ADDRESS[:PORT]" (every zone) or "ZONE ADDRESS[:PORT]"; IPv6 with a port as [ADDR]:PORT', LIVE),
+  zone_also_notify: list('ours: secondaries sent NOTIFY when a zone changes: "ADDRESS[:PORT]" (every zone) or "ZONE ADDRESS[:PORT]", either followed by " key=NAME" to sign with that tsig_keys key; IPv6 with a port as [ADDR]:PORT', LIVE),
   ixfr_history_max_diffs: int(100, 0, 100_000, 'ours: zone changes remembered per zone for IXFR (kept in zone_history/ across restarts); 0 = always answer IXFR with the whole zone'),
   ixfr_history_max_bytes: int(4_194_304, 0, INT32_MAX, 'ours: bytes of remembered zone changes per zone for IXFR; the oldest are dropped first'),
   dnssec_validate: bool(false, 'best-effort RRSIG check of upstream answers', NI),

@@ -15,6 +15,7 @@ import { parseNotifyTargets, type NotifyTarget } from '../dns/xfr/notify-message
 import { Notifier } from '../dns/xfr/notifier.js'
 import { answerTransfer, type TransferAnswer, type TransferService } from '../dns/xfr/transfer.js'
 import { transferAccess } from '../dns/xfr/transfer-access.js'
+import { signMessage } from '../dns/tsig/tsig.js'
 import { buildTsigKeyring } from './build-update.js'
 import type { BuildContext } from './options.js'
 
@@ -90,6 +91,12 @@ export async function buildXfr(
     log,
     onResult: (r) => notifies.labels(r).inc(),
     now,
+    // RFC 1996 + RFC 8945: a target with `key=NAME` gets the NOTIFY signed with that tsig_keys key
+    sign: (msg, target, zone) => {
+      const key = keyring.lookup(target.key as string)
+      if (!key || !keyring.mayUse(key, zone, 'notify')) throw new Error(`tsig key ${target.key} is not in tsig_keys or may not notify for ${zone}`)
+      return signMessage(msg, key, { now: seconds() }).message
+    },
   })
 
   const onChanges = (changes: readonly SerialChange[], source: string): void => {

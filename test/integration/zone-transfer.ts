@@ -186,15 +186,20 @@ if (!has('knotd') || !has('kdig')) {
   t.comment('knotd not installed (Debian package knot): skipping the knotd secondary test')
   t.pass('skipped: knotd missing')
 } else {
-  t.test('knotd as a secondary: NOTIFY, AXFR, then a change followed by IXFR', { timeout: 90_000 }, async (t) => {
+  t.test('knotd as a secondary with a TSIG key: signed NOTIFY, AXFR, then a change followed by IXFR', { timeout: 90_000 }, async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'dnsplane-knot-xfr-'))
     t.teardown(() => rm(dir, { recursive: true, force: true }))
     const knotPort = await freePort()
     const dnsPort = await freePort()
-    const knot = await startSecondary(dir, knotPort, dnsPort)
+    const secret = Buffer.from('knotd notify and transfer key 32').toString('base64')
+    const knot = await startSecondary(dir, knotPort, dnsPort, secret)
     t.teardown(() => stopProcess(knot))
+    // no network may transfer and knotd takes only signed NOTIFYs: the key does both (RFC 1996 + RFC 8945)
     const node: TestNode = await startTestNode(
-      { port: String(dnsPort), axfr_enabled: true, axfr_allowed_networks: ['127.0.0.1'], zone_also_notify: [`example.org 127.0.0.1:${knotPort}`] },
+      {
+        port: String(dnsPort), axfr_enabled: true, axfr_allowed_networks: [], zone_also_notify: [`example.org 127.0.0.1:${knotPort} key=knot-key`],
+        tsig_keys: [{ name: 'knot-key', algorithm: 'hmac-sha256', secret, operations: ['transfer', 'notify'] }],
+      },
       { records: { records: ZONE } },
     )
     t.teardown(() => node.daemon.stop())
@@ -216,11 +221,12 @@ if (!has('knotd') || !has('kdig')) {
   })
 }
 
-/** knotd with example.org as a secondary of 127.0.0.1@primaryPort, taking NOTIFY from 127.0.0.1. */
-async function startSecondary(dir: string, port: number, primaryPort: number): Promise<ChildProcess> {
+/** knotd with example.org as a secondary of 127.0.0.1@primaryPort, taking NOTIFY from 127.0.0.1 signed with knot-key. */
+async function startSecondary(dir: string, port: number, primaryPort: number, secret: string): Promise<ChildProcess> {
   return startKnotd(dir, port, [
-    'remote:', '  - id: primary', `    address: 127.0.0.1@${primaryPort}`,
-    'acl:', '  - id: notify', '    address: 127.0.0.1', '    action: notify',
+    'key:', '  - id: knot-key', '    algorithm: hmac-sha256', `    secret: ${secret}`,
+    'remote:', '  - id: primary', `    address: 127.0.0.1@${primaryPort}`, '    key: knot-key',
+    'acl:', '  - id: notify', '    address: 127.0.0.1', '    key: knot-key', '    action: notify',
     'zone:', '  - domain: example.org.', '    master: primary', '    acl: notify', `    file: "${join(dir, 'example.org.zone')}"`,
     '    zonefile-sync: -1', '    journal-content: changes',
   ])
