@@ -22,7 +22,7 @@ const CORE = [
   'src/dns/local/[^/]+\\.ts',
   'src/dns/tsig/(algorithms|tsig-record|tsig|keyring)\\.ts',
   'src/dns/xfr/(networks|transfer|transfer-access|notify-message)\\.ts',
-  'src/zones/(serial|zone-content|zone-tracker)\\.ts',
+  'src/zones/(serial|zone-content|zone-tracker|history-codec)\\.ts',
   'src/dns/limit/[^/]+\\.ts',
   'src/dns/block/[^/]+\\.ts',
   'src/dns/serve/(fast-path|tcp-clients|query-event|chaos|doh-request)\\.ts',

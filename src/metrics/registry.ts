@@ -118,6 +118,8 @@ export interface Metrics extends ResolutionSink, EdgeMetrics {
   readonly clusterClockSkewExceeded: Gauge
   readonly recordsMassDeleteHeld: Gauge
   readonly dnsUpdatesTotal: Counter<'rcode'>
+  /** Record set changes by path (ChangeSource); incremented by the zone service, which follows the store. */
+  readonly recordChangesTotal: Counter<'source'>
   /** Observes the resolution latency (O(1), never throws). */
   record(event: ResolutionEvent): void
   /** Counts one cluster event; unknown kinds and bad numbers are ignored, never thrown. */
@@ -239,6 +241,11 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     name: 'dnsplane_dns_updates_total', help: 'RFC 2136 UPDATE messages answered, by rcode (NOERROR, REFUSED, NXRRSET, BADSIG, ...).',
     labelNames: ['rcode'], registers,
   })
+  const recordChangesTotal = new Counter<'source'>({
+    name: 'dnsplane_records_changes_total', labelNames: ['source'], registers,
+    help: 'Record set changes applied, by source: local (API, TUI, DNS UPDATE, records/zone import), cluster and replica (peers), file (records file edited), reload (records reload, bind_dir/url refresh).',
+  })
+  for (const s of ['local', 'cluster', 'replica', 'file', 'reload']) recordChangesTotal.labels(s).inc(0)
   const clusterDeltasAppliedTotal = new Counter({
     name: 'dnsplane_cluster_deltas_applied_total', help: 'record_lww delta frames received and applied (acknowledged).', registers,
   })
@@ -346,7 +353,7 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     clusterFramesTotal, clusterBytesTotal, clusterAuthFailuresTotal,
     clusterApplyDurationSeconds, clusterReplicationDelaySeconds,
     clusterDeltasAppliedTotal, dnsUpdatesTotal, clusterAntiEntropyRoundsTotal, clusterReplicaEntries, clusterPeerClockSkewSeconds, clusterClockSkewExceeded,
-    recordsMassDeleteHeld,
+    recordsMassDeleteHeld, recordChangesTotal,
 
     record(event) {
       if (event.outcome === 'update') dnsUpdatesTotal.labels(event.rcode).inc()

@@ -1,7 +1,11 @@
 /**
  * Zones for the Knot differential test (test/integration/knot-differential.ts): one list of records,
- * written as dnsplane's records JSON and as knotd zone files, and the queries asked of both.
+ * written as dnsplane's records JSON and as knotd zone files, and the queries asked of both. Also starts
+ * and stops knotd for the tests that run one (knot-differential.ts, zone-transfer.ts).
  */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { nameKey } from '../../src/store/record.js'
 
 export interface Rec {
@@ -157,4 +161,31 @@ export function queriesFor(z: Zones): Q[] {
   out.push({ name: 'id.server', type: 'TXT', edns: false, qclass: 3 }, { name: 'HOSTNAME.bind', type: 'TXT', edns: true, qclass: 3 })
   out.push({ name: 'version.bind', type: 'TXT', edns: false, qclass: 3 })
   return out
+}
+
+/**
+ * Writes `dir`/knot.conf (server on 127.0.0.1:`port` with `serverLines` added, storage in `dir`, warnings to
+ * stderr, then `body`: remotes, acls, zones) and starts knotd in the foreground. Stop it with stopProcess.
+ */
+export async function startKnotd(dir: string, port: number, body: readonly string[], serverLines: readonly string[] = []): Promise<ChildProcess> {
+  const conf = [
+    'server:', `    rundir: "${dir}"`, `    listen: 127.0.0.1@${port}`, ...serverLines,
+    'database:', `    storage: "${dir}"`,
+    'log:', '  - target: stderr', '    any: warning',
+    ...body, '',
+  ].join('\n')
+  await writeFile(join(dir, 'knot.conf'), conf)
+  const p = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] })
+  p.stderr?.on('data', (d) => process.stderr.write('[knotd] ' + String(d)))
+  return p
+}
+
+/** SIGTERM, then SIGKILL after 3 s; resolves when the process is gone. */
+export async function stopProcess(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null) return
+  const done = new Promise<void>((resolve) => p.once('exit', () => resolve()))
+  p.kill('SIGTERM')
+  const timer = setTimeout(() => p.kill('SIGKILL'), 3000)
+  await done
+  clearTimeout(timer)
 }

@@ -56,6 +56,7 @@ const expected: [string, string][] = [
   ['dnsplane_cluster_auth_failures_total', 'counter'],
   ['dnsplane_cluster_apply_duration_seconds', 'histogram'],
   ['dnsplane_cluster_replication_delay_seconds', 'histogram'],
+  ['dnsplane_records_changes_total', 'counter'],
 ]
 
 t.test('exposes every metric with HELP and TYPE lines', async (t) => {
@@ -235,4 +236,11 @@ t.test('dnsplane_dns_updates_total counts UPDATE events by rcode', async (t) => 
   const text = await m.render()
   t.match(text, /dnsplane_dns_updates_total\{rcode="NOERROR"\} 1/)
   t.match(text, /dnsplane_dns_updates_total\{rcode="BADSIG"\} 1/)
+})
+
+t.test('dnsplane_records_changes_total has a zero series per source from the first scrape', async (t) => {
+  const m = createMetrics()
+  for (const s of ['local', 'cluster', 'replica', 'file', 'reload']) t.equal(parse(await m.render()).value('dnsplane_records_changes_total', { source: s }), 0, s)
+  m.recordChangesTotal.labels('reload').inc()
+  t.equal(parse(await m.render()).value('dnsplane_records_changes_total', { source: 'reload' }), 1)
 })
