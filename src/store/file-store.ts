@@ -39,7 +39,8 @@ import { formatGoTime, GO_ZERO_TIME, type DnsRecord } from './record.js'
 import { DEFAULT_RECORDS, serializeRecordsFile } from './records-file.js'
 import { entryDelta, ServedIndex } from './served-index.js'
 import { isMissing, normalizeIncoming, parseRecordsDocumentAt, selectorMatcher, sha256, validate } from './store-helpers.js'
-import { passThroughSection, VERSIONS_KEY, type LoadedVersions, type LocalVersions, type RecordVersioner } from './record-versions.js'
+import { VERSIONS_KEY, type LoadedVersions, type RecordVersioner } from './record-versions.js'
+import { StoreVersions } from './store-versions.js'
 
 export { DEFAULT_WATCH_DEBOUNCE_MS } from './file-edits.js'
 export type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
@@ -66,10 +67,8 @@ export class FileRecordStore implements RecordStore {
   private readonly guard: MassDeleteHold
   /** True when open() found no file and created it. */
   private created = false
-  /** record_lww: keeps versions in the journal and the snapshot once attached (record-versions.ts). */
-  private versioner: RecordVersioner | undefined
-  /** The versions found at start-up (the file's section, replayed journal payloads). */
-  private loaded: LoadedVersions | undefined
+  /** record_lww: versions in the journal and the snapshot once a versioner is attached (store-versions.ts). */
+  private readonly versions: StoreVersions
 
   constructor(private readonly opts: FileRecordStoreOptions) {
     this.path = resolve(opts.path)
@@ -78,6 +77,7 @@ export class FileRecordStore implements RecordStore {
     this.now = opts.now ?? (() => new Date())
     this.served = new ServedIndex(this.log)
     this.guard = new MassDeleteHold({ path: this.path, log: this.log, now: this.now, percent: opts.massDeleteGuardPercent })
+    this.versions = new StoreVersions((deleted, total) => this.guard.deletedCount(deleted, total))
     this.journal = new StoreJournal({
       path: this.path,
       journalPath: opts.journalPath,
@@ -232,9 +232,7 @@ export class FileRecordStore implements RecordStore {
 
   /** What start-up found for a versioner: the file's versions section and the replayed journal payloads. */
   loadedVersions(): LoadedVersions | undefined {
-    // A versioner attached earlier in this process (the cluster restarted): its state is the newest.
-    if (this.versioner && this.loaded) return { ...this.loaded, section: this.versioner.section(this.served.current.records), replayed: [], created: false }
-    return this.loaded
+    return this.versions.found(this.served.current.records)
   }
 
   /**
@@ -242,7 +240,7 @@ export class FileRecordStore implements RecordStore {
    * versions, and every snapshot of dnsrecords.json carries `v.section`. Undefined detaches.
    */
   attachVersioner(v: RecordVersioner | undefined): void {
-    this.versioner = v
+    this.versions.attach(v)
   }
 
   /** The change held back by the mass-delete guard, if any. */
@@ -310,13 +308,13 @@ export class FileRecordStore implements RecordStore {
       const records = (this.opts.seedRecords ?? DEFAULT_RECORDS).map((r) => ({ ...r }))
       await this.persist(records)
       this.created = true
-      this.loaded = this.newLoaded(undefined)
+      this.versions.load(undefined, true)
       this.log.info({ path: this.path, count: records.length }, 'records file created')
       await this.journal.recover(records, this.file.fileHash as string, this.recoverSteps())
       return
     }
     const { records, extra } = parseRecordsDocumentAt(this.path, buf, VERSIONS_KEY)
-    this.loaded = this.newLoaded(extra)
+    this.versions.load(extra, false)
     this.file.noteWritten(sha256(buf), records)
     this.log.info({ path: this.path, count: records.length }, 'records loaded')
     const readOnly = await readOnlyReason(this.path)
@@ -328,16 +326,11 @@ export class FileRecordStore implements RecordStore {
   private recoverSteps(): RecoverSteps {
     return {
       serve: (records, versions) => {
-        if (this.loaded) this.loaded.replayed = versions
+        this.versions.replayed(versions)
         this.served.swap(records, undefined)
       },
       persist: (records) => this.persist(records),
     }
-  }
-
-  private newLoaded(section: unknown): LoadedVersions {
-    const created = section === undefined && this.created
-    return { section, replayed: [], created, isMassDelete: (deleted, total) => this.guard.deletedCount(deleted, total) }
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
@@ -377,7 +370,7 @@ export class FileRecordStore implements RecordStore {
       }
       if (!p.next) return { durable: undefined, result: p.result }
       if (through) {
-        await this.commitLocal(p.next, p.change)
+        await this.commitLocal(p.next, p.change, p.entry)
         return { durable: undefined, result: p.result }
       }
       return { durable: this.append(p.next, p.change, p.entry), result: p.result }
@@ -390,7 +383,7 @@ export class FileRecordStore implements RecordStore {
   private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: WriteEntry): Promise<void> {
     // Only the records this change made are new objects; the rest were frozen when first served.
     const index = this.served.build(next, change.kind === 'remove' ? [] : change.records, change.kind === 'add', entryDelta(this.served.head.records, entry))
-    const versions = this.versionLocal(change, index)
+    const versions = this.versions.local(change, entry, index)
     const durable = this.journal.append(versions ? { ...entry, lww: versions.journal } : entry).then(
       () => {
         this.served.publish(index, change)
@@ -413,7 +406,7 @@ export class FileRecordStore implements RecordStore {
    * Callers in the queue drain journaled writes first, so `records` is what is (about to be) served.
    */
   private async persist(records: readonly DnsRecord[]): Promise<void> {
-    const section = this.versioner ? this.versioner.section(records) : passThroughSection(this.loaded)
+    const section = this.versions.section(records)
     const text = serializeRecordsFile(records, this.opts.prettyJson, { key: VERSIONS_KEY, value: section })
     try {
       await this.journal.write(text)
@@ -426,16 +419,11 @@ export class FileRecordStore implements RecordStore {
     this.journal.dirty = false
   }
 
-  /** The versions of a local write (record_lww), made before it is journaled or written. */
-  private versionLocal(change: Omit<RecordChange, 'index'>, index: RecordIndex): LocalVersions | undefined {
-    return this.versioner?.local(change, index)
-  }
-
   /** A write-through local write: its versions are made first, so the rewritten file holds them. */
-  private async commitLocal(records: DnsRecord[], change: Omit<RecordChange, 'index'>): Promise<void> {
-    if (!this.versioner) return this.commit(records, change)
+  private async commitLocal(records: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: WriteEntry): Promise<void> {
+    if (!this.versions.attached) return this.commit(records, change)
     const index = this.served.build(records)
-    const versions = this.versionLocal(change, index)
+    const versions = this.versions.local(change, entry, index)
     try {
       await this.persist(records)
     } catch (err) {

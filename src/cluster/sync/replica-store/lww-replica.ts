@@ -41,6 +41,8 @@ export class LwwReplica {
   private attached = false
   /** The record array last diffed: the store swaps in a new frozen array on every change. */
   private lastSeen: readonly DnsRecord[] | undefined
+  /** Indexes of bulk loads versioned in the store's queue (their change event needs no diff). */
+  private readonly versionedBulk = new WeakSet<RecordIndex>()
 
   constructor(
     private readonly deps: LwwReplicaDeps,
@@ -79,7 +81,7 @@ export class LwwReplica {
         this.lastSeen = change.index.records
         return
       }
-      if (change.source === 'local' && change.kind !== 'replace') {
+      if (change.source === 'local' && (change.kind !== 'replace' || this.versionedBulk.has(change.index))) {
         if (this.attached) this.lastSeen = change.index.records
         else this.notify(this.versionTouched(change.kind, change.records, change.index))
         return
@@ -145,12 +147,10 @@ export class LwwReplica {
 
   /** A local add/update/remove in the store's queue: its entries, journaled with it. */
   private versionWrite(change: VersionedChange, index: RecordIndex): LocalVersions | undefined {
-    if (change.kind === 'replace') {
-      // A bulk load: versioned against the view once durable (a crash before the snapshot re-versions
-      // the replayed records at start, as a hand edit is).
-      return { journal: [], acknowledged: () => this.versionLocal(index.records), refused: () => this.versionLocal(this.deps.store.list()) }
-    }
-    const changes = this.versionTouched(change.kind as 'add' | 'update' | 'remove', change.records, index)
+    // A bulk load names its parts (deleted, updated, added): versioned part by part, journaled in its batch frame.
+    const parts = change.kind === 'replace' ? (change.parts ?? []) : [change]
+    const changes = parts.flatMap((p) => this.versionTouched(p.kind as 'add' | 'update' | 'remove', p.records, index))
+    if (change.kind === 'replace' && change.parts) this.versionedBulk.add(index)
     if (changes.length === 0) return undefined
     return {
       journal: changes.map(entryJson),
