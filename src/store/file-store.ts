@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { Logger } from 'pino'
-import { isDnsplaneError } from '../errors.js'
+import { DnsplaneError, isDnsplaneError } from '../errors.js'
 import { readOnlyReason } from './atomic-write.js'
 import { FileEdits } from './file-edits.js'
 import type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
@@ -39,7 +39,10 @@ import { formatGoTime, GO_ZERO_TIME, type DnsRecord } from './record.js'
 import { DEFAULT_RECORDS, serializeRecordsFile } from './records-file.js'
 import { entryDelta, ServedIndex } from './served-index.js'
 import { isMissing, normalizeIncoming, parseRecordsDocumentAt, selectorMatcher, sha256, validate } from './store-helpers.js'
-import { VERSIONS_KEY, type LoadedVersions, type RecordVersioner } from './record-versions.js'
+import { MAX_RECORDS } from './records-file.js'
+import { VERSIONS_KEY, type DeltaCompute, type LoadedVersions, type RecordVersioner } from './record-versions.js'
+import { planDelta } from './batch-positions.js'
+import type { RecordDelta } from './index-delta.js'
 import { StoreVersions } from './store-versions.js'
 
 export { DEFAULT_WATCH_DEBOUNCE_MS } from './file-edits.js'
@@ -214,6 +217,24 @@ export class FileRecordStore implements RecordStore {
     })
   }
 
+  /** See RecordStore.applyDelta: planned once the journaled writes before it settled; journaled like a local write. */
+  async applyDelta(compute: DeltaCompute, source: ChangeSource): Promise<boolean> {
+    const { durable } = await this.enqueueDrained(async () => {
+      const through = !this.journal.active || (await this.journal.isWriteThrough())
+      const d = compute(this.served.current)
+      if (!d) return { durable: undefined }
+      const added = normalizeIncoming(d.added)
+      const replaced = d.replaced.map(([old, r]) => [old, normalizeIncoming([r])[0]] as const)
+      const p = planDelta(this.served.current.records, { removed: d.removed, added, replaced }, d.lww, source)
+      if (p.next.length > MAX_RECORDS) throw new DnsplaneError('ERR_RECORD_INVALID', `${p.next.length} records exceed the limit of ${MAX_RECORDS}`)
+      if (through || isOversizedBatch(p)) return { durable: this.commit(p.next, p.change) }
+      return { durable: this.append(p.next, p.change, p.entry, { fresh: p.fresh, delta: { removed: d.removed, added, replaced } }) }
+    })
+    if (!durable) return false
+    await durable
+    return true
+  }
+
   /** Re-reads the file (source 'reload'); a read/parse error keeps the old records and throws ERR_RECORDS_PARSE. */
   reload(): Promise<number> {
     return this.enqueueDrained(() => this.file.reload())
@@ -379,11 +400,15 @@ export class FileRecordStore implements RecordStore {
     return result
   }
 
-  /** Journals `entry`; head moves now, current and the listeners once it is durable. */
-  private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: WriteEntry): Promise<void> {
+  /**
+   * Journals `entry`; head moves now, current and the listeners once it is durable. A local write
+   * is versioned here; a merged change (`known`) carries its versions and names its new records and delta.
+   */
+  private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: WriteEntry, known?: { fresh: DnsRecord[]; delta: RecordDelta }): Promise<void> {
     // Only the records this change made are new objects; the rest were frozen when first served.
-    const index = this.served.build(next, change.kind === 'remove' ? [] : change.records, change.kind === 'add', entryDelta(this.served.head.records, entry))
-    const versions = this.versions.local(change, entry, index)
+    const fresh = known?.fresh ?? (change.kind === 'remove' ? [] : change.records)
+    const index = this.served.build(next, fresh, change.kind === 'add', known?.delta ?? entryDelta(this.served.head.records, entry))
+    const versions = known ? undefined : this.versions.local(change, entry, index)
     const durable = this.journal.append(versions ? { ...entry, lww: versions.journal } : entry).then(
       () => {
         this.served.publish(index, change)

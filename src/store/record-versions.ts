@@ -4,6 +4,7 @@
  * change and its version durable together, and one atomic rewrite of dnsrecords.json holds both.
  * The store treats what the versioner hands it as opaque JSON (docs/storage.md).
  */
+import type { RecordDelta } from './index-delta.js'
 import type { WriteEntry } from './journal/codec.js'
 import type { RecordIndex } from './record-index.js'
 import type { DnsRecord } from './record.js'
@@ -46,6 +47,15 @@ export interface RecordVersioner {
   /** The section (JSON) to write beside `records` in a snapshot of dnsrecords.json. */
   section(records: readonly DnsRecord[]): unknown
 }
+
+/**
+ * A change merged from peers (record_lww): the served records it removes, replaces and adds, and
+ * the versions (JSON) journaled beside it, so the records and their versions are durable together.
+ */
+export type VersionedDelta = RecordDelta & { lww: unknown }
+
+/** Computes a merged change from the index served now, in the store's write queue; undefined = nothing to write. */
+export type DeltaCompute = (index: RecordIndex) => VersionedDelta | undefined
 
 /** What the store found at start-up for the versioner. */
 export interface LoadedVersions {

@@ -150,7 +150,8 @@ function parseEntryValue(v: unknown, top: boolean): JournalEntry | string {
       return { op: v.op, at: at as number[], records, ...lww }
     }
     case 'batch': {
-      if (!top || !Array.isArray(v.entries) || v.entries.length === 0) return 'batch entry without entries'
+      // Without entries only when it carries versions (record_lww: a peer's write that changes no served record).
+      if (!top || !Array.isArray(v.entries) || (v.entries.length === 0 && v.lww === undefined)) return 'batch entry without entries'
       const entries: ChangeEntry[] = []
       for (const x of v.entries) {
         const e = parseEntryValue(x, false)

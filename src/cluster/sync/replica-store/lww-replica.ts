@@ -17,10 +17,11 @@ import { DnsplaneError } from '../../../errors.js'
 import { isSeedContent } from '../../../store/mass-delete.js'
 import type { RecordChange, RecordStore } from '../../../store/record-store.js'
 import { recordKey, type DnsRecord } from '../../../store/record.js'
-import type { LoadedVersions, LocalVersions, RecordVersioner, VersionedChange } from '../../../store/record-versions.js'
+import type { LoadedVersions, LocalVersions, RecordVersioner, VersionedChange, VersionedDelta } from '../../../store/record-versions.js'
 import type { RecordIndex } from '../../../store/record-index.js'
 import { compareHlc, HlcClock } from '../lww/hlc.js'
-import { ReplicaState, type VersionedEntry } from '../lww/replica.js'
+import { entryKey, ReplicaState, type VersionedEntry } from '../lww/replica.js'
+import { viewDelta } from '../lww/view-delta.js'
 import { migrateReplicaFile } from './migrate.js'
 import { decodePayload, decodeSection, encodeSection, entryJson } from './replica-section.js'
 
@@ -111,19 +112,41 @@ export class LwwReplica {
   async applyRemote(entries: readonly VersionedEntry[]): Promise<VersionedEntry[]> {
     let won: VersionedEntry[] = []
     let previous = new Map<string, VersionedEntry | undefined>()
+    const merge = (served: readonly DnsRecord[]): VersionedEntry[] => {
+      this.versionLocal(served)
+      previous = new Map(entries.map((e) => [e.key, this.state.get(e.key)] as const))
+      won = this.state.merge(entries, this.clock)
+      return won
+    }
+    const store = this.deps.store
     try {
-      await this.deps.store.replaceWith((current) => {
-        this.versionLocal(current)
-        previous = new Map(entries.map((e) => [e.key, this.state.get(e.key)] as const))
-        won = this.state.merge(entries, this.clock)
-        if (won.length === 0) return undefined
-        return this.state.viewOrderedLike(current)
-      }, 'replica')
+      if (store.applyDelta) {
+        // Journaled with the winners' versions and indexed at the cost of the merge (view-delta.ts).
+        await store.applyDelta((index) => (merge(index.records).length === 0 ? undefined : this.journaledDelta(index, won, previous)), 'replica')
+      } else {
+        await store.replaceWith((current) => (merge(current).length === 0 ? undefined : this.state.viewOrderedLike(current)), 'replica')
+      }
     } catch (err) {
       if (won.length > 0) this.state.restore(previous)
       throw err
     }
     return won
+  }
+
+  /**
+   * The store change of a merge and the versions journaled with it: the winners, and the entries of
+   * records it stops serving that stay live (a concurrent copy now hidden), which the snapshot the
+   * journal replays over would otherwise read as deleted while stopped.
+   */
+  private journaledDelta(index: RecordIndex, won: VersionedEntry[], previous: ReadonlyMap<string, VersionedEntry | undefined>): VersionedDelta {
+    const delta = viewDelta(this.state, index, won, previous)
+    const journal = won.map(entryJson)
+    const winners = new Set(won.map((e) => e.key))
+    for (const r of [...delta.removed, ...delta.replaced.map(([old]) => old)]) {
+      const e = this.state.get(entryKey(r))
+      if (e?.record && !winners.has(e.key)) journal.push(entryJson(e))
+    }
+    return { ...delta, lww: journal }
   }
 
   /** Drops tombstones older than `horizonMs` (the next snapshot of the records file leaves them out). */
