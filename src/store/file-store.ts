@@ -4,17 +4,17 @@
  * edits (bad edits keep the old records serving). With `flushDelayMs` > 0 a local add/update/remove
  * is acknowledged once appended to the journal (journal/, group commit) and the file is rewritten
  * from memory in the background within that delay; with 0 every write rewrites the file.
- * docs/storage.md describes the guarantees.
+ * The write queue is store-writes.ts, the record_lww plumbing store-versions.ts; docs/storage.md
+ * describes the guarantees.
  */
 import { randomUUID } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { Logger } from 'pino'
-import { DnsplaneError, isDnsplaneError } from '../errors.js'
+import { isDnsplaneError } from '../errors.js'
 import { readOnlyReason } from './atomic-write.js'
 import { FileEdits } from './file-edits.js'
 import type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
-import type { WriteEntry } from './journal/codec.js'
 import { StoreJournal, type RecoverSteps } from './journal/store-journal.js'
 import type { RecordIndex } from './record-index.js'
 import type {
@@ -37,13 +37,11 @@ import { isOversizedBatch } from './bulk-plan.js'
 import { planAdd, planRemove, planUpdate, type EditContext, type LocalPlan } from './local-edits.js'
 import { formatGoTime, GO_ZERO_TIME, type DnsRecord } from './record.js'
 import { DEFAULT_RECORDS, serializeRecordsFile } from './records-file.js'
-import { entryDelta, ServedIndex } from './served-index.js'
+import { ServedIndex } from './served-index.js'
 import { isMissing, normalizeIncoming, parseRecordsDocumentAt, selectorMatcher, sha256, validate } from './store-helpers.js'
-import { MAX_RECORDS } from './records-file.js'
 import { VERSIONS_KEY, type DeltaCompute, type LoadedVersions, type RecordVersioner } from './record-versions.js'
-import { planDelta } from './batch-positions.js'
-import type { RecordDelta } from './index-delta.js'
 import { StoreVersions } from './store-versions.js'
+import { StoreWrites } from './store-writes.js'
 
 export { DEFAULT_WATCH_DEBOUNCE_MS } from './file-edits.js'
 export type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
@@ -59,9 +57,8 @@ export class FileRecordStore implements RecordStore {
   private readonly journal: StoreJournal
   /** The file as edited from outside: watch, parse, merge, restore. */
   private readonly file: FileEdits
-  /** Settles when the last journaled write has been acknowledged or refused. */
-  private inflight: Promise<unknown> = Promise.resolve()
-  private queue: Promise<unknown> = Promise.resolve()
+  /** The write queue, journaled writes in flight, write-through (store-writes.ts). */
+  private readonly writes: StoreWrites
   private readonly path: string
   private readonly log: Logger
   private readonly newId: () => string
@@ -92,6 +89,7 @@ export class FileRecordStore implements RecordStore {
         this.flush({ background: true }).catch((err: unknown) => this.log.error({ err, path: this.path }, 'records file flush failed; the journal keeps every acknowledged change'))
       },
     })
+    this.writes = new StoreWrites({ served: this.served, journal: this.journal, versions: this.versions, persist: (records) => this.persist(records) })
     this.file = new FileEdits(
       {
         served: () => this.served.current.records,
@@ -218,21 +216,8 @@ export class FileRecordStore implements RecordStore {
   }
 
   /** See RecordStore.applyDelta: planned once the journaled writes before it settled; journaled like a local write. */
-  async applyDelta(compute: DeltaCompute, source: ChangeSource): Promise<boolean> {
-    const { durable } = await this.enqueueDrained(async () => {
-      const through = !this.journal.active || (await this.journal.isWriteThrough())
-      const d = compute(this.served.current)
-      if (!d) return { durable: undefined }
-      const added = normalizeIncoming(d.added)
-      const replaced = d.replaced.map(([old, r]) => [old, normalizeIncoming([r])[0]] as const)
-      const p = planDelta(this.served.current.records, { removed: d.removed, added, replaced }, d.lww, source)
-      if (p.next.length > MAX_RECORDS) throw new DnsplaneError('ERR_RECORD_INVALID', `${p.next.length} records exceed the limit of ${MAX_RECORDS}`)
-      if (through || isOversizedBatch(p)) return { durable: this.commit(p.next, p.change) }
-      return { durable: this.append(p.next, p.change, p.entry, { fresh: p.fresh, delta: { removed: d.removed, added, replaced } }) }
-    })
-    if (!durable) return false
-    await durable
-    return true
+  applyDelta(compute: DeltaCompute, source: ChangeSource): Promise<boolean> {
+    return this.writes.applyDelta(compute, source)
   }
 
   /** Re-reads the file (source 'reload'); a read/parse error keeps the old records and throws ERR_RECORDS_PARSE. */
@@ -306,14 +291,14 @@ export class FileRecordStore implements RecordStore {
    */
   async stop(opts: { flush?: boolean } = {}): Promise<void> {
     await this.file.stop()
-    await this.queue
+    await this.writes.settled()
     if (this.journal.active && opts.flush !== false) {
       await this.flush({ background: true }).catch((err: unknown) =>
         this.log.error({ err, path: this.path }, 'records flush at stop failed; the journal keeps every acknowledged change'),
       )
     }
     this.journal.cancelFlush()
-    await this.drain()
+    await this.writes.drain()
     await this.journal.close()
   }
 
@@ -354,78 +339,6 @@ export class FileRecordStore implements RecordStore {
     }
   }
 
-  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn)
-    this.queue = run.catch(() => undefined)
-    return run
-  }
-
-  /** Queues `fn` to run once every journaled write before it is acknowledged or refused (so head = current). */
-  private enqueueDrained<T>(fn: () => Promise<T>): Promise<T> {
-    return this.enqueue(async () => {
-      await this.drain()
-      return fn()
-    })
-  }
-
-  private async drain(): Promise<void> {
-    await this.inflight
-  }
-
-  /**
-   * Runs a local add/update/remove: `plan` computes it in the queue from the newest records (head).
-   * Journal mode: appended to the journal and the queue moves on; the caller is answered, the index
-   * swapped and the listeners told once its fsync completed (group commit). Write-through (no
-   * delay, a missing file, a failed journal): the file is rewritten first, as before the journal.
-   */
-  private async write(plan: (records: readonly DnsRecord[]) => LocalPlan, writeThrough?: (p: LocalPlan) => boolean): Promise<WriteResult> {
-    const { durable, result } = await this.enqueue(async () => {
-      let through = !this.journal.active || (await this.journal.isWriteThrough())
-      if (through) await this.drain()
-      let p = plan(this.served.head.records)
-      if (!through && writeThrough?.(p)) {
-        // Planned again once the writes in flight settled: one of them may have been refused.
-        through = true
-        await this.drain()
-        p = plan(this.served.head.records)
-      }
-      if (!p.next) return { durable: undefined, result: p.result }
-      if (through) {
-        await this.commitLocal(p.next, p.change, p.entry)
-        return { durable: undefined, result: p.result }
-      }
-      return { durable: this.append(p.next, p.change, p.entry), result: p.result }
-    })
-    await durable
-    return result
-  }
-
-  /**
-   * Journals `entry`; head moves now, current and the listeners once it is durable. A local write
-   * is versioned here; a merged change (`known`) carries its versions and names its new records and delta.
-   */
-  private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: WriteEntry, known?: { fresh: DnsRecord[]; delta: RecordDelta }): Promise<void> {
-    // Only the records this change made are new objects; the rest were frozen when first served.
-    const fresh = known?.fresh ?? (change.kind === 'remove' ? [] : change.records)
-    const index = this.served.build(next, fresh, change.kind === 'add', known?.delta ?? entryDelta(this.served.head.records, entry))
-    const versions = known ? undefined : this.versions.local(change, entry, index)
-    const durable = this.journal.append(versions ? { ...entry, lww: versions.journal } : entry).then(
-      () => {
-        this.served.publish(index, change)
-        versions?.acknowledged()
-        this.journal.markDirty()
-      },
-      (err: unknown) => {
-        // Refused, not acknowledged: later writes built on it are refused by the journal too.
-        this.served.head = this.served.current
-        versions?.refused()
-        throw err
-      },
-    )
-    this.inflight = durable.catch(() => undefined)
-    return durable
-  }
-
   /**
    * Rewrites the file from `records` (journal: by the flush protocol, see records-journal.ts).
    * Callers in the queue drain journaled writes first, so `records` is what is (about to be) served.
@@ -444,26 +357,16 @@ export class FileRecordStore implements RecordStore {
     this.journal.dirty = false
   }
 
-  /** A write-through local write: its versions are made first, so the rewritten file holds them. */
-  private async commitLocal(records: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: WriteEntry): Promise<void> {
-    if (!this.versions.attached) return this.commit(records, change)
-    const index = this.served.build(records)
-    const versions = this.versions.local(change, entry, index)
-    try {
-      await this.persist(records)
-    } catch (err) {
-      this.served.head = this.served.current
-      versions?.refused()
-      throw err
-    }
-    this.served.publish(index, change)
-    versions?.acknowledged()
+  private enqueueDrained<T>(fn: () => Promise<T>): Promise<T> {
+    return this.writes.enqueueDrained(fn)
   }
 
-  /** Persist first; only a successful write changes memory and emits. */
-  private async commit(records: DnsRecord[], change: Omit<RecordChange, 'index'>): Promise<void> {
-    await this.persist(records)
-    this.served.swap(records, change)
+  private write(plan: (records: readonly DnsRecord[]) => LocalPlan, writeThrough?: (p: LocalPlan) => boolean): Promise<WriteResult> {
+    return this.writes.write(plan, writeThrough)
+  }
+
+  private commit(records: DnsRecord[], change: Omit<RecordChange, 'index'>): Promise<void> {
+    return this.writes.commit(records, change)
   }
 
   /** What the local edit rules read: the newest index (writes in flight included), ids, the clock. */
