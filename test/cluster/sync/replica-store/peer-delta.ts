@@ -132,3 +132,16 @@ t.test('viewDelta: a copy under another key that now shows replaces the served o
   t.same(d.added.map((r) => r.id), ['y'], 'the higher version shows')
   t.same(d.replaced, [])
 })
+
+t.test('without a journal (records_flush_delay_ms 0) a peer delta rewrites the file with its version', async (t) => {
+  const dir = await tempDir(t, 'dnsplane-peer-delta-')
+  const path = join(dir, 'dnsrecords.json')
+  await writeFile(path, serializeRecordsFile([rec('f1', NAMES[0], VALUES[0])], false))
+  const store = await FileRecordStore.open({ path, prettyJson: false, log, watch: false, seedRecords: [], flushDelayMs: 0 })
+  const replica = await LwwReplica.open({ store, path: join(dir, 'cluster_replica.json'), nodeId: 'node-b', now: () => (wall += 10), log })
+  t.teardown(() => store.stop())
+  await replica.applyRemote([{ key: 'id:p2', version: { wall: wall + 9000, counter: 0, node: 'node-a' }, record: rec('p2', 'q.delta.test', '198.51.100.2') }])
+  const doc = JSON.parse(await readFile(path, 'utf8')) as { records: DnsRecord[]; dnsplane_record_lww: { versions: unknown[][] } }
+  t.ok(doc.records.some((r) => r.id === 'p2'))
+  t.ok(doc.dnsplane_record_lww.versions.some((row) => row[0] === 'id:p2'))
+})
