@@ -75,6 +75,11 @@ export class LwwReplica {
   /** Set by migrate.ts: renames the migrated file once the store holds its versions. */
   finishMigration: () => Promise<void> = () => Promise.resolve()
 
+  /** Start-up: `served` (what the store serves) is versioned; only a later array needs a diff. */
+  sawServed(served: readonly DnsRecord[]): void {
+    this.lastSeen = served
+  }
+
   /** Starts versioning store changes that did not come through the versioner (file edits, reloads, snapshots). */
   start(): void {
     this.unsubscribe ??= this.deps.store.onChange((change) => {
@@ -225,6 +230,7 @@ function fromStore(deps: LwwReplicaDeps, loaded: LoadedVersions | undefined): Lw
     const adopted = isSeedContent(served) ? [] : state.recordLocal(served, 'adopt')
     const replica = new LwwReplica(deps, state, clock)
     replica.dirty = adopted.length > 0
+    if (!isSeedContent(served)) replica.sawServed(served)
     if (loaded?.created) log.warn('records file was missing at start; nothing becomes a tombstone, anti-entropy brings the peers\' records back')
     else log.info({ adopted: adopted.length }, 'replica created from the records file')
     return replica
@@ -260,5 +266,7 @@ function fromStore(deps: LwwReplicaDeps, loaded: LoadedVersions | undefined): Lw
   }
   if (changes.length > 0) log.info({ changes: changes.length }, 'replica: records file changed while stopped; versioned as local writes')
   replica.dirty = changes.length > 0
+  // The state now holds what the store serves: the first merge need not diff the whole store again.
+  replica.sawServed(served)
   return replica
 }

@@ -103,8 +103,15 @@ t.test('a peer delta is journaled with its versions; the records file is not rew
   await a.store.flush()
   const { mtimeMs, ino } = await stat(path)
   const index = a.store.index
+  let fullDiffs = 0
+  const recordLocal = a.replica.state.recordLocal.bind(a.replica.state)
+  a.replica.state.recordLocal = (...args) => {
+    fullDiffs++
+    return recordLocal(...args)
+  }
   const won = await a.replica.applyRemote([{ key: 'id:p1', version: { wall: wall + 5000, counter: 0, node: 'node-a' }, record: rec('p1', 'p.delta.test', '198.51.100.1') }])
   t.equal(won.length, 1)
+  t.equal(fullDiffs, 0, 'the first merge after start-up does not diff the whole store')
   const after = await stat(path)
   t.same([after.mtimeMs, after.ino], [mtimeMs, ino], 'dnsrecords.json untouched')
   const frames = decodeJournal(await readFile(`${path}.journal`)).entries
