@@ -185,12 +185,16 @@ start_dnsplane_cached() {   # start_dnsplane_cached PORT: our node forwarding to
   SPID=$!
   WARM=1   # run the query file through once first, so every answer is in the cache
 }
-start_daemon() {   # start_daemon PORT: `dnsplane server` as users run it (config defaults; the zone as its records file)
-  local d=$WORK/daemon
+start_daemon() {   # start_daemon PORT [CHECKOUT [DIR_NAME]]: `dnsplane server` as users run it (config defaults; the zone as its records file)
+  local d=$WORK/${3:-daemon}
   mkdir -p "$d"
   printf '{ "port": "%s", "dns_bind": "%s", "server_socket": "%s" }\n' "$1" "$ADDR" "$d/ctl.sock" > "$d/dnsplane.json"
-  (cd "$d" && exec taskset -c 0 node "$ROOT/bin/dnsplane.js" server --config "$d/dnsplane.json" --dnsrecords "$RECORDS" > "$d/log.txt" 2>&1) &
+  (cd "$d" && exec taskset -c 0 node "${2:-$ROOT}/bin/dnsplane.js" server --config "$d/dnsplane.json" --dnsrecords "$RECORDS" > "$d/log.txt" 2>&1) &
   SPID=$!
+}
+start_daemon_base() {   # start_daemon_base PORT: the daemon of another built checkout (BASE=/path), e.g. before a change
+  [ -n "${BASE:-}" ] || { log "daemon_base needs BASE=/path/to/a/built/checkout"; return 1; }
+  start_daemon "$1" "$BASE" daemon_base
 }
 start_echo() {   # start_echo PORT: node:dgram sending every datagram back, no DNS work (the runtime's floor)
   taskset -c 0 node "$ROOT/bench/echo.mjs" "$1" > "$WORK/echo.log" 2>&1 &
