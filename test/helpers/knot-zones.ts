@@ -65,6 +65,9 @@ const RECORDS: Rec[] = [
   r('sub.example.com', 'NS', 'ns1.sub.example.com.'),
   r('sub.example.com', 'NS', 'ns.elsewhere.org.'),
   r('ns1.sub.example.com', 'A', '192.0.2.70'),
+  // a wildcard below the cut is occluded (RFC 4592 2.2.1; RFC 1034 4.3.2 step 3b): the referral wins
+  r('*.sub.example.com', 'A', '192.0.2.99'),
+  r('*.sub.example.com', 'TXT', '"occluded"'),
   r('sub2.example.com', 'NS', 'ns1.example.com.'), // served by a name elsewhere in the parent zone
   r('sub2.example.com', 'NS', 'mail.example.com.'),
   r('sub.example.com', 'DS', '12345 8 2 49FD46E6C4B45C55D4AC49FD46E6C4B45C55D4AC49FD46E6C4B45C55D4AC'),
@@ -147,7 +150,7 @@ export function queriesFor(z: Zones): Q[] {
   names.push(
     'nope.example.com', 'b.deep.example.com', 'deep.example.com', 
     'anything.wild.example.com', 'a.b.wild.example.com', 'wild.example.com', 'x.exists.wild.example.com', 'foo.wc.example.com',
-    'www.sub.example.com', 'a.b.sub.example.com', 'www.sub2.example.com', 'x.old.example.com', 'www.olddept.example.com', 'nope.olddept.example.com', 'a.loop.example.com', 'www.old.example.com', 'nope.old.example.com',
+    'www.sub.example.com', 'a.b.sub.example.com', 'anything.sub.example.com', 'x.y.sub.example.com', 'www.sub2.example.com', 'x.old.example.com', 'www.olddept.example.com', 'nope.olddept.example.com', 'a.loop.example.com', 'www.old.example.com', 'nope.old.example.com',
     'nope.child.example.com', 'nope.example.net', '030.2.0.192.in-addr.arpa', '0.2.0.192.in-addr.arpa', '99.2.0.192.in-addr.arpa',
     '0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa', '0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa',
     'f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa',
