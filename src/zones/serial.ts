@@ -49,3 +49,13 @@ export function recordSeconds(time: string | undefined): number | undefined {
   const ms = Date.parse(time)
   return Number.isFinite(ms) && ms > 0 ? Math.floor(ms / 1000) : undefined
 }
+
+/**
+ * A record's version time in unix seconds: the newer of updated_on and added_on (a record added and never
+ * updated carries only added_on; both travel with it through the cluster). Undefined when neither is set.
+ */
+export function versionSeconds(r: { updated_on?: string; added_on?: string }): number | undefined {
+  const u = recordSeconds(r.updated_on)
+  const a = recordSeconds(r.added_on)
+  return u === undefined ? a : a === undefined || u >= a ? u : a
+}

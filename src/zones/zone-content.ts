@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { RecordIndex } from '../store/record-index.js'
 import { nameKey, recordKey, type DnsRecord } from '../store/record.js'
-import { recordSeconds } from './serial.js'
+import { versionSeconds } from './serial.js'
 import { TYPE_DS, TYPE_NS, TYPE_SOA, typeNumber } from '../store/rr-types.js'
 import { parentKey } from '../dns/local/names.js'
 import { reverseKey, ZoneData } from '../dns/local/zone-data.js'
@@ -29,9 +29,9 @@ export interface ZoneContent {
   rrs: ReadonlyMap<string, ZoneRR>
   /** Digest of the content (the stored SOA included): equal digests, equal zones. */
   digest: string
-  /** Newest updated_on of the members, unix seconds (undefined when none is set). */
+  /** Newest version time (updated_on or added_on) of the members, unix seconds (undefined when none is set). */
   newest: number | undefined
-  /** Identity of each member with its time (recordKey, TTL, updated_on), to find the records a change brought. */
+  /** Identity of each member with its time (recordKey, TTL, updated_on, added_on), to find the records a change brought. */
   stamps: ReadonlySet<string>
 }
 
@@ -96,7 +96,7 @@ export function buildZoneContent(apex: string, members: readonly DnsRecord[]): Z
   const stamps = new Set<string>()
   for (const r of members) {
     stamps.add(stampOf(r))
-    const s = recordSeconds(r.updated_on)
+    const s = versionSeconds(r)
     if (s !== undefined && (newest === undefined || s > newest)) newest = s
   }
   return { apex, members, soaTtl: soa.ttl, soaRdata, rrs, digest, newest, stamps }
@@ -104,7 +104,7 @@ export function buildZoneContent(apex: string, members: readonly DnsRecord[]): Z
 
 /** A record's identity and version: what differs between two record sets when a change lands. */
 export function stampOf(r: DnsRecord): string {
-  return recordKey(r) + '\u0000' + r.ttl + '\u0000' + r.updated_on
+  return recordKey(r) + '\u0000' + r.ttl + '\u0000' + r.updated_on + '\u0000' + r.added_on
 }
 
 /** The SOA serial field of a SOA RDATA (RFC 1035 3.3.13: the first of the five trailing 32-bit fields). */

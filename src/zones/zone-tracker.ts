@@ -5,7 +5,7 @@
  */
 import type { DnsRecord } from '../store/record.js'
 import type { WireRR } from '../dns/wire/wire.js'
-import { nextSerial, recordSeconds, startSerial } from './serial.js'
+import { nextSerial, startSerial, versionSeconds } from './serial.js'
 import { parentKey } from '../dns/local/names.js'
 import { buildZoneContent, groupByZone, servedOwner, servedSoa, soaSerialOf, stampOf, type ZoneContent, type ZoneRR } from './zone-content.js'
 
@@ -177,12 +177,12 @@ export class ZoneTracker {
   }
 
   private advance(apex: string, prev: ZoneState, content: ZoneContent, nowSeconds: number): SerialChange {
-    // the change's own time, the newest updated_on of the records it brought (the same on every node);
+    // the change's own time, the newest version time (updated_on, else added_on) of the records it brought (the same on every node);
     // ours when it brought none with a time (a delete)
     let changed: number | undefined
     for (const r of content.members) {
       if (prev.content.stamps.has(stampOf(r))) continue
-      const s = recordSeconds(r.updated_on)
+      const s = versionSeconds(r)
       if (s !== undefined && (changed === undefined || s > changed)) changed = s
     }
     // k records of the zone stamped in that second count k steps from it: a node that receives a burst as one
@@ -222,7 +222,7 @@ export class ZoneTracker {
 /** How many distinct records (by identity and version) of `members` were stamped in second `sec`. */
 function secondCount(members: readonly DnsRecord[], sec: number): number {
   const seen = new Set<string>()
-  for (const r of members) if (recordSeconds(r.updated_on) === sec) seen.add(stampOf(r))
+  for (const r of members) if (versionSeconds(r) === sec) seen.add(stampOf(r))
   return seen.size
 }
 

@@ -160,6 +160,32 @@ if (!has('kdig')) {
     t.ok(again.logLines.some((l) => l.includes('"zone history restored"')), 'the restore is logged')
   })
 
+  t.test('behind a VIP: a secondary current on one node gets the increments by IXFR from another node', { timeout: 90_000 }, async (t) => {
+    const ports = [await freePort(), await freePort()]
+    const nodes: TestNode[] = []
+    for (let i = 0; i < 2; i++) {
+      const node = await startTestNode({
+        axfr_enabled: true, axfr_allowed_networks: ['127.0.0.0/8', '::1'],
+        cluster_enabled: true, cluster_sync_policy: 'record_lww', cluster_listen_addr: `127.0.0.1:${ports[i]}`,
+        cluster_peers: [`127.0.0.1:${ports[1 - i]}`], cluster_auth_token: 'xfr-vip-cluster-token-123456', cluster_node_id: `vip-${i}`,
+      }, { records: { records: ZONE } })
+      t.teardown(() => node.daemon.stop())
+      nodes.push(node)
+    }
+    const [a, b] = nodes
+    const s0 = (await serialOf(a.dnsPort, 'example.org')) as number
+    t.equal(await serialOf(b.dnsPort, 'example.org'), s0, 'the same start serial on both nodes')
+    await new Promise((r) => setTimeout(r, 1100)) // a change in a later second than the seed records
+    await a.daemon.records.add({ name: 'vip.example.org', type: 'A', value: '192.0.2.61', ttl: 60 })
+    const s1 = (await serialOf(a.dnsPort, 'example.org')) as number
+    t.ok(await waitFor(async () => (await kdig(b.dnsPort, '+short', 'A', 'vip.example.org')).includes('192.0.2.61'), WAIT_MS), 'replicated')
+    await new Promise((r) => setTimeout(r, 1100)) // the peer's clock moved on: its serial must still be the writer's
+    t.ok(await waitFor(async () => (await serialOf(b.dnsPort, 'example.org')) === s1, WAIT_MS), `the peer reached the writer's serial ${s1}`)
+    const shape = rrLines(await kdig(b.dnsPort, `IXFR=${s0}`, 'example.org')).map((l) => l.split(' ').slice(3).join(' '))
+      .map((x) => (x.startsWith('SOA') ? 'SOA ' + x.split(' ')[3] : x))
+    t.same(shape, [`SOA ${s1}`, `SOA ${s0}`, `SOA ${s1}`, 'A 192.0.2.61', `SOA ${s1}`], 'the increment, from the node the secondary did not use')
+  })
+
   t.test('a damaged history file is cut with a warning; IXFR from before the damage falls back to the whole zone', { timeout: 60_000 }, async (t) => {
     const cfg = { axfr_enabled: true, axfr_allowed_networks: ['127.0.0.0/8', '::1'] }
     const first = await startTestNode(cfg, { records: { records: ZONE } })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isSerialGreater, nextSerial, recordSeconds, serialAdd, serialMax, startSerial, toSerial } from '../../src/zones/serial.js'
+import { isSerialGreater, nextSerial, recordSeconds, serialAdd, serialMax, startSerial, toSerial, versionSeconds } from '../../src/zones/serial.js'
 
 t.test('RFC 1982 comparison and addition wrap at 2^32', async (t) => {
   t.ok(isSerialGreater(2, 1))
@@ -35,4 +35,13 @@ t.test('record times: RFC 3339 to unix seconds; zero and garbage give nothing', 
   t.equal(recordSeconds(''), undefined)
   t.equal(recordSeconds(undefined), undefined)
   t.equal(recordSeconds('yesterday'), undefined)
+})
+
+t.test('versionSeconds: the newer of updated_on and added_on (an API add sets only added_on)', async (t) => {
+  const z = '0001-01-01T00:00:00Z'
+  t.equal(versionSeconds({ updated_on: z, added_on: '2026-01-01T00:00:10Z' }), Date.parse('2026-01-01T00:00:10Z') / 1000)
+  t.equal(versionSeconds({ updated_on: '2026-01-01T00:00:20Z', added_on: '2026-01-01T00:00:10Z' }), Date.parse('2026-01-01T00:00:20Z') / 1000)
+  t.equal(versionSeconds({ updated_on: '2026-01-01T00:00:05Z', added_on: '2026-01-01T00:00:10Z' }), Date.parse('2026-01-01T00:00:10Z') / 1000)
+  t.equal(versionSeconds({ updated_on: '2026-01-01T00:00:05Z' }), Date.parse('2026-01-01T00:00:05Z') / 1000)
+  t.equal(versionSeconds({ updated_on: z, added_on: z }), undefined)
 })
