@@ -163,6 +163,19 @@ withTarget(
   process.exitCode = await exportZone(await importClient(target, opts), name, process, opts)
 })
 
+program
+  .command('dnssec')
+  .description('DNSSEC signing keys (docs/dnssec.md)')
+  .command('ds')
+  .description('print the DS records of the configured signing keys (dnssec_sign_key_file) for the parent zone')
+  .argument('[zone]', 'the signed zone (default: dnssec_sign_zone)')
+  .option('--json', 'print JSON')
+  .option('--config <path>', 'dnsplane.json to read (default: the usual search)')
+  .action(async (zoneName: string | undefined, opts: { json?: boolean; config?: string }) => {
+    const { runDs } = await import('./commands/dnssec.js')
+    process.exitCode = await runDs(zoneName, opts)
+  })
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`dnsplane: ${(err as Error).message}\n`)
   process.exit(1)

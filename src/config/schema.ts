@@ -170,16 +170,16 @@ const zones = section('AXFR and DNSSEC', {
     live: true, note: 'Serials, IXFR history and NOTIFY: see docs/zone-transfers.md.',
   }),
   axfr_allowed_networks: list('CIDR networks (or single addresses) allowed to transfer zones; empty = nobody', LIVE),
-  zone_also_notify: list('ours: secondaries sent NOTIFY when a zone changes: "ADDRESS[:PORT]" (every zone) or "ZONE ADDRESS[:PORT]"; IPv6 with a port as [ADDR]:PORT', LIVE),
-  ixfr_history_max_diffs: int(100, 0, 100_000, 'ours: zone changes remembered per zone for IXFR (in memory); 0 = always answer IXFR with the whole zone'),
+  zone_also_notify: list('ours: secondaries sent NOTIFY when a zone changes: "ADDRESS[:PORT]" (every zone) or "ZONE ADDRESS[:PORT]", either followed by " key=NAME" to sign with that tsig_keys key; IPv6 with a port as [ADDR]:PORT', LIVE),
+  ixfr_history_max_diffs: int(100, 0, 100_000, 'ours: zone changes remembered per zone for IXFR (kept in zone_history/ across restarts); 0 = always answer IXFR with the whole zone'),
   ixfr_history_max_bytes: int(4_194_304, 0, INT32_MAX, 'ours: bytes of remembered zone changes per zone for IXFR; the oldest are dropped first'),
   dnssec_validate: bool(false, 'best-effort RRSIG check of upstream answers', NI),
   dnssec_validate_strict: bool(false, 'SERVFAIL when DNSSEC validation fails', NI),
   dnssec_trust_anchor_file: str('', 'trust anchor file for DNSSEC validation', NI),
-  dnssec_sign_enabled: bool(false, 'sign local answers when the query has DO set', NI),
-  dnssec_sign_zone: str('', 'zone signed with the DNSSEC key', NI),
-  dnssec_sign_key_file: str('', 'DNSKEY file for signing', NI),
-  dnssec_sign_private_key_file: str('', 'private key file for signing', NI),
+  dnssec_sign_enabled: bool(false, 'sign local answers of dnssec_sign_zone when the query has DO set (online signing, compact denial)', { note: 'See docs/dnssec.md.' }),
+  dnssec_sign_zone: str('', 'zone signed with the DNSSEC key(s); it must be held locally (a SOA record at its apex)'),
+  dnssec_sign_key_file: str('', 'DNSKEY file(s) as dnssec-keygen writes them (K<zone>.+<alg>+<tag>.key); several keys (KSK and ZSK, or a rollover) comma-separated'),
+  dnssec_sign_private_key_file: str('', 'matching .private file(s), comma-separated in the same order (mode 0600); empty = each .key file with .private in place of .key'),
 })
 
 const upstream = section('Upstream health and adblock', {

@@ -19,7 +19,7 @@ export interface ResponseParts {
   /** Additional-section RRs (before the OPT record). */
   additionals?: readonly WireRR[]
   /** Present when the reply carries an OPT record (RFC 6891). */
-  edns?: { udpSize: number; extendedRcode: number }
+  edns?: { udpSize: number; extendedRcode: number; /** RFC 3225 3: DO copied into a reply that carries DNSSEC records. */ dnssecOk?: boolean }
 }
 
 /** RFC 3597 4: names inside RDATA are compressed only for the RFC 1035 types: NS, CNAME, PTR, MX, SOA. */
@@ -183,7 +183,7 @@ export function encodeResponse(p: ResponseParts): Buffer {
     scratch.writeUInt16BE(p.edns.udpSize, o + 3)
     scratch[o + 5] = p.edns.extendedRcode
     scratch[o + 6] = 0 // version 0
-    scratch.writeUInt16BE(0, o + 7) // flags: no DO (we do not sign)
+    scratch.writeUInt16BE(p.edns.dnssecOk === true ? 0x8000 : 0, o + 7) // flags: DO only on signed answers
     scratch.writeUInt16BE(0, o + 9) // no options
     w.off += 11
   }
