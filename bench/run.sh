@@ -13,7 +13,9 @@
 # `dnsplane server` with its defaults, knotd, a node:dgram echo server and bench/serve.mjs; full build), lww (bench/lww.mjs: record_lww bytes per change and convergence after
 # a partition), scale (bench/scale.mjs: issue #12's goals at 10k/100k/1M records: start-up, RSS, write
 # latency and throughput, DNS latency under writes), journal (bench/journal.mjs: one node, one write acknowledged
-# journal vs write-through), or all; several may be given, e.g. BENCH="replication snapshot".
+# journal vs write-through), rrl (bench/rrl.mjs: one flood against knotd mod-rrl and our rrl mode, side by side),
+# block-lists (bench/block-lists.mjs: load time and memory of 1,000,000 blocked names), or all; several may be
+# given, e.g. BENCH="replication snapshot".
 # The node stages build all of dist/ (npx tsc -p tsconfig.json) when BUILD=1 and take their own
 # knobs from the environment (see the header of each .mjs).
 set -euo pipefail
@@ -33,9 +35,9 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- stages ---
 BENCH=${BENCH:-dns}
-[ "$BENCH" = all ] && BENCH="replication snapshot lww journal scale dns"
+[ "$BENCH" = all ] && BENCH="replication snapshot lww journal scale rrl block-lists dns"
 for stage in $BENCH; do
-  case $stage in dns|daemon|replication|snapshot|lww|journal|scale) ;; *) log "BENCH: unknown stage '$stage' (dns, daemon, replication, snapshot, lww, journal, scale, all)"; exit 2 ;; esac
+  case $stage in dns|daemon|replication|snapshot|lww|journal|scale|rrl|block-lists) ;; *) log "BENCH: unknown stage '$stage' (dns, daemon, replication, snapshot, lww, journal, scale, rrl, block-lists, all)"; exit 2 ;; esac
 done
 has_stage() { case " $BENCH " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 # the daemon stage: the DNS stage with the real daemon beside knotd, the echo floor and serve.mjs (max runs only)
@@ -44,7 +46,7 @@ if has_stage daemon; then
   [ "$RATE_SET" = unset ] && RATE=""
   WARM_ALL=1   # steady state: one pass over the queries first, so the fast path holds what repeats
 fi
-if has_stage replication || has_stage snapshot || has_stage lww || has_stage journal || has_stage scale || has_stage daemon; then
+if has_stage replication || has_stage snapshot || has_stage lww || has_stage journal || has_stage scale || has_stage rrl || has_stage block-lists || has_stage daemon; then
   if [ "$BUILD" = 1 ]; then
     # type-check first: tsc emits even on errors, and a half-edited tree would leave dist/ broken
     log "building dist/ (npx tsc -p tsconfig.json --noEmit, then npx tsc -p tsconfig.json && node scripts/copy-assets.mjs)"
@@ -52,7 +54,7 @@ if has_stage replication || has_stage snapshot || has_stage lww || has_stage jou
       { log "build failed: fix src/ or run with BUILD=0 to use the existing dist/"; exit 1; }
   fi
   # each script kills its nodes and removes its temp dirs itself, also on error or SIGINT
-  for stage in replication snapshot lww journal scale; do
+  for stage in replication snapshot lww journal scale rrl block-lists; do
     if has_stage "$stage"; then
       log "stage $stage: node bench/$stage.mjs"
       # the script's own watchdog (BENCH_TIMEOUT_S; lww.mjs defaults to 3000 s, the others to 900 s) fires first

@@ -12,6 +12,7 @@ import type { FrameBudgetStats } from '../cluster/transport/frame-budget.js'
 import type { ResolutionEvent, ResolutionHit, ResolutionSink } from '../stats/resolution.js'
 import type { QueryCounters } from '../stats/dashboard-data.js'
 import type { DnsLimitCounters } from '../dns/limit/dns-limiter.js'
+import { createEdgeMetrics, type EdgeMetrics } from './edge-metrics.js'
 
 /** `qtype` label values of dnsplane_dns_resolve_duration_seconds; anything else is 'other'. */
 export const QTYPE_LABELS = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'PTR', 'SRV', 'SOA', 'CAA', 'ANY', 'other'] as const
@@ -90,7 +91,7 @@ export interface CreateMetricsOptions {
 }
 
 /** The metric handles plus helpers; also a ResolutionSink feeding the latency histogram. */
-export interface Metrics extends ResolutionSink {
+export interface Metrics extends ResolutionSink, EdgeMetrics {
   readonly registry: Registry
   /** Content-Type of `render()` output: `text/plain; version=0.0.4; charset=utf-8`. */
   readonly contentType: string
@@ -341,6 +342,7 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
   const reasonSet = new Set<string>(SNAPSHOT_REJECT_REASONS)
 
   return {
+    ...createEdgeMetrics(registry),
     registry,
     contentType: registry.contentType,
     queriesTotal, cacheHitsTotal, blocksTotal, queriesForwardedTotal, queriesAnsweredTotal, serverStartTimeSeconds,
