@@ -171,3 +171,9 @@ export function nsec3WildcardAnswer(zone: string, qname: string, rrsigLabels: nu
     return cover.optOut ? { ok: true, insecure: true } : PROVEN
   })
 }
+
+/** The NSEC3 record whose owner is the hash of `name`, if any. */
+export function nsec3Matching(name: string, nsec3s: readonly Nsec3[]): Nsec3 | undefined {
+  const h = new Hasher()
+  return nsec3s.find((n) => n.hashAlgorithm === SHA1 && matches(h, n, name))
+}
