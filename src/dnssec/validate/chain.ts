@@ -124,15 +124,15 @@ export class TrustChain {
   /** Fetches `zone`'s DNSKEY RRset and accepts it when a key named by the DS set (or given) signs it. */
   async #keysByDs(zone: string, dsList: readonly Ds[], trustedKeys: readonly Buffer[], what: string): Promise<{ state: ZoneState; ttl: number }> {
     const c = this.#o.crypto
-    const usable = dsList.filter((d) => c.supportsAlgorithm(d.algorithm))
-    // RFC 4035 5.2: a DS set with no supported algorithm makes the zone insecure, not bogus.
+    const usable = dsList.filter((d) => c.supportsAlgorithm(d.algorithm) && c.supportsDigest(d.digestType))
+    // RFC 4035 5.2: a DS set with no supported algorithm (or digest) makes the zone insecure, not bogus.
     if (dsList.length > 0 && usable.length === 0 && trustedKeys.length === 0) {
       return { state: { kind: 'insecure', reason: `${zone || '.'}: no supported DS algorithm` }, ttl: 3600 }
     }
     const reply = await this.#lookup(zone, T.DNSKEY)
     if (!reply) return { state: { kind: 'bogus', ede: EDE.DNSKEY_MISSING, reason: `DNSKEY ${zone || '.'}: no answer` }, ttl: 60 }
     const keys = reply.answers.filter((r) => r.type === T.DNSKEY && r.name === zone)
-    const trusted = keys.filter((k) => trustedKeys.some((t) => t.equals(k.rdata)) || usable.some((d) => d.keyTag === c.keyTag(k.rdata) && d.algorithm === k.rdata[3] && c.dsMatches(zone, k.rdata, d) === true))
+    const trusted = keys.filter((k) => trustedKeys.some((t) => t.equals(k.rdata)) || usable.some((d) => d.keyTag === c.keyTag(k.rdata) && d.algorithm === k.rdata[3] && c.dsMatches(zone, k.rdata, d)))
     if (trusted.length === 0) return { state: { kind: 'bogus', ede: EDE.DNSKEY_MISSING, reason: `DNSKEY ${zone || '.'}: no key matches the ${what}` }, ttl: 60 }
     const check = verifyRrset(keys, sigsFor(reply.answers, zone, T.DNSKEY), zone, trusted, this.nowSeconds(), this.#o.skewSeconds, c)
     if (!check.ok) return { state: { kind: 'bogus', ede: check.ede, reason: `DNSKEY ${zone || '.'}: ${check.reason}` }, ttl: 60 }

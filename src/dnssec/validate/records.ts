@@ -2,6 +2,9 @@
  * The validator's view of resource records: owner, numeric type, TTL and wire RDATA, plus decoders for
  * the DNSSEC RDATA it reads (RRSIG, DNSKEY, DS: RFC 4034; NSEC: RFC 4034 4; NSEC3: RFC 5155 3). Pure.
  */
+import { parseRrsigRdata } from '../canonical.js'
+import { parseDnskeyRdata, type DnskeyFields } from '../keytag.js'
+import { parseTypeBitmap } from '../nsec.js'
 import { normName } from './names.js'
 
 export const T = { A: 1, NS: 2, CNAME: 5, SOA: 6, TXT: 16, AAAA: 28, DNAME: 39, DS: 43, RRSIG: 46, NSEC: 47, DNSKEY: 48, NSEC3: 50, NSEC3PARAM: 51 } as const
@@ -26,12 +29,7 @@ export interface Rrsig {
   signature: Buffer
 }
 
-export interface Dnskey {
-  flags: number
-  protocol: number
-  algorithm: number
-  publicKey: Buffer
-}
+export type Dnskey = DnskeyFields
 
 export interface Ds {
   keyTag: number
@@ -83,44 +81,21 @@ function escapeLabel(l: Buffer): string {
   return s
 }
 
-/** RFC 4034 4.1.2 type bit maps -> the set of types present. */
+/** RFC 4034 4.1.2 type bit maps at `off` -> the set of types present. */
 export function readTypeBitmap(buf: Buffer, off: number): Set<number> | undefined {
-  const types = new Set<number>()
-  while (off < buf.length) {
-    if (off + 2 > buf.length) return undefined
-    const window = buf[off]
-    const len = buf[off + 1]
-    if (len < 1 || len > 32 || off + 2 + len > buf.length) return undefined
-    for (let i = 0; i < len; i++) {
-      const byte = buf[off + 2 + i]
-      for (let bit = 0; bit < 8; bit++) if (byte & (0x80 >> bit)) types.add(window * 256 + i * 8 + bit)
-    }
-    off += 2 + len
-  }
-  return types
+  const types = parseTypeBitmap(buf.subarray(off))
+  return types && new Set(types)
 }
 
 export function parseRrsig(rdata: Buffer): Rrsig | undefined {
-  if (rdata.length < 19) return undefined
-  const signer = readName(rdata, 18)
-  if (!signer || signer[1] >= rdata.length) return undefined
-  return {
-    typeCovered: rdata.readUInt16BE(0),
-    algorithm: rdata[2],
-    labels: rdata[3],
-    originalTtl: rdata.readUInt32BE(4),
-    expiration: rdata.readUInt32BE(8),
-    inception: rdata.readUInt32BE(12),
-    keyTag: rdata.readUInt16BE(16),
-    signer: signer[0],
-    signature: rdata.subarray(signer[1]),
-  }
+  const p = parseRrsigRdata(rdata)
+  const signer = p && readName(p.fields.signer, 0)
+  if (!p || !signer || p.signature.length === 0) return undefined
+  return { ...p.fields, signer: signer[0], signature: p.signature }
 }
 
-export function parseDnskey(rdata: Buffer): Dnskey | undefined {
-  if (rdata.length < 5) return undefined
-  return { flags: rdata.readUInt16BE(0), protocol: rdata[2], algorithm: rdata[3], publicKey: rdata.subarray(4) }
-}
+/** DNSKEY RDATA fields (RFC 4034 2.1). */
+export const parseDnskey = parseDnskeyRdata
 
 export function parseDs(rdata: Buffer): Ds | undefined {
   if (rdata.length < 5) return undefined

@@ -11,9 +11,10 @@ export interface Crypto {
   /** True when `sig` (RRSIG RDATA) over `rrset` verifies with the DNSKEY RDATA `key`. */
   verify(rrset: readonly Rr[], sig: Buffer, key: Buffer): boolean
   keyTag(key: Buffer): number
-  /** True when the DS matches the DNSKEY RDATA at `owner`; undefined when its digest type is unsupported. */
-  dsMatches(owner: string, key: Buffer, ds: Ds): boolean | undefined
+  /** True when the DS digest matches the DNSKEY RDATA at `owner`. */
+  dsMatches(owner: string, key: Buffer, ds: Ds): boolean
   supportsAlgorithm(algorithm: number): boolean
+  supportsDigest(digestType: number): boolean
 }
 
 /** RFC 8914 Extended DNS Error codes the validator reports. */
