@@ -13,6 +13,7 @@ import { isTransferOrMailQtype, TYPE_IXFR, TYPE_OPT, typeName } from '../../stor
 import { chaosAnswer } from './chaos.js'
 import { isTransferQtype, peekQtype, type TransferService } from '../xfr/transfer.js'
 import { encodeResponse } from '../wire/encode-response.js'
+import { edeOption, EDNS_FLAG_DO, HEADER_FLAG_CD, withoutDnssec } from '../wire/dnssec-ok.js'
 import {
   CLASS_CH,
   CLASS_IN,
@@ -274,23 +275,39 @@ export class DnsResponder {
     fastKey?: string, index?: RecordIndex, reads?: ReadonlySet<string>,
   ): Promise<Buffer | undefined> {
     const res = await this.resolve(target === q.qkey ? q.qname : target, ev.qtype)
+    const dnssecOk = q.edns !== undefined && (q.edns.flags & EDNS_FLAG_DO) !== 0
+    const cd = (q.flags & HEADER_FLAG_CD) !== 0
+    // dnssec_validate_strict: a bogus answer is SERVFAIL with its Extended DNS Error, unless CD asks for it anyway.
+    if (res.kind === 'answer' && res.bogus && !cd) {
+      const bytes = encodeResponse({
+        id: q.id,
+        flags: responseFlags({ opcode: q.opcode, aa: false, tc: false, rd: (q.flags & 0x100) !== 0, ra: true, ad: false, cd, rcode: RCODES.SERVFAIL }),
+        question: q.question, qkey: q.qkey, answers: [], authorities: [],
+        edns: q.edns ? { udpSize: this.ednsPayload, extendedRcode: 0 } : undefined,
+        ednsOptions: edeOption(res.bogus.ede, res.bogus.reason),
+      })
+      ev.outcome = 'upstream'
+      ev.upstream = res.upstream
+      return this.finish(q, RCODES.SERVFAIL, bytes, limit, ev)
+    }
     if (res.kind === 'answer') {
       const answers: WireRR[] = chain.slice()
-      for (const a of res.answers) {
+      for (const a of dnssecOk ? res.answers : withoutDnssec(res.answers, ev.qtype)) {
         const w = wireFromAnswer(a)
         if (w) answers.push(w)
       }
       const authorities: WireRR[] = []
-      for (const a of res.authorities) {
+      for (const a of dnssecOk ? res.authorities : withoutDnssec(res.authorities, ev.qtype)) {
         const w = wireFromAnswer(a)
         if (w) authorities.push(w)
       }
       const rcode = res.rcode === 'NXDOMAIN' ? RCODES.NXDOMAIN : RCODES.NOERROR
-      const full = this.encode(q, rcode, false, res.ad === true && chain.length === 0, answers, authorities)
+      const full = this.encode(q, rcode, false, res.ad === true && chain.length === 0, answers, authorities, false, undefined, dnssecOk)
       const first = chain[0]?.text ?? (res.answers[0] ? answerText(res.answers[0]) : undefined)
       // A cached answer with no local CNAME in front is reused by the fast path, TTLs counted down,
       // while neither the records nor the cache changed (checked on every hit).
-      if (fastKey !== undefined && res.fromCache && chain.length === 0 && index === this.deps.getIndex()) {
+      // A DO answer (with its RRSIGs) is not stored: the fast-path key does not tell DO queries apart.
+      if (fastKey !== undefined && !dnssecOk && res.fromCache && chain.length === 0 && index === this.deps.getIndex()) {
         this.fast.store(fastKey, cachedEntry({ bytes: full, qname: q.qkey, qtype: ev.qtype, rcode: res.rcode, record: first }, this.now()), reads)
       }
       ev.outcome = res.fromCache ? 'cache' : 'upstream'
@@ -338,7 +355,7 @@ export class DnsResponder {
     }
   }
 
-  private encode(q: ParsedQuery, rcode: number, aa: boolean, ad: boolean, answers: readonly WireRR[], authorities: readonly WireRR[], tc = false, additionals?: readonly WireRR[]): Buffer {
+  private encode(q: ParsedQuery, rcode: number, aa: boolean, ad: boolean, answers: readonly WireRR[], authorities: readonly WireRR[], tc = false, additionals?: readonly WireRR[], dnssecOk = false): Buffer {
     return encodeResponse({
       id: q.id,
       flags: responseFlags({ opcode: q.opcode, aa, tc, rd: (q.flags & 0x100) !== 0, ra: this.deps.resolver !== undefined, ad, cd: (q.flags & 0x10) !== 0, rcode }),
@@ -348,6 +365,7 @@ export class DnsResponder {
       authorities,
       additionals,
       edns: q.edns ? { udpSize: this.ednsPayload, extendedRcode: 0 } : undefined,
+      ednsDo: dnssecOk,
     })
   }
 
