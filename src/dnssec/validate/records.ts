@@ -2,7 +2,7 @@
  * The validator's view of resource records: owner, numeric type, TTL and wire RDATA, plus decoders for
  * the DNSSEC RDATA it reads (RRSIG, DNSKEY, DS: RFC 4034; NSEC: RFC 4034 4; NSEC3: RFC 5155 3). Pure.
  */
-import { parseRrsigRdata } from '../canonical.js'
+import { parseRrsigRdata, type RrsigFields } from '../canonical.js'
 import { parseDnskeyRdata, type DnskeyFields } from '../keytag.js'
 import { parseTypeBitmap } from '../nsec.js'
 import { normName } from './names.js'
@@ -17,17 +17,8 @@ export interface Rr {
   rdata: Buffer
 }
 
-export interface Rrsig {
-  typeCovered: number
-  algorithm: number
-  labels: number
-  originalTtl: number
-  expiration: number
-  inception: number
-  keyTag: number
-  signer: string
-  signature: Buffer
-}
+/** RRSIG fields with the signer as normalised text. */
+export type Rrsig = Omit<RrsigFields, 'signer'> & { signer: string; signature: Buffer }
 
 export type Dnskey = DnskeyFields
 
