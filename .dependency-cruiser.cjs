@@ -21,7 +21,7 @@ const CORE = [
   'src/dns/wire/[^/]+\\.ts',
   'src/dns/local/[^/]+\\.ts',
   'src/dns/tsig/(algorithms|tsig-record|tsig|keyring)\\.ts',
-  'src/dnssec/(algorithms|canonical|keytag|key-files|sign|nsec|zone-signer)\\.ts',
+  'src/dnssec/(algorithms|canonical|keytag|key-files|sign|nsec|zone-signer|online-signer|signed-export)\\.ts',
   'src/dns/xfr/(networks|transfer|transfer-access|notify-message)\\.ts',
   'src/zones/(serial|zone-content|zone-tracker)\\.ts',
   'src/dns/limit/[^/]+\\.ts',

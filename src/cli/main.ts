@@ -157,11 +157,27 @@ withTarget(
     .description('print a zone as an RFC 1035 master file (SOA first, canonical order)')
     .argument('<zone>', 'the zone, e.g. example.com')
     .argument('[target]', 'control socket path or host:port (default: server_socket)')
-    .option('-o, --output <file>', 'write the file here instead of stdout'),
-).action(async (name: string, target: string | undefined, opts: ImportCliOptions & { output?: string }) => {
+    .option('-o, --output <file>', 'write the file here instead of stdout')
+    .option('--signed', 'sign it with the keys of dnssec_sign_key_file: full NSEC chain, RRSIGs, generic RDATA (docs/dnssec.md)'),
+).action(async (name: string, target: string | undefined, opts: ImportCliOptions & { output?: string; signed?: boolean }) => {
   const { exportZone } = await import('./commands/import-export.js')
-  process.exitCode = await exportZone(await importClient(target, opts), name, process, opts)
+  const { signingKeysFromConfig } = await import('./commands/dnssec.js')
+  const sign = opts.signed ? () => signingKeysFromConfig(opts.config) : undefined
+  process.exitCode = await exportZone(await importClient(target, opts), name, process, { ...opts, sign })
 })
+
+program
+  .command('dnssec')
+  .description('DNSSEC signing keys (docs/dnssec.md)')
+  .command('ds')
+  .description('print the DS records of the configured signing keys (dnssec_sign_key_file) for the parent zone')
+  .argument('[zone]', 'the signed zone (default: dnssec_sign_zone)')
+  .option('--json', 'print JSON')
+  .option('--config <path>', 'dnsplane.json to read (default: the usual search)')
+  .action(async (zoneName: string | undefined, opts: { json?: boolean; config?: string }) => {
+    const { runDs } = await import('./commands/dnssec.js')
+    process.exitCode = await runDs(zoneName, opts)
+  })
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`dnsplane: ${(err as Error).message}\n`)

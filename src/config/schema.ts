@@ -176,10 +176,10 @@ const zones = section('AXFR and DNSSEC', {
   dnssec_validate: bool(false, 'validate forwarded answers (DO and CD upstream, chain from the trust anchor); secure ones get AD, bogus ones are logged and counted and answered without AD (docs/dnssec.md)'),
   dnssec_validate_strict: bool(false, 'with dnssec_validate: answer bogus answers SERVFAIL with an Extended DNS Error (RFC 8914) unless the query has CD'),
   dnssec_trust_anchor_file: str('', 'DS or DNSKEY records in zone-file form (as BIND and Unbound read them); empty = the root KSKs built in (no RFC 5011 rollover)', { path: true }),
-  dnssec_sign_enabled: bool(false, 'sign local answers when the query has DO set', NI),
-  dnssec_sign_zone: str('', 'zone signed with the DNSSEC key', NI),
-  dnssec_sign_key_file: str('', 'DNSKEY file for signing', NI),
-  dnssec_sign_private_key_file: str('', 'private key file for signing', NI),
+  dnssec_sign_enabled: bool(false, 'sign local answers of dnssec_sign_zone when the query has DO set (online signing, compact denial)', { note: 'See docs/dnssec.md.' }),
+  dnssec_sign_zone: str('', 'zone signed with the DNSSEC key(s); it must be held locally (a SOA record at its apex)'),
+  dnssec_sign_key_file: str('', 'DNSKEY file(s) as dnssec-keygen writes them (K<zone>.+<alg>+<tag>.key); several keys (KSK and ZSK, or a rollover) comma-separated'),
+  dnssec_sign_private_key_file: str('', 'matching .private file(s), comma-separated in the same order (mode 0600); empty = each .key file with .private in place of .key'),
 })
 
 const upstream = section('Upstream health and adblock', {

@@ -11,6 +11,7 @@ import type { TransferService } from '../dns/xfr/transfer.js'
 import { portFrom } from './adapters.js'
 import { buildUpdateService } from './build-update.js'
 import { buildBlockList } from './build-block.js'
+import { buildSigner } from './build-dnssec.js'
 import type { BuildContext, UpFlags } from './options.js'
 
 export interface BuiltDns {
@@ -30,6 +31,7 @@ export async function buildDns(
   const limitSettings = dnsLimitSettingsFrom(config)
   const limiter = hasDnsLimits(limitSettings) ? new DnsLimiter(limitSettings) : undefined
   const blocklist = await buildBlockList(ctx)
+  const signer = buildSigner(ctx)
   const dns = new DnsServer(
     {
       bind: config.dns_bind,
@@ -46,7 +48,7 @@ export async function buildDns(
       tcpMaxConnectionsPerClient: config.dns_tcp_max_connections_per_client,
       upstreamTimeoutMs: Math.max(1, config.timeout) * 1000,
     },
-    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log, update, xfr: deps.xfr, limiter, blocklist },
+    { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log, update, xfr: deps.xfr, limiter, blocklist, signer },
   )
   const address = await dns.start()
   // the zone tree and the fast path follow each change as it is served, so no query waits to catch up

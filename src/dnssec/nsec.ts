@@ -3,7 +3,7 @@
  * chain over a zone (zone export) and for compact denial of existence (RFC 9824: an NSEC at the
  * query name, next name its immediate successor `\000.<name>`). Pure.
  */
-import { compareCanonicalNames, canonicalName } from './canonical.js'
+import { compareCanonicalNames, canonicalName, wireLabels } from './canonical.js'
 
 export const TYPE_RRSIG = 46
 export const TYPE_NSEC = 47
@@ -74,4 +74,36 @@ export function nsecChain(nodes: readonly ChainNode[]): { owner: Buffer; rdata: 
     const next = sorted[(i + 1) % sorted.length].owner
     return { owner: n.owner, rdata: nsecRdata(canonicalName(next), [...n.types, TYPE_RRSIG, TYPE_NSEC]) }
   })
+}
+
+/** The wire name of `labels` (leftmost first) under nothing (root-terminated). */
+function joinLabels(labels: readonly Buffer[]): Buffer {
+  const parts: Buffer[] = []
+  for (const l of labels) parts.push(Buffer.from([l.length]), l)
+  parts.push(Buffer.from([0]))
+  return Buffer.concat(parts)
+}
+
+/**
+ * A minimally covering NSEC for the wildcard proof of an answer to `qname` synthesized from the
+ * wildcard at a closest encloser of `encloserLabels` labels (the RRSIG label count; RFC 4035 3.1.3.3,
+ * 5.3.4): it covers the next closer name (the encloser plus one label of qname) and everything below
+ * it, and shares no label with qname below the encloser, so a validator derives that closest encloser.
+ * The owner approximates the name's predecessor (its first label with the last byte one less and
+ * `\255` appended, RFC 4471 3.1.2 simplified), the next name is that label with `\000` appended.
+ * Undefined when the first label cannot be bracketed (63 bytes ending in 0x00 or 0xff: left unproven).
+ */
+export function wildcardCover(qname: Buffer, encloserLabels: number): { owner: Buffer; next: Buffer } | undefined {
+  const labels = wireLabels(canonicalName(qname))
+  if (encloserLabels >= labels.length) return undefined
+  const encloser = labels.slice(labels.length - encloserLabels)
+  const first = labels[labels.length - encloserLabels - 1]
+  const last = first[first.length - 1]
+  if (first.length === 63 || last === 0 || last === 0xff) return undefined
+  let lower = last - 1
+  // a byte that would read as an upper-case letter compares as lower case (RFC 4034 6.1): step below 'A'
+  if (lower >= 0x41 && lower <= 0x5a) lower = 0x40
+  const before = Buffer.concat([first.subarray(0, first.length - 1), Buffer.from([lower, 0xff])])
+  const after = Buffer.concat([first, Buffer.from([0])])
+  return { owner: joinLabels([before, ...encloser]), next: joinLabels([after, ...encloser]) }
 }

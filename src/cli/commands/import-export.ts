@@ -10,6 +10,10 @@ import { DaemonClientError, type DaemonClient } from '../../tui/daemon-client.js
 import { parseZoneFile } from '../../zonefile/file-reader.js'
 import { formatZoneError, type ZoneRecord } from '../../zonefile/parse.js'
 import { parseNdjson } from '../../store/bulk-plan.js'
+import { parseZone } from '../../zonefile/parse.js'
+import type { SigningKey } from '../../dnssec/key-files.js'
+import { INCEPTION_SKEW_S, SIGNATURE_VALIDITY_S } from '../../dnssec/online-signer.js'
+import { signedZoneText } from '../../dnssec/signed-export.js'
 
 /** Bulk requests may take long on a large store: connect + upload + one journaled write. */
 export const BULK_TIMEOUT_MS = 10 * 60_000
@@ -148,11 +152,12 @@ export async function importZone(client: DaemonClient, file: string, io: ImportI
   return sendBulk(client, items, io, { ...opts, replaceZone: opts.replace ? zone : undefined }, (i) => (records[i] ? `${records[i].file}:${records[i].line}` : `record ${i}`))
 }
 
-/** `dnsplane zone export ZONE [--output FILE]`. */
-export async function exportZone(client: DaemonClient, zone: string, io: ImportIo, opts: { output?: string; json?: boolean } = {}): Promise<number> {
+/** `dnsplane zone export ZONE [--output FILE] [--signed]`; `sign` gives the signing keys (docs/dnssec.md). */
+export async function exportZone(client: DaemonClient, zone: string, io: ImportIo, opts: { output?: string; json?: boolean; sign?: () => Promise<SigningKey[]>; now?: number } = {}): Promise<number> {
   let answer: { zone: string; records: number; text: string }
   try {
     answer = (await client.request({ method: 'GET', path: `/api/v1/zones/${encodeURIComponent(zone)}/export`, timeoutMs: BULK_TIMEOUT_MS })) as typeof answer
+    if (opts.sign) answer = { ...answer, text: await signExport(answer.text, zone, await opts.sign(), opts.now ?? Date.now()) }
   } catch (err) {
     return reportError(err, io, { json: opts.json }, (i) => `record ${i}`)
   }
@@ -163,4 +168,14 @@ export async function exportZone(client: DaemonClient, zone: string, io: ImportI
   } else if (opts.json) io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`)
   else io.stdout.write(answer.text)
   return 0
+}
+
+/** The exported zone signed whole (full NSEC chain, generic RDATA), with the online signer's validity window. */
+async function signExport(text: string, zone: string, keys: SigningKey[], nowMs: number): Promise<string> {
+  const parsed = await parseZone(text, { file: `export of ${zone}`, origin: '.' })
+  if (!parsed.ok) throw new Error(parsed.errors.map(formatZoneError).join('; '))
+  const now = Math.floor(nowMs / 1000)
+  const signed = signedZoneText(parsed.records, zone, keys, { inception: now - INCEPTION_SKEW_S, expiration: now + SIGNATURE_VALIDITY_S })
+  if (signed === undefined) throw new Error(`zone ${zone} has no SOA record: nothing to sign`)
+  return signed
 }

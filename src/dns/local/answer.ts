@@ -86,6 +86,17 @@ export class LocalAnswerer {
   }
 
   /**
+   * The types held at `key`, or for a name that does not exist the types of the wildcard that would
+   * answer it (empty when none): the NODATA type bit map of online signing (src/dnssec).
+   */
+  typesAt(index: RecordIndex, key: string): number[] {
+    if (!this.opts.localRecordsEnabled) return []
+    const d = this.use(index)
+    const node = d.nodeAt(key) ?? (d.exists(key) ? undefined : wildcardFor(d, key))
+    return node ? node.sets().map((s) => s.type) : []
+  }
+
+  /**
    * Brings the tree up to `index` and returns what changed since the index it reflected (tokens as
    * answer() traces them), or undefined when it was built anew (everything may have changed).
    */
@@ -280,10 +291,16 @@ function positive(answers: LocalRR[], additionals: LocalRR[]): LocalOutcome {
   return { kind: 'answer', rcode: 'NOERROR', aa: true, answers, authorities: [], additionals }
 }
 
+/** The wildcard node at the closest encloser of a name that does not exist (RFC 4592 3.3.1), if any. */
+function wildcardFor(d: ZoneData, key: string): ZoneNode | undefined {
+  for (let k = parentKey(key); k !== undefined; k = parentKey(k)) if (d.exists(k) || k === '') return d.nodeAt(k === '' ? '*' : '*.' + k)
+  return undefined
+}
+
 /** RRs with their owner replaced (wildcard synthesis, RFC 4592 4.1); the same objects when it is already theirs. */
 function renamed(rrs: LocalRR[], owner: string): LocalRR[] {
   if (rrs.length === 0 || rrs[0].name === owner) return rrs
-  return rrs.map((r) => ({ name: owner, body: r.body, text: r.text }))
+  return rrs.map((r) => ({ name: owner, body: r.body, text: r.text, wildcard: r.name }))
 }
 
 function localhostRR(type: number): LocalRR {

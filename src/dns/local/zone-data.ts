@@ -16,6 +16,8 @@ import { nameKeyOf, parentKey } from './names.js'
 /** An RR plus its presentation text (`TYPE value`) for logs and the dashboard. */
 export interface LocalRR extends WireRR {
   text: string
+  /** For an RR synthesized from a wildcard (RFC 4592), the wildcard's owner key: DNSSEC signs that owner (RFC 4035 5.3.2). */
+  wildcard?: string
 }
 
 /** One RRset: every RR has the same owner, type and TTL (RFC 2181 5, 5.2). */

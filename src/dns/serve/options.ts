@@ -7,6 +7,7 @@ import type { TransferService } from '../xfr/transfer.js'
 import type { DnsLimiter } from '../limit/dns-limiter.js'
 import type { QuerySink } from './query-event.js'
 import type { BlockList } from '../block/block-list.js'
+import type { OnlineSigner } from '../../dnssec/online-signer.js'
 
 /** Answers RFC 2136 UPDATE messages (dns/update/update-handler.ts). */
 export interface UpdateService {
@@ -55,4 +56,6 @@ export interface DnsServerDeps {
   limiter?: DnsLimiter
   /** Names answered 0.0.0.0 / :: / NODATA instead of forwarded (adblock_list_files); none when absent. */
   blocklist?: BlockList
+  /** Signs local answers of one zone for queries with DO set (dnssec_sign_*); none when absent. */
+  signer?: OnlineSigner
 }

@@ -33,6 +33,8 @@ import { cachedEntry, FastPathCache } from './fast-path.js'
 import type { DnsServerDeps, DnsServerOptions, UpdateService } from './options.js'
 import { QueryTally, type DnsCounters, type QueryTransport, type TcpAdmission } from './query-event.js'
 import { blockedAnswer } from '../block/blocked-answer.js'
+import type { AnswerSections, SignedAnswer } from '../../dnssec/online-signer.js'
+
 
 export type Reply = Buffer | undefined | Promise<Buffer | undefined>
 
@@ -185,14 +187,19 @@ export class DnsResponder {
     const reads = fastKey !== undefined ? new Set<string>() : undefined
     const local = this.answerer.answer(index, q.qkey, q.qtype, reads)
     if (local.kind === 'answer') {
-      const rcode = RCODES[local.rcode]
-      const full = this.encode(q, rcode, local.aa, false, local.answers, local.authorities, false, local.additionals)
-      const record = local.answers[0]?.text
-      if (fastKey !== undefined) this.fast.store(fastKey, { bytes: full, qname: q.qkey, qtype, rcode: local.rcode, record }, reads)
+      const signed = this.signed(q, index, local)
+      const ans = signed ?? local
+      const rcode = RCODES[ans.rcode]
+      const dnssecOk = signed !== undefined
+      const full = this.encode(q, rcode, ans.aa, false, ans.answers, ans.authorities, false, ans.additionals, dnssecOk)
+      const record = ans.answers[0]?.text
+      // a signed entry is dropped when one of its signatures is due to be made anew
+      const expiry = signed && Number.isFinite(signed.refreshAt) ? { validUntil: signed.refreshAt } : {}
+      if (fastKey !== undefined) this.fast.store(fastKey, { bytes: full, qname: q.qkey, qtype, rcode: ans.rcode, record, ...expiry }, reads)
       ev.outcome = 'local'
       ev.record = record
       // RFC 2181 9: additional data that does not fit is left out without setting TC
-      const out = full.length > limit && local.additionals.length > 0 ? this.encode(q, rcode, local.aa, false, local.answers, local.authorities) : full
+      const out = full.length > limit && ans.additionals.length > 0 ? this.encode(q, rcode, ans.aa, false, ans.answers, ans.authorities, false, undefined, dnssecOk) : full
       return this.finish(q, rcode, out, limit, ev)
     }
     // Local records win over block lists; a blocked name is never forwarded (docs/block-lists.md)
@@ -355,6 +362,13 @@ export class DnsResponder {
     }
   }
 
+  /** The signed form of a local answer when the query has DO set and the name is in the signed zone (docs/dnssec.md). */
+  private signed(q: ParsedQuery, index: RecordIndex, local: AnswerSections): SignedAnswer | undefined {
+    const signer = this.deps.signer
+    if (!signer || !q.edns || (q.edns.flags & EDNS_FLAG_DO) === 0 || !signer.covers(q.qkey)) return undefined
+    return signer.sign(local, q.qkey, q.qtype, (key) => this.answerer.typesAt(index, key), this.now())
+  }
+
   private encode(q: ParsedQuery, rcode: number, aa: boolean, ad: boolean, answers: readonly WireRR[], authorities: readonly WireRR[], tc = false, additionals?: readonly WireRR[], dnssecOk = false): Buffer {
     return encodeResponse({
       id: q.id,
@@ -364,8 +378,7 @@ export class DnsResponder {
       answers,
       authorities,
       additionals,
-      edns: q.edns ? { udpSize: this.ednsPayload, extendedRcode: 0 } : undefined,
-      ednsDo: dnssecOk,
+      edns: q.edns ? { udpSize: this.ednsPayload, extendedRcode: 0, ...(dnssecOk ? { dnssecOk } : {}) } : undefined,
     })
   }
 

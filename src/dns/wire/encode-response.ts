@@ -19,9 +19,7 @@ export interface ResponseParts {
   /** Additional-section RRs (before the OPT record). */
   additionals?: readonly WireRR[]
   /** Present when the reply carries an OPT record (RFC 6891). */
-  edns?: { udpSize: number; extendedRcode: number }
-  /** DO set in the OPT record (RFC 3225 3: a forwarded answer with DNSSEC records for a DO query). */
-  ednsDo?: boolean
+  edns?: { udpSize: number; extendedRcode: number; /** RFC 3225 3: DO copied into a reply that carries DNSSEC records. */ dnssecOk?: boolean }
   /** Raw EDNS options for the OPT RDATA (an Extended DNS Error, RFC 8914). */
   ednsOptions?: Buffer
 }
@@ -187,7 +185,7 @@ export function encodeResponse(p: ResponseParts): Buffer {
     scratch.writeUInt16BE(p.edns.udpSize, o + 3)
     scratch[o + 5] = p.edns.extendedRcode
     scratch[o + 6] = 0 // version 0
-    scratch.writeUInt16BE(p.ednsDo === true ? 0x8000 : 0, o + 7) // flags: DO only with DNSSEC records
+    scratch.writeUInt16BE(p.edns.dnssecOk === true ? 0x8000 : 0, o + 7) // flags: DO only with DNSSEC records
     const opts = p.ednsOptions ?? Buffer.alloc(0)
     scratch.writeUInt16BE(opts.length, o + 9)
     opts.copy(scratch, o + 11)

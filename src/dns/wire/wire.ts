@@ -216,7 +216,7 @@ export const FAST_KEY_MAX_BYTES = 260
 /**
  * Recognises the common query shape (QR=0, opcode 0, QDCOUNT=1, AN=NS=0, AR=0 or one EDNS(0) OPT
  * and nothing after it, class IN, not ANY/OPT/AXFR/IXFR) and writes its key into `scratch`:
- * the lower-cased question bytes plus an EDNS flag byte. False for anything else (general path).
+ * the lower-cased question bytes plus an EDNS flag byte (0 none, 1 OPT, 2 OPT with DO). False for anything else (general path).
  */
 export function scanFastQuery(msg: Buffer, scratch: Buffer, out: FastScan): boolean {
   const n = msg.length
@@ -264,7 +264,8 @@ export function scanFastQuery(msg: Buffer, scratch: Buffer, out: FastScan): bool
     const rdlen = (msg[off + 9] << 8) | msg[off + 10]
     if (off + 11 + rdlen !== n) return false
     out.ednsUdpSize = (msg[off + 3] << 8) | msg[off + 4]
-    scratch[k++] = 1
+    // DO (RFC 3225) is part of the key: a signed zone answers it with RRSIGs, the same question without it without
+    scratch[k++] = msg[off + 7] & 0x80 ? 2 : 1
   }
   out.keyLength = k
   return true
