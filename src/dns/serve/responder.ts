@@ -313,8 +313,8 @@ export class DnsResponder {
       const first = chain[0]?.text ?? (res.answers[0] ? answerText(res.answers[0]) : undefined)
       // A cached answer with no local CNAME in front is reused by the fast path, TTLs counted down,
       // while neither the records nor the cache changed (checked on every hit).
-      // A DO answer (with its RRSIGs) is not stored: the fast-path key does not tell DO queries apart.
-      if (fastKey !== undefined && !dnssecOk && res.fromCache && chain.length === 0 && index === this.deps.getIndex()) {
+      // The fast-path key has the DO bit (wire.ts), so a DO answer with its RRSIGs is reused only for DO queries.
+      if (fastKey !== undefined && res.fromCache && chain.length === 0 && index === this.deps.getIndex()) {
         this.fast.store(fastKey, cachedEntry({ bytes: full, qname: q.qkey, qtype: ev.qtype, rcode: res.rcode, record: first }, this.now()), reads)
       }
       ev.outcome = res.fromCache ? 'cache' : 'upstream'

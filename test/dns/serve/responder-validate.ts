@@ -63,3 +63,10 @@ t.test('strict bogus: SERVFAIL with the Extended DNS Error; CD gets the data', a
   t.notOk(cd.flag_ad)
   t.same(cd.answers?.map((x) => x.type), ['A', 'RRSIG'])
 })
+
+t.test('a cached DO answer in the fast path is not reused for a query without DO', async (t) => {
+  const r = responder({ ...secure, fromCache: true })
+  t.same((await ask(r, { do: true })).answers?.map((x) => x.type), ['A', 'RRSIG'])
+  t.same((await ask(r, { do: true })).answers?.map((x) => x.type), ['A', 'RRSIG'], 'again, from the fast path')
+  t.same((await ask(r)).answers?.map((x) => x.type), ['A'])
+})
