@@ -2,7 +2,7 @@
 // knotd's mod-rrl on the same zone and the same flood. A flood client bound to 127.0.0.2 sends QUERIES
 // questions for one name at RATE per second; a second client on 127.1.0.3 (another /24) asks PROBES
 // questions meanwhile. Reports what the flood source got back (answers, TC=1 slips, nothing) and the
-// server's CPU seconds (/proc utime+stime). Figures only, no assertions. Build dist/ first (npm run build).
+// server's CPU seconds (/proc utime+stime) and that per second of flood (the share of one core it took). Figures only, no assertions. Build dist/ first (npm run build).
 // Knobs: QUERIES (20000), RATE (5000), LIMIT (20 responses per second per bucket), SLIP (2: every 2nd slipped).
 import { spawn } from 'node:child_process'
 import dgram from 'node:dgram'
@@ -83,12 +83,14 @@ for (const [name, start] of [['knotd mod-rrl', startKnot], ['dnsplane rrl', star
   const child = await start(port)
   await waitAnswer(port)
   const cpu0 = cpuSeconds(child.pid)
+  const t0 = process.hrtime.bigint()
   const [f, probe] = await Promise.all([flood('127.0.0.2', port, QUERIES, RATE), flood('127.1.0.3', port, PROBES, 10)])
   const cpu = cpuSeconds(child.pid) - cpu0
-  rows.push([name, int(QUERIES), int(f.full), int(f.tc), int(f.none), `${probe.full}/${PROBES}`, fmt(cpu, 2)])
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9
+  rows.push([name, int(QUERIES), int(f.full), int(f.tc), int(f.none), `${probe.full}/${PROBES}`, fmt(cpu, 2), fmt(cpu / wall, 3), int((QUERIES / cpu) || 0)])
   await stopChild(child)
 }
 console.log(`flood: ${QUERIES} queries for www.example.net A from 127.0.0.2 at ${RATE}/s; limit ${LIMIT}/s per bucket, slip ${SLIP}; ${loadText()}`)
-console.log(markdownTable(['server', 'sent', 'answered', 'TC=1 (slip)', 'no reply', 'other /24 answered', 'server CPU s'], rows))
+console.log(markdownTable(['server', 'sent', 'answered', 'TC=1 (slip)', 'no reply', 'other /24 answered', 'server CPU s', 'CPU per core-second', 'queries per CPU s'], rows))
 await cleanup()
 process.exit(0)

@@ -9,15 +9,20 @@
 # Knobs: DURATION (15), RATE (20000), RUNS (1), SERVERS ("knot dnsplane dnsplane_cached"), BUILD (1), KEEP (0).
 # Not a test: needs root (apt) or dnsperf+knotd+dig already installed. Usage: npm run bench
 # Stages: BENCH=dns (default: the DNS serving benchmark above), replication (bench/replication.mjs),
-# snapshot (bench/snapshot.mjs), lww (bench/lww.mjs: record_lww bytes per change and convergence after
+# snapshot (bench/snapshot.mjs), daemon (the DNS stage with SERVERS "knot daemon echo dnsplane": the real
+# `dnsplane server` with its defaults, knotd, a node:dgram echo server and bench/serve.mjs; full build), lww (bench/lww.mjs: record_lww bytes per change and convergence after
 # a partition), scale (bench/scale.mjs: issue #12's goals at 10k/100k/1M records: start-up, RSS, write
 # latency and throughput, DNS latency under writes), journal (bench/journal.mjs: one node, one write acknowledged
-# journal vs write-through), or all; several may be given, e.g. BENCH="replication snapshot".
+# journal vs write-through), rrl (bench/rrl.mjs: one flood against knotd mod-rrl and our rrl mode, side by side),
+# block-lists (bench/block-lists.mjs: load time and memory of 1,000,000 blocked names), ddns (bench/ddns.mjs: nsupdate
+# batches against a node and against knotd, and the time until every peer answers), or all; several may be
+# given, e.g. BENCH="replication snapshot".
 # The node stages build all of dist/ (npx tsc -p tsconfig.json) when BUILD=1 and take their own
 # knobs from the environment (see the header of each .mjs).
 set -euo pipefail
 
 DURATION=${DURATION:-15}
+SERVERS_SET=${SERVERS:-}; RATE_SET=${RATE-unset}   # what the caller gave (the daemon stage has other defaults)
 RATE=${RATE:-20000}
 RUNS=${RUNS:-1}
 SERVERS=${SERVERS:-"knot dnsplane dnsplane_cached"}
@@ -31,12 +36,18 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- stages ---
 BENCH=${BENCH:-dns}
-[ "$BENCH" = all ] && BENCH="replication snapshot lww journal scale dns"
+[ "$BENCH" = all ] && BENCH="replication snapshot lww journal scale rrl block-lists ddns dns"
 for stage in $BENCH; do
-  case $stage in dns|replication|snapshot|lww|journal|scale) ;; *) log "BENCH: unknown stage '$stage' (dns, replication, snapshot, lww, journal, scale, all)"; exit 2 ;; esac
+  case $stage in dns|daemon|replication|snapshot|lww|journal|scale|rrl|block-lists|ddns) ;; *) log "BENCH: unknown stage '$stage' (dns, daemon, replication, snapshot, lww, journal, scale, rrl, block-lists, ddns, all)"; exit 2 ;; esac
 done
 has_stage() { case " $BENCH " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
-if has_stage replication || has_stage snapshot || has_stage lww || has_stage journal || has_stage scale; then
+# the daemon stage: the DNS stage with the real daemon beside knotd, the echo floor and serve.mjs (max runs only)
+if has_stage daemon; then
+  SERVERS=${SERVERS_SET:-"knot daemon echo dnsplane"}
+  [ "$RATE_SET" = unset ] && RATE=""
+  WARM_ALL=1   # steady state: one pass over the queries first, so the fast path holds what repeats
+fi
+if has_stage replication || has_stage snapshot || has_stage lww || has_stage journal || has_stage scale || has_stage rrl || has_stage block-lists || has_stage ddns || has_stage daemon; then
   if [ "$BUILD" = 1 ]; then
     # type-check first: tsc emits even on errors, and a half-edited tree would leave dist/ broken
     log "building dist/ (npx tsc -p tsconfig.json --noEmit, then npx tsc -p tsconfig.json && node scripts/copy-assets.mjs)"
@@ -44,7 +55,7 @@ if has_stage replication || has_stage snapshot || has_stage lww || has_stage jou
       { log "build failed: fix src/ or run with BUILD=0 to use the existing dist/"; exit 1; }
   fi
   # each script kills its nodes and removes its temp dirs itself, also on error or SIGINT
-  for stage in replication snapshot lww journal scale; do
+  for stage in replication snapshot lww journal scale rrl block-lists ddns; do
     if has_stage "$stage"; then
       log "stage $stage: node bench/$stage.mjs"
       # the script's own watchdog (BENCH_TIMEOUT_S; lww.mjs defaults to 3000 s, the others to 900 s) fires first
@@ -52,7 +63,7 @@ if has_stage replication || has_stage snapshot || has_stage lww || has_stage jou
       (cd "$ROOT" && timeout --foreground -k 30 $(( ${BENCH_TIMEOUT_S:-$default_s} + 60 )) node "bench/$stage.mjs")
     fi
   done
-  has_stage dns || exit 0
+  has_stage dns || has_stage daemon || exit 0
 fi
 
 # ---------------------------------------------------------------- tools ---
@@ -70,7 +81,7 @@ if [ "$missing" = 1 ]; then
   [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
 
-if [ "$BUILD" = 1 ]; then
+if [ "$BUILD" = 1 ] && ! has_stage daemon; then   # the daemon stage built all of dist/ above
   log "compiling src/dns, src/store, src/stats into dist/ (bench/tsconfig.json)"
   (cd "$ROOT" && npx tsc -p bench/tsconfig.json)
 fi
@@ -177,11 +188,31 @@ start_dnsplane_cached() {   # start_dnsplane_cached PORT: our node forwarding to
   SPID=$!
   WARM=1   # run the query file through once first, so every answer is in the cache
 }
+start_daemon() {   # start_daemon PORT [CHECKOUT [DIR_NAME]]: `dnsplane server` as users run it (config defaults; the zone as its records file)
+  local d=$WORK/${3:-daemon}
+  mkdir -p "$d"
+  printf '{ "port": "%s", "dns_bind": "%s", "server_socket": "%s" }\n' "$1" "$ADDR" "$d/ctl.sock" > "$d/dnsplane.json"
+  (cd "$d" && exec taskset -c 0 node "${2:-$ROOT}/bin/dnsplane.js" server --config "$d/dnsplane.json" --dnsrecords "$RECORDS" > "$d/log.txt" 2>&1) &
+  SPID=$!
+}
+start_daemon_base() {   # start_daemon_base PORT: the daemon of another built checkout (BASE=/path), e.g. before a change
+  [ -n "${BASE:-}" ] || { log "daemon_base needs BASE=/path/to/a/built/checkout"; return 1; }
+  start_daemon "$1" "$BASE" daemon_base
+}
+start_echo() {   # start_echo PORT: node:dgram sending every datagram back, no DNS work (the runtime's floor)
+  taskset -c 0 node "$ROOT/bench/echo.mjs" "$1" > "$WORK/echo.log" 2>&1 &
+  SPID=$!
+  ECHO=1
+}
 wait_ready() {   # wait_ready PORT PID
   local i
   for i in $(seq 1 120); do
     kill -0 "$2" 2>/dev/null || return 1
-    [ "$(dig +short +time=1 +tries=1 -p "$1" @$ADDR host1.bench.test A 2>/dev/null)" = 198.18.0.1 ] && return 0
+    if [ "${ECHO:-0}" = 1 ]; then
+      dig +time=1 +tries=1 -p "$1" @$ADDR host1.bench.test A 2>/dev/null | grep -q 'status:' && return 0
+    else
+      [ "$(dig +short +time=1 +tries=1 -p "$1" @$ADDR host1.bench.test A 2>/dev/null)" = 198.18.0.1 ] && return 0
+    fi
     sleep 0.5
   done
   return 1
@@ -205,15 +236,15 @@ RESULTS=$WORK/results.tsv
 : > "$RESULTS"
 run_dnsperf() {   # run_dnsperf NAME SETTING PORT SPID [extra args]
   local name=$1 setting=$2 port=$3 spid=$4; shift 4
-  local out=$WORK/dnsperf.$name.$setting.$RANDOM.txt dp s0 s1 t0 t1 verbose=""
+  local out=$WORK/dnsperf.$name.$setting.$RANDOM.txt dp dpc s0 s1 c0 c1 t0 t1 verbose=""
   # fixed-rate runs print every answer's latency (-v) for the percentiles; max runs stay quiet
   case $setting in Q*) verbose=-v ;; esac
   taskset -c 1 timeout $((DURATION + 30)) dnsperf -s $ADDR -p "$port" -d "$QUERIES" \
     -c 10 -T 1 -q 500 -l "$DURATION" -t 2 -O suppress=timeout $verbose "$@" > "$out" 2>&1 &
   dp=$!
-  sleep 1; s0=$(ticks "$spid"); t0=$(date +%s.%N)
-  sleep $((DURATION > 3 ? DURATION - 2 : 1))
-  s1=$(ticks "$spid"); t1=$(date +%s.%N)
+  sleep 1; dpc=$(child_of "$dp"); s0=$(ticks "$spid"); c0=$(ticks "$dpc"); t0=$(date +%s.%N)
+  sleep $((DURATION > 5 ? DURATION - 4 : 1))   # ends well before dnsperf does, even when forks are slow
+  s1=$(ticks "$spid"); c1=$(ticks "$dpc"); t1=$(date +%s.%N)
   wait "$dp" || true
   local pct="-\t-"
   if [ -n "$verbose" ]; then
@@ -222,27 +253,28 @@ run_dnsperf() {   # run_dnsperf NAME SETTING PORT SPID [extra args]
       a = int(NR * 0.5); if (a < 1) a = 1; b = int(NR * 0.99); if (b < 1) b = 1
       printf "%.3f\t%.3f", v[a], v[b] }')
   fi
-  awk -v name="$name" -v setting="$setting" -v st=$((s1 - s0)) -v hz="$HZ" -v t0="$t0" -v t1="$t1" -v pct="$pct" '
+  awk -v name="$name" -v setting="$setting" -v st=$((s1 - s0)) -v ct=$((c1 - c0)) -v hz="$HZ" -v t0="$t0" -v t1="$t1" -v pct="$pct" '
     /Queries lost:/ { lost = $3 } /Queries per second:/ { qps = $4 } /Average packet size/ { rs = $7 }
     /Average Latency/ { avg = $4; mx = $8; sub(/\)/, "", mx) }
     END { if (qps == "") { qps = 0; avg = 0; mx = 0; lost = "?" }
-          printf "%s\t%s\t%.0f\t%.3f\t%s\t%.2f\t%s\t%s\t%.0f\n", name, setting, qps, avg * 1000, pct, mx * 1000, lost, rs, 100 * st / hz / (t1 - t0) }' "$out" >> "$RESULTS"
+          printf "%s\t%s\t%.0f\t%.3f\t%s\t%.2f\t%s\t%s\t%.0f\t%.0f\n", name, setting, qps, avg * 1000, pct, mx * 1000, lost, rs, 100 * st / hz / (t1 - t0), 100 * ct / hz / (t1 - t0) }' "$out" >> "$RESULTS"
 }
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 # runs interleave the servers, so that background load affects them alike
 for run in $(seq 1 "$RUNS"); do
   port=5311
   for name in $SERVERS; do
     port=$((port + 1))
-    WARM=0
+    WARM=${WARM_ALL:-0}; ECHO=0
     "start_$name" "$port"; spid=$SPID; PIDS+=("$spid")
     if ! wait_ready "$port" "$spid"; then log "$name did not answer on port $port (KEEP=1 keeps $WORK)"; stop_pid "$spid"; continue; fi
     cpid=$(child_of "$spid")   # taskset execs, so this is normally the server itself
     if [ "$WARM" = 1 ]; then
-      log "$name: warming the cache with one pass over the queries"
+      log "$name: warming up with one pass over the queries"
       taskset -c 1 dnsperf -s $ADDR -p "$port" -d "$QUERIES" -n 1 -Q 20000 -t 2 -O suppress=timeout > /dev/null 2>&1 || true
     fi
-    log "$name (pid $spid, port $port, run $run): $(sanity "$port")"
+    log "$name (pid $spid, port $port, run $run): $([ "$ECHO" = 1 ] && echo 'echo server, no DNS answers' || sanity "$port")"
     run_dnsperf "$name" max "$port" "$cpid"
     [ -n "$RATE" ] && run_dnsperf "$name" "Q$RATE" "$port" "$cpid" -Q "$RATE"
     stop_pid "$spid"
@@ -253,10 +285,15 @@ done
 echo
 echo "command: taskset -c 1 dnsperf -s $ADDR -p PORT -d queries.txt -c 10 -T 1 -q 500 -l $DURATION -t 2 -O suppress=timeout [-Q $RATE]"
 echo "qps/srv_core = qps / server CPU share: one-core capacity where the server is not saturated (or is starved by other load)"
+echo "limit: server (its CPU >= 90 %), client (dnsperf's CPU >= 90 % and the server's below), or - (neither: other load or latency)"
+echo "load before and after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "servers pinned with taskset -c 0 (knotd udp-workers: 1); $(knotd --version | head -1); node $(node -v)"
 {
-  printf 'server\tsetting\tqps\tvs_knot\tavg_ms\tp50_ms\tp99_ms\tmax_ms\tlost\tresp_B\tsrv_cpu%%\tqps/srv_core\n'
-  awk -F'\t' '{ row[NR] = $0; if ($1 == "knot") { k[$2] += $3; kn[$2]++ } }
+  printf 'server\tsetting\tqps\tvs_knot\tavg_ms\tp50_ms\tp99_ms\tmax_ms\tlost\tresp_B\tsrv_cpu%%\tqps/srv_core\tvs_echo/core\tcli_cpu%%\tlimit\n'
+  awk -F'\t' '{ row[NR] = $0; if ($1 == "knot") { k[$2] += $3; kn[$2]++ }
+      if ($1 == "echo" && $10 > 0) { e[$2] += $3 / ($10 / 100); en[$2]++ } }
     END { for (i = 1; i <= NR; i++) { split(row[i], f, "\t"); kq = kn[f[2]] ? k[f[2]] / kn[f[2]] : 0
-          printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\n", f[1], f[2], f[3], kq ? sprintf("%.2f", f[3] / kq) : "-", f[4], f[5], f[6], f[7], f[8], f[9], f[10], (f[10] > 0 ? f[3] / (f[10] / 100) : 0) } }' "$RESULTS"
+          eq = en[f[2]] ? e[f[2]] / en[f[2]] : 0; pc = f[10] > 0 ? f[3] / (f[10] / 100) : 0
+          lim = f[10] >= 90 ? "server" : (f[11] >= 90 ? "client" : "-"); if (f[11] < 0) f[11] = "?"
+          printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\n", f[1], f[2], f[3], kq ? sprintf("%.2f", f[3] / kq) : "-", f[4], f[5], f[6], f[7], f[8], f[9], f[10], pc, eq ? sprintf("%.2f", pc / eq) : "-", f[11], lim } }' "$RESULTS"
 } | column -t -s $'\t'

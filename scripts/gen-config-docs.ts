@@ -166,8 +166,8 @@ ${aliasTable(FILE_KEY_ALIASES)}
 - **Negative \`cluster_sync_interval_seconds\` is an error**, not silently 0.
 - **\`fallback_server_transport\` \`doh\` is honoured** (the original degraded it to UDP); see
   [encrypted-dns.md](encrypted-dns.md).
-- **Not implemented yet:** \`records_source.type\` \`url\`/\`git\`/\`bind_dir\` are refused with an error naming the key
-  (they would leave the node without its upstream or records), rather than ignored.
+- **\`records_source.type\` \`git\` is refused by design** with an error naming the key (the reason is in its
+  row), rather than ignored; \`url\` and \`bind_dir\` are read-only sources ([zone-files.md](zone-files.md)).
 - **Abuse limits** ([abuse-resistance.md](abuse-resistance.md)): \`dns_amplification_max_ratio\`
   answers an oversized UDP reply truncated (TC=1, so a real client retries over TCP) where the
   original answered SERVFAIL; in \`rrl\` mode an over-limit reply is dropped, one in 1/\`dns_rrl_slip\`

@@ -2,6 +2,7 @@
  * What the REST API and the control socket are handed: the daemon's real objects adapted to ApiDeps.
  * Builds no service and starts nothing.
  */
+import type { DnsLimitCounters } from '../dns/limit/dns-limiter.js'
 import type { ApiDeps, Readiness } from '../api/deps.js'
 import type { ConfigManager } from '../config/manager.js'
 import type { ClusterManager } from '../cluster/manager.js'
@@ -30,6 +31,8 @@ export interface ControlPlaneDeps {
   lastCompaction: () => CompactionRecord
   /** When the daemon started (ms since the epoch): the first compaction is counted from here. */
   startedAtMs: number
+  /** What the DNS abuse limits did (dashboard); undefined when no limit is set. */
+  dnsLimits?: () => DnsLimitCounters | undefined
 }
 
 export function apiDepsFor({ config, cfg, log }: BuildContext, d: ControlPlaneDeps): ApiDeps {

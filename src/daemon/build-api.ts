@@ -21,7 +21,11 @@ import type { BuildContext, UpFlags } from './options.js'
  */
 export async function startRestApi(
   { config, log, stops }: BuildContext,
-  deps: { apiDeps: ApiDeps; dashboardDeps: DashboardDeps; up: UpFlags; configPath?: string; certificates?: { watchCertificate(l: CertificateListener): void } },
+  deps: {
+    apiDeps: ApiDeps; dashboardDeps: DashboardDeps; up: UpFlags; configPath?: string; certificates?: { watchCertificate(l: CertificateListener): void }
+    /** Called for every request answered 429 by api_rate_limit_rps (dnsplane_api_rate_limited_total). */
+    onRateLimited?: () => void
+  },
 ): Promise<AddressInfo | undefined> {
   if (!config.api) return undefined
   const { host, warning } = apiBindFor(config)
@@ -30,7 +34,9 @@ export async function startRestApi(
   const files = { certKey: 'api_tls_cert', certFile: config.api_tls_cert, keyKey: 'api_tls_key', keyFile: config.api_tls_key }
   const baseDir = dirname(deps.configPath ?? '.')
   const https = config.api_tls_cert.trim() !== '' || config.api_tls_key.trim() !== '' ? await readTlsPair(files, baseDir) : undefined
-  const rateLimit = config.api_rate_limit_rps > 0 ? { rps: config.api_rate_limit_rps, burst: config.api_rate_limit_burst } : undefined
+  const rateLimit = config.api_rate_limit_rps > 0
+    ? { rps: config.api_rate_limit_rps, burst: config.api_rate_limit_burst, onLimited: deps.onRateLimited }
+    : undefined
   const api = buildApi(deps.apiDeps, { requireAuth: true, plugins: [dashboardPlugin(deps.dashboardDeps)], https, rateLimit })
   const port = portFrom('apiport', config.apiport)
   try {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import { loadConfig, validateContextFor, type ConfigOverrides, type LoadedConfig } from '../config/load.js'
 import { ConfigManager } from '../config/manager.js'
 import type { Config } from '../config/schema.js'
-import { createLogger, logFilePath } from '../log.js'
+import { createLogger, logFilePath, type LogRotation } from '../log.js'
 import { logFormatFrom, type LogFormat } from '../log-pretty.js'
 import type { StartDaemonOptions } from './options.js'
 
@@ -55,7 +55,10 @@ function loggerFor(config: Config, stdout: NodeJS.WritableStream | undefined, fo
   const severity = config.log.log_severity
   // 'none' (the original's default) means no log files; the foreground console still gets info lines.
   if (severity === 'none') return createLogger({ severity: 'info', destination: stdout ?? process.stderr, format })
-  const l = config.log
-  const rotation = { mode: l.log_rotation, sizeMb: l.log_rotation_size_mb, timeDays: l.log_rotation_time_days }
-  return createLogger({ severity, destination: logFilePath(l.log_dir, 'dns'), format, rotation })
+  return createLogger({ severity, destination: logFilePath(config.log.log_dir, 'dns'), format, rotation: logRotationFrom(config.log) })
+}
+
+/** The log file rotation of `log.log_rotation`, `log.log_rotation_size_mb` and `log.log_rotation_time_days`. */
+export function logRotationFrom(l: Config['log']): LogRotation {
+  return { mode: l.log_rotation, sizeMb: l.log_rotation_size_mb, timeDays: l.log_rotation_time_days }
 }

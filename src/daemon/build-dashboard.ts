@@ -18,6 +18,7 @@ export function dashboardDepsFor({ cfg, log }: BuildContext, d: ControlPlaneDeps
     getApiToken: () => cfg().api_auth_token,
     getViewerToken: () => cfg().api_viewer_token,
     recordCount: () => d.records.list().length,
+    dnsLimits: d.dnsLimits,
     syncIntervalSeconds: () => cfg().cluster_sync_interval_seconds,
     build: { version: VERSION, node_version: process.version, os: process.platform, arch: process.arch },
     logger: log.child({ component: 'dashboard' }),

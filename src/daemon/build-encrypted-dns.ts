@@ -65,7 +65,10 @@ export async function buildEncryptedDns({ config, log, stops }: BuildContext, de
     const files = { certKey: 'doh_cert_file', certFile: config.doh_cert_file, keyKey: 'doh_key_file', keyFile: config.doh_key_file }
     const port = portFrom('doh_port', config.doh_port)
     if (!config.doh_path.startsWith('/')) throw new DnsplaneError('ERR_CONFIG_INVALID', `doh_path: must start with "/", got ${JSON.stringify(config.doh_path)}`)
-    const opts = { path: config.doh_path, idleTimeoutMs: tcpOpts.tcpIdleTimeoutMs }
+    const opts = {
+      path: config.doh_path, idleTimeoutMs: tcpOpts.tcpIdleTimeoutMs,
+      maxConnections: tcpOpts.tcpMaxConnections, maxConnectionsPerClient: tcpOpts.tcpMaxConnectionsPerClient,
+    }
     const doh = new DohListener(opts, await readTlsPair(files, baseDir), deps.dns.responder, log.child({ component: 'doh' }))
     stops.push('doh', () => doh.close())
     out.doh = await listenOn(config.doh_bind, (host) => doh.listen(host, port))

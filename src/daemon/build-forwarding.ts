@@ -1,6 +1,6 @@
 /** Forwarding: the network forwarder, optional upstream health probes, the caching resolver and its cache file. */
 import { CachingResolver } from '../dns/forward/resolver.js'
-import { NetworkForwarder } from '../dns/forward/forwarder.js'
+import { NetworkForwarder, type EncryptedExchangeReport } from '../dns/forward/forwarder.js'
 import { loadCacheFile, CacheFileSaver } from '../dns/cache/cache-file.js'
 import { UpstreamHealth } from '../dns/forward/upstream-health.js'
 import { allActiveEndpoints, fallbackFromConfig, type FallbackEndpoint, type UpstreamServerRow } from '../dns/forward/upstream-select.js'
@@ -26,13 +26,15 @@ export interface BuiltForwarding {
  * Registers 'forwarder', 'resolver', then (when enabled) 'cache-saver' and 'upstream-health' on the stop
  * stack. Loads dnscache.json into the cache when cache_records is on.
  */
-export async function buildForwarding(ctx: BuildContext, servers: ServersStore): Promise<BuiltForwarding> {
+export async function buildForwarding(
+  ctx: BuildContext, servers: ServersStore, observe: { onEncryptedExchange?: (e: EncryptedExchangeReport) => void } = {},
+): Promise<BuiltForwarding> {
   const { config, cfg, log, stops } = ctx
-  const forwarder = new NetworkForwarder({})
+  const forwarder = new NetworkForwarder({ onEncryptedExchange: observe.onEncryptedExchange })
   stops.push('forwarder', () => forwarder.close())
   const fallbackNow = () => {
     const c = cfg()
-    return fallbackFromConfig(c.fallback_server_ip, c.fallback_server_port, c.fallback_server_transport)?.fallback
+    return fallbackFromConfig(c.fallback_server_ip, c.fallback_server_port, c.fallback_server_transport)
   }
   const rows = () => servers.list().map(upstreamRowFrom)
   const health = config.upstream_health_check_enabled

@@ -1,7 +1,7 @@
 /** Stats (dashboard) and metrics (Prometheus), fed by one resolution sink the DNS server writes to. */
 import { Stats } from '../stats/stats.js'
 import { createMetrics, type Metrics } from '../metrics/registry.js'
-import type { ResolutionEvent, ResolutionSink } from '../stats/resolution.js'
+import type { ResolutionEvent, ResolutionHit, ResolutionSink } from '../stats/resolution.js'
 import type { Config } from '../config/schema.js'
 
 export interface BuiltStats {
@@ -19,6 +19,10 @@ export function buildStats(config: Config): BuiltStats {
     record(e: ResolutionEvent) {
       stats.record(e)
       metrics.record(e)
+    },
+    recordHit(at: number, clientIp: string | undefined, hit: ResolutionHit) {
+      stats.recordHit(at, clientIp, hit)
+      metrics.recordHit(at, clientIp, hit)
     },
   }
   return { stats, metrics, sink }

@@ -9,11 +9,13 @@ import type { Metrics } from '../metrics/registry.js'
 import { TYPE_AXFR } from '../store/rr-types.js'
 import { ZoneTracker, type SerialChange } from '../zones/zone-tracker.js'
 import { readSerials, SerialFileWriter, serialPathFor } from '../zones/serial-file.js'
+import { historyDirFor, HistoryFileWriter, recordStep, restoreHistories } from '../zones/history-file.js'
 import { parseNetworks } from '../dns/xfr/networks.js'
 import { parseNotifyTargets, type NotifyTarget } from '../dns/xfr/notify-message.js'
 import { Notifier } from '../dns/xfr/notifier.js'
 import { answerTransfer, type TransferAnswer, type TransferService } from '../dns/xfr/transfer.js'
 import { transferAccess } from '../dns/xfr/transfer-access.js'
+import { signMessage } from '../dns/tsig/tsig.js'
 import { buildTsigKeyring } from './build-update.js'
 import type { BuildContext } from './options.js'
 
@@ -44,11 +46,18 @@ export async function buildXfr(
   const now = deps.now ?? Date.now
   const seconds = (): number => Math.floor(now() / 1000)
   const keyring = buildTsigKeyring({ config, cfg, log: rootLog, stops })
-  const tracker = new ZoneTracker({ maxDiffs: config.ixfr_history_max_diffs, maxBytes: config.ixfr_history_max_bytes })
+  const historyOpts = { maxDiffs: config.ixfr_history_max_diffs, maxBytes: config.ixfr_history_max_bytes }
+  const tracker = new ZoneTracker(historyOpts)
   const path = serialPathFor(deps.configPath)
   tracker.load(deps.records.list(), await readSerials(path), seconds())
   const file = new SerialFileWriter(path, (err) => log.warn({ err, path }, 'cannot write zone serials'))
   file.save(tracker.persisted())
+  // the IXFR history survives restarts (src/zones/history-file.ts); none kept, none written
+  const historyDir = historyDirFor(deps.configPath)
+  const history = historyOpts.maxDiffs > 0 && historyOpts.maxBytes > 0
+    ? new HistoryFileWriter(historyDir, historyOpts, (err, zone) => log.warn({ err, zone, dir: historyDir }, 'cannot write zone history'))
+    : undefined
+  if (history) await restoreHistories(tracker, history, historyDir, historyOpts, log)
   for (const apex of tracker.apexes()) log.info({ zone: apex, serial: tracker.serialOf(apex) }, 'zone loaded')
 
   const registers = [deps.metrics.registry]
@@ -82,19 +91,27 @@ export async function buildXfr(
     log,
     onResult: (r) => notifies.labels(r).inc(),
     now,
+    // RFC 1996 + RFC 8945: a target with `key=NAME` gets the NOTIFY signed with that tsig_keys key
+    sign: (msg, target, zone) => {
+      const key = keyring.lookup(target.key as string)
+      if (!key || !keyring.mayUse(key, zone, 'notify')) throw new Error(`tsig key ${target.key} is not in tsig_keys or may not notify for ${zone}`)
+      return signMessage(msg, key, { now: seconds() }).message
+    },
   })
 
-  const onChanges = (changes: readonly SerialChange[]): void => {
+  const onChanges = (changes: readonly SerialChange[], source: string): void => {
     for (const c of changes) {
       serialChanges.inc()
-      log.info({ zone: c.apex, from: c.from, serial: c.to, added: c.added, removed: c.removed }, c.to === undefined ? 'zone removed' : 'zone serial changed')
+      log.info({ zone: c.apex, from: c.from, serial: c.to, added: c.added, removed: c.removed, source }, c.to === undefined ? 'zone removed' : 'zone serial changed')
       if (c.to !== undefined) notifier.zoneChanged(c.apex)
+      if (history) recordStep(tracker, history, c.apex, c.from, c.to)
     }
     if (changes.length > 0) file.save(tracker.persisted())
   }
   // synchronous: the new serial is in place before the first query sees the new index
   const unsubscribe = deps.records.onChange((change) => {
-    if (tracker.mayTouch(change.records, change.kind)) onChanges(tracker.update(change.index.records, seconds()))
+    deps.metrics.recordChangesTotal.labels(change.source).inc()
+    if (tracker.mayTouch(change.records, change.kind)) onChanges(tracker.update(change.index.records, seconds()), change.source)
   })
   // secondaries learn about the zones at start as well (their serial may have moved while we were down)
   for (const apex of tracker.apexes()) notifier.zoneChanged(apex)
@@ -103,6 +120,7 @@ export async function buildXfr(
     unsubscribe()
     notifier.close()
     await file.flush()
+    await history?.flush()
   })
 
   const service: TransferService = {

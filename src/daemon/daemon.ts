@@ -48,7 +48,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     const { records, servers } = await buildStores(ctx)
     const { stats, metrics, sink } = buildStats(config)
     const profiling = await startProfiling(ctx)
-    const forwarding = await buildForwarding(ctx, servers)
+    const forwarding = await buildForwarding(ctx, servers, { onEncryptedExchange: (e) => metrics.observeUpstreamExchange(e) })
     const lastCompaction = startCacheCompaction(ctx, forwarding.resolver.cache)
     let nodeId = (): string => '' // the cluster's node id once it is built (CH TXT id.server)
     const xfr = await buildXfr(ctx, { records, metrics, configPath: loaded.path })
@@ -73,11 +73,12 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     // Control plane: the control socket (always) and the REST API (with `api`) serve the same routes.
     const readiness = () =>
       readinessReport(cfg(), assessReadiness(readinessInput()), up, { version: VERSION, node_version: process.version })
-    const plane: ControlPlaneDeps = { configManager, records, servers, forwarding, stats, metrics, cluster, readiness, up, lastCompaction, startedAtMs }
+    const plane: ControlPlaneDeps = { configManager, records, servers, forwarding, stats, metrics, cluster, readiness, up, lastCompaction, startedAtMs, dnsLimits }
     const apiDeps = apiDepsFor(ctx, plane)
     const dashboardDeps = dashboardDepsFor(ctx, plane)
     const socketPath = await startControlSocket(ctx, apiDeps, dashboardDeps)
-    const apiAddr = await startRestApi(ctx, { apiDeps, dashboardDeps, up, configPath: loaded.path, certificates: encrypted })
+    const onRateLimited = () => metrics.apiRateLimitedTotal.inc()
+    const apiAddr = await startRestApi(ctx, { apiDeps, dashboardDeps, up, configPath: loaded.path, certificates: encrypted, onRateLimited })
     watchLiveConfig(ctx, configManager, { setResolutionLogCap: (cap) => stats.setResolutionLogCap(cap), apiAddress: apiAddr })
 
     log.info({ version: VERSION, records: records.list().length }, 'node ready')

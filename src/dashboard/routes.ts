@@ -8,6 +8,7 @@
  * data, resolutions, purge and /metrics need the API token (checked here too, so the routes are
  * safe even without the API's own hook); the WebSocket checks the token itself.
  */
+import type { DnsLimitCounters } from '../dns/limit/dns-limiter.js'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
@@ -40,6 +41,8 @@ export interface DashboardDeps {
   getViewerToken?(): string
   /** Records served now; sent as `records_count` for the Cluster panel's header. */
   recordCount?: () => number
+  /** What the DNS abuse limits did (sent as `dns_limits`); absent or undefined when no limit is set. */
+  dnsLimits?: () => DnsLimitCounters | undefined
   /** `cluster_sync_interval_seconds`: the page marks a peer red after twice this without a sync. */
   syncIntervalSeconds(): number
   build: BuildInfo
@@ -76,13 +79,13 @@ const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-s
   "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 /** Builds the dashboard's `/stats/dashboard/data` object from the deps. */
-export function buildDashboardData(deps: DashboardDeps): DashboardData & { records_count?: number } {
+export function buildDashboardData(deps: DashboardDeps): DashboardData & { records_count?: number; dns_limits?: DnsLimitCounters } {
   let cluster = deps.cluster?.()
   if (cluster && cluster.sync_interval_seconds === undefined) {
     cluster = { ...cluster, sync_interval_seconds: deps.syncIntervalSeconds() }
   }
   const fs = deps.fullstats?.()
-  const data: DashboardData & { records_count?: number } = deps.stats.dashboardData({
+  const data: DashboardData & { records_count?: number; dns_limits?: DnsLimitCounters } = deps.stats.dashboardData({
     status: deps.status(),
     cacheInfo: deps.cacheInfo(),
     upstream: deps.upstreamSummary(),
@@ -92,6 +95,8 @@ export function buildDashboardData(deps: DashboardDeps): DashboardData & { recor
     fullstats_top: fs?.fullstats_top,
   })
   if (deps.recordCount) data.records_count = deps.recordCount()
+  const limits = deps.dnsLimits?.()
+  if (limits) data.dns_limits = { ...limits }
   return data
 }
 

@@ -1,15 +1,18 @@
 /**
  * Every Prometheus metric of dnsplane, defined once on a private prom-client Registry
  * (never the global one). DNS counters are read at scrape time from the Stats counters
- * (`collectFrom`), so the DNS hot path only pays for one histogram observation.
+ * (`collectFrom`), so the DNS hot path only pays for one histogram observation (a few adds:
+ * ResolveHistogram).
  * Labels come from closed sets; peer-supplied strings never become label values.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client'
+import { ResolveHistogram } from './resolve-histogram.js'
 import type { ClusterStatus } from '../cluster/control.js'
 import type { FrameBudgetStats } from '../cluster/transport/frame-budget.js'
-import type { ResolutionEvent, ResolutionSink } from '../stats/resolution.js'
+import type { ResolutionEvent, ResolutionHit, ResolutionSink } from '../stats/resolution.js'
 import type { QueryCounters } from '../stats/dashboard-data.js'
 import type { DnsLimitCounters } from '../dns/limit/dns-limiter.js'
+import { createEdgeMetrics, type EdgeMetrics } from './edge-metrics.js'
 
 /** `qtype` label values of dnsplane_dns_resolve_duration_seconds; anything else is 'other'. */
 export const QTYPE_LABELS = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'PTR', 'SRV', 'SOA', 'CAA', 'ANY', 'other'] as const
@@ -90,7 +93,7 @@ export interface CreateMetricsOptions {
 }
 
 /** The metric handles plus helpers; also a ResolutionSink feeding the latency histogram. */
-export interface Metrics extends ResolutionSink {
+export interface Metrics extends ResolutionSink, EdgeMetrics {
   readonly registry: Registry
   /** Content-Type of `render()` output: `text/plain; version=0.0.4; charset=utf-8`. */
   readonly contentType: string
@@ -100,7 +103,7 @@ export interface Metrics extends ResolutionSink {
   readonly queriesForwardedTotal: Counter
   readonly queriesAnsweredTotal: Counter
   readonly serverStartTimeSeconds: Gauge
-  readonly resolveDurationSeconds: Histogram<'qtype'>
+  readonly resolveDurationSeconds: ResolveHistogram<QtypeLabel>
   readonly clusterPeersConfigured: Gauge
   readonly clusterPeersReachable: Gauge
   readonly clusterPeerLastSyncTimestampSeconds: Gauge<'peer_index'>
@@ -119,8 +122,12 @@ export interface Metrics extends ResolutionSink {
   readonly clusterClockSkewExceeded: Gauge
   readonly recordsMassDeleteHeld: Gauge
   readonly dnsUpdatesTotal: Counter<'rcode'>
+  /** Record set changes by path (ChangeSource); incremented by the zone service, which follows the store. */
+  readonly recordChangesTotal: Counter<'source'>
   /** Observes the resolution latency (O(1), never throws). */
   record(event: ResolutionEvent): void
+  /** A fast-path answer: latency 0 under its qtype. */
+  recordHit(at: number, clientIp: string | undefined, hit: ResolutionHit): void
   /** Counts one cluster event; unknown kinds and bad numbers are ignored, never thrown. */
   observeClusterEvent(e: ClusterMetricEvent): void
   /** Replaces the scrape-time sources. */
@@ -159,15 +166,17 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
       if (ms !== undefined && Number.isFinite(ms)) this.set(Math.floor(ms / 1000))
     },
   })
-  const resolveDurationSeconds = new Histogram<'qtype'>({
-    name: 'dnsplane_dns_resolve_duration_seconds',
-    help: 'Time to resolve one question, in seconds, by query type.',
-    labelNames: ['qtype'], buckets: [...RESOLVE_BUCKETS_SECONDS], registers,
-  })
-  // Pre-bound children: the hot path does a map lookup, not a label hash.
-  const byQtype = new Map<string, Histogram.Internal<'qtype'>>()
-  for (const q of QTYPE_LABELS) byQtype.set(q, resolveDurationSeconds.labels(q))
-  const otherQtype = byQtype.get('other') as Histogram.Internal<'qtype'>
+  const resolveDurationSeconds = new ResolveHistogram<QtypeLabel>(
+    'dnsplane_dns_resolve_duration_seconds', 'Time to resolve one question, in seconds, by query type.',
+    'qtype', QTYPE_LABELS, RESOLVE_BUCKETS_SECONDS,
+  )
+  registry.registerMetric(resolveDurationSeconds as unknown as Metric)
+  const otherQtype = resolveDurationSeconds.labelIndex('other')
+  const qtypeIndex = (qtype: string): number => {
+    let i = resolveDurationSeconds.labelIndex(qtype)
+    if (i < 0) i = resolveDurationSeconds.labelIndex(String(qtype).toUpperCase())
+    return i < 0 ? otherQtype : i
+  }
 
   const clusterPeersConfigured = new Gauge({
     name: 'dnsplane_cluster_peers_configured', help: 'Peers in the effective peer list (static plus SRV).', registers,
@@ -240,6 +249,11 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     name: 'dnsplane_dns_updates_total', help: 'RFC 2136 UPDATE messages answered, by rcode (NOERROR, REFUSED, NXRRSET, BADSIG, ...).',
     labelNames: ['rcode'], registers,
   })
+  const recordChangesTotal = new Counter<'source'>({
+    name: 'dnsplane_records_changes_total', labelNames: ['source'], registers,
+    help: 'Record set changes applied, by source: local (API, TUI, DNS UPDATE, records/zone import), cluster and replica (peers), file (records file edited), reload (records reload, bind_dir/url refresh).',
+  })
+  for (const s of ['local', 'cluster', 'replica', 'file', 'reload']) recordChangesTotal.labels(s).inc(0)
   const clusterDeltasAppliedTotal = new Counter({
     name: 'dnsplane_cluster_deltas_applied_total', help: 'record_lww delta frames received and applied (acknowledged).', registers,
   })
@@ -348,6 +362,7 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
   const reasonSet = new Set<string>(SNAPSHOT_REJECT_REASONS)
 
   return {
+    ...createEdgeMetrics(registry),
     registry,
     contentType: registry.contentType,
     queriesTotal, cacheHitsTotal, blocksTotal, queriesForwardedTotal, queriesAnsweredTotal, serverStartTimeSeconds,
@@ -357,14 +372,17 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     clusterFramesTotal, clusterBytesTotal, clusterAuthFailuresTotal,
     clusterApplyDurationSeconds, clusterReplicationDelaySeconds,
     clusterDeltasAppliedTotal, dnsUpdatesTotal, clusterAntiEntropyRoundsTotal, clusterReplicaEntries, clusterPeerClockSkewSeconds, clusterClockSkewExceeded,
-    recordsMassDeleteHeld,
+    recordsMassDeleteHeld, recordChangesTotal,
 
     record(event) {
       if (event.outcome === 'update') dnsUpdatesTotal.labels(event.rcode).inc()
       const ms = event.duration_ms
       if (!Number.isFinite(ms) || ms < 0) return
-      const child = byQtype.get(event.qtype) ?? byQtype.get(String(event.qtype).toUpperCase()) ?? otherQtype
-      child.observe(ms / 1000)
+      resolveDurationSeconds.observeAt(qtypeIndex(event.qtype), ms / 1000)
+    },
+
+    recordHit(_at, _clientIp, hit) {
+      resolveDurationSeconds.observeAt(qtypeIndex(hit.qtype), 0)
     },
 
     observeClusterEvent(e) {

@@ -21,7 +21,23 @@ export interface ResolutionEvent {
   duration_ms: number
 }
 
+/** What a repeated answer (the UDP fast path) has in common with its first: one object per cached answer. */
+export interface ResolutionHit {
+  qname: string
+  qtype: string
+  /** Default 'local'. */
+  outcome?: ResolutionOutcome
+  rcode: string
+  record?: string
+}
+
 /** Receives every resolution; implementations must be O(1) and never throw (called on the DNS hot path). */
 export interface ResolutionSink {
   record(event: ResolutionEvent): void
+  /**
+   * A fast-path answer over UDP (duration 0, not truncated, no upstream): the same facts as
+   * record() with an event of these fields, without building an event object per query. Optional:
+   * the responder falls back to record().
+   */
+  recordHit?(at: number, clientIp: string | undefined, hit: ResolutionHit): void
 }

@@ -3,8 +3,8 @@
  * the oldest entry is overwritten when full. Pure; no timers, no I/O.
  */
 export class RingBuffer<T> {
-  private items: (T | undefined)[]
-  private head = 0 // index of the next write
+  protected items: (T | undefined)[]
+  protected head = 0 // index of the next write
   private size = 0
 
   /** @param capacity number of entries kept; must be a positive integer (throws RangeError otherwise). */

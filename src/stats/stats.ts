@@ -3,8 +3,8 @@
  * a last-60-minutes series of replies/average latency and 5-second per-second rates.
  * Pure apart from the injected clock; imports no I/O, timers or metrics.
  */
-import type { ResolutionEvent, ResolutionOutcome, ResolutionSink } from './resolution.js'
-import { RingBuffer } from './ring-buffer.js'
+import type { ResolutionEvent, ResolutionHit, ResolutionOutcome, ResolutionSink } from './resolution.js'
+import { ResolutionLog } from './resolution-log.js'
 import type {
   DashboardData, DashboardExtra, PerfSummary, PerSecondRates, QueryCounters, ResolutionEntry,
   ResolutionsView, ResolverCounters, SeriesPoint,
@@ -39,7 +39,7 @@ export interface StatsOptions {
 export class Stats implements ResolutionSink {
   private readonly now: () => number
   private startMs: number
-  private log: RingBuffer<ResolutionEvent>
+  private log: ResolutionLog
   private readonly c: QueryCounters = {
     total_queries: 0, total_cache_hits: 0, total_blocks: 0, total_queries_forwarded: 0, total_queries_answered: 0,
   }
@@ -55,11 +55,15 @@ export class Stats implements ResolutionSink {
   // per-second rates: slot = second % RATE_SLOTS, OUTCOMES.length counters per slot
   private readonly secondOf = new Float64Array(RATE_SLOTS).fill(-1)
   private readonly secondCounts = new Float64Array(RATE_SLOTS * OUTCOMES.length)
+  /** The current second [secondStartMs, secondStartMs + 1000) and its slots, so most queries skip the slot math. */
+  private secondStartMs = -Infinity
+  private curMinuteSlot = 0
+  private curSecondBase = 0
 
   constructor(opts: StatsOptions = {}) {
     this.now = opts.now ?? Date.now
     this.startMs = this.now()
-    this.log = new RingBuffer(checkCap(opts.resolutionLogCap ?? DEFAULT_RESOLUTION_LOG_CAP))
+    this.log = new ResolutionLog(checkCap(opts.resolutionLogCap ?? DEFAULT_RESOLUTION_LOG_CAP))
   }
 
   /** Server start time, epoch milliseconds. */
@@ -71,6 +75,23 @@ export class Stats implements ResolutionSink {
     const oi = OUTCOME_INDEX[event.outcome]
     if (oi === undefined) return // not one of ours: ignore rather than throw on the hot path
     const ms = Number.isFinite(event.duration_ms) && event.duration_ms > 0 ? event.duration_ms : 0
+    this.count(oi, ms, this.now())
+    this.log.push(event)
+  }
+
+  /**
+   * A fast-path answer: counted and logged as record() would an event with duration 0, with no allocation;
+   * `at` (the time it was sent) also places it in the series (record() reads the clock).
+   */
+  recordHit(at: number, clientIp: string | undefined, hit: ResolutionHit): void {
+    const oi = OUTCOME_INDEX[hit.outcome ?? 'local']
+    if (oi === undefined) return
+    this.count(oi, 0, at)
+    this.log.pushHit(at, clientIp, hit)
+  }
+
+  /** `now`: the clock reading of the answer (a hit's `at` is one already, which saves a second read). */
+  private count(oi: number, ms: number, now: number): void {
     const c = this.c
     c.total_queries++
     c.total_queries_answered++
@@ -81,9 +102,14 @@ export class Stats implements ResolutionSink {
     this.perfOutcomes[oi]++
     this.perfSumMs += ms
     if (ms > this.perfMaxMs) this.perfMaxMs = ms
-    this.log.push(event)
 
-    const now = this.now()
+    const sinceSecond = now - this.secondStartMs
+    if (sinceSecond >= 0 && sinceSecond < 1000) {
+      this.minuteReplies[this.curMinuteSlot]++
+      this.minuteSumMs[this.curMinuteSlot] += ms
+      this.secondCounts[this.curSecondBase + oi]++
+      return
+    }
     const minute = Math.floor(now / 60_000)
     const mslot = slot(minute, SERIES_MINUTES)
     if (this.minuteOf[mslot] !== minute) {
@@ -101,6 +127,9 @@ export class Stats implements ResolutionSink {
       this.secondCounts.fill(0, sslot * OUTCOMES.length, (sslot + 1) * OUTCOMES.length)
     }
     this.secondCounts[sslot * OUTCOMES.length + oi]++
+    this.secondStartMs = second * 1000
+    this.curMinuteSlot = mslot
+    this.curSecondBase = sslot * OUTCOMES.length
   }
 
   /** Counts a query that produced no resolution event (rate-limited, refused, malformed). */
@@ -182,7 +211,7 @@ export class Stats implements ResolutionSink {
   /** Changes the log capacity (config reload), keeping the newest entries that fit. Throws RangeError when out of range. */
   setResolutionLogCap(cap: number): void {
     if (cap === this.log.capacity) return
-    const next = new RingBuffer<ResolutionEvent>(checkCap(cap))
+    const next = new ResolutionLog(checkCap(cap))
     const keep = this.log.newest(cap)
     for (let i = keep.length - 1; i >= 0; i--) next.push(keep[i])
     this.log = next

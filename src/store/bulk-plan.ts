@@ -7,7 +7,8 @@
  */
 import { DnsplaneError } from '../errors.js'
 import { encodeRdata } from '../dns/wire/rdata.js'
-import { MAX_JOURNAL_ENTRY_BYTES, type ChangeEntry } from './journal/codec.js'
+import { MAX_JOURNAL_ENTRY_BYTES, type WriteEntry } from './journal/codec.js'
+import { positionedBatch } from './batch-positions.js'
 import type { WritePlan } from './record-store.js'
 import { isMassDelete, MASS_DELETE_SAMPLE } from './mass-delete.js'
 import type { ValidRecordInput } from './record-validate.js'
@@ -117,24 +118,8 @@ export function planBulk(records: readonly DnsRecord[], inputs: readonly ValidRe
     )
   }
   const gone = new Set(deletedAt)
-  const next: DnsRecord[] = []
-  const updAt: number[] = []
-  const updRecords: DnsRecord[] = []
-  records.forEach((r, i) => {
-    if (gone.has(i)) return
-    const u = updatedAt.get(i)
-    if (u) {
-      updAt.push(next.length)
-      updRecords.push(u)
-    }
-    next.push(u ?? r)
-  })
-  for (const r of added) next.push(r)
+  const { next, entries, updated: updRecords } = positionedBatch(records, (_r, i) => (gone.has(i) ? 'delete' : updatedAt.get(i)), added)
   assertTouchedFit(next, [...updRecords, ...added])
-  const entries: ChangeEntry[] = []
-  if (deleted.length > 0) entries.push({ op: 'delete', at: deletedAt, records: deleted })
-  if (updRecords.length > 0) entries.push({ op: 'update', at: updAt, records: updRecords })
-  if (added.length > 0) entries.push({ op: 'add', records: added })
   const counts: BulkCounts = {
     mode: opts.mode,
     zone: opts.mode === 'replace' && !opts.all ? (opts.zone ?? '') : null,
@@ -176,13 +161,14 @@ const RECORD_FRAME_OVERHEAD_BYTES = 160
 
 /**
  * True when a plan's journal entry could exceed one frame (MAX_JOURNAL_ENTRY_BYTES): estimated
- * from the records it carries (UTF-16 length x 3 bounds the UTF-8 and JSON-escape growth).
+ * from the records it carries (UTF-16 length x 3 bounds the UTF-8 and JSON-escape growth), twice:
+ * under record_lww the frame also carries each added or updated record in its version.
  */
-export function isOversizedBatch(p: WritePlan): boolean {
-  if (p.next === undefined || p.entry.op !== 'batch') return false
+export function isOversizedBatch(p: Pick<WritePlan, 'next'> & { entry?: WriteEntry }): boolean {
+  if (p.next === undefined || p.entry?.op !== 'batch') return false
   let bytes = 0
   for (const e of p.entry.entries) for (const r of e.records) bytes += RECORD_FRAME_OVERHEAD_BYTES + 3 * (r.name.length + r.value.length + (r.id?.length ?? 0))
-  return bytes > MAX_JOURNAL_ENTRY_BYTES
+  return 2 * bytes > MAX_JOURNAL_ENTRY_BYTES
 }
 
 /** NDJSON: one JSON value per non-blank line; a line that is not JSON is refused with its number. */

@@ -4,7 +4,8 @@
  * edits (bad edits keep the old records serving). With `flushDelayMs` > 0 a local add/update/remove
  * is acknowledged once appended to the journal (journal/, group commit) and the file is rewritten
  * from memory in the background within that delay; with 0 every write rewrites the file.
- * docs/storage.md describes the guarantees.
+ * The write queue is store-writes.ts, the record_lww plumbing store-versions.ts; docs/storage.md
+ * describes the guarantees.
  */
 import { randomUUID } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
@@ -14,7 +15,6 @@ import { isDnsplaneError } from '../errors.js'
 import { readOnlyReason } from './atomic-write.js'
 import { FileEdits } from './file-edits.js'
 import type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
-import type { WriteEntry } from './journal/codec.js'
 import { StoreJournal, type RecoverSteps } from './journal/store-journal.js'
 import type { RecordIndex } from './record-index.js'
 import type {
@@ -37,9 +37,11 @@ import { isOversizedBatch } from './bulk-plan.js'
 import { planAdd, planRemove, planUpdate, type EditContext, type LocalPlan } from './local-edits.js'
 import { formatGoTime, GO_ZERO_TIME, type DnsRecord } from './record.js'
 import { DEFAULT_RECORDS, serializeRecordsFile } from './records-file.js'
-import { entryDelta, ServedIndex } from './served-index.js'
+import { ServedIndex } from './served-index.js'
 import { isMissing, normalizeIncoming, parseRecordsDocumentAt, selectorMatcher, sha256, validate } from './store-helpers.js'
-import { passThroughSection, VERSIONS_KEY, type LoadedVersions, type LocalVersions, type RecordVersioner } from './record-versions.js'
+import { VERSIONS_KEY, type DeltaCompute, type LoadedVersions, type RecordVersioner } from './record-versions.js'
+import { StoreVersions } from './store-versions.js'
+import { StoreWrites } from './store-writes.js'
 
 export { DEFAULT_WATCH_DEBOUNCE_MS } from './file-edits.js'
 export type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
@@ -55,9 +57,8 @@ export class FileRecordStore implements RecordStore {
   private readonly journal: StoreJournal
   /** The file as edited from outside: watch, parse, merge, restore. */
   private readonly file: FileEdits
-  /** Settles when the last journaled write has been acknowledged or refused. */
-  private inflight: Promise<unknown> = Promise.resolve()
-  private queue: Promise<unknown> = Promise.resolve()
+  /** The write queue, journaled writes in flight, write-through (store-writes.ts). */
+  private readonly writes: StoreWrites
   private readonly path: string
   private readonly log: Logger
   private readonly newId: () => string
@@ -66,10 +67,8 @@ export class FileRecordStore implements RecordStore {
   private readonly guard: MassDeleteHold
   /** True when open() found no file and created it. */
   private created = false
-  /** record_lww: keeps versions in the journal and the snapshot once attached (record-versions.ts). */
-  private versioner: RecordVersioner | undefined
-  /** The versions found at start-up (the file's section, replayed journal payloads). */
-  private loaded: LoadedVersions | undefined
+  /** record_lww: versions in the journal and the snapshot once a versioner is attached (store-versions.ts). */
+  private readonly versions: StoreVersions
 
   constructor(private readonly opts: FileRecordStoreOptions) {
     this.path = resolve(opts.path)
@@ -78,6 +77,7 @@ export class FileRecordStore implements RecordStore {
     this.now = opts.now ?? (() => new Date())
     this.served = new ServedIndex(this.log)
     this.guard = new MassDeleteHold({ path: this.path, log: this.log, now: this.now, percent: opts.massDeleteGuardPercent })
+    this.versions = new StoreVersions((deleted, total) => this.guard.deletedCount(deleted, total))
     this.journal = new StoreJournal({
       path: this.path,
       journalPath: opts.journalPath,
@@ -89,6 +89,7 @@ export class FileRecordStore implements RecordStore {
         this.flush({ background: true }).catch((err: unknown) => this.log.error({ err, path: this.path }, 'records file flush failed; the journal keeps every acknowledged change'))
       },
     })
+    this.writes = new StoreWrites({ served: this.served, journal: this.journal, versions: this.versions, persist: (records) => this.persist(records) })
     this.file = new FileEdits(
       {
         served: () => this.served.current.records,
@@ -214,6 +215,11 @@ export class FileRecordStore implements RecordStore {
     })
   }
 
+  /** See RecordStore.applyDelta: planned once the journaled writes before it settled; journaled like a local write. */
+  applyDelta(compute: DeltaCompute, source: ChangeSource): Promise<boolean> {
+    return this.writes.applyDelta(compute, source)
+  }
+
   /** Re-reads the file (source 'reload'); a read/parse error keeps the old records and throws ERR_RECORDS_PARSE. */
   reload(): Promise<number> {
     return this.enqueueDrained(() => this.file.reload())
@@ -232,9 +238,7 @@ export class FileRecordStore implements RecordStore {
 
   /** What start-up found for a versioner: the file's versions section and the replayed journal payloads. */
   loadedVersions(): LoadedVersions | undefined {
-    // A versioner attached earlier in this process (the cluster restarted): its state is the newest.
-    if (this.versioner && this.loaded) return { ...this.loaded, section: this.versioner.section(this.served.current.records), replayed: [], created: false }
-    return this.loaded
+    return this.versions.found(this.served.current.records)
   }
 
   /**
@@ -242,7 +246,7 @@ export class FileRecordStore implements RecordStore {
    * versions, and every snapshot of dnsrecords.json carries `v.section`. Undefined detaches.
    */
   attachVersioner(v: RecordVersioner | undefined): void {
-    this.versioner = v
+    this.versions.attach(v)
   }
 
   /** The change held back by the mass-delete guard, if any. */
@@ -287,14 +291,14 @@ export class FileRecordStore implements RecordStore {
    */
   async stop(opts: { flush?: boolean } = {}): Promise<void> {
     await this.file.stop()
-    await this.queue
+    await this.writes.settled()
     if (this.journal.active && opts.flush !== false) {
       await this.flush({ background: true }).catch((err: unknown) =>
         this.log.error({ err, path: this.path }, 'records flush at stop failed; the journal keeps every acknowledged change'),
       )
     }
     this.journal.cancelFlush()
-    await this.drain()
+    await this.writes.drain()
     await this.journal.close()
   }
 
@@ -310,13 +314,13 @@ export class FileRecordStore implements RecordStore {
       const records = (this.opts.seedRecords ?? DEFAULT_RECORDS).map((r) => ({ ...r }))
       await this.persist(records)
       this.created = true
-      this.loaded = this.newLoaded(undefined)
+      this.versions.load(undefined, true)
       this.log.info({ path: this.path, count: records.length }, 'records file created')
       await this.journal.recover(records, this.file.fileHash as string, this.recoverSteps())
       return
     }
     const { records, extra } = parseRecordsDocumentAt(this.path, buf, VERSIONS_KEY)
-    this.loaded = this.newLoaded(extra)
+    this.versions.load(extra, false)
     this.file.noteWritten(sha256(buf), records)
     this.log.info({ path: this.path, count: records.length }, 'records loaded')
     const readOnly = await readOnlyReason(this.path)
@@ -328,84 +332,11 @@ export class FileRecordStore implements RecordStore {
   private recoverSteps(): RecoverSteps {
     return {
       serve: (records, versions) => {
-        if (this.loaded) this.loaded.replayed = versions
+        this.versions.replayed(versions)
         this.served.swap(records, undefined)
       },
       persist: (records) => this.persist(records),
     }
-  }
-
-  private newLoaded(section: unknown): LoadedVersions {
-    const created = section === undefined && this.created
-    return { section, replayed: [], created, isMassDelete: (deleted, total) => this.guard.deletedCount(deleted, total) }
-  }
-
-  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn)
-    this.queue = run.catch(() => undefined)
-    return run
-  }
-
-  /** Queues `fn` to run once every journaled write before it is acknowledged or refused (so head = current). */
-  private enqueueDrained<T>(fn: () => Promise<T>): Promise<T> {
-    return this.enqueue(async () => {
-      await this.drain()
-      return fn()
-    })
-  }
-
-  private async drain(): Promise<void> {
-    await this.inflight
-  }
-
-  /**
-   * Runs a local add/update/remove: `plan` computes it in the queue from the newest records (head).
-   * Journal mode: appended to the journal and the queue moves on; the caller is answered, the index
-   * swapped and the listeners told once its fsync completed (group commit). Write-through (no
-   * delay, a missing file, a failed journal): the file is rewritten first, as before the journal.
-   */
-  private async write(plan: (records: readonly DnsRecord[]) => LocalPlan, writeThrough?: (p: LocalPlan) => boolean): Promise<WriteResult> {
-    const { durable, result } = await this.enqueue(async () => {
-      let through = !this.journal.active || (await this.journal.isWriteThrough())
-      if (through) await this.drain()
-      let p = plan(this.served.head.records)
-      if (!through && writeThrough?.(p)) {
-        // Planned again once the writes in flight settled: one of them may have been refused.
-        through = true
-        await this.drain()
-        p = plan(this.served.head.records)
-      }
-      if (!p.next) return { durable: undefined, result: p.result }
-      if (through) {
-        await this.commitLocal(p.next, p.change)
-        return { durable: undefined, result: p.result }
-      }
-      return { durable: this.append(p.next, p.change, p.entry), result: p.result }
-    })
-    await durable
-    return result
-  }
-
-  /** Journals `entry`; head moves now, current and the listeners once it is durable. */
-  private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: WriteEntry): Promise<void> {
-    // Only the records this change made are new objects; the rest were frozen when first served.
-    const index = this.served.build(next, change.kind === 'remove' ? [] : change.records, change.kind === 'add', entryDelta(this.served.head.records, entry))
-    const versions = this.versionLocal(change, index)
-    const durable = this.journal.append(versions ? { ...entry, lww: versions.journal } : entry).then(
-      () => {
-        this.served.publish(index, change)
-        versions?.acknowledged()
-        this.journal.markDirty()
-      },
-      (err: unknown) => {
-        // Refused, not acknowledged: later writes built on it are refused by the journal too.
-        this.served.head = this.served.current
-        versions?.refused()
-        throw err
-      },
-    )
-    this.inflight = durable.catch(() => undefined)
-    return durable
   }
 
   /**
@@ -413,7 +344,7 @@ export class FileRecordStore implements RecordStore {
    * Callers in the queue drain journaled writes first, so `records` is what is (about to be) served.
    */
   private async persist(records: readonly DnsRecord[]): Promise<void> {
-    const section = this.versioner ? this.versioner.section(records) : passThroughSection(this.loaded)
+    const section = this.versions.section(records)
     const text = serializeRecordsFile(records, this.opts.prettyJson, { key: VERSIONS_KEY, value: section })
     try {
       await this.journal.write(text)
@@ -426,31 +357,16 @@ export class FileRecordStore implements RecordStore {
     this.journal.dirty = false
   }
 
-  /** The versions of a local write (record_lww), made before it is journaled or written. */
-  private versionLocal(change: Omit<RecordChange, 'index'>, index: RecordIndex): LocalVersions | undefined {
-    return this.versioner?.local(change, index)
+  private enqueueDrained<T>(fn: () => Promise<T>): Promise<T> {
+    return this.writes.enqueueDrained(fn)
   }
 
-  /** A write-through local write: its versions are made first, so the rewritten file holds them. */
-  private async commitLocal(records: DnsRecord[], change: Omit<RecordChange, 'index'>): Promise<void> {
-    if (!this.versioner) return this.commit(records, change)
-    const index = this.served.build(records)
-    const versions = this.versionLocal(change, index)
-    try {
-      await this.persist(records)
-    } catch (err) {
-      this.served.head = this.served.current
-      versions?.refused()
-      throw err
-    }
-    this.served.publish(index, change)
-    versions?.acknowledged()
+  private write(plan: (records: readonly DnsRecord[]) => LocalPlan, writeThrough?: (p: LocalPlan) => boolean): Promise<WriteResult> {
+    return this.writes.write(plan, writeThrough)
   }
 
-  /** Persist first; only a successful write changes memory and emits. */
-  private async commit(records: DnsRecord[], change: Omit<RecordChange, 'index'>): Promise<void> {
-    await this.persist(records)
-    this.served.swap(records, change)
+  private commit(records: DnsRecord[], change: Omit<RecordChange, 'index'>): Promise<void> {
+    return this.writes.commit(records, change)
   }
 
   /** What the local edit rules read: the newest index (writes in flight included), ids, the clock. */

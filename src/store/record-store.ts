@@ -7,7 +7,7 @@ import type { RecordIndex } from './record-index.js'
 import type { MassDeleteInfo } from './mass-delete.js'
 import type { WriteEntry } from './journal/codec.js'
 import type { ValidRecordInput } from './record-validate.js'
-import type { LoadedVersions, RecordVersioner } from './record-versions.js'
+import type { DeltaCompute, LoadedVersions, RecordVersioner } from './record-versions.js'
 
 /**
  * Where a change came from: cluster push-on-change fires only for 'local'; 'replica' is the
@@ -121,6 +121,13 @@ export interface RecordStore {
    * entry and one 'replace' change. Absent on a read-only records source.
    */
   bulkWrite?(compute: BulkCompute): Promise<WriteResult>
+  /**
+   * record_lww merges from peers: `compute` runs in the write queue on the index served now and
+   * returns the change with its versions; journaled and indexed at the cost of the change (a store
+   * without a journal rewrites the file). Resolves true when something was written. Absent on a
+   * store without a journal (the replica then uses replaceWith).
+   */
+  applyDelta?(compute: DeltaCompute, source: ChangeSource): Promise<boolean>
   /** record_lww start-up: the versions the records file and its journal held (store/record-versions.ts); absent on a store without them. */
   loadedVersions?(): LoadedVersions | undefined
   /** Versions local writes through `v` and writes its section in every snapshot; absent on a store without a journal. */

@@ -4,6 +4,8 @@
  * change and its version durable together, and one atomic rewrite of dnsrecords.json holds both.
  * The store treats what the versioner hands it as opaque JSON (docs/storage.md).
  */
+import type { RecordDelta } from './index-delta.js'
+import type { WriteEntry } from './journal/codec.js'
 import type { RecordIndex } from './record-index.js'
 import type { DnsRecord } from './record.js'
 
@@ -18,6 +20,14 @@ export const UNFOLDED_KEY = 'journal'
 /** A local write as the versioner sees it (RecordChange without the index; declared here to keep record-store.ts free of a cycle). */
 export interface VersionedChange {
   kind: 'add' | 'update' | 'remove' | 'replace'
+  records: readonly DnsRecord[]
+  /** A bulk load ('replace'): the records it deleted, updated and added, in that order (its journal batch). */
+  parts?: readonly VersionedPart[]
+}
+
+/** One step of a batch: the records a delete/update/add of the batch touched (new form for an update). */
+export interface VersionedPart {
+  kind: 'add' | 'update' | 'remove'
   records: readonly DnsRecord[]
 }
 
@@ -37,6 +47,15 @@ export interface RecordVersioner {
   /** The section (JSON) to write beside `records` in a snapshot of dnsrecords.json. */
   section(records: readonly DnsRecord[]): unknown
 }
+
+/**
+ * A change merged from peers (record_lww): the served records it removes, replaces and adds, and
+ * the versions (JSON) journaled beside it, so the records and their versions are durable together.
+ */
+export type VersionedDelta = RecordDelta & { lww: unknown }
+
+/** Computes a merged change from the index served now, in the store's write queue; undefined = nothing to write. */
+export type DeltaCompute = (index: RecordIndex) => VersionedDelta | undefined
 
 /** What the store found at start-up for the versioner. */
 export interface LoadedVersions {
@@ -59,4 +78,11 @@ export function passThroughSection(loaded: LoadedVersions | undefined): unknown 
   const base = typeof loaded.section === 'object' && loaded.section !== null && !Array.isArray(loaded.section) ? (loaded.section as Record<string, unknown>) : {}
   const before = Array.isArray(base[UNFOLDED_KEY]) ? (base[UNFOLDED_KEY] as unknown[]) : []
   return { ...base, [UNFOLDED_KEY]: [...before, ...loaded.replayed] }
+}
+
+/** The change a local write hands the versioner: a batch names its parts, so it is versioned at the cost of the batch. */
+export function versionedChange(change: VersionedChange, entry: WriteEntry | undefined): VersionedChange {
+  if (entry?.op !== 'batch') return change
+  const parts = entry.entries.map((e): VersionedPart => ({ kind: e.op === 'delete' ? 'remove' : e.op, records: e.records }))
+  return { ...change, parts }
 }

@@ -13,6 +13,8 @@ import { buildZoneContent, groupByZone, servedOwner, servedSoa, soaSerialOf, sta
 export interface ZoneDiff {
   from: number
   to: number
+  /** Content digest at `to` (zone-content.ts): a history read back must end at the content loaded. */
+  digest: string
   /** The SOAs served at `from` and at `to`. */
   oldSoa: WireRR
   newSoa: WireRR
@@ -145,6 +147,28 @@ export class ZoneTracker {
     return i < 0 ? undefined : z.history.slice(i)
   }
 
+  /** The zone's history now, oldest first (empty for no zone). */
+  historyOf(apex: string): readonly ZoneDiff[] {
+    return this.zones.get(apex)?.history ?? []
+  }
+
+  /**
+   * Start-up: takes a history read back from disk (src/zones/history-file.ts) when it ends at the serial
+   * and content loaded; kept within the budget (the oldest first out). False when it does not fit (the
+   * zone then answers IXFR from older serials with the whole zone until new changes build a history).
+   */
+  restoreHistory(apex: string, diffs: readonly ZoneDiff[]): boolean {
+    const z = this.zones.get(apex)
+    const last = diffs[diffs.length - 1]
+    if (!z || !last || z.history.length > 0 || last.to !== z.serial || last.digest !== z.content.digest) return false
+    const history = [...diffs]
+    let bytes = history.reduce((n, d) => n + d.bytes, 0)
+    while (history.length > 0 && (history.length > this.opts.maxDiffs || bytes > this.opts.maxBytes)) bytes -= (history.shift() as ZoneDiff).bytes
+    z.history = history
+    z.historyBytes = bytes
+    return history.length > 0
+  }
+
   /** What the state file keeps: serial and digest of every zone seen. */
   persisted(): Record<string, PersistedZone> {
     const out: Record<string, PersistedZone> = {}
@@ -161,7 +185,10 @@ export class ZoneTracker {
       const s = recordSeconds(r.updated_on)
       if (s !== undefined && (changed === undefined || s > changed)) changed = s
     }
-    let serial = nextSerial(prev.serial, changed ?? nowSeconds)
+    // k records of the zone stamped in that second count k steps from it: a node that receives a burst as one
+    // delta lands where the writer did after taking the burst one change at a time (never on a serial the
+    // writer had with other content), so a secondary moving between nodes is not told it is current wrongly
+    let serial = nextSerial(prev.serial, changed === undefined ? nowSeconds : changed + Math.max(0, secondCount(content.members, changed) - 1))
     // an operator who raises the stored serial past ours is followed (e.g. to jump a secondary forward)
     serial = startSerial([serial, soaSerialOf(content.soaRdata)])
     const removed: ZoneRR[] = []
@@ -169,10 +196,10 @@ export class ZoneTracker {
     for (const [k, rr] of prev.content.rrs) if (!content.rrs.has(k)) removed.push(rr)
     for (const [k, rr] of content.rrs) if (!prev.content.rrs.has(k)) added.push(rr)
     const diff: ZoneDiff = {
-      from: prev.serial, to: serial, oldSoa: servedSoa(prev.content, prev.serial), newSoa: servedSoa(content, serial),
+      from: prev.serial, to: serial, digest: content.digest, oldSoa: servedSoa(prev.content, prev.serial), newSoa: servedSoa(content, serial),
       removed, added, bytes: 0,
     }
-    diff.bytes = wireBytes(diff)
+    diff.bytes = diffWireBytes(diff)
     const history = prev.history
     history.push(diff)
     let bytes = prev.historyBytes + diff.bytes
@@ -192,13 +219,21 @@ export class ZoneTracker {
   }
 }
 
+/** How many distinct records (by identity and version) of `members` were stamped in second `sec`. */
+function secondCount(members: readonly DnsRecord[], sec: number): number {
+  const seen = new Set<string>()
+  for (const r of members) if (recordSeconds(r.updated_on) === sec) seen.add(stampOf(r))
+  return seen.size
+}
+
 function sameMembers(a: readonly DnsRecord[], b: readonly DnsRecord[]): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
 
-function wireBytes(d: ZoneDiff): number {
+/** Wire bytes of a difference's RRs, counted against the history budget (`ixfr_history_max_bytes`). */
+export function diffWireBytes(d: Pick<ZoneDiff, 'oldSoa' | 'newSoa' | 'removed' | 'added'>): number {
   let n = d.oldSoa.body.length + d.newSoa.body.length
   for (const rr of d.removed) n += rr.name.length + 2 + rr.body.length
   for (const rr of d.added) n += rr.name.length + 2 + rr.body.length

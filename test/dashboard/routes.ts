@@ -155,6 +155,14 @@ t.test('data carries records_count when a record counter is given', async (t) =>
   t.equal((await app.inject({ method: 'GET', url: '/stats/dashboard/data' })).json().records_count, 7)
 })
 
+t.test('data carries dns_limits while a limit is set, and not otherwise', async (t) => {
+  const counters = { refused_rate: 7, refused_window: 0, rrl_dropped: 3, rrl_slipped: 2, amplification_truncated: 1, evictions: 0 }
+  const on = await makeApp(t, makeDeps({ dnsLimits: () => counters }))
+  t.same((await on.inject({ method: 'GET', url: '/stats/dashboard/data' })).json().dns_limits, counters)
+  const off = await makeApp(t, makeDeps({ dnsLimits: () => undefined }))
+  t.notOk('dns_limits' in (await off.inject({ method: 'GET', url: '/stats/dashboard/data' })).json())
+})
+
 t.test('the cluster key is absent without a cluster provider', async (t) => {
   const app = await makeApp(t, makeDeps({ cluster: undefined }))
   t.notOk('cluster' in (await app.inject({ method: 'GET', url: '/stats/dashboard/data' })).json())

@@ -1,7 +1,11 @@
 /**
  * Zones for the Knot differential test (test/integration/knot-differential.ts): one list of records,
- * written as dnsplane's records JSON and as knotd zone files, and the queries asked of both.
+ * written as dnsplane's records JSON and as knotd zone files, and the queries asked of both. Also starts
+ * and stops knotd for the tests that run one (knot-differential.ts, zone-transfer.ts).
  */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { nameKey } from '../../src/store/record.js'
 
 export interface Rec {
@@ -61,6 +65,9 @@ const RECORDS: Rec[] = [
   r('sub.example.com', 'NS', 'ns1.sub.example.com.'),
   r('sub.example.com', 'NS', 'ns.elsewhere.org.'),
   r('ns1.sub.example.com', 'A', '192.0.2.70'),
+  // a wildcard below the cut is occluded (RFC 4592 2.2.1; RFC 1034 4.3.2 step 3b): the referral wins
+  r('*.sub.example.com', 'A', '192.0.2.99'),
+  r('*.sub.example.com', 'TXT', '"occluded"'),
   r('sub2.example.com', 'NS', 'ns1.example.com.'), // served by a name elsewhere in the parent zone
   r('sub2.example.com', 'NS', 'mail.example.com.'),
   r('sub.example.com', 'DS', '12345 8 2 49FD46E6C4B45C55D4AC49FD46E6C4B45C55D4AC49FD46E6C4B45C55D4AC'),
@@ -143,7 +150,7 @@ export function queriesFor(z: Zones): Q[] {
   names.push(
     'nope.example.com', 'b.deep.example.com', 'deep.example.com', 
     'anything.wild.example.com', 'a.b.wild.example.com', 'wild.example.com', 'x.exists.wild.example.com', 'foo.wc.example.com',
-    'www.sub.example.com', 'a.b.sub.example.com', 'www.sub2.example.com', 'x.old.example.com', 'www.olddept.example.com', 'nope.olddept.example.com', 'a.loop.example.com', 'www.old.example.com', 'nope.old.example.com',
+    'www.sub.example.com', 'a.b.sub.example.com', 'anything.sub.example.com', 'x.y.sub.example.com', 'www.sub2.example.com', 'x.old.example.com', 'www.olddept.example.com', 'nope.olddept.example.com', 'a.loop.example.com', 'www.old.example.com', 'nope.old.example.com',
     'nope.child.example.com', 'nope.example.net', '030.2.0.192.in-addr.arpa', '0.2.0.192.in-addr.arpa', '99.2.0.192.in-addr.arpa',
     '0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa', '0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa',
     'f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa',
@@ -157,4 +164,31 @@ export function queriesFor(z: Zones): Q[] {
   out.push({ name: 'id.server', type: 'TXT', edns: false, qclass: 3 }, { name: 'HOSTNAME.bind', type: 'TXT', edns: true, qclass: 3 })
   out.push({ name: 'version.bind', type: 'TXT', edns: false, qclass: 3 })
   return out
+}
+
+/**
+ * Writes `dir`/knot.conf (server on 127.0.0.1:`port` with `serverLines` added, storage in `dir`, warnings to
+ * stderr, then `body`: remotes, acls, zones) and starts knotd in the foreground. Stop it with stopProcess.
+ */
+export async function startKnotd(dir: string, port: number, body: readonly string[], serverLines: readonly string[] = []): Promise<ChildProcess> {
+  const conf = [
+    'server:', `    rundir: "${dir}"`, `    listen: 127.0.0.1@${port}`, ...serverLines,
+    'database:', `    storage: "${dir}"`,
+    'log:', '  - target: stderr', '    any: warning',
+    ...body, '',
+  ].join('\n')
+  await writeFile(join(dir, 'knot.conf'), conf)
+  const p = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] })
+  p.stderr?.on('data', (d) => process.stderr.write('[knotd] ' + String(d)))
+  return p
+}
+
+/** SIGTERM, then SIGKILL after 3 s; resolves when the process is gone. */
+export async function stopProcess(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null) return
+  const done = new Promise<void>((resolve) => p.once('exit', () => resolve()))
+  p.kill('SIGTERM')
+  const timer = setTimeout(() => p.kill('SIGKILL'), 3000)
+  await done
+  clearTimeout(timer)
 }

@@ -4,10 +4,12 @@
  * certificate. Nothing is checked in; keys are throw-away EC P-256.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { startTestNode, type TestNode } from './daemon.js'
 
 const run = promisify(execFile)
 
@@ -79,4 +81,26 @@ export async function makeTestPki(t: { teardown(fn: () => unknown): void }): Pro
     rogueCaCert: await readFile(rogueCa.crt),
     rogue: await makeNode(dir, 'rogue', rogueCa),
   }
+}
+
+/**
+ * Starts a node with DoT and DoH listeners on 127.0.0.1 (ephemeral ports, DoH path /q) serving
+ * `pki.nodeA` from dns.crt/dns.key in its directory (relative paths resolve against the directory of
+ * dnsplane.json); stopped at teardown. Tests swap the files and call reload() to test SIGHUP.
+ */
+export async function startEncryptedTestNode(
+  t: { teardown(fn: () => unknown): void }, pki: TestPki, records: unknown, extra: Record<string, unknown> = {},
+): Promise<{ node: TestNode; dir: string; dot: AddressInfo; doh: AddressInfo }> {
+  const dir = await mkdtemp(join(tmpdir(), 'dnsplane-it-'))
+  await copyFile(pki.nodeA.certPath, join(dir, 'dns.crt'))
+  await copyFile(pki.nodeA.keyPath, join(dir, 'dns.key'))
+  const node = await startTestNode({
+    dot_enabled: true, dot_bind: '127.0.0.1', dot_port: '0', dot_cert_file: 'dns.crt', dot_key_file: 'dns.key',
+    doh_enabled: true, doh_bind: '127.0.0.1', doh_port: '0', doh_path: '/q', doh_cert_file: 'dns.crt', doh_key_file: 'dns.key',
+    ...extra,
+  }, { dir, records })
+  t.teardown(() => node.daemon.stop())
+  const { dot, doh } = node.daemon.encryptedDnsAddress?.() ?? {}
+  if (!dot || !doh) throw new Error('encrypted listeners did not start')
+  return { node, dir, dot, doh }
 }

@@ -7,6 +7,7 @@
 import t from 'tap'
 import dgram from 'node:dgram'
 import { copyFile, mkdtemp, writeFile } from 'node:fs/promises'
+import http from 'node:http'
 import https from 'node:https'
 import { tmpdir } from 'node:os'
 import tls from 'node:tls'
@@ -55,6 +56,19 @@ function httpsGet(port: number, path: string, ca: Buffer): Promise<{ status: num
   })
 }
 
+function socketGet(socketPath: string, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ socketPath, path, timeout: 10_000 }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (body += c))
+      res.on('end', () => resolve(body))
+    })
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.on('error', reject)
+  })
+}
+
 t.test('query rate limit: a flood from 127.0.0.2 is refused, 127.0.0.3 is answered; the API limits over HTTPS', async (t) => {
   const why = await opensslUnavailable()
   if (why) return t.skip(why)
@@ -84,6 +98,8 @@ t.test('query rate limit: a flood from 127.0.0.2 is refused, 127.0.0.3 is answer
   }
   t.same(statuses, [200, 200, 200, 429], 'the API burst (4, one used by /metrics), then 429')
   t.match(last?.headers['retry-after'], /^\d+$/)
+  // the API is limited now: read the metrics over the control socket, which has no rate limit
+  t.match(await socketGet(join(dir, 'ctl.sock'), '/metrics'), /^dnsplane_api_rate_limited_total 1$/m, 'the 429 is counted')
 
   // SIGHUP (daemon.reload) re-reads the API's certificate pair
   await copyFile(pki.nodeB.certPath, join(dir, 'api.crt'))
@@ -107,6 +123,9 @@ t.test('RRL: over the bucket replies are dropped and every second one slipped; a
   const seen: string[] = []
   for (let i = 0; i < 6; i++) seen.push(outcome(await askFrom('127.0.0.2', node.dnsPort, 'www.example.net', 400)))
   t.same(seen, ['NOERROR', 'NOERROR', 'drop', 'tc', 'drop', 'tc'])
+  // the dashboard (and `dnsplane top`, which reads the same object) shows what the limits did
+  const data = await (await fetch(`http://127.0.0.1:${node.apiPort}/stats/dashboard/data`)).json()
+  t.match(data.dns_limits, { rrl_dropped: 2, rrl_slipped: 2, refused_rate: 0 })
   t.equal(outcome(await askFrom('127.0.1.3', node.dnsPort, 'www.example.net')), 'NOERROR', 'another /24, another bucket')
   const big = await askFrom('127.0.2.2', node.dnsPort, 'big.example.net')
   t.equal(outcome(big), 'tc', '30 A records exceed 4 x the query')

@@ -1,16 +1,15 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
-import { copyFile, mkdtemp } from 'node:fs/promises'
+import { copyFile } from 'node:fs/promises'
 import http2 from 'node:http2'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tls from 'node:tls'
 import { promisify } from 'node:util'
 import dnsPacket from 'dns-packet'
 import { queryTcp, queryUdp } from '../helpers/dns-client.js'
 import { startTestNode } from '../helpers/daemon.js'
-import { makeTestPki, opensslUnavailable } from '../helpers/tls-certs.js'
+import { makeTestPki, opensslUnavailable, startEncryptedTestNode } from '../helpers/tls-certs.js'
 
 const run = promisify(execFile)
 const records = { records: [{ name: 'www.example.net', type: 'A', value: '198.51.100.7', ttl: 120 }] }
@@ -28,17 +27,8 @@ t.test('a node with dot_enabled and doh_enabled answers over TLS and HTTPS as ov
   const why = await opensslUnavailable()
   if (why) return t.skip(why)
   const pki = await makeTestPki(t)
-  const dir = await mkdtemp(join(tmpdir(), 'dnsplane-it-'))
-  // relative paths resolve against the directory of dnsplane.json
-  await copyFile(pki.nodeA.certPath, join(dir, 'dns.crt'))
-  await copyFile(pki.nodeA.keyPath, join(dir, 'dns.key'))
-  const node = await startTestNode({
-    dot_enabled: true, dot_bind: '127.0.0.1', dot_port: '0', dot_cert_file: 'dns.crt', dot_key_file: 'dns.key',
-    doh_enabled: true, doh_bind: '127.0.0.1', doh_port: '0', doh_path: '/q', doh_cert_file: 'dns.crt', doh_key_file: 'dns.key',
-  }, { dir, records })
-  t.teardown(() => node.daemon.stop())
-  const { dot, doh } = node.daemon.encryptedDnsAddress?.() ?? {}
-  if (!dot || !doh) throw new Error('encrypted listeners did not start')
+  const { node, dir, dot, doh } = await startEncryptedTestNode(t, pki, records)
+  t.same([dot.address, doh.address], ['127.0.0.1', '127.0.0.1'], 'dot_bind and doh_bind: not the wildcard')
 
   const plain = await queryUdp(node.dnsPort, 'www.example.net', 'A')
   t.same((await queryTcp(node.dnsPort, 'www.example.net', 'A')).answers, plain.answers)

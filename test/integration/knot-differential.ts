@@ -5,7 +5,7 @@
  * deliberate differences listed in docs/resolution.md ("Differences from Knot"). Skips when knotd is missing.
  */
 import t from 'tap'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync, type ChildProcess } from 'node:child_process'
 import dgram from 'node:dgram'
 import net from 'node:net'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -16,7 +16,7 @@ import { freePort, startTestNode, waitFor } from '../helpers/daemon.js'
 import { encodeName } from '../../src/dns/wire/rdata.js'
 import { typeNumber } from '../../src/store/rr-types.js'
 import { GO_ZERO_TIME } from '../../src/store/record.js'
-import { buildZones, queriesFor, type Q } from '../helpers/knot-zones.js'
+import { buildZones, queriesFor, startKnotd, stopProcess, type Q } from '../helpers/knot-zones.js'
 
 const REPLY_MS = 2000
 /**
@@ -181,23 +181,7 @@ async function startKnot(dir: string, port: number, files: Map<string, string>):
     await writeFile(file, text)
     zones.push(`  - domain: "${zone}."\n    file: "${file}"\n    journal-content: none\n    zonefile-sync: -1`)
   }
-  const conf = [
-    'server:', `    rundir: "${dir}"`, `    listen: 127.0.0.1@${port}`, '    identity: "knot-diff-node"', '    version: ""',
-    'database:', `    storage: "${dir}"`, 'log:', '  - target: stderr', '    any: warning', 'zone:', ...zones, '',
-  ].join('\n')
-  await writeFile(join(dir, 'knot.conf'), conf)
-  const p = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] })
-  p.stderr?.on('data', (d) => process.stderr.write('[knotd] ' + String(d)))
-  return p
-}
-
-async function stopProcess(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return
-  const done = new Promise<void>((resolve) => p.once('exit', () => resolve()))
-  p.kill('SIGTERM')
-  const timer = setTimeout(() => p.kill('SIGKILL'), 3000)
-  await done
-  clearTimeout(timer)
+  return startKnotd(dir, port, ['zone:', ...zones], ['    identity: "knot-diff-node"', '    version: ""'])
 }
 
 export type { Q }

@@ -4,12 +4,13 @@
  * change by IXFR. Skips the knotd part when knotd is missing, everything when kdig is missing.
  */
 import t from 'tap'
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { execFile, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { freePort, startTestNode, waitFor, type TestNode } from '../helpers/daemon.js'
+import { startKnotd, stopProcess } from '../helpers/knot-zones.js'
 
 const run = promisify(execFile)
 const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() !== ''
@@ -81,6 +82,10 @@ if (!has('kdig')) {
     t.match(await kdig(node.dnsPort, 'AXFR', 'nope.org'), /NOTAUTH/, 'a zone we do not hold: NOTAUTH')
     t.match(await kdig(node.dnsPort, '+notcp', 'AXFR', 'example.org'), /NOTIMP/, 'AXFR over UDP: NOTIMP')
     t.ok(node.logLines.some((l) => l.includes('"zone transfer"') && l.includes('"result":"ixfr"')), 'transfers are logged')
+    const metrics = await (await fetch(`http://127.0.0.1:${node.apiPort}/metrics`)).text()
+    t.match(metrics, /dnsplane_records_changes_total\{source="local"\} 2\b/, 'both writes counted by their path')
+    t.match(metrics, /dnsplane_zone_transfers_total\{type="ixfr",result="ixfr"\} 1\b/)
+    t.ok(node.logLines.some((l) => l.includes('"zone serial changed"') && l.includes('"source":"local"')), 'the zone log names the path of the change')
   })
 
   t.test('TSIG: a signed AXFR of a multi-message zone is signed in every message; bad keys get NOTAUTH', { timeout: 60_000 }, async (t) => {
@@ -138,21 +143,63 @@ if (!has('kdig')) {
     t.teardown(() => again.daemon.stop())
     t.equal(await serialOf(again.dnsPort, 'example.org'), s1, 'the same serial after the restart, not the records\' newest time')
   })
+  t.test('IXFR history survives a restart: kdig IXFR=<old serial> after a restart gets the increments', { timeout: 60_000 }, async (t) => {
+    const cfg = { axfr_enabled: true, axfr_allowed_networks: ['127.0.0.0/8', '::1'] }
+    const first = await startTestNode(cfg, { records: { records: ZONE } })
+    const s0 = (await serialOf(first.dnsPort, 'example.org')) as number
+    await first.daemon.records.add({ name: 'kept.example.org', type: 'A', value: '192.0.2.44', ttl: 60 })
+    await first.daemon.records.remove({ name: 'mail.example.org' })
+    const s2 = (await serialOf(first.dnsPort, 'example.org')) as number
+    await first.daemon.stop()
+    const again = await startTestNode(cfg, { dir: first.dir })
+    t.teardown(() => again.daemon.stop())
+    t.equal(await serialOf(again.dnsPort, 'example.org'), s2, 'the same serial after the restart')
+    const shape = rrLines(await kdig(again.dnsPort, `IXFR=${s0}`, 'example.org')).map((l) => l.split(' ').slice(3).join(' '))
+      .map((x) => (x.startsWith('SOA') ? 'SOA' : x))
+    t.same(shape, ['SOA', 'SOA', 'SOA', 'A 192.0.2.44', 'SOA', 'A 192.0.2.3', 'SOA', 'SOA'], 'the two increments, not the whole zone')
+    t.ok(again.logLines.some((l) => l.includes('"zone history restored"')), 'the restore is logged')
+  })
+
+  t.test('a damaged history file is cut with a warning; IXFR from before the damage falls back to the whole zone', { timeout: 60_000 }, async (t) => {
+    const cfg = { axfr_enabled: true, axfr_allowed_networks: ['127.0.0.0/8', '::1'] }
+    const first = await startTestNode(cfg, { records: { records: ZONE } })
+    const s0 = (await serialOf(first.dnsPort, 'example.org')) as number
+    await first.daemon.records.add({ name: 'a1.example.org', type: 'A', value: '192.0.2.51', ttl: 60 })
+    const s1 = (await serialOf(first.dnsPort, 'example.org')) as number
+    await first.daemon.records.add({ name: 'a2.example.org', type: 'A', value: '192.0.2.52', ttl: 60 })
+    await first.daemon.stop()
+    const dir = join(first.dir, 'zone_history')
+    const [name] = await readdir(dir)
+    const lines = (await readFile(join(dir, name), 'utf8')).split('\n')
+    lines[0] = lines[0].slice(0, 40) + '7' + lines[0].slice(41) // the first difference no longer matches its checksum
+    await writeFile(join(dir, name), lines.join('\n'))
+    const again = await startTestNode(cfg, { dir: first.dir })
+    t.teardown(() => again.daemon.stop())
+    t.ok(again.logLines.some((l) => l.includes('zone history file damaged')), 'the damage is logged')
+    t.equal(rrLines(await kdig(again.dnsPort, `IXFR=${s0}`, 'example.org')).length, 9, 'from before the damage: the whole zone (SOA, 7 RRs, SOA)')
+    t.equal(rrLines(await kdig(again.dnsPort, `IXFR=${s1}`, 'example.org')).length, 9, 'nothing after the damage is read either: the whole zone')
+    t.equal(again.daemon.records.list().length, ZONE.length + 2, 'the node serves its records as before')
+  })
 }
 
 if (!has('knotd') || !has('kdig')) {
   t.comment('knotd not installed (Debian package knot): skipping the knotd secondary test')
   t.pass('skipped: knotd missing')
 } else {
-  t.test('knotd as a secondary: NOTIFY, AXFR, then a change followed by IXFR', { timeout: 90_000 }, async (t) => {
+  t.test('knotd as a secondary with a TSIG key: signed NOTIFY, AXFR, then a change followed by IXFR', { timeout: 90_000 }, async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'dnsplane-knot-xfr-'))
     t.teardown(() => rm(dir, { recursive: true, force: true }))
     const knotPort = await freePort()
     const dnsPort = await freePort()
-    const knot = await startSecondary(dir, knotPort, dnsPort)
+    const secret = Buffer.from('knotd notify and transfer key 32').toString('base64')
+    const knot = await startSecondary(dir, knotPort, dnsPort, secret)
     t.teardown(() => stopProcess(knot))
+    // no network may transfer and knotd takes only signed NOTIFYs: the key does both (RFC 1996 + RFC 8945)
     const node: TestNode = await startTestNode(
-      { port: String(dnsPort), axfr_enabled: true, axfr_allowed_networks: ['127.0.0.1'], zone_also_notify: [`example.org 127.0.0.1:${knotPort}`] },
+      {
+        port: String(dnsPort), axfr_enabled: true, axfr_allowed_networks: [], zone_also_notify: [`example.org 127.0.0.1:${knotPort} key=knot-key`],
+        tsig_keys: [{ name: 'knot-key', algorithm: 'hmac-sha256', secret, operations: ['transfer', 'notify'] }],
+      },
       { records: { records: ZONE } },
     )
     t.teardown(() => node.daemon.stop())
@@ -174,28 +221,13 @@ if (!has('knotd') || !has('kdig')) {
   })
 }
 
-/** knotd with example.org as a secondary of 127.0.0.1@primaryPort, taking NOTIFY from 127.0.0.1. */
-async function startSecondary(dir: string, port: number, primaryPort: number): Promise<ChildProcess> {
-  const conf = [
-    'server:', `    rundir: "${dir}"`, `    listen: 127.0.0.1@${port}`,
-    'database:', `    storage: "${dir}"`,
-    'log:', '  - target: stderr', '    any: warning',
-    'remote:', '  - id: primary', `    address: 127.0.0.1@${primaryPort}`,
-    'acl:', '  - id: notify', '    address: 127.0.0.1', '    action: notify',
+/** knotd with example.org as a secondary of 127.0.0.1@primaryPort, taking NOTIFY from 127.0.0.1 signed with knot-key. */
+async function startSecondary(dir: string, port: number, primaryPort: number, secret: string): Promise<ChildProcess> {
+  return startKnotd(dir, port, [
+    'key:', '  - id: knot-key', '    algorithm: hmac-sha256', `    secret: ${secret}`,
+    'remote:', '  - id: primary', `    address: 127.0.0.1@${primaryPort}`, '    key: knot-key',
+    'acl:', '  - id: notify', '    address: 127.0.0.1', '    key: knot-key', '    action: notify',
     'zone:', '  - domain: example.org.', '    master: primary', '    acl: notify', `    file: "${join(dir, 'example.org.zone')}"`,
-    '    zonefile-sync: -1', '    journal-content: changes', '',
-  ].join('\n')
-  await writeFile(join(dir, 'knot.conf'), conf)
-  const p = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] })
-  p.stderr?.on('data', (d) => process.stderr.write('[knotd] ' + String(d)))
-  return p
-}
-
-async function stopProcess(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return
-  const done = new Promise<void>((resolve) => p.once('exit', () => resolve()))
-  p.kill('SIGTERM')
-  const timer = setTimeout(() => p.kill('SIGKILL'), 3000)
-  await done
-  clearTimeout(timer)
+    '    zonefile-sync: -1', '    journal-content: changes',
+  ])
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createMetrics, QTYPE_LABELS, SNAPSHOT_REJECT_REASONS } from '../../src/metrics/registry.js'
+import { createMetrics, QTYPE_LABELS, RESOLVE_BUCKETS_SECONDS, SNAPSHOT_REJECT_REASONS } from '../../src/metrics/registry.js'
 import type { ClusterStatus } from '../../src/cluster/control.js'
 
 /** Parses exposition text into TYPE lines and samples. */
@@ -56,6 +56,7 @@ const expected: [string, string][] = [
   ['dnsplane_cluster_auth_failures_total', 'counter'],
   ['dnsplane_cluster_apply_duration_seconds', 'histogram'],
   ['dnsplane_cluster_replication_delay_seconds', 'histogram'],
+  ['dnsplane_records_changes_total', 'counter'],
 ]
 
 t.test('exposes every metric with HELP and TYPE lines', async (t) => {
@@ -235,4 +236,51 @@ t.test('dnsplane_dns_updates_total counts UPDATE events by rcode', async (t) => 
   const text = await m.render()
   t.match(text, /dnsplane_dns_updates_total\{rcode="NOERROR"\} 1/)
   t.match(text, /dnsplane_dns_updates_total\{rcode="BADSIG"\} 1/)
+})
+
+t.test('dnsplane_records_changes_total has a zero series per source from the first scrape', async (t) => {
+  const m = createMetrics()
+  for (const s of ['local', 'cluster', 'replica', 'file', 'reload']) t.equal(parse(await m.render()).value('dnsplane_records_changes_total', { source: s }), 0, s)
+  m.recordChangesTotal.labels('reload').inc()
+  t.equal(parse(await m.render()).value('dnsplane_records_changes_total', { source: 'reload' }), 1)
+})
+
+t.test('a fast-path hit observes latency 0 under its qtype; JSON and reset agree with the text', async (t) => {
+  const m = createMetrics()
+  m.recordHit(0, undefined, { qname: 'x', qtype: 'A', rcode: 'NOERROR' })
+  m.recordHit(0, '192.0.2.1', { qname: 'x', qtype: 'mx', outcome: 'cache', rcode: 'NOERROR' })
+  m.recordHit(0, undefined, { qname: 'x', qtype: 'TYPE99', rcode: 'NOERROR' })
+  const p = parse(await m.render())
+  t.equal(p.value('dnsplane_dns_resolve_duration_seconds_bucket', { le: '0.001', qtype: 'A' }), 1)
+  t.equal(p.value('dnsplane_dns_resolve_duration_seconds_sum', { qtype: 'A' }), 0)
+  t.equal(p.value('dnsplane_dns_resolve_duration_seconds_count', { qtype: 'MX' }), 1)
+  t.equal(p.value('dnsplane_dns_resolve_duration_seconds_count', { qtype: 'other' }), 1)
+  t.equal(p.value('dnsplane_dns_resolve_duration_seconds_count', { qtype: 'AAAA' }), undefined, 'a qtype never observed is absent, as prom-client')
+  const json = await m.registry.getMetricsAsJSON()
+  const h = json.find((x) => x.name === 'dnsplane_dns_resolve_duration_seconds')
+  t.equal(h?.type, 'histogram')
+  t.same(h?.values.find((v) => (v as { metricName?: string }).metricName?.endsWith('_count') && v.labels.qtype === 'A')?.value, 1)
+  m.registry.resetMetrics()
+  t.equal(parse(await m.render()).value('dnsplane_dns_resolve_duration_seconds_count', { qtype: 'A' }), undefined)
+  m.resolveDurationSeconds.observeAt(-1, 1)
+  m.resolveDurationSeconds.observeAt(99, 1)
+  m.resolveDurationSeconds.observeAt(m.resolveDurationSeconds.labelIndex('A'), 1)
+  const after = parse(await m.render())
+  t.equal(after.value('dnsplane_dns_resolve_duration_seconds_bucket', { le: '0.064', qtype: 'A' }), 0, 'above every bound')
+  t.equal(after.value('dnsplane_dns_resolve_duration_seconds_bucket', { le: '+Inf', qtype: 'A' }), 1)
+  t.equal(after.value('dnsplane_dns_resolve_duration_seconds_sum', { qtype: 'A' }), 1)
+})
+
+t.test('the resolve histogram prints what a prom-client Histogram prints for the same observations', async (t) => {
+  const { Histogram, Registry } = await import('prom-client')
+  const ref = new Registry()
+  const h = new Histogram({ name: 'dnsplane_dns_resolve_duration_seconds', help: 'Time to resolve one question, in seconds, by query type.', labelNames: ['qtype'], buckets: [...RESOLVE_BUCKETS_SECONDS], registers: [ref] })
+  const m = createMetrics()
+  const obs: [string, number][] = [['A', 0], ['A', 0.003], ['TXT', 0.5], ['A', 0.0015], ['SOA', 0.064]]
+  for (const [q, s] of obs) {
+    h.labels(q).observe(s)
+    m.record({ at: 0, qname: 'x', qtype: q, outcome: 'local', rcode: 'NOERROR', duration_ms: s * 1000 })
+  }
+  const block = (text: string) => text.split('\n').filter((l) => l.includes('dnsplane_dns_resolve_duration_seconds')).sort()
+  t.same(block(await m.render()), block(await ref.metrics()))
 })

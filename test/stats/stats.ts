@@ -157,3 +157,43 @@ t.test('UPDATE events: outcome update is counted in perf and logged', async (t) 
   t.equal(s.perf().outcome_local, 1)
   t.same(s.resolutions().resolutions.map((e) => [e.outcome, e.qtype]), [['local', 'A'], ['update', 'UPDATE']], 'newest first')
 })
+
+t.test('a fast-path hit counts and logs as a resolution of duration 0, in the series at its time', async (t) => {
+  const c = clock()
+  const s = new Stats({ now: c.now, resolutionLogCap: 4 })
+  s.record(ev('local', { duration_ms: 4 }))
+  s.recordHit(T0 + 10, '192.0.2.7', { qname: 'hit.example', qtype: 'AAAA', rcode: 'NOERROR', record: 'AAAA 2001:db8::1' })
+  s.recordHit(T0 + 20, undefined, { qname: 'cached.example', qtype: 'A', outcome: 'cache', rcode: 'NOERROR' })
+  s.recordHit(T0 + 30, undefined, { qname: 'x', qtype: 'A', outcome: 'bogus' as never, rcode: 'NOERROR' })
+  t.same({ ...s.counters(), server_start_time: undefined }, {
+    total_queries: 3, total_cache_hits: 1, total_blocks: 0, total_queries_forwarded: 0, total_queries_answered: 3, server_start_time: undefined,
+  })
+  const p = s.perf()
+  t.same([p.total, p.outcome_local, p.outcome_cache, p.avg_total_ms, p.max_total_ms], [3, 2, 1, 1.333, 4])
+  const log = s.resolutions().resolutions
+  t.same(log.map((e) => [e.qname, e.outcome, e.duration_ms, e.client_ip]), [
+    ['cached.example', 'cache', 0, undefined], ['hit.example', 'local', 0, '192.0.2.7'], ['www.example.com', 'local', 4, undefined],
+  ])
+  t.equal(log[1].at, new Date(T0 + 10).toISOString())
+  t.equal(s.series().at(-1)?.replies, 3)
+  c.advance(1000)
+  t.equal(s.perSecondRates().resolutions_per_sec, 3 / 5)
+})
+
+t.test('the series and rates follow the clock across second and minute boundaries', async (t) => {
+  const c = clock(T0 + 999)
+  const s = new Stats({ now: c.now })
+  s.record(ev('local'))
+  c.advance(1) // next second, same minute
+  s.record(ev('cache'))
+  s.record(ev('cache'))
+  c.advance(59_000) // next minute
+  s.record(ev('upstream'))
+  c.advance(-120_000) // a clock that steps back lands in its own slots
+  s.record(ev('none'))
+  c.advance(121_000)
+  const series = s.series()
+  t.equal(series.at(-2)?.replies, 3, 'the minute of T0')
+  t.equal(series.at(-1)?.replies, 1, 'the next minute')
+  t.equal(series.at(-3)?.replies, 1, 'the stepped-back minute')
+})

@@ -123,3 +123,45 @@ t.test('mayTouch: writes outside every zone skip the pass over the records', asy
   t.notOk(z.mayTouch([rec('other.test', 'A', '192.0.2.1')], 'add'))
   t.ok(z.mayTouch([rec('other.test', 'A', '192.0.2.1')], 'update'), 'an update may have moved a record out of a zone')
 })
+
+t.test('restoreHistory: taken only when it ends at the serial and content loaded, and only into an empty history', async (t) => {
+  const a = tracker()
+  let records = base()
+  a.load(records, new Map(), T0)
+  records = [...records, rec('r1.z.test', 'A', '192.0.2.11', T0 + 1)]
+  a.update(records, T0 + 1)
+  const saved = [...a.historyOf('z.test')]
+  const b = tracker()
+  b.load(records, new Map(), T0 + 5)
+  t.notOk(b.restoreHistory('nope.test', saved), 'no such zone')
+  t.notOk(b.restoreHistory('z.test', []), 'nothing to restore')
+  t.notOk(b.restoreHistory('z.test', [{ ...saved[0], digest: 'other' }]), 'another content at the end')
+  t.notOk(b.restoreHistory('z.test', [{ ...saved[0], to: T0 + 9 }]), 'another serial at the end')
+  t.ok(b.restoreHistory('z.test', saved))
+  t.same(b.diffsSince('z.test', T0)?.map((d) => d.to), [T0 + 1])
+  t.notOk(b.restoreHistory('z.test', saved), 'a history already there is kept')
+  t.same(a.historyOf('nope.test'), [])
+  const tiny = tracker(10, 1)
+  tiny.load(records, new Map(), T0 + 5)
+  t.notOk(tiny.restoreHistory('z.test', saved), 'over the byte budget: nothing kept')
+})
+
+t.test('a burst taken as one delta lands on the serial the writer reached, never on one it had with other content', async (t) => {
+  const writer = tracker()
+  const peer = tracker()
+  const r0 = base()
+  writer.load(r0, new Map(), T0)
+  peer.load(r0, new Map(), T0)
+  const c1 = [...r0, rec('b1.z.test', 'A', '192.0.2.21', T0 + 10)]
+  const c2 = [...c1, rec('b2.z.test', 'A', '192.0.2.22', T0 + 10)]
+  const mid = writer.update(c1, T0 + 10)[0].to as number
+  const end = writer.update(c2, T0 + 10)[0].to
+  t.equal(peer.update(c2, T0 + 11)[0].to, end, 'the same serial for the same content on both nodes')
+  t.not(peer.serialOf('z.test'), mid)
+  t.equal(peer.diffsSince('z.test', mid), undefined, "the writer's intermediate serial is unknown to the peer: IXFR from it gets the whole zone")
+  const c3 = [...c2, rec('b3.z.test', 'A', '192.0.2.23', T0 + 30)]
+  writer.update(c3, T0 + 30)
+  peer.update(c3, T0 + 30)
+  t.same(peer.diffsSince('z.test', end as number)?.map((d) => [d.from, d.to, d.added.length]), writer.diffsSince('z.test', end as number)?.map((d) => [d.from, d.to, d.added.length]),
+    'later changes: the same differences on both nodes (a secondary may IXFR from either)')
+})

@@ -221,6 +221,17 @@
       ['Block rate', fmtPct(sm.block_rate)],
       ['Total blocked', fmtNum(sm.total_blocks)],
     ])
+    // what the abuse limits did (docs/abuse-resistance.md); the card is hidden while no limit is set
+    const lim = d.dns_limits
+    $('limits-card').hidden = !lim
+    if (lim) dl($('stats-limits'), [
+      ['Refused (rate)', fmtNum(lim.refused_rate), lim.refused_rate > 0 ? 'warn-text' : ''],
+      ['Refused (window)', fmtNum(lim.refused_window), lim.refused_window > 0 ? 'warn-text' : ''],
+      ['RRL dropped', fmtNum(lim.rrl_dropped), lim.rrl_dropped > 0 ? 'warn-text' : ''],
+      ['RRL slipped (TC)', fmtNum(lim.rrl_slipped)],
+      ['Truncated (amplification)', fmtNum(lim.amplification_truncated)],
+      ['Clients forgotten', fmtNum(lim.evictions), lim.evictions > 0 ? 'warn-text' : ''],
+    ])
     renderClusterCard(d)
     renderChart(d.series || [])
     replace($('recent-body'), (d.log || []).slice(0, 10).map((e) => el('tr', null, [

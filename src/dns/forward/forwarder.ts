@@ -80,6 +80,16 @@ export type ForwardResult =
     }
   | { kind: 'none'; reason: 'timeout' | 'no_upstreams' | 'all_failed'; failures: EndpointFailure[] }
 
+/** One upstream exchange over DoT or DoH (metrics): 'ok' for a matching reply, else why not. */
+export interface EncryptedExchangeReport {
+  transport: 'dot' | 'doh'
+  outcome: 'ok' | UpstreamFailureReason
+  durationMs: number
+}
+type ExchangeObserver = (r: EncryptedExchangeReport) => void
+/** Abort reason once the fan-out is decided; exchanges cut by it are not reported. */
+const SETTLED = Symbol('settled')
+
 /** What the resolver and the health checker need from a forwarder (tests inject fakes). */
 export interface Forwarder {
   forward(request: ForwardRequest): Promise<ForwardResult>
@@ -101,12 +111,15 @@ type EndpointOutcome =
 /** UDP/TCP forwarder; one instance per daemon. */
 export class NetworkForwarder implements Forwarder {
   readonly #maxInFlight: number
+  readonly #observe: ExchangeObserver | undefined
   readonly #controllers = new Set<AbortController>()
   #inFlight = 0
   #closed = false
 
-  constructor(opts: { maxInFlight?: number } = {}) {
+  /** `onEncryptedExchange` hears of every DoT/DoH exchange as it ends (metrics). */
+  constructor(opts: { maxInFlight?: number; onEncryptedExchange?: ExchangeObserver } = {}) {
     this.#maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
+    this.#observe = opts.onEncryptedExchange
   }
 
   /** Endpoint queries currently running. */
@@ -139,7 +152,7 @@ export class NetworkForwarder implements Forwarder {
     } finally {
       clearTimeout(timer)
       req.signal?.removeEventListener('abort', onOuterAbort)
-      controller.abort()
+      controller.abort(SETTLED) // the losers of the fan-out: cancelled, not timed out
       this.#controllers.delete(controller)
       this.#inFlight -= n
     }
@@ -173,7 +186,7 @@ export class NetworkForwarder implements Forwarder {
       signal.addEventListener('abort', onAbort, { once: true })
       if (signal.aborted) return onAbort()
       for (const endpoint of endpoints) {
-        void queryEndpoint(endpoint, wire, signal).then((outcome) => {
+        void queryEndpoint(endpoint, wire, signal, this.#observe).then((outcome) => {
           if (settled) return
           if (outcome.kind === 'positive') return settle(toAnswer(outcome, failures))
           if (outcome.kind === 'failure') failures.push(outcome.failure)
@@ -206,7 +219,7 @@ function toAnswer(o: { packet: DecodedPacket; raw: Buffer; endpoint: UpstreamEnd
 }
 
 /** One endpoint: UDP (TCP for tcp rows or after TC=1), EDNS fallback on FORMERR; classified. */
-async function queryEndpoint(endpoint: UpstreamEndpoint, wire: Wire, signal: AbortSignal): Promise<EndpointOutcome> {
+async function queryEndpoint(endpoint: UpstreamEndpoint, wire: Wire, signal: AbortSignal, observe?: ExchangeObserver): Promise<EndpointOutcome> {
   const fail = (reason: UpstreamFailureReason, rcode?: string): EndpointOutcome => ({
     kind: 'failure',
     failure: rcode ? { addressPort: endpoint.addressPort, reason, rcode } : { addressPort: endpoint.addressPort, reason },
@@ -214,7 +227,7 @@ async function queryEndpoint(endpoint: UpstreamEndpoint, wire: Wire, signal: Abo
   try {
     let edns = true
     for (let attempt = 0; attempt < 2; attempt++) {
-      let ex = await exchange(endpoint, endpoint.transport, wire, edns, signal)
+      let ex = await exchange(endpoint, endpoint.transport, wire, edns, signal, observe)
       if ('packet' in ex && ex.packet.flag_tc && endpoint.transport === 'udp') {
         ex = await exchange(endpoint, 'tcp', wire, edns, signal)
       }
@@ -276,11 +289,22 @@ export function matchResponse(buf: Buffer, id: number, wire: Wire): DecodedPacke
   return p
 }
 
-function exchange(endpoint: UpstreamEndpoint, transport: UpstreamEndpoint['transport'], wire: Wire, edns: boolean, signal: AbortSignal): Promise<Exchange> {
+function exchange(
+  endpoint: UpstreamEndpoint, transport: UpstreamEndpoint['transport'], wire: Wire, edns: boolean, signal: AbortSignal, observe?: ExchangeObserver,
+): Promise<Exchange> {
   const id = randomInt(0, 65_536)
   const query = buildQuery(wire, id, edns)
-  if (transport === 'dot') return exchangeDot(endpoint.address, endpoint.port, query, id, signal).then((r) => encrypted(r, id, wire))
-  if (transport === 'doh') return exchangeDoh(endpoint.url ?? '', query, signal).then((r) => encrypted(r, id, wire))
+  if (transport === 'dot' || transport === 'doh') {
+    const started = performance.now()
+    const sent = transport === 'dot' ? exchangeDot(endpoint.address, endpoint.port, query, id, signal) : exchangeDoh(endpoint.url ?? '', query, signal)
+    return sent.then((r) => {
+      const ex = encrypted(r, id, wire)
+      if (observe && signal.reason !== SETTLED) {
+        observe({ transport, outcome: 'failure' in ex ? ex.failure : 'ok', durationMs: performance.now() - started })
+      }
+      return ex
+    })
+  }
   return transport === 'udp' ? exchangeUdp(endpoint, query, id, wire, signal) : exchangeTcp(endpoint, query, id, wire, signal)
 }
 

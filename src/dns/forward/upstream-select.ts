@@ -199,16 +199,12 @@ function encryptedPort(port: number, transport: string): number {
 /**
  * The global fallback from config text (`fallback_server_ip`, `fallback_server_port`, `fallback_server_transport`).
  * `dot`: TLS to the IP (port 53 means 853). `doh`: `fallback_server_ip` is an https URL (its port, else 443),
- * or an IP, queried at `https://<ip>:<port>/dns-query` (port 53 means 443). `degraded` is kept for callers
- * and is always false now. Undefined when the address is empty, not an IP (or URL), or the port is invalid.
+ * or an IP, queried at `https://<ip>:<port>/dns-query` (port 53 means 443). Undefined when the address is
+ * empty, not an IP (or URL), or the port is invalid.
  */
-export function fallbackFromConfig(
-  ip: string,
-  port: string,
-  transport?: string,
-): { fallback: FallbackEndpoint; degraded: boolean } | undefined {
+export function fallbackFromConfig(ip: string, port: string, transport?: string): FallbackEndpoint | undefined {
   const res = toEndpoint(ip, port, transport)
   if (!('endpoint' in res)) return undefined
   const { addressPort: _, ...fallback } = res.endpoint
-  return { fallback, degraded: false }
+  return fallback
 }

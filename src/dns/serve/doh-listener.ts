@@ -10,7 +10,10 @@ import { clampDelayMs } from '../../timers.js'
 import { bindError } from './bind-error.js'
 import { DNS_MESSAGE_TYPE, dohMaxAge, dohPostQuery, dohRequestStep, MAX_DOH_BODY_BYTES, type DohStep } from './doh-request.js'
 import type { DnsResponder } from './responder.js'
-import { DEFAULT_TCP_IDLE_TIMEOUT_MS } from './tcp-listener.js'
+import { DohClients } from './doh-clients.js'
+import {
+  DEFAULT_TCP_IDLE_TIMEOUT_MS, DEFAULT_TCP_MAX_CONNECTIONS, DEFAULT_TCP_MAX_CONNECTIONS_PER_CLIENT, MAX_TCP_INFLIGHT,
+} from './tcp-listener.js'
 import type { TlsPair } from './tls-files.js'
 
 export interface DohListenerOptions {
@@ -18,23 +21,43 @@ export interface DohListenerOptions {
   path: string
   /** Close a connection idle this long (the DNS-over-TCP idle timeout). */
   idleTimeoutMs: number
+  /** Concurrent connections in all (default 256, as DNS over TCP); when full, an idle one makes room. */
+  maxConnections?: number
+  /** Concurrent connections of one client, IPv4 address or IPv6 /64 (default 16, as DNS over TCP). */
+  maxConnectionsPerClient?: number
+  /** Requests one client has open at once over all its connections (default 64); above it, 429. */
+  maxStreamsPerClient?: number
 }
+
+/** Default of maxStreamsPerClient: what one DNS-over-TCP connection may pipeline. */
+export const DEFAULT_DOH_STREAMS_PER_CLIENT = MAX_TCP_INFLIGHT
+/** SETTINGS_MAX_CONCURRENT_STREAMS we announce (RFC 9113 §6.5.2 advises no less than 100). */
+const DOH_MAX_CONCURRENT_STREAMS = 100
 
 export class DohListener {
   private readonly server: http2.Http2SecureServer
   private readonly sockets = new Set<Socket>()
+  private readonly clients: DohClients
 
   constructor(
     private readonly opts: DohListenerOptions,
     pair: TlsPair,
-    private readonly responder: Pick<DnsResponder, 'handle'>,
+    private readonly responder: Pick<DnsResponder, 'handle'> & Partial<Pick<DnsResponder, 'tcpAdmission'>>,
     private readonly log: Logger,
   ) {
     const idle = clampDelayMs(opts.idleTimeoutMs || DEFAULT_TCP_IDLE_TIMEOUT_MS)
-    this.server = http2.createSecureServer({ ...pair, allowHTTP1: true, handshakeTimeout: idle }, (req, res) => this.onRequest(req, res))
+    this.clients = new DohClients({
+      maxConnections: opts.maxConnections || DEFAULT_TCP_MAX_CONNECTIONS,
+      maxConnectionsPerClient: opts.maxConnectionsPerClient || DEFAULT_TCP_MAX_CONNECTIONS_PER_CLIENT,
+      maxStreamsPerClient: opts.maxStreamsPerClient || DEFAULT_DOH_STREAMS_PER_CLIENT,
+    }, (what) => responder.tcpAdmission?.(what))
+    const settings = { maxConcurrentStreams: DOH_MAX_CONCURRENT_STREAMS }
+    this.server = http2.createSecureServer({ ...pair, allowHTTP1: true, handshakeTimeout: idle, settings }, (req, res) => this.onRequest(req, res))
     this.server.setTimeout(idle, (sock?: Socket) => sock?.destroy())
     this.server.on('session', (s) => s.setTimeout(idle, () => s.close()))
-    this.server.on('secureConnection', (sock: Socket) => {
+    // admitted before the TLS handshake: a client over its cap costs no handshake
+    this.server.prependListener('connection', (sock: Socket) => {
+      if (!this.clients.admit(sock)) return
       this.sockets.add(sock)
       sock.on('close', () => this.sockets.delete(sock))
     })
@@ -60,6 +83,12 @@ export class DohListener {
   }
 
   private onRequest(req: Http2ServerRequest, res: Http2ServerResponse): void {
+    const hold = this.clients.openStream(req.socket)
+    if (!hold) {
+      this.send(res, 429, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' }, Buffer.from('too many requests open from this address\n'))
+      return
+    }
+    res.once('close', () => hold.release())
     const step = dohRequestStep(req.method, req.url, this.opts.path, req.headers['content-type'], req.headers['content-length'])
     if (step.kind !== 'read-body') {
       this.answer(req, res, step)

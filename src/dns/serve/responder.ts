@@ -156,7 +156,9 @@ export class DnsResponder {
         const out = this.fast.render(found, msg, found.ttlOffsets !== undefined ? this.now() : 0)
         const outcome = found.outcome ?? 'local'
         this.tally.answered(outcome, out[3] & 0x0f, false)
-        this.deps.sink?.record({ at: this.now(), client_ip: clientIp, qname: found.qname, qtype: found.qtype, outcome, rcode: found.rcode, record: found.record, duration_ms: 0, transport, truncated: false })
+        const sink = this.deps.sink
+        if (sink?.recordHit) sink.recordHit(this.now(), clientIp, found)
+        else sink?.record({ at: this.now(), client_ip: clientIp, qname: found.qname, qtype: found.qtype, outcome, rcode: found.rcode, record: found.record, duration_ms: 0, transport, truncated: false })
         return out
       }
       fastKey = found

@@ -12,10 +12,20 @@ import type { DnsResponder } from './responder.js'
 /** Socket buffers: bursts of hundreds of outstanding queries must not overflow the kernel queue. */
 export const UDP_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024
 
+/** The last IP literal looked up: replies mostly go back to the same few clients, and isIP runs a regex. */
+let lastHost = ''
+let lastFamily = 0
+
 /** dgram resolves the destination of every send(); for IP literals answer synchronously (no deferred dns.lookup). */
 function syncLookup(host: string, opts: unknown, cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  if (host === lastHost) {
+    cb(null, host, lastFamily)
+    return
+  }
   const family = net.isIP(host)
   if (family !== 0) {
+    lastHost = host
+    lastFamily = family
     cb(null, host, family)
     return
   }

@@ -30,6 +30,8 @@ export interface NotifierDeps {
   now?: () => number
   /** Default NOTIFY_MAX_ATTEMPTS. */
   maxAttempts?: number
+  /** Signs the NOTIFY for a target with a `key` (RFC 8945); throws when the key cannot be used. */
+  sign?: (msg: Buffer, target: NotifyTarget, zone: string) => Buffer
 }
 
 interface Job {
@@ -102,7 +104,15 @@ export class Notifier {
     job.attempt++
     job.lastSent = this.now()
     this.byId.set(id, job)
-    const msg = notifyMessage(id, job.zone, soa)
+    let msg = notifyMessage(id, job.zone, soa)
+    if (job.target.key !== undefined && this.deps.sign) {
+      try {
+        msg = this.deps.sign(msg, job.target, job.zone)
+      } catch (err) {
+        queueMicrotask(() => this.ended(job, id, 'send_failed', err))
+        return
+      }
+    }
     const sock = this.socket(job.target.host.includes(':') ? 'udp6' : 'udp4')
     sock.send(msg, job.target.port, job.target.host, (err) => {
       if (err) this.ended(job, id, 'send_failed', err)

@@ -19,6 +19,8 @@ export interface NotifyTarget {
   port: number
   /** `host:port` as logged. */
   label: string
+  /** Name (lookup key) of the tsig_keys key that signs NOTIFYs to this target (RFC 8945), or undefined = unsigned. */
+  key?: string
 }
 
 /**
@@ -30,13 +32,20 @@ export function parseNotifyTargets(entries: readonly string[]): { targets: Notif
   const invalid: string[] = []
   for (const raw of entries) {
     const parts = raw.trim().split(/\s+/)
+    // optional trailing `key=NAME`: sign with that TSIG key
+    const keyName = parts.length > 1 && parts[parts.length - 1].startsWith('key=') ? nameKey((parts.pop() as string).slice(4)) : undefined
+    if (keyName === '') {
+      invalid.push(raw)
+      continue
+    }
     const zone = parts.length === 2 ? nameKey(parts[0]) : undefined
     const addr = parseHostPort(parts[parts.length - 1] ?? '')
     if (parts.length > 2 || !addr || (parts.length === 2 && encodeName(parts[0]) === undefined)) {
       invalid.push(raw)
       continue
     }
-    targets.push({ zone, ...addr, label: addr.host.includes(':') ? `[${addr.host}]:${addr.port}` : `${addr.host}:${addr.port}` })
+    const label = addr.host.includes(':') ? `[${addr.host}]:${addr.port}` : `${addr.host}:${addr.port}`
+    targets.push(keyName === undefined ? { zone, ...addr, label } : { zone, ...addr, label, key: keyName })
   }
   return { targets, invalid }
 }

@@ -75,7 +75,7 @@ function makeTable(): Uint32Array {
 /** Encodes one entry as a frame. Throws RangeError when the payload exceeds MAX_JOURNAL_ENTRY_BYTES. */
 export function encodeEntry(entry: JournalEntry): Buffer {
   const toJson = (e: JournalEntry): unknown => ('records' in e ? { ...e, records: e.records.map(recordToJson) } : e)
-  const json = entry.op === 'batch' ? { op: 'batch', entries: entry.entries.map(toJson) } : toJson(entry)
+  const json = entry.op === 'batch' ? { op: 'batch', entries: entry.entries.map(toJson), ...(entry.lww === undefined ? {} : { lww: entry.lww }) } : toJson(entry)
   const payload = Buffer.from(JSON.stringify(json), 'utf8')
   if (payload.length > MAX_JOURNAL_ENTRY_BYTES) {
     throw new RangeError(`journal entry of ${payload.length} bytes exceeds ${MAX_JOURNAL_ENTRY_BYTES}`)
@@ -150,7 +150,8 @@ function parseEntryValue(v: unknown, top: boolean): JournalEntry | string {
       return { op: v.op, at: at as number[], records, ...lww }
     }
     case 'batch': {
-      if (!top || !Array.isArray(v.entries) || v.entries.length === 0) return 'batch entry without entries'
+      // Without entries only when it carries versions (record_lww: a peer's write that changes no served record).
+      if (!top || !Array.isArray(v.entries) || (v.entries.length === 0 && v.lww === undefined)) return 'batch entry without entries'
       const entries: ChangeEntry[] = []
       for (const x of v.entries) {
         const e = parseEntryValue(x, false)
@@ -158,7 +159,7 @@ function parseEntryValue(v: unknown, top: boolean): JournalEntry | string {
         if (e.op !== 'add' && e.op !== 'update' && e.op !== 'delete') return `batch entry holding a ${e.op} entry`
         entries.push(e)
       }
-      return { op: 'batch', entries }
+      return { op: 'batch', entries, ...(v.lww === undefined ? {} : { lww: v.lww }) }
     }
     default:
       return `unknown entry op ${JSON.stringify(v.op)}`

@@ -1,6 +1,6 @@
 /**
  * `dnsplane top`: a terminal dashboard over the control API (socket or TCP + token), like the web
- * dashboard without a browser: query rate, cache-hit and latency sparklines, upstream health and the
+ * dashboard without a browser: query rate, cache-hit and latency sparklines, what the DNS abuse limits did, upstream health and the
  * cluster grid, red where the dashboard is red. q, Esc or Ctrl-C quits; Ink redraws on resize.
  */
 import { Box, Text, useApp, useInput } from 'ink'
@@ -8,7 +8,7 @@ import type { DaemonClient } from '../daemon-client.js'
 import { RateSparklines } from '../components/RateSparklines.js'
 import { useLiveStats } from '../hooks/use-live-stats.js'
 import { Sparkline } from '../components/Sparkline.js'
-import { CLUSTER_COLUMNS, UPSTREAM_COLUMNS, clusterGrid, formatMs, latencyView, upstreamGrid, type GridRow, type LatencyView } from './top-data.js'
+import { CLUSTER_COLUMNS, UPSTREAM_COLUMNS, clusterGrid, formatMs, latencyView, limitsLine, upstreamGrid, type GridRow, type LatencyView } from './top-data.js'
 import { usePoll } from './use-poll.js'
 import { columnWidths } from '../format.js'
 
@@ -67,6 +67,7 @@ export function Top({ client, intervalMs, now = Date.now }: TopProps) {
   const dashboard = usePoll(client, '/stats/dashboard/data', Math.max(intervalMs, LATENCY_POLL_MIN_MS))
   const cluster = usePoll(client, '/api/v1/cluster', intervalMs)
   const grid = cluster.raw === undefined ? undefined : clusterGrid(cluster.raw)
+  const limits = limitsLine(dashboard.raw)
   return (
     <Box flexDirection="column">
       <Text>
@@ -77,6 +78,7 @@ export function Top({ client, intervalMs, now = Date.now }: TopProps) {
         <RateSparklines qps={stats.qps} hitRatio={stats.hitRatio} />
         <Latency view={dashboard.raw === undefined ? undefined : latencyView(dashboard.raw)} error={dashboard.error} />
         {stats.counters ? <Text dimColor>total {stats.counters.total_queries} · forwarded {stats.counters.total_queries_forwarded} · blocked {stats.counters.total_blocks}</Text> : null}
+        {limits ? <Text color={limits.active ? 'yellow' : undefined} dimColor={!limits.active}>{limits.text}</Text> : null}
         {stats.error ? <Text color="red">stats: {stats.error}</Text> : null}
       </Box>
       <Box flexDirection="column" borderStyle="round" borderColor="gray" paddingX={1}>

@@ -71,6 +71,23 @@ export function latencyView(raw: unknown): LatencyView {
   }
 }
 
+/**
+ * What the DNS abuse limits did, from the `dns_limits` of a /stats/dashboard/data answer (the web
+ * dashboard's "DNS limits" card): "refused 7 · rrl dropped 3 · slipped 3 · truncated 1 · forgotten 0"
+ * (the window count only when not 0); undefined when no limit is set.
+ */
+export function limitsLine(raw: unknown): { text: string; active: boolean } | undefined {
+  const o = asObject(raw).dns_limits
+  if (o === undefined || o === null) return undefined
+  const l = asObject(o)
+  const n = (k: string): number => asNumber(l[k]) ?? 0
+  const parts = [`refused ${n('refused_rate')}`]
+  if (n('refused_window') > 0) parts.push(`window-refused ${n('refused_window')}`)
+  parts.push(`rrl dropped ${n('rrl_dropped')}`, `slipped ${n('rrl_slipped')}`, `truncated ${n('amplification_truncated')}`, `forgotten ${n('evictions')}`)
+  const active = ['refused_rate', 'refused_window', 'rrl_dropped', 'rrl_slipped', 'amplification_truncated'].some((k) => n(k) > 0)
+  return { text: `limits: ${parts.join(' · ')}`, active }
+}
+
 /** "1.25 ms", or "—" when there is no figure yet. */
 export function formatMs(ms: number | undefined): string {
   return ms === undefined ? '—' : `${ms < 10 ? ms.toFixed(2) : ms.toFixed(0)} ms`

@@ -91,10 +91,10 @@ t.test('allActiveEndpoints lists active rows, their fallbacks and the global fal
 })
 
 t.test('fallbackFromConfig maps dot/doh and rejects bad input', async (t) => {
-  t.same(fallbackFromConfig('1.1.1.1', '53'), { fallback: FB, degraded: false })
-  t.same(fallbackFromConfig('1.1.1.1', '53', 'tcp'), { fallback: { ...FB, transport: 'tcp' }, degraded: false })
-  t.same(fallbackFromConfig('1.1.1.1', '53', 'doh'), { fallback: { ...FB, port: 443, transport: 'doh', url: 'https://1.1.1.1:443/dns-query' }, degraded: false })
-  t.same(fallbackFromConfig('1.1.1.1', '53', 'dot'), { fallback: { ...FB, port: 853, transport: 'dot' }, degraded: false })
+  t.same(fallbackFromConfig('1.1.1.1', '53'), FB)
+  t.same(fallbackFromConfig('1.1.1.1', '53', 'tcp'), { ...FB, transport: 'tcp' })
+  t.same(fallbackFromConfig('1.1.1.1', '53', 'doh'), { ...FB, port: 443, transport: 'doh', url: 'https://1.1.1.1:443/dns-query' })
+  t.same(fallbackFromConfig('1.1.1.1', '53', 'dot'), { ...FB, port: 853, transport: 'dot' })
   t.equal(fallbackFromConfig('', '53'), undefined)
   t.equal(fallbackFromConfig('dns.example', '53'), undefined)
   t.equal(fallbackFromConfig('1.1.1.1', 'x'), undefined)

@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import { execFile } from 'node:child_process'
 import http2 from 'node:http2'
 import https from 'node:https'
+import tls from 'node:tls'
 import { X509Certificate } from 'node:crypto'
 import { promisify } from 'node:util'
 import dnsPacket from 'dns-packet'
@@ -169,4 +170,127 @@ t.test('an idle HTTP/2 connection is closed after the idle timeout', async (t) =
     })
   })
   t.ok(closed, 'the server closed the idle session')
+})
+
+/** Opens an HTTP/2 session to the listener from `localAddress` (another loopback address is another client). */
+function session(port: number, ca: Buffer, localAddress: string): http2.ClientHttp2Session {
+  const s = http2.connect(`https://127.0.0.1:${port}`, {
+    createConnection: () => tls.connect({ host: '127.0.0.1', port, ca, servername: 'localhost', localAddress, ALPNProtocols: ['h2'] }),
+  })
+  s.on('error', () => {})
+  return s
+}
+
+/** One GET on `s`: its status, or 0 when the stream or session closed first; bounded by 5 s. */
+function get(s: http2.ClientHttp2Session, name: string): Promise<number> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(-1), 5000)
+    const done = (status: number) => {
+      clearTimeout(timer)
+      resolve(status)
+    }
+    try {
+      const req = s.request({ ':method': 'GET', ':path': `/dns-query?dns=${query(name).toString('base64url')}` })
+      req.on('response', (h) => done(Number(h[':status'])))
+      req.on('error', () => done(0))
+      req.on('close', () => done(0))
+      req.end()
+    } catch {
+      done(0)
+    }
+  })
+}
+
+/** Starts a listener whose responder never answers slow.example (its stream stays open) and answers the rest. */
+async function startHolding(t: Test, pki: TestPki, caps: { maxConnectionsPerClient?: number; maxStreamsPerClient?: number }) {
+  const { dns, log } = await startResponder(t, index)
+  const held = { count: 0 }
+  const hold = () => {
+    held.count++
+    return new Promise<undefined>(() => {})
+  }
+  const responder = {
+    handle: (m: Buffer, tr: 'doh', ip?: string) => (dnsPacket.decode(m).questions?.[0]?.name === 'slow.example' ? hold() : dns.responder.handle(m, tr, ip)),
+    tcpAdmission: (w: 'accepted' | 'evicted' | 'refused') => dns.responder.tcpAdmission(w),
+  }
+  const doh = new DohListener({ path: '/dns-query', idleTimeoutMs: 10_000, ...caps }, pki.nodeA, responder, log)
+  const { port } = await doh.listen('127.0.0.1', 0)
+  t.teardown(() => doh.close())
+  /** Resolves once the responder holds `n` requests (bounded wait). */
+  const holding = async (n: number) => {
+    for (let i = 0; i < 500 && held.count < n; i++) await new Promise((r) => setTimeout(r, 10))
+  }
+  return { port, dns, holding }
+}
+
+/** Resolves true when `s` closes within 5 s. */
+function closes(s: http2.ClientHttp2Session): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (s.closed || s.destroyed) return resolve(true)
+    const timer = setTimeout(() => resolve(false), 5000)
+    s.on('close', () => {
+      clearTimeout(timer)
+      resolve(true)
+    })
+  })
+}
+
+t.test('per-client caps: one address over its cap is refused while another is served', async (t) => {
+  const why = await opensslUnavailable()
+  if (why) return t.skip(why)
+  const pki = await makeTestPki(t)
+
+  t.test('connections: a busy client at its cap gets no second connection; another address does', async (t) => {
+    const { port, dns, holding } = await startHolding(t, pki, { maxConnectionsPerClient: 1 })
+    const busy = session(port, pki.caCert, '127.0.0.1')
+    t.teardown(() => busy.destroy())
+    t.equal(await get(busy, 'host.example.com'), 200)
+    void get(busy, 'slow.example') // keeps the connection busy: not idle, so not evicted for a newcomer
+    await holding(1)
+    const second = session(port, pki.caCert, '127.0.0.1')
+    t.teardown(() => second.destroy())
+    t.equal(await get(second, 'host.example.com'), 0, 'the second connection of 127.0.0.1 is closed unanswered')
+    t.ok(dns.counters.tcp_refused >= 1, 'counted as refused')
+    const other = session(port, pki.caCert, '127.0.0.2')
+    t.teardown(() => other.destroy())
+    t.equal(await get(other, 'host.example.com'), 200, '127.0.0.2 is served')
+    t.notOk(busy.closed || busy.destroyed, 'the busy connection stays open')
+  })
+
+  t.test('connections: an idle connection makes room for the same client', async (t) => {
+    const { port, dns } = await startHolding(t, pki, { maxConnectionsPerClient: 1 })
+    const idle = session(port, pki.caCert, '127.0.0.1')
+    t.teardown(() => idle.destroy())
+    t.equal(await get(idle, 'host.example.com'), 200)
+    const closing = closes(idle)
+    const next = session(port, pki.caCert, '127.0.0.1')
+    t.teardown(() => next.destroy())
+    t.equal(await get(next, 'host.example.com'), 200)
+    t.ok(await closing, 'the idle connection was closed')
+    t.equal(dns.counters.tcp_evicted, 1)
+  })
+
+  t.test('streams: requests open over the cap get 429, another address and later requests are answered', async (t) => {
+    const { port, holding } = await startHolding(t, pki, { maxStreamsPerClient: 2 })
+    const a = session(port, pki.caCert, '127.0.0.1')
+    t.teardown(() => a.destroy())
+    const held = [a.request({ ':method': 'GET', ':path': `/dns-query?dns=${query('slow.example').toString('base64url')}` }),
+      a.request({ ':method': 'GET', ':path': `/dns-query?dns=${query('slow.example').toString('base64url')}` })]
+    for (const h of held) {
+      h.on('error', () => {})
+      h.end()
+    }
+    await holding(2)
+    // a second connection of the same client shares its budget
+    const a2 = session(port, pki.caCert, '127.0.0.1')
+    t.teardown(() => a2.destroy())
+    t.equal(await get(a2, 'host.example.com'), 429, 'third open request of 127.0.0.1')
+    const b = session(port, pki.caCert, '127.0.0.2')
+    t.teardown(() => b.destroy())
+    t.equal(await get(b, 'host.example.com'), 200, '127.0.0.2 is answered')
+    for (const h of held) h.close(http2.constants.NGHTTP2_CANCEL)
+    let status = 0
+    for (let i = 0; i < 50 && status !== 200; i++) status = await get(a2, 'host.example.com') // the server sees the resets soon
+    t.equal(status, 200, 'answered again once its held requests closed')
+  })
 })

@@ -20,21 +20,34 @@ async function kdigAvailable(): Promise<boolean> {
   return run('kdig', ['--version'], { timeout: 5000 }).then(() => true, () => false)
 }
 
-async function startDot(t: Test, pki: TestPki, caps: { perClient?: number } = {}) {
+/** A DoT listener; its responder never answers slow.example (that query stays in flight) and counts those it holds. */
+async function startDot(t: Test, pki: TestPki, caps: { perClient?: number; idleMs?: number } = {}) {
   const { dns, events, log } = await startResponder(t, index)
-  const dot = new DotListener({ tcpIdleTimeoutMs: 2000, tcpMaxConnections: 8, tcpMaxConnectionsPerClient: caps.perClient }, pki.nodeA, dns.responder, log)
+  const held = { count: 0 }
+  const responder = {
+    handle: (m: Buffer, tr: 'dot', ip?: string) => {
+      if (dnsPacket.decode(m).questions?.[0]?.name !== 'slow.example') return dns.responder.handle(m, tr, ip)
+      held.count++
+      return new Promise<undefined>(() => {})
+    },
+    tcpAdmission: (w: 'accepted' | 'evicted' | 'refused') => dns.responder.tcpAdmission(w),
+  }
+  const dot = new DotListener({ tcpIdleTimeoutMs: caps.idleMs ?? 2000, tcpMaxConnections: 8, tcpMaxConnectionsPerClient: caps.perClient }, pki.nodeA, responder, log)
   const server = await dot.listen('127.0.0.1', 0)
   t.teardown(() => dot.close())
   const port = (server.address() as { port: number }).port
-  return { dns, dot, port, events }
+  const holding = async (n: number) => {
+    for (let i = 0; i < 500 && held.count < n; i++) await new Promise((r) => setTimeout(r, 10))
+  }
+  return { dns, dot, port, events, holding }
 }
 
 const frame = (id: number, name: string) =>
   dnsPacket.streamEncode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: 'A', class: 'IN' }] })
 
-function connect(port: number, ca: Buffer): Promise<tls.TLSSocket> {
+function connect(port: number, ca: Buffer, localAddress = '127.0.0.1'): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
-    const s = tls.connect({ host: '127.0.0.1', port, ca, servername: 'localhost', ALPNProtocols: ['dot'] }, () => resolve(s))
+    const s = tls.connect({ host: '127.0.0.1', port, ca, servername: 'localhost', localAddress, ALPNProtocols: ['dot'] }, () => resolve(s))
     s.once('error', reject)
   })
 }
@@ -93,6 +106,35 @@ t.test('DNS over TLS', async (t) => {
     t.equal((await reading).msgs[0]?.id, 21)
     await firstClosed
     t.equal(dns.counters.tcp_evicted, 1)
+  })
+
+  t.test('a busy client at its cap is refused while another address is served', async (t) => {
+    const { port, dns, holding } = await startDot(t, pki, { perClient: 1 })
+    const busy = await connect(port, pki.caCert)
+    t.teardown(() => busy.destroy())
+    busy.write(frame(31, 'slow.example')) // in flight: the connection is not idle
+    await holding(1)
+    // the server closes the newcomer right after the handshake (or during it)
+    const second = await connect(port, pki.caCert).catch(() => undefined)
+    if (second) {
+      t.teardown(() => second.destroy())
+      const { msgs, closed } = await readFrames(second, 1)
+      t.same({ msgs: msgs.length, closed }, { msgs: 0, closed: true }, 'second connection of 127.0.0.1 closed unanswered')
+    }
+    t.equal(dns.counters.tcp_refused, 1)
+    const other = await connect(port, pki.caCert, '127.0.0.2')
+    t.teardown(() => other.destroy())
+    const reading = readFrames(other, 1)
+    other.write(frame(32, 'host.example.com'))
+    t.equal((await reading).msgs[0]?.id, 32, '127.0.0.2 is answered')
+    t.notOk(busy.destroyed, 'the busy connection stays open')
+  })
+
+  t.test('an idle connection is closed after the idle timeout', async (t) => {
+    const { port } = await startDot(t, pki, { idleMs: 100 })
+    const s = await connect(port, pki.caCert)
+    t.teardown(() => s.destroy())
+    t.same(await readFrames(s, 1), { msgs: [], closed: true })
   })
 
   t.test('setCertificate serves the new certificate to new connections', async (t) => {

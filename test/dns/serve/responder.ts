@@ -188,3 +188,29 @@ t.test('incoming NOTIFY: NOTIMP (we are no secondary)', async (t) => {
   t.equal(reply.opcode, 'NOTIFY')
   t.equal(reply.id, 3)
 })
+
+t.test('a fast-path hit goes to the sink\'s recordHit when it has one (no event object), the daemon\'s stats and metrics included', async (t) => {
+  const index = RecordIndex.build(records, 1)
+  const events: QueryEvent[] = []
+  const hits: unknown[][] = []
+  const r = new DnsResponder(opts, {
+    getIndex: () => index, log, now: () => 2_000,
+    sink: { record: (e) => events.push(e as QueryEvent), recordHit: (at, ip, hit) => hits.push([at, ip, hit.qname, hit.qtype, hit.outcome ?? 'local', hit.rcode, hit.record]) },
+  })
+  const first = r.handle(Buffer.from(A_QUERY, 'hex'), 'udp', '198.51.100.9') as Buffer
+  const again = r.handle(Buffer.from(A_QUERY, 'hex'), 'udp', '198.51.100.10') as Buffer
+  t.same(again, first, 'byte-identical to the general path')
+  t.equal(events.length, 1, 'the miss is an event')
+  t.same(hits, [[2_000, '198.51.100.10', 'a.zone.test', 'A', 'local', 'NOERROR', 'A 192.0.2.1']])
+
+  const { buildStats } = await import('../../../src/daemon/build-stats.js')
+  const built = buildStats({ dashboard_resolution_log_cap: 10 } as never)
+  const d = new DnsResponder(opts, { getIndex: () => index, log, sink: built.sink, now: () => 5 })
+  d.handle(Buffer.from(A_QUERY, 'hex'), 'udp', '198.51.100.9')
+  d.handle(Buffer.from(A_QUERY, 'hex'), 'udp', '198.51.100.10')
+  t.same(built.stats.resolutions().resolutions.map((e) => [e.client_ip, e.outcome, e.duration_ms, e.record]), [
+    ['198.51.100.10', 'local', 0, 'A 192.0.2.1'], ['198.51.100.9', 'local', 0, 'A 192.0.2.1'],
+  ])
+  t.equal(built.stats.counters().total_queries_answered, 2)
+  t.match(await built.metrics.render(), /dnsplane_dns_resolve_duration_seconds_count\{qtype="A"\} 2/)
+})

@@ -91,3 +91,33 @@ t.test('no reply: retried with backoff, then given up', async (t) => {
   await new Promise((r) => setTimeout(r, 300))
   t.equal(results.length, 2)
 })
+
+t.test('a target with a key gets the NOTIFY through sign(); a key that cannot sign is a send failure', async (t) => {
+  const sec = await secondary([])
+  t.teardown(sec.close)
+  const results: NotifyResult[] = []
+  const signedFor: string[] = []
+  let broken = false
+  const n = new Notifier({
+    targets: () => parseNotifyTargets([`127.0.0.1:${sec.port} key=k1`]).targets,
+    soaOf: () => soa,
+    log: pino({ level: 'silent' }),
+    onResult: (r) => results.push(r),
+    maxAttempts: 1,
+    sign: (msg, target, zone) => {
+      if (broken) throw new Error('no such key')
+      signedFor.push(`${target.key} ${zone}`)
+      return Buffer.concat([msg, Buffer.from('SIGNED')])
+    },
+  })
+  t.teardown(() => n.close())
+  n.zoneChanged('z.test')
+  t.ok(await waitFor(() => results.length >= 1, 5000))
+  t.same(signedFor, ['k1 z.test'])
+  t.equal(sec.got[0].subarray(-6).toString(), 'SIGNED', 'the signed message is what is sent')
+  broken = true
+  n.zoneChanged('y.test')
+  t.ok(await waitFor(() => results.length >= 2, 5000))
+  t.same(results, ['ok', 'send_failed'])
+  t.equal(sec.got.length, 1, 'nothing sent unsigned')
+})

@@ -32,3 +32,9 @@ t.test('the NOTIFY query carries the zone SOA question and the SOA; replies are 
   t.equal(notifyReply(reply), undefined, 'a plain query response')
   t.equal(notifyReply(Buffer.alloc(4)), undefined)
 })
+
+t.test('zone_also_notify entries may name a TSIG key to sign with (key=NAME, last)', async (t) => {
+  const { targets, invalid } = parseNotifyTargets(['z.test 192.0.2.1 key=Notify-Key.', '192.0.2.2:5300 key=k2', 'z.test 192.0.2.3 key=', 'key=k3'])
+  t.same(targets.map((x) => [x.zone, x.label, x.key]), [['z.test', '192.0.2.1:53', 'notify-key'], [undefined, '192.0.2.2:5300', 'k2']])
+  t.same(invalid, ['z.test 192.0.2.3 key=', 'key=k3'], 'an empty key name, or a key with no address')
+})

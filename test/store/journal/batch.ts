@@ -28,6 +28,14 @@ t.test('a batch round-trips and replays in order', async (t) => {
   t.equal(rebased.mode, 'rebased')
 })
 
+t.test('a batch keeps its record_lww versions (one frame: the batch and its versions are durable together)', async (t) => {
+  const lww = [{ key: 'id:x', version: { wall: 5, counter: 0, node: 'n' }, deleted: true }]
+  const batch: JournalEntry = { op: 'batch', entries: [{ op: 'add', records: [c] }], lww }
+  const d = decodeJournal(frames(base, batch))
+  t.same(d.entries[1], batch)
+  t.same(replayJournal([], SHA, d.entries).versions, [lww])
+})
+
 t.test('a malformed batch is a corrupt tail', async (t) => {
   const bad = (payload: unknown): string | undefined => {
     const json = Buffer.from(JSON.stringify(payload))

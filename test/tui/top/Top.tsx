@@ -18,6 +18,7 @@ t.test('draws queries, upstreams and the cluster grid from the control API', asy
     'GET /stats/dashboard/data': {
       perf: { total: 5, avg_total_ms: 1.5, max_total_ms: 12.25 },
       series: [{ t: 0, replies: 3, avg_ms: 1 }, { t: 60, replies: 2, avg_ms: 2.5 }, { t: 120, replies: 0, avg_ms: 0 }],
+      dns_limits: { refused_rate: 7, refused_window: 0, rrl_dropped: 3, rrl_slipped: 2, amplification_truncated: 1, evictions: 0 },
     },
   })
   const r = render(<Top client={client} intervalMs={20} now={Date.now} />)
@@ -29,6 +30,7 @@ t.test('draws queries, upstreams and the cluster grid from the control API', asy
   t.match(f, /10\.0\.0\.2:7946\s+n2\s+yes\s+never\s+3s/, 'the lag column is the real lag')
   t.match(f, /latency\s+2\.50 ms\s+\S+ per minute, 1 h · avg 1\.50 ms · max 12 ms/, 'the latest minute with replies, the chart and the overall figures')
   t.match(f, /queries\/s\s+\d/)
+  t.match(f, 'limits: refused 7 · rrl dropped 3 · slipped 2 · truncated 1 · forgotten 0', 'what the abuse limits did')
 })
 
 t.test('shows what failed instead of data, and q quits', async (t) => {

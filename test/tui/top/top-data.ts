@@ -1,5 +1,5 @@
 import t from 'tap'
-import { clusterGrid, upstreamGrid, formatMs, latencyView } from '../../../src/tui/top/top-data.js'
+import { clusterGrid, upstreamGrid, formatMs, latencyView, limitsLine } from '../../../src/tui/top/top-data.js'
 
 t.test('upstream rows: health, failures, last error; a down upstream is bad', async (t) => {
   t.same(upstreamGrid({ upstreams: [{ address_port: '1.1.1.1:53', unhealthy: false, consecutive_failures: 0 }, { address_port: '9.9.9.9:53', unhealthy: true, consecutive_failures: 3, last_probe_error: 'timeout' }] }), [
@@ -41,4 +41,13 @@ t.test('latency: the latest minute with replies, the per-minute series and the o
   t.same(v, { perMinute: [0.25, 0, 0], recentMs: 0.25, avgMs: 0.5, maxMs: 30 })
   t.same(latencyView({ perf: { total: 0 } }), { perMinute: [], recentMs: undefined, avgMs: undefined, maxMs: undefined })
   t.same([formatMs(undefined), formatMs(1.234), formatMs(45.6)], ['—', '1.23 ms', '46 ms'])
+})
+
+t.test('limits: the abuse counters of the dashboard data, yellow once a limit acted; none when no limit is set', async (t) => {
+  t.equal(limitsLine({ perf: {} }), undefined)
+  t.equal(limitsLine({ dns_limits: null }), undefined)
+  t.same(limitsLine({ dns_limits: { refused_rate: 0, refused_window: 0, rrl_dropped: 0, rrl_slipped: 0, amplification_truncated: 0, evictions: 0 } }),
+    { text: 'limits: refused 0 · rrl dropped 0 · slipped 0 · truncated 0 · forgotten 0', active: false })
+  t.same(limitsLine({ dns_limits: { refused_rate: 7, refused_window: 2, rrl_dropped: 3, rrl_slipped: 3, amplification_truncated: 1, evictions: 0 } }),
+    { text: 'limits: refused 7 · window-refused 2 · rrl dropped 3 · slipped 3 · truncated 1 · forgotten 0', active: true })
 })

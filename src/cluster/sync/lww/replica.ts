@@ -89,6 +89,16 @@ export class ReplicaState {
     return this.slots.get(key)?.entry
   }
 
+  /** The live entry the view shows for a name+type+value (recordKey), the highest version of its copies. */
+  shownFor(contentKey: string): VersionedEntry | undefined {
+    let best: VersionedEntry | undefined
+    for (const key of this.byContent.get(contentKey) ?? []) {
+      const e = this.slots.get(key)?.entry
+      if (e && (!best || compareHlc(e.version, best.version) > 0)) best = e
+    }
+    return best
+  }
+
   /** Every entry (live and tombstones), in insertion order. */
   entries(): VersionedEntry[] {
     return [...this.slots.values()].map((s) => s.entry)

@@ -17,10 +17,11 @@ import { DnsplaneError } from '../../../errors.js'
 import { isSeedContent } from '../../../store/mass-delete.js'
 import type { RecordChange, RecordStore } from '../../../store/record-store.js'
 import { recordKey, type DnsRecord } from '../../../store/record.js'
-import type { LoadedVersions, LocalVersions, RecordVersioner, VersionedChange } from '../../../store/record-versions.js'
+import type { LoadedVersions, LocalVersions, RecordVersioner, VersionedChange, VersionedDelta } from '../../../store/record-versions.js'
 import type { RecordIndex } from '../../../store/record-index.js'
 import { compareHlc, HlcClock } from '../lww/hlc.js'
-import { ReplicaState, type VersionedEntry } from '../lww/replica.js'
+import { entryKey, ReplicaState, type VersionedEntry } from '../lww/replica.js'
+import { viewDelta } from '../lww/view-delta.js'
 import { migrateReplicaFile } from './migrate.js'
 import { decodePayload, decodeSection, encodeSection, entryJson } from './replica-section.js'
 
@@ -41,6 +42,8 @@ export class LwwReplica {
   private attached = false
   /** The record array last diffed: the store swaps in a new frozen array on every change. */
   private lastSeen: readonly DnsRecord[] | undefined
+  /** Indexes of bulk loads versioned in the store's queue (their change event needs no diff). */
+  private readonly versionedBulk = new WeakSet<RecordIndex>()
 
   constructor(
     private readonly deps: LwwReplicaDeps,
@@ -72,6 +75,11 @@ export class LwwReplica {
   /** Set by migrate.ts: renames the migrated file once the store holds its versions. */
   finishMigration: () => Promise<void> = () => Promise.resolve()
 
+  /** Start-up: `served` (what the store serves) is versioned; only a later array needs a diff. */
+  sawServed(served: readonly DnsRecord[]): void {
+    this.lastSeen = served
+  }
+
   /** Starts versioning store changes that did not come through the versioner (file edits, reloads, snapshots). */
   start(): void {
     this.unsubscribe ??= this.deps.store.onChange((change) => {
@@ -79,7 +87,7 @@ export class LwwReplica {
         this.lastSeen = change.index.records
         return
       }
-      if (change.source === 'local' && change.kind !== 'replace') {
+      if (change.source === 'local' && (change.kind !== 'replace' || this.versionedBulk.has(change.index))) {
         if (this.attached) this.lastSeen = change.index.records
         else this.notify(this.versionTouched(change.kind, change.records, change.index))
         return
@@ -109,19 +117,41 @@ export class LwwReplica {
   async applyRemote(entries: readonly VersionedEntry[]): Promise<VersionedEntry[]> {
     let won: VersionedEntry[] = []
     let previous = new Map<string, VersionedEntry | undefined>()
+    const merge = (served: readonly DnsRecord[]): VersionedEntry[] => {
+      this.versionLocal(served)
+      previous = new Map(entries.map((e) => [e.key, this.state.get(e.key)] as const))
+      won = this.state.merge(entries, this.clock)
+      return won
+    }
+    const store = this.deps.store
     try {
-      await this.deps.store.replaceWith((current) => {
-        this.versionLocal(current)
-        previous = new Map(entries.map((e) => [e.key, this.state.get(e.key)] as const))
-        won = this.state.merge(entries, this.clock)
-        if (won.length === 0) return undefined
-        return this.state.viewOrderedLike(current)
-      }, 'replica')
+      if (store.applyDelta) {
+        // Journaled with the winners' versions and indexed at the cost of the merge (view-delta.ts).
+        await store.applyDelta((index) => (merge(index.records).length === 0 ? undefined : this.journaledDelta(index, won, previous)), 'replica')
+      } else {
+        await store.replaceWith((current) => (merge(current).length === 0 ? undefined : this.state.viewOrderedLike(current)), 'replica')
+      }
     } catch (err) {
       if (won.length > 0) this.state.restore(previous)
       throw err
     }
     return won
+  }
+
+  /**
+   * The store change of a merge and the versions journaled with it: the winners, and the entries of
+   * records it stops serving that stay live (a concurrent copy now hidden), which the snapshot the
+   * journal replays over would otherwise read as deleted while stopped.
+   */
+  private journaledDelta(index: RecordIndex, won: VersionedEntry[], previous: ReadonlyMap<string, VersionedEntry | undefined>): VersionedDelta {
+    const delta = viewDelta(this.state, index, won, previous)
+    const journal = won.map(entryJson)
+    const winners = new Set(won.map((e) => e.key))
+    for (const r of [...delta.removed, ...delta.replaced.map(([old]) => old)]) {
+      const e = this.state.get(entryKey(r))
+      if (e?.record && !winners.has(e.key)) journal.push(entryJson(e))
+    }
+    return { ...delta, lww: journal }
   }
 
   /** Drops tombstones older than `horizonMs` (the next snapshot of the records file leaves them out). */
@@ -145,12 +175,10 @@ export class LwwReplica {
 
   /** A local add/update/remove in the store's queue: its entries, journaled with it. */
   private versionWrite(change: VersionedChange, index: RecordIndex): LocalVersions | undefined {
-    if (change.kind === 'replace') {
-      // A bulk load: versioned against the view once durable (a crash before the snapshot re-versions
-      // the replayed records at start, as a hand edit is).
-      return { journal: [], acknowledged: () => this.versionLocal(index.records), refused: () => this.versionLocal(this.deps.store.list()) }
-    }
-    const changes = this.versionTouched(change.kind as 'add' | 'update' | 'remove', change.records, index)
+    // A bulk load names its parts (deleted, updated, added): versioned part by part, journaled in its batch frame.
+    const parts = change.kind === 'replace' ? (change.parts ?? []) : [change]
+    const changes = parts.flatMap((p) => this.versionTouched(p.kind as 'add' | 'update' | 'remove', p.records, index))
+    if (change.kind === 'replace' && change.parts) this.versionedBulk.add(index)
     if (changes.length === 0) return undefined
     return {
       journal: changes.map(entryJson),
@@ -202,6 +230,7 @@ function fromStore(deps: LwwReplicaDeps, loaded: LoadedVersions | undefined): Lw
     const adopted = isSeedContent(served) ? [] : state.recordLocal(served, 'adopt')
     const replica = new LwwReplica(deps, state, clock)
     replica.dirty = adopted.length > 0
+    if (!isSeedContent(served)) replica.sawServed(served)
     if (loaded?.created) log.warn('records file was missing at start; nothing becomes a tombstone, anti-entropy brings the peers\' records back')
     else log.info({ adopted: adopted.length }, 'replica created from the records file')
     return replica
@@ -237,5 +266,7 @@ function fromStore(deps: LwwReplicaDeps, loaded: LoadedVersions | undefined): Lw
   }
   if (changes.length > 0) log.info({ changes: changes.length }, 'replica: records file changed while stopped; versioned as local writes')
   replica.dirty = changes.length > 0
+  // The state now holds what the store serves: the first merge need not diff the whole store again.
+  replica.sawServed(served)
   return replica
 }

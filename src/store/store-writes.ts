@@ -1,0 +1,158 @@
+/**
+ * The FileRecordStore's write queue: one queue for every change, the journaled writes in flight
+ * (acknowledged once their fsync completes, group commit), the write-through path, and the
+ * record_lww hooks on both (a local write versioned before it is journaled or written; a merge
+ * from peers journaled with its versions and indexed at the cost of its delta). The store owns one
+ * and hands in its served index, journal, versions and `persist` (the file rewrite).
+ */
+import { DnsplaneError } from '../errors.js'
+import { planDelta } from './batch-positions.js'
+import { isOversizedBatch } from './bulk-plan.js'
+import type { RecordDelta } from './index-delta.js'
+import type { WriteEntry } from './journal/codec.js'
+import type { StoreJournal } from './journal/store-journal.js'
+import type { LocalPlan } from './local-edits.js'
+import type { DnsRecord } from './record.js'
+import type { ChangeSource, RecordChange, WriteResult } from './record-store.js'
+import type { DeltaCompute } from './record-versions.js'
+import { MAX_RECORDS } from './records-file.js'
+import { entryDelta, type ServedIndex } from './served-index.js'
+import { normalizeIncoming } from './store-helpers.js'
+import type { StoreVersions } from './store-versions.js'
+
+export interface StoreWritesDeps {
+  served: ServedIndex
+  journal: StoreJournal
+  versions: StoreVersions
+  /** Rewrites the records file from `records` (refusing the change when it cannot). */
+  persist(records: readonly DnsRecord[]): Promise<void>
+}
+
+export class StoreWrites {
+  /** Settles when the last journaled write has been acknowledged or refused. */
+  private inflight: Promise<unknown> = Promise.resolve()
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly deps: StoreWritesDeps) {}
+
+  /** Resolves once everything queued so far has run. */
+  async settled(): Promise<void> {
+    await this.queue
+  }
+
+  enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  /** Queues `fn` to run once every journaled write before it is acknowledged or refused (so head = current). */
+  enqueueDrained<T>(fn: () => Promise<T>): Promise<T> {
+    return this.enqueue(async () => {
+      await this.drain()
+      return fn()
+    })
+  }
+
+  async drain(): Promise<void> {
+    await this.inflight
+  }
+
+  /**
+   * Runs a local add/update/remove: `plan` computes it in the queue from the newest records (head).
+   * Journal mode: appended to the journal and the queue moves on; the caller is answered, the index
+   * swapped and the listeners told once its fsync completed (group commit). Write-through (no
+   * delay, a missing file, a failed journal): the file is rewritten first, as before the journal.
+   */
+  async write(plan: (records: readonly DnsRecord[]) => LocalPlan, writeThrough?: (p: LocalPlan) => boolean): Promise<WriteResult> {
+    const { served, journal } = this.deps
+    const { durable, result } = await this.enqueue(async () => {
+      let through = !journal.active || (await journal.isWriteThrough())
+      if (through) await this.drain()
+      let p = plan(served.head.records)
+      if (!through && writeThrough?.(p)) {
+        // Planned again once the writes in flight settled: one of them may have been refused.
+        through = true
+        await this.drain()
+        p = plan(served.head.records)
+      }
+      if (!p.next) return { durable: undefined, result: p.result }
+      if (through) {
+        await this.commitLocal(p.next, p.change, p.entry)
+        return { durable: undefined, result: p.result }
+      }
+      return { durable: this.append(p.next, p.change, p.entry), result: p.result }
+    })
+    await durable
+    return result
+  }
+
+  /** See RecordStore.applyDelta: planned once the journaled writes before it settled; journaled like a local write. */
+  async applyDelta(compute: DeltaCompute, source: ChangeSource): Promise<boolean> {
+    const { served, journal } = this.deps
+    const { durable } = await this.enqueueDrained(async () => {
+      const through = !journal.active || (await journal.isWriteThrough())
+      const d = compute(served.current)
+      if (!d) return { durable: undefined }
+      const added = normalizeIncoming(d.added)
+      const replaced = d.replaced.map(([old, r]) => [old, normalizeIncoming([r])[0]] as const)
+      const p = planDelta(served.current.records, { removed: d.removed, added, replaced }, d.lww, source)
+      if (p.next.length > MAX_RECORDS) throw new DnsplaneError('ERR_RECORD_INVALID', `${p.next.length} records exceed the limit of ${MAX_RECORDS}`)
+      if (through || isOversizedBatch(p)) return { durable: this.commit(p.next, p.change) }
+      return { durable: this.append(p.next, p.change, p.entry, { fresh: p.fresh, delta: { removed: d.removed, added, replaced } }) }
+    })
+    if (!durable) return false
+    await durable
+    return true
+  }
+
+  /** Persist first; only a successful write changes memory and emits. */
+  async commit(records: DnsRecord[], change: Omit<RecordChange, 'index'>): Promise<void> {
+    await this.deps.persist(records)
+    this.deps.served.swap(records, change)
+  }
+
+  /**
+   * Journals `entry`; head moves now, current and the listeners once it is durable. A local write
+   * is versioned here; a merged change (`known`) carries its versions and names its new records and delta.
+   */
+  private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: WriteEntry, known?: { fresh: DnsRecord[]; delta: RecordDelta }): Promise<void> {
+    const { served, journal, versions: store } = this.deps
+    // Only the records this change made are new objects; the rest were frozen when first served.
+    const fresh = known?.fresh ?? (change.kind === 'remove' ? [] : change.records)
+    const index = served.build(next, fresh, change.kind === 'add', known?.delta ?? entryDelta(served.head.records, entry))
+    const versions = known ? undefined : store.local(change, entry, index)
+    const durable = journal.append(versions ? { ...entry, lww: versions.journal } : entry).then(
+      () => {
+        served.publish(index, change)
+        versions?.acknowledged()
+        journal.markDirty()
+      },
+      (err: unknown) => {
+        // Refused, not acknowledged: later writes built on it are refused by the journal too.
+        served.head = served.current
+        versions?.refused()
+        throw err
+      },
+    )
+    this.inflight = durable.catch(() => undefined)
+    return durable
+  }
+
+  /** A write-through local write: its versions are made first, so the rewritten file holds them. */
+  private async commitLocal(records: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: WriteEntry): Promise<void> {
+    const { served, versions: store } = this.deps
+    if (!store.attached) return this.commit(records, change)
+    const index = served.build(records)
+    const versions = store.local(change, entry, index)
+    try {
+      await this.deps.persist(records)
+    } catch (err) {
+      served.head = served.current
+      versions?.refused()
+      throw err
+    }
+    served.publish(index, change)
+    versions?.acknowledged()
+  }
+}
