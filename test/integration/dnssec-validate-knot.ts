@@ -50,7 +50,7 @@ if (!has('knotd') || !has('kdig')) {
         forwarder, endpointsFor: (n) => resolver?.endpointsFor(n) ?? [], timeoutMs: 3000, now: () => Date.now() + (opts.clockOffsetMs ?? 0), log,
       })
       resolver = new CachingResolver(
-        { timeoutMs: 3000, cacheEnabled: true, minCacheTtlSeconds: 0, staleWhileRevalidate: false, fallback: fallbackFromConfig('127.0.0.1', String(upstreamPort))?.fallback },
+        { timeoutMs: 3000, cacheEnabled: true, minCacheTtlSeconds: 0, staleWhileRevalidate: false, fallback: fallbackFromConfig('127.0.0.1', String(upstreamPort)) },
         { getServers: () => [], forwarder, validator, log },
       )
       return { resolver, validator }
