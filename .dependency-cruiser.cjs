@@ -28,6 +28,7 @@ const CORE = [
   'src/dns/block/[^/]+\\.ts',
   'src/dns/serve/(fast-path|tcp-clients|query-event|chaos|doh-request)\\.ts',
   'src/dns/forward/upstream-select\\.ts',
+  'src/dnssec/validate/[^/]+\\.ts',
   'src/dns/cache/response-cache\\.ts',
   'src/cluster/(status|settings|control|admin-patch)\\.ts',
   'src/cluster/wire/[^/]+\\.ts',

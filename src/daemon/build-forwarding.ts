@@ -7,6 +7,7 @@ import { allActiveEndpoints, fallbackFromConfig, type FallbackEndpoint, type Ups
 import type { ServersStore } from '../store/servers-file-store.js'
 import { upstreamRowFrom } from './adapters.js'
 import type { BuildContext } from './options.js'
+import { ForwardValidator, loadTrustAnchors } from '../dns/forward/validation.js'
 
 export interface BuiltForwarding {
   forwarder: NetworkForwarder
@@ -17,6 +18,8 @@ export interface BuiltForwarding {
   rows: () => UpstreamServerRow[]
   /** The global fallback from the live config, undefined when none is set. */
   fallbackNow: () => FallbackEndpoint | undefined
+  /** Present only with dnssec_validate. */
+  validator?: ForwardValidator
 }
 
 /**
@@ -44,15 +47,23 @@ export async function buildForwarding(
         { getEndpoints: () => allActiveEndpoints(rows(), fallbackNow()), forwarder, now: Date.now, log: log.child({ component: 'upstream-health' }) },
       )
     : undefined
-  const resolver = new CachingResolver(
+  let resolver: CachingResolver | undefined
+  const timeoutMs = Math.max(1, config.timeout) * 1000
+  const validator = config.dnssec_validate
+    ? new ForwardValidator(
+        { anchors: await loadTrustAnchors(config.dnssec_trust_anchor_file), strict: config.dnssec_validate_strict },
+        { forwarder, endpointsFor: (name) => resolver?.endpointsFor(name) ?? [], timeoutMs, now: Date.now, log: log.child({ component: 'dnssec' }) },
+      )
+    : undefined
+  resolver = new CachingResolver(
     {
-      timeoutMs: Math.max(1, config.timeout) * 1000,
+      timeoutMs,
       cacheEnabled: config.cache_records,
       minCacheTtlSeconds: config.min_cache_ttl_seconds,
       staleWhileRevalidate: config.stale_while_revalidate,
       fallback: fallbackNow(),
     },
-    { getServers: rows, forwarder, isHealthy: health?.isHealthy, log: log.child({ component: 'resolver' }) },
+    { getServers: rows, forwarder, isHealthy: health?.isHealthy, validator, log: log.child({ component: 'resolver' }) },
   )
   stops.push('resolver', () => resolver.stop())
   if (config.cache_records) {
@@ -65,5 +76,5 @@ export async function buildForwarding(
     health.start()
     stops.push('upstream-health', () => health.stop())
   }
-  return { forwarder, resolver, health, rows, fallbackNow }
+  return { forwarder, resolver, health, rows, fallbackNow, validator }
 }

@@ -66,6 +66,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
       massDeleteHeld: () => records.heldMassDelete()?.removed ?? 0,
       recordsUnanswerable: () => unanswerableCount(records.list()),
       dnsLimits,
+      dnssecValidations: () => forwarding.validator?.counts,
     })
     markDnsDownOnStop(ctx, up)
 

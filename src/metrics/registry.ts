@@ -80,6 +80,8 @@ export interface MetricSources {
   recordsUnanswerable?: () => number
   /** What the DNS query rate limit, response limiter and amplification cap did (undefined: no limit set). */
   dnsLimits?: () => DnsLimitCounters | undefined
+  /** DNSSEC validation verdicts by outcome (undefined: dnssec_validate off). */
+  dnssecValidations?: () => Readonly<Record<string, number>> | undefined
 }
 
 /** `action` label values of dnsplane_dns_limited_total (the DnsLimitCounters keys). */
@@ -329,6 +331,17 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     registers,
     collect() {
       this.set(nonNegative(safeCall(sources.recordsUnanswerable) ?? 0))
+    },
+  })
+
+  new Counter<'outcome'>({
+    name: 'dnsplane_dnssec_validations_total',
+    help: 'Forwarded answers judged by the DNSSEC validator, by outcome (secure, insecure, bogus, indeterminate).',
+    labelNames: ['outcome'], registers,
+    collect() {
+      const c = safeCall(sources.dnssecValidations)
+      this.reset()
+      for (const o of ['secure', 'insecure', 'bogus', 'indeterminate']) this.labels(o).inc(nonNegative(c?.[o] ?? 0))
     },
   })
 

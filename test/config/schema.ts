@@ -51,6 +51,7 @@ const implemented = [
   'dns_rrl_slip', 'api_tls_cert', 'api_tls_key', 'api_rate_limit_rps', 'api_rate_limit_burst',
   'adblock_list_files',
   'pprof_enabled', 'pprof_listen', 'cache_warm_enabled', 'cache_warm_interval_seconds',
+  'dnssec_validate', 'dnssec_validate_strict', 'dnssec_trust_anchor_file',
   'dnssec_sign_enabled', 'dnssec_sign_zone', 'dnssec_sign_key_file', 'dnssec_sign_private_key_file',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {

@@ -60,6 +60,8 @@ export interface ForwardRequest {
   /** Overall deadline for the whole fan-out. */
   timeoutMs: number
   signal?: AbortSignal
+  /** Ask with DO and CD set (RFC 4035 3.2.1, RFC 6840 5.9): a validating forwarder checks the answer itself. */
+  dnssec?: boolean
 }
 
 export type ForwardResult =
@@ -73,6 +75,8 @@ export type ForwardResult =
       upstream: string
       /** Failures of the other endpoints seen before the result was decided. */
       failures: EndpointFailure[]
+      /** The reply as received, for the validator; present when the request asked `dnssec`. */
+      message?: Buffer
     }
   | { kind: 'none'; reason: 'timeout' | 'no_upstreams' | 'all_failed'; failures: EndpointFailure[] }
 
@@ -95,12 +99,13 @@ interface Wire {
   name: string
   type: string
   klass: string
+  dnssec: boolean
 }
 
-type Exchange = { packet: DecodedPacket } | { failure: UpstreamFailureReason }
+type Exchange = { packet: DecodedPacket; raw: Buffer } | { failure: UpstreamFailureReason }
 
 type EndpointOutcome =
-  | { kind: 'positive' | 'negative'; packet: DecodedPacket; endpoint: UpstreamEndpoint }
+  | { kind: 'positive' | 'negative'; packet: DecodedPacket; raw: Buffer; endpoint: UpstreamEndpoint }
   | { kind: 'failure'; failure: EndpointFailure }
 
 /** UDP/TCP forwarder; one instance per daemon. */
@@ -134,7 +139,7 @@ export class NetworkForwarder implements Forwarder {
     if (this.#closed || this.#inFlight + n > this.#maxInFlight) {
       return { kind: 'none', reason: 'all_failed', failures: [{ addressPort: '*', reason: 'overloaded' }] }
     }
-    const wire: Wire = { name: req.name.replace(/\.+$/, ''), type: packetType, klass }
+    const wire: Wire = { name: req.name.replace(/\.+$/, ''), type: packetType, klass, dnssec: req.dnssec === true }
     const controller = new AbortController()
     this.#controllers.add(controller)
     this.#inFlight += n
@@ -175,7 +180,7 @@ export class NetworkForwarder implements Forwarder {
       const bestNegative = (): ForwardResult | undefined => {
         const nodata = negatives.find((o) => o.kind === 'negative' && rcodeOf(o.packet) === 'NOERROR')
         const pick = nodata ?? negatives[0]
-        return pick && pick.kind === 'negative' ? toAnswer(pick.packet, pick.endpoint, failures) : undefined
+        return pick && pick.kind === 'negative' ? toAnswer(pick, failures) : undefined
       }
       const onAbort = (): void => settle(bestNegative() ?? { kind: 'none', reason: 'timeout', failures })
       signal.addEventListener('abort', onAbort, { once: true })
@@ -183,7 +188,7 @@ export class NetworkForwarder implements Forwarder {
       for (const endpoint of endpoints) {
         void queryEndpoint(endpoint, wire, signal, this.#observe).then((outcome) => {
           if (settled) return
-          if (outcome.kind === 'positive') return settle(toAnswer(outcome.packet, outcome.endpoint, failures))
+          if (outcome.kind === 'positive') return settle(toAnswer(outcome, failures))
           if (outcome.kind === 'failure') failures.push(outcome.failure)
           else negatives.push(outcome)
           if (--pending === 0) settle(bestNegative() ?? { kind: 'none', reason: 'all_failed', failures })
@@ -198,9 +203,11 @@ function rcodeOf(p: DecodedPacket): string {
   return (p as { rcode?: string }).rcode ?? 'NOERROR'
 }
 
-function toAnswer(p: DecodedPacket, endpoint: UpstreamEndpoint, failures: EndpointFailure[]): ForwardResult {
+function toAnswer(o: { packet: DecodedPacket; raw: Buffer; endpoint: UpstreamEndpoint }, failures: EndpointFailure[]): ForwardResult {
   const notOpt = (rr: Answer): boolean => rr.type !== 'OPT'
+  const { packet: p, endpoint } = o
   return {
+    ...(o.raw.length > 0 ? { message: o.raw } : {}),
     kind: 'answer',
     rcode: rcodeOf(p) === 'NXDOMAIN' ? 'NXDOMAIN' : 'NOERROR',
     answers: (p.answers ?? []).filter(notOpt),
@@ -233,9 +240,9 @@ async function queryEndpoint(endpoint: UpstreamEndpoint, wire: Wire, signal: Abo
         continue
       }
       if (rcode === 'NOERROR') {
-        return { kind: (p.answers ?? []).length > 0 ? 'positive' : 'negative', packet: p, endpoint }
+        return { kind: (p.answers ?? []).length > 0 ? 'positive' : 'negative', packet: p, raw: wire.dnssec ? ex.raw : Buffer.alloc(0), endpoint }
       }
-      if (rcode === 'NXDOMAIN') return { kind: 'negative', packet: p, endpoint }
+      if (rcode === 'NXDOMAIN') return { kind: 'negative', packet: p, raw: wire.dnssec ? ex.raw : Buffer.alloc(0), endpoint }
       if (rcode === 'SERVFAIL') return fail('servfail', rcode)
       if (rcode === 'REFUSED') return fail('refused', rcode)
       return fail('other_rcode', rcode)
@@ -251,13 +258,13 @@ function buildQuery(wire: Wire, id: number, edns: boolean): Buffer {
   const q: Packet = {
     type: 'query',
     id,
-    flags: packet.RECURSION_DESIRED,
+    flags: packet.RECURSION_DESIRED | (wire.dnssec ? packet.CHECKING_DISABLED : 0),
     // dns-packet types name only the mnemonics it knows; it encodes any TYPEnnn/CLASSnnn it is given
     questions: [{ name: wire.name, type: wire.type as Question['type'], class: wire.klass as Question['class'] }],
   }
   if (edns) {
     q.additionals = [
-      { type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_PAYLOAD_BYTES, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] },
+      { type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_PAYLOAD_BYTES, extendedRcode: 0, ednsVersion: 0, flags: wire.dnssec ? packet.DNSSEC_OK : 0, flag_do: wire.dnssec, options: [] },
     ]
   }
   return packet.encode(q)
@@ -304,7 +311,7 @@ function exchange(
 function encrypted(r: EncryptedResult, id: number, wire: Wire): Exchange {
   if ('failure' in r) return r
   const p = matchResponse(r.reply, id, wire)
-  return p ? { packet: p } : { failure: 'bad_response' }
+  return p ? { packet: p, raw: r.reply } : { failure: 'bad_response' }
 }
 
 function sameAddress(a: string, b: string): boolean {
@@ -336,7 +343,7 @@ function exchangeUdp(endpoint: UpstreamEndpoint, query: Buffer, id: number, wire
       // RFC 5452 9.1: only the address/port we asked may answer; wrong ID or question is ignored, not fatal.
       if (rinfo.port !== endpoint.port || !sameAddress(rinfo.address, endpoint.address)) return
       const p = matchResponse(msg, id, wire)
-      if (p) finish({ packet: p })
+      if (p) finish({ packet: p, raw: msg })
     })
     sock.connect(endpoint.port, endpoint.address, () => {
       if (done) return
@@ -380,8 +387,9 @@ function exchangeTcp(endpoint: UpstreamEndpoint, query: Buffer, id: number, wire
       const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
       const len = all.readUInt16BE(0)
       if (received < 2 + len) return
-      const p = matchResponse(all.subarray(2, 2 + len), id, wire)
-      finish(p ? { packet: p } : { failure: 'bad_response' })
+      const raw = all.subarray(2, 2 + len)
+      const p = matchResponse(raw, id, wire)
+      finish(p ? { packet: p, raw } : { failure: 'bad_response' })
     })
   })
 }

@@ -10,6 +10,7 @@ import { DEFAULT_FORWARD_TIMEOUT_MS, NetworkForwarder } from './forwarder.js'
 import type { Forwarder, ForwardResult, UpstreamFailureReason } from './forwarder.js'
 import { selectUpstreams } from './upstream-select.js'
 import type { FallbackEndpoint, UpstreamServerRow } from './upstream-select.js'
+import type { ForwardValidator } from './validation.js'
 
 export interface CachingResolverOptions {
   /** config `timeout` seconds * 1000; <= 0 means DEFAULT_FORWARD_TIMEOUT_MS. */
@@ -34,6 +35,8 @@ export interface CachingResolverDeps {
   now?: () => number
   /** From UpstreamHealth.isHealthy when health checks are on. */
   isHealthy?: (addressPort: string) => boolean
+  /** dnssec_validate: every forwarded reply is judged before it is cached (docs/dnssec.md). */
+  validator?: ForwardValidator
   log: Logger
 }
 
@@ -174,11 +177,17 @@ export class CachingResolver implements UpstreamResolver {
     return p
   }
 
+  /** The endpoints selected for `name` (the validator asks its DS/DNSKEY questions there too). */
+  endpointsFor(name: string): ReturnType<typeof selectUpstreams>['endpoints'] {
+    return this.#select(name).endpoints
+  }
+
+  #select(name: string): ReturnType<typeof selectUpstreams> {
+    return selectUpstreams(name, this.#deps.getServers(), { fallback: this.#opts.fallback, isHealthy: this.#deps.isHealthy })
+  }
+
   async #forward(question: Question, store: boolean): Promise<UpstreamAnswer> {
-    const selection = selectUpstreams(question.name, this.#deps.getServers(), {
-      fallback: this.#opts.fallback,
-      isHealthy: this.#deps.isHealthy,
-    })
+    const selection = this.#select(question.name)
     for (const s of selection.skipped) {
       const k = `${s.addressPort}|${s.reason}`
       if (this.#warned.has(k)) continue
@@ -197,6 +206,7 @@ export class CachingResolver implements UpstreamResolver {
       endpoints: selection.endpoints,
       timeoutMs: this.#opts.timeoutMs > 0 ? this.#opts.timeoutMs : DEFAULT_FORWARD_TIMEOUT_MS,
       signal: this.#stopController.signal,
+      dnssec: this.#deps.validator !== undefined,
     })
     for (const f of result.failures) this.#counters.upstream_failures[f.reason]++
     if (result.kind === 'none') {
@@ -207,6 +217,15 @@ export class CachingResolver implements UpstreamResolver {
     if (result.rcode === 'NOERROR' && result.answers.length > 0) this.#counters.upstream_answers++
     else this.#counters.upstream_negative_answers++
     const response = { rcode: result.rcode, answers: result.answers, authorities: result.authorities, ad: result.ad }
+    const v = this.#deps.validator
+    if (v) {
+      // The verdict is cached with the answer as its AD bit; a strict-mode bogus answer is not cached at all.
+      const verdict = await v.check(question.name, question.type, result.message)
+      response.ad = verdict.status === 'secure'
+      if (verdict.status === 'bogus' && v.strict) {
+        return { kind: 'answer', ...response, fromCache: false, upstream: result.upstream, bogus: { ede: verdict.ede, reason: verdict.reason } }
+      }
+    }
     if (store) this.cache.set(question.name, question.type, response, this.#now())
     return { kind: 'answer', ...response, fromCache: false, upstream: result.upstream }
   }

@@ -25,8 +25,10 @@ export type UpstreamAnswer =
       fromCache: boolean
       /** ip:port of the upstream that answered (absent for cache hits). */
       upstream?: string
-      /** Upstream's AD bit, relayed. */
+      /** Upstream's AD bit, relayed; with dnssec_validate, our own verdict (secure). */
       ad?: boolean
+      /** dnssec_validate_strict: the answer failed validation; SERVFAIL with this EDE unless the query has CD. */
+      bogus?: { ede: number; reason: string }
     }
   /** No usable answer from any upstream within the timeout (or none selected). */
   | { kind: 'none'; reason: 'timeout' | 'no_upstreams' | 'all_failed' }

@@ -13,6 +13,7 @@ import { isTransferOrMailQtype, TYPE_IXFR, TYPE_OPT, typeName } from '../../stor
 import { chaosAnswer } from './chaos.js'
 import { isTransferQtype, peekQtype, type TransferService } from '../xfr/transfer.js'
 import { encodeResponse } from '../wire/encode-response.js'
+import { edeOption, EDNS_FLAG_DO, HEADER_FLAG_CD, withoutDnssec } from '../wire/dnssec-ok.js'
 import {
   CLASS_CH,
   CLASS_IN,
@@ -34,8 +35,6 @@ import { QueryTally, type DnsCounters, type QueryTransport, type TcpAdmission } 
 import { blockedAnswer } from '../block/blocked-answer.js'
 import type { AnswerSections, SignedAnswer } from '../../dnssec/online-signer.js'
 
-/** RFC 3225 3: the DO bit of the EDNS flags. */
-const EDNS_DO = 0x8000
 
 export type Reply = Buffer | undefined | Promise<Buffer | undefined>
 
@@ -285,22 +284,38 @@ export class DnsResponder {
     fastKey?: string, index?: RecordIndex, reads?: ReadonlySet<string>,
   ): Promise<Buffer | undefined> {
     const res = await this.resolve(target === q.qkey ? q.qname : target, ev.qtype)
+    const dnssecOk = q.edns !== undefined && (q.edns.flags & EDNS_FLAG_DO) !== 0
+    const cd = (q.flags & HEADER_FLAG_CD) !== 0
+    // dnssec_validate_strict: a bogus answer is SERVFAIL with its Extended DNS Error, unless CD asks for it anyway.
+    if (res.kind === 'answer' && res.bogus && !cd) {
+      const bytes = encodeResponse({
+        id: q.id,
+        flags: responseFlags({ opcode: q.opcode, aa: false, tc: false, rd: (q.flags & 0x100) !== 0, ra: true, ad: false, cd, rcode: RCODES.SERVFAIL }),
+        question: q.question, qkey: q.qkey, answers: [], authorities: [],
+        edns: q.edns ? { udpSize: this.ednsPayload, extendedRcode: 0 } : undefined,
+        ednsOptions: edeOption(res.bogus.ede, res.bogus.reason),
+      })
+      ev.outcome = 'upstream'
+      ev.upstream = res.upstream
+      return this.finish(q, RCODES.SERVFAIL, bytes, limit, ev)
+    }
     if (res.kind === 'answer') {
       const answers: WireRR[] = chain.slice()
-      for (const a of res.answers) {
+      for (const a of dnssecOk ? res.answers : withoutDnssec(res.answers, ev.qtype)) {
         const w = wireFromAnswer(a)
         if (w) answers.push(w)
       }
       const authorities: WireRR[] = []
-      for (const a of res.authorities) {
+      for (const a of dnssecOk ? res.authorities : withoutDnssec(res.authorities, ev.qtype)) {
         const w = wireFromAnswer(a)
         if (w) authorities.push(w)
       }
       const rcode = res.rcode === 'NXDOMAIN' ? RCODES.NXDOMAIN : RCODES.NOERROR
-      const full = this.encode(q, rcode, false, res.ad === true && chain.length === 0, answers, authorities)
+      const full = this.encode(q, rcode, false, res.ad === true && chain.length === 0, answers, authorities, false, undefined, dnssecOk)
       const first = chain[0]?.text ?? (res.answers[0] ? answerText(res.answers[0]) : undefined)
       // A cached answer with no local CNAME in front is reused by the fast path, TTLs counted down,
       // while neither the records nor the cache changed (checked on every hit).
+      // The fast-path key has the DO bit (wire.ts), so a DO answer with its RRSIGs is reused only for DO queries.
       if (fastKey !== undefined && res.fromCache && chain.length === 0 && index === this.deps.getIndex()) {
         this.fast.store(fastKey, cachedEntry({ bytes: full, qname: q.qkey, qtype: ev.qtype, rcode: res.rcode, record: first }, this.now()), reads)
       }
@@ -352,7 +367,7 @@ export class DnsResponder {
   /** The signed form of a local answer when the query has DO set and the name is in the signed zone (docs/dnssec.md). */
   private signed(q: ParsedQuery, index: RecordIndex, local: AnswerSections): SignedAnswer | undefined {
     const signer = this.deps.signer
-    if (!signer || !q.edns || (q.edns.flags & EDNS_DO) === 0 || !signer.covers(q.qkey)) return undefined
+    if (!signer || !q.edns || (q.edns.flags & EDNS_FLAG_DO) === 0 || !signer.covers(q.qkey)) return undefined
     return signer.sign(local, q.qkey, q.qtype, (key) => this.answerer.typesAt(index, key), this.now())
   }
 

@@ -20,6 +20,8 @@ export interface ResponseParts {
   additionals?: readonly WireRR[]
   /** Present when the reply carries an OPT record (RFC 6891). */
   edns?: { udpSize: number; extendedRcode: number; /** RFC 3225 3: DO copied into a reply that carries DNSSEC records. */ dnssecOk?: boolean }
+  /** Raw EDNS options for the OPT RDATA (an Extended DNS Error, RFC 8914). */
+  ednsOptions?: Buffer
 }
 
 /** RFC 3597 4: names inside RDATA are compressed only for the RFC 1035 types: NS, CNAME, PTR, MX, SOA. */
@@ -183,9 +185,11 @@ export function encodeResponse(p: ResponseParts): Buffer {
     scratch.writeUInt16BE(p.edns.udpSize, o + 3)
     scratch[o + 5] = p.edns.extendedRcode
     scratch[o + 6] = 0 // version 0
-    scratch.writeUInt16BE(p.edns.dnssecOk === true ? 0x8000 : 0, o + 7) // flags: DO only on signed answers
-    scratch.writeUInt16BE(0, o + 9) // no options
-    w.off += 11
+    scratch.writeUInt16BE(p.edns.dnssecOk === true ? 0x8000 : 0, o + 7) // flags: DO only with DNSSEC records
+    const opts = p.ednsOptions ?? Buffer.alloc(0)
+    scratch.writeUInt16BE(opts.length, o + 9)
+    opts.copy(scratch, o + 11)
+    w.off += 11 + opts.length
   }
   scratch.writeUInt16BE(p.id, 0)
   scratch.writeUInt16BE(p.flags, 2)
