@@ -4,7 +4,7 @@
  * denials get AD; a proxy that flips a byte of an RRSIG, and a clock past the signatures' expiry, give bogus
  * (SERVFAIL with EDE under strict). Skips when knotd or kdig is missing.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync, type ChildProcess } from 'node:child_process'
 import dgram from 'node:dgram'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -18,6 +18,7 @@ import { fallbackFromConfig } from '../../src/dns/forward/upstream-select.js'
 import { ForwardValidator } from '../../src/dns/forward/validation.js'
 import { parseTrustAnchors } from '../../src/dnssec/validate/trust-anchors.js'
 import { freePort, waitFor } from '../helpers/daemon.js'
+import { startKnotd, stopProcess } from '../helpers/knot-zones.js'
 
 const log = pino({ level: 'silent' })
 const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim() !== ''
@@ -99,18 +100,12 @@ async function startSigningKnot(dir: string, port: number): Promise<ChildProcess
     await writeFile(file, ZONE(apex))
     zones.push(`  - domain: "${apex}."`, `    file: "${file}"`, '    journal-content: none', '    zonefile-sync: -1', '    dnssec-signing: on', `    dnssec-policy: ${nsec3 ? 'p3' : 'p1'}`)
   }
-  const conf = [
-    'server:', `    rundir: "${dir}"`, `    listen: 127.0.0.1@${port}`,
-    'database:', `    storage: "${dir}"`, 'log:', '  - target: stderr', '    any: warning',
+  return startKnotd(dir, port, [
     'policy:',
     '  - id: p1', '    algorithm: ecdsap256sha256', '    nsec3: off',
     '  - id: p3', '    algorithm: ecdsap256sha256', '    nsec3: on', '    nsec3-iterations: 0',
-    'zone:', ...zones, '',
-  ].join('\n')
-  await writeFile(join(dir, 'knot.conf'), conf)
-  const p = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: ['ignore', 'ignore', 'pipe'] })
-  p.stderr?.on('data', (d) => process.stderr.write('[knotd] ' + String(d)))
-  return p
+    'zone:', ...zones,
+  ])
 }
 
 /** A UDP proxy to 127.0.0.1:`upstream` that corrupts RRSIGs in answers to A questions. */
@@ -141,13 +136,4 @@ async function flippingProxy(upstream: number): Promise<{ port: number; close: (
     back.send(msg, upstream, '127.0.0.1')
   })
   return { port: (front.address() as { port: number }).port, close: () => front.close() }
-}
-
-async function stopProcess(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null) return
-  const done = new Promise<void>((resolve) => p.once('exit', () => resolve()))
-  p.kill('SIGTERM')
-  const timer = setTimeout(() => p.kill('SIGKILL'), 3000)
-  await done
-  clearTimeout(timer)
 }
