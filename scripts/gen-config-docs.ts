@@ -1,6 +1,6 @@
 /**
  * Generates dnsplane.example.json and docs/configuration.md from src/config/schema.ts.
- * Run: node --import @tapjs/typescript/import scripts/gen-config-docs.ts
+ * Run: node --import ./scripts/ts-import.mjs scripts/gen-config-docs.ts
  * test/config/docs.ts fails when the committed files differ from what this renders.
  */
 import { writeFileSync } from 'node:fs'

@@ -6,7 +6,7 @@ import { CONFIG_KEYS, FILE_KEY_ALIASES } from '../../src/config/schema.js'
 import { configDefaults, validateConfig } from '../../src/config/validate.js'
 
 const root = join(import.meta.dirname, '..', '..')
-const regen = 'regenerate with: node --import @tapjs/typescript/import scripts/gen-config-docs.ts'
+const regen = 'regenerate with: node --import ./scripts/ts-import.mjs scripts/gen-config-docs.ts'
 
 t.test('dnsplane.example.json holds every key at its schema default (record_lww as new files)', async (t) => {
   const text = readFileSync(join(root, 'dnsplane.example.json'), 'utf8')

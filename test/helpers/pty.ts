@@ -32,8 +32,8 @@ export interface PtyRun {
  * for the child: Ink draws only the last frame when it sees CI=true, and an operator's terminal never has it.
  */
 export function runInPty(args: string[], env: Record<string, string | undefined> = {}): PtyRun {
-  // The loader this test process runs under compiles src/ on the fly.
-  const loader = process.execArgv.filter((a) => a.includes('typescript'))
+  // The same loader the tests run under compiles src/ on the fly.
+  const loader = ['--import', join(ROOT, 'scripts', 'ts-import.mjs')]
   const cmd = [process.execPath, ...loader, join(ROOT, 'src', 'cli', 'main.ts'), ...args].map(shellQuote).join(' ')
   const child = spawn('script', ['-qfec', `stty cols 100 rows 40; exec ${cmd}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm-256color', CI: '0', CONTINUOUS_INTEGRATION: '0', ...env } })
   let out = ''

@@ -2,14 +2,14 @@
  * `dnsplane records flush` (and the client's `record flush`) against a running node: a journaled
  * change reaches dnsrecords.json at once instead of after records_flush_delay_ms (docs/storage.md).
  */
-import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import t from 'tap'
 import { runClient } from '../../src/tui/run-client.js'
 import { startTestNode } from '../helpers/daemon.js'
-import { BIN, labSkipReason } from '../helpers/lab/cluster.js'
+import { runBin } from '../helpers/bin.js'
+import { labSkipReason } from '../helpers/lab/cluster.js'
 
 async function fileNames(dir: string): Promise<string[]> {
   const doc = JSON.parse(await readFile(join(dir, 'dnsrecords.json'), 'utf8')) as { records: { name: string }[] }
@@ -24,13 +24,7 @@ async function client(target: string, command: string): Promise<{ code: number; 
   return { code, out }
 }
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
-    })
-  })
-}
+const cli = (args: string[]) => runBin(args)
 
 // A delay far beyond the test: only a flush can put the change in the file.
 const LONG = { records_flush_delay_ms: 60_000 }

@@ -1,12 +1,12 @@
 import t from 'tap'
-import { execFile } from 'node:child_process'
 import http from 'node:http'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { checkHealth, httpReason } from '../../../src/cli/commands/health.js'
 import { parseHealthArgs } from '../../../src/cli/health-entry.js'
 import { freePort } from '../../helpers/daemon.js'
-import { BIN, labSkipReason } from '../../helpers/lab/cluster.js'
+import { runBin } from '../../helpers/bin.js'
+import { labSkipReason } from '../../helpers/lab/cluster.js'
 
 async function listen(server: net.Server, t: { teardown: (fn: () => Promise<void>) => void }): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
@@ -58,12 +58,7 @@ t.test('the fast entry parses what the full command line accepts, and leaves the
 })
 
 t.test('bin/dnsplane.js health: exit 1 and the reason on stderr; --help still works', { skip: labSkipReason() }, async (t) => {
-  const run = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [BIN, 'health', ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
-      })
-    })
+  const run = (args: string[]) => runBin(['health', ...args])
   const url = `http://127.0.0.1:${await freePort()}/ready`
   const refused = await run(['--url', url, '--timeout', '1000'])
   t.equal(refused.code, 1)
