@@ -1,4 +1,4 @@
-/** Micro benchmark (not a test): validation cost per answer, chain cached vs a cold chain. Run with node --import @tapjs/typescript/import. */
+/** Micro benchmark (not a test): validation cost per answer, chain cached vs a cold chain. Run with node --import ./scripts/ts-import.mjs. */
 import { TrustChain } from '../../src/dnssec/validate/chain.js'
 import { nodeCrypto } from '../../src/dnssec/validate/crypto.js'
 import { validateReply } from '../../src/dnssec/validate/answer.js'
