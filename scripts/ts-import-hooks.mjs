@@ -1,7 +1,6 @@
 /**
- * Module hooks for ts-import.mjs: `.ts`/`.tsx` files are transpiled by swc; an import written
- * `./x.js` (the NodeNext spelling) from a TypeScript file resolves to `./x.ts` or `./x.tsx` when
- * no `.js` file exists.
+ * Module hooks for ts-import.mjs: `.ts`/`.tsx` files are transpiled by swc; an import of a path
+ * written `./x.js` (the NodeNext spelling) resolves to `./x.ts` or `./x.tsx` when no `.js` file exists.
  */
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -14,20 +13,24 @@ export async function resolve(specifier, context, next) {
   try {
     return await next(specifier, context)
   } catch (err) {
-    const fromTs = context.parentURL !== undefined && TS_FILE.test(context.parentURL)
-    if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !fromTs || !specifier.endsWith('.js')) throw err
-    const stem = specifier.slice(0, -3)
+    // Only paths (relative, absolute, file: URLs, e.g. tap's mockImport with its ?query) map to
+    // TypeScript; a bare package name never does.
+    const [path, query = ''] = specifier.split(/(?=[?#])/)
+    const isPath = /^(\.{1,2}\/|\/|file:)/.test(path)
+    if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !isPath || !path.endsWith('.js')) throw err
+    const stem = path.slice(0, -3)
     try {
-      return await next(`${stem}.ts`, context)
+      return await next(`${stem}.ts${query}`, context)
     } catch {
-      return next(`${stem}.tsx`, context)
+      return next(`${stem}.tsx${query}`, context)
     }
   }
 }
 
 export async function load(url, context, next) {
-  if (!url.startsWith('file:') || !TS_FILE.test(url)) return next(url, context)
-  const filename = fileURLToPath(url)
+  const path = url.split(/[?#]/, 1)[0]
+  if (!path.startsWith('file:') || !TS_FILE.test(path)) return next(url, context)
+  const filename = fileURLToPath(path)
   const { code } = await swc.transform(await readFile(filename, 'utf8'), {
     filename,
     sourceMaps: 'inline',
