@@ -21,7 +21,7 @@ const CORE = [
   'src/dns/wire/[^/]+\\.ts',
   'src/dns/local/[^/]+\\.ts',
   'src/dns/tsig/(algorithms|tsig-record|tsig|keyring)\\.ts',
-  'src/dnssec/(algorithms|canonical|keytag|key-files|sign|nsec|zone-signer|online-signer|signed-export)\\.ts',
+  'src/dnssec/(algorithms|canonical|keytag|key-files|key-share|sign|nsec|zone-signer|online-signer|signed-export)\\.ts',
   'src/dns/xfr/(networks|transfer|transfer-access|notify-message)\\.ts',
   'src/zones/(serial|zone-content|zone-tracker|history-codec)\\.ts',
   'src/dns/limit/[^/]+\\.ts',

@@ -6,6 +6,7 @@ import type { ClusterLimits, ClusterSettings } from './settings.js'
 import type { FrameBudget } from './transport/frame-budget.js'
 import type { InterfaceMap } from './transport/netinfo.js'
 import type { Transport } from './transport/transport.js'
+import type { Message } from './wire/messages.js'
 
 export interface ClusterDeps {
   /** Current settings, read at each use (so token/peer/role changes apply to the next operation). */
@@ -38,4 +39,6 @@ export interface ClusterDeps {
   limits?: Partial<ClusterLimits>
   /** Node-wide memory budget of inbound frames (default INBOUND_FRAME_BUDGET_BYTES; the daemon shares it with metrics). */
   frameBudget?: FrameBudget
+  /** Ours: serves this node's DNSSEC key files to an authenticated peer (daemon/share-keys.ts); absent = not a signer, not announced. */
+  dnssecKeys?: (zone: string, remoteIp: string) => Message
 }

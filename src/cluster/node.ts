@@ -36,7 +36,7 @@ import { FrameBudget } from './transport/frame-budget.js'
 import { dialAddress, effectiveListenAddr, joinInfo, type InterfaceMap } from './transport/netinfo.js'
 import { TcpTransport } from './transport/tcp-transport.js'
 import type { Listener, Transport } from './transport/transport.js'
-import { CAP_CHALLENGE } from './wire/messages.js'
+import { CAP_CHALLENGE, CAP_DNSSEC_KEYS } from './wire/messages.js'
 
 export class ClusterNode implements ClusterControl {
   private readonly log: Logger
@@ -75,7 +75,7 @@ export class ClusterNode implements ClusterControl {
       emit: (e: ClusterEvent) => this.events.emit(e),
       parse: countingParser((e) => this.events.emit(e)),
       token: () => this.token(),
-      ownCaps: () => [...this.engine.caps(), CAP_CHALLENGE],
+      ownCaps: () => [...this.engine.caps(), CAP_CHALLENGE, ...(deps.dnssecKeys ? [CAP_DNSSEC_KEYS] : [])],
       isRunning: () => this.running,
       track: (task: Promise<unknown>) => void tasks.track(task),
       peers: () => this.membership.effective,
@@ -120,6 +120,7 @@ export class ClusterNode implements ClusterControl {
       serveSync: (request, ch, from) => this.engine.serve(request, ch, from),
       applyAdmin: (msg, ip) => this.admin.apply(msg, ip),
       credit: (nodeId, ip, synced) => this.membership.creditInbound(nodeId, ip, synced),
+      dnssecKeys: deps.dnssecKeys,
     })
     this.prober = new Prober({ ...shared, dial, onReachable: (p) => this.outbox.flush(p) })
     this.rounds = new SyncRounds({ ...shared, dial, engine: () => this.engine })

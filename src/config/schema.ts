@@ -180,6 +180,7 @@ const zones = section('AXFR and DNSSEC', {
   dnssec_sign_zone: str('', 'zone signed with the DNSSEC key(s); it must be held locally (a SOA record at its apex)'),
   dnssec_sign_key_file: str('', 'DNSKEY file(s) as dnssec-keygen writes them (K<zone>.+<alg>+<tag>.key); several keys (KSK and ZSK, or a rollover) comma-separated'),
   dnssec_sign_private_key_file: str('', 'matching .private file(s), comma-separated in the same order (mode 0600); empty = each .key file with .private in place of .key'),
+  dnssec_key_share_plain: bool(false, 'ours: a signing node also serves its DNSSEC keys to a peer over plain TCP cluster links (shared-token auth only), and a node without key files fetches them so; default: cluster TLS only (docs/dnssec.md)'),
 })
 
 const upstream = section('Upstream health and adblock', {

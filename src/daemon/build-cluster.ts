@@ -21,6 +21,7 @@ import { clusterSettingsFrom } from './adapters.js'
 import { clusterEventToMetric, ReplicationDelayTracker } from './cluster-events.js'
 import type { ReadinessInput } from './readiness.js'
 import { startFirstSyncLoop } from './build-timers.js'
+import { keyServer } from './key-server.js'
 import type { BuildContext, StartDaemonOptions, UpFlags } from './options.js'
 
 export interface ClusterDeps {
@@ -61,6 +62,7 @@ export async function buildCluster(ctx: BuildContext, deps: ClusterDeps): Promis
     log: log.child({ component: 'cluster' }),
     probeIntervalMs: deps.opts.clusterProbeIntervalMs,
     resolveSrv: deps.opts.srvResolverServers ? srvResolverFor(deps.opts.srvResolverServers) : undefined,
+    dnssecKeys: keyServer(config, transportKind, log.child({ component: 'dnssec' })),
   })
   let syncedOnce = false
   // Replication delay: local write -> acknowledged push, per peer (see ReplicationDelayTracker).
@@ -101,7 +103,7 @@ export async function buildCluster(ctx: BuildContext, deps: ClusterDeps): Promis
 }
 
 /** TLS when cluster_enabled and a cert or key is set (mutual TLS with a CA); otherwise the manager's TCP default. */
-async function clusterTransportFor(
+export async function clusterTransportFor(
   config: Config,
   configDir: string,
   log: Logger,

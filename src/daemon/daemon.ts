@@ -22,6 +22,7 @@ import { buildDns, markDnsDownOnStop } from './build-dns.js'
 import { buildXfr } from './build-xfr.js'
 import { buildEncryptedDns } from './build-encrypted-dns.js'
 import { buildCluster } from './build-cluster.js'
+import { fetchSharedKeys } from './key-fetch.js'
 import { apiDepsFor, type ControlPlaneDeps } from './build-api-deps.js'
 import { dashboardDepsFor } from './build-dashboard.js'
 import { startControlSocket } from './build-control.js'
@@ -52,6 +53,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     const lastCompaction = startCacheCompaction(ctx, forwarding.resolver.cache)
     let nodeId = (): string => '' // the cluster's node id once it is built (CH TXT id.server)
     const xfr = await buildXfr(ctx, { records, metrics, configPath: loaded.path })
+    await fetchSharedKeys(ctx, loaded.path) // absent DNSSEC key files from a cluster peer, before the signer reads them
     const { dns, address: dnsAddr, limits: dnsLimits } = await buildDns(ctx, { records, resolver: forwarding.resolver, sink, nodeId: () => nodeId(), xfr: xfr.service })
     startCacheWarmUp(ctx, forwarding.forwarder, dnsAddr.udp.port)
     const encrypted = await buildEncryptedDns(ctx, { dns, configPath: loaded.path })

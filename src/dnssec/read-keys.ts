@@ -4,6 +4,7 @@
  * writes it). Errors name the file, never the key.
  */
 import { readFileSync, statSync } from 'node:fs'
+import { basename } from 'node:path'
 import { DnsplaneError } from '../errors.js'
 import { nameKey } from '../store/record.js'
 import { parsePrivateKeyFile, parsePublicKeyFile, type PublicKeyFile, type SigningKey } from './key-files.js'
@@ -49,15 +50,40 @@ export function readPublicKeys(s: SignKeySettings): { path: string; key: PublicK
   })
 }
 
-/** The key pairs of the settings: each .key file with its .private file. */
-export function readSigningKeys(s: SignKeySettings): SigningKey[] {
-  const pubs = readPublicKeys(s)
+/** The configured key file pairs: each .key path with its .private path (given, or the .key's twin). */
+export function keyFilePaths(s: SignKeySettings): { keyPath: string; privPath: string }[] {
+  const pubs = splitList(s.dnssec_sign_key_file)
   const given = splitList(s.dnssec_sign_private_key_file)
   if (given.length > 0 && given.length !== pubs.length) {
     throw new DnsplaneError('ERR_CONFIG_INVALID', `dnssec_sign_private_key_file: names ${given.length} files for ${pubs.length} key files`)
   }
-  return pubs.map(({ path, key }, i) => {
-    const privPath = given[i] ?? path.replace(/\.key$/, '') + '.private'
+  return pubs.map((keyPath, i) => ({ keyPath, privPath: given[i] ?? keyPath.replace(/\.key$/, '') + '.private' }))
+}
+
+/** The key pairs of the settings: each .key file with its .private file. */
+export function readSigningKeys(s: SignKeySettings): SigningKey[] {
+  const pubs = readPublicKeys(s)
+  const paths = keyFilePaths(s)
+  return pubs.map(({ key }, i) => {
+    const privPath = paths[i].privPath
     return parsePrivateKeyFile(readKeyFile(privPath, true), privPath, key)
   })
+}
+
+/**
+ * The texts of the configured key files, each pair checked to parse as a key of dnssec_sign_zone, with
+ * its name (the .key file's name without `.key`) for a peer that asks (daemon/share-keys.ts).
+ */
+export function readKeyTexts(s: SignKeySettings): { name: string; key: string; private: string }[] {
+  const pubs = readPublicKeys(s)
+  return keyFilePaths(s).map(({ keyPath, privPath }, i) => {
+    const priv = readKeyFile(privPath, true)
+    parsePrivateKeyFile(priv, privPath, pubs[i].key)
+    return { name: keyFileName(keyPath), key: readKeyFile(keyPath, false), private: priv }
+  })
+}
+
+/** `K<zone>.+<alg>+<tag>` of a .key path (the part a peer matches on). */
+export function keyFileName(keyPath: string): string {
+  return basename(keyPath).replace(/\.key$/, '')
 }

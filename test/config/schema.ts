@@ -53,6 +53,7 @@ const implemented = [
   'pprof_enabled', 'pprof_listen', 'cache_warm_enabled', 'cache_warm_interval_seconds',
   'dnssec_validate', 'dnssec_validate_strict', 'dnssec_trust_anchor_file',
   'dnssec_sign_enabled', 'dnssec_sign_zone', 'dnssec_sign_key_file', 'dnssec_sign_private_key_file',
+  'dnssec_key_share_plain',
 ]
 t.test('marks exactly the implemented keys as implemented', async (t) => {
   for (const k of implemented) t.ok(KEY_BY_PATH.has(k), `${k} exists`)

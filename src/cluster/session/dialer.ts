@@ -27,7 +27,8 @@ export interface Session {
 
 export interface DialerDeps {
   transport: Transport
-  state: NodeState
+  /** The node id we announce, and whether a peer ever announced challenge auth. */
+  state: Pick<NodeState, 'nodeId' | 'isChallengePeer'>
   /** The node id `peer` announced before, if any (a known challenge peer never gets the plain token). */
   knownNodeId: (peer: string) => string | undefined
   /** The peer authenticated and announced `info`; `sentAt` is when our auth went out (epoch ms). Returns what the session reports. */

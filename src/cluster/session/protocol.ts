@@ -11,6 +11,7 @@ import type {
   AuthResponseMessage,
   DeltaMessage,
   DigestMessage,
+  DnssecKeysPullMessage,
   Message,
   ParseFailure,
   ParseResult,
@@ -36,6 +37,7 @@ export type Effect =
   | { kind: 'apply_delta'; message: DeltaMessage }
   | { kind: 'anti_entropy'; message: DigestMessage }
   | { kind: 'admin_apply'; message: AdminConfigApplyMessage }
+  | { kind: 'serve_keys'; message: DnssecKeysPullMessage }
   | { kind: 'invalid_frame'; reason: ParseFailure | 'unexpected_type' }
 
 /** The effects a sync engine answers (the rest belong to the session and the admin room). */
@@ -81,7 +83,7 @@ export const UNAUTHORIZED = 'unauthorized'
  * until the client's auth_response proves the token; auth_ok then carries the server's proof); a
  * challenge/1 request (empty token + nonce) gets auth_fail. ready: ping -> pong; pull -> send_snapshot;
  * delta -> apply_delta; digest -> anti_entropy; records_full -> apply (never a reply,
- * as the original); admin_config_apply -> admin_apply; any other or invalid frame -> an `error`
+ * as the original); admin_config_apply -> admin_apply; dnssec_keys_pull -> serve_keys (ours); any other or invalid frame -> an `error`
  * reply naming the problem (ours: the original stays silent; Go clients never read it, so it is
  * wire-safe) and the connection stays open. closed: everything is ignored.
  */
@@ -128,6 +130,8 @@ export function step(state: ConnState, input: ParseResult, ctx: StepContext): St
       return { state, replies: [], effects: [{ kind: 'anti_entropy', message: msg }] }
     case 'admin_config_apply':
       return { state, replies: [], effects: [{ kind: 'admin_apply', message: msg }] }
+    case 'dnssec_keys_pull':
+      return { state, replies: [], effects: [{ kind: 'serve_keys', message: msg }] }
     default:
       return {
         state,

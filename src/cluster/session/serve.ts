@@ -48,6 +48,8 @@ export interface ServeDeps {
   track: (task: Promise<unknown>) => void
   /** Ours: our record count and digest, announced in auth_ok for the dialler's status. */
   recordsSummary?: () => { count: number; digest: string }
+  /** Ours: answers an authenticated peer's dnssec_keys_pull (dnssec_keys or error); absent = not a signer. */
+  dnssecKeys?: (zone: string, remoteIp: string) => Message
 }
 
 export class Acceptor {
@@ -191,6 +193,9 @@ export class Acceptor {
         return
       case 'admin_apply':
         await ch.send(await deps.applyAdmin(effect.message, conn.remoteIp))
+        return
+      case 'serve_keys':
+        await ch.send(deps.dnssecKeys?.(effect.message.zone, conn.remoteIp) ?? { type: 'error', message: 'this node shares no DNSSEC keys' })
         return
       case 'invalid_frame':
         log.debug({ reason: effect.reason }, 'cluster invalid frame')

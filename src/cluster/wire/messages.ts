@@ -9,12 +9,15 @@
 import { isRfc3339 } from '../../store/record-json.js'
 import { isJsonObject } from '../../values.js'
 import * as auth from './auth-messages.js'
+import * as keys from './keys-messages.js'
 import { FieldError, goString, optString } from './json.js'
 import * as lww from './lww-messages.js'
 import * as records from './records-messages.js'
 
 export { CAP_CHALLENGE, CAP_RECORD_LWW } from './auth-messages.js'
 export type { AuthChallengeMessage, AuthMessage, AuthOkMessage, AuthResponseMessage } from './auth-messages.js'
+export { CAP_DNSSEC_KEYS, MAX_SHARED_KEYS } from './keys-messages.js'
+export type { DnssecKeysMessage, DnssecKeysPullMessage, SharedKey } from './keys-messages.js'
 export { encodeEntry, parseEntryList } from './lww-messages.js'
 export type { BucketEntriesMessage, DeltaAckMessage, DeltaMessage, DigestMessage } from './lww-messages.js'
 export { encodeRecord } from './records-messages.js'
@@ -41,6 +44,8 @@ export const MESSAGE_TYPES = [
   'delta_ack',
   'digest',
   'bucket_entries',
+  'dnssec_keys_pull',
+  'dnssec_keys',
 ] as const
 
 export type MessageType = (typeof MESSAGE_TYPES)[number]
@@ -49,7 +54,7 @@ export type MessageType = (typeof MESSAGE_TYPES)[number]
 export type SimpleType = Exclude<MessageType, 'auth' | 'auth_ok' | 'records_full' | 'admin_config_apply' | ExtensionType>
 
 /** Our message types beyond the original's set. */
-export type ExtensionType = 'auth_challenge' | 'auth_response' | 'delta' | 'delta_ack' | 'digest' | 'bucket_entries'
+export type ExtensionType = 'auth_challenge' | 'auth_response' | 'delta' | 'delta_ack' | 'digest' | 'bucket_entries' | 'dnssec_keys_pull' | 'dnssec_keys'
 
 export interface SimpleMessage<T extends SimpleType = SimpleType> {
   type: T
@@ -69,6 +74,8 @@ export type Message =
   | lww.DeltaAckMessage
   | lww.DigestMessage
   | lww.BucketEntriesMessage
+  | keys.DnssecKeysPullMessage
+  | keys.DnssecKeysMessage
 
 /** Why a frame was not a valid message; a closed set (used as log field and metric label). */
 export type ParseFailure = 'invalid_json' | 'not_object' | 'unknown_type' | 'invalid_fields'
@@ -123,6 +130,8 @@ const CODECS: { [T in MessageType]: Codec<T> } = {
   delta_ack: { encode: lww.encodeDeltaAck, decode: lww.decodeDeltaAck },
   digest: { encode: lww.encodeDigest, decode: lww.decodeDigest },
   bucket_entries: { encode: lww.encodeBucketEntries, decode: lww.decodeBucketEntries },
+  dnssec_keys_pull: { encode: keys.encodeDnssecKeysPull, decode: keys.decodeDnssecKeysPull },
+  dnssec_keys: { encode: keys.encodeDnssecKeys, decode: keys.decodeDnssecKeys },
 }
 
 /**
