@@ -56,13 +56,18 @@ export function decodeDnssecKeys(o: Record<string, unknown>): DnssecKeysMessage 
   const keys = list.map((k: unknown, i): SharedKey => {
     if (typeof k !== 'object' || k === null || Array.isArray(k)) throw new FieldError(`keys[${i}]: must be an object`)
     const e = k as Record<string, unknown>
-    const name = boundedString(reqString(e, 'name'), `keys[${i}].name`, 255)
+    const str = (f: string, max: number): string => {
+      const v = e[f]
+      if (typeof v !== 'string') throw new FieldError(`keys[${i}].${f}: must be a string`)
+      return boundedString(v, `keys[${i}].${f}`, max)
+    }
+    const name = str('name', 255)
     // The name is matched against our own file names, never used as a path; still refuse separators.
     if (!/^K[^/\\\0]+$/.test(name)) throw new FieldError(`keys[${i}].name: not a BIND key file name`)
     return {
       name,
-      key: boundedString(reqString(e, 'key'), `keys[${i}].key`, MAX_SHARED_KEY_TEXT),
-      private: boundedString(reqString(e, 'private'), `keys[${i}].private`, MAX_SHARED_KEY_TEXT),
+      key: str('key', MAX_SHARED_KEY_TEXT),
+      private: str('private', MAX_SHARED_KEY_TEXT),
     }
   })
   return { type: 'dnssec_keys', zone, keys }

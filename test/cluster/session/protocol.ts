@@ -16,6 +16,8 @@ const rows: { name: string; state: ConnState; frame: string; verdict?: TokenChec
   { name: 'pull', state: 'ready', frame: '{"type":"pull"}', next: 'ready', replies: [], effects: ['send_snapshot'] },
   { name: 'records_full is never answered', state: 'ready', frame: '{"type":"records_full","node_id":"a","seq":1,"records":null}', next: 'ready', replies: [], effects: ['apply_snapshot'] },
   { name: 'admin apply', state: 'ready', frame: '{"type":"admin_config_apply","admin_token":"a"}', next: 'ready', replies: [], effects: ['admin_apply'] },
+  { name: 'dnssec keys pull (ours)', state: 'ready', frame: '{"type":"dnssec_keys_pull","zone":"example.com"}', next: 'ready', replies: [], effects: ['serve_keys'] },
+  { name: 'dnssec keys pull before auth', state: 'awaiting_auth', frame: '{"type":"dnssec_keys_pull","zone":"example.com"}', next: 'closed', replies: [{ type: 'error', message: 'auth required' }], effects: ['auth_failed', 'close'] },
   { name: 'unknown type after auth', state: 'ready', frame: '{"type":"nope"}', next: 'ready', replies: [{ type: 'error', message: 'unknown message type "nope"' }], effects: ['invalid_frame'] },
   { name: 'server-only type from a client', state: 'ready', frame: '{"type":"pong"}', next: 'ready', replies: [{ type: 'error', message: 'unexpected message type "pong"' }], effects: ['invalid_frame'] },
   { name: 'second auth', state: 'ready', frame: '{"type":"auth","token":"t"}', next: 'ready', replies: [{ type: 'error', message: 'unexpected message type "auth"' }], effects: ['invalid_frame'] },
