@@ -42,7 +42,7 @@ export async function fetchSharedKeys({ config, log }: BuildContext, configPath:
   const klog = log.child({ component: 'dnssec' })
   const dialer = new Dialer({
     transport: transport ?? new TcpTransport(),
-    state: { nodeId: config.cluster_node_id.trim() || `keys-${randomBytes(4).toString('hex')}`, isChallengePeer: () => true },
+    state: { nodeId: config.cluster_node_id.trim() || `keys-${randomBytes(4).toString('hex')}`, isChallengePeer: () => false },
     knownNodeId: () => undefined,
     onAnnounced: (_peer, info) => ({ caps: info.caps ?? [], nodeId: info.node_id }),
     log: klog,
