@@ -12,9 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import { clusterToken } from '../config/cluster-token.js'
 import { Dialer, type Session } from '../cluster/session/dialer.js'
-import { DIAL_TIMEOUT_MS, PULL_DEADLINE_MS, clusterLimits } from '../cluster/settings.js'
+import { DIAL_TIMEOUT_MS, PULL_DEADLINE_MS } from '../cluster/settings.js'
 import { TcpTransport } from '../cluster/transport/tcp-transport.js'
-import { CAP_CHALLENGE, CAP_DNSSEC_KEYS, parseMessage } from '../cluster/wire/messages.js'
+import { CAP_CHALLENGE, CAP_DNSSEC_KEYS, MAX_SHARED_KEYS, parseMessage } from '../cluster/wire/messages.js'
 import { sharedKeyWrites, type KeyFileSlot } from '../dnssec/key-share.js'
 import { keyFileName, keyFilePaths } from '../dnssec/read-keys.js'
 import { DnsplaneError } from '../errors.js'
@@ -22,6 +22,12 @@ import { writeFileAtomic } from '../store/atomic-write.js'
 import { clusterTransportFor } from './build-cluster.js'
 import { plainShareRefusal } from './key-server.js'
 import type { BuildContext } from './options.js'
+
+/**
+ * Frame limit of a key-fetch session: 16 pairs of two 16 KiB texts, with room for JSON escaping; a
+ * bigger answer ends the session (not the node's 64 MiB cluster limit).
+ */
+export const MAX_KEYS_FRAME_BYTES = MAX_SHARED_KEYS * 2 * 16_384 * 2
 
 export interface FetchOptions {
   /** Passes over the peer list before giving up (peers may be starting too); default 5. */
@@ -48,7 +54,7 @@ export async function fetchSharedKeys({ config, log }: BuildContext, configPath:
     log: klog,
     now: Date.now,
     random: randomBytes,
-    maxFrameBytes: clusterLimits().maxFrameBytes,
+    maxFrameBytes: MAX_KEYS_FRAME_BYTES,
     token: () => clusterToken(config.cluster_auth_token),
     // Only our own nodes can serve keys, and they all speak challenge auth: never the plain token here.
     plainTokenAllowed: () => false,

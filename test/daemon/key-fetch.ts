@@ -64,6 +64,8 @@ t.test('peers that cannot or will not serve are skipped; start-up fails when non
     await peer(t, () => ({ type: 'dnssec_keys', zone: 'other.test', keys: [{ name: 'Kksk', ...ksk }] })),
     await peer(t, () => ({ type: 'dnssec_keys', zone: ZONE, keys: [{ name: 'Kksk', ...ksk }] })),
     await peer(t, () => ({ type: 'pong' })),
+    // an answer beyond the key-fetch frame limit (control characters take 6 bytes each in JSON)
+    await peer(t, () => ({ type: 'dnssec_keys', zone: ZONE, keys: Array.from({ length: 16 }, (_, i) => ({ name: `K${i}`, key: '\u0001'.repeat(16_384), private: '\u0001'.repeat(16_384) })) })),
   ]
   const { ctx, lines } = ctxFor(dir, peers)
   await t.rejects(fetchSharedKeys(ctx, join(dir, 'dnsplane.json'), { rounds: 2, retryMs: 1 }), { code: 'ERR_CONFIG_INVALID', message: /DNSSEC key files are missing \(Kksk, Kzsk\) and no cluster peer served them/ })
@@ -74,6 +76,7 @@ t.test('peers that cannot or will not serve are skipped; start-up fails when non
   t.match(text, /the answer is for zone other\.test, not example\.test","msg":"DNSSEC key fetch: the peer sent keys we refuse"/)
   t.match(text, /key Kzsk is not among the peer's keys","msg":"DNSSEC key fetch: the peer sent keys we refuse"/)
   t.match(text, /"reason":"unexpected_type","msg":"DNSSEC key fetch: invalid answer from the peer"/)
+  t.match(text, /"msg":"DNSSEC key fetch failed"/, 'an oversized answer ends the session')
   t.notOk(text.includes(ksk.private.split('PrivateKey: ')[1].trim()), 'no key bytes logged')
   t.notOk(existsSync(join(dir, 'Kksk.key')), 'nothing written')
 })
