@@ -11,7 +11,9 @@ import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import { clusterToken } from '../config/cluster-token.js'
+import { NodeState } from '../cluster/node-state.js'
 import { Dialer, type Session } from '../cluster/session/dialer.js'
+import { statePathFor } from '../cluster/state-file.js'
 import { DIAL_TIMEOUT_MS, PULL_DEADLINE_MS } from '../cluster/settings.js'
 import { TcpTransport } from '../cluster/transport/tcp-transport.js'
 import { CAP_CHALLENGE, CAP_DNSSEC_KEYS, MAX_SHARED_KEYS, parseMessage } from '../cluster/wire/messages.js'
@@ -46,9 +48,12 @@ export async function fetchSharedKeys({ config, log }: BuildContext, configPath:
   const refused = plainShareRefusal(config, transportKind)
   if (refused) throw new DnsplaneError('ERR_CONFIG_INVALID', `DNSSEC key files are missing and ${refused}: configure cluster TLS or copy the key files`)
   const klog = log.child({ component: 'dnssec' })
+  // Announce the node id the cluster will use (cluster_state.json, created now if absent, as the cluster would).
+  const state = new NodeState(statePathFor(configPath), klog)
+  await state.load(config.cluster_node_id, randomBytes)
   const dialer = new Dialer({
     transport: transport ?? new TcpTransport(),
-    state: { nodeId: config.cluster_node_id.trim() || `keys-${randomBytes(4).toString('hex')}`, isChallengePeer: () => false },
+    state: { nodeId: state.nodeId, isChallengePeer: () => false },
     knownNodeId: () => undefined,
     onAnnounced: (_peer, info) => ({ caps: info.caps ?? [], nodeId: info.node_id }),
     log: klog,

@@ -93,6 +93,7 @@ t.test('a peer that serves the keys: missing files written, private ones with mo
   t.equal(readFileSync(join(dir, 'Kzsk.private'), 'utf8'), zsk.private)
   for (const f of ['Kksk.private', 'Kzsk.private']) t.equal(statSync(join(dir, f)).mode & 0o777, 0o600, `${f} mode 0600`)
   t.match(lines.join(''), /DNSSEC key files fetched from a cluster peer/)
+  t.ok(existsSync(join(dir, 'cluster_state.json')), 'the node id announced is the one the cluster keeps')
   // keys that cannot be written (no such directory): a failed attempt, not a crash
   const nowhere = ctxFor(join(dir, 'no-such-dir'), [served])
   await t.rejects(fetchSharedKeys(nowhere.ctx, join(dir, 'dnsplane.json'), { rounds: 1 }), { code: 'ERR_CONFIG_INVALID' })
