@@ -121,8 +121,9 @@ replaces an existing file. \`cluster_state.json\` lives next to the config file.
   the next save. With \`"strict_config": true\` (or \`dnsplane server --strict\`) they are errors
   instead: the server does not start (\`ERR_CONFIG_INVALID\`), and a reload keeps the running
   config. Use it for production, so a typo cannot silently turn a feature off.
-- Keys of the original marked **not implemented yet** are accepted and type-checked; when any
-  of them has a non-default value, one warning names them all. They have no effect.
+- Every key of the original is implemented except the three refused by design below (and the
+  \`git\` records source). Were a key ever marked **not implemented yet**, it would be accepted and
+  type-checked, and a non-default value would give one warning naming it.
 - Keys marked **no, by design** (\`full_stats\`, \`full_stats_dir\`, \`server_tcp\`) will not be
   implemented, for the reason in their row; a non-default value stops start-up (\`ERR_CONFIG_INVALID\`)
   so nobody believes the feature is on. Remove the key (or keep its default) when migrating.
