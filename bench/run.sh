@@ -15,7 +15,9 @@
 # latency and throughput, DNS latency under writes), journal (bench/journal.mjs: one node, one write acknowledged
 # journal vs write-through), rrl (bench/rrl.mjs: one flood against knotd mod-rrl and our rrl mode, side by side),
 # block-lists (bench/block-lists.mjs: load time and memory of 1,000,000 blocked names), ddns (bench/ddns.mjs: nsupdate
-# batches against a node and against knotd, and the time until every peer answers), or all; several may be
+# batches against a node and against knotd, and the time until every peer answers), dnssec (bench/dnssec.mjs: the
+# daemon's qps and CPU per query with and without DO on a signed zone, signature cache cold and warm, and as a
+# validating forwarder; needs dnssec-keygen), or all; several may be
 # given, e.g. BENCH="replication snapshot".
 # The node stages build all of dist/ (npx tsc -p tsconfig.json) when BUILD=1 and take their own
 # knobs from the environment (see the header of each .mjs).
@@ -36,9 +38,9 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- stages ---
 BENCH=${BENCH:-dns}
-[ "$BENCH" = all ] && BENCH="replication snapshot lww journal scale rrl block-lists ddns dns"
+[ "$BENCH" = all ] && BENCH="replication snapshot lww journal scale rrl block-lists ddns dnssec dns"
 for stage in $BENCH; do
-  case $stage in dns|daemon|replication|snapshot|lww|journal|scale|rrl|block-lists|ddns) ;; *) log "BENCH: unknown stage '$stage' (dns, daemon, replication, snapshot, lww, journal, scale, rrl, block-lists, ddns, all)"; exit 2 ;; esac
+  case $stage in dns|daemon|replication|snapshot|lww|journal|scale|rrl|block-lists|ddns|dnssec) ;; *) log "BENCH: unknown stage '$stage' (dns, daemon, replication, snapshot, lww, journal, scale, rrl, block-lists, ddns, dnssec, all)"; exit 2 ;; esac
 done
 has_stage() { case " $BENCH " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 # the daemon stage: the DNS stage with the real daemon beside knotd, the echo floor and serve.mjs (max runs only)
@@ -47,7 +49,7 @@ if has_stage daemon; then
   [ "$RATE_SET" = unset ] && RATE=""
   WARM_ALL=1   # steady state: one pass over the queries first, so the fast path holds what repeats
 fi
-if has_stage replication || has_stage snapshot || has_stage lww || has_stage journal || has_stage scale || has_stage rrl || has_stage block-lists || has_stage ddns || has_stage daemon; then
+if has_stage replication || has_stage snapshot || has_stage lww || has_stage journal || has_stage scale || has_stage rrl || has_stage block-lists || has_stage ddns || has_stage dnssec || has_stage daemon; then
   if [ "$BUILD" = 1 ]; then
     # type-check first: tsc emits even on errors, and a half-edited tree would leave dist/ broken
     log "building dist/ (npx tsc -p tsconfig.json --noEmit, then npx tsc -p tsconfig.json && node scripts/copy-assets.mjs)"
@@ -55,7 +57,7 @@ if has_stage replication || has_stage snapshot || has_stage lww || has_stage jou
       { log "build failed: fix src/ or run with BUILD=0 to use the existing dist/"; exit 1; }
   fi
   # each script kills its nodes and removes its temp dirs itself, also on error or SIGINT
-  for stage in replication snapshot lww journal scale rrl block-lists ddns; do
+  for stage in replication snapshot lww journal scale rrl block-lists ddns dnssec; do
     if has_stage "$stage"; then
       log "stage $stage: node bench/$stage.mjs"
       # the script's own watchdog (BENCH_TIMEOUT_S; lww.mjs defaults to 3000 s, the others to 900 s) fires first

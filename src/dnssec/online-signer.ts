@@ -54,6 +54,9 @@ interface CachedSigs {
   refreshAt: number
 }
 
+/** The BIND timing fields that change what isPublished() or isActive() say. */
+const KEY_EVENTS = ['Publish', 'Activate', 'Inactive', 'Delete'] as const
+
 /** True when `key` may appear in the DNSKEY RRset at `nowS` (BIND timing: Publish reached, Delete not). */
 export function isPublished(key: SigningKey, nowS: number): boolean {
   const t = key.timing
@@ -178,7 +181,10 @@ export class OnlineSigner {
     const owner = encodeName(source) as Buffer
     const window = { inception: nowS - INCEPTION_SKEW_S, expiration: nowS + SIGNATURE_VALIDITY_S }
     const active = this.keys.filter((k) => isActive(k, nowS))
-    const made: CachedSigs = { rdatas: [], texts: [], refreshAt: nowMs + Math.floor((1 - REFRESH_REMAINING_SHARE) * SIGNATURE_VALIDITY_S) * 1000 }
+    // a key timing event reached while running changes the signers or the DNSKEY RRset: sign anew then, so no
+    // signature of a deleted key is served (docs/dnssec.md, key rollover)
+    const refreshAt = Math.min(nowMs + Math.floor((1 - REFRESH_REMAINING_SHARE) * SIGNATURE_VALIDITY_S) * 1000, this.nextKeyEventMs(nowS))
+    const made: CachedSigs = { rdatas: [], texts: [], refreshAt }
     for (const k of signersFor(type, active)) {
       made.rdatas.push(signRRset({ owner, type, ttl, rdatas }, k, window))
       made.texts.push(`RRSIG ${type} ${k.algorithm} ${rrsigLabelCount(owner)} (key tag ${k.keyTag})`)
@@ -188,6 +194,18 @@ export class OnlineSigner {
     if (this.cache.size >= MAX_CACHED_SIGNATURES) this.cache.delete(this.cache.keys().next().value as string)
     this.cache.set(key, made)
     return made
+  }
+
+  /** The first Publish, Activate, Inactive or Delete time of any key after `nowS`, in ms (Infinity: none). */
+  private nextKeyEventMs(nowS: number): number {
+    let next = Infinity
+    for (const k of this.keys) {
+      for (const name of KEY_EVENTS) {
+        const at = k.timing[name]
+        if (at !== undefined && at > nowS && at < next) next = at
+      }
+    }
+    return next * 1000
   }
 
   /** Cached signature sets (for tests and diagnostics). */

@@ -65,3 +65,20 @@ t.test('wildcard cover bounds', async (t) => {
   t.equal(wildcardCover(n('a\\000.w.example'), 2), undefined)
   t.equal(wildcardCover(n('x'.repeat(63) + '.w.example'), 2), undefined)
 })
+
+t.test('a key timing event (Activate, Inactive, Delete) reached while running ends cached signatures and the answer', async (t) => {
+  // an old ZSK retired at 1,100 s and deleted at 1,200 s, a new one active from 1,100 s: no restart in between
+  const old = { ...generatedKey(13, 'zone.test'), timing: { Inactive: 1_100, Delete: 1_200 } }
+  const next = { ...generatedKey(13, 'zone.test'), timing: { Publish: 900, Activate: 1_100 } }
+  const s = new OnlineSigner([old, next], 'zone.test')
+  const a = { rcode: 'NOERROR' as const, aa: true, answers: [rr('a.zone.test', 1, Buffer.from([1, 2, 3, 4]))], authorities: [], additionals: [] }
+  const tags = (out: { answers: { text: string }[] }) => out.answers.map((r) => /key tag (\d+)/.exec(r.text)?.[1]).filter(Boolean).map(Number)
+  const before = s.sign(a, 'a.zone.test', 1, none, 1_000_000)
+  t.same(tags(before), [old.keyTag], 'before: the old ZSK signs')
+  t.equal(before.refreshAt, 1_100_000, 'the answer (and its fast-path entry) ends at the next key event')
+  t.same(tags(s.sign(a, 'a.zone.test', 1, none, 1_150_000)), [next.keyTag], 'after the switch: the new ZSK signs, not the cached old signature')
+  const keys = s.sign({ rcode: 'NOERROR', aa: true, answers: [], authorities: [], additionals: [] }, 'zone.test', 48, none, 1_150_000)
+  t.equal(keys.refreshAt, 1_200_000, 'the DNSKEY answer ends when the old key leaves the RRset')
+  t.equal(s.dnskeys(1_250_000).length, 1)
+  t.equal(s.sign(a, 'a.zone.test', 1, none, 5_000_000).refreshAt, 5_000_000 + 10.5 * 86400_000, 'no event left: the regular refresh')
+})

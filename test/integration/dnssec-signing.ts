@@ -2,13 +2,15 @@
  * Online signing checked by a real validator: delv (bind9-dnsutils) with our KSK as its trust anchor
  * validates a positive answer, a wildcard answer, a name that does not exist and a type that does not
  * (compact denial, RFC 9824), and the apex DNSKEY RRset; and every node of a 3-node cluster configured with
- * the same key files answers records replicated from another node with answers delv validates.
+ * the same key files answers records replicated from another node with answers delv validates; and a ZSK rollover
+ * done as docs/dnssec.md describes (pre-publish, restart, activate the new key and retire the old one, restart)
+ * keeps every answer valid for delv with the unchanged KSK trust anchor.
  * Skipped when delv or dnssec-keygen is missing.
  */
 import t from 'tap'
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
 import { freePort, startTestNode, waitFor, type TestNode } from '../helpers/daemon.js'
 import { queryUdp } from '../helpers/dns-client.js'
@@ -45,7 +47,7 @@ async function delvAt(anchors: string, port: number, name: string, type: string)
   return r.stdout + r.stderr
 }
 
-const skip = hasTool('delv') && hasTool('dnssec-keygen') ? false : 'delv or dnssec-keygen not installed'
+const skip = hasTool('delv') && hasTool('dnssec-keygen') && hasTool('dnssec-settime') ? false : 'delv, dnssec-keygen or dnssec-settime not installed'
 
 t.test('delv fully validates our signed answers and denials', { skip }, async (t) => {
   const dir = await tempDir(t)
@@ -97,4 +99,43 @@ t.test('every node of a 3-node cluster with the same key files validates', { ski
     t.match(await delvAt(anchors, node.dnsPort, 'www.' + ZONE, 'A'), /; fully validated/, `node-${i}: a positive answer validates`)
     t.match(await delvAt(anchors, node.dnsPort, 'nope.' + ZONE, 'A'), /; negative response, fully validated/, `node-${i}: a denial validates`)
   }
+})
+
+t.test('a ZSK rollover as docs/dnssec.md describes keeps answers valid', { skip }, async (t) => {
+  const dir = await tempDir(t)
+  const ksk = bindKeygen(dir, 13, ZONE, true)
+  const zsk1 = bindKeygen(dir, 13, ZONE, false)
+  const tagOf = (base: string) => Number(/\+(\d+)$/.exec(basename(base))![1])
+  const anchors = anchorFile(dir, ksk + '.key')
+  let node: TestNode | undefined
+  t.teardown(() => node?.daemon.stop())
+  const start = async (keys: string[]) => {
+    await node?.daemon.stop()
+    node = await startTestNode({ dnssec_sign_enabled: true, dnssec_sign_zone: ZONE, dnssec_sign_key_file: keys.map((k) => k + '.key').join(',') }, { dir, records: { records: RECORDS } })
+  }
+  /** delv's verdict on www A, the key tags of its RRSIGs and the DNSKEY tags it validated. */
+  const check = async () => {
+    const www = await delvAt(anchors, node!.dnsPort, 'www.' + ZONE, 'A')
+    const keys = await delvAt(anchors, node!.dnsPort, ZONE, 'DNSKEY')
+    const sigTags = [...www.matchAll(/\sRRSIG\s+A\s+13\s+\d+\s+\d+\s+\d+\s+\d+\s+(\d+)\s/g)].map((m) => Number(m[1]))
+    return { www, keys, sigTags }
+  }
+  await start([ksk, zsk1])
+  // step 1: a pre-published ZSK (published now, active in two days)
+  const zsk2 = join(dir, execFileSync('dnssec-keygen', ['-K', dir, '-a', 'ECDSAP256SHA256', '-P', 'now', '-A', '+2d', '-n', 'ZONE', ZONE], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim())
+  await start([ksk, zsk1, zsk2])
+  let seen = await check()
+  t.match(seen.www, /; fully validated/, 'pre-published: a positive answer validates')
+  t.same(seen.sigTags, [tagOf(zsk1)], 'pre-published: only the old ZSK signs')
+  t.match(seen.keys, /; fully validated/, 'pre-published: the DNSKEY RRset validates')
+  t.match(seen.keys, new RegExp(`DNSKEY\\s+256\\s+3\\s+13[\\s\\S]*DNSKEY\\s+256\\s+3\\s+13`), 'pre-published: both ZSKs are in the DNSKEY RRset')
+  // step 2 (the activation time reached, here moved to now) and step 3: retire the old ZSK, restart
+  execFileSync('dnssec-settime', ['-A', 'now', zsk2], { stdio: 'ignore' })
+  execFileSync('dnssec-settime', ['-I', 'now', '-D', '+2d', zsk1], { stdio: 'ignore' })
+  await start([ksk, zsk1, zsk2])
+  seen = await check()
+  t.match(seen.www, /; fully validated/, 'rolled: a positive answer validates')
+  t.same(seen.sigTags, [tagOf(zsk2)], 'rolled: the new ZSK signs, the old one no longer does')
+  t.match(seen.keys, /; fully validated/, 'rolled: the DNSKEY RRset validates')
+  t.match(await delvAt(anchors, node!.dnsPort, 'nope.' + ZONE, 'A'), /; negative response, fully validated/, 'rolled: a denial validates')
 })

@@ -13,7 +13,7 @@ import { isTransferOrMailQtype, TYPE_IXFR, TYPE_OPT, typeName } from '../../stor
 import { chaosAnswer } from './chaos.js'
 import { isTransferQtype, peekQtype, type TransferService } from '../xfr/transfer.js'
 import { encodeResponse } from '../wire/encode-response.js'
-import { edeOption, EDNS_FLAG_DO, HEADER_FLAG_CD, withoutDnssec } from '../wire/dnssec-ok.js'
+import { edeOption, EDNS_FLAG_DO, HEADER_FLAG_CD, mayCarryAd, withoutDnssec } from '../wire/dnssec-ok.js'
 import {
   CLASS_CH,
   CLASS_IN,
@@ -311,11 +311,13 @@ export class DnsResponder {
         if (w) authorities.push(w)
       }
       const rcode = res.rcode === 'NXDOMAIN' ? RCODES.NXDOMAIN : RCODES.NOERROR
-      const full = this.encode(q, rcode, false, res.ad === true && chain.length === 0, answers, authorities, false, undefined, dnssecOk)
+      const ad = res.ad === true && chain.length === 0 && mayCarryAd(q.flags, q.edns?.flags)
+      const full = this.encode(q, rcode, false, ad, answers, authorities, false, undefined, dnssecOk)
       const first = chain[0]?.text ?? (res.answers[0] ? answerText(res.answers[0]) : undefined)
       // A cached answer with no local CNAME in front is reused by the fast path, TTLs counted down,
       // while neither the records nor the cache changed (checked on every hit).
-      // The fast-path key has the DO bit (wire.ts), so a DO answer with its RRSIGs is reused only for DO queries.
+      // The fast-path key has the DO, AD and CD bits (wire.ts), so a DO answer with its RRSIGs, or one with AD, is
+      // reused only for queries with the same bits.
       if (fastKey !== undefined && res.fromCache && chain.length === 0 && index === this.deps.getIndex()) {
         this.fast.store(fastKey, cachedEntry({ bytes: full, qname: q.qkey, qtype: ev.qtype, rcode: res.rcode, record: first }, this.now()), reads)
       }

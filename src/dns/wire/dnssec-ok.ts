@@ -8,6 +8,13 @@ import type { Answer } from 'dns-packet'
 export const EDNS_FLAG_DO = 0x8000
 /** RFC 4035 3.2.2: CD in the header flags. */
 export const HEADER_FLAG_CD = 0x10
+/** RFC 4035 3.2.3 / RFC 6840 5.7: AD in the header flags. */
+export const HEADER_FLAG_AD = 0x20
+
+/** RFC 6840 5.8: a validating resolver sets AD only for a query that had DO or AD set. */
+export function mayCarryAd(headerFlags: number, ednsFlags: number | undefined): boolean {
+  return (headerFlags & HEADER_FLAG_AD) !== 0 || ((ednsFlags ?? 0) & EDNS_FLAG_DO) !== 0
+}
 const EDE_OPTION = 15
 const DNSSEC_TYPES = new Set(['RRSIG', 'NSEC', 'NSEC3'])
 

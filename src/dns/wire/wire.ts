@@ -216,7 +216,8 @@ export const FAST_KEY_MAX_BYTES = 260
 /**
  * Recognises the common query shape (QR=0, opcode 0, QDCOUNT=1, AN=NS=0, AR=0 or one EDNS(0) OPT
  * and nothing after it, class IN, not ANY/OPT/AXFR/IXFR) and writes its key into `scratch`:
- * the lower-cased question bytes plus an EDNS flag byte (0 none, 1 OPT, 2 OPT with DO). False for anything else (general path).
+ * the lower-cased question bytes plus a flag byte (0 no EDNS, 1 OPT, 2 OPT with DO; ORed with the query's AD
+ * 0x20 and CD 0x10 bits). False for anything else (general path).
  */
 export function scanFastQuery(msg: Buffer, scratch: Buffer, out: FastScan): boolean {
   const n = msg.length
@@ -253,10 +254,12 @@ export function scanFastQuery(msg: Buffer, scratch: Buffer, out: FastScan): bool
   scratch[k++] = t1
   off += 4
   out.questionEnd = off
+  // AD and CD change a forwarded answer (RFC 6840 5.8: AD only when asked with AD or DO; CD skips validation)
+  const adCd = msg[3] & 0x30
   if (ar === 0) {
     if (off !== n) return false
     out.ednsUdpSize = 0
-    scratch[k++] = 0
+    scratch[k++] = adCd
   } else {
     // exactly one OPT: root owner, type 41, version 0, rdata to the end of the message
     if (off + 11 > n || msg[off] !== 0 || msg[off + 1] !== 0 || msg[off + 2] !== TYPE_OPT) return false
@@ -265,7 +268,7 @@ export function scanFastQuery(msg: Buffer, scratch: Buffer, out: FastScan): bool
     if (off + 11 + rdlen !== n) return false
     out.ednsUdpSize = (msg[off + 3] << 8) | msg[off + 4]
     // DO (RFC 3225) is part of the key: a signed zone answers it with RRSIGs, the same question without it without
-    scratch[k++] = msg[off + 7] & 0x80 ? 2 : 1
+    scratch[k++] = (msg[off + 7] & 0x80 ? 2 : 1) | adCd
   }
   out.keyLength = k
   return true

@@ -24,9 +24,9 @@ function responder(answer: UpstreamAnswer): DnsResponder {
   return new DnsResponder(opts, { getIndex: () => index, log: pino({ level: 'silent' }), resolver })
 }
 
-function ask(r: DnsResponder, o: { do?: boolean; cd?: boolean; edns?: boolean } = {}): Promise<packet.DecodedPacket> {
+function ask(r: DnsResponder, o: { do?: boolean; cd?: boolean; ad?: boolean; edns?: boolean } = {}): Promise<packet.DecodedPacket> {
   const q = packet.encode({
-    type: 'query', id: 9, flags: packet.RECURSION_DESIRED | (o.cd ? packet.CHECKING_DISABLED : 0),
+    type: 'query', id: 9, flags: packet.RECURSION_DESIRED | (o.cd ? packet.CHECKING_DISABLED : 0) | (o.ad ? packet.AUTHENTIC_DATA : 0),
     questions: [{ name: 'www.example', type: 'A', class: 'IN' }],
     additionals: o.edns === false ? [] : [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: o.do ? packet.DNSSEC_OK : 0 } as Answer],
   })
@@ -35,10 +35,12 @@ function ask(r: DnsResponder, o: { do?: boolean; cd?: boolean; edns?: boolean } 
 
 const secure: UpstreamAnswer = { kind: 'answer', rcode: 'NOERROR', answers: [a, sig], authorities: [], fromCache: false, ad: true }
 
-t.test('a secure answer gets AD; RRSIGs and the DO bit only for DO queries', async (t) => {
+t.test('a secure answer gets AD when asked with DO or AD (RFC 6840 5.8); RRSIGs and the DO bit only for DO queries', async (t) => {
   const r = responder(secure)
   const plain = await ask(r)
-  t.ok(plain.flag_ad)
+  t.notOk(plain.flag_ad, 'neither DO nor AD in the query: no AD')
+  t.ok((await ask(r, { ad: true })).flag_ad, 'AD in the query')
+  t.ok((await ask(r, { do: true })).flag_ad, 'DO in the query')
   t.same(plain.answers?.map((x) => x.type), ['A'])
   t.notOk((plain.additionals?.[0] as { flag_do?: boolean }).flag_do)
   const withDo = await ask(r, { do: true })
@@ -69,4 +71,11 @@ t.test('a cached DO answer in the fast path is not reused for a query without DO
   t.same((await ask(r, { do: true })).answers?.map((x) => x.type), ['A', 'RRSIG'])
   t.same((await ask(r, { do: true })).answers?.map((x) => x.type), ['A', 'RRSIG'], 'again, from the fast path')
   t.same((await ask(r)).answers?.map((x) => x.type), ['A'])
+})
+
+t.test('the fast path keys on the query AD bit: a cached answer with AD is not reused for a plain query', async (t) => {
+  const r = responder({ ...secure, fromCache: true })
+  for (let i = 0; i < 2; i++) t.ok((await ask(r, { ad: true })).flag_ad, `AD query ${i}`)
+  for (let i = 0; i < 2; i++) t.notOk((await ask(r)).flag_ad, `plain query ${i}`)
+  for (let i = 0; i < 2; i++) t.ok((await ask(r, { ad: true })).flag_ad, `AD query again ${i}`)
 })
