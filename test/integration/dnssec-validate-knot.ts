@@ -4,11 +4,12 @@
  * denials get AD; a proxy that flips a byte of an RRSIG, and a clock past the signatures' expiry, give bogus
  * (SERVFAIL with EDE under strict). Skips when knotd or kdig is missing.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process'
+import { execFile, spawnSync, type ChildProcess } from 'node:child_process'
 import dgram from 'node:dgram'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import packet from 'dns-packet'
 import { pino } from 'pino'
 import t from 'tap'
@@ -17,10 +18,11 @@ import { CachingResolver } from '../../src/dns/forward/resolver.js'
 import { fallbackFromConfig } from '../../src/dns/forward/upstream-select.js'
 import { ForwardValidator } from '../../src/dns/forward/validation.js'
 import { parseTrustAnchors } from '../../src/dnssec/validate/trust-anchors.js'
-import { freePort, waitFor } from '../helpers/daemon.js'
+import { freePort, startTestNode, waitFor } from '../helpers/daemon.js'
 import { startKnotd, stopProcess } from '../helpers/knot-zones.js'
 
 const log = pino({ level: 'silent' })
+const execFileAsync = promisify(execFile)
 const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim() !== ''
 
 if (!has('knotd') || !has('kdig')) {
@@ -81,6 +83,43 @@ if (!has('knotd') || !has('kdig')) {
     // knotd signs for 14 days by default: a clock 30 days ahead sees every signature expired.
     const late = resolverFor(port, { strict: true, clockOffsetMs: 30 * 86_400_000 })
     t.match(await late.resolver.resolve({ name: 'www.nsec.test', type: 'A', class: 'IN' }), { kind: 'answer', bogus: { ede: 7 } }, 'expired signatures: EDE 7 (Signature Expired)')
+
+    // The same checks on the wire: a real node (config keys, anchor file, UDP server) in front of knotd.
+    await t.test('a real node answers AD, SERVFAIL with EDE 6, and data under CD', async (t) => {
+      const anchorFile = join(dir, 'anchors.zone')
+      await writeFile(anchorFile, keys.split('\n').filter((l) => /\s257 3 13 /.test(l)).join('\n') + '\n')
+      // Relays knotd untouched until `flip` is set, so one node sees first a secure, then a tampered upstream.
+      let flip = false
+      const toggled = await flippingProxy(port, () => flip)
+      t.teardown(() => toggled.close())
+      const node = await startTestNode({
+        dnssec_validate: true, dnssec_validate_strict: true, dnssec_trust_anchor_file: anchorFile,
+        fallback_server_ip: '127.0.0.1', fallback_server_port: String(toggled.port), timeout: 3,
+      })
+      t.teardown(() => node.daemon.stop())
+      // Async: the node runs in this process, so a blocking spawnSync would keep it from answering.
+      const dig = async (...args: string[]): Promise<string> =>
+        (await execFileAsync('kdig', ['@127.0.0.1', '-p', String(node.dnsPort), '+notcp', '+time=5', '+retry=1', ...args], { encoding: 'utf8' })).stdout
+      const flagsOf = (out: string): string[] => /;; Flags: ([^;]*);/.exec(out)?.[1].trim().split(/\s+/) ?? []
+
+      const secure = await dig('+dnssec', 'www.nsec.test', 'A')
+      t.match(secure, /status: NOERROR/, 'secure answer: NOERROR')
+      t.ok(flagsOf(secure).includes('ad'), 'secure answer with DO: AD on the wire')
+      t.match(secure, /www\.nsec\.test\.\s+\d+\s+IN\s+A\s+192\.0\.2\.1/)
+      const adOnly = await dig('+nodnssec', '+adflag', 'www.nsec3.test', 'A')
+      t.ok(flagsOf(adOnly).includes('ad'), 'without DO but with AD in the query: AD (RFC 6840 section 5.7)')
+      t.match(adOnly, /192\.0\.2\.1/)
+
+      flip = true
+      const bogus = await dig('+dnssec', 'q.wild.nsec.test', 'A')
+      t.match(bogus, /status: SERVFAIL/, 'flipped RRSIG byte under strict: SERVFAIL')
+      t.match(bogus, /EDE: 6\b/, 'with EDE 6 (DNSSEC Bogus)')
+      t.notOk(flagsOf(bogus).includes('ad'))
+      const cd = await dig('+dnssec', '+cdflag', 'q.wild.nsec.test', 'A')
+      t.match(cd, /status: NOERROR/, 'with CD the data comes back')
+      t.match(cd, /q\.wild\.nsec\.test\.\s+\d+\s+IN\s+A\s+192\.0\.2\.2/)
+      t.notOk(flagsOf(cd).includes('ad'), 'and without AD')
+    })
   })
 }
 
@@ -108,8 +147,8 @@ async function startSigningKnot(dir: string, port: number): Promise<ChildProcess
   ])
 }
 
-/** A UDP proxy to 127.0.0.1:`upstream` that corrupts RRSIGs in answers to A questions. */
-async function flippingProxy(upstream: number): Promise<{ port: number; close: () => void }> {
+/** A UDP proxy to 127.0.0.1:`upstream` that corrupts RRSIGs in answers to A questions (while `flipOn()`). */
+async function flippingProxy(upstream: number, flipOn: () => boolean = () => true): Promise<{ port: number; close: () => void }> {
   const front = dgram.createSocket('udp4')
   await new Promise<void>((r) => front.bind(0, '127.0.0.1', () => r()))
   front.on('message', (msg, client) => {
@@ -119,7 +158,7 @@ async function flippingProxy(upstream: number): Promise<{ port: number; close: (
       let out = reply
       try {
         const p = packet.decode(reply)
-        if (p.questions?.[0]?.type === 'A') {
+        if (flipOn() && p.questions?.[0]?.type === 'A') {
           for (const a of p.answers ?? []) {
             if (a.type === 'RRSIG') {
               const sig = (a.data as { signature: Buffer }).signature
