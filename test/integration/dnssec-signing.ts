@@ -2,9 +2,10 @@
  * Online signing checked by a real validator: delv (bind9-dnsutils) with our KSK as its trust anchor
  * validates a positive answer, a wildcard answer, a name that does not exist and a type that does not
  * (compact denial, RFC 9824), and the apex DNSKEY RRset; and every node of a 3-node cluster configured with
- * the same key files answers records replicated from another node with answers delv validates; and a ZSK rollover
- * done as docs/dnssec.md describes (pre-publish, restart, activate the new key and retire the old one, restart)
- * keeps every answer valid for delv with the unchanged KSK trust anchor.
+ * the same key files answers records replicated from another node with answers delv validates, through a ZSK
+ * rollover done as docs/dnssec.md describes (pre-publish and restart one by one; activate the new key, retire the
+ * old one and restart one by one): positive answers and denials from every node validate with the unchanged KSK
+ * trust anchor after each step and halfway through the second rolling restart (one node on the new ZSK).
  * Skipped when delv or dnssec-keygen is missing.
  */
 import t from 'tap'
@@ -77,65 +78,56 @@ t.test('delv fully validates our signed answers and denials', { skip }, async (t
   }
 })
 
-t.test('every node of a 3-node cluster with the same key files validates', { skip }, async (t) => {
-  const dir = await tempDir(t)
-  const ksk = bindKeygen(dir, 13, ZONE, true)
-  const zsk = bindKeygen(dir, 13, ZONE, false)
-  const ports = [await freePort(), await freePort(), await freePort()]
-  const nodes: TestNode[] = []
-  t.teardown(() => Promise.all(nodes.map((n) => n.daemon.stop())))
-  for (let i = 0; i < 3; i++) {
-    nodes.push(await startTestNode({
-      cluster_enabled: true, cluster_listen_addr: `127.0.0.1:${ports[i]}`, cluster_auth_token: 'dnssec-cluster-token-for-tests',
-      cluster_sync_interval_seconds: 0, cluster_node_id: `node-${i}`, cluster_peers: ports.filter((_, j) => j !== i).map((p) => `127.0.0.1:${p}`),
-      dnssec_sign_enabled: true, dnssec_sign_zone: ZONE, dnssec_sign_key_file: `${ksk}.key,${zsk}.key`,
-    }))
-  }
-  for (const r of RECORDS) await nodes[0].daemon.records.add({ name: r.name, type: r.type, value: r.value, ttl: r.ttl })
-  const anchors = anchorFile(dir, ksk + '.key')
-  for (const [i, node] of nodes.entries()) {
-    const seen = await waitFor(async () => ((await queryUdp(node.dnsPort, 'www.' + ZONE, 'A', 500)).answers ?? []).length === 2, 15_000)
-    t.ok(seen, `node-${i} has the records`)
-    t.match(await delvAt(anchors, node.dnsPort, 'www.' + ZONE, 'A'), /; fully validated/, `node-${i}: a positive answer validates`)
-    t.match(await delvAt(anchors, node.dnsPort, 'nope.' + ZONE, 'A'), /; negative response, fully validated/, `node-${i}: a denial validates`)
-  }
-})
-
-t.test('a ZSK rollover as docs/dnssec.md describes keeps answers valid', { skip }, async (t) => {
+t.test('every node of a 3-node cluster validates, before, during and after a ZSK rollover as docs/dnssec.md describes', { skip }, async (t) => {
   const dir = await tempDir(t)
   const ksk = bindKeygen(dir, 13, ZONE, true)
   const zsk1 = bindKeygen(dir, 13, ZONE, false)
   const tagOf = (base: string) => Number(/\+(\d+)$/.exec(basename(base))![1])
   const anchors = anchorFile(dir, ksk + '.key')
-  let node: TestNode | undefined
-  t.teardown(() => node?.daemon.stop())
-  const start = async (keys: string[]) => {
-    await node?.daemon.stop()
-    node = await startTestNode({ dnssec_sign_enabled: true, dnssec_sign_zone: ZONE, dnssec_sign_key_file: keys.map((k) => k + '.key').join(',') }, { dir, records: { records: RECORDS } })
+  const ports = [await freePort(), await freePort(), await freePort()]
+  const nodes: TestNode[] = []
+  t.teardown(() => Promise.all(nodes.map((n) => n.daemon.stop())))
+  // Every node reads the same key files (one directory stands for each node's identical copy).
+  const config = (i: number, keys: string[]) => ({
+    cluster_enabled: true, cluster_listen_addr: `127.0.0.1:${ports[i]}`, cluster_auth_token: 'dnssec-cluster-token-for-tests',
+    cluster_sync_interval_seconds: 0, cluster_node_id: `node-${i}`, cluster_peers: ports.filter((_, j) => j !== i).map((p) => `127.0.0.1:${p}`),
+    dnssec_sign_enabled: true, dnssec_sign_zone: ZONE, dnssec_sign_key_file: keys.map((k) => k + '.key').join(','),
+  })
+  const hasRecords = async (i: number) => t.ok(await waitFor(async () => ((await queryUdp(nodes[i].dnsPort, 'www.' + ZONE, 'A', 500)).answers ?? []).length === 2, 15_000), `node-${i} has the records`)
+  /** Restarts node `i` on its own directory (its records persist there) with `keys`. */
+  const restart = async (i: number, keys: string[]) => {
+    await nodes[i].daemon.stop()
+    nodes[i] = await startTestNode(config(i, keys), { dir: nodes[i].dir })
+    await hasRecords(i)
   }
-  /** delv's verdict on www A, the key tags of its RRSIGs and the DNSKEY tags it validated. */
-  const check = async () => {
-    const www = await delvAt(anchors, node!.dnsPort, 'www.' + ZONE, 'A')
-    const keys = await delvAt(anchors, node!.dnsPort, ZONE, 'DNSKEY')
-    const sigTags = [...www.matchAll(/\sRRSIG\s+A\s+13\s+\d+\s+\d+\s+\d+\s+\d+\s+(\d+)\s/g)].map((m) => Number(m[1]))
-    return { www, keys, sigTags }
+  /** delv validates a positive answer and a denial from every node, each signed by the ZSK with tag `signers[i]`. */
+  const checkAll = async (phase: string, signers: number[]) => {
+    for (const [i, node] of nodes.entries()) {
+      const www = await delvAt(anchors, node.dnsPort, 'www.' + ZONE, 'A')
+      t.match(www, /; fully validated/, `${phase}: node-${i}: a positive answer validates`)
+      t.same([...www.matchAll(/\sRRSIG\s+A\s+13\s+\d+\s+\d+\s+\d+\s+\d+\s+(\d+)\s/g)].map((m) => Number(m[1])), [signers[i]], `${phase}: node-${i} signs with ZSK ${signers[i]}`)
+      t.match(await delvAt(anchors, node.dnsPort, 'nope.' + ZONE, 'A'), /; negative response, fully validated/, `${phase}: node-${i}: a denial validates`)
+    }
   }
-  await start([ksk, zsk1])
-  // step 1: a pre-published ZSK (published now, active in two days)
+  for (let i = 0; i < 3; i++) nodes.push(await startTestNode(config(i, [ksk, zsk1])))
+  for (const r of RECORDS) await nodes[0].daemon.records.add({ name: r.name, type: r.type, value: r.value, ttl: r.ttl })
+  for (let i = 0; i < 3; i++) await hasRecords(i)
+  const old = tagOf(zsk1)
+  await checkAll('replicated', [old, old, old])
+  // ZSK step 1: a pre-published ZSK (published now, active in two days), added on every node, restarted one by one
   const zsk2 = join(dir, execFileSync('dnssec-keygen', ['-K', dir, '-a', 'ECDSAP256SHA256', '-P', 'now', '-A', '+2d', '-n', 'ZONE', ZONE], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim())
-  await start([ksk, zsk1, zsk2])
-  let seen = await check()
-  t.match(seen.www, /; fully validated/, 'pre-published: a positive answer validates')
-  t.same(seen.sigTags, [tagOf(zsk1)], 'pre-published: only the old ZSK signs')
-  t.match(seen.keys, /; fully validated/, 'pre-published: the DNSKEY RRset validates')
-  t.match(seen.keys, new RegExp(`DNSKEY\\s+256\\s+3\\s+13[\\s\\S]*DNSKEY\\s+256\\s+3\\s+13`), 'pre-published: both ZSKs are in the DNSKEY RRset')
-  // step 2 (the activation time reached, here moved to now) and step 3: retire the old ZSK, restart
+  const neu = tagOf(zsk2)
+  for (let i = 0; i < 3; i++) await restart(i, [ksk, zsk1, zsk2])
+  await checkAll('pre-published', [old, old, old])
+  const keys = await delvAt(anchors, nodes[2].dnsPort, ZONE, 'DNSKEY')
+  t.match(keys, /; fully validated[\s\S]*DNSKEY\s+256\s+3\s+13[\s\S]*DNSKEY\s+256\s+3\s+13/, 'pre-published: both ZSKs are in the validated DNSKEY RRset')
+  // step 2 (the activation time reached, here moved to now) and step 3: retire the old ZSK, restart one by one;
+  // halfway, the restarted node signs with the new ZSK and the others with the old: every answer still validates
   execFileSync('dnssec-settime', ['-A', 'now', zsk2], { stdio: 'ignore' })
   execFileSync('dnssec-settime', ['-I', 'now', '-D', '+2d', zsk1], { stdio: 'ignore' })
-  await start([ksk, zsk1, zsk2])
-  seen = await check()
-  t.match(seen.www, /; fully validated/, 'rolled: a positive answer validates')
-  t.same(seen.sigTags, [tagOf(zsk2)], 'rolled: the new ZSK signs, the old one no longer does')
-  t.match(seen.keys, /; fully validated/, 'rolled: the DNSKEY RRset validates')
-  t.match(await delvAt(anchors, node!.dnsPort, 'nope.' + ZONE, 'A'), /; negative response, fully validated/, 'rolled: a denial validates')
+  await restart(0, [ksk, zsk1, zsk2])
+  await checkAll('rolling restart', [neu, old, old])
+  for (let i = 1; i < 3; i++) await restart(i, [ksk, zsk1, zsk2])
+  await checkAll('rolled', [neu, neu, neu])
+  t.match(await delvAt(anchors, nodes[1].dnsPort, ZONE, 'DNSKEY'), /; fully validated[\s\S]*DNSKEY\s+257/, 'rolled: the DNSKEY RRset validates')
 })
