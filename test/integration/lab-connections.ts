@@ -12,7 +12,7 @@ import { waitFor } from '../helpers/daemon.js'
 
 const skip = labSkipReason()
 /** Start-up bound per node: tap runs two lab files at once, so up to 8 node processes share 2 cores. */
-const START_MS = 20_000
+const START_MS = 45_000
 const SEED = [{ name: 'probe.lab.test', type: 'A', value: '192.0.2.1' }]
 const SEED_KEY = 'probe.lab.test A 192.0.2.1'
 /** src/cluster/settings.ts MAX_INBOUND_CONNECTIONS and AUTH_TIMEOUT_MS. */

@@ -3,13 +3,13 @@
  * each side, then heal. Five real node processes on 127.0.0.2..6, every link through a proxy.
  */
 import t, { type Test } from 'tap'
-import { LabCluster, labSkipReason, labTeardown } from '../helpers/lab/cluster.js'
+import { fullLabOnly, LabCluster, labSkipReason, labTeardown } from '../helpers/lab/cluster.js'
 import { DnsProber } from '../helpers/lab/prober.js'
 import { waitFor } from '../helpers/daemon.js'
 
 const skip = labSkipReason()
 /** Start-up bound per node: tap runs two lab files at once, so up to 8 node processes share 2 cores. */
-const START_MS = 20_000
+const START_MS = 45_000
 const SEED = [{ name: 'probe.lab.test', type: 'A', value: '192.0.2.1' }]
 const SEED_KEY = 'probe.lab.test A 192.0.2.1'
 const A1 = { name: 'five-a.lab.test', type: 'A', value: '192.0.2.81' }
@@ -48,7 +48,7 @@ async function checkAnswers(t: Test, prober: DnsProber): Promise<void> {
   for (const [id, s] of stats) t.ok(s.rate >= 0.95, `${id} answered >= 95 % of probes`)
 }
 
-t.test('primary_writer (writer node-0, minority side): after heal all five nodes hold exactly the writer\'s set', { skip }, async (t) => {
+t.test('primary_writer (writer node-0, minority side): after heal all five nodes hold exactly the writer\'s set', { skip: fullLabOnly(skip) }, async (t) => {
   const lab = await LabCluster.start({ nodes: 5, startTimeoutMs: START_MS, records: SEED, config: { cluster_sync_policy: 'primary_writer', cluster_allowed_writer_node_ids: ['node-0'] } })
   labTeardown(t, lab)
   const prober = new DnsProber(lab.nodes, 'probe.lab.test').start()
@@ -70,7 +70,7 @@ t.test('primary_writer (writer node-0, minority side): after heal all five nodes
   await checkAnswers(t, prober)
 })
 
-t.test('lww_per_node: after heal the two sides swap snapshots, and the next write converges all five', { skip }, async (t) => {
+t.test('lww_per_node: after heal the two sides swap snapshots, and the next write converges all five', { skip: fullLabOnly(skip) }, async (t) => {
   const lab = await LabCluster.start({ nodes: 5, startTimeoutMs: START_MS, records: SEED, config: { cluster_sync_policy: 'lww_per_node' } })
   labTeardown(t, lab)
   const prober = new DnsProber(lab.nodes, 'probe.lab.test').start()

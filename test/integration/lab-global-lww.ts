@@ -8,13 +8,13 @@
  * edits do not move the receiver's winner.
  */
 import t, { type Test } from 'tap'
-import { LabCluster, labSkipReason, labTeardown } from '../helpers/lab/cluster.js'
+import { fullLabOnly, LabCluster, labSkipReason, labTeardown } from '../helpers/lab/cluster.js'
 import { DnsProber } from '../helpers/lab/prober.js'
 import { waitFor } from '../helpers/daemon.js'
 
 const skip = labSkipReason()
 /** Start-up bound per node: tap runs two lab files at once, so up to 8 node processes share 2 cores. */
-const START_MS = 20_000
+const START_MS = 45_000
 const full = process.env.DNSPLANE_LAB_FULL === '1'
 const config = { cluster_sync_policy: 'global_lww' }
 const SEED = [{ name: 'probe.lab.test', type: 'A', value: '192.0.2.1' }]
@@ -47,7 +47,7 @@ async function splitBrainWrites(t: Test, lab: LabCluster): Promise<void> {
   t.ok(await waitFor(() => a.log.some((l) => l.includes('cluster push failed')), 5000), 'node-0 failed to push across the partition')
 }
 
-t.test('global_lww: after a partition with writes on both sides, each writer holds the other side\'s snapshot until the next write', { skip }, async (t) => {
+t.test('global_lww: after a partition with writes on both sides, each writer holds the other side\'s snapshot until the next write', { skip: fullLabOnly(skip) }, async (t) => {
   const lab = await LabCluster.start({ nodes: 3, startTimeoutMs: START_MS, records: SEED, config })
   labTeardown(t, lab)
   const prober = new DnsProber(lab.nodes, 'probe.lab.test').start()
@@ -99,7 +99,7 @@ t.test(
   },
 )
 
-t.test('global_lww: a peer SIGKILLed while a push is on the wire converges after its restart', { skip }, async (t) => {
+t.test('global_lww: a peer SIGKILLed while a push is on the wire converges after its restart', { skip: fullLabOnly(skip) }, async (t) => {
   const lab = await LabCluster.start({ nodes: 3, startTimeoutMs: START_MS, records: SEED, config })
   labTeardown(t, lab)
   const [a, b] = lab.nodes
@@ -119,7 +119,7 @@ t.test('global_lww: a peer SIGKILLed while a push is on the wire converges after
   for (const [id, s] of stats) t.ok(s.rate >= 0.95, `${id} answered >= 95 % of probes while up`)
 })
 
-t.test('global_lww: the writer SIGKILLed with its push pending re-offers it at restart, and a later write still wins', { skip }, async (t) => {
+t.test('global_lww: the writer SIGKILLed with its push pending re-offers it at restart, and a later write still wins', { skip: fullLabOnly(skip) }, async (t) => {
   const lab = await LabCluster.start({ nodes: 3, startTimeoutMs: START_MS, records: SEED, config })
   labTeardown(t, lab)
   const [a] = lab.nodes

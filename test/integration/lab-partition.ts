@@ -3,7 +3,7 @@
  * Three real node processes; {node-0} | {node-1, node-2} by cutting the proxied links between them.
  */
 import t, { type Test } from 'tap'
-import { LabCluster, labSkipReason, labTeardown } from '../helpers/lab/cluster.js'
+import { fullLabOnly, LabCluster, labSkipReason, labTeardown } from '../helpers/lab/cluster.js'
 import { DnsProber } from '../helpers/lab/prober.js'
 import { waitFor } from '../helpers/daemon.js'
 
@@ -33,7 +33,7 @@ async function splitBrainWrites(t: Test, lab: LabCluster): Promise<void> {
   t.ok(tried, 'both sides failed to push across the partition')
 }
 
-t.test('primary_writer (writer node-0): after heal every node holds exactly the writer\'s records', { skip }, async (t) => {
+t.test('primary_writer (writer node-0): after heal every node holds exactly the writer\'s records', { skip: fullLabOnly(skip) }, async (t) => {
   const lab = await LabCluster.start({ nodes: 3, records: SEED, config: { cluster_sync_policy: 'primary_writer', cluster_allowed_writer_node_ids: ['node-0'] } })
   labTeardown(t, lab)
   const prober = new DnsProber(lab.nodes, 'probe.lab.test').start()
@@ -52,7 +52,7 @@ t.test('primary_writer (writer node-0): after heal every node holds exactly the 
   for (const [id, s] of stats) t.ok(s.rate >= 0.95, `${id} answered >= 95 % of probes`)
 })
 
-t.test('lww_per_node: after heal each node holds the last snapshot it received, and the next write converges all', { skip }, async (t) => {
+t.test('lww_per_node: after heal each node holds the last snapshot it received, and the next write converges all', { skip: fullLabOnly(skip) }, async (t) => {
   const lab = await LabCluster.start({ nodes: 3, records: SEED, config: { cluster_sync_policy: 'lww_per_node' } })
   labTeardown(t, lab)
   const prober = new DnsProber(lab.nodes, 'probe.lab.test').start()
