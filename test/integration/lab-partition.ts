@@ -79,7 +79,7 @@ t.test('lww_per_node: after heal each node holds the last snapshot it received, 
   for (const [id, s] of stats) t.ok(s.rate >= 0.95, `${id} answered >= 95 % of probes`)
 })
 
-t.test('a slow link (300 ms per chunk) delays but does not lose the writer\'s writes', { skip }, async (t) => {
+t.test('a slow link (300 ms per chunk) delays but does not lose the writer\'s writes', { skip: fullLabOnly(skip) }, async (t) => {
   const lab = await LabCluster.start({ nodes: 3, records: SEED })
   labTeardown(t, lab)
   const [a] = lab.nodes
