@@ -10,8 +10,12 @@ import { decodeRecordJson, isJsonObject, recordToJson } from './record-json.js'
 export { isJsonObject, recordToJson }
 export { MAX_ID_CHARS, MAX_MAC_CHARS, MAX_NAME_CHARS, MAX_TYPE_CHARS, MAX_VALUE_CHARS } from './record-validate.js'
 
-/** Largest records file we read, in bytes (checked before reading and again on the text). */
-export const MAX_RECORDS_FILE_BYTES = 256 * 1024 * 1024
+/**
+ * Largest records file we read, in bytes (checked before reading and again on the text). Below V8's
+ * longest string (2^29 - 24 UTF-16 units), which the whole-file parse needs; a million records with
+ * their record_lww section take about 300 MiB, so 256 MiB refused a file the node had just written.
+ */
+export const MAX_RECORDS_FILE_BYTES = 500 * 1024 * 1024
 /** Most records one file (or one snapshot) may hold. */
 export const MAX_RECORDS = 2_000_000
 

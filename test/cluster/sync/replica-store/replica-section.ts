@@ -42,3 +42,17 @@ t.test('malformed sections name the problem', async (t) => {
   const bare = decodeSection({ format: 1 }, [])
   t.same([bare.entries, bare.clock, bare.unfolded], [[], undefined, []], 'everything but format is optional')
 })
+
+t.test('a million records of the scale bench with their versions fit the records file limit (a node reads back what it writes)', async (t) => {
+  const { randomUUID } = await import('node:crypto')
+  const { MAX_RECORDS_FILE_BYTES, serializeRecordsFile } = await import('../../../../src/store/records-file.js')
+  // 1,000 records shaped as bench/scale.mjs makes them (uuid ids, host<i>.scale.test, A), adopted as on a first record_lww start
+  const sample: DnsRecord[] = []
+  for (let i = 999_000; i < 1_000_000; i++) {
+    sample.push({ id: randomUUID(), name: `host${i}.scale.test`, type: 'A', value: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, ttl: 3600, added_on: GO_ZERO_TIME, updated_on: GO_ZERO_TIME, last_query: GO_ZERO_TIME })
+  }
+  const state = new ReplicaState()
+  state.recordLocal(sample, 'adopt')
+  const text = serializeRecordsFile(sample, false, { key: 'dnsplane_record_lww', value: encodeSection(state, 'node-0', { wall: 1, counter: 0 }, sample) })
+  t.ok(text.length * 1000 < MAX_RECORDS_FILE_BYTES, `${text.length * 1000} bytes for 1M records under ${MAX_RECORDS_FILE_BYTES}`)
+})
