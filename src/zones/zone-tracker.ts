@@ -7,7 +7,7 @@ import type { DnsRecord } from '../store/record.js'
 import type { WireRR } from '../dns/wire/wire.js'
 import { nextSerial, startSerial, versionSeconds } from './serial.js'
 import { parentKey } from '../dns/local/names.js'
-import { buildZoneContent, groupByZone, servedOwner, servedSoa, soaSerialOf, stampOf, type ZoneContent, type ZoneRR } from './zone-content.js'
+import { buildZoneContent, groupByZone, rrOfKey, servedOwner, servedSoa, soaSerialOf, stampOf, type ZoneContent, type ZoneRR } from './zone-content.js'
 
 /** One step of a zone's history: what turned version `from` into version `to`. */
 export interface ZoneDiff {
@@ -180,8 +180,13 @@ export class ZoneTracker {
     // the change's own time, the newest version time (updated_on, else added_on) of the records it brought (the same on every node);
     // ours when it brought none with a time (a delete)
     let changed: number | undefined
+    // members kept as the same objects are unchanged; others are compared by stamp (a reload or replica apply makes equal copies)
+    const kept = new Set(prev.content.members)
+    let prevStamps: Set<string> | undefined
     for (const r of content.members) {
-      if (prev.content.stamps.has(stampOf(r))) continue
+      if (kept.has(r)) continue
+      prevStamps ??= new Set(prev.content.members.map(stampOf))
+      if (prevStamps.has(stampOf(r))) continue
       const s = versionSeconds(r)
       if (s !== undefined && (changed === undefined || s > changed)) changed = s
     }
@@ -193,8 +198,8 @@ export class ZoneTracker {
     serial = startSerial([serial, soaSerialOf(content.soaRdata)])
     const removed: ZoneRR[] = []
     const added: ZoneRR[] = []
-    for (const [k, rr] of prev.content.rrs) if (!content.rrs.has(k)) removed.push(rr)
-    for (const [k, rr] of content.rrs) if (!prev.content.rrs.has(k)) added.push(rr)
+    for (const k of prev.content.rrs) if (!content.rrs.has(k)) removed.push(rrOfKey(k))
+    for (const k of content.rrs) if (!prev.content.rrs.has(k)) added.push(rrOfKey(k))
     const diff: ZoneDiff = {
       from: prev.serial, to: serial, digest: content.digest, oldSoa: servedSoa(prev.content, prev.serial), newSoa: servedSoa(content, serial),
       removed, added, bytes: 0,

@@ -60,7 +60,8 @@ interface Group {
 
 /** One owner name: its records grouped by type, in the order the types first appear in the file. */
 export class ZoneNode {
-  readonly groups: Group[] = []
+  /** Sized to what it holds: an array grown from [] by push reserves 16 slots, and most names have one group. */
+  groups: Group[] = EMPTY_GROUPS
   constructor(
     readonly key: string,
     private readonly serialOf?: ZoneDataOptions['soaSerial'],
@@ -88,11 +89,15 @@ export class ZoneNode {
 
   group(type: number): Group {
     for (const g of this.groups) if (g.type === type) return g
-    const g: Group = { type, records: [] }
-    this.groups.push(g)
+    const g: Group = { type, records: EMPTY_RECORDS }
+    this.groups = this.groups.length === 0 ? [g] : [...this.groups, g]
     return g
   }
 }
+
+// Shared empty lists, never mutated: place() and group() replace them with sized arrays.
+const EMPTY_GROUPS: Group[] = []
+const EMPTY_RECORDS: DnsRecord[] = []
 
 /** Shapes whose RDATA holds names compared without case (RFC 4034 6.2) when spotting duplicates. */
 const NAME_OFFSET: Partial<Record<string, number>> = { name: 0, mx: 2, srv: 6, soa: 0 }
@@ -189,13 +194,13 @@ export class ZoneData {
     const owner = ownerKey(r, type)
     if (owner === undefined) return
     const g = this.node(owner, op).group(type)
-    this.place(g.records, r, at)
+    g.records = this.place(g.records, r, at)
     op.groups.add(g)
     if (this.opts.autoBuildPtrFromA && (type === TYPE_A || type === TYPE_AAAA)) {
       const rev = reverseKey(r.value)
       if (rev !== undefined) {
         const pg = this.node(rev, op).group(TYPE_PTR)
-        this.place((pg.synthesized ??= []), r, at)
+        pg.synthesized = this.place(pg.synthesized ?? EMPTY_RECORDS, r, at)
         op.groups.add(pg)
       }
     }
@@ -220,12 +225,18 @@ export class ZoneData {
     }
   }
 
-  /** Inserts `r` (file position `at`) keeping `list` in file order; appending is the common case. */
-  private place(list: DnsRecord[], r: DnsRecord, at: number): void {
+  /**
+   * Inserts `r` (file position `at`) keeping `list` in file order; appending is the common case.
+   * Returns the list to keep: a new one-element array for an empty list (a million names each
+   * holding a 16-slot array grown by push cost hundreds of MiB).
+   */
+  private place(list: DnsRecord[], r: DnsRecord, at: number): DnsRecord[] {
+    if (list.length === 0) return [r]
     let i = list.length
     while (i > 0 && (this.order.get(list[i - 1]) as number) > at) i--
     if (i === list.length) list.push(r)
     else list.splice(i, 0, r)
+    return list
   }
 
   /**

@@ -13,7 +13,7 @@
  *   entries' (key, version) hashes, so two replicas compare cheaply and ship only the buckets
  *   that differ.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { canonicalName, recordKey, type DnsRecord } from '../../../store/record.js'
 import { compareHlc, formatHlc, type Hlc, type HlcClock } from './hlc.js'
 
@@ -34,7 +34,7 @@ interface Slot {
   entry: VersionedEntry
   /** First 32 bits of sha256(key): which bucket, for any bucket count. */
   keyHash: number
-  /** 64 bits of sha256(key, version) as two words, XORed into the bucket digest. */
+  /** 64 bits of sha256(key, version) as two words, XORed into the bucket digest. Signed, so they stay small integers (no boxed number per slot). */
   h1: number
   h2: number
   /** recordDigest of the live record, computed when first asked (snapshot sections). */
@@ -63,8 +63,12 @@ export function sameRecordContent(a: DnsRecord, b: DnsRecord): boolean {
 
 export class ReplicaState {
   private readonly slots = new Map<string, Slot>()
-  /** Live entry keys per name+type+value, so a write touching one record need not scan them all. */
-  private readonly byContent = new Map<string, Set<string>>()
+  /**
+   * Live entry keys per name+type+value, so a write touching one record need not scan them all: the
+   * key itself while there is one (nearly always; a Set per record cost ~150 MiB at a million), a Set
+   * once concurrent copies share the content.
+   */
+  private readonly byContent = new Map<string, string | Set<string>>()
   private cachedView: DnsRecord[] | undefined
   private live = 0
 
@@ -92,7 +96,7 @@ export class ReplicaState {
   /** The live entry the view shows for a name+type+value (recordKey), the highest version of its copies. */
   shownFor(contentKey: string): VersionedEntry | undefined {
     let best: VersionedEntry | undefined
-    for (const key of this.byContent.get(contentKey) ?? []) {
+    for (const key of this.keysWith(contentKey)) {
       const e = this.slots.get(key)?.entry
       if (e && (!best || compareHlc(e.version, best.version) > 0)) best = e
     }
@@ -146,11 +150,9 @@ export class ReplicaState {
     // every live copy of it the store does not hold is tombstoned (else a concurrent copy reappears).
     const servedContent = new Set<string>()
     for (const r of served) servedContent.add(recordKey(r))
+    // the view's contents are byContent's keys: no need to build (and sort) the view
     const goneContent = new Set<string>()
-    for (const r of this.view()) {
-      const ck = recordKey(r)
-      if (!servedContent.has(ck)) goneContent.add(ck)
-    }
+    for (const ck of this.byContent.keys()) if (!servedContent.has(ck)) goneContent.add(ck)
     if (goneContent.size > 0) {
       for (const { entry } of this.slots.values()) {
         if (entry.record && !byKey.has(entry.key) && goneContent.has(recordKey(entry.record))) {
@@ -193,7 +195,7 @@ export class ReplicaState {
     const tombstoned = new Set<string>()
     for (const old of gone) {
       if (servesContent(old)) continue
-      for (const key of this.byContent.get(recordKey(old)) ?? []) {
+      for (const key of this.keysWith(recordKey(old))) {
         if (written.has(key) || tombstoned.has(key)) continue
         tombstoned.add(key)
         changes.push({ key, version: clock.tick() })
@@ -323,8 +325,17 @@ export class ReplicaState {
     this.live--
     const ck = recordKey(prev.entry.record)
     const keys = this.byContent.get(ck)
-    keys?.delete(prev.entry.key)
-    if (keys?.size === 0) this.byContent.delete(ck)
+    if (keys === prev.entry.key) this.byContent.delete(ck)
+    else if (typeof keys === 'object') {
+      keys.delete(prev.entry.key)
+      if (keys.size === 1) this.byContent.set(ck, keys.values().next().value as string)
+    }
+  }
+
+  /** The live entry keys with content `ck` (see byContent). */
+  private keysWith(ck: string): Iterable<string> {
+    const keys = this.byContent.get(ck)
+    return keys === undefined ? [] : typeof keys === 'string' ? [keys] : keys
   }
 
   private put(entry: VersionedEntry): void {
@@ -333,9 +344,10 @@ export class ReplicaState {
     if (entry.record) {
       this.live++
       const ck = recordKey(entry.record)
-      let keys = this.byContent.get(ck)
-      if (!keys) this.byContent.set(ck, (keys = new Set()))
-      keys.add(entry.key)
+      const keys = this.byContent.get(ck)
+      if (keys === undefined) this.byContent.set(ck, entry.key)
+      else if (typeof keys === 'object') keys.add(entry.key)
+      else if (keys !== entry.key) this.byContent.set(ck, new Set([keys, entry.key]))
     }
     const keyHash = prev?.keyHash ?? sha256Words(entry.key)[0]
     const [h1, h2] = sha256Words(entry.key + '\u0000' + formatHlc(entry.version) + (entry.record ? '' : '\u0000-'))
@@ -398,9 +410,11 @@ function storedForm(r: DnsRecord): DnsRecord {
   return name === r.name && type === r.type ? r : { ...r, name, type }
 }
 
+/** The first two 32-bit words of sha256(text), signed (XOR and bucket masks treat them alike). */
 function sha256Words(text: string): [number, number] {
-  const d = createHash('sha256').update(text).digest()
-  return [d.readUInt32BE(0), d.readUInt32BE(4)]
+  // one-shot hash: a Hash object per call was a third of the replica's start-up at a million records
+  const d = hash('sha256', text, 'buffer')
+  return [d.readInt32BE(0), d.readInt32BE(4)]
 }
 
 function hex8(n: number): string {

@@ -454,3 +454,38 @@ t.test('sameRecordContent compares every field but last_query', async (t) => {
   t.notOk(sameRecordContent(A, { ...A, ttl: 1 }))
   t.notOk(sameRecordContent(A, { ...A, id: undefined }))
 })
+
+t.test('recordLocal over the whole store does not build (and sort) the view', async (t) => {
+  const clock = new HlcClock('n1', () => 1_700_000_000_000)
+  const a = rec({ name: 'a.test', value: '192.0.2.1' })
+  const b = rec({ name: 'b.test', value: '192.0.2.2' })
+  const s = new ReplicaState()
+  s.recordLocal([a, b], clock)
+  let built = 0
+  const view = s.view.bind(s)
+  s.view = () => {
+    built++
+    return view()
+  }
+  const changes = s.recordLocal([a], clock)
+  t.same(changes.map((c) => [c.key, c.record === undefined]), [[entryKey(b), true]], 'the record gone is tombstoned')
+  t.equal(built, 0)
+})
+
+t.test('concurrent copies of one content: every copy is found while shared, the last one alone after', async (t) => {
+  const clock = new HlcClock('n1', () => 1_700_000_000_000)
+  const one = rec({ id: '11111111-1111-4111-8111-111111111111', name: 'c.test', value: '192.0.2.3' })
+  const two = { ...one, id: '22222222-2222-4222-8222-222222222222' }
+  const three = { ...one, id: '33333333-3333-4333-8333-333333333333' }
+  const s = new ReplicaState()
+  s.merge([{ key: entryKey(one), version: { wall: 10, counter: 0, node: 'a' }, record: one }])
+  s.merge([{ key: entryKey(two), version: { wall: 20, counter: 0, node: 'b' }, record: two }, { key: entryKey(three), version: { wall: 15, counter: 0, node: 'c' }, record: three }])
+  t.equal(s.shownFor(`c.test\u0000A\u0000192.0.2.3`)?.key, entryKey(two), 'the highest of three copies')
+  s.merge([{ key: entryKey(two), version: { wall: 30, counter: 0, node: 'b' } }, { key: entryKey(three), version: { wall: 31, counter: 0, node: 'c' } }])
+  t.equal(s.shownFor(`c.test\u0000A\u0000192.0.2.3`)?.key, entryKey(one), 'the one copy left')
+  // deleting a record tombstones every live copy of its content
+  const changes = s.recordTouched('remove', [one], () => false, clock)
+  t.same(changes.map((c) => c.key), [entryKey(one)])
+  t.equal(s.shownFor(`c.test\u0000A\u0000192.0.2.3`), undefined)
+  t.equal(s.liveCount, 0)
+})
