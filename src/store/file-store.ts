@@ -267,6 +267,13 @@ export class FileRecordStore implements RecordStore {
     return this.enqueueDrained(() => this.file.discardHeld())
   }
 
+  /** See RecordStore.saveSoon. */
+  saveSoon(): boolean {
+    if (!this.journal.active) return false
+    this.journal.markDirty()
+    return true
+  }
+
   /** Writes the current set as is; no change event. */
   save(): Promise<void> {
     return this.enqueueDrained(async () => {

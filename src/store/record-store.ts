@@ -132,6 +132,11 @@ export interface RecordStore {
   loadedVersions?(): LoadedVersions | undefined
   /** Versions local writes through `v` and writes its section in every snapshot; absent on a store without a journal. */
   attachVersioner?(v: RecordVersioner | undefined): void
+  /**
+   * Leaves the rewrite of the file from what is served (with the versions section) to the background
+   * flush, within records_flush_delay_ms. False when the store has no journal (the caller saves).
+   */
+  saveSoon?(): boolean
   onChange(listener: (change: RecordChange) => void): () => void
   /** Start/stop watching the file for external edits. */
   start(): Promise<void>

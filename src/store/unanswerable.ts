@@ -30,14 +30,16 @@ function ancestors(key: string): string[] {
  * (RFC 6672 2.4). Cuts and DNAMEs count only inside a local zone (below a SOA owner), as answered.
  */
 export function unanswerableRecords(records: readonly DnsRecord[]): Unanswerable[] {
-  const types = new Map<string, Set<string>>()
+  // the types at each name: a short array (a Set per name cost ~100 bytes at a million names)
+  const types = new Map<string, string[]>()
   const keys = records.map((r) => nameKey(r.name))
   records.forEach((r, i) => {
-    const set = types.get(keys[i]) ?? new Set<string>()
-    set.add(r.type.toUpperCase())
-    types.set(keys[i], set)
+    const type = r.type.toUpperCase()
+    const list = types.get(keys[i])
+    if (list === undefined) types.set(keys[i], [type])
+    else if (!list.includes(type)) list.push(type)
   })
-  const has = (key: string, type: string) => types.get(key)?.has(type) === true
+  const has = (key: string, type: string) => types.get(key)?.includes(type) === true
   const inZone = (key: string) => has(key, 'SOA') || ancestors(key).some((a) => has(a, 'SOA'))
   const out: Unanswerable[] = []
   records.forEach((r, index) => {

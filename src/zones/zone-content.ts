@@ -4,7 +4,6 @@
  * queries are answered (dns/local/zone-data). Pure.
  */
 import { createHash } from 'node:crypto'
-import { RecordIndex } from '../store/record-index.js'
 import { nameKey, recordKey, type DnsRecord } from '../store/record.js'
 import { versionSeconds } from './serial.js'
 import { TYPE_DS, TYPE_NS, TYPE_SOA, typeNumber } from '../store/rr-types.js'
@@ -91,7 +90,8 @@ function closestApex(apexes: ReadonlySet<string>, key: string | undefined): stri
 
 /** Builds one zone from its records; undefined when its SOA does not encode. */
 export function buildZoneContent(apex: string, members: readonly DnsRecord[]): ZoneContent | undefined {
-  const data = new ZoneData(RecordIndex.build(members), { autoBuildPtrFromA: false })
+  // the tree reads the list only: no name+type index of the zone is built for it
+  const data = new ZoneData({ records: members }, { autoBuildPtrFromA: false })
   const soa = data.rrset(apex, TYPE_SOA)
   if (!soa) return undefined
   const rrs = new Set<string>()

@@ -210,3 +210,39 @@ t.test('a peer write that cannot be written is undone', async (t) => {
   await t.rejects(node.replica.applyRemote([{ key: 'id:peer', version: { wall: clock + 1e6, counter: 0, node: 'node-b' } }]), /ENOSPC/)
   t.equal(node.replica.state.size, before, 'the merge was undone')
 })
+
+t.test('first start on a file without versions (journal mode): start-up does not rewrite the file; the background flush adds the versions', async (t) => {
+  const dir = await tempDir(t, 'dnsplane-adopt-')
+  const original = serializeRecordsFile(FIFTY, false)
+  await writeFile(join(dir, 'dnsrecords.json'), original)
+  const a = await startNode(dir, 60_000)
+  t.equal(await readFile(join(dir, 'dnsrecords.json'), 'utf8'), original, 'not rewritten while starting')
+  t.equal(a.replica.state.liveCount, 50)
+  await a.store.flush()
+  const doc = await readDoc(dir)
+  t.equal((doc[VERSIONS_KEY] as { versions: unknown[] }).versions.length, 50, 'the flush wrote the adopted versions')
+  await a.stop()
+})
+
+t.test('kill -9 before the first flush on a file without versions: journaled writes keep their versions and tombstones over the adoption', async (t) => {
+  const dir = await tempDir(t, 'dnsplane-adopt-kill-')
+  await writeFile(join(dir, 'dnsrecords.json'), serializeRecordsFile(FIFTY, false))
+  const a = await startNode(dir, 60_000)
+  await a.store.add({ name: 'late.lab.test', type: 'A', value: '198.51.100.2' })
+  await a.store.remove({ name: 'r1.lab.test' })
+  const late = a.replica.state.get(entryKey(a.store.list().find((r) => r.name === 'late.lab.test') as DnsRecord)) as VersionedEntry
+  const gone = a.replica.state.get(entryKey(rec(1))) as VersionedEntry
+  t.notOk(gone.record, 'tombstoned')
+  await a.stop({ flush: false }) // as a crash: the file has neither the changes nor any versions
+  t.notOk(VERSIONS_KEY in (await readDoc(dir)), 'no versions in the file yet')
+  const b = await startNode(dir, 60_000)
+  t.teardown(() => b.stop())
+  t.same(b.replica.state.get(late.key), late, 'the add comes back with its version')
+  t.same(b.replica.state.get(gone.key), gone, 'the delete comes back as its tombstone, not re-adopted away')
+  t.equal(b.replica.state.get(entryKey(rec(2)))?.version.node, adoptionVersion(rec(2)).node, 'untouched records are adopted again alike')
+  t.ok(compareClock(b.replica.clock.current(), late.version) >= 0, 'the clock is past the replayed versions')
+})
+
+function compareClock(a: { wall: number; counter: number }, b: { wall: number; counter: number }): number {
+  return a.wall !== b.wall ? a.wall - b.wall : a.counter - b.counter
+}

@@ -125,11 +125,13 @@ export class ZoneData {
   /** While set, every token (see ZoneChanges) an answer reads is added here. */
   trace: Set<string> | undefined
 
+  /** `index` is read for its records only (a zone's content builds a tree from a plain list). */
   constructor(
-    index: RecordIndex,
+    index: Pick<RecordIndex, 'records'>,
     private readonly opts: ZoneDataOptions,
   ) {
-    const op = newOp()
+    // a build touches and creates everything: noting each group and name in sets cost ~6 entries per record
+    const op: Op = { ...newOp(), all: true }
     for (const r of index.records) this.insert(r, this.nextOrder++, op)
     this.settle(op, undefined)
   }
@@ -195,13 +197,13 @@ export class ZoneData {
     if (owner === undefined) return
     const g = this.node(owner, op).group(type)
     g.records = this.place(g.records, r, at)
-    op.groups.add(g)
+    if (!op.all) op.groups.add(g)
     if (this.opts.autoBuildPtrFromA && (type === TYPE_A || type === TYPE_AAAA)) {
       const rev = reverseKey(r.value)
       if (rev !== undefined) {
         const pg = this.node(rev, op).group(TYPE_PTR)
         pg.synthesized = this.place(pg.synthesized ?? EMPTY_RECORDS, r, at)
-        op.groups.add(pg)
+        if (!op.all) op.groups.add(pg)
       }
     }
   }
@@ -251,12 +253,12 @@ export class ZoneData {
         if (zone !== undefined) changes.add('n' + zone)
       }
     }
-    for (const key of op.nodes) {
+    for (const key of op.all ? this.nodes.keys() : op.nodes) {
       const node = this.nodes.get(key) as ZoneNode
       changes?.add('n' + key)
       for (let i = node.groups.length - 1; i >= 0; i--) {
         const g = node.groups[i]
-        if (!op.groups.has(g)) continue
+        if (!op.all && !op.groups.has(g)) continue
         g.set = undefined
         g.patched = undefined
         const conflictKey = key + '|' + g.type
@@ -274,7 +276,7 @@ export class ZoneData {
         else this.apexes.delete(key)
         changes?.add('a' + key)
       }
-      const created = op.created.has(key)
+      const created = op.all || op.created.has(key)
       if (node.groups.length === 0) {
         this.nodes.delete(key)
         if (!created) this.count(key, -1, changes)
@@ -304,15 +306,18 @@ export class ZoneData {
     let node = this.nodes.get(key)
     if (!node) {
       this.nodes.set(key, (node = new ZoneNode(key, this.opts.soaSerial)))
+      if (op.all) return node
       op.created.add(key)
     }
-    op.nodes.add(key)
+    if (!op.all) op.nodes.add(key)
     return node
   }
 }
 
 /** What one build or apply touched: groups, node keys, and the nodes it created. */
 interface Op {
+  /** A build: every group and node counts as touched, every node as created (the sets stay empty). */
+  all?: boolean
   groups: Set<Group>
   nodes: Set<string>
   created: Set<string>

@@ -64,7 +64,11 @@ export class LwwReplica {
     const migrated = await migrateReplicaFile(d, loaded?.section !== undefined, (state, clock) => new LwwReplica(d, state, clock))
     const replica = migrated ?? fromStore(d, loaded)
     replica.attach()
-    if (migrated || replica.dirty) await deps.store.save()
+    // Versions adopted from a file without them are derived from the records alone: a crash before
+    // the background flush adopts the same again, so start-up does not wait for (or hold the memory
+    // of) a rewrite of the whole file. Anything else is written before the node serves.
+    const deferred = !migrated && replica.dirty && replica.adoptedOnly && deps.store.saveSoon?.() === true
+    if (migrated || (replica.dirty && !deferred)) await deps.store.save()
     if (migrated) await migrated.finishMigration()
     log.info({ entries: replica.state.size, live: replica.state.liveCount, tombstones: replica.state.tombstoneCount }, 'replica loaded')
     return replica
@@ -72,6 +76,8 @@ export class LwwReplica {
 
   /** Versions made at start-up that are not in the store's file yet. */
   dirty = false
+  /** Those versions are adoptions of a file without versions, plus journal payloads already durable (see open). */
+  adoptedOnly = false
   /** Set by migrate.ts: renames the migrated file once the store holds its versions. */
   finishMigration: () => Promise<void> = () => Promise.resolve()
 
@@ -219,6 +225,15 @@ export class LwwReplica {
   }
 }
 
+/** Journal payloads replayed over a file without a versions section. Throws ERR_STATE_LOAD when one is malformed. */
+function decodeReplayed(raw: readonly unknown[]): VersionedEntry[][] {
+  try {
+    return raw.map(decodePayload)
+  } catch (err) {
+    throw new DnsplaneError('ERR_STATE_LOAD', `records journal: record_lww versions: ${(err as Error).message}`, { cause: err })
+  }
+}
+
 /** The replica from the store's versions section and replayed journal payloads (see the module comment). */
 function fromStore(deps: LwwReplicaDeps, loaded: LoadedVersions | undefined): LwwReplica {
   const { store, log } = deps
@@ -228,8 +243,14 @@ function fromStore(deps: LwwReplicaDeps, loaded: LoadedVersions | undefined): Lw
     const clock = new HlcClock(deps.nodeId, deps.now)
     // The original's demo record alone is not the cluster's data: not versioned into it.
     const adopted = isSeedContent(served) ? [] : state.recordLocal(served, 'adopt')
+    // Journal payloads replayed over a file without versions (a crash before its first flush) are the
+    // writes' own versions and tombstones: kept over the adoption, else an acknowledged delete comes back from peers.
+    const replayed = decodeReplayed(loaded?.replayed ?? [])
+    for (const p of replayed) state.replay(p)
+    for (const p of replayed) for (const e of p) clock.observe(e.version)
     const replica = new LwwReplica(deps, state, clock)
-    replica.dirty = adopted.length > 0
+    replica.dirty = adopted.length > 0 || replayed.length > 0
+    replica.adoptedOnly = true
     if (!isSeedContent(served)) replica.sawServed(served)
     if (loaded?.created) log.warn('records file was missing at start; nothing becomes a tombstone, anti-entropy brings the peers\' records back')
     else log.info({ adopted: adopted.length }, 'replica created from the records file')
