@@ -24,7 +24,7 @@ const CORE = [
   'src/dnssec/(algorithms|canonical|keytag|key-files|key-share|sign|nsec|zone-signer|online-signer|signed-export)\\.ts',
   'src/dns/xfr/(networks|transfer|transfer-access|notify-message)\\.ts',
   'src/dns/update/(update-rules|update-delta|update-message)\\.ts',
-  'src/zones/(serial|zone-content|zone-tracker|history-codec)\\.ts',
+  'src/zones/(serial|zone-content|zone-sum|zone-tracker|history-codec)\\.ts',
   'src/dns/limit/[^/]+\\.ts',
   'src/dns/block/[^/]+\\.ts',
   'src/dns/serve/(fast-path|tcp-clients|query-event|chaos|doh-request)\\.ts',
