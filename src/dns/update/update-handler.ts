@@ -131,10 +131,10 @@ export class UpdateHandler {
     return outcome
   }
 
-  /** The records an update reads: the store's index when it serves `records` (lookups by name), else a pass over them. */
+  /** The records an update reads: the store's index when it serves `records` (by name and type; by name alone only where a rule needs every type), else a pass over them. */
   private view(records: readonly DnsRecord[]): UpdateView {
     const index: RecordIndex | undefined = this.deps.store.index
-    return index?.records === records ? { atName: (key) => index.byName(key) } : listView(records)
+    return index?.records === records ? { atName: (key) => index.byName(key), ofType: (key, type) => index.lookupKey(key, type) } : listView(records)
   }
 
   private finish(r: UpdateReport, reason: string | undefined, key = r.key): void {

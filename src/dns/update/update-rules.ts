@@ -46,9 +46,15 @@ export interface UpdatePlan {
   reason?: string
 }
 
-/** The records an update reads: those owned by a name (a lookup key), in file order. */
+/** The records an update reads: those owned by a name (a lookup key), in file order; `ofType` by name and upper-case type when the source has it cheaper. */
 export interface UpdateView {
   atName(key: string): readonly DnsRecord[]
+  ofType?(key: string, type: string): readonly DnsRecord[]
+}
+
+/** The records of `view` owned by `key` with type `type` (upper case). */
+function ofType(view: UpdateView, key: string, type: string): readonly DnsRecord[] {
+  return view.ofType ? view.ofType(key, type) : view.atName(key).filter((r) => isType(r, type))
 }
 
 export interface UpdateContext {
@@ -83,26 +89,25 @@ export function heldZones(records: readonly DnsRecord[]): Set<string> {
 
 /** True when `zone` (a lookup key) owns a SOA in `view`. */
 export function holdsZone(view: UpdateView, zone: string): boolean {
-  return view.atName(zone).some((r) => isType(r, 'SOA'))
+  return ofType(view, zone, 'SOA').length > 0
 }
 
 /** A view over a plain record list: grouped by owner on first use (one pass). */
 export function listView(records: readonly DnsRecord[]): UpdateView {
   let byName: Map<string, DnsRecord[]> | undefined
-  return {
-    atName(key) {
-      if (!byName) {
-        byName = new Map()
-        for (const r of records) {
-          const k = nameKey(r.name)
-          const list = byName.get(k)
-          if (list) list.push(r)
-          else byName.set(k, [r])
-        }
+  const atName = (key: string): readonly DnsRecord[] => {
+    if (!byName) {
+      byName = new Map()
+      for (const r of records) {
+        const k = nameKey(r.name)
+        const list = byName.get(k)
+        if (list) list.push(r)
+        else byName.set(k, [r])
       }
-      return byName.get(key) ?? []
-    },
+    }
+    return byName.get(key) ?? []
   }
+  return { atName, ofType: (key, type) => atName(key).filter((r) => isType(r, type)) }
 }
 
 /** Applies `m` to `records`; see the file comment. The new list is built from the plan's delta. */
@@ -129,12 +134,10 @@ function checkPrerequisites(view: UpdateView, m: UpdateMessage): UpdateOutcome |
   for (const p of m.prerequisites) {
     if (p.ttl !== 0) return fail('FORMERR', 'prerequisite TTL must be 0')
     if (!isAtOrBelow(p.name, m.zone)) return fail('NOTZONE', `${p.name} is not in zone ${m.zone}`)
-    const ofName = view.atName(p.name)
     const anyType = p.typeCode === TYPE_ANY
-    const ofType = anyType ? ofName : ofName.filter((r) => isType(r, p.type))
     if (p.rrClass === CLASS_ANY || p.rrClass === CLASS_NONE) {
       if (p.value !== undefined) return fail('FORMERR', 'prerequisite with class ANY/NONE must have no RDATA')
-      const exists = ofType.length > 0
+      const exists = (anyType ? view.atName(p.name) : ofType(view, p.name, p.type)).length > 0
       if (p.rrClass === CLASS_ANY && !exists) return fail(anyType ? 'NXDOMAIN' : 'NXRRSET')
       if (p.rrClass === CLASS_NONE && exists) return fail(anyType ? 'YXDOMAIN' : 'YXRRSET')
     } else if (p.rrClass === m.zoneClass) {
@@ -149,7 +152,7 @@ function checkPrerequisites(view: UpdateView, m: UpdateMessage): UpdateOutcome |
   }
   // RFC 2136 3.2.3: each value-dependent RRset must match the zone's exactly
   for (const w of wanted.values()) {
-    const have = new Set(view.atName(w.name).filter((r) => isType(r, w.type)).map((r) => rdataKey(r.type, r.value)))
+    const have = new Set(ofType(view, w.name, w.type).map((r) => rdataKey(r.type, r.value)))
     if (have.size !== w.values.size || [...w.values].some((v) => !have.has(v))) return fail('NXRRSET')
   }
   return undefined
@@ -171,46 +174,81 @@ function prescan(u: UpdateRR, zone: string): UpdateOutcome | undefined {
 }
 
 /**
- * The names an update touches, copied from the view on first touch; records made here remember the
- * view's record they stand for (null: new), so the result is a delta of the view.
+ * The RRsets an update touches, copied from the view on first read (one type, or every type of a name
+ * when a rule needs them all); records made here remember the view's record they stand for (null: new),
+ * so the result is a delta of the view.
  */
 class Names {
-  private readonly lists = new Map<string, DnsRecord[]>()
+  /** Owner key -> upper-case type -> the records now. */
+  private readonly sets = new Map<string, Map<string, DnsRecord[]>>()
+  /** Owners whose every type was read. */
+  private readonly whole = new Set<string>()
   /** Records made by this update, in the order made -> the view's record they replace, or null. */
   private readonly origin = new Map<DnsRecord, DnsRecord | null>()
   removed = 0
 
   constructor(private readonly view: UpdateView) {}
 
-  at(key: string): DnsRecord[] {
-    let list = this.lists.get(key)
-    if (!list) this.lists.set(key, (list = this.view.atName(key).slice()))
+  private types(key: string): Map<string, DnsRecord[]> {
+    let byType = this.sets.get(key)
+    if (!byType) this.sets.set(key, (byType = new Map()))
+    return byType
+  }
+
+  /** The records of `key` and `type` now. */
+  of(key: string, type: string): DnsRecord[] {
+    const byType = this.types(key)
+    let list = byType.get(type)
+    if (!list) byType.set(type, (list = this.whole.has(key) ? [] : ofType(this.view, key, type).slice()))
     return list
+  }
+
+  /** Every record of `key` now. */
+  all(key: string): DnsRecord[] {
+    const byType = this.types(key)
+    if (!this.whole.has(key)) {
+      this.whole.add(key)
+      const read = new Set(byType.keys())
+      for (const r of this.view.atName(key)) {
+        const type = r.type.toUpperCase()
+        if (read.has(type)) continue
+        const list = byType.get(type)
+        if (list) list.push(r)
+        else byType.set(type, [r])
+      }
+    }
+    return [...byType.values()].flat()
   }
 
   add(key: string, r: DnsRecord): void {
     this.origin.set(r, null)
-    this.at(key).push(r)
+    this.of(key, r.type.toUpperCase()).push(r)
   }
 
   /** `r` (at `key`) becomes `next`, in place. */
   replace(key: string, r: DnsRecord, next: DnsRecord): void {
-    const list = this.at(key)
+    const list = this.of(key, r.type.toUpperCase())
     list[list.indexOf(r)] = next
     this.origin.set(next, this.origin.has(r) ? (this.origin.get(r) as DnsRecord | null) : r)
   }
 
-  remove(key: string, pred: (r: DnsRecord) => boolean): void {
-    const list = this.at(key)
-    const kept = list.filter((r) => !pred(r))
-    this.removed += list.length - kept.length
-    this.lists.set(key, kept)
+  /** Removes the records of `key` (of `type`, or of every type) that `pred` selects. */
+  remove(key: string, type: string | undefined, pred: (r: DnsRecord) => boolean): void {
+    if (type === undefined) this.all(key)
+    else this.of(key, type)
+    const byType = this.types(key)
+    for (const [t, list] of byType) {
+      if (type !== undefined && t !== type) continue
+      const kept = list.filter((r) => !pred(r))
+      this.removed += list.length - kept.length
+      byType.set(t, kept)
+    }
   }
 
-  /** The change against the view, or undefined when the touched names hold what they held. */
+  /** The change against the view, or undefined when the touched RRsets hold what they held. */
   delta(): RecordDelta | undefined {
     const present = new Set<DnsRecord>()
-    for (const list of this.lists.values()) for (const r of list) present.add(r)
+    for (const byType of this.sets.values()) for (const list of byType.values()) for (const r of list) present.add(r)
     const added: DnsRecord[] = []
     const replaced: (readonly [DnsRecord, DnsRecord])[] = []
     const stays = new Set<DnsRecord>()
@@ -223,7 +261,9 @@ class Names {
       }
     }
     const removed: DnsRecord[] = []
-    for (const key of this.lists.keys()) for (const r of this.view.atName(key)) if (!present.has(r) && !stays.has(r)) removed.push(r)
+    for (const [key, byType] of this.sets) {
+      for (const type of byType.keys()) for (const r of ofType(this.view, key, type)) if (!present.has(r) && !stays.has(r)) removed.push(r)
+    }
     return added.length + replaced.length + removed.length === 0 ? undefined : { removed, added, replaced }
   }
 }
@@ -238,12 +278,10 @@ function applyUpdates(view: UpdateView, m: UpdateMessage, ctx: UpdateContext): U
     const type = u.type
     if (u.rrClass === CLASS_IN) {
       const value = u.value as string
-      const ofName = names.at(u.name)
-      const hasCname = ofName.some((r) => isType(r, 'CNAME'))
       // RFC 2136 3.4.2.2: CNAME and other data never share a name; the clashing add is ignored
-      if (type === 'CNAME' ? ofName.some((r) => !isType(r, 'CNAME')) : hasCname) continue
+      if (type === 'CNAME' ? names.all(u.name).some((r) => !isType(r, 'CNAME')) : names.of(u.name, 'CNAME').length > 0) continue
       if (type === 'SOA') {
-        const soa = ofName.find((r) => isType(r, 'SOA'))
+        const soa = names.of(u.name, 'SOA')[0]
         if (!apex || !soa) continue
         const fields = value.trim().split(/\s+/)
         const kept = soa.value.trim().split(/\s+/)
@@ -256,7 +294,7 @@ function applyUpdates(view: UpdateView, m: UpdateMessage, ctx: UpdateContext): U
         continue
       }
       const key = rdataKey(type, value)
-      const same = ofName.find((r) => isType(r, type) && rdataKey(r.type, r.value) === key)
+      const same = names.of(u.name, type).find((r) => rdataKey(r.type, r.value) === key)
       if (same) {
         // an identical RR: only its TTL may change
         if (same.ttl !== u.ttl) names.replace(u.name, same, { ...same, ttl: u.ttl, updated_on: ctx.stamp })
@@ -266,28 +304,28 @@ function applyUpdates(view: UpdateView, m: UpdateMessage, ctx: UpdateContext): U
       if (!check.ok) return fail('FORMERR', check.errors.join('; '))
       const problems = recordContentProblems(check.record.name, check.record.type, check.record.value)
       if (problems.length > 0) return fail('FORMERR', problems.map((p) => p.reason).join('; '))
-      if (type === 'CNAME') names.remove(u.name, (r) => isType(r, 'CNAME'))
+      if (type === 'CNAME') names.remove(u.name, 'CNAME', () => true)
       const rec = ctx.newRecord(check.record)
       names.add(u.name, rec)
       addedRecords.push(rec)
       added++
     } else if (u.rrClass === CLASS_ANY) {
       if (u.typeCode === TYPE_ANY) {
-        names.remove(u.name, (r) => !(apex && ['SOA', 'NS'].includes(r.type.toUpperCase())))
+        names.remove(u.name, undefined, (r) => !(apex && ['SOA', 'NS'].includes(r.type.toUpperCase())))
       } else if (!(apex && (type === 'SOA' || type === 'NS'))) {
-        names.remove(u.name, (r) => isType(r, type))
+        names.remove(u.name, type, () => true)
       }
     } else {
       if (type === 'SOA') continue
       const key = rdataKey(type, u.value as string)
       const match = (r: DnsRecord): boolean => isType(r, type) && rdataKey(r.type, r.value) === key
       // RFC 2136 3.4.2.4: the last apex NS stays
-      if (apex && type === 'NS' && names.at(u.name).filter((r) => isType(r, 'NS')).every(match)) continue
-      names.remove(u.name, match)
+      if (apex && type === 'NS' && names.of(u.name, 'NS').every(match)) continue
+      names.remove(u.name, type, match)
     }
   }
   for (const rec of addedRecords) {
-    const list = names.at(nameKey(rec.name))
+    const list = names.of(nameKey(rec.name), rec.type.toUpperCase())
     if (!list.includes(rec)) continue
     try {
       assertRrsetFits(list, rec)

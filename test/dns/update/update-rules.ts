@@ -158,3 +158,29 @@ t.test('planUpdate reads only the names the message names and returns the change
   t.equal(p.removed, 2)
   t.equal(planUpdate(view, parse(updateMessage('example.test', [], [{ name: 'x.example.test', type: 'A', value: '192.0.2.40', ttl: 60 }, { name: 'x.example.test', type: 'A', rrClass: ANY }])), ctx).delta, undefined)
 })
+
+t.test('planUpdate with a typed view reads whole names only where a rule needs every type', async (t) => {
+  const whole: string[] = []
+  const byName = new Map<string, DnsRecord[]>()
+  for (const r of ZONE) byName.set(r.name, [...(byName.get(r.name) ?? []), r])
+  const view = {
+    atName: (key: string) => (whole.push(key), byName.get(key) ?? []),
+    ofType: (key: string, type: string) => (byName.get(key) ?? []).filter((r) => r.type === type),
+  }
+  const plain = planUpdate(view, parse(updateMessage('example.test', [{ name: 'www.example.test', type: 'A', rrClass: ANY }], [
+    { name: 'www.example.test', type: 'A', rrClass: NONE, value: '192.0.2.2' },
+    { name: 'new.example.test', type: 'A', value: '192.0.2.40', ttl: 60 },
+    { name: 'www.example.test', type: 'TXT', rrClass: ANY },
+  ])), ctx)
+  t.same(whole, [], 'adds and typed deletes read by type alone')
+  t.same([plain.delta?.removed.map((r) => r.value), plain.delta?.added.map((r) => r.value)], [['192.0.2.2', '"hello"'], ['192.0.2.40']])
+  const mixed = planUpdate(view, parse(updateMessage('example.test', [], [
+    { name: 'www.example.test', type: 'A', value: '192.0.2.9', ttl: 60 },
+    { name: 'www.example.test', type: 'ANY', rrClass: ANY },
+    { name: 'www.example.test', type: 'A', value: '192.0.2.10', ttl: 60 },
+    { name: 'alias.example.test', type: 'CNAME', value: 'ns1.example.test.', ttl: 60 },
+  ])), ctx)
+  t.same(whole, ['www.example.test', 'alias.example.test'], 'a delete of every type and a CNAME add read the whole name')
+  t.same(mixed.delta?.removed.map((r) => r.value).sort(), ['"hello"', '192.0.2.1', '192.0.2.2', 'www.example.test'])
+  t.same(mixed.delta?.added.map((r) => r.value), ['192.0.2.10', 'ns1.example.test.'], 'an add read by type, then the whole name, is deleted with it')
+})
