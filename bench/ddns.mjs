@@ -10,7 +10,7 @@
 //        BENCH_TIMEOUT_S (900), ZONE_RECORDS (0: A records the zone holds before the first run),
 //        BASE (another checkout with its own dist/, e.g. /tmp/update-base: adds the server "base", a second cluster run
 //        from it, interleaved with "dnsplane" for a before/after table; SERVERS then defaults to "base dnsplane knot"),
-//        NODE_ARGS (node flags for node 0 of every cluster, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+//        NODE_ARGS (node flags for node NODE_ARGS_AT (0: the one updated) of every cluster, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 // Usage: node bench/ddns.mjs      (or BENCH=ddns bash bench/run.sh)
 import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -33,6 +33,7 @@ const BENCH_TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 900)
 const NODE_CONFIG = JSON.parse(process.env.NODE_CONFIG ?? '{}')
 const ZONE_RECORDS = Number(process.env.ZONE_RECORDS ?? 0)
 const NODE_ARGS = (process.env.NODE_ARGS ?? '').split(/\s+/).filter(Boolean)
+const NODE_ARGS_AT = Number(process.env.NODE_ARGS_AT ?? 0)
 const ZONE = 'bench.test'
 const KEY = { name: 'ddns-bench', secret: Buffer.from('dnsplane ddns benchmark key 0123').toString('base64') }
 const ZERO = '0001-01-01T00:00:00Z'
@@ -95,7 +96,7 @@ async function startCluster(root) {
   const nodes = []
   const bin = root && join(root, 'bin', 'dnsplane.js')
   for (let i = 0; i < NODES; i++) {
-    const nodeArgs = i === 0 ? NODE_ARGS : []
+    const nodeArgs = i === NODE_ARGS_AT ? NODE_ARGS : []
     nodes.push(await BenchNode.create({ id: `node-${i}`, host: `127.0.0.${i + 2}`, dir: tempDir(`dnsplane-bench-ddns-${i}-`), apiToken: 'bench-api-token', bin, nodeArgs }))
   }
   for (const node of nodes) {
