@@ -155,7 +155,7 @@ async function flippingProxy(upstream: number, flipOn: () => boolean = () => tru
     const back = dgram.createSocket('udp4')
     back.on('message', (reply) => {
       back.close()
-      let out = reply
+      let out: Buffer = reply
       try {
         const p = packet.decode(reply)
         if (flipOn() && p.questions?.[0]?.type === 'A') {
