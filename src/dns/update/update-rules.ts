@@ -80,13 +80,6 @@ function rdataKey(type: string, value: string): string {
 const fail = (rcode: UpdateRcode, reason?: string): UpdateOutcome => ({ rcode, added: 0, removed: 0, reason })
 const isType = (r: DnsRecord, type: string): boolean => r.type.toUpperCase() === type
 
-/** The zones held: owners of SOA records (lookup keys). */
-export function heldZones(records: readonly DnsRecord[]): Set<string> {
-  const zones = new Set<string>()
-  for (const r of records) if (r.type.toUpperCase() === 'SOA') zones.add(nameKey(r.name))
-  return zones
-}
-
 /** True when `zone` (a lookup key) owns a SOA in `view`. */
 export function holdsZone(view: UpdateView, zone: string): boolean {
   return ofType(view, zone, 'SOA').length > 0

@@ -52,6 +52,7 @@ t.test('one UPDATE = one journal entry with its delta; the file is not rewritten
     { name: 'b.example.test', type: 'A', value: '192.0.2.2', ttl: 60 },
     { name: 'old.example.test', type: 'A', rrClass: NONE, value: '192.0.2.9' },
     { name: 'keep.example.test', type: 'A', value: '192.0.2.8', ttl: 30 },
+    { name: 'nothing.example.test', type: 'ANY', rrClass: ANY },
   ])
   const { reply, report } = await handler(store).handle(msg, '127.0.0.1')
   t.equal(reply[3] & 0x0f, 0, 'NOERROR')
