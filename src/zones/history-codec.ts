@@ -9,7 +9,7 @@ import { encodeName } from '../dns/wire/rdata.js'
 import { TYPE_SOA } from '../store/rr-types.js'
 import type { WireRR } from '../dns/wire/wire.js'
 import { diffWireBytes, type ZoneDiff } from './zone-tracker.js'
-import { rrKey, type ZoneRR } from './zone-content.js'
+import type { ZoneRR } from './zone-content.js'
 
 /** Version tag of a line; a line with another is not ours (a newer format) and ends the read. */
 const LINE_VERSION = 1
@@ -103,7 +103,7 @@ function rrList(v: unknown): ZoneRR[] | undefined {
   for (const p of v) {
     const rr = rrOf(p)
     if (!rr) return undefined
-    out.push({ ...rr, key: rrKey(rr.name, rr.body) })
+    out.push({ ...rr, key: rr.name + '|' + rr.body.toString('hex') })
   }
   return out
 }

@@ -6,7 +6,7 @@
 import { TYPE_AXFR, TYPE_IXFR, TYPE_SOA } from '../../store/rr-types.js'
 import { isSerialGreater } from '../../zones/serial.js'
 import type { ZoneDiff } from '../../zones/zone-tracker.js'
-import { zoneRRs, type ZoneContent } from '../../zones/zone-content.js'
+import type { ZoneContent } from '../../zones/zone-content.js'
 import { encodeResponse } from '../wire/encode-response.js'
 import { DNS_HEADER_BYTES, RCODES, responseFlags, type ParsedQuery, type WireRR } from '../wire/wire.js'
 
@@ -101,7 +101,7 @@ export function answerTransfer(q: ParsedQuery, msg: Buffer, zones: ZoneSource, a
 
 /** RFC 5936 2.2: SOA, every other RR, SOA. */
 function whole(q: ParsedQuery, zone: { content: ZoneContent; serial: number; soa: WireRR }): TransferAnswer {
-  const rrs: WireRR[] = [zone.soa, ...zoneRRs(zone.content), zone.soa]
+  const rrs: WireRR[] = [zone.soa, ...zone.content.rrs.values(), zone.soa]
   return { kind: 'axfr', rcode: 0, messages: pack(q, rrs), rrs: rrs.length, serial: zone.serial }
 }
 
