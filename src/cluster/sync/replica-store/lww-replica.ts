@@ -69,12 +69,13 @@ export class LwwReplica {
     // of) a rewrite of the whole file. Anything else is written before the node serves.
     const deferred = !migrated && replica.dirty && replica.adoptedOnly && deps.store.saveSoon?.() === true
     if (migrated || (replica.dirty && !deferred)) await deps.store.save()
+    if (deferred) replica.dirty = false // handed to the store's background flush
     if (migrated) await migrated.finishMigration()
     log.info({ entries: replica.state.size, live: replica.state.liveCount, tombstones: replica.state.tombstoneCount }, 'replica loaded')
     return replica
   }
 
-  /** Versions made at start-up that are not in the store's file yet. */
+  /** Versions made at start-up that the store was not asked to write yet (cleared once saved or left to its background flush). */
   dirty = false
   /** Those versions are adoptions of a file without versions, plus journal payloads already durable (see open). */
   adoptedOnly = false
