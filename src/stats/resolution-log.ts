@@ -1,48 +1,55 @@
 /**
- * The dashboard resolution log: a ring buffer of ResolutionEvents whose fast-path entries (pushHit)
- * are written into event objects the log owns and reuses slot by slot, so a full log records a
- * repeated answer without allocating. Readers get the events newest first and must copy what they
- * keep before the next push (Stats maps them to entries at once). Pure; no timers, no I/O.
+ * The dashboard resolution log: a ring buffer of ResolutionEvents. A fast-path answer (pushHit) is
+ * stored as three array slots (its time, client and the hit, which the fast path keeps unchanged
+ * while it is cached) and becomes an event object only when the log is read, so a repeated answer
+ * costs a few stores and no allocation. Every answer is logged (no sampling). Pure; no timers, no I/O.
  */
 import type { ResolutionEvent, ResolutionHit } from './resolution.js'
 import { RingBuffer } from './ring-buffer.js'
 
 export class ResolutionLog extends RingBuffer<ResolutionEvent> {
-  /** 1 where the slot holds an event this log created (and may overwrite), 0 for a caller's event. */
-  private readonly owned: Uint8Array
+  /** Per slot: the hit of a fast-path answer (undefined for an event), its time and its client. */
+  private readonly hits: (ResolutionHit | undefined)[]
+  private readonly hitAt: Float64Array
+  private readonly hitClient: (string | undefined)[]
 
   constructor(capacity: number) {
     super(capacity)
-    this.owned = new Uint8Array(capacity)
+    this.hits = new Array<ResolutionHit | undefined>(capacity).fill(undefined)
+    this.hitAt = new Float64Array(capacity)
+    this.hitClient = new Array<string | undefined>(capacity).fill(undefined)
   }
 
   override push(event: ResolutionEvent): void {
-    this.owned[this.head] = 0 // never overwrite a caller's object
+    this.hits[this.head] = undefined
     super.push(event)
   }
 
-  /** Records a fast-path answer: duration 0, outcome `hit.outcome` or 'local'. */
+  /**
+   * Records a fast-path answer: read back as an event of duration 0, outcome `hit.outcome` or 'local'.
+   * `hit` must not change afterwards (the log reads its fields when it is read).
+   */
   pushHit(at: number, clientIp: string | undefined, hit: ResolutionHit): void {
     const h = this.head
-    const outcome = hit.outcome ?? 'local'
-    const e = this.owned[h] === 1 ? (this.items[h] as ResolutionEvent) : undefined
-    if (e === undefined) {
-      this.owned[h] = 1
-      super.push({ at, client_ip: clientIp, qname: hit.qname, qtype: hit.qtype, outcome, rcode: hit.rcode, record: hit.record, duration_ms: 0 })
-      return
+    this.hits[h] = hit
+    this.hitAt[h] = at
+    this.hitClient[h] = clientIp
+    this.items[h] = undefined // the event it replaces, if any, is garbage now
+    this.advance()
+  }
+
+  protected override read(slot: number): ResolutionEvent {
+    const hit = this.hits[slot]
+    if (hit === undefined) return super.read(slot)
+    return {
+      at: this.hitAt[slot], client_ip: this.hitClient[slot], qname: hit.qname, qtype: hit.qtype,
+      outcome: hit.outcome ?? 'local', rcode: hit.rcode, record: hit.record, duration_ms: 0,
     }
-    e.at = at
-    e.client_ip = clientIp
-    e.qname = hit.qname
-    e.qtype = hit.qtype
-    e.outcome = outcome
-    e.rcode = hit.rcode
-    e.record = hit.record
-    super.push(e)
   }
 
   override clear(): void {
     super.clear()
-    this.owned.fill(0)
+    this.hits.fill(undefined)
+    this.hitClient.fill(undefined)
   }
 }

@@ -74,7 +74,11 @@ export function patchResponse(template: Buffer, query: Buffer, questionEnd: numb
 interface StoredEntry extends FastEntry {
   outcome: 'local' | 'cache'
   questionEnd: number
+  /** Keyed: the key's name and type are the question in `bytes` (stored lower-cased), its flag byte keyLast. */
   readonly key: Buffer
+  readonly keyAt: number
+  readonly keyLength: number
+  readonly keyLast: number
   readonly hash: number
 }
 
@@ -180,13 +184,19 @@ export class FastPathCache {
    */
   store(key: string, entry: FastEntry, reads?: Iterable<string>): void {
     if (this.map.size >= MAX_FAST_PATH_ENTRIES && !this.map.has(key)) return
+    if (entry.bytes.length < DNS_HEADER_BYTES + key.length + 1) return // not a response to this question
     // key = lower-cased name + type (2) + EDNS flag (1); the question adds class (2) after the header
     const questionEnd = DNS_HEADER_BYTES + key.length + 1
-    const bytes = Buffer.from(key, 'latin1')
+    const keyBytes = Buffer.from(key, 'latin1')
+    // A copy (the general path sends `entry.bytes` itself, with the client's case) whose question holds
+    // the key: a hit compares the key there and then copies these bytes (its own question patched in).
+    const bytes = Buffer.from(entry.bytes)
+    bytes.set(keyBytes.subarray(0, keyBytes.length - 1), DNS_HEADER_BYTES)
     const stored: StoredEntry = {
-      bytes: entry.bytes, qname: entry.qname, qtype: entry.qtype, rcode: entry.rcode, record: entry.record,
+      bytes, qname: entry.qname, qtype: entry.qtype, rcode: entry.rcode, record: entry.record,
       outcome: entry.outcome ?? 'local', validUntil: entry.validUntil, ttlOffsets: entry.ttlOffsets, ttlBase: entry.ttlBase,
-      ttl0: entry.ttl0, questionEnd, key: bytes, hash: hashKey(bytes, bytes.length),
+      ttl0: entry.ttl0, questionEnd, key: bytes, keyAt: DNS_HEADER_BYTES, keyLength: keyBytes.length,
+      keyLast: keyBytes[keyBytes.length - 1], hash: hashKey(keyBytes, keyBytes.length),
     }
     this.unlink(key)
     this.map.set(key, stored)

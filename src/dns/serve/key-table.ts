@@ -3,11 +3,19 @@
  * question's key bytes, read in place from the scratch buffer the query was scanned into. A hit
  * builds no key string and does no Map read: an FNV-1a hash over the bytes, one probe (usually),
  * and a byte compare. Deleted slots hold a tombstone until the next rebuild. Pure: no I/O.
+ * The key lives inside the entry's own bytes (the fast path keeps it in the cached response, whose
+ * bytes the hit copies next), so a hit touches the slot, the entry and those bytes, nothing else.
  */
 
-/** What the table stores: the key's bytes and their hashKey(). */
+/**
+ * What the table stores: a key of `keyLength` bytes, the first keyLength - 1 at `key[keyAt...]`, the
+ * last one `keyLast`; and hashKey() of the whole key.
+ */
 export interface Keyed {
   readonly key: Uint8Array
+  readonly keyAt: number
+  readonly keyLength: number
+  readonly keyLast: number
   readonly hash: number
 }
 
@@ -21,11 +29,11 @@ export function hashKey(bytes: Uint8Array, length: number): number {
   return h
 }
 
-const TOMBSTONE: Keyed = Object.freeze({ key: new Uint8Array(0), hash: 0 })
+/** keyLength -1 matches no key. */
+const TOMBSTONE: Keyed = Object.freeze({ key: new Uint8Array(0), keyAt: 0, keyLength: -1, keyLast: 0, hash: 0 })
 
 export class KeyTable<E extends Keyed> {
   private slots: (E | undefined)[] = []
-  private hashes = new Int32Array(0)
   private mask = 0
   /** Live entries, and live entries plus tombstones (what the probe sequences see). */
   private live = 0
@@ -42,12 +50,11 @@ export class KeyTable<E extends Keyed> {
   /** The entry whose key is `bytes[0, length)` (`hash` = hashKey of those bytes), or undefined. */
   get(hash: number, bytes: Uint8Array, length: number): E | undefined {
     const slots = this.slots
-    const hashes = this.hashes
     const mask = this.mask
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const e = slots[i]
       if (e === undefined) return undefined
-      if (hashes[i] === hash && sameBytes(e.key, bytes, length)) return e
+      if (e.hash === hash && isKey(e, bytes, length)) return e
     }
   }
 
@@ -58,7 +65,6 @@ export class KeyTable<E extends Keyed> {
     let i = entry.hash & mask
     while (this.slots[i] !== undefined) i = (i + 1) & mask
     this.slots[i] = entry
-    this.hashes[i] = entry.hash
     this.live++
     this.used++
   }
@@ -92,16 +98,18 @@ export class KeyTable<E extends Keyed> {
 
   private reset(size: number): void {
     this.slots = new Array<E | undefined>(size).fill(undefined)
-    this.hashes = new Int32Array(size)
     this.mask = size - 1
     this.live = 0
     this.used = 0
   }
 }
 
-/** The tombstone's empty key never equals a scanned key (those hold at least the root label and type). */
-function sameBytes(key: Uint8Array, bytes: Uint8Array, length: number): boolean {
-  if (key.length !== length) return false
-  for (let i = 0; i < length; i++) if (key[i] !== bytes[i]) return false
-  return true
+/** Whether `bytes[0, length)` is the key of `e` (never for the tombstone). */
+function isKey(e: Keyed, bytes: Uint8Array, length: number): boolean {
+  if (e.keyLength !== length) return false
+  const key = e.key
+  const at = e.keyAt
+  const last = length - 1
+  for (let i = 0; i < last; i++) if (key[at + i] !== bytes[i]) return false
+  return e.keyLast === bytes[last]
 }

@@ -8,8 +8,10 @@ interface Entry extends Keyed {
   name: string
 }
 const entry = (name: string, hash?: number): Entry => {
-  const key = Buffer.from(name, 'latin1')
-  return { name, key, hash: hash ?? hashKey(key, key.length) }
+  const bytes = Buffer.from(name, 'latin1')
+  // the key inside a larger buffer, its last byte kept apart (as the fast path stores it)
+  const key = Buffer.concat([Buffer.from('prefix'), bytes.subarray(0, bytes.length - 1), Buffer.from('-')])
+  return { name, key, keyAt: 6, keyLength: bytes.length, keyLast: bytes[bytes.length - 1], hash: hash ?? hashKey(bytes, bytes.length) }
 }
 const get = (table: KeyTable<Entry>, name: string, hash?: number): string | undefined => {
   const scratch = Buffer.alloc(300) // longer than the key, as the fast path's scratch buffer
@@ -30,6 +32,8 @@ t.test('add, get, delete; a prefix or a longer key is another key', async (t) =>
   t.equal(get(table, 'host1.example'), 'host1.example')
   t.equal(get(table, 'host1.exampl'), undefined)
   t.equal(get(table, 'host1.examplex'), undefined)
+  t.equal(get(table, 'host1.exampld', hashKey(Buffer.from('host1.example'), 13)), undefined, 'same hash, last byte differs')
+  t.equal(get(table, 'host2.example', hashKey(Buffer.from('host1.example'), 13)), undefined, 'same hash, a middle byte differs')
   t.equal(table.size, 1)
   table.delete(entry('host1.example')) // an equal key, but not the stored object: no-op
   t.equal(table.size, 1)
