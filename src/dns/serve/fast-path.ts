@@ -80,6 +80,8 @@ interface StoredEntry extends FastEntry {
   readonly keyLength: number
   readonly keyLast: number
   readonly hash: number
+  /** Hits not yet counted by the stats (their HitBatch). */
+  pending: number
 }
 
 /** Node's Buffer has latin1Slice (undocumented but stable since v0.x); typed here. */
@@ -196,7 +198,7 @@ export class FastPathCache {
       bytes, qname: entry.qname, qtype: entry.qtype, rcode: entry.rcode, record: entry.record,
       outcome: entry.outcome ?? 'local', validUntil: entry.validUntil, ttlOffsets: entry.ttlOffsets, ttlBase: entry.ttlBase,
       ttl0: entry.ttl0, questionEnd, key: bytes, keyAt: DNS_HEADER_BYTES, keyLength: keyBytes.length,
-      keyLast: keyBytes[keyBytes.length - 1], hash: hashKey(keyBytes, keyBytes.length),
+      keyLast: keyBytes[keyBytes.length - 1], hash: hashKey(keyBytes, keyBytes.length), pending: 0,
     }
     this.unlink(key)
     this.map.set(key, stored)
