@@ -1,27 +1,31 @@
 /**
  * The dashboard resolution log: a ring buffer of ResolutionEvents. A fast-path answer (pushHit) is
- * stored as three array slots (its time, client and the hit, which the fast path keeps unchanged
- * while it is cached) and becomes an event object only when the log is read, so a repeated answer
- * costs a few stores and no allocation. Every answer is logged (no sampling). Pure; no timers, no I/O.
+ * stored as its hit (which the fast path keeps unchanged while it is cached), its client and its
+ * time, and becomes an event object only when the log is read: a repeated answer costs three stores
+ * into two arrays and no allocation. Every answer is logged (no sampling). Pure; no timers, no I/O.
  */
 import type { ResolutionEvent, ResolutionHit } from './resolution.js'
 import { RingBuffer } from './ring-buffer.js'
 
-export class ResolutionLog extends RingBuffer<ResolutionEvent> {
-  /** Per slot: the hit of a fast-path answer (undefined for an event), its time and its client. */
-  private readonly hits: (ResolutionHit | undefined)[]
+/** An entry as stored: a caller's event, or a fast-path hit (told apart by `hitAt`). */
+type Stored = ResolutionEvent | ResolutionHit
+
+export class ResolutionLog extends RingBuffer<Stored> {
+  /** Per slot: the client of a fast-path answer (one array beside `items`, the hit itself is in `items`). */
+  private readonly clients: (string | undefined)[]
+  /** Per slot: the time of a fast-path answer; NaN for a caller's event. */
   private readonly hitAt: Float64Array
-  private readonly hitClient: (string | undefined)[]
 
   constructor(capacity: number) {
     super(capacity)
-    this.hits = new Array<ResolutionHit | undefined>(capacity).fill(undefined)
-    this.hitAt = new Float64Array(capacity)
-    this.hitClient = new Array<string | undefined>(capacity).fill(undefined)
+    this.clients = new Array<string | undefined>(capacity).fill(undefined)
+    this.hitAt = new Float64Array(capacity).fill(NaN)
   }
 
   override push(event: ResolutionEvent): void {
-    this.hits[this.head] = undefined
+    const h = this.head
+    this.hitAt[h] = NaN
+    this.clients[h] = undefined
     super.push(event)
   }
 
@@ -31,25 +35,29 @@ export class ResolutionLog extends RingBuffer<ResolutionEvent> {
    */
   pushHit(at: number, clientIp: string | undefined, hit: ResolutionHit): void {
     const h = this.head
-    this.hits[h] = hit
     this.hitAt[h] = at
-    this.hitClient[h] = clientIp
-    this.items[h] = undefined // the event it replaces, if any, is garbage now
-    this.advance()
+    this.clients[h] = clientIp
+    super.push(hit)
   }
 
-  protected override read(slot: number): ResolutionEvent {
-    const hit = this.hits[slot]
-    if (hit === undefined) return super.read(slot)
+  /** Up to `limit` entries, newest first. */
+  override newest(limit?: number): ResolutionEvent[] {
+    return super.newest(limit) as ResolutionEvent[]
+  }
+
+  protected override read(slot: number): Stored {
+    const at = this.hitAt[slot]
+    if (at !== at) return super.read(slot) // NaN: a caller's event
+    const hit = super.read(slot)
     return {
-      at: this.hitAt[slot], client_ip: this.hitClient[slot], qname: hit.qname, qtype: hit.qtype,
+      at, client_ip: this.clients[slot], qname: hit.qname, qtype: hit.qtype,
       outcome: hit.outcome ?? 'local', rcode: hit.rcode, record: hit.record, duration_ms: 0,
     }
   }
 
   override clear(): void {
     super.clear()
-    this.hits.fill(undefined)
-    this.hitClient.fill(undefined)
+    this.clients.fill(undefined)
+    this.hitAt.fill(NaN)
   }
 }
