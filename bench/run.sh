@@ -8,6 +8,7 @@
 # answering from its cache after one warm-up pass over the queries).
 # Knobs: DURATION (15), RATE (20000), RUNS (1), SERVERS ("knot dnsplane dnsplane_cached"), BUILD (1), KEEP (0).
 # Not a test: needs root (apt) or dnsperf+knotd+dig (+dnssec-keygen) already installed. Usage: npm run bench
+# In-process cost of a fast-path hit without sockets: node bench/responder-hit.mjs [ROOT] (see its header).
 # Stages: BENCH=dns (default: the DNS serving benchmark above), replication (bench/replication.mjs),
 # snapshot (bench/snapshot.mjs), daemon (the DNS stage with SERVERS "knot daemon echo dnsplane": the real
 # `dnsplane server` with its defaults, knotd, a node:dgram echo server and bench/serve.mjs; full build), lww (bench/lww.mjs: record_lww bytes per change and convergence after

@@ -2,8 +2,9 @@
  * The content of each zone held locally (a zone = the records at or below an owner of a SOA, minus
  * child zones), as the wire RRs a transfer sends: RRsets deduplicated with one TTL each, exactly as
  * queries are answered (dns/local/zone-data). A zone's content follows record deltas in place at the
- * cost of the delta (LiveZone.apply): its name tree is updated, the RRs of the touched names compared
- * and the digest moved by what changed (zone-sum.ts). Pure.
+ * cost of the delta (LiveZone.apply): the records of each touched owner name are turned into RRs again
+ * (a small ZoneData per name), compared with what the name held, and the digest moved by what changed
+ * (zone-sum.ts). The zone keeps its records by owner, not a name tree. Pure.
  */
 import { createHash } from 'node:crypto'
 import type { RecordDelta } from '../store/index-delta.js'
@@ -84,14 +85,38 @@ function closestApex(apexes: ReadonlySet<string>, key: string | undefined): stri
   return undefined
 }
 
-/** Builds one zone from its records; undefined when its SOA does not encode. */
+/** Owner names that need no escape handling: the tree's key is the lower-cased name (as in dns/local/zone-data). */
+const PLAIN_NAME = /^[A-Za-z0-9_*-]+(\.[A-Za-z0-9_*-]+)*\.?$/
+
+/** The RRsets of `records` by tree node (one tree: RRsets deduplicated, one TTL each, as answered). */
+function treeOf(records: readonly DnsRecord[]): ZoneData {
+  // the tree reads the list only: no name+type index is built for it
+  return new ZoneData({ records }, { autoBuildPtrFromA: false })
+}
+
+/**
+ * Builds one zone from its records; undefined when its SOA does not encode. Records are kept by owner
+ * (servedOwner); owners with plain names are turned into RRs by one tree over them all, any other by a
+ * tree of its own, so a build and a later change of one owner (LiveZone.apply) give the same RRs.
+ */
 export function buildZoneContent(apex: string, members: readonly DnsRecord[]): LiveZone | undefined {
-  // the tree reads the list only: no name+type index of the zone is built for it
-  const data = new ZoneData({ records: members }, { autoBuildPtrFromA: false })
-  const soa = data.rrset(apex, TYPE_SOA)
+  const owners = new Map<string, DnsRecord[]>()
+  const plain: DnsRecord[] = []
+  const odd = new Set<string>()
+  for (const r of members) {
+    const key = servedOwner(r)
+    const list = owners.get(key)
+    if (list) list.push(r)
+    else owners.set(key, [r])
+    if (key.length <= 253 && (PLAIN_NAME.test(r.name) || (r.type.toUpperCase() === 'PTR' && reverseKey(r.name) !== undefined))) plain.push(r)
+    else odd.add(key)
+  }
+  const apexTree = treeOf(owners.get(apex) ?? [])
+  const soa = apexTree.rrset(apex, TYPE_SOA)
   if (!soa) return undefined
-  const zone = new LiveZone(apex, members, data, soa.ttl, soa.rdatas[0])
-  for (const key of data.nodes.keys()) zone.rescan(key, undefined)
+  const zone = new LiveZone(apex, members, owners, soa.ttl, soa.rdatas[0])
+  const tree = treeOf(plain)
+  for (const key of owners.keys()) zone.rescan(key, undefined, odd.has(key) ? undefined : tree)
   for (const r of members) zone.stamp(r, 1)
   return zone
 }
@@ -106,8 +131,8 @@ export interface ZoneChange {
 export class LiveZone implements ZoneContent {
   members: readonly DnsRecord[] | undefined
   private readonly rrMap = new Map<string, ZoneRR>()
-  /** RR keys per name (the apex SOA left out), to compare a touched name with what it held. */
-  private readonly byNode = new Map<string, string[]>()
+  /** RR keys per owner (the apex SOA left out; one key alone, not in an array: most owners have one), to compare a touched owner with what it held. */
+  private readonly byNode = new Map<string, string | string[]>()
   private readonly sum = new ContentSum()
   /** Stamp -> how many members carry it; version second -> how many distinct stamps have it. */
   private readonly stamps = new Map<string, number>()
@@ -117,7 +142,8 @@ export class LiveZone implements ZoneContent {
   constructor(
     readonly apex: string,
     members: readonly DnsRecord[],
-    private readonly data: ZoneData,
+    /** The records of each owner (servedOwner), in file order. */
+    private readonly owners: Map<string, DnsRecord[]>,
     readonly soaTtl: number,
     readonly soaRdata: Buffer,
   ) {
@@ -154,38 +180,69 @@ export class LiveZone implements ZoneContent {
   }
 
   /**
-   * Applies a delta of this zone's members (no SOA among them: a change of apexes is a rebuild) and
-   * returns the RRs it removed and added. Callers read what they need of the old state first.
+   * Applies a delta of this zone's members and returns the RRs it removed and added. The delta holds no
+   * SOA and keeps each replaced record's owner (see ZoneTracker.follow: its place among another owner's
+   * records would be its place in the file, which the zone does not keep). Callers read what they need of
+   * the old state first.
    */
   apply(delta: RecordDelta): ZoneChange {
     this.members = undefined
     this.cachedDigest = undefined
-    for (const r of delta.removed) this.stamp(r, -1)
+    const touched = new Set<string>()
+    const list = (r: DnsRecord): DnsRecord[] => {
+      const key = servedOwner(r)
+      touched.add(key)
+      let l = this.owners.get(key)
+      if (!l) this.owners.set(key, (l = []))
+      return l
+    }
+    for (const r of delta.removed) {
+      this.stamp(r, -1)
+      const l = list(r)
+      const i = l.lastIndexOf(r)
+      if (i >= 0) l.splice(i, 1)
+    }
     for (const [old, r] of delta.replaced) {
       this.stamp(old, -1)
       this.stamp(r, 1)
+      const l = list(old)
+      const i = l.lastIndexOf(old)
+      if (i >= 0) l[i] = r
     }
-    for (const r of delta.added) this.stamp(r, 1)
+    for (const r of delta.added) {
+      this.stamp(r, 1)
+      list(r).push(r) // added records follow every other record (index-delta.ts)
+    }
     const change: ZoneChange = { removed: [], added: [] }
-    for (const token of this.data.apply(delta)) if (token.startsWith('n')) this.rescan(token.slice(1), change)
+    for (const key of touched) {
+      if (this.owners.get(key)?.length === 0) this.owners.delete(key)
+      this.rescan(key, change, undefined)
+    }
     return change
   }
 
-  /** Compares the RRs at `key` with what the name held, moving the map and the sum; noted in `change`. */
-  rescan(key: string, change: ZoneChange | undefined): void {
-    const node = this.data.nodes.get(key)
+  /**
+   * Compares the RRs of owner `key` (from `tree`, or a tree of its own records) with what it held,
+   * moving the map and the sum; noted in `change`.
+   */
+  rescan(key: string, change: ZoneChange | undefined, tree: ZoneData | undefined): void {
+    const records = this.owners.get(key) ?? []
+    const nodes = tree ? [tree.nodes.get(key)] : [...treeOf(records).nodes.values()]
     const keys: string[] = []
-    const before = new Set(this.byNode.get(key))
-    for (const set of node?.sets() ?? []) {
-      if (set.type === TYPE_SOA && key === this.apex) continue
-      for (const rr of set.rrs) {
-        const k = rr.name + '|' + rr.body.toString('hex')
-        keys.push(k)
-        if (before.delete(k)) continue
-        const zrr = { name: rr.name, body: rr.body, key: k }
-        this.rrMap.set(k, zrr)
-        this.sum.add(k, 1)
-        change?.added.push(zrr)
+    const held = this.byNode.get(key)
+    const before = new Set(typeof held === 'string' ? [held] : held)
+    for (const node of nodes) {
+      for (const set of node?.sets() ?? []) {
+        if (set.type === TYPE_SOA && node?.key === this.apex) continue
+        for (const rr of set.rrs) {
+          const k = rr.name + '|' + rr.body.toString('hex')
+          keys.push(k)
+          if (before.delete(k)) continue
+          const zrr = { name: rr.name, body: rr.body, key: k }
+          this.rrMap.set(k, zrr)
+          this.sum.add(k, 1)
+          change?.added.push(zrr)
+        }
       }
     }
     for (const k of before) {
@@ -193,7 +250,7 @@ export class LiveZone implements ZoneContent {
       this.rrMap.delete(k)
       this.sum.add(k, -1)
     }
-    if (keys.length > 0) this.byNode.set(key, keys)
+    if (keys.length > 0) this.byNode.set(key, keys.length === 1 ? keys[0] : keys)
     else this.byNode.delete(key)
   }
 

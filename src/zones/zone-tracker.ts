@@ -227,9 +227,9 @@ export class ZoneTracker {
     for (const [old, r] of delta.replaced) {
       const to = zones(r)
       const from = zones(old)
-      // a record that moves into a zone takes the old one's place in file order, which that zone's tree does not
-      // know (and file order picks an RRset's TTL): compared in full
-      if (to.some((z) => !from.includes(z))) return undefined
+      // a record that moves into a zone or to another owner takes the old one's place in file order, which the
+      // zone does not keep (file order picks an RRset's TTL): compared in full
+      if (to.some((z) => !from.includes(z)) || (from.length > 0 && servedOwner(old) !== servedOwner(r))) return undefined
       for (const z of from) if (to.includes(z)) part(z).replaced.push([old, r])
       else part(z).removed.push(old)
     }

@@ -48,7 +48,7 @@ function rng(seed: number): (n: number) => number {
   }
 }
 
-const NAMES = ['z.test', 'www.z.test', 'a.z.test', 'b.a.z.test', 'child.z.test', 'x.child.z.test', 'out.test', '192.0.2.7', '2.0.192.in-addr.arpa']
+const NAMES = ['z.test', 'www.z.test', 'a.z.test', 'b.a.z.test', 'child.z.test', 'x.child.z.test', 'out.test', '192.0.2.7', '2.0.192.in-addr.arpa', 'we\\.ird.z.test']
 const TYPES: [string, (r: (n: number) => number) => string][] = [
   ['A', (r) => `192.0.2.${r(4)}`], ['TXT', (r) => `"t${r(3)}"`], ['NS', (r) => `ns${r(2)}.z.test.`], ['DS', (r) => `${r(3) + 1} 8 2 ABCD`], ['PTR', (r) => `h${r(2)}.z.test.`],
 ]
@@ -82,7 +82,7 @@ t.test('follow: deltas applied in place land where a full pass lands (random cha
           ;(delta.removed as DnsRecord[]).push(victim)
         } else {
           used.add(victim)
-          const moved = op === 9 ? { ...victim, name: NAMES[r(NAMES.length)] } : { ...victim, ttl: victim.ttl + 1, updated_on: iso(T0 + step) }
+          const moved = op === 9 ? { ...victim, name: NAMES[r(NAMES.length)] } : op === 8 ? { ...victim, type: 'A', value: '192.0.2.3' } : { ...victim, ttl: victim.ttl + 1, updated_on: iso(T0 + step) }
           ;(delta.replaced as [DnsRecord, DnsRecord][]).push([victim, moved])
         }
       }
