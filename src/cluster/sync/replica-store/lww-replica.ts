@@ -212,7 +212,8 @@ export class LwwReplica {
 
   /** True when `served` is the list last diffed (by identity: an index's sequence, or the array it listed). */
   private hasSeen(served: RecordIndex | readonly DnsRecord[]): boolean {
-    if (this.lastSeen === undefined || served === this.lastSeen) return served === this.lastSeen
+    if (this.lastSeen === undefined) return false
+    if (served === this.lastSeen) return true
     return 'seq' in served && (served.seq === this.lastSeen || served.seq.isArray(this.lastSeen))
   }
 
