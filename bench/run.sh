@@ -7,7 +7,8 @@
 # dnsplane_cached (our node with no local records, forwarding to a knotd upstream on core 1 and
 # answering from its cache after one warm-up pass over the queries).
 # Knobs: DURATION (15), RATE (20000), RUNS (1), SERVERS ("knot dnsplane dnsplane_cached"), BUILD (1), KEEP (0).
-# Not a test: needs root (apt) or dnsperf+knotd+dig already installed. Usage: npm run bench
+# Not a test: needs root (apt) or dnsperf+knotd+dig (+dnssec-keygen) already installed. Usage: npm run bench
+# In-process cost of a fast-path hit without sockets: node bench/responder-hit.mjs [ROOT] (see its header).
 # Stages: BENCH=dns (default: the DNS serving benchmark above), replication (bench/replication.mjs),
 # snapshot (bench/snapshot.mjs), daemon (the DNS stage with SERVERS "knot daemon echo dnsplane": the real
 # `dnsplane server` with its defaults, knotd, a node:dgram echo server and bench/serve.mjs; full build), lww (bench/lww.mjs: record_lww bytes per change and convergence after
@@ -36,6 +37,26 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export PATH=$PATH:/usr/sbin:/sbin
 log() { printf '[bench] %s\n' "$*" >&2; }
 
+# ------------------------------------------------------------ apt tools ---
+# The bench tools (dnssec-keygen: bind9-utils, for the dnssec stage) from one apt-get install (root only)
+# when any of the commands given is missing.
+TOOL_PACKAGES="dnsperf knot bind9-dnsutils bind9-utils"
+ensure_tools() {
+  local c missing=0 made_policy=0
+  for c in $1; do command -v "$c" >/dev/null 2>&1 || missing=1; done
+  [ "$missing" = 1 ] || return 0
+  [ "$(id -u)" = 0 ] || { log "need $1: apt-get install $TOOL_PACKAGES (as root)"; exit 1; }
+  if [ ! -e /usr/sbin/policy-rc.d ]; then   # keep knot's system service from starting on port 53
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; made_policy=1
+  fi
+  log "installing $TOOL_PACKAGES"
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y $TOOL_PACKAGES >/dev/null 2>&1 ||
+    { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y $TOOL_PACKAGES >/dev/null; }
+  [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  return 0
+}
+
 # ---------------------------------------------------------------- stages ---
 BENCH=${BENCH:-dns}
 [ "$BENCH" = all ] && BENCH="replication snapshot lww journal scale rrl block-lists ddns dnssec dns"
@@ -56,6 +77,7 @@ if has_stage replication || has_stage snapshot || has_stage lww || has_stage jou
     (cd "$ROOT" && npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.json && node scripts/copy-assets.mjs) ||
       { log "build failed: fix src/ or run with BUILD=0 to use the existing dist/"; exit 1; }
   fi
+  has_stage dnssec && ensure_tools dnssec-keygen   # the dnssec stage runs before the DNS stage's tools below
   # each script kills its nodes and removes its temp dirs itself, also on error or SIGINT
   for stage in replication snapshot lww journal scale rrl block-lists ddns dnssec; do
     if has_stage "$stage"; then
@@ -69,19 +91,7 @@ if has_stage replication || has_stage snapshot || has_stage lww || has_stage jou
 fi
 
 # ---------------------------------------------------------------- tools ---
-missing=0
-for c in dnsperf knotd dig taskset; do command -v "$c" >/dev/null 2>&1 || missing=1; done
-if [ "$missing" = 1 ]; then
-  [ "$(id -u)" = 0 ] || { log "need dnsperf, knotd, dig: apt-get install dnsperf knot bind9-dnsutils (as root)"; exit 1; }
-  made_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then   # keep knot's system service from starting on port 53
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; made_policy=1
-  fi
-  log "installing dnsperf knot bind9-dnsutils"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y dnsperf knot bind9-dnsutils >/dev/null 2>&1 ||
-    { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y dnsperf knot bind9-dnsutils >/dev/null; }
-  [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
-fi
+ensure_tools "dnsperf knotd dig taskset"
 
 if [ "$BUILD" = 1 ] && ! has_stage daemon; then   # the daemon stage built all of dist/ above
   log "compiling src/dns, src/store, src/stats into dist/ (bench/tsconfig.json)"

@@ -42,9 +42,9 @@ export class BenchNode {
     Object.assign(this, o)
   }
 
-  /** Ports on `host`, picked free now. */
-  static async create({ id, host, dir, apiToken }) {
-    return new BenchNode({ id, host, dir, apiToken, dnsPort: await freePort(host), apiPort: await freePort(host), clusterPort: await freePort(host) })
+  /** Ports on `host`, picked free now. `bin`: another checkout's bin/dnsplane.js (a before/after run); `nodeArgs`: extra node flags (e.g. --cpu-prof). */
+  static async create({ id, host, dir, apiToken, bin, nodeArgs }) {
+    return new BenchNode({ id, host, dir, apiToken, bin, nodeArgs, dnsPort: await freePort(host), apiPort: await freePort(host), clusterPort: await freePort(host) })
   }
 
   get recordsPath() {
@@ -86,7 +86,7 @@ export class BenchNode {
 
   /** Spawns the node and waits (bounded) until GET /ready answers 200. */
   async start(timeoutMs = 30_000) {
-    const proc = spawn(process.execPath, [BIN, 'server', '--config', join(this.dir, 'dnsplane.json')], {
+    const proc = spawn(process.execPath, [...(this.nodeArgs ?? []), this.bin ?? BIN, 'server', '--config', join(this.dir, 'dnsplane.json')], {
       cwd: this.dir,
       env: { ...process.env, HOME: this.dir, NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],

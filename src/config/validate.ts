@@ -138,9 +138,10 @@ function walk(schema: TObject, input: Obj, prefix: string, st: WalkState): Obj {
     st.present.add(key)
     const val = isPortKey(sub) && Number.isInteger(v) ? String(v) : v
     if (!Value.Check(sub, val)) {
-      const notYet = KEY_BY_PATH.get(key)?.notImplementedValues
-      if (typeof val === 'string' && notYet?.includes(val)) {
-        st.errors.push(`${key}: "${val}" is not implemented yet; ${describeExpected(sub)}`)
+      // values of the original left out on purpose (schema notImplementedValues; the reason is in the key's note)
+      const refusedValues = KEY_BY_PATH.get(key)?.notImplementedValues
+      if (typeof val === 'string' && refusedValues?.includes(val)) {
+        st.errors.push(`${key}: "${val}" is refused by design, not planned (the reason: docs/configuration.md); ${describeExpected(sub)}`)
       } else {
         st.errors.push(`${key}: ${describeExpected(sub)}, got ${showValue(v)}`)
       }

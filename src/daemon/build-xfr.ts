@@ -49,7 +49,7 @@ export async function buildXfr(
   const historyOpts = { maxDiffs: config.ixfr_history_max_diffs, maxBytes: config.ixfr_history_max_bytes }
   const tracker = new ZoneTracker(historyOpts)
   const path = serialPathFor(deps.configPath)
-  tracker.load(deps.records.list(), await readSerials(path), seconds())
+  tracker.load(deps.records.index, await readSerials(path), seconds())
   const file = new SerialFileWriter(path, (err) => log.warn({ err, path }, 'cannot write zone serials'))
   file.save(tracker.persisted())
   // the IXFR history survives restarts (src/zones/history-file.ts); none kept, none written
@@ -111,7 +111,7 @@ export async function buildXfr(
   // synchronous: the new serial is in place before the first query sees the new index
   const unsubscribe = deps.records.onChange((change) => {
     deps.metrics.recordChangesTotal.labels(change.source).inc()
-    if (tracker.mayTouch(change.records, change.kind)) onChanges(tracker.update(change.index.records, seconds()), change.source)
+    onChanges(tracker.follow(change, seconds()), change.source)
   })
   // secondaries learn about the zones at start as well (their serial may have moved while we were down)
   for (const apex of tracker.apexes()) notifier.zoneChanged(apex)

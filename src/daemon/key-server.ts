@@ -19,10 +19,16 @@ export function plainShareRefusal(config: Pick<Config, 'dnssec_key_share_plain'>
   return undefined
 }
 
-/** The dnssec_keys_pull handler of a signing cluster node; undefined (capability not announced) otherwise. */
+/**
+ * The dnssec_keys_pull handler of a signing cluster node; undefined (capability not announced) otherwise.
+ * The key files are read here, once, with the checks of read-keys.ts (size, mode 0600, zone, pairs): the
+ * dnssec_sign_* keys apply at restart and the signer reads the same files once, so a pull is served from
+ * memory and never touches the disk. Throws DnsplaneError ERR_CONFIG_INVALID naming the file (never key bytes).
+ */
 export function keyServer(config: ShareConfig, kind: TransportKind, log: Logger): ((zone: string, remoteIp: string) => Message) | undefined {
   if (!config.cluster_enabled || !config.dnssec_sign_enabled) return undefined
   const own = nameKey(config.dnssec_sign_zone)
+  const keys = readKeyTexts(config)
   return (zone, remoteIp) => {
     const refused = plainShareRefusal(config, kind)
     if (refused) {
@@ -30,14 +36,6 @@ export function keyServer(config: ShareConfig, kind: TransportKind, log: Logger)
       return { type: 'error', message: refused }
     }
     if (nameKey(zone) !== own) return { type: 'error', message: 'this node signs another zone' }
-    let keys
-    try {
-      keys = readKeyTexts(config)
-    } catch (err) {
-      // The message names the file and the problem, never key bytes (read-keys.ts).
-      log.error({ remote_ip: remoteIp, error: (err as Error).message }, 'cannot serve the DNSSEC keys to a cluster peer')
-      return { type: 'error', message: 'this node cannot read its DNSSEC key files' }
-    }
     log.info({ remote_ip: remoteIp, zone: own || '.', keys: keys.map((k) => k.name) }, 'served the DNSSEC key files to a cluster peer')
     return { type: 'dnssec_keys', zone: own, keys }
   }

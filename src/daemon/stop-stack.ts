@@ -2,15 +2,14 @@
  * The daemon's stop stack: each builder pushes the stop of what it started, and unwind() runs them in
  * reverse order (last started, first stopped), so a service never outlives what it depends on.
  */
-import type { Logger } from 'pino'
-
 /** Called for a stop that threw; the default logs it and unwinding goes on. */
 export type StopErrorHandler = (name: string, err: unknown) => void
 
 export class StopStack {
   private entries: Array<{ name: string; stop: () => Promise<void> | void }> = []
 
-  constructor(private readonly log: Pick<Logger, 'error'>) {}
+  /** `log`: a pino logger, or any sink with its error(fields, msg) form (what unwind uses). */
+  constructor(private readonly log: { error(fields: object, msg: string): void }) {}
 
   /** Registers the stop of a service just started; `name` labels the log line when it fails. */
   push(name: string, stop: () => Promise<void> | void): void {

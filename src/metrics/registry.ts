@@ -90,6 +90,8 @@ export const DNS_LIMIT_ACTIONS = ['refused_rate', 'refused_window', 'rrl_dropped
 export interface CreateMetricsOptions {
   /** The cluster message types accepted as `type` label values (default CLUSTER_MESSAGE_TYPES). */
   messageTypes?: readonly string[]
+  /** Runs before every render (counts batched elsewhere, e.g. fast-path hits, are added first). */
+  beforeRender?: () => void
 }
 
 /** The metric handles plus helpers; also a ResolutionSink feeding the latency histogram. */
@@ -128,6 +130,8 @@ export interface Metrics extends ResolutionSink, EdgeMetrics {
   record(event: ResolutionEvent): void
   /** A fast-path answer: latency 0 under its qtype. */
   recordHit(at: number, clientIp: string | undefined, hit: ResolutionHit): void
+  /** `n` fast-path answers of `hit` (latency 0), counted in a batch. */
+  countHits(hit: ResolutionHit, n: number): void
   /** Counts one cluster event; unknown kinds and bad numbers are ignored, never thrown. */
   observeClusterEvent(e: ClusterMetricEvent): void
   /** Replaces the scrape-time sources. */
@@ -385,6 +389,10 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
       resolveDurationSeconds.observeAt(qtypeIndex(hit.qtype), 0)
     },
 
+    countHits(hit, n) {
+      resolveDurationSeconds.observeAt(qtypeIndex(hit.qtype), 0, n)
+    },
+
     observeClusterEvent(e) {
       switch (e.kind) {
         case 'frame_in':
@@ -440,6 +448,7 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     },
 
     render() {
+      opts.beforeRender?.()
       return registry.metrics()
     },
   }

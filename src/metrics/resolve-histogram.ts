@@ -50,15 +50,15 @@ export class ResolveHistogram<L extends string = string> {
     return this.index.get(value) ?? -1
   }
 
-  /** One observation of `seconds` under the label at `label` (a position from labelIndex; others are ignored). */
-  observeAt(label: number, seconds: number): void {
+  /** `n` (default 1) observations of `seconds` under the label at `label` (a position from labelIndex; others are ignored). */
+  observeAt(label: number, seconds: number, n = 1): void {
     if (label < 0 || label >= this.totals.length) return
-    this.totals[label]++
-    this.sums[label] += seconds
+    this.totals[label] += n
+    this.sums[label] += seconds * n
     const bounds = this.bounds
     for (let b = 0; b < bounds.length; b++) {
       if (seconds <= bounds[b]) {
-        this.counts[label * bounds.length + b]++
+        this.counts[label * bounds.length + b] += n
         return
       }
     }

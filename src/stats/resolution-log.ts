@@ -1,48 +1,63 @@
 /**
- * The dashboard resolution log: a ring buffer of ResolutionEvents whose fast-path entries (pushHit)
- * are written into event objects the log owns and reuses slot by slot, so a full log records a
- * repeated answer without allocating. Readers get the events newest first and must copy what they
- * keep before the next push (Stats maps them to entries at once). Pure; no timers, no I/O.
+ * The dashboard resolution log: a ring buffer of ResolutionEvents. A fast-path answer (pushHit) is
+ * stored as its hit (which the fast path keeps unchanged while it is cached), its client and its
+ * time, and becomes an event object only when the log is read: a repeated answer costs three stores
+ * into two arrays and no allocation. Every answer is logged (no sampling). Pure; no timers, no I/O.
  */
 import type { ResolutionEvent, ResolutionHit } from './resolution.js'
 import { RingBuffer } from './ring-buffer.js'
 
-export class ResolutionLog extends RingBuffer<ResolutionEvent> {
-  /** 1 where the slot holds an event this log created (and may overwrite), 0 for a caller's event. */
-  private readonly owned: Uint8Array
+/** An entry as stored: a caller's event, or a fast-path hit (told apart by `hitAt`). */
+type Stored = ResolutionEvent | ResolutionHit
+
+export class ResolutionLog extends RingBuffer<Stored> {
+  /** Per slot: the client of a fast-path answer (one array beside `items`, the hit itself is in `items`). */
+  private readonly clients: (string | undefined)[]
+  /** Per slot: the time of a fast-path answer; NaN for a caller's event. */
+  private readonly hitAt: Float64Array
 
   constructor(capacity: number) {
     super(capacity)
-    this.owned = new Uint8Array(capacity)
+    this.clients = new Array<string | undefined>(capacity).fill(undefined)
+    this.hitAt = new Float64Array(capacity).fill(NaN)
   }
 
   override push(event: ResolutionEvent): void {
-    this.owned[this.head] = 0 // never overwrite a caller's object
+    const h = this.head
+    this.hitAt[h] = NaN
+    this.clients[h] = undefined
     super.push(event)
   }
 
-  /** Records a fast-path answer: duration 0, outcome `hit.outcome` or 'local'. */
+  /**
+   * Records a fast-path answer: read back as an event of duration 0, outcome `hit.outcome` or 'local'.
+   * `hit` must not change afterwards (the log reads its fields when it is read).
+   */
   pushHit(at: number, clientIp: string | undefined, hit: ResolutionHit): void {
     const h = this.head
-    const outcome = hit.outcome ?? 'local'
-    const e = this.owned[h] === 1 ? (this.items[h] as ResolutionEvent) : undefined
-    if (e === undefined) {
-      this.owned[h] = 1
-      super.push({ at, client_ip: clientIp, qname: hit.qname, qtype: hit.qtype, outcome, rcode: hit.rcode, record: hit.record, duration_ms: 0 })
-      return
+    this.hitAt[h] = at
+    this.clients[h] = clientIp
+    super.push(hit)
+  }
+
+  /** Up to `limit` entries, newest first. */
+  override newest(limit?: number): ResolutionEvent[] {
+    return super.newest(limit) as ResolutionEvent[]
+  }
+
+  protected override read(slot: number): Stored {
+    const at = this.hitAt[slot]
+    if (at !== at) return super.read(slot) // NaN: a caller's event
+    const hit = super.read(slot)
+    return {
+      at, client_ip: this.clients[slot], qname: hit.qname, qtype: hit.qtype,
+      outcome: hit.outcome ?? 'local', rcode: hit.rcode, record: hit.record, duration_ms: 0,
     }
-    e.at = at
-    e.client_ip = clientIp
-    e.qname = hit.qname
-    e.qtype = hit.qtype
-    e.outcome = outcome
-    e.rcode = hit.rcode
-    e.record = hit.record
-    super.push(e)
   }
 
   override clear(): void {
     super.clear()
-    this.owned.fill(0)
+    this.clients.fill(undefined)
+    this.hitAt.fill(NaN)
   }
 }

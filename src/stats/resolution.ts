@@ -29,6 +29,8 @@ export interface ResolutionHit {
   outcome?: ResolutionOutcome
   rcode: string
   record?: string
+  /** Answers of this hit not yet counted (HitBatch); the fast path starts it at 0. */
+  pending?: number
 }
 
 /** Receives every resolution; implementations must be O(1) and never throw (called on the DNS hot path). */

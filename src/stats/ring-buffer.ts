@@ -19,8 +19,7 @@ export class RingBuffer<T> {
 
   push(item: T): void {
     this.items[this.head] = item
-    this.head = (this.head + 1) % this.capacity
-    if (this.size < this.capacity) this.size++
+    this.advance()
   }
 
   /** Up to `limit` entries, newest first. */
@@ -28,7 +27,7 @@ export class RingBuffer<T> {
     const n = Math.max(0, Math.min(limit, this.size))
     const out = new Array<T>(n)
     for (let i = 0; i < n; i++) {
-      out[i] = this.items[(this.head - 1 - i + this.capacity) % this.capacity] as T
+      out[i] = this.read((this.head - 1 - i + this.capacity) % this.capacity)
     }
     return out
   }
@@ -37,5 +36,16 @@ export class RingBuffer<T> {
     this.items.fill(undefined)
     this.head = 0
     this.size = 0
+  }
+
+  /** Moves past the slot at `head`, just written (a compare, not a modulo: it runs once per query). */
+  protected advance(): void {
+    this.head = this.head + 1 === this.capacity ? 0 : this.head + 1
+    if (this.size < this.capacity) this.size++
+  }
+
+  /** The entry in `slot` (subclasses may build it there). */
+  protected read(slot: number): T {
+    return this.items[slot] as T
   }
 }

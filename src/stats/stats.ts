@@ -59,6 +59,8 @@ export class Stats implements ResolutionSink {
   private secondStartMs = -Infinity
   private curMinuteSlot = 0
   private curSecondBase = 0
+  /** Counts what is waiting to be counted (a HitBatch) before any read. */
+  private flushPending: () => void = () => {}
 
   constructor(opts: StatsOptions = {}) {
     this.now = opts.now ?? Date.now
@@ -88,6 +90,23 @@ export class Stats implements ResolutionSink {
     if (oi === undefined) return
     this.count(oi, 0, at)
     this.log.pushHit(at, clientIp, hit)
+  }
+
+  /** A fast-path answer for the log only; its counting comes later, through countHits (a HitBatch). */
+  logHit(at: number, clientIp: string | undefined, hit: ResolutionHit): void {
+    this.log.pushHit(at, clientIp, hit)
+  }
+
+  /** Counts `n` fast-path answers of `hit`, all in the second of `at`, as recordHit would one by one. */
+  countHits(hit: ResolutionHit, n: number, at: number): void {
+    const oi = OUTCOME_INDEX[hit.outcome ?? 'local']
+    if (oi === undefined) return
+    for (let i = 0; i < n; i++) this.count(oi, 0, at)
+  }
+
+  /** `flush` runs before every read of the counters, so hits counted in batches are never missing. */
+  setPendingFlush(flush: () => void): void {
+    this.flushPending = flush
   }
 
   /** `now`: the clock reading of the answer (a hit's `at` is one already, which saves a second read). */
@@ -138,10 +157,12 @@ export class Stats implements ResolutionSink {
   }
 
   counters(): ResolverCounters {
+    this.flushPending()
     return { ...this.c, server_start_time: new Date(this.startMs).toISOString() }
   }
 
   perf(): PerfSummary {
+    this.flushPending()
     return {
       total: this.perfTotal,
       outcome_local: this.perfOutcomes[0],
@@ -155,6 +176,7 @@ export class Stats implements ResolutionSink {
   }
 
   resetPerf(): void {
+    this.flushPending()
     this.perfTotal = 0
     this.perfOutcomes = [0, 0, 0, 0, 0, 0]
     this.perfSumMs = 0
@@ -163,6 +185,7 @@ export class Stats implements ResolutionSink {
 
   /** The last SERIES_MINUTES minutes, oldest first, ending with the current (partial) minute. */
   series(): SeriesPoint[] {
+    this.flushPending()
     const current = Math.floor(this.now() / 60_000)
     const out: SeriesPoint[] = []
     for (let m = current - SERIES_MINUTES + 1; m <= current; m++) {
@@ -176,6 +199,7 @@ export class Stats implements ResolutionSink {
 
   /** Average per second over the last RATE_WINDOW_SECONDS complete seconds (the current second is excluded). */
   perSecondRates(): PerSecondRates {
+    this.flushPending()
     const current = Math.floor(this.now() / 1000)
     const sums = OUTCOMES.map(() => 0)
     for (let sec = current - RATE_WINDOW_SECONDS; sec < current; sec++) {
@@ -219,6 +243,7 @@ export class Stats implements ResolutionSink {
 
   /** Builds the original's `/stats/dashboard/data` object from these stats and the caller's values. */
   dashboardData(extra: DashboardExtra): DashboardData {
+    this.flushPending()
     const now = this.now()
     const c = this.c
     const data: DashboardData = {

@@ -1,13 +1,18 @@
 /**
  * Follows the store's record sets and keeps, per zone, its content, its SOA serial (see serial.ts) and a
- * bounded history of differences for IXFR (RFC 1995). Fed from the store's change events; the caller
- * gives the clock. Pure: no I/O.
+ * bounded history of differences for IXFR (RFC 1995). Fed from the store's change events (follow): a
+ * change that reaches the tracker as one index delta is applied at the cost of the delta; anything else
+ * (a reload, a change of zone apexes) is compared zone by zone. The caller gives the clock. Pure: no I/O.
  */
+import { deltasSince, type IndexDelta, type RecordDelta } from '../store/index-delta.js'
+import type { RecordIndex } from '../store/record-index.js'
+import type { RecordChange } from '../store/record-store.js'
 import type { DnsRecord } from '../store/record.js'
 import type { WireRR } from '../dns/wire/wire.js'
 import { nextSerial, startSerial, versionSeconds } from './serial.js'
 import { parentKey } from '../dns/local/names.js'
-import { buildZoneContent, groupByZone, servedOwner, servedSoa, soaSerialOf, stampOf, type ZoneContent, type ZoneRR } from './zone-content.js'
+import { buildZoneContent, groupByZone, servedOwner, servedSoa, soaSerialOf, stampOf, zonesOf, type LiveZone, type ZoneChange, type ZoneContent, type ZoneRR } from './zone-content.js'
+import { isLegacyDigest } from './zone-sum.js'
 
 /** One step of a zone's history: what turned version `from` into version `to`. */
 export interface ZoneDiff {
@@ -48,7 +53,7 @@ export interface ZoneTrackerOptions {
 }
 
 interface ZoneState {
-  content: ZoneContent
+  content: LiveZone
   serial: number
   history: ZoneDiff[]
   historyBytes: number
@@ -58,6 +63,12 @@ export class ZoneTracker {
   private readonly zones = new Map<string, ZoneState>()
   /** Last serial and digest of every zone seen (also gone ones, so a zone that returns goes on counting). */
   private readonly known = new Map<string, PersistedZone>()
+  /** Owners of every SOA at the last full pass (zones whose SOA does not encode included): deltas keep them. */
+  private apexSet = new Set<string>()
+  /** The index followed last (its deltas lead on from here). */
+  private index: RecordIndex | undefined
+  /** Digests of the first format the loaded zones had (a persisted one of that format is compared with it). */
+  private readonly legacy = new Map<string, string>()
 
   constructor(private readonly opts: ZoneTrackerOptions) {}
 
@@ -65,22 +76,40 @@ export class ZoneTracker {
    * Start-up: serial = the newest of the persisted serial, the newest record time and the stored SOA serial;
    * when the content differs from what was persisted (edited while stopped), one more step at `nowSeconds`.
    */
-  load(records: readonly DnsRecord[], persisted: ReadonlyMap<string, PersistedZone>, nowSeconds: number): void {
+  load(records: readonly DnsRecord[] | RecordIndex, persisted: ReadonlyMap<string, PersistedZone>, nowSeconds: number): void {
     for (const [apex, p] of persisted) this.known.set(apex, p)
-    for (const [apex, members] of groupByZone(records)) {
+    const list = 'records' in records ? records.records : records
+    if ('records' in records) this.index = records
+    const groups = groupByZone(list)
+    this.apexSet = new Set(groups.keys())
+    for (const [apex, members] of groups) {
       const content = buildZoneContent(apex, members)
       if (!content) continue
       const before = persisted.get(apex)
       let serial = startSerial([before?.serial, content.newest, soaSerialOf(content.soaRdata)])
-      if (before && before.digest !== content.digest && serial === before.serial) serial = nextSerial(serial, nowSeconds)
+      if (before && !this.sameDigest(apex, content, before.digest) && serial === before.serial) serial = nextSerial(serial, nowSeconds)
       this.set(apex, { content, serial, history: [], historyBytes: 0 })
     }
+  }
+
+  /**
+   * Follows a store change: at the cost of its delta when the change's index carries one delta from the
+   * index followed last and moves no zone apex; else a full pass (skipped when mayTouch says no zone can
+   * have changed). Returns the zones whose serial moved (or that appeared or went).
+   */
+  follow(change: Pick<RecordChange, 'index' | 'records' | 'kind'>, nowSeconds: number): SerialChange[] {
+    const path = this.index ? deltasSince(change.index.deltas, this.index.uid) : undefined
+    this.index = change.index
+    const applied = path?.length === 1 && path[0].to === change.index.uid && !movesApexes(path[0]) ? this.applyDelta(path[0], nowSeconds) : undefined
+    if (applied) return applied
+    return this.mayTouch(change.records, change.kind) ? this.update(change.index.records, nowSeconds) : []
   }
 
   /** Follows a new record set; returns the zones whose serial moved (or that appeared or went). */
   update(records: readonly DnsRecord[], nowSeconds: number): SerialChange[] {
     const changes: SerialChange[] = []
     const groups = groupByZone(records)
+    this.apexSet = new Set(groups.keys())
     for (const [apex, members] of groups) {
       const prev = this.zones.get(apex)
       if (prev && sameMembers(prev.content.members, members)) continue
@@ -102,7 +131,15 @@ export class ZoneTracker {
         prev.content = content // same RRs from other record objects (a reload, a replica apply)
         continue
       }
-      changes.push(this.advance(apex, prev, content, nowSeconds))
+      // the change's own time: the newest version time of the records it brought (see step)
+      let changed: number | undefined
+      for (const r of members) if (!prev.content.hasStamp(stampOf(r))) changed = newer(changed, r)
+      const rrs: ZoneChange = { removed: [], added: [] }
+      for (const [k, rr] of prev.content.rrs) if (!content.rrs.has(k)) rrs.removed.push(rr)
+      for (const [k, rr] of content.rrs) if (!prev.content.rrs.has(k)) rrs.added.push(rr)
+      const oldSoa = servedSoa(prev.content, prev.serial)
+      prev.content = content
+      changes.push(this.step(apex, prev, oldSoa, rrs, changed, nowSeconds))
     }
     for (const [apex, prev] of this.zones) if (!groups.has(apex)) changes.push(this.drop(apex, prev))
     return changes
@@ -160,7 +197,7 @@ export class ZoneTracker {
   restoreHistory(apex: string, diffs: readonly ZoneDiff[]): boolean {
     const z = this.zones.get(apex)
     const last = diffs[diffs.length - 1]
-    if (!z || !last || z.history.length > 0 || last.to !== z.serial || last.digest !== z.content.digest) return false
+    if (!z || !last || z.history.length > 0 || last.to !== z.serial || !this.sameDigest(apex, z.content, last.digest)) return false
     const history = [...diffs]
     let bytes = history.reduce((n, d) => n + d.bytes, 0)
     while (history.length > 0 && (history.length > this.opts.maxDiffs || bytes > this.opts.maxBytes)) bytes -= (history.shift() as ZoneDiff).bytes
@@ -176,36 +213,76 @@ export class ZoneTracker {
     return out
   }
 
-  private advance(apex: string, prev: ZoneState, content: ZoneContent, nowSeconds: number): SerialChange {
-    // the change's own time, the newest version time (updated_on, else added_on) of the records it brought (the same on every node);
-    // ours when it brought none with a time (a delete)
-    let changed: number | undefined
-    for (const r of content.members) {
-      if (prev.content.stamps.has(stampOf(r))) continue
-      const s = versionSeconds(r)
-      if (s !== undefined && (changed === undefined || s > changed)) changed = s
+  /** One index delta: each zone it touches takes its part in place; undefined (nothing done) when it needs a full pass. */
+  private applyDelta(delta: IndexDelta, nowSeconds: number): SerialChange[] | undefined {
+    const parts = new Map<string, { removed: DnsRecord[]; added: DnsRecord[]; replaced: [DnsRecord, DnsRecord][] }>()
+    const part = (apex: string) => {
+      let p = parts.get(apex)
+      if (!p) parts.set(apex, (p = { removed: [], added: [], replaced: [] }))
+      return p
     }
+    const zones = (r: DnsRecord): string[] => (this.apexSet.size === 0 ? [] : zonesOf(this.apexSet, r))
+    for (const r of delta.removed) for (const z of zones(r)) part(z).removed.push(r)
+    for (const r of delta.added) for (const z of zones(r)) part(z).added.push(r)
+    for (const [old, r] of delta.replaced) {
+      const to = zones(r)
+      const from = zones(old)
+      // a record that moves into a zone or to another owner takes the old one's place in file order, which the
+      // zone does not keep (file order picks an RRset's TTL): compared in full
+      if (to.some((z) => !from.includes(z)) || (from.length > 0 && servedOwner(old) !== servedOwner(r))) return undefined
+      for (const z of from) if (to.includes(z)) part(z).replaced.push([old, r])
+      else part(z).removed.push(old)
+    }
+    const changes: SerialChange[] = []
+    for (const [apex, d] of parts) {
+      const z = this.zones.get(apex)
+      if (!z) continue // its SOA does not encode: no zone
+      let changed: number | undefined
+      for (const r of [...d.added, ...d.replaced.map(([, n]) => n)]) if (!z.content.hasStamp(stampOf(r))) changed = newer(changed, r)
+      const oldSoa = servedSoa(z.content, z.serial)
+      const rrs = z.content.apply(d)
+      if (rrs.added.length === 0 && rrs.removed.length === 0) {
+        this.known.set(apex, { serial: z.serial, digest: z.content.digest })
+        continue // the same RRs (e.g. another spelling of a value)
+      }
+      changes.push(this.step(apex, z, oldSoa, rrs, changed, nowSeconds))
+    }
+    return changes
+  }
+
+  /**
+   * Moves zone `apex` (its content already changed) one serial step for the RRs `rrs` changed. `changed`:
+   * the newest version time (updated_on, else added_on) of the records the change brought (the same on every
+   * node); ours when it brought none with a time (a delete).
+   */
+  private step(apex: string, z: ZoneState, oldSoa: WireRR, rrs: ZoneChange, changed: number | undefined, nowSeconds: number): SerialChange {
+    const content = z.content
     // k records of the zone stamped in that second count k steps from it: a node that receives a burst as one
     // delta lands where the writer did after taking the burst one change at a time (never on a serial the
     // writer had with other content), so a secondary moving between nodes is not told it is current wrongly
-    let serial = nextSerial(prev.serial, changed === undefined ? nowSeconds : changed + Math.max(0, secondCount(content.members, changed) - 1))
+    let serial = nextSerial(z.serial, changed === undefined ? nowSeconds : changed + Math.max(0, content.stampsAt(changed) - 1))
     // an operator who raises the stored serial past ours is followed (e.g. to jump a secondary forward)
     serial = startSerial([serial, soaSerialOf(content.soaRdata)])
-    const removed: ZoneRR[] = []
-    const added: ZoneRR[] = []
-    for (const [k, rr] of prev.content.rrs) if (!content.rrs.has(k)) removed.push(rr)
-    for (const [k, rr] of content.rrs) if (!prev.content.rrs.has(k)) added.push(rr)
     const diff: ZoneDiff = {
-      from: prev.serial, to: serial, digest: content.digest, oldSoa: servedSoa(prev.content, prev.serial), newSoa: servedSoa(content, serial),
-      removed, added, bytes: 0,
+      from: z.serial, to: serial, digest: content.digest, oldSoa, newSoa: servedSoa(content, serial),
+      removed: rrs.removed, added: rrs.added, bytes: 0,
     }
     diff.bytes = diffWireBytes(diff)
-    const history = prev.history
+    const history = z.history
     history.push(diff)
-    let bytes = prev.historyBytes + diff.bytes
+    let bytes = z.historyBytes + diff.bytes
     while (history.length > 0 && (history.length > this.opts.maxDiffs || bytes > this.opts.maxBytes)) bytes -= (history.shift() as ZoneDiff).bytes
+    const from = z.serial
     this.set(apex, { content, serial, history, historyBytes: bytes })
-    return { apex, from: prev.serial, to: serial, added: added.length, removed: removed.length }
+    return { apex, from, to: serial, added: rrs.added.length, removed: rrs.removed.length }
+  }
+
+  /** True when `digest` (persisted, maybe in the first format) is the digest of `content`. */
+  private sameDigest(apex: string, content: LiveZone, digest: string): boolean {
+    if (!isLegacyDigest(digest)) return digest === content.digest
+    let legacy = this.legacy.get(apex)
+    if (legacy === undefined) this.legacy.set(apex, (legacy = content.legacyDigest()))
+    return digest === legacy
   }
 
   private drop(apex: string, prev: ZoneState): SerialChange {
@@ -219,15 +296,21 @@ export class ZoneTracker {
   }
 }
 
-/** How many distinct records (by identity and version) of `members` were stamped in second `sec`. */
-function secondCount(members: readonly DnsRecord[], sec: number): number {
-  const seen = new Set<string>()
-  for (const r of members) if (versionSeconds(r) === sec) seen.add(stampOf(r))
-  return seen.size
+/** The later of `t` and `r`'s version time. */
+function newer(t: number | undefined, r: DnsRecord): number | undefined {
+  const s = versionSeconds(r)
+  return s !== undefined && (t === undefined || s > t) ? s : t
 }
 
-function sameMembers(a: readonly DnsRecord[], b: readonly DnsRecord[]): boolean {
-  if (a.length !== b.length) return false
+/** True when a delta adds, removes or changes a SOA record (the zones themselves may change: a full pass). */
+function movesApexes(d: RecordDelta): boolean {
+  const soa = (r: DnsRecord): boolean => r.type.toUpperCase() === 'SOA'
+  return d.removed.some(soa) || d.added.some(soa) || d.replaced.some(([a, b]) => soa(a) || soa(b))
+}
+
+/** False when `a` is unknown (a zone changed by deltas since its last full build). */
+function sameMembers(a: readonly DnsRecord[] | undefined, b: readonly DnsRecord[]): boolean {
+  if (a === undefined || a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }

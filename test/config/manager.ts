@@ -76,7 +76,7 @@ const refused: [string, string, RegExp][] = [
   ['api', 'yes', /^api: must be a boolean \(true or false\), got "yes"$/],
   ['dns_port', 'x', /^dns_port \(port\): must be a port number/],
   ['timeout', '1.5', /timeout: must be an integer between 1 and 60, got "1.5"/],
-  ['records_source_type', 'git', /records_source_type \(file_locations.records_source.type\): "git" is not implemented yet/],
+  ['records_source_type', 'git', /records_source_type \(file_locations.records_source.type\): "git" is refused by design, not planned \(the reason: docs\/configuration.md\); must be one of file\|url\|bind_dir$/],
   ['fallback_server_transport', 'quic', /fallback_server_transport: must be one of udp\|tcp\|dot\|doh/],
   ['log_severity', 'loud', /log_severity \(log.log_severity\): must be one of debug\|info\|warn\|error\|none/],
   ['cluster_peers', '[1,2]', /cluster_peers: must be an array of strings/],

@@ -91,7 +91,7 @@ const nestedBad: [unknown, string][] = [
   [{ log: { log_severity: 'verbose' } }, 'log.log_severity: must be one of debug|info|warn|error|none, got "verbose"'],
   [{ log: { log_rotation_size_mb: 0 } }, 'log.log_rotation_size_mb: must be an integer between 1 and 1000000, got 0'],
   [{ DNSRecordSettings: { auto_build_ptr_from_a: 'true' } }, 'DNSRecordSettings.auto_build_ptr_from_a: must be a boolean (true or false), got "true"'],
-  [{ file_locations: { records_source: { type: 'git' } } }, 'file_locations.records_source.type: "git" is not implemented yet; must be one of file|url|bind_dir'],
+  [{ file_locations: { records_source: { type: 'git' } } }, 'file_locations.records_source.type: "git" is refused by design, not planned (the reason: docs/configuration.md); must be one of file|url|bind_dir'],
   [{ file_locations: { records_source: 'x' } }, 'file_locations.records_source: must be an object, got "x"'],
 ]
 for (const [input, message] of nestedBad) {

@@ -14,7 +14,7 @@ function context(files: string[]) {
   const lines: string[] = []
   const log = pino({ level: 'info' }, new Writable({ write(c, _e, cb) { lines.push(String(c)); cb() } }))
   const config = { adblock_list_files: files } as unknown as Config
-  const stops = new StopStack()
+  const stops = new StopStack(log)
   const ctx: BuildContext = { config, cfg: () => config, log, stops }
   return { ctx, lines, stops }
 }

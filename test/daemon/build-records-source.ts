@@ -38,7 +38,7 @@ t.test('bind_dir keys take effect: include_pattern picks the files, watch and re
   const zone = (host: string, ip: string) => `$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\n${host} A ${ip}\n`
   await writeFile(join(zones, 'example.com.db'), zone('ns1', '192.0.2.1'))
   await writeFile(join(zones, 'example.org.zone'), zone('ns1', '192.0.2.2'))
-  const names = (n: { daemon: { records: { list(): { name: string }[] } } }) => [...new Set(n.daemon.records.list().map((r) => r.name))].sort()
+  const names = (n: { daemon: { records: { list(): readonly { name: string }[] } } }) => [...new Set(n.daemon.records.list().map((r) => r.name))].sort()
 
   const watched = await startTestNode({ file_locations: { records_source: { type: 'bind_dir', location: zones, include_pattern: '*.zone', watch: true, refresh_interval_seconds: 3600 } } }, { dir })
   t.teardown(() => watched.daemon.stop())

@@ -17,8 +17,9 @@ t.test('cache_warm_interval_seconds sets the warm-up period', async (t) => {
     },
   })
   const config = { ...configDefaults(), cache_warm_enabled: true, cache_warm_interval_seconds: 7 }
-  const stops = new StopStack()
-  const ctx: BuildContext = { config, cfg: () => config, log: pino({ level: 'silent' }), stops }
+  const log = pino({ level: 'silent' })
+  const stops = new StopStack(log)
+  const ctx: BuildContext = { config, cfg: () => config, log, stops }
   const warm = startCacheWarmUp(ctx, { forward: async () => ({ kind: 'none', reason: 'no_upstreams', failures: [] }) }, 5353)
   t.teardown(() => stops.unwind())
   t.ok(warm)

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -33,7 +33,7 @@ function ctxFor(dir: string, peers: string[], extra: Record<string, unknown> = {
 }
 
 /** A started cluster node on loopback TCP whose key handler answers `answer` (none: not a signer). */
-async function peer(t: Parameters<Parameters<typeof t.test>[1]>[0], answer?: (zone: string) => Message): Promise<string> {
+async function peer(t: Test, answer?: (zone: string) => Message): Promise<string> {
   const node = makeNode(new TcpTransport(), { cluster_listen_addr: '127.0.0.1:0' }, { deps: answer ? { dnssecKeys: answer } : {} })
   await startAll(t, node)
   return node.manager.listenAddress()!

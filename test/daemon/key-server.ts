@@ -1,5 +1,5 @@
 import t from 'tap'
-import { chmodSync, writeFileSync } from 'node:fs'
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pino from 'pino'
 import { Writable } from 'node:stream'
@@ -41,7 +41,7 @@ t.test('no handler (no capability announced) unless the node is a cluster node t
   t.equal(keyServer(config('x', { cluster_enabled: false }), 'tls', log), undefined)
 })
 
-t.test('serves its own zone\'s key files, refuses another zone, plain TCP and unreadable files; never logs key bytes', async (t) => {
+t.test('serves its own zone\'s key files, refuses another zone and plain TCP; never logs key bytes', async (t) => {
   const dir = await tempDir(t)
   const { path, d } = writeKey(dir, 'example.test', 'Kexample.test.+013+00001')
   const { log, lines } = logger()
@@ -53,11 +53,35 @@ t.test('serves its own zone\'s key files, refuses another zone, plain TCP and un
   t.match(serve('example.test', '192.0.2.7'), { type: 'dnssec_keys' })
   t.match(keyServer(config(path), 'tcp', log)!('example.test', '192.0.2.8'), { type: 'error', message: /cluster TLS only/ })
   t.match(keyServer(config(path, { dnssec_key_share_plain: true }), 'tcp', log)!('example.test', '192.0.2.8'), { type: 'dnssec_keys' })
-  chmodSync(path.replace(/\.key$/, '.private'), 0o644)
-  t.same(serve('example.test', '192.0.2.9'), { type: 'error', message: 'this node cannot read its DNSSEC key files' })
   const text = lines.join('')
   t.match(text, /served the DNSSEC key files to a cluster peer/)
   t.match(text, /asked for the DNSSEC keys over plain TCP; refused/)
-  t.match(text, /chmod 600/)
   t.notOk(text.includes(d), 'the private key is not in the log')
+})
+
+t.test('the key files are read once, at start: a pull serves them from memory and never touches the disk', async (t) => {
+  const dir = await tempDir(t)
+  const { path, d } = writeKey(dir, 'example.test', 'Kexample.test.+013+00002')
+  const keyText = readFileSync(path, 'utf8')
+  const serve = keyServer(config(path), 'tls', logger().log)!
+  // After start the files go away, then come back unsafe (mode 0644): neither is seen by a pull.
+  rmSync(path)
+  rmSync(path.replace(/\.key$/, '.private'))
+  const served = serve('example.test', '192.0.2.7')
+  t.match(served, { type: 'dnssec_keys', keys: [{ name: 'Kexample.test.+013+00002', key: keyText }] })
+  t.ok((served as { keys: { private: string }[] }).keys[0].private.includes(d), 'the private key read at start')
+  writeKey(dir, 'example.test', 'Kexample.test.+013+00002')
+  chmodSync(path.replace(/\.key$/, '.private'), 0o644)
+  t.match(serve('example.test', '192.0.2.7'), { type: 'dnssec_keys', keys: [{ key: keyText }] })
+})
+
+t.test('a key file that fails the checks at start stops the start, naming the file and never the key', async (t) => {
+  const dir = await tempDir(t)
+  const { path, d } = writeKey(dir, 'example.test', 'Kexample.test.+013+00003')
+  const { log, lines } = logger()
+  chmodSync(path.replace(/\.key$/, '.private'), 0o644)
+  t.throws(() => keyServer(config(path), 'tls', log), { code: 'ERR_CONFIG_INVALID', message: /Kexample\.test\.\+013\+00003\.private: mode 0644.*chmod 600/ })
+  rmSync(path)
+  t.throws(() => keyServer(config(path), 'tls', log), { code: 'ERR_CONFIG_INVALID', message: /Kexample\.test\.\+013\+00003\.key: cannot read it \(ENOENT\)/ })
+  t.notOk(lines.join('').includes(d))
 })

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { EventEmitter } from 'node:events'
 import type { WebSocket } from 'ws'
 import { LiveHub, MAX_CLIENT_MESSAGE_BYTES, WS_AUTH_TIMEOUT_MS, WS_CLOSE_GRACE_MS } from '../../src/dashboard/live.js'
@@ -18,7 +18,7 @@ class FakeSocket extends EventEmitter {
   say(obj: unknown) { this.emit('message', Buffer.from(JSON.stringify(obj)), false) }
 }
 
-function hub(t: Tap, over: Partial<ConstructorParameters<typeof LiveHub>[0]> = {}) {
+function hub(t: Test, over: Partial<ConstructorParameters<typeof LiveHub>[0]> = {}) {
   const src = { dash: { n: 1 } as unknown, res: { count: 0 } as unknown }
   const h = new LiveHub({
     sources: { dashboard: () => src.dash, resolutions: () => src.res },

@@ -13,7 +13,7 @@ const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chro
 const WAIT = { timeout: 5000 }
 
 if (!CHROMIUM) {
-  t.skip('no Chromium found (set CHROMIUM_PATH)')
+  t.skip('no Chromium found (set CHROMIUM_PATH)', () => {})
 } else {
   let browser: Browser
   t.before(async () => { browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }) })

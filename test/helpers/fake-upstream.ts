@@ -33,7 +33,7 @@ export interface FakeUpstream {
   /** UDP and TCP port (the same number). */
   port: number
   /** Queries seen, in order. */
-  queries: { transport: 'udp' | 'tcp'; name: string; type: string; id: number; hasOpt: boolean }[]
+  queries: { transport: 'udp' | 'tcp'; name: string; type: string; id: number; hasOpt: boolean; dnssecOk: boolean; cd: boolean }[]
   close(): Promise<void>
 }
 
@@ -80,6 +80,8 @@ export async function startFakeUpstream(behave: Behave): Promise<FakeUpstream> {
       type: String(question.type),
       id: q.id ?? 0,
       hasOpt: (q.additionals ?? []).some((a) => a.type === 'OPT'),
+      dnssecOk: (q.additionals ?? []).some((a) => a.type === 'OPT' && a.flag_do),
+      cd: q.flag_cd,
     })
   }
 

@@ -1,7 +1,8 @@
 /**
  * Zones for the Knot differential test (test/integration/knot-differential.ts): one list of records,
  * written as dnsplane's records JSON and as knotd zone files, and the queries asked of both. Also starts
- * and stops knotd for the tests that run one (knot-differential.ts, zone-transfer.ts).
+ * and stops knotd for the tests that run one (knot-differential.ts, zone-transfer.ts), and a knotd that signs
+ * zones itself (the DNSSEC tests).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
@@ -191,4 +192,32 @@ export async function stopProcess(p: ChildProcess): Promise<void> {
   const timer = setTimeout(() => p.kill('SIGKILL'), 3000)
   await done
   clearTimeout(timer)
+}
+
+const SIGNED_ZONE = (apex: string): string => `$ORIGIN ${apex}.
+$TTL 300
+@ SOA ns.${apex}. host.${apex}. 1 3600 900 604800 300
+@ NS ns.${apex}.
+ns A 127.0.0.1
+www A 192.0.2.1
+*.wild A 192.0.2.2
+`
+
+/**
+ * knotd signing two zones itself (ECDSA P-256): nsec.test (NSEC) and nsec3.test (NSEC3, 0 iterations), each
+ * with www A 192.0.2.1 and *.wild A 192.0.2.2 (test/integration/dnssec-validate-knot.ts, dnssec-forward-do.ts).
+ */
+export async function startSigningKnot(dir: string, port: number): Promise<ChildProcess> {
+  const zones: string[] = []
+  for (const [apex, nsec3] of [['nsec.test', false], ['nsec3.test', true]] as const) {
+    const file = join(dir, `${apex}.zone`)
+    await writeFile(file, SIGNED_ZONE(apex))
+    zones.push(`  - domain: "${apex}."`, `    file: "${file}"`, '    journal-content: none', '    zonefile-sync: -1', '    dnssec-signing: on', `    dnssec-policy: ${nsec3 ? 'p3' : 'p1'}`)
+  }
+  return startKnotd(dir, port, [
+    'policy:',
+    '  - id: p1', '    algorithm: ecdsap256sha256', '    nsec3: off',
+    '  - id: p3', '    algorithm: ecdsap256sha256', '    nsec3: on', '    nsec3-iterations: 0',
+    'zone:', ...zones,
+  ])
 }

@@ -3,10 +3,11 @@ import { mkdtemp, rename, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { queryUdp } from '../helpers/dns-client.js'
+import { recordsOf } from '../helpers/dns-packet.js'
 import { startTestNode, waitFor } from '../helpers/daemon.js'
 
 const records = { records: [{ name: 'www.example.net', type: 'A', value: '198.51.100.7', ttl: 120 }, { name: 'mine.example.net', type: 'A', value: '198.51.100.8', ttl: 120 }] }
-const first = (p: Awaited<ReturnType<typeof queryUdp>>) => (p.answers?.[0] as { data?: unknown } | undefined)?.data
+const first = (p: Awaited<ReturnType<typeof queryUdp>>) => recordsOf(p.answers)[0]?.data
 
 t.test('a node with adblock_list_files answers listed names 0.0.0.0 / :: and re-reads a changed list', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'dnsplane-block-'))
@@ -19,7 +20,7 @@ t.test('a node with adblock_list_files answers listed names 0.0.0.0 / :: and re-
 
   const a = await queryUdp(node.dnsPort, 'ads.example.com', 'A')
   t.equal(first(a), '0.0.0.0', 'hosts-format name blocked')
-  t.equal(a.answers?.[0]?.ttl, 300)
+  t.equal(recordsOf(a.answers)[0]?.ttl, 300)
   t.equal(first(await queryUdp(node.dnsPort, 'Tracker.Example.org', 'AAAA')), '::', 'plain-list name blocked, any case')
   const mx = await queryUdp(node.dnsPort, 'ads.example.com', 'MX')
   t.equal(mx.rcode, 'NOERROR')

@@ -9,7 +9,7 @@ import { hasScript, runInPty } from '../helpers/pty.js'
 
 t.test('the interactive client under a pty: completion, did-you-mean and Ctrl-C twice to quit', async (t) => {
   if (!hasScript()) {
-    t.skip('util-linux script is not installed: the client is not tested under a pty')
+    t.skip('util-linux script is not installed: the client is not tested under a pty', () => {})
     return
   }
   const node = await startTestNode()

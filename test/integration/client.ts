@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream'
 import { runClient } from '../../src/tui/run-client.js'
 import { startTestNode, waitFor } from '../helpers/daemon.js'
 import { queryUdp } from '../helpers/dns-client.js'
+import { recordsOf } from '../helpers/dns-packet.js'
 
 async function client(target: string, command: string, extra: { token?: string; json?: boolean } = {}) {
   const stdout = new PassThrough()
@@ -33,7 +34,7 @@ t.test('dnsplane client -c drives a running node over the control socket', async
   }, 5000)
   t.ok(onDisk, 'record on disk')
   const answer = await queryUdp(node.dnsPort, 'txt.example.com', 'TXT')
-  t.same((answer.answers?.[0]?.data as Buffer[]).map(String), ['v=spf1 -all'], 'quoted value kept as one string')
+  t.same((recordsOf(answer.answers)[0]?.data as Buffer[]).map(String), ['v=spf1 -all'], 'quoted value kept as one string')
   const list = await client(sock, 'record list', { json: true })
   t.equal(list.code, 0)
   t.match(list.out, /txt\.example\.com/)
@@ -54,7 +55,7 @@ t.test('dnsplane client -c reaches a remote node over TCP with the API token', a
   const ok = await client(target, 'record add tcp.example.com 192.0.2.33', { token: 'tui-e2e-token-5678' })
   t.equal(ok.code, 0, ok.err)
   const answer = await queryUdp(node.dnsPort, 'tcp.example.com', 'A')
-  t.equal(answer.answers?.[0]?.data, '192.0.2.33')
+  t.equal(recordsOf(answer.answers)[0]?.data, '192.0.2.33')
   const status = await client(target, 'server config', { token: 'tui-e2e-token-5678' })
   t.equal(status.code, 0)
   t.notMatch(status.out, /tui-e2e-token-5678/, 'secrets never printed')

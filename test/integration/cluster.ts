@@ -2,6 +2,7 @@ import t from 'tap'
 import net from 'node:net'
 import { startTestNode, waitFor, freePort, type TestNode } from '../helpers/daemon.js'
 import { queryUdp } from '../helpers/dns-client.js'
+import { recordsOf } from '../helpers/dns-packet.js'
 
 const TOKEN = 'cluster-shared-secret-for-tests'
 
@@ -27,7 +28,7 @@ async function api(node: TestNode, method: string, path: string, body?: unknown)
 
 async function answers(node: TestNode, name: string, type = 'A'): Promise<string[]> {
   const p = await queryUdp(node.dnsPort, name, type, 500)
-  return (p.answers ?? []).map((a) => String(a.data))
+  return recordsOf(p.answers).map((a) => String(a.data))
 }
 
 async function startCluster(n: number, extra: Record<string, unknown> = {}) {

@@ -4,7 +4,7 @@
  * denials get AD; a proxy that flips a byte of an RRSIG, and a clock past the signatures' expiry, give bogus
  * (SERVFAIL with EDE under strict). Skips when knotd or kdig is missing.
  */
-import { execFile, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import dgram from 'node:dgram'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -19,7 +19,7 @@ import { fallbackFromConfig } from '../../src/dns/forward/upstream-select.js'
 import { ForwardValidator } from '../../src/dns/forward/validation.js'
 import { parseTrustAnchors } from '../../src/dnssec/validate/trust-anchors.js'
 import { freePort, startTestNode, waitFor } from '../helpers/daemon.js'
-import { startKnotd, stopProcess } from '../helpers/knot-zones.js'
+import { startSigningKnot, stopProcess } from '../helpers/knot-zones.js'
 
 const log = pino({ level: 'silent' })
 const execFileAsync = promisify(execFile)
@@ -123,30 +123,6 @@ if (!has('knotd') || !has('kdig')) {
   })
 }
 
-const ZONE = (apex: string): string => `$ORIGIN ${apex}.
-$TTL 300
-@ SOA ns.${apex}. host.${apex}. 1 3600 900 604800 300
-@ NS ns.${apex}.
-ns A 127.0.0.1
-www A 192.0.2.1
-*.wild A 192.0.2.2
-`
-
-async function startSigningKnot(dir: string, port: number): Promise<ChildProcess> {
-  const zones: string[] = []
-  for (const [apex, nsec3] of [['nsec.test', false], ['nsec3.test', true]] as const) {
-    const file = join(dir, `${apex}.zone`)
-    await writeFile(file, ZONE(apex))
-    zones.push(`  - domain: "${apex}."`, `    file: "${file}"`, '    journal-content: none', '    zonefile-sync: -1', '    dnssec-signing: on', `    dnssec-policy: ${nsec3 ? 'p3' : 'p1'}`)
-  }
-  return startKnotd(dir, port, [
-    'policy:',
-    '  - id: p1', '    algorithm: ecdsap256sha256', '    nsec3: off',
-    '  - id: p3', '    algorithm: ecdsap256sha256', '    nsec3: on', '    nsec3-iterations: 0',
-    'zone:', ...zones,
-  ])
-}
-
 /** A UDP proxy to 127.0.0.1:`upstream` that corrupts RRSIGs in answers to A questions (while `flipOn()`). */
 async function flippingProxy(upstream: number, flipOn: () => boolean = () => true): Promise<{ port: number; close: () => void }> {
   const front = dgram.createSocket('udp4')
@@ -155,7 +131,7 @@ async function flippingProxy(upstream: number, flipOn: () => boolean = () => tru
     const back = dgram.createSocket('udp4')
     back.on('message', (reply) => {
       back.close()
-      let out = reply
+      let out: Buffer = reply
       try {
         const p = packet.decode(reply)
         if (flipOn() && p.questions?.[0]?.type === 'A') {

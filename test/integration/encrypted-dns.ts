@@ -25,7 +25,7 @@ const peerFingerprint = (port: number, ca: Buffer) =>
 
 t.test('a node with dot_enabled and doh_enabled answers over TLS and HTTPS as over UDP', async (t) => {
   const why = await opensslUnavailable()
-  if (why) return t.skip(why)
+  if (why) return t.skip(why, () => {})
   const pki = await makeTestPki(t)
   const { node, dir, dot, doh } = await startEncryptedTestNode(t, pki, records)
   t.same([dot.address, doh.address], ['127.0.0.1', '127.0.0.1'], 'dot_bind and doh_bind: not the wildcard')
@@ -69,7 +69,7 @@ t.test('a node with dot_enabled and doh_enabled answers over TLS and HTTPS as ov
 
 t.test('dot_enabled with a missing key file refuses to start, naming the key', async (t) => {
   const why = await opensslUnavailable()
-  if (why) return t.skip(why)
+  if (why) return t.skip(why, () => {})
   const pki = await makeTestPki(t)
   await t.rejects(
     startTestNode({ dot_enabled: true, dot_bind: '127.0.0.1', dot_port: '0', dot_cert_file: pki.nodeA.certPath, dot_key_file: join(pki.dir, 'nope.key') }),

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { startTestNode, waitFor, freePort, type TestNode, pairClusterConfig } from '../helpers/daemon.js'
 import { queryUdp } from '../helpers/dns-client.js'
+import { recordsOf } from '../helpers/dns-packet.js'
 
 const TOKEN = 'metrics-cluster-shared-secret'
 
@@ -43,7 +44,7 @@ const value = (s: Scrape, key: string): number => s.samples.get(key) ?? 0
 
 async function answers(node: TestNode, name: string): Promise<string[]> {
   const p = await queryUdp(node.dnsPort, name, 'A', 500)
-  return (p.answers ?? []).map((a) => String(a.data))
+  return recordsOf(p.answers).map((a) => String(a.data))
 }
 
 t.test('metrics of a two-node cluster: names, types, and the series that move with a replicated write', async (t) => {

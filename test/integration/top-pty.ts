@@ -9,7 +9,7 @@ import { hasScript, runInPty } from '../helpers/pty.js'
 
 t.test('dnsplane top draws under a pty, survives a resize and quits on q', async (t) => {
   if (!hasScript()) {
-    t.skip('util-linux script is not installed: top is not tested under a pty')
+    t.skip('util-linux script is not installed: top is not tested under a pty', () => {})
     return
   }
   const node = await startTestNode()

@@ -15,27 +15,27 @@ t.test('a hit reads as an event of duration 0, outcome local unless given', asyn
   ])
 })
 
-t.test('once full, hits reuse the slot objects the log made, and never a caller event', async (t) => {
+t.test('once full, hits and events overwrite each other slot by slot; a caller event is never changed', async (t) => {
   const log = new ResolutionLog(2)
   log.pushHit(1, 'a', hit)
-  const first = log.newest(1)[0]
   const caller = ev('caller.test')
   log.push(caller)
-  log.pushHit(2, 'b', { ...hit, qname: 'second.test' }) // overwrites the slot of the first hit: reused
-  t.equal(log.newest(1)[0], first, 'the same object')
-  t.equal(first.qname, 'second.test')
-  log.pushHit(3, 'c', { ...hit, qname: 'third.test' }) // the caller's slot: a new object, the caller's left alone
-  t.same(caller, ev('caller.test'))
-  t.same(log.newest().map((e) => [e.qname, e.at]), [['third.test', 3], ['second.test', 2]])
+  log.pushHit(2, 'b', { ...hit, qname: 'second.test' }) // overwrites the slot of the first hit
+  t.equal(log.newest(2)[1], caller, 'a caller event is returned as pushed')
+  log.pushHit(3, 'c', { ...hit, qname: 'third.test' }) // overwrites the caller's slot
+  t.same(caller, ev('caller.test'), 'left alone')
+  t.same(log.newest().map((e) => [e.qname, e.at, e.client_ip]), [['third.test', 3, 'c'], ['second.test', 2, 'b']])
+  log.push(ev('again.test')) // an event over a hit's slot reads as the event
+  t.same(log.newest().map((e) => [e.qname, e.outcome, e.duration_ms]), [['again.test', 'upstream', 7], ['third.test', 'local', 0]])
   t.equal(log.length, 2)
 })
 
-t.test('clear forgets the owned slots too', async (t) => {
+t.test('clear forgets the hits too', async (t) => {
   const log = new ResolutionLog(1)
   log.pushHit(1, 'a', hit)
-  const owned = log.newest()[0]
   log.clear()
   t.same(log.newest(), [])
+  t.equal(log.length, 0)
   log.pushHit(2, 'b', hit)
-  t.not(log.newest()[0], owned, 'a fresh object after clear')
+  t.same(log.newest().map((e) => [e.at, e.client_ip]), [[2, 'b']])
 })

@@ -197,3 +197,20 @@ t.test('the series and rates follow the clock across second and minute boundarie
   t.equal(series.at(-1)?.replies, 1, 'the next minute')
   t.equal(series.at(-3)?.replies, 1, 'the stepped-back minute')
 })
+
+t.test('countHits(hit, n, at) counts as n recordHit calls would, without logging; unknown outcomes are ignored', async (t) => {
+  const c = clock()
+  const a = new Stats({ now: c.now })
+  const b = new Stats({ now: c.now })
+  const hit = { qname: 'h.example', qtype: 'A', outcome: 'cache' as const, rcode: 'NOERROR' }
+  for (let i = 0; i < 3; i++) a.recordHit(T0 + 5, undefined, hit)
+  b.countHits(hit, 3, T0 + 5)
+  b.countHits({ ...hit, outcome: 'bogus' as never }, 2, T0 + 5)
+  t.same(b.counters(), a.counters())
+  t.same(b.perf(), a.perf())
+  t.same(b.series(), a.series())
+  t.equal(b.resolutions().count, 0, 'countHits does not log')
+  b.logHit(T0 + 6, '192.0.2.1', hit)
+  t.same(b.resolutions().resolutions.map((e) => [e.qname, e.client_ip, e.outcome]), [['h.example', '192.0.2.1', 'cache']])
+  t.equal(b.counters().total_queries, 3, 'logHit does not count')
+})

@@ -3,6 +3,7 @@ import t from 'tap'
 import { isOversizedBatch, parseNdjson, planBulk, type BulkOptions } from '../../src/store/bulk-plan.js'
 import { GO_ZERO_TIME, type DnsRecord } from '../../src/store/record.js'
 import type { ValidRecordInput } from '../../src/store/record-validate.js'
+import type { WritePlan } from '../../src/store/record-store.js'
 
 let n = 0
 const opts = (over: Partial<BulkOptions> = {}): BulkOptions => ({
@@ -30,10 +31,12 @@ t.test('an RRset that would not fit one TCP reply is refused', async (t) => {
 t.test('a batch larger than one journal frame is written through', async (t) => {
   const { plan } = planBulk([], [{ name: 'a.example', type: 'A', value: '192.0.2.9' }], opts())
   t.equal(isOversizedBatch(plan), false)
-  t.equal(isOversizedBatch({ result: { records: [], messages: [] } }), false)
+  const nothing: WritePlan = { result: { records: [], messages: [] } }
+  t.equal(isOversizedBatch(nothing), false)
   const huge = { ...stored, value: 'x'.repeat(70_000) }
   const entry = { op: 'batch' as const, entries: Array.from({ length: 400 }, () => ({ op: 'add' as const, records: [huge] })) }
-  t.equal(isOversizedBatch({ next: [], change: { source: 'local', kind: 'replace', records: [] }, entry, result: { records: [], messages: [] } }), true)
+  const oversized: WritePlan = { next: [], change: { source: 'local', kind: 'replace', records: [] }, entry, result: { records: [], messages: [] } }
+  t.equal(isOversizedBatch(oversized), true)
 })
 
 t.test('a replace with nothing to change plans no write', async (t) => {

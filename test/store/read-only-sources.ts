@@ -9,7 +9,7 @@ import pino from 'pino'
 import { ReadOnlyRecordStore } from '../../src/store/read-only-store.js'
 import { checkSourceUrl, fetchRecords } from '../../src/store/url-source.js'
 import { globToRegExp, listZoneSources, loadBindDir, watchBindDir, zonesOfNamedConf } from '../../src/zonefile/bind-dir.js'
-import type { RecordChange } from '../../src/store/record-store.js'
+import type { RecordChange, RecordStore } from '../../src/store/record-store.js'
 
 const log = pino({ level: 'silent' })
 const A = (name: string, value: string) => ({ name, type: 'A', value, ttl: 60 })
@@ -68,12 +68,14 @@ t.test('read-only store: loads, refuses every write, refreshes, keeps records wh
   store.onChange((c) => changes.push(c))
   t.equal(store.list().length, 1)
   t.equal(store.index.records.length, 1)
-  for (const write of [() => store.add(), () => store.update(), () => store.remove(), () => store.replaceAll(), () => store.replaceWith(), () => store.save(), () => store.confirmMassDelete(), () => store.discardMassDelete()]) {
+  const writes: Array<() => Promise<unknown>> = [() => store.add(), () => store.update(), () => store.remove(), () => store.replaceAll(), () => store.replaceWith(), () => store.save(), () => store.confirmMassDelete(), () => store.discardMassDelete()]
+  for (const write of writes) {
     await t.rejects(write(), { code: 'ERR_READ_ONLY_SOURCE' })
   }
   t.equal(await store.reconcileAtStart(), 'accepted')
   t.equal(store.heldMassDelete(), undefined)
-  t.equal(store.bulkWrite, undefined, 'no bulk writes')
+  const asStore: RecordStore = store
+  t.equal(asStore.bulkWrite, undefined, 'no bulk writes')
   records = [A('a.example', '192.0.2.1'), A('b.example', '192.0.2.2')]
   t.equal(await store.reload(), 2)
   t.match(changes[0], { source: 'reload', kind: 'replace' })

@@ -139,7 +139,7 @@ t.test('round trip: records -> zone text -> the same records (fast-check)', asyn
 
 t.test('exported zones pass kzonecheck', { skip: hasKzonecheck ? false : 'kzonecheck (knot-dnssecutils) not installed' }, async (t) => {
   await fc.assert(
-    fc.asyncProperty(fc.uniqueArray(row.filter((r) => r.type !== 'CNAME'), { maxLength: 15, selector: (r) => `${r.name} ${r.type} ${r.value}` }), async (rows) => {
+    fc.asyncProperty(fc.uniqueArray(row, { maxLength: 15, selector: (r) => `${r.name} ${r.type} ${r.value}` }), async (rows) => {
       const text = writeZone([SOA, NS, NS_A, ...rows], 'example.com')
       const problem = kzonecheck(text, 'example.com')
       if (problem !== undefined) throw new Error(`${problem}\n${text}`)

@@ -62,6 +62,11 @@ export interface ForwardRequest {
   signal?: AbortSignal
   /** Ask with DO and CD set (RFC 4035 3.2.1, RFC 6840 5.9): a validating forwarder checks the answer itself. */
   dnssec?: boolean
+  /**
+   * Ask with DO (without CD): a security-aware forwarder that does not validate still fetches the DNSSEC
+   * records (RFC 4035 4.1) so it can pass them to DO clients (3.2.1); the server strips them for the others.
+   */
+  dnssecOk?: boolean
 }
 
 export type ForwardResult =
@@ -99,7 +104,10 @@ interface Wire {
   name: string
   type: string
   klass: string
+  /** DO and CD, and the raw reply kept for the validator. */
   dnssec: boolean
+  /** DO in the OPT record (set with `dnssec` too). */
+  dnssecOk: boolean
 }
 
 type Exchange = { packet: DecodedPacket; raw: Buffer } | { failure: UpstreamFailureReason }
@@ -139,7 +147,8 @@ export class NetworkForwarder implements Forwarder {
     if (this.#closed || this.#inFlight + n > this.#maxInFlight) {
       return { kind: 'none', reason: 'all_failed', failures: [{ addressPort: '*', reason: 'overloaded' }] }
     }
-    const wire: Wire = { name: req.name.replace(/\.+$/, ''), type: packetType, klass, dnssec: req.dnssec === true }
+    const dnssec = req.dnssec === true
+    const wire: Wire = { name: req.name.replace(/\.+$/, ''), type: packetType, klass, dnssec, dnssecOk: dnssec || req.dnssecOk === true }
     const controller = new AbortController()
     this.#controllers.add(controller)
     this.#inFlight += n
@@ -264,7 +273,7 @@ function buildQuery(wire: Wire, id: number, edns: boolean): Buffer {
   }
   if (edns) {
     q.additionals = [
-      { type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_PAYLOAD_BYTES, extendedRcode: 0, ednsVersion: 0, flags: wire.dnssec ? packet.DNSSEC_OK : 0, flag_do: wire.dnssec, options: [] },
+      { type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_PAYLOAD_BYTES, extendedRcode: 0, ednsVersion: 0, flags: wire.dnssecOk ? packet.DNSSEC_OK : 0, flag_do: wire.dnssecOk, options: [] },
     ]
   }
   return packet.encode(q)

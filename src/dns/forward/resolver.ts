@@ -207,6 +207,9 @@ export class CachingResolver implements UpstreamResolver {
       timeoutMs: this.#opts.timeoutMs > 0 ? this.#opts.timeoutMs : DEFAULT_FORWARD_TIMEOUT_MS,
       signal: this.#stopController.signal,
       dnssec: this.#deps.validator !== undefined,
+      // Always DO: the cached answer keeps the upstream's RRSIG/NSEC/NSEC3 for DO clients, and the server leaves
+      // them out for the others (RFC 4035 3.2.1; responder.ts), so one entry serves both.
+      dnssecOk: true,
     })
     for (const f of result.failures) this.#counters.upstream_failures[f.reason]++
     if (result.kind === 'none') {

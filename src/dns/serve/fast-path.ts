@@ -1,6 +1,7 @@
 /**
  * The UDP fast path: complete response bytes for local answers, keyed by the lower-cased question
- * (name + type + class) and an EDNS flag, so a repeated question costs one Map read and one copy.
+ * (name + type + class) and an EDNS flag, so a repeated question costs one hash-table probe on the
+ * key bytes (KeyTable: no key string per hit) and one copy.
  * Entries are built by the general path (so the bytes are the general path's own). When the records
  * change, advance() drops only the entries whose answer read something the change touched (the tokens
  * the local answerer traced, see ZoneChanges); lookup() with an index it was not advanced to drops
@@ -10,6 +11,7 @@
  */
 import type { RecordIndex } from '../../store/record-index.js'
 import { CLASSIC_UDP_BYTES, DNS_HEADER_BYTES, FAST_KEY_MAX_BYTES, rrTtlOffsets, scanFastQuery, type FastScan } from '../wire/wire.js'
+import { hashKey, KeyTable } from './key-table.js'
 
 /** Bound on cached responses per generation; past it new questions take the general path. */
 export const MAX_FAST_PATH_ENTRIES = 100_000
@@ -65,6 +67,23 @@ export function patchResponse(template: Buffer, query: Buffer, questionEnd: numb
   return out
 }
 
+/**
+ * What the cache holds: every field of FastEntry present, in one order (one hidden class, so the hit
+ * path's property reads stay monomorphic), plus the key bytes and their hash for the KeyTable.
+ */
+interface StoredEntry extends FastEntry {
+  outcome: 'local' | 'cache'
+  questionEnd: number
+  /** Keyed: the key's name and type are the question in `bytes` (stored lower-cased), its flag byte keyLast. */
+  readonly key: Buffer
+  readonly keyAt: number
+  readonly keyLength: number
+  readonly keyLast: number
+  readonly hash: number
+  /** Hits not yet counted by the stats (their HitBatch). */
+  pending: number
+}
+
 /** Node's Buffer has latin1Slice (undocumented but stable since v0.x); typed here. */
 type LatinSlicer = Buffer & { latin1Slice(start: number, end: number): string }
 
@@ -76,7 +95,9 @@ type LatinSlicer = Buffer & { latin1Slice(start: number, end: number): string }
 export type FastLookup = FastEntry | string | undefined
 
 export class FastPathCache {
-  private map = new Map<string, FastEntry>()
+  /** By key string (store, invalidation; misses only) and by key bytes (every lookup). */
+  private map = new Map<string, StoredEntry>()
+  private table = new KeyTable<StoredEntry>()
   /** Keys of the entries stored with what their answer read, by token; and each such key's tokens. */
   private dependents = new Map<string, Set<string>>()
   private reads = new Map<string, string[]>()
@@ -88,7 +109,7 @@ export class FastPathCache {
   private readonly scratch = Buffer.allocUnsafe(FAST_KEY_MAX_BYTES)
   /** Scratch for scanFastQuery (read only inside lookup()). */
   private readonly scan: FastScan = { keyLength: 0, questionEnd: 0, ednsUdpSize: 0 }
-  private last: FastLookup
+  private missKey: string | undefined
   private lastHitEntry: FastEntry | undefined
 
   /** @param maxUdpPayload the EDNS UDP size we advertise (responses above the client's limit miss). */
@@ -100,7 +121,7 @@ export class FastPathCache {
 
   /** Diagnostics for tests: the miss key of the last lookup (the responder uses lookup()'s return value). */
   get pendingKey(): string | undefined {
-    return typeof this.last === 'string' ? this.last : undefined
+    return this.missKey
   }
 
   /** Diagnostics for tests: the entry of the last hit. */
@@ -113,9 +134,12 @@ export class FastPathCache {
    * common shape or the cached response does not fit the client's UDP limit (the general path truncates).
    */
   lookup(msg: Buffer, index: RecordIndex, clock: () => number = () => 0, cacheGeneration = -1): FastLookup {
-    this.last = this.find(msg, index, clock, cacheGeneration)
-    if (typeof this.last === 'object') this.lastHitEntry = this.last
-    return this.last
+    const found = this.find(msg, index, clock, cacheGeneration)
+    if (typeof found === 'object') {
+      this.lastHitEntry = found
+      this.missKey = undefined
+    } else this.missKey = found
+    return found
   }
 
   private find(msg: Buffer, index: RecordIndex, clock: () => number, cacheGeneration: number): FastLookup {
@@ -126,11 +150,13 @@ export class FastPathCache {
       this.cacheGeneration = cacheGeneration
       this.clear()
     }
-    // latin1Slice skips toString's argument normalisation (measurable at ~100k queries/s)
-    const key = (this.scratch as LatinSlicer).latin1Slice(0, this.scan.keyLength)
-    const entry = this.map.get(key)
+    const length = this.scan.keyLength
+    const entry = this.table.get(hashKey(this.scratch, length), this.scratch, length)
     // Only cached forwarded answers expire, so only they read the clock (local hits stay clock-free).
-    if (entry === undefined || (entry.validUntil !== undefined && clock() >= entry.validUntil)) return key
+    // The key string is made for a miss only (store() takes it); latin1Slice skips toString's checks.
+    if (entry === undefined || (entry.validUntil !== undefined && clock() >= entry.validUntil)) {
+      return (this.scratch as LatinSlicer).latin1Slice(0, length)
+    }
     const edns = this.scan.ednsUdpSize
     // RFC 6891 6.2.5: sizes below 512 are treated as 512
     const limit = edns === 0 ? CLASSIC_UDP_BYTES : Math.max(CLASSIC_UDP_BYTES, Math.min(edns, this.maxUdpPayload))
@@ -154,15 +180,30 @@ export class FastPathCache {
 
   /**
    * Remembers the general path's response for `key` (the miss key lookup() returned for the same query).
-   * Keeps `entry` itself and sets its questionEnd (a spread copy made every later hit several times slower).
+   * Keeps a copy of `entry` with every field set in one order (see StoredEntry; a spread copy, whose
+   * shape varies with the fields present, made every later hit several times slower).
    * `reads`: the tokens its answer read (see advance); without them it is dropped on any record change.
    */
   store(key: string, entry: FastEntry, reads?: Iterable<string>): void {
     if (this.map.size >= MAX_FAST_PATH_ENTRIES && !this.map.has(key)) return
+    if (entry.bytes.length < DNS_HEADER_BYTES + key.length + 1) return // not a response to this question
     // key = lower-cased name + type (2) + EDNS flag (1); the question adds class (2) after the header
-    entry.questionEnd = DNS_HEADER_BYTES + key.length + 1
+    const questionEnd = DNS_HEADER_BYTES + key.length + 1
+    const keyBytes = Buffer.from(key, 'latin1')
+    // A copy (the general path sends `entry.bytes` itself, with the client's case) whose question holds
+    // the key: a hit compares the key there and then copies these bytes (its own question patched in).
+    const bytes = Buffer.from(entry.bytes)
+    bytes.set(keyBytes.subarray(0, keyBytes.length - 1), DNS_HEADER_BYTES)
+    // what a hit reads first, so it shares the object's first cache lines; the log's fields (read later) last
+    const stored: StoredEntry = {
+      hash: hashKey(keyBytes, keyBytes.length), keyLength: keyBytes.length, key: bytes, keyAt: DNS_HEADER_BYTES,
+      keyLast: keyBytes[keyBytes.length - 1], validUntil: entry.validUntil, bytes, questionEnd, ttlOffsets: entry.ttlOffsets,
+      outcome: entry.outcome ?? 'local', pending: 0,
+      qname: entry.qname, qtype: entry.qtype, rcode: entry.rcode, record: entry.record, ttlBase: entry.ttlBase, ttl0: entry.ttl0,
+    }
     this.unlink(key)
-    this.map.set(key, entry)
+    this.map.set(key, stored)
+    this.table.add(stored)
     if (reads === undefined) {
       this.blind.add(key)
       return
@@ -185,20 +226,23 @@ export class FastPathCache {
     this.index = index
     this.generation = index.generation
     if (changed === undefined) return this.clear()
-    for (const key of this.blind) this.map.delete(key)
-    this.blind.clear()
+    for (const key of [...this.blind]) this.drop(key)
     for (const token of changed) {
       const keys = this.dependents.get(token)
       if (!keys) continue
-      for (const key of [...keys]) {
-        this.unlink(key)
-        this.map.delete(key)
-      }
+      for (const key of [...keys]) this.drop(key)
     }
   }
 
-  /** Forgets what the entry under `key` read (before it is replaced or dropped). */
+  private drop(key: string): void {
+    this.unlink(key)
+    this.map.delete(key)
+  }
+
+  /** Takes the entry under `key` out of the table and forgets what it read (before it is replaced or dropped). */
   private unlink(key: string): void {
+    const old = this.map.get(key)
+    if (old !== undefined) this.table.delete(old)
     this.blind.delete(key)
     const tokens = this.reads.get(key)
     if (!tokens) return
@@ -213,6 +257,7 @@ export class FastPathCache {
   /** Forgets every entry (the tree was rebuilt, or the block list changed). */
   clear(): void {
     this.map = new Map()
+    this.table.clear()
     this.dependents = new Map()
     this.reads = new Map()
     this.blind = new Set()

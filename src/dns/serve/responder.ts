@@ -29,7 +29,7 @@ import {
   type WireRR,
 } from '../wire/wire.js'
 import { isUpdateMessage } from '../update/update-message.js'
-import { cachedEntry, FastPathCache } from './fast-path.js'
+import { cachedEntry, FastPathCache, type FastEntry } from './fast-path.js'
 import type { DnsServerDeps, DnsServerOptions, UpdateService } from './options.js'
 import { QueryTally, type DnsCounters, type QueryTransport, type TcpAdmission } from './query-event.js'
 import { blockedAnswer } from '../block/blocked-answer.js'
@@ -152,15 +152,7 @@ export class DnsResponder {
         this.blockGeneration = blockGen
       }
       const found = this.fast.lookup(msg, index, this.now, cacheGen)
-      if (typeof found === 'object') {
-        const out = this.fast.render(found, msg, found.ttlOffsets !== undefined ? this.now() : 0)
-        const outcome = found.outcome ?? 'local'
-        this.tally.answered(outcome, out[3] & 0x0f, false)
-        const sink = this.deps.sink
-        if (sink?.recordHit) sink.recordHit(this.now(), clientIp, found)
-        else sink?.record({ at: this.now(), client_ip: clientIp, qname: found.qname, qtype: found.qtype, outcome, rcode: found.rcode, record: found.record, duration_ms: 0, transport, truncated: false })
-        return out
-      }
+      if (typeof found === 'object') return this.hit(found, msg, clientIp)
       fastKey = found
     }
     const started = this.now()
@@ -216,6 +208,20 @@ export class DnsResponder {
       return this.reply(q, RCODES.NOERROR, true, local.chain, [], limit, ev)
     }
     return this.forward(q, local.chain, local.target, local.nodataOnMiss, limit, ev, fastKey, index, reads)
+  }
+
+  /** A fast-path answer: the cached bytes for this query, counted and reported without an event object. */
+  private hit(found: FastEntry, msg: Buffer, clientIp: string | undefined): Buffer {
+    const sink = this.deps.sink
+    // one clock read: local answers need it only for the sink, cached ones also to count their TTLs down
+    const now = sink !== undefined || found.ttlOffsets !== undefined ? this.now() : 0
+    const out = this.fast.render(found, msg, now)
+    const outcome = found.outcome ?? 'local'
+    this.tally.answered(outcome, out[3] & 0x0f, false)
+    if (sink === undefined) return out
+    if (sink.recordHit) sink.recordHit(now, clientIp, found)
+    else sink.record({ at: now, client_ip: clientIp, qname: found.qname, qtype: found.qtype, outcome, rcode: found.rcode, record: found.record, duration_ms: 0, transport: 'udp', truncated: false })
+    return out
   }
 
   /**

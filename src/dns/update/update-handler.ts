@@ -1,20 +1,24 @@
 /**
  * Answers RFC 2136 UPDATE messages arriving on the DNS listeners: TSIG check (RFC 8945), policy
  * (tsig_keys grants, update_allowed_networks for unsigned updates, cluster_reject_local_writes),
- * then the rules applied in ONE store write (replaceWith, source 'local': journaled, acknowledged
- * and replicated like an API write). The reply is signed when the request was.
+ * then the rules applied in ONE store write (source 'local': acknowledged and replicated like an API
+ * write). On a journaled store that write is one journal entry holding the message's delta (bulkWrite),
+ * planned from the names the message touches, so an UPDATE costs its size, not the zone's; a store
+ * without bulk writes gets the whole new list (replaceWith). The reply is signed when the request was.
  */
 import { BlockList, isIP } from 'node:net'
 import type { Logger } from 'pino'
 import { DnsplaneError } from '../../errors.js'
 import type { ValidRecordInput } from '../../store/record-validate.js'
 import type { DnsRecord } from '../../store/record.js'
-import type { RecordStore } from '../../store/record-store.js'
+import { planDelta } from '../../store/batch-positions.js'
+import type { RecordIndex } from '../../store/record-index.js'
+import type { RecordStore, WritePlan } from '../../store/record-store.js'
 import type { Keyring } from '../tsig/keyring.js'
 import { CLASS_IN } from '../wire/wire.js'
 import { signResponse, tsigErrorResponse, verifyRequest, type TsigVerification } from '../tsig/tsig.js'
 import { parseUpdate, OPCODE_UPDATE, type UpdateMessage } from './update-message.js'
-import { applyUpdate, heldZones, UPDATE_RCODES, type UpdateOutcome, type UpdateRcode } from './update-rules.js'
+import { applyUpdate, holdsZone, listView, planUpdate, UPDATE_RCODES, type UpdateOutcome, type UpdateRcode, type UpdateView } from './update-rules.js'
 
 /** What one UPDATE did, for metrics and the resolution log. */
 export interface UpdateReport {
@@ -28,7 +32,7 @@ export interface UpdateReport {
 }
 
 export interface UpdateHandlerDeps {
-  store: Pick<RecordStore, 'replaceWith' | 'list'>
+  store: Pick<RecordStore, 'replaceWith' | 'list'> & Partial<Pick<RecordStore, 'bulkWrite' | 'index'>>
   keyring: Keyring
   /** update_allowed_networks (CIDR or single addresses). */
   allowedNetworks: readonly string[]
@@ -96,22 +100,41 @@ export class UpdateHandler {
   private async apply(m: UpdateMessage, v: TsigVerification, clientIp: string | undefined): Promise<UpdateOutcome> {
     const refused = (reason: string): UpdateOutcome => ({ rcode: 'REFUSED', added: 0, removed: 0, reason })
     // RFC 2136 3.1.2: a zone we do not hold is NOTAUTH whoever asks (checked again inside the write)
-    if (m.zoneClass !== CLASS_IN || !heldZones(this.deps.store.list()).has(m.zone)) return { rcode: 'NOTAUTH', added: 0, removed: 0, reason: `not authoritative for zone ${m.zone}` }
+    if (m.zoneClass !== CLASS_IN || !holdsZone(this.view(this.deps.store.list()), m.zone)) return { rcode: 'NOTAUTH', added: 0, removed: 0, reason: `not authoritative for zone ${m.zone}` }
     if (v.kind === 'ok' && !this.deps.keyring.mayUse(v.key, m.zone, 'update')) return refused(`key ${v.key.name} may not update zone ${m.zone}`)
     if (v.kind !== 'ok' && !isAllowedAddress(this.networks, clientIp)) return refused('unsigned update from an address outside update_allowed_networks')
     const allowed = this.deps.localWritesAllowed()
     if (!allowed.ok) return refused(allowed.reason)
     let outcome: UpdateOutcome = { rcode: 'SERVFAIL', added: 0, removed: 0 }
+    const ctx = { newRecord: this.deps.newRecord, stamp: this.deps.stamp() }
+    const store = this.deps.store
     try {
-      await this.deps.store.replaceWith((current) => {
-        outcome = applyUpdate(current, m, { newRecord: this.deps.newRecord, stamp: this.deps.stamp() })
-        return outcome.next
-      }, 'local')
+      if (store.bulkWrite) {
+        await store.bulkWrite((records): WritePlan => {
+          const { delta, ...plan } = planUpdate(this.view(records), m, ctx)
+          outcome = plan
+          if (!delta) return { result: { records: [], messages: [] } }
+          // one journal batch (deletes, replacements, adds) for the whole message: durable all or nothing
+          const p = planDelta(records, delta, undefined, 'local')
+          return { next: p.next, change: p.change, entry: p.entry, result: { records: p.fresh, messages: [] } }
+        })
+      } else {
+        await store.replaceWith((current) => {
+          outcome = applyUpdate(current, m, ctx)
+          return outcome.next
+        }, 'local')
+      }
     } catch (err) {
       this.deps.log.error({ err, zone: m.zone }, 'dynamic update: store write failed')
       return { rcode: 'SERVFAIL', added: 0, removed: 0, reason: 'store write failed' }
     }
     return outcome
+  }
+
+  /** The records an update reads: the store's index when it serves `records` (by name and type; by name alone only where a rule needs every type), else a pass over them. */
+  private view(records: readonly DnsRecord[]): UpdateView {
+    const index: RecordIndex | undefined = this.deps.store.index
+    return index?.records === records ? { atName: (key) => index.byName(key), ofType: (key, type) => index.lookupKey(key, type) } : listView(records)
   }
 
   private finish(r: UpdateReport, reason: string | undefined, key = r.key): void {

@@ -42,6 +42,18 @@ t.test('queries carry RD, EDNS and a question matching the request', async (t) =
   t.ok(f.queries[0].hasOpt)
 })
 
+t.test('DO and CD on the query: dnssec sets both, dnssecOk sets DO only, neither sets none', async (t) => {
+  const f = await fake(t, answerA)
+  const fw = new NetworkForwarder()
+  await fw.forward(req([ep(f)]))
+  await fw.forward(req([ep(f)], { dnssecOk: true }))
+  await fw.forward(req([ep(f)], { dnssec: true }))
+  await fw.forward(req([ep(f)], { dnssec: true, dnssecOk: false }))
+  t.same(f.queries.map((q) => [q.dnssecOk, q.cd]), [[false, false], [true, false], [true, true], [true, true]])
+  const withDo = await fw.forward(req([ep(f)], { dnssecOk: true }))
+  t.equal(withDo.kind === 'answer' && withDo.message, undefined, 'the raw reply is kept for the validator only')
+})
+
 t.test('a reply with the wrong ID is ignored and the right one accepted', async (t) => {
   const f = await fake(t, (q) => ({ ...answerA(q, 'udp'), wrongIdFirst: true }))
   const res = await new NetworkForwarder().forward(req([ep(f)]))

@@ -54,6 +54,18 @@ t.test('concurrent misses for one question share one upstream query, then the ca
   t.equal(c.upstream_answers, 1)
 })
 
+t.test('without a validator the upstream is asked with DO but not CD (RFC 4035 4.1), so the cache holds the DNSSEC records', async (t) => {
+  const { fw, r } = setup()
+  const p = r.resolve(q)
+  await tick()
+  t.match(fw.calls[0], { dnssec: false, dnssecOk: true })
+  const sig = { type: 'RRSIG', name: 'www.example.com', ttl: 300, class: 'IN', data: { typeCovered: 'A', algorithm: 13, labels: 3, originalTTL: 300, expiration: 2, inception: 1, keyTag: 1, signersName: 'example.com', signature: Buffer.alloc(64) } } as const
+  fw.releaseAll(positive([aRecord('www.example.com', '192.0.2.1', 300), sig]))
+  await p
+  const hit = await r.resolve(q)
+  t.same(hit.kind === 'answer' && [hit.fromCache, hit.answers.map((a) => a.type)], [true, ['A', 'RRSIG']], 'kept for DO clients; the server strips them for the others')
+})
+
 t.test('a stale hit answers at once with TTL 1 and triggers one background refresh', async (t) => {
   const { fw, clock, r } = setup()
   const p = r.resolve(q)

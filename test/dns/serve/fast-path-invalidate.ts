@@ -73,3 +73,12 @@ t.test('entries stored without what they read, and a rebuild, drop on any change
   c.advance(RecordIndex.build([], 4), undefined)
   t.equal(c.size, 0, 'rebuilt: everything dropped')
 })
+
+t.test('a stored response shorter than its question is not kept', async (t) => {
+  const c = new FastPathCache(1232)
+  const i1 = RecordIndex.build([], 1)
+  const key = c.lookup(query('q.test'), i1) as string
+  c.store(key, { bytes: Buffer.alloc(20), qname: 'q.test', qtype: 'A', rcode: 'NOERROR' })
+  t.equal(c.size, 0)
+  t.type(c.lookup(query('q.test'), i1), 'string', 'still a miss')
+})

@@ -10,6 +10,7 @@ import type { QueryEvent } from '../../../src/dns/serve/query-event.js'
 import { FastPathCache } from '../../../src/dns/serve/fast-path.js'
 import { RecordIndex } from '../../../src/store/record-index.js'
 import { GO_ZERO_TIME, type DnsRecord } from '../../../src/store/record.js'
+import { recordsOf } from '../../helpers/dns-packet.js'
 
 const rec = (name: string, type: string, value: string, ttl = 3600): DnsRecord => ({
   name, type, value, ttl, added_on: GO_ZERO_TIME, updated_on: GO_ZERO_TIME, last_query: GO_ZERO_TIME,
@@ -68,7 +69,7 @@ t.test('a name under our zone that does not exist: authoritative NXDOMAIN with t
   t.equal(out[3] & 0x0f, 3, 'RCODE 3 (NXDOMAIN)')
   const d = dnsPacket.decode(out)
   t.equal(d.answers?.length, 0)
-  t.same(d.authorities?.map((a) => [a.name, a.type, a.ttl]), [['zone.test', 'SOA', 300]], 'SOA with TTL min(TTL, MINIMUM) (RFC 2308 3)')
+  t.same(recordsOf(d.authorities).map((a) => [a.name, a.type, a.ttl]), [['zone.test', 'SOA', 300]], 'SOA with TTL min(TTL, MINIMUM) (RFC 2308 3)')
   t.match(events, [{ qname: 'nope.zone.test', rcode: 'NXDOMAIN', outcome: 'local' }])
   t.equal(r.counters.nxdomain, 1)
 })
@@ -159,7 +160,10 @@ t.test('transfers: IXFR over UDP gets the SOA alone, TCP gets every message, ser
     xfr: { soaSerial: (apex) => tracker.serialOf(apex), transfer: (q, msg, stream) => answerTransfer(q, msg, tracker, true, stream) },
   })
   const serial = tracker.serialOf('zone.test') as number
-  const soaOf = (m: Buffer | undefined) => ((dnsPacket.decode(m as Buffer).answers ?? [])[0]?.data as { serial?: number } | undefined)?.serial
+  const soaOf = (m: Buffer | undefined) => {
+    const rr = recordsOf(dnsPacket.decode(m as Buffer).answers)[0]
+    return rr?.type === 'SOA' ? rr.data.serial : undefined
+  }
   const ask = (type: string, authorities: dnsPacket.Answer[] = []) => dnsPacket.encode({ type: 'query', id: 9, questions: [{ type, name: 'zone.test' } as dnsPacket.Question], authorities })
   t.equal(soaOf(r.handle(ask('SOA'), 'udp') as Buffer), serial, 'a SOA query shows the tracked serial')
   const ixfr = ask('IXFR', [{ type: 'SOA', name: 'zone.test', data: { mname: 'a', rname: 'b', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 1 } } as dnsPacket.Answer])

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { parseUpdate, type UpdateMessage } from '../../../src/dns/update/update-message.js'
-import { applyUpdate, type UpdateOutcome } from '../../../src/dns/update/update-rules.js'
+import { applyUpdate, planUpdate, type UpdateOutcome } from '../../../src/dns/update/update-rules.js'
 import type { ValidRecordInput } from '../../../src/store/record-validate.js'
 import { GO_ZERO_TIME, type DnsRecord } from '../../../src/store/record.js'
 import { ANY, NONE, updateMessage, type RawRR } from '../../helpers/update-message.js'
@@ -135,4 +135,52 @@ t.test('parseUpdate: FORMERR for anything but one SOA zone question, or records 
   const garbledName = Buffer.from(cut)
   garbledName[30] = 0xff
   t.equal(parseUpdate(garbledName), 'formerr')
+})
+
+t.test('planUpdate reads only the names the message names and returns the change as a delta of them', async (t) => {
+  const read: string[] = []
+  const byName = new Map<string, DnsRecord[]>()
+  for (const r of ZONE) byName.set(r.name, [...(byName.get(r.name) ?? []), r])
+  const view = { atName: (key: string) => (read.push(key), byName.get(key) ?? []) }
+  const m = parse(updateMessage('example.test', [{ name: 'www.example.test', type: 'A', rrClass: ANY }], [
+    { name: 'www.example.test', type: 'A', rrClass: NONE, value: '192.0.2.2' },
+    { name: 'www.example.test', type: 'A', value: '192.0.2.1', ttl: 5 },
+    { name: 'www.example.test', type: 'A', value: '192.0.2.1', ttl: 6 },
+    { name: 'n.example.test', type: 'A', value: '192.0.2.40', ttl: 60 },
+    { name: 'gone.example.test', type: 'A', value: '192.0.2.41', ttl: 60 },
+    { name: 'gone.example.test', type: 'ANY', rrClass: ANY },
+  ]))
+  const p = planUpdate(view, m, ctx)
+  t.same([...new Set(read)].sort(), ['example.test', 'gone.example.test', 'n.example.test', 'www.example.test'], 'no other name is read')
+  t.same(p.delta?.removed.map((r) => r.value), ['192.0.2.2'])
+  t.same(p.delta?.replaced.map(([a, b]) => [a.ttl, b.ttl, a === ZONE[4]]), [[300, 6, true]], 'two TTL changes: one replacement of the stored record')
+  t.same(p.delta?.added.map((r) => r.name), ['n.example.test'], 'an add deleted again in the same message is no change')
+  t.equal(p.removed, 2)
+  t.equal(planUpdate(view, parse(updateMessage('example.test', [], [{ name: 'x.example.test', type: 'A', value: '192.0.2.40', ttl: 60 }, { name: 'x.example.test', type: 'A', rrClass: ANY }])), ctx).delta, undefined)
+})
+
+t.test('planUpdate with a typed view reads whole names only where a rule needs every type', async (t) => {
+  const whole: string[] = []
+  const byName = new Map<string, DnsRecord[]>()
+  for (const r of ZONE) byName.set(r.name, [...(byName.get(r.name) ?? []), r])
+  const view = {
+    atName: (key: string) => (whole.push(key), byName.get(key) ?? []),
+    ofType: (key: string, type: string) => (byName.get(key) ?? []).filter((r) => r.type === type),
+  }
+  const plain = planUpdate(view, parse(updateMessage('example.test', [{ name: 'www.example.test', type: 'A', rrClass: ANY }], [
+    { name: 'www.example.test', type: 'A', rrClass: NONE, value: '192.0.2.2' },
+    { name: 'new.example.test', type: 'A', value: '192.0.2.40', ttl: 60 },
+    { name: 'www.example.test', type: 'TXT', rrClass: ANY },
+  ])), ctx)
+  t.same(whole, [], 'adds and typed deletes read by type alone')
+  t.same([plain.delta?.removed.map((r) => r.value), plain.delta?.added.map((r) => r.value)], [['192.0.2.2', '"hello"'], ['192.0.2.40']])
+  const mixed = planUpdate(view, parse(updateMessage('example.test', [], [
+    { name: 'www.example.test', type: 'A', value: '192.0.2.9', ttl: 60 },
+    { name: 'www.example.test', type: 'ANY', rrClass: ANY },
+    { name: 'www.example.test', type: 'A', value: '192.0.2.10', ttl: 60 },
+    { name: 'alias.example.test', type: 'CNAME', value: 'ns1.example.test.', ttl: 60 },
+  ])), ctx)
+  t.same(whole, ['www.example.test', 'alias.example.test'], 'a delete of every type and a CNAME add read the whole name')
+  t.same(mixed.delta?.removed.map((r) => r.value).sort(), ['"hello"', '192.0.2.1', '192.0.2.2', 'www.example.test'])
+  t.same(mixed.delta?.added.map((r) => r.value), ['192.0.2.10', 'ns1.example.test.'], 'an add read by type, then the whole name, is deleted with it')
 })

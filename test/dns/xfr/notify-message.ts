@@ -3,6 +3,7 @@ import dnsPacket from 'dns-packet'
 import { notifyMessage, notifyReply, OPCODE_NOTIFY, parseNotifyTargets } from '../../../src/dns/xfr/notify-message.js'
 import { servedSoa } from '../../../src/zones/zone-content.js'
 import { encodeRdata } from '../../../src/dns/wire/rdata.js'
+import { recordsOf } from '../../helpers/dns-packet.js'
 
 t.test('zone_also_notify entries: every zone or one zone, IPv4 and bracketed IPv6, default port 53', async (t) => {
   const { targets, invalid } = parseNotifyTargets(['192.0.2.1', 'Example.ORG. 192.0.2.2:5300', '[2001:db8::1]:53000', '2001:db8::2', 'a b c', 'z.test host.example:53', '192.0.2.1:0', '192.0.2.1:x'])
@@ -18,12 +19,13 @@ t.test('zone_also_notify entries: every zone or one zone, IPv4 and bracketed IPv
 t.test('the NOTIFY query carries the zone SOA question and the SOA; replies are read by id and rcode', async (t) => {
   const soa = servedSoa({ apex: 'z.test', soaTtl: 300, soaRdata: encodeRdata('SOA', 'ns.z.test. h.z.test. 1 2 3 4 5') as Buffer }, 99)
   const msg = notifyMessage(4242, 'z.test', soa)
-  const d = dnsPacket.decode(msg) as dnsPacket.DecodedPacket & { opcode: string; flag_aa: boolean }
+  const d = dnsPacket.decode(msg)
   t.equal(d.id, 4242)
   t.equal(d.opcode, 'NOTIFY')
   t.ok(d.flag_aa)
   t.same(d.questions, [{ name: 'z.test', type: 'SOA', class: 'IN' }])
-  t.equal((d.answers?.[0].data as { serial: number }).serial, 99)
+  const rr = recordsOf(d.answers)[0]
+  t.equal(rr?.type === 'SOA' ? rr.data.serial : undefined, 99)
   t.equal(notifyReply(msg), undefined, 'a query is no reply')
   const reply = Buffer.from(msg)
   reply.writeUInt16BE(0x8000 | (OPCODE_NOTIFY << 11) | 5, 2)
