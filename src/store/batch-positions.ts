@@ -92,25 +92,29 @@ export function planDelta(index: RecordIndex, delta: RecordDelta, lww: unknown, 
   if (deleted.length > 0) entries.push({ op: 'delete', at: delAt, records: deleted })
   if (updated.length > 0) entries.push({ op: 'update', at: updAt, records: updated })
   if (added.length > 0) entries.push({ op: 'add', records: added.slice() })
-  const change = (next: RecordIndex): Omit<RecordChange, 'index'> =>
-    deleted.length === 0 && updated.length === 0
-      ? { source, kind: 'add', records: added }
-      : updated.length === 0 && added.length === 0
-        ? { source, kind: 'remove', records: deleted }
-        : deleted.length === 0 && added.length === 0
-          ? { source, kind: 'update', records: updated }
-          : {
-              source,
-              kind: 'replace',
-              get records() {
-                return next.records
-              },
-            }
+  const change = (next: RecordIndex): Omit<RecordChange, 'index'> => batchChange(source, deleted, updated, added, () => next.records)
   return {
     delta: { removed: deleted, added, replaced },
     size: index.size - deleted.length + added.length,
     change,
     entry: { op: 'batch', entries, lww },
     fresh: [...updated, ...added],
+  }
+}
+
+/**
+ * The change event of a batch: 'add', 'remove' or 'update' when it holds one kind of change, else
+ * 'replace' with the whole new list (`all`, read only if a listener reads it), as a replacement had.
+ */
+export function batchChange(source: ChangeSource, deleted: readonly DnsRecord[], updated: readonly DnsRecord[], added: readonly DnsRecord[], all: () => readonly DnsRecord[]): Omit<RecordChange, 'index'> {
+  if (deleted.length === 0 && updated.length === 0) return { source, kind: 'add', records: added }
+  if (updated.length === 0 && added.length === 0) return { source, kind: 'remove', records: deleted }
+  if (deleted.length === 0 && added.length === 0) return { source, kind: 'update', records: updated }
+  return {
+    source,
+    kind: 'replace',
+    get records() {
+      return all()
+    },
   }
 }
