@@ -6,8 +6,10 @@
  * place by each new index's delta (buckets are replaced, never mutated, so a bucket handed out stays as
  * it was). An older index still reads its own state: it undoes the deltas between it and the shared
  * map (a few, for the index served while journaled writes are in flight), or, once too far behind,
- * builds a private map from its own record list. The other lookups (by owner, address, PTR, zone) are
- * built on first use per index: the daemon's hot paths do not use them.
+ * builds a private map from its own record list. The record list itself is a chunked sequence
+ * (record-seq.ts): a change copies only the chunks it touches. The other lookups (by owner, address,
+ * PTR, zone) are built on first use per index: DNS queries do not use them (a dynamic update's
+ * by-name reads do, once per generation).
  */
 import { deltasSince, keepDeltas, type IndexDelta, type RecordDelta } from './index-delta.js'
 import { canonicalIp, nameKey, type DnsRecord } from './record.js'
