@@ -164,8 +164,8 @@ const RECORD_FRAME_OVERHEAD_BYTES = 160
  * from the records it carries (UTF-16 length x 3 bounds the UTF-8 and JSON-escape growth), twice:
  * under record_lww the frame also carries each added or updated record in its version.
  */
-export function isOversizedBatch(p: Pick<WritePlan, 'next'> & { entry?: WriteEntry }): boolean {
-  if (p.next === undefined || p.entry?.op !== 'batch') return false
+export function isOversizedBatch(p: { next?: unknown; entry?: WriteEntry }): boolean {
+  if (p.entry?.op !== 'batch') return false
   let bytes = 0
   for (const e of p.entry.entries) for (const r of e.records) bytes += RECORD_FRAME_OVERHEAD_BYTES + 3 * (r.name.length + r.value.length + (r.id?.length ?? 0))
   return 2 * bytes > MAX_JOURNAL_ENTRY_BYTES

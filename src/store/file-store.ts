@@ -137,7 +137,7 @@ export class FileRecordStore implements RecordStore {
    */
   async add(input: RecordInput): Promise<WriteResult> {
     const v = validate(input)
-    return this.write((records) => planAdd(records, v, this.editContext()))
+    return this.write((index) => planAdd(v, this.editContext(index)))
   }
 
   /**
@@ -148,7 +148,7 @@ export class FileRecordStore implements RecordStore {
    */
   async update(input: RecordInput): Promise<WriteResult> {
     const v = validate(input)
-    return this.write((records) => planUpdate(records, v, this.editContext()))
+    return this.write((index) => planUpdate(v, this.editContext(index)))
   }
 
   /**
@@ -158,7 +158,7 @@ export class FileRecordStore implements RecordStore {
    */
   async remove(selector: RecordSelector): Promise<WriteResult> {
     const match = selectorMatcher(selector)
-    return this.write((records) => planRemove(records, match, JSON.stringify(selector)))
+    return this.write((index) => planRemove(index, selector, match, JSON.stringify(selector)))
   }
 
   /**
@@ -185,7 +185,7 @@ export class FileRecordStore implements RecordStore {
   bulkWrite(compute: BulkCompute): Promise<WriteResult> {
     const guardPercent = this.opts.massDeleteGuardPercent?.() ?? DEFAULT_MASS_DELETE_GUARD_PERCENT
     // A batch too large for one journal frame is written through (one atomic file write: all or nothing too).
-    return this.write((records) => compute(records, { ...this.editContext(), guardPercent }), isOversizedBatch)
+    return this.write((index) => compute(index.records, { ...this.editContext(index), guardPercent }), isOversizedBatch)
   }
 
   /** `records_flush_delay_ms` in force (0 = write-through). */
@@ -368,7 +368,7 @@ export class FileRecordStore implements RecordStore {
     return this.writes.enqueueDrained(fn)
   }
 
-  private write(plan: (records: readonly DnsRecord[]) => LocalPlan, writeThrough?: (p: LocalPlan) => boolean): Promise<WriteResult> {
+  private write(plan: (index: RecordIndex) => LocalPlan, writeThrough?: (p: LocalPlan) => boolean): Promise<WriteResult> {
     return this.writes.write(plan, writeThrough)
   }
 
@@ -377,8 +377,8 @@ export class FileRecordStore implements RecordStore {
   }
 
   /** What the local edit rules read: the newest index (writes in flight included), ids, the clock. */
-  private editContext(): EditContext {
-    return { index: this.served.head, newRecord: (v) => this.newRecord(v), stamp: formatGoTime(this.now()) }
+  private editContext(index: RecordIndex): EditContext {
+    return { index, newRecord: (v) => this.newRecord(v), stamp: formatGoTime(this.now()) }
   }
 
   /** A new record for a valid input (UUID v4 unless given, ttl 0 -> 3600, added_on now), as add() stores it. */

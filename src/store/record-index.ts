@@ -6,11 +6,14 @@
  * place by each new index's delta (buckets are replaced, never mutated, so a bucket handed out stays as
  * it was). An older index still reads its own state: it undoes the deltas between it and the shared
  * map (a few, for the index served while journaled writes are in flight), or, once too far behind,
- * builds a private map from its own record list. The other lookups (by owner, address, PTR, zone) are
- * built on first use per index: the daemon's hot paths do not use them.
+ * builds a private map from its own record list. The record list itself is a chunked sequence
+ * (record-seq.ts): a change copies only the chunks it touches. The other lookups (by owner, address,
+ * PTR, zone) are built on first use per index: DNS queries do not use them (a dynamic update's
+ * by-name reads do, once per generation).
  */
 import { deltasSince, keepDeltas, type IndexDelta, type RecordDelta } from './index-delta.js'
 import { canonicalIp, nameKey, type DnsRecord } from './record.js'
+import { RecordSeq } from './record-seq.js'
 
 const EMPTY: readonly DnsRecord[] = Object.freeze([])
 /** Source of RecordIndex.uid. */
@@ -35,8 +38,8 @@ interface Extra {
 }
 
 export class RecordIndex {
-  /** Every record, in file order. */
-  readonly records: readonly DnsRecord[]
+  /** Every record in file order, as a persistent sequence (record-seq.ts): a change copies only what it touches. */
+  readonly seq: RecordSeq
   /** Monotonic generation, so caches keyed on an index can tell snapshots apart. */
   readonly generation: number
   /** Unique per index object (generations repeat after a refused write), for IndexDelta.from/to. */
@@ -51,19 +54,24 @@ export class RecordIndex {
   private own: Buckets | undefined
   private extra: Extra | undefined
 
-  private constructor(records: readonly DnsRecord[], generation: number, shared?: Shared) {
-    this.records = records
+  private constructor(seq: RecordSeq, generation: number, shared?: Shared) {
+    this.seq = seq
     this.generation = generation
     if (shared) {
       this.shared = shared
       return
     }
-    this.shared = { byNameType: bucketsOf(records), at: this.uid, log: [] }
+    this.shared = { byNameType: bucketsOf(seq.toArray()), at: this.uid, log: [] }
   }
 
   /** Builds an index over `records` (which it does not copy: callers must not mutate them later). */
   static build(records: readonly DnsRecord[], generation = 0): RecordIndex {
-    return new RecordIndex(records, generation)
+    return new RecordIndex(RecordSeq.of(records), generation)
+  }
+
+  /** Every record, in file order: one array per index, built on first use (O(records), once). */
+  get records(): readonly DnsRecord[] {
+    return this.seq.toArray()
   }
 
   /**
@@ -71,17 +79,19 @@ export class RecordIndex {
    * the same lookups as build(records), at the cost of the new records. This index is not changed.
    */
   withAppended(records: readonly DnsRecord[], generation: number): RecordIndex {
-    return this.withDelta(records, generation, { removed: [], added: records.slice(this.records.length), replaced: [] })
+    return this.withDelta(records, generation, { removed: [], added: records.slice(this.size), replaced: [] })
   }
 
   /**
-   * The index of `records`, which must be this index's records changed by `delta` (see IndexDelta),
-   * at the cost of the delta when this index is the newest of its line (else it is built anew). The
-   * new index records the delta (deltas). This index keeps answering as it did.
+   * The index of this index's records changed by `delta` (see IndexDelta; `records`, when the caller
+   * has that list already, must equal it), at the cost of the delta when this index is the newest of
+   * its line (else its lookups are built anew). The new index records the delta (deltas). This index
+   * keeps answering as it did.
    */
-  withDelta(records: readonly DnsRecord[], generation: number, delta: RecordDelta): RecordIndex {
-    if (this.shared.at !== this.uid) return RecordIndex.build(records, generation).follows(this, delta)
-    const next = new RecordIndex(records, generation, this.shared).follows(this, delta)
+  withDelta(records: readonly DnsRecord[] | undefined, generation: number, delta: RecordDelta): RecordIndex {
+    const seq = records ? RecordSeq.of(records) : this.seq.apply(delta)
+    if (this.shared.at !== this.uid) return new RecordIndex(seq, generation).follows(this, delta)
+    const next = new RecordIndex(seq, generation, this.shared).follows(this, delta)
     const map = this.shared.byNameType
     for (const r of delta.removed) without(map, keyOf(r), r)
     for (const [old, r] of delta.replaced) {
@@ -111,7 +121,27 @@ export class RecordIndex {
   }
 
   get size(): number {
-    return this.records.length
+    return this.seq.length
+  }
+
+  /** The first record (in file order) with this id: O(1) for a unique id. */
+  findById(id: string): DnsRecord | undefined {
+    return this.seq.withId(id)[0]
+  }
+
+  /** Every record with this id, in file order. */
+  withId(id: string): readonly DnsRecord[] {
+    return this.seq.withId(id)
+  }
+
+  /** True when some record has this id. */
+  hasId(id: string): boolean {
+    return this.seq.hasId(id)
+  }
+
+  /** The position of `r` (this object) in `records`, or -1, without building that array. */
+  positionOf(r: DnsRecord): number {
+    return this.seq.positionOf(r)
   }
 
   /** Records with this owner (any case, trailing dot ignored) and type (any case). */

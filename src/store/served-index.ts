@@ -4,9 +4,9 @@
  */
 import type { Logger } from 'pino'
 import { diffById, type RecordDelta } from './index-delta.js'
-import type { JournalEntry } from './journal/codec.js'
 import type { DnsRecord } from './record.js'
 import { RecordIndex } from './record-index.js'
+import type { RecordSeq } from './record-seq.js'
 import type { RecordChange } from './record-store.js'
 
 export class ServedIndex {
@@ -28,7 +28,9 @@ export class ServedIndex {
 
   /** Serves `records` now (callers drained journaled writes) and emits `change`. */
   swap(records: DnsRecord[], change: Omit<RecordChange, 'index'> | undefined): void {
-    this.publish(this.build(records), change)
+    const index = this.build(records)
+    this.publish(index, change)
+    warm(index.seq)
   }
 
   /**
@@ -45,11 +47,22 @@ export class ServedIndex {
     return this.head
   }
 
+  /**
+   * Indexes head changed by `delta` as the newest state, at the cost of the delta (no record list is
+   * copied: see record-seq.ts); `fresh` are the records not frozen yet (the delta's new ones).
+   */
+  buildDelta(delta: RecordDelta, fresh: readonly DnsRecord[]): RecordIndex {
+    for (const r of fresh) Object.freeze(r)
+    this.head = this.head.withDelta(undefined, this.head.generation + 1, delta)
+    return this.head
+  }
+
   /** Swaps in `index` and tells the listeners (cluster, DNS) in change order. */
   publish(index: RecordIndex, change: Omit<RecordChange, 'index'> | undefined): void {
     this.current = index
     if (!change) return
-    const event: RecordChange = { ...change, index }
+    // Properties copied as they are: a change's `records` may be a getter that builds the list only if read.
+    const event = Object.defineProperties({ index }, Object.getOwnPropertyDescriptors(change)) as RecordChange
     for (const l of this.listeners) {
       try {
         l(event)
@@ -60,16 +73,10 @@ export class ServedIndex {
   }
 }
 
-/** The delta of a local write from its journal entry (`at`: positions in `base`, the records it was planned on). */
-export function entryDelta(base: readonly DnsRecord[], entry: JournalEntry): RecordDelta | undefined {
-  switch (entry.op) {
-    case 'add':
-      return { removed: [], added: entry.records, replaced: [] }
-    case 'update':
-      return { removed: [], added: [], replaced: entry.at.map((i, k) => [base[i], entry.records[k]] as const) }
-    case 'delete':
-      return { removed: entry.records, added: [], replaced: [] }
-    default:
-      return undefined
-  }
+/** Chunks of a sequence's id locator built per idle turn (about 8,000 records: a few ms, DNS keeps flowing). */
+const WARM_CHUNKS = 8
+
+/** Builds `seq`'s locator in idle turns, so the first write after a load does not pay for it (record-seq.ts). */
+function warm(seq: RecordSeq): void {
+  if (!seq.warm(WARM_CHUNKS)) setImmediate(() => warm(seq)).unref()
 }

@@ -37,10 +37,6 @@ export class StoreVersions {
     this.versioner = v
   }
 
-  get attached(): boolean {
-    return this.versioner !== undefined
-  }
-
   /** The section a snapshot holding `records` carries. */
   section(records: readonly DnsRecord[]): unknown {
     return this.versioner ? this.versioner.section(records) : passThroughSection(this.loaded)

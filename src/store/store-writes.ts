@@ -13,10 +13,11 @@ import type { WriteEntry } from './journal/codec.js'
 import type { StoreJournal } from './journal/store-journal.js'
 import type { LocalPlan } from './local-edits.js'
 import type { DnsRecord } from './record.js'
+import type { RecordIndex } from './record-index.js'
 import type { ChangeSource, RecordChange, WriteResult } from './record-store.js'
 import type { DeltaCompute } from './record-versions.js'
 import { MAX_RECORDS } from './records-file.js'
-import { entryDelta, type ServedIndex } from './served-index.js'
+import type { ServedIndex } from './served-index.js'
 import { normalizeIncoming } from './store-helpers.js'
 import type { StoreVersions } from './store-versions.js'
 
@@ -59,29 +60,32 @@ export class StoreWrites {
   }
 
   /**
-   * Runs a local add/update/remove: `plan` computes it in the queue from the newest records (head).
+   * Runs a local add/update/remove: `plan` computes it in the queue from the newest index (head).
    * Journal mode: appended to the journal and the queue moves on; the caller is answered, the index
    * swapped and the listeners told once its fsync completed (group commit). Write-through (no
    * delay, a missing file, a failed journal): the file is rewritten first, as before the journal.
    */
-  async write(plan: (records: readonly DnsRecord[]) => LocalPlan, writeThrough?: (p: LocalPlan) => boolean): Promise<WriteResult> {
+  async write(plan: (index: RecordIndex) => LocalPlan, writeThrough?: (p: LocalPlan) => boolean): Promise<WriteResult> {
     const { served, journal } = this.deps
     const { durable, result } = await this.enqueue(async () => {
       let through = !journal.active || (await journal.isWriteThrough())
       if (through) await this.drain()
-      let p = plan(served.head.records)
+      let p = plan(served.head)
       if (!through && writeThrough?.(p)) {
         // Planned again once the writes in flight settled: one of them may have been refused.
         through = true
         await this.drain()
-        p = plan(served.head.records)
+        p = plan(served.head)
       }
-      if (!p.next) return { durable: undefined, result: p.result }
+      if (!('change' in p)) return { durable: undefined, result: p.result }
+      const change = p.change
+      // Only the records this change made are new objects; the rest were frozen when first served.
+      const c: Commit = { delta: p.delta, next: p.next, entry: p.entry, change: () => change, fresh: change.kind === 'remove' ? [] : change.records }
       if (through) {
-        await this.commitLocal(p.next, p.change, p.entry)
+        await this.commitThrough(c)
         return { durable: undefined, result: p.result }
       }
-      return { durable: this.append(p.next, p.change, p.entry), result: p.result }
+      return { durable: this.append(c), result: p.result }
     })
     await durable
     return result
@@ -96,10 +100,11 @@ export class StoreWrites {
       if (!d) return { durable: undefined }
       const added = normalizeIncoming(d.added)
       const replaced = d.replaced.map(([old, r]) => [old, normalizeIncoming([r])[0]] as const)
-      const p = planDelta(served.current.records, { removed: d.removed, added, replaced }, d.lww, source)
-      if (p.next.length > MAX_RECORDS) throw new DnsplaneError('ERR_RECORD_INVALID', `${p.next.length} records exceed the limit of ${MAX_RECORDS}`)
-      if (through || isOversizedBatch(p)) return { durable: this.commit(p.next, p.change) }
-      return { durable: this.append(p.next, p.change, p.entry, { fresh: p.fresh, delta: { removed: d.removed, added, replaced } }) }
+      const p = planDelta(served.current, { removed: d.removed, added, replaced }, d.lww, source)
+      if (p.size > MAX_RECORDS) throw new DnsplaneError('ERR_RECORD_INVALID', `${p.size} records exceed the limit of ${MAX_RECORDS}`)
+      // Its versions travel in the entry (journal) or the versioner's section (a rewrite): not versioned again here.
+      const c: Commit = { delta: p.delta, entry: p.entry, change: p.change, fresh: p.fresh, versioned: true }
+      return { durable: through || isOversizedBatch(p) ? this.commitThrough(c) : this.append(c) }
     })
     if (!durable) return false
     await durable
@@ -112,17 +117,22 @@ export class StoreWrites {
     this.deps.served.swap(records, change)
   }
 
+  /** Indexes `c` as the newest state (head): at the cost of its delta, or from its whole list. */
+  private build(c: Commit): RecordIndex {
+    const { served } = this.deps
+    return c.delta ? served.buildDelta(c.delta, c.fresh) : served.build(c.next as DnsRecord[], c.fresh)
+  }
+
   /**
-   * Journals `entry`; head moves now, current and the listeners once it is durable. A local write
-   * is versioned here; a merged change (`known`) carries its versions and names its new records and delta.
+   * Journals `c.entry`; head moves now, current and the listeners once it is durable. A local write
+   * is versioned here; a merged change carries its versions.
    */
-  private append(next: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: WriteEntry, known?: { fresh: DnsRecord[]; delta: RecordDelta }): Promise<void> {
+  private append(c: Commit): Promise<void> {
     const { served, journal, versions: store } = this.deps
-    // Only the records this change made are new objects; the rest were frozen when first served.
-    const fresh = known?.fresh ?? (change.kind === 'remove' ? [] : change.records)
-    const index = served.build(next, fresh, change.kind === 'add', known?.delta ?? entryDelta(served.head.records, entry))
-    const versions = known ? undefined : store.local(change, entry, index)
-    const durable = journal.append(versions ? { ...entry, lww: versions.journal } : entry).then(
+    const index = this.build(c)
+    const change = c.change(index)
+    const versions = c.versioned ? undefined : store.local(change, c.entry, index)
+    const durable = journal.append(versions ? { ...c.entry, lww: versions.journal } : c.entry).then(
       () => {
         served.publish(index, change)
         versions?.acknowledged()
@@ -139,14 +149,14 @@ export class StoreWrites {
     return durable
   }
 
-  /** A write-through local write: its versions are made first, so the rewritten file holds them. */
-  private async commitLocal(records: DnsRecord[], change: Omit<RecordChange, 'index'>, entry: WriteEntry): Promise<void> {
+  /** A write-through change (callers drained): versioned first (a local write), so the rewritten file holds the versions; memory changes only once written. */
+  private async commitThrough(c: Commit): Promise<void> {
     const { served, versions: store } = this.deps
-    if (!store.attached) return this.commit(records, change)
-    const index = served.build(records)
-    const versions = store.local(change, entry, index)
+    const index = this.build(c)
+    const change = c.change(index)
+    const versions = c.versioned ? undefined : store.local(change, c.entry, index)
     try {
-      await this.deps.persist(records)
+      await this.deps.persist(index.records)
     } catch (err) {
       served.head = served.current
       versions?.refused()
@@ -155,4 +165,17 @@ export class StoreWrites {
     served.publish(index, change)
     versions?.acknowledged()
   }
+}
+
+/** A change to commit: the delta from head (or, a bulk write, the whole new list), its journal entry and its event. */
+interface Commit {
+  delta?: RecordDelta
+  next?: DnsRecord[]
+  entry: WriteEntry
+  /** The change event, given the index built (a merge's 'replace' names that index's records). */
+  change: (index: RecordIndex) => Omit<RecordChange, 'index'>
+  /** The records not frozen yet (the change's new ones). */
+  fresh: readonly DnsRecord[]
+  /** Carries its own versions (a merge from peers): not versioned by the store. */
+  versioned?: boolean
 }

@@ -11,7 +11,7 @@ import type { Logger } from 'pino'
 import { DnsplaneError } from '../../errors.js'
 import type { ValidRecordInput } from '../../store/record-validate.js'
 import type { DnsRecord } from '../../store/record.js'
-import { planDelta } from '../../store/batch-positions.js'
+import { batchChange, positionedBatch } from '../../store/batch-positions.js'
 import type { RecordIndex } from '../../store/record-index.js'
 import type { RecordStore, WritePlan } from '../../store/record-store.js'
 import type { Keyring } from '../tsig/keyring.js'
@@ -115,8 +115,11 @@ export class UpdateHandler {
           outcome = plan
           if (!delta) return { result: { records: [], messages: [] } }
           // one journal batch (deletes, replacements, adds) for the whole message: durable all or nothing
-          const p = planDelta(records, delta, undefined, 'local')
-          return { next: p.next, change: p.change, entry: p.entry, result: { records: p.fresh, messages: [] } }
+          const gone = new Set(delta.removed)
+          const replaced = new Map(delta.replaced)
+          const b = positionedBatch(records, (r) => (gone.has(r) ? 'delete' : replaced.get(r)), delta.added)
+          const change = batchChange('local', b.deleted, b.updated, delta.added, () => b.next)
+          return { next: b.next, change, entry: { op: 'batch', entries: b.entries }, result: { records: [...b.updated, ...delta.added], messages: [] } }
         })
       } else {
         await store.replaceWith((current) => {

@@ -40,8 +40,11 @@ export class LwwReplica {
   private readonly localListeners = new Set<(entries: VersionedEntry[]) => void>()
   /** True when the store versions local writes through us (it has attachVersioner). */
   private attached = false
-  /** The record array last diffed: the store swaps in a new frozen array on every change. */
-  private lastSeen: readonly DnsRecord[] | undefined
+  /**
+   * The record list last diffed: the sequence of the store's index (a new one on every change, see
+   * store/record-seq.ts), or an array the store listed. Compared by identity, so no list is built.
+   */
+  private lastSeen: object | undefined
   /** Indexes of bulk loads versioned in the store's queue (their change event needs no diff). */
   private readonly versionedBulk = new WeakSet<RecordIndex>()
 
@@ -91,15 +94,15 @@ export class LwwReplica {
   start(): void {
     this.unsubscribe ??= this.deps.store.onChange((change) => {
       if (change.source === 'replica') {
-        this.lastSeen = change.index.records
+        this.lastSeen = change.index.seq
         return
       }
       if (change.source === 'local' && (change.kind !== 'replace' || this.versionedBulk.has(change.index))) {
-        if (this.attached) this.lastSeen = change.index.records
+        if (this.attached) this.lastSeen = change.index.seq
         else this.notify(this.versionTouched(change.kind, change.records, change.index))
         return
       }
-      this.versionLocal(change.index.records)
+      this.versionLocal(change.index)
     })
   }
 
@@ -124,7 +127,7 @@ export class LwwReplica {
   async applyRemote(entries: readonly VersionedEntry[]): Promise<VersionedEntry[]> {
     let won: VersionedEntry[] = []
     let previous = new Map<string, VersionedEntry | undefined>()
-    const merge = (served: readonly DnsRecord[]): VersionedEntry[] => {
+    const merge = (served: RecordIndex | readonly DnsRecord[]): VersionedEntry[] => {
       this.versionLocal(served)
       previous = new Map(entries.map((e) => [e.key, this.state.get(e.key)] as const))
       won = this.state.merge(entries, this.clock)
@@ -134,7 +137,7 @@ export class LwwReplica {
     try {
       if (store.applyDelta) {
         // Journaled with the winners' versions and indexed at the cost of the merge (view-delta.ts).
-        await store.applyDelta((index) => (merge(index.records).length === 0 ? undefined : this.journaledDelta(index, won, previous)), 'replica')
+        await store.applyDelta((index) => (merge(index).length === 0 ? undefined : this.journaledDelta(index, won, previous)), 'replica')
       } else {
         await store.replaceWith((current) => (merge(current).length === 0 ? undefined : this.state.viewOrderedLike(current)), 'replica')
       }
@@ -191,7 +194,7 @@ export class LwwReplica {
       journal: changes.map(entryJson),
       acknowledged: () => this.notify(changes),
       // Refused: the state ran ahead of what is served; version the difference (tombstones for what never landed).
-      refused: () => this.versionLocal(this.deps.store.list()),
+      refused: () => this.versionLocal(this.deps.store.index),
     }
   }
 
@@ -202,16 +205,23 @@ export class LwwReplica {
       return index.lookup(r.name, r.type).some((x) => recordKey(x) === want)
     }
     const changes = this.state.recordTouched(kind as 'add' | 'update' | 'remove', records, serves, this.clock)
-    this.lastSeen = index.records
+    this.lastSeen = index.seq
     return changes
   }
 
   /** Versions what the store serves against the view (file edits, reloads, snapshots) and tells the listeners. */
-  private versionLocal(served: readonly DnsRecord[]): void {
-    if (served === this.lastSeen) return
-    const changes = this.state.recordLocal(served, this.clock)
-    this.lastSeen = served
+  private versionLocal(served: RecordIndex | readonly DnsRecord[]): void {
+    if (this.hasSeen(served)) return
+    const changes = this.state.recordLocal('seq' in served ? served.records : served, this.clock)
+    this.lastSeen = 'seq' in served ? served.seq : served
     this.notify(changes)
+  }
+
+  /** True when `served` is the list last diffed (by identity: an index's sequence, or the array it listed). */
+  private hasSeen(served: RecordIndex | readonly DnsRecord[]): boolean {
+    if (this.lastSeen === undefined) return false
+    if (served === this.lastSeen) return true
+    return 'seq' in served && (served.seq === this.lastSeen || served.seq.isArray(this.lastSeen))
   }
 
   private notify(changes: VersionedEntry[]): void {

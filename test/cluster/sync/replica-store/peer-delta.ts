@@ -18,6 +18,7 @@ import { ReplicaState } from '../../../../src/cluster/sync/lww/replica.js'
 import { FileRecordStore } from '../../../../src/store/file-store.js'
 import { decodeJournal } from '../../../../src/store/journal/codec.js'
 import { RecordIndex } from '../../../../src/store/record-index.js'
+import { RecordSeq } from '../../../../src/store/record-seq.js'
 import { GO_ZERO_TIME, recordKey, type DnsRecord } from '../../../../src/store/record.js'
 import { serializeRecordsFile } from '../../../../src/store/records-file.js'
 import { tempDir } from '../../../helpers/fs.js'
@@ -151,4 +152,29 @@ t.test('without a journal (records_flush_delay_ms 0) a peer delta rewrites the f
   const doc = JSON.parse(await readFile(path, 'utf8')) as { records: DnsRecord[]; dnsplane_record_lww: { versions: unknown[][] } }
   t.ok(doc.records.some((r) => r.id === 'p2'))
   t.ok(doc.dnsplane_record_lww.versions.some((row) => row[0] === 'id:p2'))
+})
+
+t.test('a peer delta and a local write under record_lww build no record list (the replica compares sequences)', async (t) => {
+  const dir = await tempDir(t, 'dnsplane-peer-delta-')
+  await writeFile(join(dir, 'dnsrecords.json'), serializeRecordsFile(Array.from({ length: 3000 }, (_, i) => rec('f' + i, `h${i}.delta.test`, VALUES[0])), false))
+  const { store, replica } = await startNode(dir)
+  t.teardown(async () => {
+    await replica.stop()
+    await store.stop({ flush: false })
+  })
+  let built = 0
+  const toArray = RecordSeq.prototype.toArray
+  t.teardown(() => void (RecordSeq.prototype.toArray = toArray))
+  RecordSeq.prototype.toArray = function (this: RecordSeq) {
+    built++
+    return toArray.call(this)
+  }
+  const version = () => ({ wall: (wall += 10), counter: 0, node: 'node-a' })
+  const won = await replica.applyRemote([{ key: 'id:p1', version: version(), record: rec('p1', 'p1.delta.test', VALUES[1]) }])
+  t.equal(won.length, 1)
+  await replica.applyRemote([{ key: 'id:f5', version: version() }])
+  await store.add({ name: 'local.delta.test', type: 'A', value: VALUES[0], ttl: 60 })
+  t.equal(built, 0, 'no list built')
+  t.ok(store.index.findById('p1'))
+  t.notOk(store.index.findById('f5'))
 })
