@@ -28,7 +28,7 @@ import { dashboardDepsFor } from './build-dashboard.js'
 import { startControlSocket } from './build-control.js'
 import { startRestApi, watchLiveConfig } from './build-api.js'
 import type { BuildContext, Daemon, StartDaemonOptions, UpFlags } from './options.js'
-import { unanswerableCount } from '../store/unanswerable.js'
+import { UnanswerableCounter } from '../store/unanswerable.js'
 
 export type { Daemon, DaemonOverrides, StartDaemonOptions } from './options.js'
 
@@ -60,13 +60,14 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     const clusterDeps = { configPath: loaded.path, configManager, records, metrics, up, opts }
     const { cluster, frameBudget, readinessInput } = await buildCluster(ctx, clusterDeps)
     nodeId = () => cluster.status().node_id
+    const unanswerable = new UnanswerableCounter()
     metrics.collectFrom({
       counters: () => stats.counters(),
       serverStartMs: () => stats.serverStartMs,
       cluster: () => cluster.status(),
       frameBudget: () => frameBudget.stats(),
       massDeleteHeld: () => records.heldMassDelete()?.removed ?? 0,
-      recordsUnanswerable: () => unanswerableCount(records.list()),
+      recordsUnanswerable: () => unanswerable.count(records.index, () => records.list()),
       dnsLimits,
       dnssecValidations: () => forwarding.validator?.counts,
     })

@@ -63,14 +63,32 @@ function problem(r: DnsRecord, type: string, key: string, has: (k: string, t: st
   return undefined
 }
 
-const counted = new WeakMap<object, number>()
+/** A count that took less than this is recounted on every change (small stores: always exact). */
+export const CHEAP_COUNT_MS = 50
+/** A costly count is repeated at most once per this many of its own durations (at most ~1 % of the time). */
+export const RECOUNT_SPACING = 100
 
-/** How many records of `records` cannot be answered, computed once per list object (the store swaps lists on change). */
-export function unanswerableCount(records: readonly DnsRecord[]): number {
-  let n = counted.get(records)
-  if (n === undefined) {
-    n = unanswerableRecords(records).length
-    counted.set(records, n)
+/**
+ * The unanswerable count for /metrics and the status route: one pass per generation of the store
+ * (`key`, e.g. its index), but a pass is O(records) (every value encoded), so a large store under a
+ * stream of writes would spend its time recounting on every scrape. A pass that took longer than
+ * CHEAP_COUNT_MS is repeated only after RECOUNT_SPACING times its duration; until then the last count
+ * is returned (it lags behind the writes by that much; the load-time warnings are exact).
+ */
+export class UnanswerableCounter {
+  private last: { key: object; count: number; at: number; tookMs: number } | undefined
+
+  constructor(private readonly clock: () => number = () => performance.now()) {}
+
+  count(key: object, list: () => readonly DnsRecord[]): number {
+    const last = this.last
+    if (last && (last.key === key || (last.tookMs >= CHEAP_COUNT_MS && this.clock() - last.at < last.tookMs * RECOUNT_SPACING))) {
+      return last.count
+    }
+    const start = this.clock()
+    const count = unanswerableRecords(list()).length
+    const at = this.clock()
+    this.last = { key, count, at, tookMs: at - start }
+    return count
   }
-  return n
 }

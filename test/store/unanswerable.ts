@@ -1,5 +1,5 @@
 import t from 'tap'
-import { unanswerableCount, unanswerableRecords } from '../../src/store/unanswerable.js'
+import { CHEAP_COUNT_MS, RECOUNT_SPACING, UnanswerableCounter, unanswerableRecords } from '../../src/store/unanswerable.js'
 import { parseRecordsFile } from '../../src/store/records-file.js'
 import type { DnsRecord } from '../../src/store/record.js'
 
@@ -34,7 +34,31 @@ t.test('records that load but are never answered are listed with index and reaso
   t.match(found[1].reason, /below the zone cut at sub\.example\.com/)
   t.match(found[2].reason, /below the DNAME at old\.example\.com/)
   t.match(found[3].reason, /does not encode as LOC/)
-  t.equal(unanswerableCount(records), 4)
-  t.equal(unanswerableCount(records), 4, 'cached per list')
+  let passes = 0
+  const counter = new UnanswerableCounter(() => 0)
+  const list = () => (passes++, records)
+  t.equal(counter.count(records, list), 4)
+  t.equal(counter.count(records, list), 4, 'counted once per key')
+  t.equal(passes, 1)
   t.same(unanswerableRecords([]), [])
+})
+
+t.test('a costly count is repeated only after RECOUNT_SPACING times its duration; a cheap one on every change', (t) => {
+  const shadowed = [r('a.example.com', 'CNAME', 'b.example.com'), r('a.example.com', 'A', '192.0.2.1')]
+  const clean = [r('a.example.com', 'A', '192.0.2.1')]
+  // each pass "takes" `took` ms on this clock: the clock advances only while the list is read
+  let now = 0
+  let took = CHEAP_COUNT_MS * 2
+  const counter = new UnanswerableCounter(() => now)
+  const timed = (records: typeof clean) => () => ((now += took), records)
+  t.equal(counter.count({}, timed(shadowed)), 1)
+  now += took * RECOUNT_SPACING - 1
+  t.equal(counter.count({}, timed(clean)), 1, 'a new generation within the spacing gets the last count')
+  now += 1
+  t.equal(counter.count({}, timed(clean)), 0, 'recounted once the spacing has passed')
+  took = 0
+  now += CHEAP_COUNT_MS * 2 * RECOUNT_SPACING
+  t.equal(counter.count({}, timed(shadowed)), 1, 'a pass that took no time')
+  t.equal(counter.count({}, timed(clean)), 0, 'is repeated on the next change at once')
+  t.end()
 })

@@ -3,9 +3,10 @@
  */
 import type { ApiDeps } from '../deps.js'
 import type { ApiApp } from './shared.js'
-import { unanswerableCount } from '../../store/unanswerable.js'
+import { UnanswerableCounter } from '../../store/unanswerable.js'
 
 export function registerStatusRoutes(app: ApiApp, deps: ApiDeps): void {
+  const unanswerable = new UnanswerableCounter()
   const now = deps.now ?? Date.now
   app.get('/api/v1/status', async () => {
     const stats = deps.stats.resolver()
@@ -25,9 +26,9 @@ export function registerStatusRoutes(app: ApiApp, deps: ApiDeps): void {
       dns: readiness.dns,
       reasons: readiness.reasons ?? [],
       listeners: readiness.listeners,
-      records: deps.records.list().length,
+      records: deps.records.index.size,
       // Records that load but no query can get (warned at load with index and reason; #13).
-      records_unanswerable: unanswerableCount(deps.records.list()),
+      records_unanswerable: unanswerable.count(deps.records.index, () => deps.records.list()),
       records_mass_delete_held: deps.records.heldMassDelete() ?? null,
       servers: deps.servers.list().length,
       cache_entries: deps.cache.list().length,
