@@ -80,7 +80,7 @@ export class ClusterNode implements ClusterControl {
       track: (task: Promise<unknown>) => void tasks.track(task),
       peers: () => this.membership.effective,
       concurrency: limits.peerConcurrency,
-      recordsSummary: cachedSummary(() => deps.store.index, () => deps.store.list()),
+      recordsSummary: cachedSummary(() => deps.store.index),
     }
     this.outbox = new Outbox({
       ...shared,

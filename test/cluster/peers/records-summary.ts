@@ -1,5 +1,6 @@
 import t from 'tap'
-import { cachedSummary, recordsDigest } from '../../../src/cluster/peers/records-summary.js'
+import { cachedSummary, recordsDigest, type SummarySource } from '../../../src/cluster/peers/records-summary.js'
+import { RecordIndex } from '../../../src/store/record-index.js'
 import { notePeerAnnouncement } from '../../../src/cluster/peers/announcements.js'
 import { PeerTracker } from '../../../src/cluster/peers/peer-tracker.js'
 import type { DnsRecord } from '../../../src/store/record.js'
@@ -17,18 +18,38 @@ t.test('the digest depends on the set, not its order, name case or ids', async (
   t.equal(recordsDigest([]), '0000000000000000')
 })
 
-t.test('the summary is computed once per record set', async (t) => {
-  let key = {}
-  let records = [r('a.example', '192.0.2.1')]
-  let lists = 0
-  const summary = cachedSummary(() => key, () => (lists++, records))
-  t.equal(summary().count, 1)
-  t.equal(summary(), summary())
-  t.equal(lists, 1)
-  records = [...records, r('b.example', '192.0.2.2')]
-  key = {}
-  t.equal(summary().count, 2)
-  t.equal(lists, 2)
+t.test('the summary follows the index: computed once per change, moved by its deltas without reading the records', async (t) => {
+  const a = r('a.example', '192.0.2.1', 60, 'a')
+  const b = r('b.example', '192.0.2.2', 60, 'b')
+  const c = r('c.example', '192.0.2.3', 60, 'c')
+  let index = RecordIndex.build([a, b], 1)
+  let reads = 0
+  // the records a summary reads of an index, counted: only a full pass reads them
+  const watched = (ix: RecordIndex): SummarySource => ({
+    uid: ix.uid,
+    size: ix.size,
+    deltas: ix.deltas,
+    get records() {
+      reads++
+      return ix.records
+    },
+  })
+  let source = watched(index)
+  const summary = cachedSummary(() => source)
+  t.same(summary(), { count: 2, digest: recordsDigest([a, b]) })
+  t.equal(summary(), summary(), 'cached while the index stands')
+  t.equal(reads, 1)
+  const b2 = { ...b, ttl: 61 }
+  index = index.withDelta([a, b2, c], 2, { removed: [], added: [c], replaced: [[b, b2]] })
+  source = watched(index)
+  t.same(summary(), { count: 3, digest: recordsDigest([a, b2, c]) }, 'an add and a replace')
+  index = index.withDelta([b2, c], 3, { removed: [a], added: [], replaced: [] })
+  source = watched(index)
+  t.same(summary(), { count: 2, digest: recordsDigest([b2, c]) }, 'a remove')
+  t.equal(reads, 1, 'no pass over the records after the first')
+  source = watched(RecordIndex.build([c], 9))
+  t.same(summary(), { count: 1, digest: recordsDigest([c]) }, 'an index without a path back is summed anew')
+  t.equal(reads, 2)
 })
 
 t.test('an announcement records the peer count and digest verdict; a Go peer clears them', async (t) => {
