@@ -271,6 +271,16 @@ export class FileEdits {
     }, this.opts.watchDebounceMs ?? DEFAULT_WATCH_DEBOUNCE_MS)
   }
 
+  /**
+   * In the write queue, before a background flush: applies (or holds, or rejects) an edit of the file
+   * the watcher has not reported yet, so the flush never writes over an operator's edit.
+   */
+  async checkBeforeFlush(): Promise<void> {
+    if (this.debounce) clearTimeout(this.debounce)
+    this.debounce = undefined
+    await this.checkExternalEdit()
+  }
+
   /** Applies an external edit; logs each distinct problem once and keeps the old records. */
   private async checkExternalEdit(): Promise<void> {
     if (!this.watcher) return

@@ -171,6 +171,8 @@ export class FileRecordStore implements RecordStore {
     return this.enqueueDrained(async () => {
       this.journal.cancelFlush()
       if (!this.journal.active || !this.journal.dirty) return { flushed: false, records: this.served.current.records.length }
+      // An edit the watcher has not reported yet is read first: the flush writes the merge, never over the edit.
+      if (opts.background) await this.file.checkBeforeFlush()
       // The timer and stop never replace an edit that failed to parse (the journal keeps the changes); a write or a requested flush does, as before.
       if (opts.background && this.file.hasRejectedEdit) {
         this.log.warn({ path: this.path }, 'records file holds a rejected edit; not rewritten in the background (the journal keeps every acknowledged change)')

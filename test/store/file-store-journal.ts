@@ -225,6 +225,20 @@ t.test('a hand edit of the file is merged with changes not yet flushed', async (
   t.same(names(again), ['only.example', 'after.example'])
 })
 
+t.test('a background flush reads a hand edit the watcher has not reported yet instead of writing over it', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'dnsrecords.json')
+  await writeFile(path, '{"records":[{"name":"keep.example","type":"A","value":"192.0.2.1","ttl":60}]}')
+  // the watcher's own check waits a minute: only the flush can find the edit
+  const { store } = await open(t, path, { watch: true, watchDebounceMs: 60_000 })
+  await store.start()
+  await add(store, 'api.example', 3)
+  await writeFile(path, '{"records":[{"name":"keep.example","type":"A","value":"192.0.2.1","ttl":60},{"name":"hand.example","type":"A","value":"192.0.2.4","ttl":60}]}')
+  t.match(await store.flush({ background: true }), { records: 3 })
+  t.same(names(store), ['keep.example', 'api.example', 'hand.example'], 'the edit applied, the unflushed write kept')
+  t.same(await fileNames(path), ['keep.example', 'api.example', 'hand.example'], 'the file holds both')
+})
+
 t.test('reload keeps changes not yet flushed; a file edited while stopped gets the journal re-based on it', async (t) => {
   const dir = await tempDir(t)
   const path = join(dir, 'dnsrecords.json')
