@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import fc from 'fast-check'
 import t from 'tap'
 import { isDnsplaneError } from '../../src/errors.js'
 import { GO_ZERO_TIME } from '../../src/store/record.js'
@@ -9,6 +10,7 @@ import {
   parseRecordList,
   parseRecordsFile,
   serializeRecordsFile,
+  stringifyGo,
 } from '../../src/store/records-file.js'
 
 const fixture = (name: string): string =>
@@ -116,6 +118,26 @@ t.test('writes the default record with all three time keys', async (t) => {
 t.test('writes a lone surrogate as U+FFFD, as Go does for invalid text', async (t) => {
   const out = serializeRecordsFile([{ ...DEFAULT_RECORDS[0], value: 'a\ud800b' }], false)
   t.match(out, '"value":"a\ufffdb"')
+})
+
+t.test('stringifyGo writes what a replacer per string value wrote (lone surrogates, backslashes, HTML characters, U+2028/9)', async (t) => {
+  // the former implementation: a replacer that fixed every string value, then the HTML escapes
+  const reference = (value: unknown, pretty: boolean): string =>
+    JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? v.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd') : v), pretty ? 2 : undefined)
+      .replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) + '\n'
+  const tricky = fc.constantFrom('\\', '\\ud800', 'ud800', '\ud800', '\udc00', '\ud83d\ude00', '<', '>', '&', '\u2028', '\u2029', '"', 'a', '\u00e9', '\n')
+  const text = fc.array(fc.oneof(tricky, fc.string({ unit: 'binary' })), { maxLength: 8 }).map((parts) => parts.join(''))
+  // values only: the old replacer never saw keys (ours are fixed ASCII)
+  t.doesNotThrow(() =>
+    fc.assert(
+      fc.property(text, text, fc.boolean(), (value, name, pretty) => {
+        const doc = { records: [{ name, value }], extra: [value, { name }] }
+        return stringifyGo(doc, pretty) === reference(doc, pretty)
+      }),
+      { numRuns: 1000 },
+    ),
+  )
+  t.equal(stringifyGo({ v: 'x\\ud800y' }, false), '{"v":"x\\\\ud800y"}\n', 'the text \\ud800 after a backslash stays text')
 })
 
 // Issue #10 item 2: the file is read with THE record codec, so what a peer or the API could not
