@@ -170,7 +170,80 @@ function goFixup(m: string): string {
  * No replacer function: one call per value made a 100,000-record file ~4x slower to write.
  */
 export function stringifyGo(value: unknown, pretty: boolean): string {
-  const json = JSON.stringify(value, undefined, pretty ? 2 : undefined)
+  return goText(JSON.stringify(value, undefined, pretty ? 2 : undefined)) + '\n'
+}
+
+/** JSON text with Go's escapes (see GO_FIXUPS); exact on any slice cut between JSON tokens. */
+function goText<T extends string | undefined>(json: T): T {
   // most files hold none of these: a character-class scan is ~10x cheaper than the replace's alternation
-  return (MAY_NEED_FIXUP.test(json) ? json.replace(GO_FIXUPS, goFixup) : json) + '\n'
+  return (json !== undefined && MAY_NEED_FIXUP.test(json) ? json.replace(GO_FIXUPS, goFixup) : json) as T
+}
+
+/** Records (or array elements) per slice of recordsFileChunks: ~80 KB of text, well under a millisecond to make. */
+export const SNAPSHOT_SLICE = 256
+
+/**
+ * serializeRecordsFile in slices: the strings yielded, joined, are exactly its text (key order,
+ * Go escapes, compact or pretty, trailing newline). Each slice is at most `slice` records or
+ * elements of a large array in the extra section, so a caller can hash and write each one and let
+ * the event loop run between them. `records` and `extra` must not change while this is consumed.
+ */
+export function* recordsFileChunks(
+  records: readonly DnsRecord[],
+  pretty: boolean,
+  extra?: { key: string; value: unknown },
+  slice = SNAPSHOT_SLICE,
+): Generator<string> {
+  const gap = pretty ? '\n  ' : ''
+  yield pretty ? '{\n  "records": ' : '{"records":'
+  yield* arrayChunks(records, 1, pretty, slice, recordToJson)
+  if (extra && hasJsonForm(extra.value)) {
+    yield `,${gap}${goText(JSON.stringify(extra.key))}:${pretty ? ' ' : ''}`
+    yield* valueChunks(extra.value, 1, pretty, slice)
+  }
+  yield pretty ? '\n}\n' : '}\n'
+}
+
+/** A value at nesting `depth` (pretty indentation), sliced where it holds a large array. */
+function* valueChunks(value: unknown, depth: number, pretty: boolean, slice: number): Generator<string> {
+  if (Array.isArray(value)) {
+    yield* arrayChunks(value, depth, pretty, slice, (x) => x)
+    return
+  }
+  if (isJsonObject(value) && Object.getPrototypeOf(value) === Object.prototype && typeof value.toJSON !== 'function') {
+    const members = Object.entries(value).filter(([, v]) => hasJsonForm(v))
+    if (members.length === 0) return yield '{}'
+    const inner = pretty ? '\n' + '  '.repeat(depth + 1) : ''
+    for (let i = 0; i < members.length; i++) {
+      yield `${i === 0 ? '{' : ','}${inner}${goText(JSON.stringify(members[i][0]))}:${pretty ? ' ' : ''}`
+      yield* valueChunks(members[i][1], depth + 1, pretty, slice)
+    }
+    return yield (pretty ? '\n' + '  '.repeat(depth) : '') + '}'
+  }
+  yield indentedJson(value, depth, pretty) as string
+}
+
+/** False for what JSON.stringify leaves out of an object (undefined, a function, a symbol). */
+function hasJsonForm(v: unknown): boolean {
+  return v !== undefined && typeof v !== 'function' && typeof v !== 'symbol'
+}
+
+/** An array at nesting `depth`, `slice` elements (mapped by `toJson`) per string. */
+function* arrayChunks<T>(items: readonly T[], depth: number, pretty: boolean, slice: number, toJson: (x: T) => unknown): Generator<string> {
+  if (items.length === 0) return yield '[]'
+  const inner = pretty ? '\n' + '  '.repeat(depth + 1) : ''
+  for (let start = 0; start < items.length; start += slice) {
+    const end = Math.min(items.length, start + slice)
+    const parts = new Array<string>(end - start)
+    // An element with no JSON form is written as null, as JSON.stringify does inside an array.
+    for (let i = start; i < end; i++) parts[i - start] = indentedJson(toJson(items[i]), depth + 1, pretty) ?? 'null'
+    yield (start === 0 ? '[' : ',') + inner + parts.join(',' + inner)
+  }
+  yield (pretty ? '\n' + '  '.repeat(depth) : '') + ']'
+}
+
+/** JSON.stringify of a value nested `depth` levels deep: its inner lines indented to match (a newline only occurs between tokens). */
+function indentedJson(value: unknown, depth: number, pretty: boolean): string {
+  const json = goText(JSON.stringify(value, undefined, pretty ? 2 : undefined) as string | undefined)
+  return pretty && json !== undefined && json.includes('\n') ? json.replaceAll('\n', '\n' + '  '.repeat(depth)) : json
 }

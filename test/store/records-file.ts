@@ -9,6 +9,7 @@ import {
   MAX_RECORDS_FILE_BYTES,
   parseRecordList,
   parseRecordsFile,
+  recordsFileChunks,
   serializeRecordsFile,
   stringifyGo,
 } from '../../src/store/records-file.js'
@@ -138,6 +139,33 @@ t.test('stringifyGo writes what a replacer per string value wrote (lone surrogat
     ),
   )
   t.equal(stringifyGo({ v: 'x\\ud800y' }, false), '{"v":"x\\\\ud800y"}\n', 'the text \\ud800 after a backslash stays text')
+})
+
+t.test('recordsFileChunks joined is serializeRecordsFile, byte for byte, at any slice size (compact and pretty)', async (t) => {
+  const tricky = fc.constantFrom('\\', '\\ud800', '\ud800', '<', '&', '\u2028', '"', 'a', '\u00e9', '\n')
+  const text = fc.array(fc.oneof(tricky, fc.string()), { maxLength: 4 }).map((parts) => parts.join(''))
+  const record = fc.record({ name: text, value: text, ttl: fc.nat(), id: fc.option(text, { nil: undefined }), cache_record: fc.option(fc.boolean(), { nil: undefined }) })
+    .map((r) => ({ ...DEFAULT_RECORDS[0], ...r }))
+  // the extra section: nested objects and arrays (sliced), scalars, members JSON.stringify leaves out
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), tie('array'), tie('object')),
+    array: fc.array(tie('value'), { maxLength: 6 }),
+    object: fc.dictionary(fc.constantFrom('a', 'b', 'c<', 'versions'), tie('value'), { maxKeys: 4 }),
+  })).value
+  t.doesNotThrow(() =>
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 7 }), json, fc.boolean(), fc.integer({ min: 1, max: 4 }), (records, extra, pretty, slice) => {
+        const want = serializeRecordsFile(records, pretty, { key: 'x', value: extra })
+        const chunks = [...recordsFileChunks(records, pretty, { key: 'x', value: extra }, slice)]
+        return chunks.join('') === want && chunks.every((c) => c.length > 0)
+      }),
+      { numRuns: 1000 },
+    ),
+  )
+  t.equal([...recordsFileChunks([], true)].join(''), serializeRecordsFile([], true), 'no extra, empty set')
+  t.equal([...recordsFileChunks(DEFAULT_RECORDS, false, { key: 'x', value: () => 1 })].join(''), serializeRecordsFile(DEFAULT_RECORDS, false, { key: 'x', value: () => 1 }), 'a function has no JSON form')
+  const many = Array.from({ length: 600 }, (_, i) => ({ ...DEFAULT_RECORDS[0], name: `h${i}.example` }))
+  t.ok([...recordsFileChunks(many, false)].length > 2, 'a large set comes in several slices')
 })
 
 // Issue #10 item 2: the file is read with THE record codec, so what a peer or the API could not
