@@ -100,7 +100,7 @@ function readOnlyError(path: string, reason: string): DnsplaneError {
 }
 
 /** fsync a directory so the rename itself is durable; some platforms/filesystems refuse, which is harmless. */
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   let fh
   try {
     fh = await open(dir, 'r')

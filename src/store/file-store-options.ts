@@ -1,6 +1,7 @@
 /** Options and results of FileRecordStore (src/store/file-store.ts, which re-exports them). */
 import type { Logger } from 'pino'
 import type { OpenJournal } from './journal/journal-file.js'
+import type { SnapshotHook } from './journal/records-journal.js'
 import type { DnsRecord } from './record.js'
 
 export interface FileRecordStoreOptions {
@@ -30,7 +31,7 @@ export interface FileRecordStoreOptions {
   /** Tests: opens the journal file (fsync counting, failures). */
   openJournal?: OpenJournal
   /** Tests: replaces the records file (crash injection); default writeFileAtomic. */
-  writeSnapshot?: (path: string, text: string) => Promise<void>
+  writeSnapshot?: SnapshotHook
 }
 
 /** What flush() did. */

@@ -36,7 +36,7 @@ import { DEFAULT_MASS_DELETE_GUARD_PERCENT } from './mass-delete.js'
 import { isOversizedBatch } from './bulk-plan.js'
 import { planAdd, planRemove, planUpdate, type EditContext, type LocalPlan } from './local-edits.js'
 import { formatGoTime, GO_ZERO_TIME, type DnsRecord } from './record.js'
-import { DEFAULT_RECORDS, serializeRecordsFile } from './records-file.js'
+import { DEFAULT_RECORDS, recordsFileChunks } from './records-file.js'
 import { ServedIndex } from './served-index.js'
 import { isMissing, normalizeIncoming, parseRecordsDocumentAt, selectorMatcher, sha256, validate } from './store-helpers.js'
 import { VERSIONS_KEY, type DeltaCompute, type LoadedVersions, type RecordVersioner } from './record-versions.js'
@@ -69,6 +69,10 @@ export class FileRecordStore implements RecordStore {
   private created = false
   /** record_lww: versions in the journal and the snapshot once a versioner is attached (store-versions.ts). */
   private readonly versions: StoreVersions
+  /** Settles when the last flush() has finished (flushes run one at a time). */
+  private flushes: Promise<unknown> = Promise.resolve()
+  /** Settles when the snapshot a background flush is writing behind the queue is in place (or failed). */
+  private behind: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly opts: FileRecordStoreOptions) {
     this.path = resolve(opts.path)
@@ -168,19 +172,49 @@ export class FileRecordStore implements RecordStore {
    * (timer, stop): skipped while the file holds an edit that failed to parse.
    */
   flush(opts: { background?: boolean } = {}): Promise<FlushResult> {
-    return this.enqueueDrained(async () => {
+    const run = this.flushes.then(() => this.flushOnce(opts))
+    this.flushes = run.catch(() => undefined)
+    return run
+  }
+
+  /**
+   * One flush: the generation to write is taken in the write queue (journaled writes settled);
+   * the snapshot is then written behind the queue, in slices, while writes go on being journaled
+   * and acknowledged (records-journal.ts: their entries survive the journal's reset). Without a
+   * usable journal (failed) the file is rewritten in the queue instead.
+   */
+  private async flushOnce(opts: { background?: boolean }): Promise<FlushResult> {
+    const { done, result } = await this.enqueueDrained(async () => {
       this.journal.cancelFlush()
-      if (!this.journal.active || !this.journal.dirty) return { flushed: false, records: this.served.current.records.length }
+      const records = this.served.current.records
+      const skipped = { done: undefined, result: { flushed: false, records: records.length } }
+      if (!this.journal.active || !this.journal.dirty) return skipped
       // An edit the watcher has not reported yet is read first: the flush writes the merge, never over the edit.
       if (opts.background) await this.file.checkBeforeFlush()
       // The timer and stop never replace an edit that failed to parse (the journal keeps the changes); a write or a requested flush does, as before.
       if (opts.background && this.file.hasRejectedEdit) {
         this.log.warn({ path: this.path }, 'records file holds a rejected edit; not rewritten in the background (the journal keeps every acknowledged change)')
-        return { flushed: false, records: this.served.current.records.length }
+        return skipped
       }
-      await this.persist(this.served.current.records)
-      return { flushed: true, records: this.served.current.records.length }
+      const now = this.served.current.records
+      const from = this.journal.behindFrom()
+      if (from === undefined) {
+        await this.persist(now)
+        return { done: undefined, result: { flushed: true, records: now.length } }
+      }
+      const done = this.writeBehind(now, from, this.journal.changes)
+      this.behind = done.catch(() => undefined)
+      return { done, result: { flushed: true, records: now.length } }
     })
+    await done
+    return result
+  }
+
+  /** Writes `records` (the generation at journal offset `from`) behind the queue; the journal stays dirty when a change landed meanwhile. */
+  private async writeBehind(records: readonly DnsRecord[], from: number, changes: number): Promise<void> {
+    const hash = await this.journal.write(this.snapshotChunks(records), from)
+    this.file.noteWritten(hash, records)
+    if (this.journal.changes === changes) this.journal.dirty = false
   }
 
   /** See RecordStore.bulkWrite: the batch goes through the same write path (journal or file) as add/update/remove. */
@@ -308,6 +342,7 @@ export class FileRecordStore implements RecordStore {
     }
     this.journal.cancelFlush()
     await this.writes.drain()
+    await this.flushes
     await this.journal.close()
   }
 
@@ -353,21 +388,35 @@ export class FileRecordStore implements RecordStore {
    * Callers in the queue drain journaled writes first, so `records` is what is (about to be) served.
    */
   private async persist(records: readonly DnsRecord[]): Promise<void> {
-    const section = this.versions.section(records)
-    const text = serializeRecordsFile(records, this.opts.prettyJson, { key: VERSIONS_KEY, value: section })
+    // A snapshot being written behind the queue goes first: one writer of the file and the journal at a time.
+    await this.behind
+    let hash: string
     try {
-      await this.journal.write(text)
+      hash = await this.journal.write(this.snapshotChunks(records))
     } catch (err) {
       // Refused, not acknowledged: the change stays out of memory and the caller sees the error.
       if (isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE')) this.log.warn({ path: this.path }, `records change refused: ${err.message}`)
       throw err
     }
-    this.file.noteWritten(sha256(text), records)
+    this.file.noteWritten(hash, records)
     this.journal.dirty = false
   }
 
+  /** The text of dnsrecords.json holding `records` (and, record_lww, their versions as of now), in slices. */
+  private snapshotChunks(records: readonly DnsRecord[]): Iterable<string> {
+    return recordsFileChunks(records, this.opts.prettyJson, { key: VERSIONS_KEY, value: this.versions.section(records) })
+  }
+
+  /**
+   * Queues `fn` after the journaled writes before it, and after a snapshot being written behind the
+   * queue (a file event may be its rename; a reload or a rewrite must not race it). Local writes and
+   * merges from peers do not wait for that snapshot.
+   */
   private enqueueDrained<T>(fn: () => Promise<T>): Promise<T> {
-    return this.writes.enqueueDrained(fn)
+    return this.writes.enqueueDrained(async () => {
+      await this.behind
+      return fn()
+    })
   }
 
   private write(plan: (index: RecordIndex) => LocalPlan, writeThrough?: (p: LocalPlan) => boolean): Promise<WriteResult> {

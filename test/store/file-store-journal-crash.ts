@@ -14,6 +14,7 @@ import t from 'tap'
 import { writeFileAtomic } from '../../src/store/atomic-write.js'
 import { FileRecordStore } from '../../src/store/file-store.js'
 import { encodeEntry } from '../../src/store/journal/codec.js'
+import type { SnapshotHook } from '../../src/store/journal/records-journal.js'
 import { recordToJson } from '../../src/store/record-json.js'
 import type { DnsRecord } from '../../src/store/record.js'
 import { tempDir } from '../helpers/fs.js'
@@ -31,6 +32,7 @@ type Cmd =
   | { kind: 'restart' }
   | { kind: 'crash'; where: 'none' | 'last' | 'any'; at: number }
   | { kind: 'crash-in-flush'; afterRename: boolean }
+  | { kind: 'busy-flush'; before: number; inside: number; crash: 'none' | 'before' | 'after' }
 
 const n = fc.integer({ min: 0, max: 7 })
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
@@ -43,6 +45,13 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
   { weight: 3, arbitrary: fc.record({ where: fc.constantFrom('none' as const, 'last' as const, 'any' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }).map((c) => ({ kind: 'crash' as const, ...c })) },
   { weight: 1, arbitrary: fc.boolean().map((afterRename) => ({ kind: 'crash-in-flush' as const, afterRename })) },
+  // Writes acknowledged while a flush writes its snapshot: issued with it, and inside its rename step (after its marker).
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({ before: fc.integer({ min: 0, max: 3 }), inside: fc.integer({ min: 0, max: 3 }), crash: fc.constantFrom('none' as const, 'none' as const, 'before' as const, 'after' as const) })
+      .map((c) => ({ kind: 'busy-flush' as const, ...c })),
+  },
 )
 
 const asJson = (rs: readonly DnsRecord[]) => JSON.stringify(rs.map(recordToJson))
@@ -59,10 +68,27 @@ async function runScenario(dir: string, cmds: Cmd[]): Promise<string | undefined
   await writeFile(path, '{"records":[]}')
   let ids = 0
   let crashFlush: 'off' | 'before' | 'after' = 'off'
-  const writeSnapshot = async (p: string, text: string) => {
+  let busy = 0
+  let inside = 0
+  const busyAdd = () => {
+    const k = ++busy
+    return store.add({ name: `w${k}.example`, type: 'A', value: `203.0.113.${(k % 250) + 1}`, ttl: 60 })
+  }
+  let before = 0
+  const writeSnapshot: SnapshotHook = async (p: string, text: string) => {
+    // Called once the flush marker is durable, before the rename: these writes follow the marker in the journal.
+    const n = inside
+    inside = 0
+    for (let i = 0; i < n; i++) await busyAdd()
     if (crashFlush === 'after') await writeFileAtomic(p, text)
     if (crashFlush !== 'off') throw new Error('crash')
     await writeFileAtomic(p, text)
+  }
+  // Called once the snapshot's text is made, before its marker: these writes land between its generation and the marker.
+  writeSnapshot.prepared = async () => {
+    const n = before
+    before = 0
+    for (let i = 0; i < n; i++) await busyAdd()
   }
   const openStore = () =>
     FileRecordStore.open({
@@ -150,6 +176,37 @@ async function runScenario(dir: string, cmds: Cmd[]): Promise<string | undefined
         if (!failed && acked.length > 1) return 'the injected flush crash did not fail the flush'
         await reopen()
         if (asJson(store.list()) !== want) return `crash in flush (${crashFlush}): got ${asJson(store.list())}, want ${want}`
+        break
+      }
+      case 'busy-flush': {
+        await busyAdd() // something to flush
+        inside = c.inside
+        crashFlush = c.crash === 'none' ? 'off' : c.crash
+        before = c.before
+        const flushed = await store.flush().then(() => true, () => false)
+        crashFlush = 'off'
+        inside = 0
+        before = 0
+        if (c.crash !== 'none') {
+          if (flushed) return 'the injected flush crash did not fail the flush'
+          const want = asJson(store.list())
+          await store.stop({ flush: false })
+          await reopen()
+          if (asJson(store.list()) !== want) return `crash in a busy flush (${c.crash}): got ${asJson(store.list())}, want ${want}`
+          break
+        }
+        // The journal is now its base entry and the writes the snapshot does not hold, oldest first: the last k adds.
+        const list = store.list()
+        const baseLen = encodeEntry({ op: 'base', format: 1, snapshot_sha256: '0'.repeat(64) }).length
+        const ends: number[] = []
+        let end = await size()
+        for (let k = list.length - 1; end > baseLen && k >= 0; k--) {
+          ends.unshift(end)
+          end -= encodeEntry({ op: 'add', records: [list[k]] }).length
+        }
+        if (end !== baseLen) return `after a busy flush the journal (${await size()} bytes) is not its base entry and the last adds`
+        const kept = list.length - ends.length
+        acked = [{ end: baseLen, json: asJson(list.slice(0, kept)) }, ...ends.map((e, i) => ({ end: e, json: asJson(list.slice(0, kept + i + 1)) }))]
         break
       }
     }

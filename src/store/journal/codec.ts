@@ -18,14 +18,16 @@ export const JOURNAL_FORMAT = 1
 
 /**
  * One journal entry. `base` opens every journal and names the dnsrecords.json bytes (SHA-256) the
- * entries apply to; `flush` is written before a snapshot with that hash replaces the file. `at`
+ * entries apply to; `flush` is written before a snapshot with that hash replaces the file: the
+ * snapshot holds the entries before byte offset `from` (a background flush: writes went on while it
+ * was written), or, without `from`, every entry before the marker. `at`
  * are positions in the record list as it was when the entry was written (ascending for delete).
  * `lww` (record_lww) holds the versions and tombstones the change made, opaque here
  * (record-versions.ts): the change and its versions are durable in one append.
  */
 export type JournalEntry =
   | { op: 'base'; format: number; snapshot_sha256: string }
-  | { op: 'flush'; snapshot_sha256: string }
+  | { op: 'flush'; snapshot_sha256: string; from?: number }
   | { op: 'add'; records: DnsRecord[]; lww?: unknown }
   | { op: 'update'; at: number[]; records: DnsRecord[]; lww?: unknown }
   | { op: 'delete'; at: number[]; records: DnsRecord[]; lww?: unknown }
@@ -42,6 +44,8 @@ export type JournalTail = 'torn' | 'corrupt'
 
 export interface DecodedJournal {
   entries: JournalEntry[]
+  /** Byte offset of each entry's frame. */
+  offsets: number[]
   /** Length of the valid prefix in bytes; everything after it is cut. */
   validBytes: number
   /** Set when bytes after validBytes were dropped. */
@@ -95,8 +99,9 @@ export function encodeEntry(entry: JournalEntry): Buffer {
 export function decodeJournal(bytes: Uint8Array): DecodedJournal {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const entries: JournalEntry[] = []
+  const offsets: number[] = []
   let at = 0
-  const stop = (tail: JournalTail, reason: string): DecodedJournal => ({ entries, validBytes: at, tail, reason })
+  const stop = (tail: JournalTail, reason: string): DecodedJournal => ({ entries, offsets, validBytes: at, tail, reason })
   while (at < buf.length) {
     if (buf.length - at < FRAME_HEADER_BYTES) return stop('torn', 'incomplete frame header')
     const len = buf.readUInt32BE(at)
@@ -108,9 +113,10 @@ export function decodeJournal(bytes: Uint8Array): DecodedJournal {
     if (typeof entry === 'string') return stop('corrupt', entry)
     if ((entries.length === 0) !== (entry.op === 'base')) return stop('corrupt', entries.length === 0 ? 'journal does not start with a base entry' : 'base entry after the start')
     entries.push(entry)
+    offsets.push(at)
     at += FRAME_HEADER_BYTES + len
   }
-  return { entries, validBytes: at }
+  return { entries, offsets, validBytes: at }
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/
@@ -135,7 +141,9 @@ function parseEntryValue(v: unknown, top: boolean): JournalEntry | string {
       return { op: 'base', format: JOURNAL_FORMAT, snapshot_sha256: v.snapshot_sha256 }
     case 'flush':
       if (typeof v.snapshot_sha256 !== 'string' || !SHA256_HEX.test(v.snapshot_sha256)) return 'flush entry without snapshot_sha256'
-      return { op: 'flush', snapshot_sha256: v.snapshot_sha256 }
+      if (v.from === undefined) return { op: 'flush', snapshot_sha256: v.snapshot_sha256 }
+      if (!Number.isSafeInteger(v.from) || (v.from as number) < 0) return 'flush entry with an invalid offset'
+      return { op: 'flush', snapshot_sha256: v.snapshot_sha256, from: v.from as number }
     case 'add':
     case 'update':
     case 'delete': {

@@ -2,15 +2,19 @@
  * The journal beside dnsrecords.json (`<records file>.journal`): start-up recovery (cut a torn
  * tail with a log line, replay over the snapshot) and the flush protocol that makes the snapshot
  * and the journal agree at every crash point:
- *   1. append `flush` with the SHA-256 of the new snapshot bytes (durable);
- *   2. replace dnsrecords.json atomically (temp file, fsync, rename, directory fsync);
- *   3. reset the journal to a single `base` entry naming those bytes.
- * A crash before 2 replays everything over the old file; after 2 the file's hash matches the
- * marker and only later entries are replayed; after 3 there is nothing to replay.
+ *   1. write the new snapshot to a temp file (fsynced), hashing it as it goes;
+ *   2. append `flush` with its SHA-256 and, for a background flush, `from`: the journal offset at
+ *      which its generation was taken (writes go on while it is written; their entries follow);
+ *   3. rename it over dnsrecords.json (directory fsync);
+ *   4. replace the journal with a `base` entry naming those bytes, followed by the entries from
+ *      `from` on (a new file renamed over the journal; cut in place when there are none).
+ * A crash before 3 replays everything over the old file; after 3 the file's hash matches the
+ * marker and only the entries from `from` (or after the marker) are replayed; after 4 the base.
  */
 import { unlink } from 'node:fs/promises'
 import type { Logger } from 'pino'
-import { writeFileAtomic } from '../atomic-write.js'
+import { DnsplaneError } from '../../errors.js'
+import { prepareFileAtomic, type PreparedFile } from '../atomic-stream.js'
 import type { DnsRecord } from '../record.js'
 import { sha256 } from '../store-helpers.js'
 import { decodeJournal, encodeEntry, JOURNAL_FORMAT, type JournalEntry } from './codec.js'
@@ -25,8 +29,17 @@ export interface RecordsJournalOptions {
   log: Logger
   /** Opens the journal file (tests inject a counting or failing handle). */
   openFile?: OpenJournal
-  /** Replaces dnsrecords.json; default writeFileAtomic (tests inject crashes). */
-  writeSnapshot?: (path: string, text: string) => Promise<void>
+  /** Replaces dnsrecords.json; default a streamed atomic write (tests inject crashes). */
+  writeSnapshot?: SnapshotHook
+}
+
+/**
+ * Tests: replaces the snapshot write (crash injection), given the whole text, at the rename step;
+ * `prepared` runs when the snapshot is made, before its flush marker (a slow snapshot, writes meanwhile).
+ */
+export interface SnapshotHook {
+  (path: string, text: string): Promise<void>
+  prepared?: () => Promise<void>
 }
 
 /** What open() found. */
@@ -39,6 +52,17 @@ export interface JournalRecovery {
   needsFlush: boolean
   /** The `lww` payloads of the replayed entries, oldest first. */
   versions: unknown[]
+}
+
+/**
+ * Writes `chunks` to a temp file beside `path` (hashing them) for a later rename; `hook` (tests)
+ * replaces the whole write, given the text, at commit.
+ */
+export async function prepareSnapshot(path: string, chunks: Iterable<string>, hook?: SnapshotHook): Promise<PreparedFile> {
+  if (!hook) return prepareFileAtomic(path, chunks)
+  const text = [...chunks].join('')
+  await hook.prepared?.()
+  return { sha256: sha256(text), commit: () => hook(path, text), abort: async () => undefined }
 }
 
 /** Default journal path for a records file. */
@@ -61,7 +85,7 @@ export class RecordsJournal {
   static async open(opts: RecordsJournalOptions, snapshot: readonly DnsRecord[], snapshotSha256: string): Promise<{ journal: RecordsJournal; recovery: JournalRecovery }> {
     const path = opts.journalPath ?? journalPathFor(opts.recordsPath)
     const bytes = await readJournalBytes(path)
-    const file = await JournalFile.open(path, opts.openFile)
+    const file = await JournalFile.open(path, opts.openFile, bytes?.length ?? 0)
     const journal = new RecordsJournal(opts, path, file)
     if (bytes === undefined || bytes.length === 0) {
       await journal.reset(snapshotSha256)
@@ -75,7 +99,7 @@ export class RecordsJournal {
       )
       await file.truncate(decoded.validBytes)
     }
-    const r = replayJournal(snapshot, snapshotSha256, decoded.entries)
+    const r = replayJournal(snapshot, snapshotSha256, decoded.entries, decoded.offsets)
     if (r.applied > 0) {
       opts.log.info({ path, replayed: r.applied, mode: r.mode, mismatched: r.mismatched }, 'records journal replayed')
     }
@@ -99,8 +123,8 @@ export class RecordsJournal {
   }
 
   /** Appends a change; resolves once durable (group commit). Rejects with ERR_RECORDS_WRITE. */
-  append(entry: JournalEntry): Promise<void> {
-    return this.file.append(encodeEntry(entry))
+  async append(entry: JournalEntry): Promise<void> {
+    await this.file.append(encodeEntry(entry))
   }
 
   /** Resolves when no append is in flight. */
@@ -108,19 +132,42 @@ export class RecordsJournal {
     return this.file.idle()
   }
 
+  /** The journal's length: where the next entry starts (a background flush's `from`). */
+  get size(): number {
+    return this.file.size
+  }
+
   /**
-   * Writes `text` as dnsrecords.json by the protocol above and returns its SHA-256. A failed
-   * journal (an append failed) skips step 1: its tail may hold unacknowledged bytes, and the
-   * reset drops them. Throws ERR_RECORDS_WRITE / ERR_READ_ONLY_SOURCE when the snapshot cannot
-   * be written (the journal keeps every acknowledged change); a failed reset after a written
-   * snapshot is logged and leaves the journal failed (the next flush repairs it).
+   * Writes `chunks` as dnsrecords.json by the protocol above and returns its SHA-256. `from`
+   * (a background flush): the journal offset the snapshot's generation was taken at; appends go on
+   * meanwhile and survive the reset. Without it the caller holds every append back (the write
+   * queue). A failed journal (an append failed) skips step 2 when nothing may follow the snapshot
+   * (its tail may hold unacknowledged bytes, and the reset drops them), and refuses a background
+   * flush (acknowledged entries after `from` would be dropped). Throws ERR_RECORDS_WRITE /
+   * ERR_READ_ONLY_SOURCE when the snapshot cannot be written (the journal keeps every acknowledged
+   * change); a failed reset after a written snapshot is logged and leaves the journal as it was or
+   * failed (the next flush repairs it).
    */
-  async flush(text: string): Promise<string> {
-    const hash = sha256(text)
-    if (!this.file.isFailed) await this.append({ op: 'flush', snapshot_sha256: hash })
-    await (this.opts.writeSnapshot ?? writeFileAtomic)(this.opts.recordsPath, text)
+  async flush(chunks: Iterable<string>, from?: number): Promise<string> {
+    const prepared = await prepareSnapshot(this.opts.recordsPath, chunks, this.opts.writeSnapshot)
+    const hash = prepared.sha256
+    let marker: [number, number] = [0, 0]
     try {
-      await this.reset(hash)
+      if (!this.file.isFailed) {
+        const frame = encodeEntry({ op: 'flush', snapshot_sha256: hash, ...(from === undefined ? {} : { from }) })
+        const at = await this.file.append(frame)
+        marker = [at, at + frame.length]
+      }
+      else if (from !== undefined) throw new DnsplaneError('ERR_RECORDS_WRITE', `${this.path}: the records journal failed during a background flush; the file is rewritten by the next write`)
+      await prepared.commit()
+    } catch (err) {
+      await prepared.abort()
+      throw err
+    }
+    const base = encodeEntry({ op: 'base', format: JOURNAL_FORMAT, snapshot_sha256: hash })
+    try {
+      // The marker is not carried over: its offset means nothing in the new journal.
+      await (from === undefined ? this.file.reset(base) : this.file.rewrite(base, from, marker))
     } catch (err) {
       this.opts.log.error({ err, path: this.path }, 'records journal could not be reset after a flush; the next flush retries')
     }

@@ -24,13 +24,22 @@ export interface ReplayResult {
 }
 
 /**
- * Applies the journal `entries` (as decodeJournal returns them) to `snapshot`, whose file bytes
- * hash to `snapshotSha256`. Returns a new array; `snapshot` is not modified.
+ * Applies the journal `entries` (as decodeJournal returns them, with their byte `offsets`) to
+ * `snapshot`, whose file bytes hash to `snapshotSha256`. Returns a new array; `snapshot` is not
+ * modified. A `flush` marker with `from` (a background flush) names the snapshot of the entries
+ * before that offset: the entries from there on, also those before the marker, are replayed.
  */
-export function replayJournal(snapshot: readonly DnsRecord[], snapshotSha256: string, entries: readonly JournalEntry[]): ReplayResult {
+export function replayJournal(snapshot: readonly DnsRecord[], snapshotSha256: string, entries: readonly JournalEntry[], offsets?: readonly number[]): ReplayResult {
   let start = -1
   entries.forEach((e, i) => {
-    if ((e.op === 'base' || e.op === 'flush') && e.snapshot_sha256 === snapshotSha256) start = i
+    if ((e.op !== 'base' && e.op !== 'flush') || e.snapshot_sha256 !== snapshotSha256) return
+    start = i
+    if (e.op === 'flush' && e.from !== undefined && offsets) {
+      // The last entry before `from`: every later one was written after the snapshot's generation was taken.
+      let k = i
+      while (k > 0 && offsets[k] >= e.from) k--
+      start = k
+    }
   })
   const mode: ReplayMode = start >= 0 || entries.length === 0 ? 'positional' : 'rebased'
   const records = snapshot.slice()

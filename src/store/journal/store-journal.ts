@@ -5,12 +5,12 @@
  */
 import type { Logger } from 'pino'
 import { isDnsplaneError } from '../../errors.js'
-import { checkReplaceable, writeFileAtomic } from '../atomic-write.js'
+import { checkReplaceable } from '../atomic-write.js'
 import type { DnsRecord } from '../record.js'
 import { fileExists } from '../store-helpers.js'
 import type { JournalEntry } from './codec.js'
 import type { OpenJournal } from './journal-file.js'
-import { journalPathFor, RecordsJournal } from './records-journal.js'
+import { journalPathFor, prepareSnapshot, RecordsJournal, type SnapshotHook } from './records-journal.js'
 
 export interface StoreJournalOptions {
   /** Absolute path of dnsrecords.json. */
@@ -21,7 +21,7 @@ export interface StoreJournalOptions {
   /** `records_flush_delay_ms` (0 = write-through). */
   flushDelayMs: number
   openJournal?: OpenJournal
-  writeSnapshot?: (path: string, text: string) => Promise<void>
+  writeSnapshot?: SnapshotHook
   /** Called when the background flush is due (at most flushDelayMs after the first unflushed change). */
   onFlushDue: () => void
 }
@@ -38,6 +38,8 @@ export class StoreJournal {
   private journal: RecordsJournal | undefined
   /** Acknowledged changes not yet in the file. */
   dirty = false
+  /** Changes marked dirty so far: a background flush compares it to see whether one landed while it wrote. */
+  changes = 0
   private flushTimer: NodeJS.Timeout | undefined
 
   constructor(private readonly opts: StoreJournalOptions) {}
@@ -120,15 +122,34 @@ export class StoreJournal {
     return (this.journal as RecordsJournal).append(entry)
   }
 
-  /** Replaces the records file with `text`: by the flush protocol in journal mode, else atomically. */
-  async write(text: string): Promise<void> {
-    if (this.journal) await this.journal.flush(text)
-    else await (this.opts.writeSnapshot ?? writeFileAtomic)(this.opts.path, text)
+  /**
+   * The journal offset a background flush takes its generation at, or undefined when the file must
+   * be written with appends held back (no journal, or a failed one: see RecordsJournal.flush).
+   */
+  behindFrom(): number | undefined {
+    return this.journal && !this.journal.isFailed ? this.journal.size : undefined
+  }
+
+  /**
+   * Replaces the records file with `chunks` and returns the hash of its bytes: by the flush
+   * protocol in journal mode (`from`: a background flush, see behindFrom), else atomically.
+   */
+  async write(chunks: Iterable<string>, from?: number): Promise<string> {
+    if (this.journal) return this.journal.flush(chunks, from)
+    const file = await prepareSnapshot(this.opts.path, chunks, this.opts.writeSnapshot)
+    try {
+      await file.commit()
+    } catch (err) {
+      await file.abort()
+      throw err
+    }
+    return file.sha256
   }
 
   /** Schedules the background rewrite at most flushDelayMs after the first unflushed change. */
   markDirty(): void {
     this.dirty = true
+    this.changes++
     if (this.flushTimer || !this.journal) return
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined
