@@ -7,13 +7,13 @@ import { createHash, randomBytes } from 'node:crypto'
 import { open, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { DnsplaneError } from '../errors.js'
-import { readOnlyReason, syncDirectory } from './atomic-write.js'
+import { FileChangedError, fileStamp, readOnlyReason, sameStamp, syncDirectory, type AtomicWriteOptions } from './atomic-write.js'
 
 /** A temp file written and fsynced beside its target, not yet renamed over it. */
 export interface PreparedFile {
   /** SHA-256 (hex) of the bytes written. */
   sha256: string
-  /** Renames the temp file over the target and fsyncs the directory. Throws ERR_RECORDS_WRITE. */
+  /** Renames the temp file over the target and fsyncs the directory. Throws ERR_RECORDS_WRITE, or FileChangedError (see `unchangedSince`). */
   commit(): Promise<void>
   /** Removes the temp file (the target is untouched). */
   abort(): Promise<void>
@@ -22,10 +22,11 @@ export interface PreparedFile {
 /**
  * Writes `chunks` (UTF-8) to a temp file in `path`'s directory with the existing file's mode,
  * fsyncs it and returns its hash with commit/abort. As writeFileAtomic: an existing file this
- * process may not write is refused with ERR_READ_ONLY_SOURCE; any other failure removes the temp
+ * process may not write is refused with ERR_READ_ONLY_SOURCE; `unchangedSince` refuses the rename
+ * over a file changed after that stamp (FileChangedError); any other failure removes the temp
  * file and throws ERR_RECORDS_WRITE.
  */
-export async function prepareFileAtomic(path: string, chunks: Iterable<string>): Promise<PreparedFile> {
+export async function prepareFileAtomic(path: string, chunks: Iterable<string>, opts: Pick<AtomicWriteOptions, 'unchangedSince'> = {}): Promise<PreparedFile> {
   const readOnly = await readOnlyReason(path)
   if (readOnly) throw new DnsplaneError('ERR_READ_ONLY_SOURCE', `${path}: ${readOnly}; not replaced; make it writable (chmod u+w) to allow changes`)
   const dir = dirname(path)
@@ -60,10 +61,14 @@ export async function prepareFileAtomic(path: string, chunks: Iterable<string>):
     abort,
     async commit() {
       try {
+        if (opts.unchangedSince) {
+          const now = await fileStamp(path)
+          if (now && !sameStamp(now, opts.unchangedSince)) throw new FileChangedError(path)
+        }
         await rename(tmp, path)
       } catch (cause) {
         await abort()
-        throw fail(cause)
+        throw cause instanceof FileChangedError ? cause : fail(cause)
       }
       await syncDirectory(dir)
     },

@@ -8,6 +8,7 @@ import { dirname } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { Logger } from 'pino'
 import { DnsplaneError } from '../errors.js'
+import { fileStamp, type FileStamp } from './atomic-write.js'
 import { applyHeldChange, deletedRecords, heldMassDeleteMessage, isSeedContent, type MassDeleteSource } from './mass-delete.js'
 import type { MassDeleteHold } from './mass-delete-hold.js'
 import type { DnsRecord } from './record.js'
@@ -52,6 +53,8 @@ export class FileEdits {
   private badHash: string | undefined
   /** The records the file holds (last load or flush): the base a hand edit is merged against. */
   private flushed: readonly DnsRecord[] = []
+  /** stat of the file when we last read or wrote it: a background flush replaces only that version. */
+  private stamp: FileStamp | undefined
   private missingLogged = false
   private watcher: FSWatcher | undefined
   private debounce: NodeJS.Timeout | undefined
@@ -78,8 +81,25 @@ export class FileEdits {
     this.flushed = records
   }
 
-  readFile(): Promise<Buffer> {
-    return readRecordsFileBytes(this.opts.path)
+  /** The file as stat saw it just before our last read, or after our last write (undefined: unknown or missing). */
+  get fileStamp(): FileStamp | undefined {
+    return this.stamp
+  }
+
+  /**
+   * Reads the file, noting its stamp first: an edit between the stat and the read changes the
+   * bytes we read and is handled as an edit; one after the read changes the stamp.
+   */
+  async readFile(): Promise<Buffer> {
+    const stamp = await fileStamp(this.opts.path)
+    const buf = await readRecordsFileBytes(this.opts.path)
+    this.stamp = stamp
+    return buf
+  }
+
+  /** After our own write: the stamp of what we wrote (an edit right after it is read by the next check as an edit). */
+  async noteWrittenStamp(): Promise<void> {
+    this.stamp = await fileStamp(this.opts.path).catch(() => undefined)
   }
 
   parse(buf: Buffer): DnsRecord[] {

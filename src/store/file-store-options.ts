@@ -30,7 +30,7 @@ export interface FileRecordStoreOptions {
   journalPath?: string
   /** Tests: opens the journal file (fsync counting, failures). */
   openJournal?: OpenJournal
-  /** Tests: replaces the records file (crash injection); default writeFileAtomic. */
+  /** Tests: replaces the records file (crash injection); default a streamed atomic write. */
   writeSnapshot?: SnapshotHook
 }
 

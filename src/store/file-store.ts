@@ -12,9 +12,10 @@ import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { isDnsplaneError } from '../errors.js'
-import { readOnlyReason } from './atomic-write.js'
+import { FileChangedError, readOnlyReason } from './atomic-write.js'
 import { FileEdits } from './file-edits.js'
 import type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
+import type { SnapshotGuard } from './journal/records-journal.js'
 import { StoreJournal, type RecoverSteps } from './journal/store-journal.js'
 import type { RecordIndex } from './record-index.js'
 import type {
@@ -178,43 +179,61 @@ export class FileRecordStore implements RecordStore {
   }
 
   /**
-   * One flush: the generation to write is taken in the write queue (journaled writes settled);
-   * the snapshot is then written behind the queue, in slices, while writes go on being journaled
-   * and acknowledged (records-journal.ts: their entries survive the journal's reset). Without a
-   * usable journal (failed) the file is rewritten in the queue instead.
+   * One flush. In the background the rename replaces only the version of the file checkBeforeFlush
+   * read: an edit landing between that read and the rename is read (applied or held) and the
+   * rewrite tried again, up to 3 times, so the flush never writes over an edit.
    */
   private async flushOnce(opts: { background?: boolean }): Promise<FlushResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.flushAttempt(opts.background === true)
+      } catch (err) {
+        if (!(err instanceof FileChangedError) || attempt >= 3) throw err
+        this.log.info({ path: this.path }, 'records file changed while being flushed; reading the edit before writing again')
+      }
+    }
+  }
+
+  /**
+   * The generation to write is taken in the write queue (journaled writes settled); the snapshot
+   * is then written behind the queue, in slices, while writes go on being journaled and
+   * acknowledged (records-journal.ts: their entries survive the journal's reset). Without a usable
+   * journal (failed) the file is rewritten in the queue instead.
+   */
+  private async flushAttempt(background: boolean): Promise<FlushResult> {
     const { done, result } = await this.enqueueDrained(async () => {
       this.journal.cancelFlush()
-      const records = this.served.current.records
-      const skipped = { done: undefined, result: { flushed: false, records: records.length } }
+      const skipped = { done: undefined, result: { flushed: false, records: this.served.current.records.length } }
       if (!this.journal.active || !this.journal.dirty) return skipped
       // An edit the watcher has not reported yet is read first: the flush writes the merge, never over the edit.
-      if (opts.background) await this.file.checkBeforeFlush()
+      if (background) await this.file.checkBeforeFlush()
       // The timer and stop never replace an edit that failed to parse (the journal keeps the changes); a write or a requested flush does, as before.
-      if (opts.background && this.file.hasRejectedEdit) {
+      if (background && this.file.hasRejectedEdit) {
         this.log.warn({ path: this.path }, 'records file holds a rejected edit; not rewritten in the background (the journal keeps every acknowledged change)')
         return skipped
       }
       const now = this.served.current.records
+      const flushed = { flushed: true, records: now.length }
+      const guard: SnapshotGuard = background ? { unchangedSince: this.file.fileStamp } : {}
       const from = this.journal.behindFrom()
       if (from === undefined) {
-        await this.persist(now)
-        return { done: undefined, result: { flushed: true, records: now.length } }
+        await this.persist(now, guard)
+        return { done: undefined, result: flushed }
       }
-      const done = this.writeBehind(now, from, this.journal.changes)
+      const done = this.writeBehind(now, from, this.journal.changes, guard)
       this.behind = done.catch(() => undefined)
-      return { done, result: { flushed: true, records: now.length } }
+      return { done, result: flushed }
     })
     await done
     return result
   }
 
   /** Writes `records` (the generation at journal offset `from`) behind the queue; the journal stays dirty when a change landed meanwhile. */
-  private async writeBehind(records: readonly DnsRecord[], from: number, changes: number): Promise<void> {
-    const hash = await this.journal.write(this.snapshotChunks(records), from)
+  private async writeBehind(records: readonly DnsRecord[], from: number, changes: number, guard: SnapshotGuard): Promise<void> {
+    const hash = await this.journal.write(this.snapshotChunks(records), from, guard)
     this.file.noteWritten(hash, records)
     if (this.journal.changes === changes) this.journal.dirty = false
+    await this.file.noteWrittenStamp()
   }
 
   /** See RecordStore.bulkWrite: the batch goes through the same write path (journal or file) as add/update/remove. */
@@ -387,12 +406,12 @@ export class FileRecordStore implements RecordStore {
    * Rewrites the file from `records` (journal: by the flush protocol, see records-journal.ts).
    * Callers in the queue drain journaled writes first, so `records` is what is (about to be) served.
    */
-  private async persist(records: readonly DnsRecord[]): Promise<void> {
+  private async persist(records: readonly DnsRecord[], guard: SnapshotGuard = {}): Promise<void> {
     // A snapshot being written behind the queue goes first: one writer of the file and the journal at a time.
     await this.behind
     let hash: string
     try {
-      hash = await this.journal.write(this.snapshotChunks(records))
+      hash = await this.journal.write(this.snapshotChunks(records), undefined, guard)
     } catch (err) {
       // Refused, not acknowledged: the change stays out of memory and the caller sees the error.
       if (isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE')) this.log.warn({ path: this.path }, `records change refused: ${err.message}`)
@@ -400,6 +419,7 @@ export class FileRecordStore implements RecordStore {
     }
     this.file.noteWritten(hash, records)
     this.journal.dirty = false
+    await this.file.noteWrittenStamp()
   }
 
   /** The text of dnsrecords.json holding `records` (and, record_lww, their versions as of now), in slices. */

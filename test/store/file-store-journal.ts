@@ -239,6 +239,41 @@ t.test('a background flush reads a hand edit the watcher has not reported yet in
   t.same(await fileNames(path), ['keep.example', 'api.example', 'hand.example'], 'the file holds both')
 })
 
+t.test('a hand edit landing between the flush reading the file and its rename is read, never written over', async (t) => {
+  const seed = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `r${i}.example`, type: 'A', value: `192.0.2.${i + 1}`, ttl: 60 }))
+  for (const [label, edit, expectHeld] of [
+    ['a mass delete is held', seed(2), true],
+    ['a small edit is applied', [...seed(20), { name: 'hand.example', type: 'A', value: '198.51.100.1', ttl: 60 }], false],
+  ] as const) {
+    const dir = await tempDir(t)
+    const path = join(dir, 'dnsrecords.json')
+    await writeFile(path, JSON.stringify({ records: seed(20) }))
+    let edited = false
+    // The operator's save lands after checkBeforeFlush read the file, before the snapshot's rename.
+    const writeSnapshot: FileRecordStoreOptions['writeSnapshot'] = async (p, text, opts) => {
+      if (!edited) {
+        edited = true
+        await writeFile(p, JSON.stringify({ records: edit }))
+      }
+      await writeFileAtomic(p, text, opts)
+    }
+    const { store, lines } = await open(t, path, { watch: true, watchDebounceMs: 60_000, writeSnapshot })
+    await store.start()
+    await add(store, 'api.example', 200)
+    await store.flush({ background: true })
+    t.ok(lines.some((l) => l.msg.includes('changed while being flushed')), `${label}: the refused rename is logged`)
+    if (expectHeld) {
+      t.match(store.heldMassDelete(), { source: 'file', removed: 18 }, `${label}`)
+      t.equal(store.list().length, 21, `${label}: nothing deleted while held`)
+    } else {
+      t.equal(store.heldMassDelete(), undefined)
+      t.ok(names(store).includes('hand.example') && names(store).includes('api.example'), `${label}, the unflushed write kept`)
+    }
+    t.same((await fileNames(path)).sort(), names(store).sort(), `${label}: the file mirrors what is served`)
+    await store.stop({ flush: false })
+  }
+})
+
 t.test('reload keeps changes not yet flushed; a file edited while stopped gets the journal re-based on it', async (t) => {
   const dir = await tempDir(t)
   const path = join(dir, 'dnsrecords.json')

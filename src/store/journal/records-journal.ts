@@ -15,6 +15,7 @@ import { unlink } from 'node:fs/promises'
 import type { Logger } from 'pino'
 import { DnsplaneError } from '../../errors.js'
 import { prepareFileAtomic, type PreparedFile } from '../atomic-stream.js'
+import type { AtomicWriteOptions } from '../atomic-write.js'
 import type { DnsRecord } from '../record.js'
 import { sha256 } from '../store-helpers.js'
 import { decodeJournal, encodeEntry, JOURNAL_FORMAT, type JournalEntry } from './codec.js'
@@ -38,7 +39,7 @@ export interface RecordsJournalOptions {
  * `prepared` runs when the snapshot is made, before its flush marker (a slow snapshot, writes meanwhile).
  */
 export interface SnapshotHook {
-  (path: string, text: string): Promise<void>
+  (path: string, text: string, opts?: AtomicWriteOptions): Promise<void>
   prepared?: () => Promise<void>
 }
 
@@ -54,15 +55,18 @@ export interface JournalRecovery {
   versions: unknown[]
 }
 
+/** The rename check a flush may ask for (see AtomicWriteOptions). */
+export type SnapshotGuard = Pick<AtomicWriteOptions, 'unchangedSince'>
+
 /**
- * Writes `chunks` to a temp file beside `path` (hashing them) for a later rename; `hook` (tests)
- * replaces the whole write, given the text, at commit.
+ * Writes `chunks` to a temp file beside `path` (hashing them) for a later rename, which `guard`
+ * may refuse (FileChangedError); `hook` (tests) replaces the whole write, given the text, at commit.
  */
-export async function prepareSnapshot(path: string, chunks: Iterable<string>, hook?: SnapshotHook): Promise<PreparedFile> {
-  if (!hook) return prepareFileAtomic(path, chunks)
+export async function prepareSnapshot(path: string, chunks: Iterable<string>, hook?: SnapshotHook, guard: SnapshotGuard = {}): Promise<PreparedFile> {
+  if (!hook) return prepareFileAtomic(path, chunks, guard)
   const text = [...chunks].join('')
   await hook.prepared?.()
-  return { sha256: sha256(text), commit: () => hook(path, text), abort: async () => undefined }
+  return { sha256: sha256(text), commit: () => hook(path, text, guard), abort: async () => undefined }
 }
 
 /** Default journal path for a records file. */
@@ -143,13 +147,13 @@ export class RecordsJournal {
    * meanwhile and survive the reset. Without it the caller holds every append back (the write
    * queue). A failed journal (an append failed) skips step 2 when nothing may follow the snapshot
    * (its tail may hold unacknowledged bytes, and the reset drops them), and refuses a background
-   * flush (acknowledged entries after `from` would be dropped). Throws ERR_RECORDS_WRITE /
+   * flush (acknowledged entries after `from` would be dropped). `guard`: see prepareSnapshot. Throws ERR_RECORDS_WRITE /
    * ERR_READ_ONLY_SOURCE when the snapshot cannot be written (the journal keeps every acknowledged
    * change); a failed reset after a written snapshot is logged and leaves the journal as it was or
    * failed (the next flush repairs it).
    */
-  async flush(chunks: Iterable<string>, from?: number): Promise<string> {
-    const prepared = await prepareSnapshot(this.opts.recordsPath, chunks, this.opts.writeSnapshot)
+  async flush(chunks: Iterable<string>, from?: number, guard: SnapshotGuard = {}): Promise<string> {
+    const prepared = await prepareSnapshot(this.opts.recordsPath, chunks, this.opts.writeSnapshot, guard)
     const hash = prepared.sha256
     let marker: [number, number] = [0, 0]
     try {
@@ -159,6 +163,7 @@ export class RecordsJournal {
         marker = [at, at + frame.length]
       }
       else if (from !== undefined) throw new DnsplaneError('ERR_RECORDS_WRITE', `${this.path}: the records journal failed during a background flush; the file is rewritten by the next write`)
+      // A refused rename (FileChangedError) leaves a marker no snapshot matches: replay ignores it.
       await prepared.commit()
     } catch (err) {
       await prepared.abort()

@@ -10,7 +10,7 @@ import type { DnsRecord } from '../record.js'
 import { fileExists } from '../store-helpers.js'
 import type { JournalEntry } from './codec.js'
 import type { OpenJournal } from './journal-file.js'
-import { journalPathFor, prepareSnapshot, RecordsJournal, type SnapshotHook } from './records-journal.js'
+import { journalPathFor, prepareSnapshot, RecordsJournal, type SnapshotGuard, type SnapshotHook } from './records-journal.js'
 
 export interface StoreJournalOptions {
   /** Absolute path of dnsrecords.json. */
@@ -132,11 +132,12 @@ export class StoreJournal {
 
   /**
    * Replaces the records file with `chunks` and returns the hash of its bytes: by the flush
-   * protocol in journal mode (`from`: a background flush, see behindFrom), else atomically.
+   * protocol in journal mode (`from`: a background flush, see behindFrom), else atomically;
+   * `guard` may refuse the rename (FileChangedError).
    */
-  async write(chunks: Iterable<string>, from?: number): Promise<string> {
-    if (this.journal) return this.journal.flush(chunks, from)
-    const file = await prepareSnapshot(this.opts.path, chunks, this.opts.writeSnapshot)
+  async write(chunks: Iterable<string>, from?: number, guard: SnapshotGuard = {}): Promise<string> {
+    if (this.journal) return this.journal.flush(chunks, from, guard)
+    const file = await prepareSnapshot(this.opts.path, chunks, this.opts.writeSnapshot, guard)
     try {
       await file.commit()
     } catch (err) {
