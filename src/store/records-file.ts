@@ -243,7 +243,7 @@ function* arrayChunks<T>(items: readonly T[], depth: number, pretty: boolean, sl
 }
 
 /** JSON.stringify of a value nested `depth` levels deep: its inner lines indented to match (a newline only occurs between tokens). */
-function indentedJson(value: unknown, depth: number, pretty: boolean): string {
+function indentedJson(value: unknown, depth: number, pretty: boolean): string | undefined {
   const json = goText(JSON.stringify(value, undefined, pretty ? 2 : undefined) as string | undefined)
   return pretty && json !== undefined && json.includes('\n') ? json.replaceAll('\n', '\n' + '  '.repeat(depth)) : json
 }

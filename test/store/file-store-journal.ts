@@ -398,3 +398,35 @@ t.test('an edit that fails to parse is never overwritten by the background flush
   const { store: again } = await open(t, path)
   t.same(names(again), ['pending.example'], 'the journal kept the acknowledged change')
 })
+
+t.test('writes are journaled and acknowledged while a background flush writes its snapshot; the next flush takes them', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'dnsrecords.json')
+  await writeFile(path, '{"records":[]}')
+  let release: () => void = () => undefined
+  let entered: () => void = () => undefined
+  const inSnapshot = new Promise<void>((r) => (entered = r))
+  const writeSnapshot: NonNullable<FileRecordStoreOptions['writeSnapshot']> = (p, text, opts) => writeFileAtomic(p, text, opts)
+  const { store } = await open(t, path, { writeSnapshot })
+  await add(store, 'a.example', 1)
+  // The snapshot is made; it waits (a slow disk) until the write below is acknowledged.
+  writeSnapshot.prepared = () => {
+    entered()
+    return new Promise<void>((r) => (release = r))
+  }
+  const flushing = store.flush({ background: true })
+  await inSnapshot
+  writeSnapshot.prepared = undefined
+  await add(store, 'b.example', 2) // acknowledged with the flush still in flight (it used to wait in the write queue)
+  t.same(names(store), ['a.example', 'b.example'], 'served')
+  release()
+  t.same(await flushing, { flushed: true, records: 1 }, 'the flush wrote the generation it took')
+  t.same(await fileNames(path), ['a.example'])
+  const j = await stat(`${path}.journal`)
+  t.ok(j.size > 200, 'the journal kept the write that landed during the flush')
+  await store.stop({ flush: false }) // a crash
+  const { store: again } = await open(t, path)
+  t.same(names(again), ['a.example', 'b.example'], 'replayed over the new snapshot')
+  t.same(await again.flush(), { flushed: false, records: 2 }, 'written at start-up')
+  t.same(await fileNames(path), ['a.example', 'b.example'])
+})

@@ -22,6 +22,7 @@ const ENTRIES: JournalEntry[] = [
   { op: 'update', at: [0], records: [rec('a.example', '192.0.2.1', { id: 'id-1', ttl: 120 })] },
   { op: 'delete', at: [0], records: [rec('a.example', '192.0.2.1', { id: 'id-1', ttl: 120 })] },
   { op: 'flush', snapshot_sha256: SHA_B },
+  { op: 'flush', snapshot_sha256: SHA_A, from: 12 },
 ]
 const journal = (entries: JournalEntry[]) => Buffer.concat(entries.map(encodeEntry))
 
@@ -84,6 +85,7 @@ t.test('corruption stops the decode at the damaged frame', async (t) => {
     ['an unknown op', Buffer.concat([head, frame('{"op":"truncate"}')]), 'unknown entry op "truncate"'],
     ['a second base', Buffer.concat([head, encodeEntry(ENTRIES[0])]), 'base entry after the start'],
     ['a flush without hash', Buffer.concat([head, frame('{"op":"flush","snapshot_sha256":"x"}')]), 'flush entry without snapshot_sha256'],
+    ['a flush with a negative offset', Buffer.concat([head, frame(`{"op":"flush","snapshot_sha256":"${SHA_A}","from":-1}`)]), 'flush entry with an invalid offset'],
     ['an add without records', Buffer.concat([head, frame('{"op":"add","records":[]}')]), 'entry without records'],
     ['an invalid record', Buffer.concat([head, frame('{"op":"add","records":[{"name":"a","type":"A","value":"x"}]}')]), 'invalid record in entry (value: '],
     ['positions not matching the records', Buffer.concat([head, frame(`{"op":"delete","at":[0,1],"records":[${JSON.stringify(rec('a', '192.0.2.1'))}]}`)]), 'delete entry with invalid positions'],

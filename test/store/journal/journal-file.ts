@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { isDnsplaneError } from '../../../src/errors.js'
@@ -166,4 +166,53 @@ t.test('on disk: created with mode 0600, appended, read back; a missing file rea
   t.ok(isDnsplaneError(await rejection(readJournalBytes(dir)), 'ERR_RECORDS_PARSE'), 'a directory cannot be read')
   t.ok(isDnsplaneError(await rejection(JournalFile.open(join(dir, 'missing', 'j'))), 'ERR_RECORDS_WRITE'))
   await writeFile(path, '')
+})
+
+t.test('rewrite: base + the bytes from an offset (minus the marker), renamed over; appends meanwhile follow in the new file', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'j')
+  const journal = await JournalFile.open(path)
+  await journal.append(frame('BASE'))
+  const from = journal.size
+  t.equal(from, 4)
+  await journal.append(frame('tail1'))
+  const at = await journal.append(frame('MARK'))
+  t.equal(at, 9, 'append resolves with the frame offset')
+  const done = journal.rewrite(frame('NEW'), from, [at, at + 4])
+  const late = journal.append(frame('late')) // held while the rewrite runs, written to the new file
+  await Promise.all([done, late])
+  t.equal(await readFile(path, 'utf8'), 'NEWtail1late')
+  t.equal(journal.size, 12)
+  t.equal((await stat(path)).mode & 0o777, JOURNAL_FILE_MODE)
+  await journal.rewrite(frame('B2'), journal.size, [0, 0])
+  t.equal(await readFile(path, 'utf8'), 'B2', 'nothing after the offset: reset in place')
+  await journal.close()
+})
+
+t.test('rewrite: a failure before the rename leaves the journal usable; after it, failed', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'j')
+  let opens = 0
+  let failOpen = false
+  const journal = await JournalFile.open(path, async (p, mode) => {
+    opens++
+    if (failOpen) throw new Error('EMFILE')
+    const { open } = await import('node:fs/promises')
+    return open(p, 'a', mode)
+  })
+  await journal.append(frame('BASE'))
+  await journal.append(frame('one'))
+  // The new file cannot be made (a directory holds its name): nothing renamed, the journal goes on.
+  await mkdir(`${path}.rewrite`)
+  t.ok(isDnsplaneError(await rejection(journal.rewrite(frame('X'), 4, [7, 7])), 'ERR_RECORDS_WRITE'))
+  t.equal(journal.isFailed, false)
+  await rmdir(`${path}.rewrite`)
+  await journal.append(frame('two'))
+  t.equal(await readFile(path, 'utf8'), 'BASEonetwo')
+  failOpen = true
+  t.ok(isDnsplaneError(await rejection(journal.rewrite(frame('X'), 4, [7, 10])), 'ERR_RECORDS_WRITE'), 'the new file cannot be opened')
+  t.equal(journal.isFailed, true)
+  t.equal(await readFile(path, 'utf8'), 'Xone', 'renamed: the new journal is in place')
+  t.ok(isDnsplaneError(await rejection(journal.append(frame('three'))), 'ERR_RECORDS_WRITE'), 'refused until reset')
+  t.equal(opens, 2)
 })

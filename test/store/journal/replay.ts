@@ -32,6 +32,15 @@ t.test('a snapshot written by a flush replays only the entries after its marker'
   t.same(names(replayJournal([rec('a')], SHA_A, entries).records), ['a/60', 'x/60', 'y/60'], 'the rename never happened: all entries')
 })
 
+t.test('a background flush marker names the offset its snapshot was taken at: the entries from there on replay, before the marker too', async (t) => {
+  // x was in the journal when the generation was taken (offset 20); y landed while the snapshot was written, z after its marker.
+  const entries: JournalEntry[] = [base(SHA_A), { op: 'add', records: [rec('x')] }, { op: 'add', records: [rec('y')] }, { op: 'flush', snapshot_sha256: SHA_B, from: 20 }, { op: 'add', records: [rec('z')] }]
+  const offsets = [0, 10, 20, 30, 40]
+  t.same(names(replayJournal([rec('a'), rec('x')], SHA_B, entries, offsets).records), ['a/60', 'x/60', 'y/60', 'z/60'], 'renamed: y and z, not x')
+  t.same(names(replayJournal([rec('a')], SHA_A, entries, offsets).records), ['a/60', 'x/60', 'y/60', 'z/60'], 'not renamed: everything')
+  t.same(names(replayJournal([rec('a'), rec('x'), rec('y')], SHA_B, entries).records), ['a/60', 'x/60', 'y/60', 'z/60'], 'without offsets: after the marker')
+})
+
 t.test('an unknown snapshot (edited while stopped) gets the entries by identity, idempotently', async (t) => {
   const entries: JournalEntry[] = [
     base(SHA_A),
