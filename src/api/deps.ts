@@ -3,6 +3,7 @@
  * what the routes call; the daemon adapts the real objects (store, servers file, cache, cluster
  * manager, config manager) to them. Types only.
  */
+import type { UnanswerableCounter } from '../store/unanswerable.js'
 import type { Logger } from 'pino'
 import type { ClusterControl } from '../cluster/control.js'
 import type { ConfigControl } from '../config/control.js'
@@ -162,6 +163,8 @@ export interface ToolsDeps {
 /** Everything the API reads and drives. Optional members switch their endpoints to an error. */
 export interface ApiDeps {
   records: RecordStore
+  /** The daemon's counter of unanswerable records, shared with /metrics (one O(records) pass per change); default: the route's own. */
+  unanswerable?: UnanswerableCounter
   servers: ServersDeps
   upstreamHealth: UpstreamHealthDeps
   cache: CacheDeps

@@ -2,6 +2,7 @@
  * What the REST API and the control socket are handed: the daemon's real objects adapted to ApiDeps.
  * Builds no service and starts nothing.
  */
+import type { UnanswerableCounter } from '../store/unanswerable.js'
 import type { DnsLimitCounters } from '../dns/limit/dns-limiter.js'
 import type { ApiDeps, Readiness } from '../api/deps.js'
 import type { ConfigManager } from '../config/manager.js'
@@ -33,12 +34,15 @@ export interface ControlPlaneDeps {
   startedAtMs: number
   /** What the DNS abuse limits did (dashboard); undefined when no limit is set. */
   dnsLimits?: () => DnsLimitCounters | undefined
+  /** The unanswerable-records counter /metrics uses, shared with the status route. */
+  unanswerable?: UnanswerableCounter
 }
 
 export function apiDepsFor({ config, cfg, log }: BuildContext, d: ControlPlaneDeps): ApiDeps {
   const { forwarder, resolver, health, rows, fallbackNow } = d.forwarding
   return {
     records: d.records,
+    unanswerable: d.unanswerable,
     servers: {
       list: () => d.servers.list(),
       // The API's validated ServerInput is a subset of what the servers file accepts.

@@ -76,7 +76,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<Daemon> {
     // Control plane: the control socket (always) and the REST API (with `api`) serve the same routes.
     const readiness = () =>
       readinessReport(cfg(), assessReadiness(readinessInput()), up, { version: VERSION, node_version: process.version })
-    const plane: ControlPlaneDeps = { configManager, records, servers, forwarding, stats, metrics, cluster, readiness, up, lastCompaction, startedAtMs, dnsLimits }
+    const plane: ControlPlaneDeps = { configManager, records, servers, forwarding, stats, metrics, cluster, readiness, up, lastCompaction, startedAtMs, dnsLimits, unanswerable }
     const apiDeps = apiDepsFor(ctx, plane)
     const dashboardDeps = dashboardDepsFor(ctx, plane)
     const socketPath = await startControlSocket(ctx, apiDeps, dashboardDeps)

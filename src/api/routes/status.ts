@@ -6,7 +6,7 @@ import type { ApiApp } from './shared.js'
 import { UnanswerableCounter } from '../../store/unanswerable.js'
 
 export function registerStatusRoutes(app: ApiApp, deps: ApiDeps): void {
-  const unanswerable = new UnanswerableCounter()
+  const unanswerable = deps.unanswerable ?? new UnanswerableCounter()
   const now = deps.now ?? Date.now
   app.get('/api/v1/status', async () => {
     const stats = deps.stats.resolver()

@@ -31,3 +31,20 @@ t.test('GET /api/v1/status reports cluster_enabled false without a cluster', asy
   const res = await call(app, 'GET', '/api/v1/status')
   t.equal(res.json.cluster_enabled, false)
 })
+
+t.test('the status route counts unanswerable records with the counter it is handed (the one /metrics uses)', async (t) => {
+  const { deps } = makeDeps()
+  const { UnanswerableCounter } = await import('../../../src/store/unanswerable.js')
+  const shared = new UnanswerableCounter()
+  let counted = 0
+  const count = shared.count.bind(shared)
+  shared.count = (key, list) => {
+    counted++
+    return count(key, list)
+  }
+  const app = buildApi({ ...deps, unanswerable: shared }, { requireAuth: false })
+  t.teardown(() => app.close())
+  const res = await call(app, 'GET', '/api/v1/status')
+  t.equal(res.json.records_unanswerable, 0)
+  t.equal(counted, 1, 'no second counter of its own')
+})
