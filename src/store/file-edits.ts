@@ -56,6 +56,8 @@ export class FileEdits {
   /** stat of the file when we last read or wrote it: a background flush replaces only that version. */
   private stamp: FileStamp | undefined
   private missingLogged = false
+  /** True once start() ran: edits are then read (by the watcher, and by the flush even after stop). */
+  private watching = false
   private watcher: FSWatcher | undefined
   private debounce: NodeJS.Timeout | undefined
 
@@ -109,6 +111,7 @@ export class FileEdits {
   /** Starts watching the file; resolves once the watcher is ready. No-op when already watching. */
   async start(): Promise<void> {
     if (this.watcher) return
+    this.watching = true
     const file = this.opts.path
     const dir = dirname(file)
     // Watch the directory, not the file: editors and our own writes replace the inode by rename.
@@ -303,7 +306,8 @@ export class FileEdits {
 
   /** Applies an external edit; logs each distinct problem once and keeps the old records. */
   private async checkExternalEdit(): Promise<void> {
-    if (!this.watcher) return
+    // Not `this.watcher`: the flush at stop runs after the watcher closed and must still read an edit it had not reported.
+    if (!this.watching) return
     const { path, log } = this.opts
     let buf: Buffer
     try {

@@ -274,6 +274,19 @@ t.test('a hand edit landing between the flush reading the file and its rename is
   }
 })
 
+t.test('the flush at stop reads an edit the watcher had not reported before it closed', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'dnsrecords.json')
+  await writeFile(path, '{"records":[{"name":"keep.example","type":"A","value":"192.0.2.1","ttl":60}]}')
+  const { store, lines } = await open(t, path, { watch: true, watchDebounceMs: 60_000 })
+  await store.start()
+  await add(store, 'api.example', 3)
+  await writeFile(path, '{"records":[{"name":"keep.example","type":"A","value":"192.0.2.1","ttl":60},{"name":"hand.example","type":"A","value":"192.0.2.4","ttl":60}]}')
+  await store.stop()
+  t.same(await fileNames(path), ['keep.example', 'api.example', 'hand.example'], 'the file holds the edit and the unflushed write')
+  t.notOk(lines.some((l) => l.msg.includes('flush at stop failed')), 'the stop flush succeeded')
+})
+
 t.test('reload keeps changes not yet flushed; a file edited while stopped gets the journal re-based on it', async (t) => {
   const dir = await tempDir(t)
   const path = join(dir, 'dnsrecords.json')
