@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { isDnsplaneError } from '../errors.js'
-import { FileChangedError, readOnlyReason, type AtomicWriteOptions } from './atomic-write.js'
+import { FileChangedError, readOnlyReason, type AtomicWriteOptions, type FileStamp } from './atomic-write.js'
 import { FileEdits } from './file-edits.js'
 import type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
 import { StoreJournal, type RecoverSteps } from './journal/store-journal.js'
@@ -373,16 +373,16 @@ export class FileRecordStore implements RecordStore {
   private async persist(records: readonly DnsRecord[], guard: Pick<AtomicWriteOptions, 'unchangedSince'> = {}): Promise<void> {
     const section = this.versions.section(records)
     const text = serializeRecordsFile(records, this.opts.prettyJson, { key: VERSIONS_KEY, value: section })
+    let written: FileStamp | null = null
     try {
-      await this.journal.write(text, guard)
+      await this.journal.write(text, { ...guard, onWritten: (s) => (written = s) })
     } catch (err) {
       // Refused, not acknowledged: the change stays out of memory and the caller sees the error.
       if (isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE')) this.log.warn({ path: this.path }, `records change refused: ${err.message}`)
       throw err
     }
-    this.file.noteWritten(sha256(text), records)
+    this.file.noteWritten(sha256(text), records, written)
     this.journal.dirty = false
-    await this.file.noteWrittenStamp()
   }
 
   private enqueueDrained<T>(fn: () => Promise<T>): Promise<T> {

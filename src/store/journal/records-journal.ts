@@ -115,7 +115,7 @@ export class RecordsJournal {
    * be written (the journal keeps every acknowledged change); a failed reset after a written
    * snapshot is logged and leaves the journal failed (the next flush repairs it).
    */
-  async flush(text: string, guard: Pick<AtomicWriteOptions, 'unchangedSince'> = {}): Promise<string> {
+  async flush(text: string, guard: Pick<AtomicWriteOptions, 'unchangedSince' | 'onWritten'> = {}): Promise<string> {
     const hash = sha256(text)
     if (!this.file.isFailed) await this.append({ op: 'flush', snapshot_sha256: hash })
     // A refused rename (FileChangedError) leaves a marker no snapshot matches: replay ignores it.

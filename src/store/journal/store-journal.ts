@@ -121,7 +121,7 @@ export class StoreJournal {
   }
 
   /** Replaces the records file with `text`: by the flush protocol in journal mode, else atomically. */
-  async write(text: string, guard: Pick<AtomicWriteOptions, 'unchangedSince'> = {}): Promise<void> {
+  async write(text: string, guard: Pick<AtomicWriteOptions, 'unchangedSince' | 'onWritten'> = {}): Promise<void> {
     if (this.journal) await this.journal.flush(text, guard)
     else await (this.opts.writeSnapshot ?? writeFileAtomic)(this.opts.path, text, guard)
   }
