@@ -7,7 +7,12 @@ import { createHash, randomBytes } from 'node:crypto'
 import { open, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { DnsplaneError } from '../errors.js'
-import { FileChangedError, fileStamp, readOnlyReason, sameStamp, syncDirectory, type AtomicWriteOptions } from './atomic-write.js'
+import { FileChangedError, fileStamp, readOnlyReason, sameStamp, syncDirectory, type AtomicWriteOptions, type FileStamp } from './atomic-write.js'
+
+async function fileStampOf(fh: { stat(o: { bigint: true }): Promise<{ ino: bigint; size: bigint; mtimeNs: bigint }> }): Promise<FileStamp> {
+  const s = await fh.stat({ bigint: true })
+  return { ino: s.ino, size: s.size, mtimeNs: s.mtimeNs }
+}
 
 /** A temp file written and fsynced beside its target, not yet renamed over it. */
 export interface PreparedFile {
@@ -23,10 +28,10 @@ export interface PreparedFile {
  * Writes `chunks` (UTF-8) to a temp file in `path`'s directory with the existing file's mode,
  * fsyncs it and returns its hash with commit/abort. As writeFileAtomic: an existing file this
  * process may not write is refused with ERR_READ_ONLY_SOURCE; `unchangedSince` refuses the rename
- * over a file changed after that stamp (FileChangedError); any other failure removes the temp
- * file and throws ERR_RECORDS_WRITE.
+ * over a file changed after that stamp (FileChangedError), `onWritten` gets the new file's stamp
+ * after the rename; any other failure removes the temp file and throws ERR_RECORDS_WRITE.
  */
-export async function prepareFileAtomic(path: string, chunks: Iterable<string>, opts: Pick<AtomicWriteOptions, 'unchangedSince'> = {}): Promise<PreparedFile> {
+export async function prepareFileAtomic(path: string, chunks: Iterable<string>, opts: Pick<AtomicWriteOptions, 'unchangedSince' | 'onWritten'> = {}): Promise<PreparedFile> {
   const readOnly = await readOnlyReason(path)
   if (readOnly) throw new DnsplaneError('ERR_READ_ONLY_SOURCE', `${path}: ${readOnly}; not replaced; make it writable (chmod u+w) to allow changes`)
   const dir = dirname(path)
@@ -35,6 +40,7 @@ export async function prepareFileAtomic(path: string, chunks: Iterable<string>, 
   const mode = await stat(path).then((s) => s.mode & 0o7777, () => undefined)
   const hash = createHash('sha256')
   let created = false
+  let written: FileStamp | undefined
   try {
     const fh = await open(tmp, 'wx', mode ?? 0o666)
     created = true
@@ -48,6 +54,8 @@ export async function prepareFileAtomic(path: string, chunks: Iterable<string>, 
         while (off < buf.length) off += (await fh.write(buf, off)).bytesWritten
       }
       await fh.sync()
+      // Taken from the temp file: the rename keeps it (see FileStamp), and an edit after the rename must not be in it.
+      if (opts.onWritten) written = await fileStampOf(fh)
     } finally {
       await fh.close()
     }
@@ -66,6 +74,7 @@ export async function prepareFileAtomic(path: string, chunks: Iterable<string>, 
           if (now && !sameStamp(now, opts.unchangedSince)) throw new FileChangedError(path)
         }
         await rename(tmp, path)
+        if (written) opts.onWritten?.(written)
       } catch (cause) {
         await abort()
         throw cause instanceof FileChangedError ? cause : fail(cause)

@@ -8,21 +8,24 @@ import { DnsplaneError } from '../errors.js'
 
 /**
  * One version of a file on disk as stat sees it: an edit in place or a replacement changes at least
- * one field (the times in nanoseconds; an edit of the same size within one timestamp tick of the
- * previous write is the one change it can miss).
+ * one field. Not ctime: a rename changes it, and our own renamed temp file must keep its stamp. The
+ * one change it can miss is an in-place edit of the same size within one timestamp tick of the
+ * previous write (a few ms on Linux).
  */
 export interface FileStamp {
   ino: bigint
   size: bigint
   mtimeNs: bigint
-  ctimeNs: bigint
+}
+
+function toStamp(s: { ino: bigint; size: bigint; mtimeNs: bigint }): FileStamp {
+  return { ino: s.ino, size: s.size, mtimeNs: s.mtimeNs }
 }
 
 /** The stamp of `path` now, or undefined when there is no file. */
 export async function fileStamp(path: string): Promise<FileStamp | undefined> {
   try {
-    const s = await stat(path, { bigint: true })
-    return { ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs }
+    return toStamp(await stat(path, { bigint: true }))
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw err
@@ -31,7 +34,19 @@ export async function fileStamp(path: string): Promise<FileStamp | undefined> {
 
 export function sameStamp(a: FileStamp | undefined, b: FileStamp | undefined): boolean {
   if (!a || !b) return a === b
-  return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs
+  return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs
+}
+
+/** Coarser than any kernel's timestamp tick (1-10 ms). */
+const TICK_MARGIN_NS = 20_000_000n
+
+/**
+ * True when `stamp`, taken at wall-clock `takenAtMs`, proves the file unchanged whenever a later
+ * stat gives the same stamp: the file's mtime was already a tick older than that moment, so an edit
+ * after it must move mtime (git's "racily clean" rule). A stamp taken right after a write is not.
+ */
+export function stampIsSettled(stamp: FileStamp, takenAtMs: number): boolean {
+  return BigInt(Math.floor(takenAtMs)) * 1_000_000n - stamp.mtimeNs > TICK_MARGIN_NS
 }
 
 /** writeFileAtomic refused to replace a file that changed after the caller last read it. */
@@ -50,6 +65,8 @@ export interface AtomicWriteOptions {
    * that vanished is written. Undefined: no check.
    */
   unchangedSince?: FileStamp
+  /** Called with the new file's stamp once it is in place (taken from the temp file before the rename). */
+  onWritten?: (stamp: FileStamp) => void
 }
 
 /**
@@ -97,6 +114,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer, opts:
     }
   }
   let created = false
+  let written: FileStamp | undefined
   try {
     const fh = await open(tmp, 'wx', mode ?? 0o666)
     created = true
@@ -105,6 +123,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer, opts:
       if (mode !== undefined) await fh.chmod(mode)
       await fh.writeFile(data)
       await fh.sync()
+      if (opts.onWritten) written = toStamp(await fh.stat({ bigint: true }))
     } finally {
       await fh.close()
     }
@@ -114,6 +133,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer, opts:
     }
     await rename(tmp, path)
     created = false
+    if (written) opts.onWritten?.(written)
   } catch (cause) {
     if (created) await unlink(tmp).catch(() => undefined) // best effort; the original error matters
     if (cause instanceof FileChangedError) throw cause

@@ -8,7 +8,7 @@ import { dirname } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { Logger } from 'pino'
 import { DnsplaneError } from '../errors.js'
-import { fileStamp, type FileStamp } from './atomic-write.js'
+import { fileStamp, sameStamp, stampIsSettled, type FileStamp } from './atomic-write.js'
 import { applyHeldChange, deletedRecords, heldMassDeleteMessage, isSeedContent, type MassDeleteSource } from './mass-delete.js'
 import type { MassDeleteHold } from './mass-delete-hold.js'
 import type { DnsRecord } from './record.js'
@@ -55,7 +55,11 @@ export class FileEdits {
   private flushed: readonly DnsRecord[] = []
   /** stat of the file when we last read or wrote it: a background flush replaces only that version. */
   private stamp: FileStamp | undefined
+  /** Wall-clock ms when `stamp` was taken (see stampIsSettled). */
+  private stampTakenAt = 0
   private missingLogged = false
+  /** True once start() ran: edits are then read (by the watcher, and by the flush even after stop). */
+  private watching = false
   private watcher: FSWatcher | undefined
   private debounce: NodeJS.Timeout | undefined
 
@@ -74,8 +78,15 @@ export class FileEdits {
     return this.badHash !== undefined
   }
 
-  /** The file now holds `records`, as bytes hashing to `hash` (loaded or written by us). */
-  noteWritten(hash: string, records: readonly DnsRecord[]): void {
+  /**
+   * The file now holds `records`, as bytes hashing to `hash` (loaded or written by us). `stamp`: the
+   * written file's (null: unknown, so the next check reads it); a load keeps the one its read noted.
+   */
+  noteWritten(hash: string, records: readonly DnsRecord[], stamp?: FileStamp | null): void {
+    if (stamp !== undefined) {
+      this.stamp = stamp ?? undefined
+      this.stampTakenAt = Date.now()
+    }
     this.lastHash = hash
     this.badHash = undefined
     this.flushed = records
@@ -91,16 +102,14 @@ export class FileEdits {
    * bytes we read and is handled as an edit; one after the read changes the stamp.
    */
   async readFile(): Promise<Buffer> {
+    const takenAt = Date.now()
     const stamp = await fileStamp(this.opts.path)
     const buf = await readRecordsFileBytes(this.opts.path)
     this.stamp = stamp
+    this.stampTakenAt = takenAt
     return buf
   }
 
-  /** After our own write: the stamp of what we wrote (an edit right after it is read by the next check as an edit). */
-  async noteWrittenStamp(): Promise<void> {
-    this.stamp = await fileStamp(this.opts.path).catch(() => undefined)
-  }
 
   parse(buf: Buffer): DnsRecord[] {
     return parseRecordsAt(this.opts.path, buf)
@@ -109,6 +118,7 @@ export class FileEdits {
   /** Starts watching the file; resolves once the watcher is ready. No-op when already watching. */
   async start(): Promise<void> {
     if (this.watcher) return
+    this.watching = true
     const file = this.opts.path
     const dir = dirname(file)
     // Watch the directory, not the file: editors and our own writes replace the inode by rename.
@@ -303,10 +313,13 @@ export class FileEdits {
 
   /** Applies an external edit; logs each distinct problem once and keeps the old records. */
   private async checkExternalEdit(): Promise<void> {
-    if (!this.watcher) return
+    // Not `this.watcher`: the flush at stop runs after the watcher closed and must still read an edit it had not reported.
+    if (!this.watching) return
     const { path, log } = this.opts
     let buf: Buffer
     try {
+      // Unchanged since we last read or wrote it (our own writes' events, flushes): no read, no hash.
+      if (this.lastHash !== undefined && this.stamp && stampIsSettled(this.stamp, this.stampTakenAt) && sameStamp(await fileStamp(path), this.stamp)) return
       buf = await this.readFile()
     } catch (err) {
       if (isMissing(err)) {

@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { isDnsplaneError } from '../errors.js'
-import { FileChangedError, readOnlyReason } from './atomic-write.js'
+import { FileChangedError, readOnlyReason, type FileStamp } from './atomic-write.js'
 import { FileEdits } from './file-edits.js'
 import type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
 import type { SnapshotGuard } from './journal/records-journal.js'
@@ -230,10 +230,10 @@ export class FileRecordStore implements RecordStore {
 
   /** Writes `records` (the generation at journal offset `from`) behind the queue; the journal stays dirty when a change landed meanwhile. */
   private async writeBehind(records: readonly DnsRecord[], from: number, changes: number, guard: SnapshotGuard): Promise<void> {
-    const hash = await this.journal.write(this.snapshotChunks(records), from, guard)
-    this.file.noteWritten(hash, records)
+    let written: FileStamp | null = null
+    const hash = await this.journal.write(this.snapshotChunks(records), from, { ...guard, onWritten: (s) => (written = s) })
+    this.file.noteWritten(hash, records, written)
     if (this.journal.changes === changes) this.journal.dirty = false
-    await this.file.noteWrittenStamp()
   }
 
   /** See RecordStore.bulkWrite: the batch goes through the same write path (journal or file) as add/update/remove. */
@@ -410,16 +410,16 @@ export class FileRecordStore implements RecordStore {
     // A snapshot being written behind the queue goes first: one writer of the file and the journal at a time.
     await this.behind
     let hash: string
+    let written: FileStamp | null = null
     try {
-      hash = await this.journal.write(this.snapshotChunks(records), undefined, guard)
+      hash = await this.journal.write(this.snapshotChunks(records), undefined, { ...guard, onWritten: (s) => (written = s) })
     } catch (err) {
       // Refused, not acknowledged: the change stays out of memory and the caller sees the error.
       if (isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE')) this.log.warn({ path: this.path }, `records change refused: ${err.message}`)
       throw err
     }
-    this.file.noteWritten(hash, records)
+    this.file.noteWritten(hash, records, written)
     this.journal.dirty = false
-    await this.file.noteWrittenStamp()
   }
 
   /** The text of dnsrecords.json holding `records` (and, record_lww, their versions as of now), in slices. */

@@ -48,9 +48,11 @@ t.test('unchangedSince: a file changed after that stamp is not replaced; a faile
   const path = join(dir, 'f.json')
   await writeFile(path, 'read')
   const seen = await fileStamp(path)
-  const ok = await prepareFileAtomic(path, ['ours'], { unchangedSince: seen })
+  let stamped: unknown
+  const ok = await prepareFileAtomic(path, ['ours'], { unchangedSince: seen, onWritten: (s) => (stamped = s) })
   await ok.commit()
   const ours = await fileStamp(path)
+  t.same(stamped, ours, 'onWritten: the stamp of the file now in place')
   const file = await prepareFileAtomic(path, ['flush'], { unchangedSince: ours })
   await writeFile(path, 'hand edit, longer')
   t.ok((await rejection(file.commit())) instanceof FileChangedError)

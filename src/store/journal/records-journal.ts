@@ -56,7 +56,7 @@ export interface JournalRecovery {
 }
 
 /** The rename check a flush may ask for (see AtomicWriteOptions). */
-export type SnapshotGuard = Pick<AtomicWriteOptions, 'unchangedSince'>
+export type SnapshotGuard = Pick<AtomicWriteOptions, 'unchangedSince' | 'onWritten'>
 
 /**
  * Writes `chunks` to a temp file beside `path` (hashing them) for a later rename, which `guard`
