@@ -1,7 +1,7 @@
 /**
  * Crash-safe file replacement: readers see either the old file or the new one, never a torn mix.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { access, constants, open, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { DnsplaneError } from '../errors.js'
@@ -101,18 +101,35 @@ export async function readOnlyReason(path: string): Promise<string | undefined> 
  * (callers may wrap it).
  */
 export async function writeFileAtomic(path: string, data: string | Buffer, opts: AtomicWriteOptions = {}): Promise<void> {
+  const file = await prepareFileAtomic(path, [data], opts)
+  await file.commit()
+}
+
+/** A temp file written and fsynced beside its target, not yet renamed over it. */
+export interface PreparedFile {
+  /** SHA-256 (hex) of the bytes written. */
+  sha256: string
+  /** Renames the temp file over the target (checking `unchangedSince` first) and fsyncs the directory. */
+  commit(): Promise<void>
+  /** Removes the temp file (the target is untouched). */
+  abort(): Promise<void>
+}
+
+/**
+ * writeFileAtomic in two steps, for data made in slices (a records snapshot): each slice is hashed
+ * and written to the temp file as it comes, so the event loop runs between slices, and the caller
+ * decides when the rename happens (after its journal marker is durable). Errors as writeFileAtomic;
+ * commit throws FileChangedError (see `unchangedSince`) or ERR_RECORDS_WRITE.
+ */
+export async function prepareFileAtomic(path: string, chunks: Iterable<string | Buffer>, opts: AtomicWriteOptions = {}): Promise<PreparedFile> {
   const readOnly = await readOnlyReason(path)
   if (readOnly) throw readOnlyError(path, readOnly)
   const dir = dirname(path)
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
-  let mode = opts.mode
-  if (mode === undefined) {
-    try {
-      mode = (await stat(path)).mode & 0o7777
-    } catch {
-      // No existing file (or unreadable metadata): let open() apply the default mode and umask.
-    }
-  }
+  const fail = (cause: unknown) => new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${path}: ${(cause as Error).message}`, { cause })
+  // No existing file (or unreadable metadata): open() applies the default mode and umask.
+  const mode = opts.mode ?? (await stat(path).then((st) => st.mode & 0o7777, () => undefined))
+  const hash = createHash('sha256')
   let created = false
   let written: FileStamp | undefined
   try {
@@ -121,25 +138,41 @@ export async function writeFileAtomic(path: string, data: string | Buffer, opts:
     try {
       // open() honours the umask; an explicit chmod gives exactly the requested/previous mode.
       if (mode !== undefined) await fh.chmod(mode)
-      await fh.writeFile(data)
+      for (const chunk of chunks) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk
+        hash.update(buf)
+        let off = 0
+        while (off < buf.length) off += (await fh.write(buf, off)).bytesWritten
+      }
       await fh.sync()
+      // Taken from the temp file: the rename keeps it (see FileStamp), and an edit after the rename must not be in it.
       if (opts.onWritten) written = toStamp(await fh.stat({ bigint: true }))
     } finally {
       await fh.close()
     }
-    if (opts.unchangedSince) {
-      const now = await fileStamp(path)
-      if (now && !sameStamp(now, opts.unchangedSince)) throw new FileChangedError(path)
-    }
-    await rename(tmp, path)
-    created = false
-    if (written) opts.onWritten?.(written)
   } catch (cause) {
     if (created) await unlink(tmp).catch(() => undefined) // best effort; the original error matters
-    if (cause instanceof FileChangedError) throw cause
-    throw new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${path}: ${(cause as Error).message}`, { cause })
+    throw fail(cause)
   }
-  await syncDirectory(dir)
+  const abort = () => unlink(tmp).catch(() => undefined)
+  return {
+    sha256: hash.digest('hex'),
+    abort,
+    async commit() {
+      try {
+        if (opts.unchangedSince) {
+          const now = await fileStamp(path)
+          if (now && !sameStamp(now, opts.unchangedSince)) throw new FileChangedError(path)
+        }
+        await rename(tmp, path)
+      } catch (cause) {
+        await abort()
+        throw cause instanceof FileChangedError ? cause : fail(cause)
+      }
+      if (written) opts.onWritten?.(written)
+      await syncDirectory(dir)
+    },
+  }
 }
 
 /**
