@@ -472,3 +472,37 @@ t.test('writes are journaled and acknowledged while a background flush writes it
   t.same(await again.flush(), { flushed: false, records: 2 }, 'written at start-up')
   t.same(await fileNames(path), ['a.example', 'b.example'])
 })
+
+t.test('a journal that fails while a background flush writes its snapshot stops that flush; the next write rewrites the file', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'dnsrecords.json')
+  let failSync = false
+  const openJournal = async (p: string, mode: number): Promise<JournalHandle> => {
+    const fh = await openFile(p, 'a', mode)
+    return {
+      write: (d) => fh.write(d),
+      datasync: () => (failSync ? Promise.reject(new Error('EIO')) : fh.datasync()),
+      truncate: (n) => fh.truncate(n),
+      close: () => fh.close(),
+    }
+  }
+  const writeSnapshot: NonNullable<FileRecordStoreOptions['writeSnapshot']> = (p, text, opts) => writeFileAtomic(p, text, opts)
+  const { store } = await open(t, path, { openJournal, seedRecords: [], writeSnapshot })
+  await add(store, 'a.example', 1)
+  await add(store, 'b.example', 2)
+  let refused: unknown
+  writeSnapshot.prepared = async () => {
+    failSync = true
+    refused = await rejection(add(store, 'lost.example', 3)) // the journal fails after the generation was taken
+    failSync = false
+  }
+  t.ok(isDnsplaneError(await rejection(store.flush({ background: true })), 'ERR_RECORDS_WRITE'), 'the flush is refused')
+  writeSnapshot.prepared = undefined
+  t.ok(isDnsplaneError(refused, 'ERR_RECORDS_WRITE'), 'the write was refused')
+  t.same(await fileNames(path), [], 'the file was not replaced')
+  await add(store, 'c.example', 4)
+  t.same(await fileNames(path), ['a.example', 'b.example', 'c.example'], 'written through, with the journaled writes')
+  await store.stop({ flush: false })
+  const { store: again } = await open(t, path)
+  t.same(names(again), ['a.example', 'b.example', 'c.example'])
+})

@@ -210,7 +210,10 @@ t.test('rewrite: a failure before the rename leaves the journal usable; after it
   await journal.append(frame('two'))
   t.equal(await readFile(path, 'utf8'), 'BASEonetwo')
   failOpen = true
-  t.ok(isDnsplaneError(await rejection(journal.rewrite(frame('X'), 4, [7, 10])), 'ERR_RECORDS_WRITE'), 'the new file cannot be opened')
+  const rewriting = rejection(journal.rewrite(frame('X'), 4, [7, 10]))
+  const held = rejection(journal.append(frame('held'))) // waits for the rewrite, then is refused with it
+  t.ok(isDnsplaneError(await rewriting, 'ERR_RECORDS_WRITE'), 'the new file cannot be opened')
+  t.ok(isDnsplaneError(await held, 'ERR_RECORDS_WRITE'), 'an append held meanwhile is refused')
   t.equal(journal.isFailed, true)
   t.equal(await readFile(path, 'utf8'), 'Xone', 'renamed: the new journal is in place')
   t.ok(isDnsplaneError(await rejection(journal.append(frame('three'))), 'ERR_RECORDS_WRITE'), 'refused until reset')
