@@ -4,7 +4,7 @@
  * edits (bad edits keep the old records serving). With `flushDelayMs` > 0 a local add/update/remove
  * is acknowledged once appended to the journal (journal/, group commit) and the file is rewritten
  * from memory in the background within that delay; with 0 every write rewrites the file.
- * The write queue is store-writes.ts, the record_lww plumbing store-versions.ts; docs/storage.md
+ * The write queue is store-writes.ts, the flush store-flush.ts, the record_lww plumbing store-versions.ts; docs/storage.md
  * describes the guarantees.
  */
 import { randomUUID } from 'node:crypto'
@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { isDnsplaneError } from '../errors.js'
-import { FileChangedError, readOnlyReason, type FileStamp } from './atomic-write.js'
+import { readOnlyReason, type FileStamp } from './atomic-write.js'
 import { FileEdits } from './file-edits.js'
 import type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
 import type { SnapshotGuard } from './journal/records-journal.js'
@@ -42,6 +42,7 @@ import { ServedIndex } from './served-index.js'
 import { isMissing, normalizeIncoming, parseRecordsDocumentAt, selectorMatcher, sha256, validate } from './store-helpers.js'
 import { VERSIONS_KEY, type DeltaCompute, type LoadedVersions, type RecordVersioner } from './record-versions.js'
 import { StoreVersions } from './store-versions.js'
+import { StoreFlush } from './store-flush.js'
 import { StoreWrites } from './store-writes.js'
 
 export { DEFAULT_WATCH_DEBOUNCE_MS } from './file-edits.js'
@@ -70,10 +71,8 @@ export class FileRecordStore implements RecordStore {
   private created = false
   /** record_lww: versions in the journal and the snapshot once a versioner is attached (store-versions.ts). */
   private readonly versions: StoreVersions
-  /** Settles when the last flush() has finished (flushes run one at a time). */
-  private flushes: Promise<unknown> = Promise.resolve()
-  /** Settles when the snapshot a background flush is writing behind the queue is in place (or failed). */
-  private behind: Promise<unknown> = Promise.resolve()
+  /** flush(): the generation taken in the queue, the snapshot written behind it (store-flush.ts). */
+  private readonly flusher: StoreFlush
 
   constructor(private readonly opts: FileRecordStoreOptions) {
     this.path = resolve(opts.path)
@@ -93,6 +92,16 @@ export class FileRecordStore implements RecordStore {
       onFlushDue: () => {
         this.flush({ background: true }).catch((err: unknown) => this.log.error({ err, path: this.path }, 'records file flush failed; the journal keeps every acknowledged change'))
       },
+    })
+    this.flusher = new StoreFlush({
+      path: this.path,
+      log: this.log,
+      journal: this.journal,
+      file: () => this.file,
+      records: () => this.served.current.records,
+      enqueueDrained: (fn) => this.enqueueDrained(fn),
+      persist: (records, guard) => this.persist(records, guard),
+      chunks: (records) => this.snapshotChunks(records),
     })
     this.writes = new StoreWrites({ served: this.served, journal: this.journal, versions: this.versions, persist: (records) => this.persist(records) })
     this.file = new FileEdits(
@@ -173,67 +182,7 @@ export class FileRecordStore implements RecordStore {
    * (timer, stop): skipped while the file holds an edit that failed to parse.
    */
   flush(opts: { background?: boolean } = {}): Promise<FlushResult> {
-    const run = this.flushes.then(() => this.flushOnce(opts))
-    this.flushes = run.catch(() => undefined)
-    return run
-  }
-
-  /**
-   * One flush. In the background the rename replaces only the version of the file checkBeforeFlush
-   * read: an edit landing between that read and the rename is read (applied or held) and the
-   * rewrite tried again, up to 3 times, so the flush never writes over an edit.
-   */
-  private async flushOnce(opts: { background?: boolean }): Promise<FlushResult> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.flushAttempt(opts.background === true)
-      } catch (err) {
-        if (!(err instanceof FileChangedError) || attempt >= 3) throw err
-        this.log.info({ path: this.path }, 'records file changed while being flushed; reading the edit before writing again')
-      }
-    }
-  }
-
-  /**
-   * The generation to write is taken in the write queue (journaled writes settled); the snapshot
-   * is then written behind the queue, in slices, while writes go on being journaled and
-   * acknowledged (records-journal.ts: their entries survive the journal's reset). Without a usable
-   * journal (failed) the file is rewritten in the queue instead.
-   */
-  private async flushAttempt(background: boolean): Promise<FlushResult> {
-    const { done, result } = await this.enqueueDrained(async () => {
-      this.journal.cancelFlush()
-      const skipped = { done: undefined, result: { flushed: false, records: this.served.current.records.length } }
-      if (!this.journal.active || !this.journal.dirty) return skipped
-      // An edit the watcher has not reported yet is read first: the flush writes the merge, never over the edit.
-      if (background) await this.file.checkBeforeFlush()
-      // The timer and stop never replace an edit that failed to parse (the journal keeps the changes); a write or a requested flush does, as before.
-      if (background && this.file.hasRejectedEdit) {
-        this.log.warn({ path: this.path }, 'records file holds a rejected edit; not rewritten in the background (the journal keeps every acknowledged change)')
-        return skipped
-      }
-      const now = this.served.current.records
-      const flushed = { flushed: true, records: now.length }
-      const guard: SnapshotGuard = background ? { unchangedSince: this.file.fileStamp } : {}
-      const from = this.journal.behindFrom()
-      if (from === undefined) {
-        await this.persist(now, guard)
-        return { done: undefined, result: flushed }
-      }
-      const done = this.writeBehind(now, from, this.journal.changes, guard)
-      this.behind = done.catch(() => undefined)
-      return { done, result: flushed }
-    })
-    await done
-    return result
-  }
-
-  /** Writes `records` (the generation at journal offset `from`) behind the queue; the journal stays dirty when a change landed meanwhile. */
-  private async writeBehind(records: readonly DnsRecord[], from: number, changes: number, guard: SnapshotGuard): Promise<void> {
-    let written: FileStamp | null = null
-    const hash = await this.journal.write(this.snapshotChunks(records), from, { ...guard, onWritten: (s) => (written = s) })
-    this.file.noteWritten(hash, records, written)
-    if (this.journal.changes === changes) this.journal.dirty = false
+    return this.flusher.flush(opts.background === true)
   }
 
   /** See RecordStore.bulkWrite: the batch goes through the same write path (journal or file) as add/update/remove. */
@@ -361,7 +310,7 @@ export class FileRecordStore implements RecordStore {
     }
     this.journal.cancelFlush()
     await this.writes.drain()
-    await this.flushes
+    await this.flusher.idle()
     await this.journal.close()
   }
 
@@ -408,7 +357,7 @@ export class FileRecordStore implements RecordStore {
    */
   private async persist(records: readonly DnsRecord[], guard: SnapshotGuard = {}): Promise<void> {
     // A snapshot being written behind the queue goes first: one writer of the file and the journal at a time.
-    await this.behind
+    await this.flusher.behind
     let hash: string
     let written: FileStamp | null = null
     try {
@@ -434,7 +383,7 @@ export class FileRecordStore implements RecordStore {
    */
   private enqueueDrained<T>(fn: () => Promise<T>): Promise<T> {
     return this.writes.enqueueDrained(async () => {
-      await this.behind
+      await this.flusher.behind
       return fn()
     })
   }
