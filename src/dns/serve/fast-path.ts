@@ -59,11 +59,16 @@ export function patchResponse(template: Buffer, query: Buffer, questionEnd: numb
   const out = Buffer.allocUnsafe(template.length)
   // TypedArray set and a byte loop: Buffer.copy's argument checks cost more than these short copies
   out.set(template)
+  return patchQuery(out, query, questionEnd)
+}
+
+/** Writes the query's ID, RD and CD bits and question bytes (offset 12 to `questionEnd`) into `out`. */
+function patchQuery(out: Buffer, query: Buffer, questionEnd: number): Buffer {
   out[0] = query[0]
   out[1] = query[1]
-  out[2] = (template[2] & 0xfe) | (query[2] & 0x01) // RD copied (RFC 1035 4.1.1)
-  out[3] = (template[3] & 0xef) | (query[3] & 0x10) // CD copied (RFC 4035 3.2.2)
-  for (let i = 12; i < questionEnd; i++) out[i] = query[i]
+  out[2] = (out[2] & 0xfe) | (query[2] & 0x01) // RD copied (RFC 1035 4.1.1)
+  out[3] = (out[3] & 0xef) | (query[3] & 0x10) // CD copied (RFC 4035 3.2.2)
+  for (let i = DNS_HEADER_BYTES; i < questionEnd; i++) out[i] = query[i]
   return out
 }
 
@@ -183,13 +188,7 @@ export class FastPathCache {
    * case-insensitively (KeyTable).
    */
   renderInPlace(entry: FastEntry, msg: Buffer, now: number): Buffer {
-    const out = entry.bytes
-    out[0] = msg[0]
-    out[1] = msg[1]
-    out[2] = (out[2] & 0xfe) | (msg[2] & 0x01) // RD copied (RFC 1035 4.1.1)
-    out[3] = (out[3] & 0xef) | (msg[3] & 0x10) // CD copied (RFC 4035 3.2.2)
-    const end = entry.questionEnd ?? questionEndOf(out)
-    for (let i = DNS_HEADER_BYTES; i < end; i++) out[i] = msg[i]
+    const out = patchQuery(entry.bytes, msg, entry.questionEnd ?? questionEndOf(entry.bytes))
     if (entry.ttlOffsets !== undefined) countDown(out, entry, now)
     return out
   }
