@@ -120,6 +120,8 @@ export class DnsResponder {
    * Handles one message from `clientIp` over `transport`, within the limits of `deps.limiter`.
    * `sendsAtOnce`: the caller sends a synchronous reply before it calls handle() again and no earlier
    * reply is still queued, so a fast-path hit may return the cache's own bytes, patched (no copy).
+   * Only for the one UDP socket of a responder (DnsServer binds one): a second socket would have to
+   * check the other's send queue too.
    */
   handle(msg: Buffer, transport: QueryTransport, clientIp?: string, sendsAtOnce = false): Reply {
     const limiter = this.deps.limiter
