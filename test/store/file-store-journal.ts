@@ -351,28 +351,34 @@ t.test('writes the file could not take are refused before the journal, as withou
   t.same(await fileNames(path), ['back.example'], 'a missing file is written back at once')
 })
 
-t.test('a failed journal append is not acknowledged; the next write rewrites the file and resets the journal', async (t) => {
-  const dir = await tempDir(t)
-  const path = join(dir, 'dnsrecords.json')
-  let failSync = false
+/** A journal on disk whose fdatasync fails with EIO while `failing.sync` is set. */
+function failingSyncJournal(): { failing: { sync: boolean }; openJournal: (p: string, mode: number) => Promise<JournalHandle> } {
+  const failing = { sync: false }
   const openJournal = async (p: string, mode: number): Promise<JournalHandle> => {
     const fh = await openFile(p, 'a', mode)
     return {
       write: (d) => fh.write(d),
-      datasync: () => (failSync ? Promise.reject(new Error('EIO')) : fh.datasync()),
+      datasync: () => (failing.sync ? Promise.reject(new Error('EIO')) : fh.datasync()),
       truncate: (n) => fh.truncate(n),
       close: () => fh.close(),
     }
   }
+  return { failing, openJournal }
+}
+
+t.test('a failed journal append is not acknowledged; the next write rewrites the file and resets the journal', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'dnsrecords.json')
+  const { failing, openJournal } = failingSyncJournal()
   const { store } = await open(t, path, { openJournal, seedRecords: [] })
   await add(store, 'ok.example', 1)
-  failSync = true
+  failing.sync = true
   const events: RecordChange[] = []
   store.onChange((c) => events.push(c))
   t.ok(isDnsplaneError(await rejection(add(store, 'lost.example', 2)), 'ERR_RECORDS_WRITE'), 'refused')
   t.same(names(store), ['ok.example'], 'memory unchanged')
   t.same(events, [], 'no change event')
-  failSync = false
+  failing.sync = false
   await add(store, 'next.example', 4)
   t.same(await fileNames(path), ['ok.example', 'next.example'], 'written through')
   await add(store, 'journaled.example', 5)
@@ -476,25 +482,16 @@ t.test('writes are journaled and acknowledged while a background flush writes it
 t.test('a journal that fails while a background flush writes its snapshot stops that flush; the next write rewrites the file', async (t) => {
   const dir = await tempDir(t)
   const path = join(dir, 'dnsrecords.json')
-  let failSync = false
-  const openJournal = async (p: string, mode: number): Promise<JournalHandle> => {
-    const fh = await openFile(p, 'a', mode)
-    return {
-      write: (d) => fh.write(d),
-      datasync: () => (failSync ? Promise.reject(new Error('EIO')) : fh.datasync()),
-      truncate: (n) => fh.truncate(n),
-      close: () => fh.close(),
-    }
-  }
+  const { failing, openJournal } = failingSyncJournal()
   const writeSnapshot: NonNullable<FileRecordStoreOptions['writeSnapshot']> = (p, text, opts) => writeFileAtomic(p, text, opts)
   const { store } = await open(t, path, { openJournal, seedRecords: [], writeSnapshot })
   await add(store, 'a.example', 1)
   await add(store, 'b.example', 2)
   let refused: unknown
   writeSnapshot.prepared = async () => {
-    failSync = true
+    failing.sync = true
     refused = await rejection(add(store, 'lost.example', 3)) // the journal fails after the generation was taken
-    failSync = false
+    failing.sync = false
   }
   t.ok(isDnsplaneError(await rejection(store.flush({ background: true })), 'ERR_RECORDS_WRITE'), 'the flush is refused')
   writeSnapshot.prepared = undefined
