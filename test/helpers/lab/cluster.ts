@@ -172,7 +172,10 @@ export class LabNode {
     const exited = new Promise<void>((r) => proc.once('exit', () => r()))
     if (this.stopped) proc.kill('SIGCONT')
     proc.kill('SIGKILL')
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
+    // The bound's timer is cleared after the exit: left running it kept the test process up for 5 s.
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))])
+    clearTimeout(timer)
     this.stopped = false
   }
 
