@@ -399,6 +399,31 @@ export class LabCluster {
 }
 
 /**
+ * One cluster for several subtests of a file, where each would otherwise start its own (a node start
+ * costs ~2 CPU s): the first subtest that asks starts it, the end of `root` (the file) stops it. Each
+ * subtest finds every link healed and every node running, and gets the failure dump of labTeardown.
+ */
+export function sharedLab(root: { teardown(fn: () => unknown): void }, opts: LabOptions): (t: Parameters<typeof labTeardown>[0]) => Promise<LabCluster> {
+  let started: Promise<LabCluster> | undefined
+  root.teardown(async () => {
+    await (await started?.catch(() => undefined))?.stop()
+  })
+  return async (t) => {
+    started ??= LabCluster.start(opts)
+    const lab = await started
+    lab.heal()
+    for (const n of lab.nodes) {
+      if (n.stopped) n.kill('SIGCONT')
+      if (!n.alive) await n.start()
+    }
+    t.teardown(async () => {
+      if (!t.passing()) t.comment(await lab.dump())
+    })
+    return lab
+  }
+}
+
+/**
  * Registers teardown for `lab` on `t`: on failure prints every node's log tail and records
  * file (before the dirs are removed), then kills everything.
  */
