@@ -113,12 +113,21 @@ export type ZoneChanges = Set<string>
 
 export class ZoneData {
   readonly nodes = new Map<string, ZoneNode>()
-  /** For every owner and every ancestor of one (root excluded): how many owners are at or below it. */
+  /**
+   * For every ancestor of an owner (root excluded): how many owners are below it. An owner's own name
+   * is not counted here (its node or synthesized PTRs say it exists): a million leaf names cost ~45 bytes each.
+   */
   private readonly below = new Map<string, number>()
   /** Keys of the names that own a SOA. */
   readonly apexes = new Set<string>()
   /** TTL conflicts by owner key + '|' + type. */
   private readonly conflicts = new Map<string, TtlConflict>()
+  /**
+   * Reverse names that hold synthesized PTRs only, with the A/AAAA records they stand for (one alone or a
+   * list in file order): no node, group or lists of their own (a million addresses cost ~240 bytes each
+   * as nodes); nodeAt() gives such a name a node when it is asked. A name that also owns records is a node.
+   */
+  private readonly synth = new Map<string, DnsRecord | DnsRecord[]>()
   /** File position of every record in the tree (gaps allowed), to keep groups in file order. */
   private readonly order = new Map<DnsRecord, number>()
   private nextOrder = 0
@@ -161,7 +170,16 @@ export class ZoneData {
   /** The node at `key` (traced). */
   nodeAt(key: string): ZoneNode | undefined {
     this.trace?.add('n' + key)
-    return this.nodes.get(key)
+    return this.nodes.get(key) ?? this.synthesizedNode(key)
+  }
+
+  /** A node for a name that holds synthesized PTRs only (built on each ask: its RRset is one encoded name per address). */
+  private synthesizedNode(key: string): ZoneNode | undefined {
+    const held = this.synth.get(key)
+    if (held === undefined) return undefined
+    const node = new ZoneNode(key, this.opts.soaSerial)
+    node.groups = [{ type: TYPE_PTR, records: EMPTY_RECORDS, synthesized: Array.isArray(held) ? held : [held] }]
+    return node
   }
 
   /** True when `key` owns a SOA (traced). */
@@ -179,7 +197,7 @@ export class ZoneData {
   /** True when the name exists: it owns records or has descendants (RFC 8020). */
   exists(key: string): boolean {
     this.trace?.add('e' + key)
-    return this.below.has(key)
+    return key !== '' && (this.below.has(key) || this.nodes.has(key) || this.synth.has(key))
   }
 
   rrset(key: string, type: number): RRset | undefined {
@@ -200,7 +218,8 @@ export class ZoneData {
     if (!op.all) op.groups.add(g)
     if (this.opts.autoBuildPtrFromA && (type === TYPE_A || type === TYPE_AAAA)) {
       const rev = reverseKey(r.value)
-      if (rev !== undefined) {
+      if (rev !== undefined && !this.nodes.has(rev)) this.synthesize(rev, r, at, op)
+      else if (rev !== undefined) {
         const pg = this.node(rev, op).group(TYPE_PTR)
         pg.synthesized = this.place(pg.synthesized ?? EMPTY_RECORDS, r, at)
         if (!op.all) op.groups.add(pg)
@@ -219,12 +238,37 @@ export class ZoneData {
     op.groups.add(g)
     if (this.opts.autoBuildPtrFromA && (type === TYPE_A || type === TYPE_AAAA)) {
       const rev = reverseKey(r.value)
-      if (rev !== undefined) {
+      if (rev !== undefined && !this.nodes.has(rev)) this.unsynthesize(rev, r, op)
+      else if (rev !== undefined) {
         const pg = this.node(rev, op).group(TYPE_PTR)
         drop(pg.synthesized as DnsRecord[], r)
         op.groups.add(pg)
       }
     }
+  }
+
+  /** Files A/AAAA record `r` (position `at`) at reverse name `rev`, which has no node. */
+  private synthesize(rev: string, r: DnsRecord, at: number, op: Op): void {
+    const held = this.synth.get(rev)
+    if (held === undefined) {
+      this.synth.set(rev, r)
+      // a name emptied earlier in this change existed before it (see node())
+      if (!op.all && !op.nodes.has(rev)) op.created.add(rev)
+    } else this.synth.set(rev, this.place(Array.isArray(held) ? held : [held], r, at))
+    if (!op.all) op.nodes.add(rev)
+  }
+
+  /** Takes A/AAAA record `r` away from reverse name `rev`, which has no node; settle() drops an emptied name. */
+  private unsynthesize(rev: string, r: DnsRecord, op: Op): void {
+    const held = this.synth.get(rev)
+    if (held === undefined) return
+    if (!Array.isArray(held)) {
+      if (held === r) this.synth.delete(rev)
+    } else {
+      drop(held, r)
+      if (held.length === 1) this.synth.set(rev, held[0])
+    }
+    op.nodes.add(rev)
   }
 
   /**
@@ -253,9 +297,18 @@ export class ZoneData {
         if (zone !== undefined) changes.add('n' + zone)
       }
     }
+    if (op.all) for (const key of this.synth.keys()) this.count(key, 1, changes, op)
     for (const key of op.all ? this.nodes.keys() : op.nodes) {
-      const node = this.nodes.get(key) as ZoneNode
+      const node = this.nodes.get(key)
       changes?.add('n' + key)
+      if (!node) {
+        // a name with synthesized PTRs only (or none left)
+        const created = op.created.has(key)
+        if (!this.synth.has(key)) {
+          if (!created) this.count(key, -1, changes, op)
+        } else if (created) this.count(key, 1, changes, op)
+        continue
+      }
       for (let i = node.groups.length - 1; i >= 0; i--) {
         const g = node.groups[i]
         if (!op.all && !op.groups.has(g)) continue
@@ -277,20 +330,33 @@ export class ZoneData {
         changes?.add('a' + key)
       }
       const created = op.all || op.created.has(key)
-      if (node.groups.length === 0) {
+      const only = node.groups.length === 1 && node.groups[0].records.length === 0 ? node.groups[0].synthesized : undefined
+      if (only && only.length > 0) {
+        // synthesized PTRs are all it has left: a name without a node again, as a build makes it
         this.nodes.delete(key)
-        if (!created) this.count(key, -1, changes)
-      } else if (created) this.count(key, 1, changes)
+        this.synth.set(key, only.length === 1 ? only[0] : only)
+        if (created) this.count(key, 1, changes, op)
+      } else if (node.groups.length === 0) {
+        this.nodes.delete(key)
+        if (!created) this.count(key, -1, changes, op)
+      } else if (created) this.count(key, 1, changes, op)
     }
   }
 
-  /** Adds `by` to the owner counts of `key` and its ancestors, noting existence flips. */
-  private count(key: string, by: number, changes: ZoneChanges | undefined): void {
-    for (let k: string | undefined = key; k !== undefined && k !== ''; k = parentKey(k)) {
+  /**
+   * Owner `key` appeared (by 1) or went (-1): adds `by` to the counts of its ancestors, noting existence
+   * flips (of the name itself when nothing is below it; of an ancestor whose count passed 0 and that owned
+   * nothing before this change: one created by it may not have been counted yet).
+   */
+  private count(key: string, by: number, changes: ZoneChanges | undefined, op: Op): void {
+    if (key === '') return
+    if (!this.below.has(key)) changes?.add('e' + key)
+    for (let k = parentKey(key); k !== undefined && k !== ''; k = parentKey(k)) {
       const n = (this.below.get(k) ?? 0) + by
       if (n > 0) this.below.set(k, n)
       else this.below.delete(k)
-      if (n === 0 || n === by) changes?.add('e' + k)
+      const owned = (this.nodes.has(k) || this.synth.has(k)) && !op.created.has(k)
+      if ((n === 0 || n === by) && !owned) changes?.add('e' + k)
     }
   }
 
@@ -306,8 +372,17 @@ export class ZoneData {
     let node = this.nodes.get(key)
     if (!node) {
       this.nodes.set(key, (node = new ZoneNode(key, this.opts.soaSerial)))
+      const held = this.synth.get(key)
+      if (held !== undefined) {
+        // a name with synthesized PTRs only becomes a node: they move into its PTR group
+        this.synth.delete(key)
+        const pg = node.group(TYPE_PTR)
+        pg.synthesized = Array.isArray(held) ? held : [held]
+        if (!op.all) op.groups.add(pg)
+      }
       if (op.all) return node
-      op.created.add(key)
+      // a name that had synthesized PTRs only (now, or before this change emptied it) existed already
+      if (held === undefined && !op.nodes.has(key)) op.created.add(key)
     }
     if (!op.all) op.nodes.add(key)
     return node
