@@ -7,6 +7,69 @@ import { basename, dirname, join } from 'node:path'
 import { DnsplaneError } from '../errors.js'
 
 /**
+ * One version of a file on disk as stat sees it: an edit in place or a replacement changes at least
+ * one field. Not ctime: a rename changes it, and our own renamed temp file must keep its stamp. The
+ * one change it can miss is an in-place edit of the same size within one timestamp tick of the
+ * previous write (a few ms on Linux).
+ */
+export interface FileStamp {
+  ino: bigint
+  size: bigint
+  mtimeNs: bigint
+}
+
+function toStamp(s: { ino: bigint; size: bigint; mtimeNs: bigint }): FileStamp {
+  return { ino: s.ino, size: s.size, mtimeNs: s.mtimeNs }
+}
+
+/** The stamp of `path` now, or undefined when there is no file. */
+export async function fileStamp(path: string): Promise<FileStamp | undefined> {
+  try {
+    return toStamp(await stat(path, { bigint: true }))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
+export function sameStamp(a: FileStamp | undefined, b: FileStamp | undefined): boolean {
+  if (!a || !b) return a === b
+  return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs
+}
+
+/** Coarser than any kernel's timestamp tick (1-10 ms). */
+const TICK_MARGIN_NS = 20_000_000n
+
+/**
+ * True when `stamp`, taken at wall-clock `takenAtMs`, proves the file unchanged whenever a later
+ * stat gives the same stamp: the file's mtime was already a tick older than that moment, so an edit
+ * after it must move mtime (git's "racily clean" rule). A stamp taken right after a write is not.
+ */
+export function stampIsSettled(stamp: FileStamp, takenAtMs: number): boolean {
+  return BigInt(Math.floor(takenAtMs)) * 1_000_000n - stamp.mtimeNs > TICK_MARGIN_NS
+}
+
+/** writeFileAtomic refused to replace a file that changed after the caller last read it. */
+export class FileChangedError extends DnsplaneError {
+  constructor(path: string) {
+    super('ERR_RECORDS_WRITE', `${path} changed since it was last read; not replaced`)
+  }
+}
+
+export interface AtomicWriteOptions {
+  /** Mode of the new file; default the existing file's mode (else 0o666 minus umask). */
+  mode?: number
+  /**
+   * The stamp of `path` when the caller last read it: just before the rename, a file whose stamp
+   * differs (someone wrote it meanwhile) is not replaced and FileChangedError is thrown. A file
+   * that vanished is written. Undefined: no check.
+   */
+  unchangedSince?: FileStamp
+  /** Called with the new file's stamp once it is in place (taken from the temp file before the rename). */
+  onWritten?: (stamp: FileStamp) => void
+}
+
+/**
  * Why the existing file at `path` must not be replaced, or undefined (also when there is no file).
  * The rename only needs the directory to be writable, so without this check a file the operator
  * made read-only would be silently replaced. Root passes every access() check, so a file with no
@@ -31,17 +94,13 @@ export async function readOnlyReason(path: string): Promise<string | undefined> 
 
 /**
  * Writes `data` to a temp file in the target's directory, fsyncs it, renames it over `path`
- * and fsyncs the directory. `mode` defaults to the existing file's mode (else 0o666 minus umask).
+ * and fsyncs the directory (see AtomicWriteOptions for `mode` and `unchangedSince`).
  * An existing file this process may not write (see readOnlyReason) is not replaced:
  * ERR_READ_ONLY_SOURCE naming the path. On any other failure the temp file is removed, the
  * previous file is left untouched, and a DnsplaneError ERR_RECORDS_WRITE with the cause is thrown
  * (callers may wrap it).
  */
-export async function writeFileAtomic(
-  path: string,
-  data: string | Buffer,
-  opts: { mode?: number } = {},
-): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Buffer, opts: AtomicWriteOptions = {}): Promise<void> {
   const readOnly = await readOnlyReason(path)
   if (readOnly) throw readOnlyError(path, readOnly)
   const dir = dirname(path)
@@ -55,6 +114,7 @@ export async function writeFileAtomic(
     }
   }
   let created = false
+  let written: FileStamp | undefined
   try {
     const fh = await open(tmp, 'wx', mode ?? 0o666)
     created = true
@@ -63,13 +123,20 @@ export async function writeFileAtomic(
       if (mode !== undefined) await fh.chmod(mode)
       await fh.writeFile(data)
       await fh.sync()
+      if (opts.onWritten) written = toStamp(await fh.stat({ bigint: true }))
     } finally {
       await fh.close()
     }
+    if (opts.unchangedSince) {
+      const now = await fileStamp(path)
+      if (now && !sameStamp(now, opts.unchangedSince)) throw new FileChangedError(path)
+    }
     await rename(tmp, path)
     created = false
+    if (written) opts.onWritten?.(written)
   } catch (cause) {
     if (created) await unlink(tmp).catch(() => undefined) // best effort; the original error matters
+    if (cause instanceof FileChangedError) throw cause
     throw new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${path}: ${(cause as Error).message}`, { cause })
   }
   await syncDirectory(dir)

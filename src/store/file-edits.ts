@@ -8,6 +8,7 @@ import { dirname } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { Logger } from 'pino'
 import { DnsplaneError } from '../errors.js'
+import { fileStamp, sameStamp, stampIsSettled, type FileStamp } from './atomic-write.js'
 import { applyHeldChange, deletedRecords, heldMassDeleteMessage, isSeedContent, type MassDeleteSource } from './mass-delete.js'
 import type { MassDeleteHold } from './mass-delete-hold.js'
 import type { DnsRecord } from './record.js'
@@ -52,7 +53,13 @@ export class FileEdits {
   private badHash: string | undefined
   /** The records the file holds (last load or flush): the base a hand edit is merged against. */
   private flushed: readonly DnsRecord[] = []
+  /** stat of the file when we last read or wrote it: a background flush replaces only that version. */
+  private stamp: FileStamp | undefined
+  /** Wall-clock ms when `stamp` was taken (see stampIsSettled). */
+  private stampTakenAt = 0
   private missingLogged = false
+  /** True once start() ran: edits are then read (by the watcher, and by the flush even after stop). */
+  private watching = false
   private watcher: FSWatcher | undefined
   private debounce: NodeJS.Timeout | undefined
 
@@ -71,16 +78,38 @@ export class FileEdits {
     return this.badHash !== undefined
   }
 
-  /** The file now holds `records`, as bytes hashing to `hash` (loaded or written by us). */
-  noteWritten(hash: string, records: readonly DnsRecord[]): void {
+  /**
+   * The file now holds `records`, as bytes hashing to `hash` (loaded or written by us). `stamp`: the
+   * written file's (null: unknown, so the next check reads it); a load keeps the one its read noted.
+   */
+  noteWritten(hash: string, records: readonly DnsRecord[], stamp?: FileStamp | null): void {
+    if (stamp !== undefined) {
+      this.stamp = stamp ?? undefined
+      this.stampTakenAt = Date.now()
+    }
     this.lastHash = hash
     this.badHash = undefined
     this.flushed = records
   }
 
-  readFile(): Promise<Buffer> {
-    return readRecordsFileBytes(this.opts.path)
+  /** The file as stat saw it just before our last read, or after our last write (undefined: unknown or missing). */
+  get fileStamp(): FileStamp | undefined {
+    return this.stamp
   }
+
+  /**
+   * Reads the file, noting its stamp first: an edit between the stat and the read changes the
+   * bytes we read and is handled as an edit; one after the read changes the stamp.
+   */
+  async readFile(): Promise<Buffer> {
+    const takenAt = Date.now()
+    const stamp = await fileStamp(this.opts.path)
+    const buf = await readRecordsFileBytes(this.opts.path)
+    this.stamp = stamp
+    this.stampTakenAt = takenAt
+    return buf
+  }
+
 
   parse(buf: Buffer): DnsRecord[] {
     return parseRecordsAt(this.opts.path, buf)
@@ -89,6 +118,7 @@ export class FileEdits {
   /** Starts watching the file; resolves once the watcher is ready. No-op when already watching. */
   async start(): Promise<void> {
     if (this.watcher) return
+    this.watching = true
     const file = this.opts.path
     const dir = dirname(file)
     // Watch the directory, not the file: editors and our own writes replace the inode by rename.
@@ -283,10 +313,13 @@ export class FileEdits {
 
   /** Applies an external edit; logs each distinct problem once and keeps the old records. */
   private async checkExternalEdit(): Promise<void> {
-    if (!this.watcher) return
+    // Not `this.watcher`: the flush at stop runs after the watcher closed and must still read an edit it had not reported.
+    if (!this.watching) return
     const { path, log } = this.opts
     let buf: Buffer
     try {
+      // Unchanged since we last read or wrote it (our own writes' events, flushes): no read, no hash.
+      if (this.lastHash !== undefined && this.stamp && stampIsSettled(this.stamp, this.stampTakenAt) && sameStamp(await fileStamp(path), this.stamp)) return
       buf = await this.readFile()
     } catch (err) {
       if (isMissing(err)) {

@@ -1,4 +1,5 @@
 /** Options and results of FileRecordStore (src/store/file-store.ts, which re-exports them). */
+import type { AtomicWriteOptions } from './atomic-write.js'
 import type { Logger } from 'pino'
 import type { OpenJournal } from './journal/journal-file.js'
 import type { DnsRecord } from './record.js'
@@ -30,7 +31,7 @@ export interface FileRecordStoreOptions {
   /** Tests: opens the journal file (fsync counting, failures). */
   openJournal?: OpenJournal
   /** Tests: replaces the records file (crash injection); default writeFileAtomic. */
-  writeSnapshot?: (path: string, text: string) => Promise<void>
+  writeSnapshot?: (path: string, text: string, opts?: AtomicWriteOptions) => Promise<void>
 }
 
 /** What flush() did. */

@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { isDnsplaneError } from '../errors.js'
-import { readOnlyReason } from './atomic-write.js'
+import { FileChangedError, readOnlyReason, type AtomicWriteOptions, type FileStamp } from './atomic-write.js'
 import { FileEdits } from './file-edits.js'
 import type { FileRecordStoreOptions, FlushResult } from './file-store-options.js'
 import { StoreJournal, type RecoverSteps } from './journal/store-journal.js'
@@ -178,9 +178,27 @@ export class FileRecordStore implements RecordStore {
         this.log.warn({ path: this.path }, 'records file holds a rejected edit; not rewritten in the background (the journal keeps every acknowledged change)')
         return { flushed: false, records: this.served.current.records.length }
       }
-      await this.persist(this.served.current.records)
+      await this.persistFlush(opts.background === true)
       return { flushed: true, records: this.served.current.records.length }
     })
+  }
+
+  /**
+   * The flush's rewrite. In the background the rename replaces only the version of the file
+   * checkBeforeFlush read: an edit landing between that read and the rename is read (applied or
+   * held) and the rewrite tried again, up to 3 times, so the flush never writes over an edit.
+   */
+  private async persistFlush(background: boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.persist(this.served.current.records, background ? { unchangedSince: this.file.fileStamp } : {})
+      } catch (err) {
+        if (!(err instanceof FileChangedError) || attempt >= 3) throw err
+        this.log.info({ path: this.path }, 'records file changed while being flushed; reading the edit before writing again')
+        await this.file.checkBeforeFlush()
+        if (this.file.hasRejectedEdit) throw err
+      }
+    }
   }
 
   /** See RecordStore.bulkWrite: the batch goes through the same write path (journal or file) as add/update/remove. */
@@ -352,17 +370,18 @@ export class FileRecordStore implements RecordStore {
    * Rewrites the file from `records` (journal: by the flush protocol, see records-journal.ts).
    * Callers in the queue drain journaled writes first, so `records` is what is (about to be) served.
    */
-  private async persist(records: readonly DnsRecord[]): Promise<void> {
+  private async persist(records: readonly DnsRecord[], guard: Pick<AtomicWriteOptions, 'unchangedSince'> = {}): Promise<void> {
     const section = this.versions.section(records)
     const text = serializeRecordsFile(records, this.opts.prettyJson, { key: VERSIONS_KEY, value: section })
+    let written: FileStamp | null = null
     try {
-      await this.journal.write(text)
+      await this.journal.write(text, { ...guard, onWritten: (s) => (written = s) })
     } catch (err) {
       // Refused, not acknowledged: the change stays out of memory and the caller sees the error.
       if (isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE')) this.log.warn({ path: this.path }, `records change refused: ${err.message}`)
       throw err
     }
-    this.file.noteWritten(sha256(text), records)
+    this.file.noteWritten(sha256(text), records, written)
     this.journal.dirty = false
   }
 

@@ -1,9 +1,9 @@
-import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { rejection, tempDir as makeTempDir } from '../helpers/fs.js'
 import { isDnsplaneError } from '../../src/errors.js'
-import { writeFileAtomic } from '../../src/store/atomic-write.js'
+import { fileStamp, FileChangedError, sameStamp, writeFileAtomic } from '../../src/store/atomic-write.js'
 
 const tempDir = (t: { teardown(fn: () => unknown): void }) => makeTempDir(t, 'dnsplane-atomic-')
 
@@ -87,4 +87,27 @@ t.test('a read-only file (no write bit; also when running as root) is not replac
   await chmod(file, 0o644)
   await writeFileAtomic(file, 'now writable')
   t.equal(await readFile(file, 'utf8'), 'now writable', 'writable again after chmod u+w')
+})
+
+t.test('unchangedSince: a file written after that stamp is not replaced; the same or a vanished file is', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'f.json')
+  await writeFile(path, 'read')
+  const seen = await fileStamp(path)
+  t.ok(sameStamp(seen, await fileStamp(path)), 'a stamp matches itself')
+  await writeFileAtomic(path, 'ours', { unchangedSince: seen })
+  t.equal(await readFile(path, 'utf8'), 'ours', 'replaced: unchanged since read')
+
+  const ours = await fileStamp(path)
+  await writeFile(path, 'operator edit')
+  const err = await rejection(writeFileAtomic(path, 'flush', { unchangedSince: ours }))
+  t.ok(err instanceof FileChangedError && isDnsplaneError(err, 'ERR_RECORDS_WRITE'), 'refused with FileChangedError')
+  t.equal(await readFile(path, 'utf8'), 'operator edit', 'the edit is kept')
+  t.same((await readdir(dir)).sort(), ['f.json'], 'no temp file left')
+
+  await unlink(path)
+  await writeFileAtomic(path, 'back', { unchangedSince: ours })
+  t.equal(await readFile(path, 'utf8'), 'back', 'a vanished file is written back')
+  t.equal(await fileStamp(join(dir, 'none')), undefined, 'no file: no stamp')
+  t.notOk(sameStamp(ours, undefined))
 })

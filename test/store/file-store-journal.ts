@@ -3,14 +3,14 @@
  * rewritten by flush/stop/timer, start-up replay (torn tails, crashes inside a flush), group commit
  * through the store, hand edits merged with unflushed changes, refused writes.
  */
-import { chmod, mkdir, open as openFile, readFile, rename, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, open as openFile, readFile, rename, rm, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import pino from 'pino'
 import t from 'tap'
 import { isDnsplaneError } from '../../src/errors.js'
 import { FileRecordStore, type FileRecordStoreOptions } from '../../src/store/file-store.js'
-import { writeFileAtomic } from '../../src/store/atomic-write.js'
+import { stampIsSettled, writeFileAtomic } from '../../src/store/atomic-write.js'
 import type { JournalHandle } from '../../src/store/journal/journal-file.js'
 import type { RecordChange } from '../../src/store/record-store.js'
 import { parseRecordsFile } from '../../src/store/records-file.js'
@@ -237,6 +237,83 @@ t.test('a background flush reads a hand edit the watcher has not reported yet in
   t.match(await store.flush({ background: true }), { records: 3 })
   t.same(names(store), ['keep.example', 'api.example', 'hand.example'], 'the edit applied, the unflushed write kept')
   t.same(await fileNames(path), ['keep.example', 'api.example', 'hand.example'], 'the file holds both')
+})
+
+t.test('a hand edit landing between the flush reading the file and its rename is read, never written over', async (t) => {
+  const seed = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `r${i}.example`, type: 'A', value: `192.0.2.${i + 1}`, ttl: 60 }))
+  for (const [label, edit, expectHeld] of [
+    ['a mass delete is held', seed(2), true],
+    ['a small edit is applied', [...seed(20), { name: 'hand.example', type: 'A', value: '198.51.100.1', ttl: 60 }], false],
+  ] as const) {
+    const dir = await tempDir(t)
+    const path = join(dir, 'dnsrecords.json')
+    await writeFile(path, JSON.stringify({ records: seed(20) }))
+    let edited = false
+    // The operator's save lands after checkBeforeFlush read the file, before the snapshot's rename.
+    const writeSnapshot: FileRecordStoreOptions['writeSnapshot'] = async (p, text, opts) => {
+      if (!edited) {
+        edited = true
+        await writeFile(p, JSON.stringify({ records: edit }))
+      }
+      await writeFileAtomic(p, text, opts)
+    }
+    const { store, lines } = await open(t, path, { watch: true, watchDebounceMs: 60_000, writeSnapshot })
+    await store.start()
+    await add(store, 'api.example', 200)
+    await store.flush({ background: true })
+    t.ok(lines.some((l) => l.msg.includes('changed while being flushed')), `${label}: the refused rename is logged`)
+    if (expectHeld) {
+      t.match(store.heldMassDelete(), { source: 'file', removed: 18 }, `${label}`)
+      t.equal(store.list().length, 21, `${label}: nothing deleted while held`)
+    } else {
+      t.equal(store.heldMassDelete(), undefined)
+      t.ok(names(store).includes('hand.example') && names(store).includes('api.example'), `${label}, the unflushed write kept`)
+    }
+    t.same((await fileNames(path)).sort(), names(store).sort(), `${label}: the file mirrors what is served`)
+    await store.stop({ flush: false })
+  }
+})
+
+t.test('the flush at stop reads an edit the watcher had not reported before it closed', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'dnsrecords.json')
+  await writeFile(path, '{"records":[{"name":"keep.example","type":"A","value":"192.0.2.1","ttl":60}]}')
+  const { store, lines } = await open(t, path, { watch: true, watchDebounceMs: 60_000 })
+  await store.start()
+  await add(store, 'api.example', 3)
+  await writeFile(path, '{"records":[{"name":"keep.example","type":"A","value":"192.0.2.1","ttl":60},{"name":"hand.example","type":"A","value":"192.0.2.4","ttl":60}]}')
+  await store.stop()
+  t.same(await fileNames(path), ['keep.example', 'api.example', 'hand.example'], 'the file holds the edit and the unflushed write')
+  t.notOk(lines.some((l) => l.msg.includes('flush at stop failed')), 'the stop flush succeeded')
+})
+
+t.test('a background flush reads the file only when its stamp moved since it was last read', async (t) => {
+  for (const keepMtime of [true, false]) {
+    const dir = await tempDir(t)
+    const path = join(dir, 'dnsrecords.json')
+    const text = '{"records":[{"name":"keep.example","type":"A","value":"192.0.2.1","ttl":60}]}'
+    await writeFile(path, text)
+    const old = new Date(Date.now() - 10_000)
+    await utimes(path, old, old) // settled: read a tick after its last change
+    const { store, lines } = await open(t, path, { watch: true, watchDebounceMs: 60_000 })
+    await store.start()
+    await add(store, 'api.example', 3)
+    // Bytes changed in place, same size; with keepMtime the stamp (inode, size, mtime) is the one read at start.
+    const fh = await openFile(path, 'r+')
+    await fh.write(Buffer.from('X'.repeat(text.length)), 0, text.length, 0)
+    await fh.close()
+    if (keepMtime) await utimes(path, old, old)
+    await store.flush({ background: true })
+    const rejected = lines.some((l) => l.msg === 'records file edit rejected; keeping current records')
+    t.equal(rejected, !keepMtime, keepMtime ? 'same stamp: not read again' : 'moved stamp: read (and rejected)')
+    await store.stop({ flush: false })
+  }
+})
+
+t.test('stampIsSettled: a stamp taken within a timestamp tick of the write proves nothing', async (t) => {
+  const stamp = { ino: 1n, size: 1n, mtimeNs: 1_000_000_000_000n }
+  t.notOk(stampIsSettled(stamp, 1_000_000 + 5), '5 ms after the write')
+  t.ok(stampIsSettled(stamp, 1_000_000 + 100), '100 ms after')
 })
 
 t.test('reload keeps changes not yet flushed; a file edited while stopped gets the journal re-based on it', async (t) => {

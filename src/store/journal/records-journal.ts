@@ -10,7 +10,7 @@
  */
 import { unlink } from 'node:fs/promises'
 import type { Logger } from 'pino'
-import { writeFileAtomic } from '../atomic-write.js'
+import { writeFileAtomic, type AtomicWriteOptions } from '../atomic-write.js'
 import type { DnsRecord } from '../record.js'
 import { sha256 } from '../store-helpers.js'
 import { decodeJournal, encodeEntry, JOURNAL_FORMAT, type JournalEntry } from './codec.js'
@@ -26,7 +26,7 @@ export interface RecordsJournalOptions {
   /** Opens the journal file (tests inject a counting or failing handle). */
   openFile?: OpenJournal
   /** Replaces dnsrecords.json; default writeFileAtomic (tests inject crashes). */
-  writeSnapshot?: (path: string, text: string) => Promise<void>
+  writeSnapshot?: (path: string, text: string, opts?: AtomicWriteOptions) => Promise<void>
 }
 
 /** What open() found. */
@@ -115,10 +115,11 @@ export class RecordsJournal {
    * be written (the journal keeps every acknowledged change); a failed reset after a written
    * snapshot is logged and leaves the journal failed (the next flush repairs it).
    */
-  async flush(text: string): Promise<string> {
+  async flush(text: string, guard: Pick<AtomicWriteOptions, 'unchangedSince' | 'onWritten'> = {}): Promise<string> {
     const hash = sha256(text)
     if (!this.file.isFailed) await this.append({ op: 'flush', snapshot_sha256: hash })
-    await (this.opts.writeSnapshot ?? writeFileAtomic)(this.opts.recordsPath, text)
+    // A refused rename (FileChangedError) leaves a marker no snapshot matches: replay ignores it.
+    await (this.opts.writeSnapshot ?? writeFileAtomic)(this.opts.recordsPath, text, guard)
     try {
       await this.reset(hash)
     } catch (err) {

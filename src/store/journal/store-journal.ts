@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino'
 import { isDnsplaneError } from '../../errors.js'
-import { checkReplaceable, writeFileAtomic } from '../atomic-write.js'
+import { checkReplaceable, writeFileAtomic, type AtomicWriteOptions } from '../atomic-write.js'
 import type { DnsRecord } from '../record.js'
 import { fileExists } from '../store-helpers.js'
 import type { JournalEntry } from './codec.js'
@@ -21,7 +21,7 @@ export interface StoreJournalOptions {
   /** `records_flush_delay_ms` (0 = write-through). */
   flushDelayMs: number
   openJournal?: OpenJournal
-  writeSnapshot?: (path: string, text: string) => Promise<void>
+  writeSnapshot?: (path: string, text: string, opts?: AtomicWriteOptions) => Promise<void>
   /** Called when the background flush is due (at most flushDelayMs after the first unflushed change). */
   onFlushDue: () => void
 }
@@ -121,9 +121,9 @@ export class StoreJournal {
   }
 
   /** Replaces the records file with `text`: by the flush protocol in journal mode, else atomically. */
-  async write(text: string): Promise<void> {
-    if (this.journal) await this.journal.flush(text)
-    else await (this.opts.writeSnapshot ?? writeFileAtomic)(this.opts.path, text)
+  async write(text: string, guard: Pick<AtomicWriteOptions, 'unchangedSince' | 'onWritten'> = {}): Promise<void> {
+    if (this.journal) await this.journal.flush(text, guard)
+    else await (this.opts.writeSnapshot ?? writeFileAtomic)(this.opts.path, text, guard)
   }
 
   /** Schedules the background rewrite at most flushDelayMs after the first unflushed change. */
