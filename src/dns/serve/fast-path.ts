@@ -59,11 +59,16 @@ export function patchResponse(template: Buffer, query: Buffer, questionEnd: numb
   const out = Buffer.allocUnsafe(template.length)
   // TypedArray set and a byte loop: Buffer.copy's argument checks cost more than these short copies
   out.set(template)
+  return patchQuery(out, query, questionEnd)
+}
+
+/** Writes the query's ID, RD and CD bits and question bytes (offset 12 to `questionEnd`) into `out`. */
+function patchQuery(out: Buffer, query: Buffer, questionEnd: number): Buffer {
   out[0] = query[0]
   out[1] = query[1]
-  out[2] = (template[2] & 0xfe) | (query[2] & 0x01) // RD copied (RFC 1035 4.1.1)
-  out[3] = (template[3] & 0xef) | (query[3] & 0x10) // CD copied (RFC 4035 3.2.2)
-  for (let i = 12; i < questionEnd; i++) out[i] = query[i]
+  out[2] = (out[2] & 0xfe) | (query[2] & 0x01) // RD copied (RFC 1035 4.1.1)
+  out[3] = (out[3] & 0xef) | (query[3] & 0x10) // CD copied (RFC 4035 3.2.2)
+  for (let i = DNS_HEADER_BYTES; i < questionEnd; i++) out[i] = query[i]
   return out
 }
 
@@ -171,10 +176,20 @@ export class FastPathCache {
   render(entry: FastEntry, msg: Buffer, now: number): Buffer {
     // the question is the key's bytes (same length as the query's): header, name, type and class
     const out = patchResponse(entry.bytes, msg, entry.questionEnd ?? questionEndOf(entry.bytes))
-    if (entry.ttlOffsets !== undefined) {
-      const ttl = Math.max(1, (entry.ttl0 as number) - Math.floor((now - (entry.ttlBase as number)) / 1000))
-      for (const at of entry.ttlOffsets) out.writeUInt32BE(ttl, at)
-    }
+    if (entry.ttlOffsets !== undefined) countDown(out, entry, now)
+    return out
+  }
+
+  /**
+   * render() without the copy: patches the entry's own bytes and returns them. The caller must be done
+   * with them (sent, or copied by a send that completed at once) before the next render of any entry:
+   * the UDP listener uses it only while its socket's send queue is empty (see UdpListener).
+   * Patching the question in leaves the client's letter case in the stored key; the table compares names
+   * case-insensitively (KeyTable).
+   */
+  renderInPlace(entry: FastEntry, msg: Buffer, now: number): Buffer {
+    const out = patchQuery(entry.bytes, msg, entry.questionEnd ?? questionEndOf(entry.bytes))
+    if (entry.ttlOffsets !== undefined) countDown(out, entry, now)
     return out
   }
 
@@ -262,6 +277,12 @@ export class FastPathCache {
     this.reads = new Map()
     this.blind = new Set()
   }
+}
+
+/** Rewrites every TTL of a cached answer to what the cache would say at `now`. */
+function countDown(out: Buffer, entry: FastEntry, now: number): void {
+  const ttl = Math.max(1, (entry.ttl0 as number) - Math.floor((now - (entry.ttlBase as number)) / 1000))
+  for (const at of entry.ttlOffsets as readonly number[]) out.writeUInt32BE(ttl, at)
 }
 
 /** Offset just past the question of a message we encoded (uncompressed question name). */

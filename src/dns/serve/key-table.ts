@@ -8,8 +8,9 @@
  */
 
 /**
- * What the table stores: a key of `keyLength` bytes, the first keyLength - 1 at `key[keyAt...]`, the
- * last one `keyLast`; and hashKey() of the whole key.
+ * What the table stores: a key of `keyLength` bytes (a lower-cased name, a 2-byte type, a flag byte),
+ * the first keyLength - 1 at `key[keyAt...]` (the name there in any letter case), the last one
+ * `keyLast`; and hashKey() of the whole key (lower-cased).
  */
 export interface Keyed {
   readonly key: Uint8Array
@@ -104,12 +105,22 @@ export class KeyTable<E extends Keyed> {
   }
 }
 
-/** Whether `bytes[0, length)` is the key of `e` (never for the tombstone). */
+/**
+ * Whether `bytes[0, length)` is the key of `e` (never for the tombstone). The looked-up key's name is
+ * lower-case; the stored name may hold upper-case ASCII letters (the fast path patches each client's
+ * case into the bytes that hold it), so those compare folded (RFC 4343); the type bytes compare exactly.
+ */
 function isKey(e: Keyed, bytes: Uint8Array, length: number): boolean {
   if (e.keyLength !== length) return false
   const key = e.key
   const at = e.keyAt
+  const name = length - 3
   const last = length - 1
-  for (let i = 0; i < last; i++) if (key[at + i] !== bytes[i]) return false
+  let i = 0
+  for (; i < name; i++) {
+    const k = key[at + i]
+    if (k !== bytes[i] && (k < 0x41 || k > 0x5a || (k | 0x20) !== bytes[i])) return false
+  }
+  for (; i < last; i++) if (key[at + i] !== bytes[i]) return false
   return e.keyLast === bytes[last]
 }

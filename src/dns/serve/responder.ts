@@ -116,12 +116,18 @@ export class DnsResponder {
     this.abort.abort()
   }
 
-  /** Handles one message from `clientIp` over `transport`, within the limits of `deps.limiter`. */
-  handle(msg: Buffer, transport: QueryTransport, clientIp?: string): Reply {
+  /**
+   * Handles one message from `clientIp` over `transport`, within the limits of `deps.limiter`.
+   * `sendsAtOnce`: the caller sends a synchronous reply before it calls handle() again and no earlier
+   * reply is still queued, so a fast-path hit may return the cache's own bytes, patched (no copy).
+   * Only for the one UDP socket of a responder (DnsServer binds one): a second socket would have to
+   * check the other's send queue too.
+   */
+  handle(msg: Buffer, transport: QueryTransport, clientIp?: string, sendsAtOnce = false): Reply {
     const limiter = this.deps.limiter
-    if (!limiter || clientIp === undefined) return this.answer(msg, transport, clientIp)
+    if (!limiter || clientIp === undefined) return this.answer(msg, transport, clientIp, sendsAtOnce)
     if (limiter.admit(clientIp, transport === 'udp', this.now()) === 'refuse') return this.refuse(msg)
-    const r = this.answer(msg, transport, clientIp)
+    const r = this.answer(msg, transport, clientIp, sendsAtOnce)
     if (transport !== 'udp' || r === undefined) return r
     if (Buffer.isBuffer(r)) return limiter.shapeUdpReply(r, msg.length, clientIp, this.now())
     return r.then((b) => b && limiter.shapeUdpReply(b, msg.length, clientIp, this.now()))
@@ -136,7 +142,7 @@ export class DnsResponder {
     return this.encode(parsed.query, RCODES.REFUSED, false, false, [], [])
   }
 
-  private answer(msg: Buffer, transport: QueryTransport, clientIp?: string): Reply {
+  private answer(msg: Buffer, transport: QueryTransport, clientIp: string | undefined, sendsAtOnce: boolean): Reply {
     this.tally.received()
     if (this.deps.update && isUpdateMessage(msg)) return this.update(msg, transport, clientIp)
     const index = this.deps.getIndex()
@@ -152,7 +158,7 @@ export class DnsResponder {
         this.blockGeneration = blockGen
       }
       const found = this.fast.lookup(msg, index, this.now, cacheGen)
-      if (typeof found === 'object') return this.hit(found, msg, clientIp)
+      if (typeof found === 'object') return this.hit(found, msg, clientIp, sendsAtOnce)
       fastKey = found
     }
     const started = this.now()
@@ -211,11 +217,11 @@ export class DnsResponder {
   }
 
   /** A fast-path answer: the cached bytes for this query, counted and reported without an event object. */
-  private hit(found: FastEntry, msg: Buffer, clientIp: string | undefined): Buffer {
+  private hit(found: FastEntry, msg: Buffer, clientIp: string | undefined, inPlace: boolean): Buffer {
     const sink = this.deps.sink
     // one clock read: local answers need it only for the sink, cached ones also to count their TTLs down
     const now = sink !== undefined || found.ttlOffsets !== undefined ? this.now() : 0
-    const out = this.fast.render(found, msg, now)
+    const out = inPlace ? this.fast.renderInPlace(found, msg, now) : this.fast.render(found, msg, now)
     const outcome = found.outcome ?? 'local'
     this.tally.answered(outcome, out[3] & 0x0f, false)
     if (sink === undefined) return out

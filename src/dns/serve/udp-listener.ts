@@ -68,7 +68,9 @@ export class UdpListener {
   }
 
   private onMessage(sock: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const r = this.responder.handle(msg, 'udp', rinfo.address)
+    // A synchronous reply is sent before the next message: with nothing queued (the last send reached the
+    // kernel at once), a fast-path hit may hand back the cache's own bytes instead of a copy.
+    const r = this.responder.handle(msg, 'udp', rinfo.address, sock.getSendQueueCount() === 0)
     if (r === undefined) return
     if (Buffer.isBuffer(r)) {
       sock.send(r, rinfo.port, rinfo.address)

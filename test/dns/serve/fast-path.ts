@@ -81,6 +81,17 @@ for (const [label, warm, asked, type, o] of table) {
     t.equal(d.flag_rd, false)
     t.equal(d.flag_aa, o.aa ?? true)
     t.equal(d.questions?.[0].name, asked, 'the client\'s letter case is echoed')
+
+    // in place (the UDP listener with an empty send queue): the cache's own bytes patched, the same answer
+    const inPlace = fast.handle(msg, 'udp', '127.0.0.1', true) as Buffer
+    t.equal(inPlace.toString('hex'), viaGeneral.toString('hex'), 'in place: byte for byte the general path')
+    t.equal(fast.handle(msg, 'udp', '127.0.0.1', true), inPlace, 'in place: the same buffer each time')
+    // the stored question now holds the client's case: another case still finds it (names compare folded)
+    const lower = query(warm, type, { id: 7, ...o })
+    const inPlace2 = fast.handle(lower, 'udp', '127.0.0.1', true) as Buffer
+    t.equal(fast.fast.pendingKey, undefined, 'a hit after a mixed-case client was patched in')
+    t.equal(inPlace2.toString('hex'), (general.handle(lower, 'udp', '127.0.0.1') as Buffer).toString('hex'))
+    t.equal(fast.fast.size, 1, 'no second entry for the other case')
   })
 }
 
@@ -155,6 +166,12 @@ t.test('a cached forwarded answer is reused by the fast path with its TTL counte
   t.equal(state.calls, 1, 'still from the fast path 2.5 s later')
   t.equal(ttlOf(later), 298, 'TTL counted down by the whole seconds elapsed')
   t.equal(ttlOf(first), 300)
+  const inPlace = r.handle(query('fwd.Example', 'A', { id: 9, edns: 1232 }), 'udp', undefined, true) as Buffer
+  t.equal(ttlOf(inPlace), 298, 'in place: the TTL counted down too')
+  t.equal(dnsPacket.decode(inPlace).id, 9)
+  now += 1000
+  t.equal(ttlOf(r.handle(query('fwd.example', 'A', { id: 10, edns: 1232 }), 'udp', undefined, true) as Buffer), 297)
+  now -= 1000
   now += 297_000
   await r.handle(query('fwd.example', 'A', { id: 4 }), 'udp')
   t.equal(state.calls, 2, 'one second before the cache entry could expire, the cache is asked again')

@@ -82,3 +82,18 @@ t.test('grows past half full, drops tombstones when rebuilding, and clears', asy
   t.equal(table.size, 0)
   t.equal(get(table, all[0].name), undefined)
 })
+
+t.test('a stored name in any letter case matches the lower-cased key; type and flag bytes compare exactly', async (t) => {
+  const table = new KeyTable<Entry>()
+  // name bytes, then a 2-byte type and the flag byte: \x00\x41 (type 65) must not match \x00\x61 (type 97)
+  const stored = entry('\x04host\x00\x00\x41\x01')
+  table.add(stored)
+  stored.key.write('HoST', stored.keyAt + 1, 'latin1') // the fast path patches a client's case into its bytes
+  t.equal(get(table, '\x04host\x00\x00\x41\x01', stored.hash), stored.name, 'upper-case stored letters fold')
+  t.equal(get(table, '\x04hosu\x00\x00\x41\x01', stored.hash), undefined, 'another letter does not')
+  t.equal(get(table, '\x04host\x00\x00\x61\x01', stored.hash), undefined, 'type bytes are not folded')
+  t.equal(get(table, '\x04host\x00\x00\x41\x02', stored.hash), undefined, 'the flag byte differs')
+  const bracket = entry('\x04ho[t\x00\x00\x01\x00')
+  table.add(bracket)
+  t.equal(get(table, '\x04ho{t\x00\x00\x01\x00', bracket.hash), undefined, '[ is no letter: not folded to {')
+})
