@@ -150,6 +150,17 @@ function eachOwnerRRs(owners: ReadonlyMap<string, OwnerRecords>, apex: string, f
   tree = undefined
 }
 
+/** True when both lists hold records of the same name, type, value and TTL in the same order (the same RRs). */
+function sameRecords(a: readonly DnsRecord[], b: readonly DnsRecord[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]
+    const y = b[i]
+    if (x !== y && (x.name !== y.name || x.type !== y.type || x.value !== y.value || x.ttl !== y.ttl)) return false
+  }
+  return true
+}
+
 /** Distinct stamps of `records` (stampOf), each with one record that carries it. */
 function distinctStamps(records: readonly DnsRecord[]): Map<string, DnsRecord> {
   const out = new Map<string, DnsRecord>()
@@ -246,6 +257,26 @@ export class LiveZone implements ZoneContent {
 
   stampsAt(seconds: number): number {
     return this.seconds.get(seconds) ?? 0
+  }
+
+  /**
+   * The RRs `prev` had and this zone has not (removed, in prev's order) and the other way round (added,
+   * in this zone's order): only owners whose records differ in name, type, value or TTL (or order)
+   * are turned into RRs, so a reload that changed a few names costs the tree of those names.
+   */
+  changesSince(prev: LiveZone): ZoneChange {
+    const change: ZoneChange = { removed: [], added: [] }
+    const diff = new Map<string, { was: Map<string, ZoneRR>; is: Map<string, ZoneRR> }>()
+    const rrsAt = (key: string) => {
+      let d = diff.get(key)
+      const a = listOf(prev.owners.get(key))
+      const b = listOf(this.owners.get(key))
+      if (!d && !sameRecords(a, b)) diff.set(key, (d = { was: ownerRRs(a, prev.apex), is: ownerRRs(b, this.apex) }))
+      return d
+    }
+    for (const key of prev.owners.keys()) for (const [k, rr] of rrsAt(key)?.was ?? []) if (!diff.get(key)?.is.has(k)) change.removed.push(rr)
+    for (const key of this.owners.keys()) for (const [k, rr] of rrsAt(key)?.is ?? []) if (!diff.get(key)?.was.has(k)) change.added.push(rr)
+    return change
   }
 
   /** Build: the RR count, the sum and the version seconds of every owner's records. */

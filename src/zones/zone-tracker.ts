@@ -134,12 +134,7 @@ export class ZoneTracker {
       // the change's own time: the newest version time of the records it brought (see step)
       let changed: number | undefined
       for (const r of members) if (!prev.content.hasStamp(r)) changed = newer(changed, r)
-      const rrs: ZoneChange = { removed: [], added: [] }
-      // both built once here (a zone's RRs are built on each read of `rrs`)
-      const was = prev.content.rrs
-      const is = content.rrs
-      for (const [k, rr] of was) if (!is.has(k)) rrs.removed.push(rr)
-      for (const [k, rr] of is) if (!was.has(k)) rrs.added.push(rr)
+      const rrs = content.changesSince(prev.content)
       const oldSoa = servedSoa(prev.content, prev.serial)
       prev.content = content
       changes.push(this.step(apex, prev, oldSoa, rrs, changed, nowSeconds))

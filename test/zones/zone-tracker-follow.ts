@@ -210,3 +210,18 @@ t.test('LiveZone keeps no RRs: they are built on read; count, stamps and digest 
   t.same([...z.rrs.keys()].sort(), [...(fresh?.rrs.keys() ?? [])].sort())
   t.equal(z.members, undefined)
 })
+
+t.test('a full pass over reloaded records (new objects) compares owner by owner: only changed names differ', async (t) => {
+  const records = [soa('z.test'), rec('z.test', 'NS', 'ns.z.test.'), rec('a.z.test', 'A', '192.0.2.1'), rec('a.z.test', 'A', '192.0.2.2'), rec('b.z.test', 'TXT', '"x"')]
+  const z = tracker()
+  z.load(records, new Map(), T0)
+  const copy = records.map((r) => ({ ...r }))
+  t.same(z.update(copy, T0 + 1), [], 'the same records as other objects: nothing')
+  const edited = copy.map((r) => (r.name === 'b.z.test' ? { ...r, ttl: 60 } : { ...r }))
+  edited.push(rec('c.z.test', 'A', '192.0.2.3', T0 + 2))
+  const moved = z.update(edited.filter((r) => r.value !== '192.0.2.2'), T0 + 3)
+  t.same(moved.map((c) => [c.added, c.removed]), [[2, 2]])
+  const d = z.historyOf('z.test')[0]
+  t.same(d.removed.map((rr) => rr.name).sort(), ['a.z.test', 'b.z.test'])
+  t.same(d.added.map((rr) => rr.name).sort(), ['b.z.test', 'c.z.test'])
+})
