@@ -1,14 +1,26 @@
 /**
  * Module hooks for ts-import.mjs: `.ts`/`.tsx` files are transpiled by swc; an import of a path
  * written `./x.js` (the NodeNext spelling) resolves to `./x.ts` or `./x.tsx` when no `.js` file exists.
+ *
+ * Transpiled output is cached on disk (node_modules/.cache/dnsplane-ts/, keyed by a hash of the
+ * source, its path and the swc version): `npm test` starts ~275 processes that each import mostly the
+ * same src/ files, so all but the first take them from the cache, and a process whose imports are all
+ * cached never loads swc. DNSPLANE_TS_CACHE=0 turns the cache off.
  */
+import { createHash } from 'node:crypto'
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const swc = createRequire(import.meta.url)('@swc/core')
+const require = createRequire(import.meta.url)
 const TS_FILE = /\.tsx?$/
+const CACHE_DIR = process.env.DNSPLANE_TS_CACHE === '0' ? undefined : fileURLToPath(new URL('../node_modules/.cache/dnsplane-ts/', import.meta.url))
+// Part of every key: a new swc, or a change to the options below, must not reuse old output.
+const KEY_SALT = `${require('@swc/core/package.json').version}\0es2022-inline-maps-v1\0`
 
+let swc
 export async function resolve(specifier, context, next) {
   try {
     return await next(specifier, context)
@@ -27,11 +39,9 @@ export async function resolve(specifier, context, next) {
   }
 }
 
-export async function load(url, context, next) {
-  const path = url.split(/[?#]/, 1)[0]
-  if (!path.startsWith('file:') || !TS_FILE.test(path)) return next(url, context)
-  const filename = fileURLToPath(path)
-  const { code } = await swc.transform(await readFile(filename, 'utf8'), {
+async function transpile(filename, source) {
+  swc ??= require('@swc/core')
+  const { code } = await swc.transform(source, {
     filename,
     sourceMaps: 'inline',
     swcrc: false,
@@ -42,5 +52,42 @@ export async function load(url, context, next) {
       transform: { react: { runtime: 'automatic' } },
     },
   })
+  return code
+}
+
+/** Cached output for this exact source at this path, or undefined; a missing or unreadable entry is a miss. */
+function cached(file) {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+/** Stores `code` under `file`; written to a temporary name and renamed, so a parallel reader never sees part of it. */
+function store(file, code) {
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true })
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
+    writeFileSync(tmp, code)
+    renameSync(tmp, file)
+  } catch {
+    // a read-only or full disk only costs the cache
+  }
+}
+
+export async function load(url, context, next) {
+  const path = url.split(/[?#]/, 1)[0]
+  if (!path.startsWith('file:') || !TS_FILE.test(path)) return next(url, context)
+  const filename = fileURLToPath(path)
+  const source = await readFile(filename, 'utf8')
+  if (!CACHE_DIR) return { format: 'module', source: await transpile(filename, source), shortCircuit: true }
+  const key = createHash('sha256').update(KEY_SALT).update(filename).update('\0').update(source).digest('hex')
+  const file = join(CACHE_DIR, `${key}.js`)
+  let code = cached(file)
+  if (code === undefined) {
+    code = await transpile(filename, source)
+    store(file, code)
+  }
   return { format: 'module', source: code, shortCircuit: true }
 }

@@ -50,6 +50,15 @@ export function runInPty(args: string[], env: Record<string, string | undefined>
       }
       return false
     },
-    exit: () => Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), PTY_WAIT_MS))]),
+    async exit() {
+      // The bound's timer is cleared once the child exits: left running it kept the test process up for PTY_WAIT_MS.
+      let timer: NodeJS.Timeout | undefined
+      const bound = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), PTY_WAIT_MS)))
+      try {
+        return await Promise.race([exited, bound])
+      } finally {
+        clearTimeout(timer)
+      }
+    },
   }
 }

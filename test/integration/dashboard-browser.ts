@@ -1,10 +1,7 @@
 import t, { type Test } from 'tap'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { startTestNode, freePort, type TestNode, pairClusterConfig } from '../helpers/daemon.js'
 
 // End to end: a real two-node cluster, the real dashboard page in headless Chromium.
@@ -26,23 +23,29 @@ async function addRecord(node: TestNode, name: string, value: string): Promise<n
   return res.status
 }
 
-/** Headless Chromium on a fresh profile; collects console errors, page errors and failed loads. */
+let launched: Promise<Browser> | undefined
+t.teardown(async () => {
+  await (await launched?.catch(() => undefined))?.close()
+})
+
+/**
+ * A fresh browser context (its own cookies and storage, as a fresh profile) in the one headless
+ * Chromium of this file, launched by the first subtest: each launch cost seconds of CPU on CI.
+ * Collects console errors, page errors and failed loads.
+ */
 async function openBrowser(t: Test, allowStatus: (status: number, url: string) => boolean = () => false): Promise<{ page: Page; errors: string[] }> {
-  const profile = await mkdtemp(join(tmpdir(), 'dnsplane-chromium-'))
-  t.teardown(() => rm(profile, { recursive: true, force: true }))
-  // A fresh, empty profile: playwright passes it as --user-data-dir.
-  const browser: BrowserContext = await chromium.launchPersistentContext(profile, {
+  launched ??= chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
     ],
-    viewport: { width: 1280, height: 900 },
     timeout: 15_000,
   })
+  const browser: BrowserContext = await (await launched).newContext({ viewport: { width: 1280, height: 900 } })
   t.teardown(() => browser.close())
-  const page = browser.pages()[0] ?? (await browser.newPage())
+  const page = await browser.newPage()
   page.setDefaultTimeout(WAIT.timeout)
   const errors: string[] = []
   // Failed loads are judged by the response handler below, which names the URL.

@@ -9,7 +9,7 @@ import t from 'tap'
 import dgram from 'node:dgram'
 import net from 'node:net'
 import { mkdir, readFile, rename, rmdir } from 'node:fs/promises'
-import { LabCluster, LAB_TOKEN, labSkipReason, labTeardown } from '../helpers/lab/cluster.js'
+import { LabCluster, LAB_TOKEN, labSkipReason, labTeardown, sharedLab } from '../helpers/lab/cluster.js'
 import { DnsProber } from '../helpers/lab/prober.js'
 import { waitFor } from '../helpers/daemon.js'
 
@@ -17,6 +17,8 @@ const skip = labSkipReason()
 const SEED = [{ name: 'probe.lab.test', type: 'A', value: '192.0.2.1' }]
 const HOSTILE_CONNECTIONS = 400
 const FLOOD_PACKETS = 20_000
+/** The hostile-peer and DNS-flood scenarios run one after the other on one two-node cluster. */
+const twoNodes = sharedLab(t, { nodes: 2, records: SEED })
 
 function frame(body: Buffer | string): Buffer {
   const b = Buffer.isBuffer(body) ? body : Buffer.from(body)
@@ -69,8 +71,7 @@ function hostileExchange(host: string, port: number, source: string, payload: Bu
 }
 
 t.test('a hostile peer at a high rate does not stop DNS answers or a legitimate push', { skip }, async (t) => {
-  const lab = await LabCluster.start({ nodes: 2, records: SEED })
-  labTeardown(t, lab)
+  const lab = await twoNodes(t)
   const [a, b] = lab.nodes
   const prober = new DnsProber(lab.nodes, 'probe.lab.test').start()
   const rnd = prng(6)
@@ -140,8 +141,7 @@ function malformedDns(i: number, rnd: () => number): Buffer {
 }
 
 t.test(`${FLOOD_PACKETS} malformed DNS packets while records replicate: queries keep being answered`, { skip }, async (t) => {
-  const lab = await LabCluster.start({ nodes: 2, records: SEED })
-  labTeardown(t, lab)
+  const lab = await twoNodes(t)
   const [a, b] = lab.nodes
   const prober = new DnsProber([a], 'probe.lab.test', { intervalMs: 20 }).start()
   const sock = dgram.createSocket('udp4')

@@ -4,20 +4,29 @@
  * Real processes on 127.0.0.2..4, every cluster link through a proxy (test/helpers/lab).
  */
 import t, { type Test } from 'tap'
-import { fullLabOnly, LabCluster, labSkipReason, labTeardown } from '../helpers/lab/cluster.js'
+import { fullLabOnly, LabCluster, labSkipReason, labTeardown, sharedLab } from '../helpers/lab/cluster.js'
 import { waitFor } from '../helpers/daemon.js'
 
 const skip = labSkipReason()
 const SEED = [{ name: 'probe.lab.test', type: 'A', value: '192.0.2.1' }]
 /** Bound for convergence after a restart: push retry backoff is 1 s, 2 s, 4 s (jittered 50-100 %). */
 const CONVERGE_MS = 12_000
+// The record_lww scenarios run one after the other on one cluster (cluster_allowed_writer_node_ids
+// only matters to primary_writer); the original policies' each get their own.
+const recordLww = sharedLab(t, { nodes: 3, records: SEED, config: { cluster_sync_policy: 'record_lww', cluster_allowed_writer_node_ids: ['node-0'] } })
+
+async function labFor(t: Test, config: Record<string, unknown>): Promise<LabCluster> {
+  if (config.cluster_sync_policy === 'record_lww') return recordLww(t)
+  const lab = await LabCluster.start({ nodes: 3, config, records: SEED })
+  labTeardown(t, lab)
+  return lab
+}
 
 for (const policy of ['lww_per_node', 'primary_writer', 'record_lww'] as const) {
   const config = { cluster_sync_policy: policy, cluster_allowed_writer_node_ids: ['node-0'] }
 
   t.test(`${policy}: the writer SIGKILLed while its push is pending still replicates the write after its restart`, { skip: policy === 'record_lww' ? skip : fullLabOnly(skip) }, async (t) => {
-    const lab = await LabCluster.start({ nodes: 3, config, records: SEED })
-    labTeardown(t, lab)
+    const lab = await labFor(t, config)
     const [a] = lab.nodes
     // Hold the writer's outbound links so the push cannot complete before the kill.
     lab.link(0, 1).cut()
@@ -37,8 +46,7 @@ for (const policy of ['lww_per_node', 'primary_writer', 'record_lww'] as const) 
 
 /** The write hits dnsrecords.json before the ack; record_lww versions it at restart from the file. */
 async function instantKill(t: Test, policy: string): Promise<void> {
-  const lab = await LabCluster.start({ nodes: 3, records: SEED, config: { cluster_sync_policy: policy } })
-  labTeardown(t, lab)
+  const lab = await labFor(t, { cluster_sync_policy: policy })
   const [a] = lab.nodes
   lab.link(0, 1).cut()
   lab.link(0, 2).cut()

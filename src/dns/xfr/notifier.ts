@@ -30,6 +30,8 @@ export interface NotifierDeps {
   now?: () => number
   /** Default NOTIFY_MAX_ATTEMPTS. */
   maxAttempts?: number
+  /** How long a reply is awaited, ms; default NOTIFY_FIRST_WAIT_MS * 2 (tests shorten it). */
+  replyWaitMs?: number
   /** Signs the NOTIFY for a target with a `key` (RFC 8945); throws when the key cannot be used. */
   sign?: (msg: Buffer, target: NotifyTarget, zone: string) => Buffer
 }
@@ -120,7 +122,7 @@ export class Notifier {
     job.timer = setClampedTimeout(() => {
       job.timer = undefined
       this.ended(job, id, 'timeout')
-    }, NOTIFY_FIRST_WAIT_MS * 2)
+    }, this.deps.replyWaitMs ?? NOTIFY_FIRST_WAIT_MS * 2)
     job.timer.unref?.()
   }
 

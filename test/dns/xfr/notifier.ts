@@ -81,6 +81,7 @@ t.test('no reply: retried with backoff, then given up', async (t) => {
     onResult: (r) => results.push(r),
     now: () => now,
     maxAttempts: 2,
+    replyWaitMs: 200, // no reply is coming: the 2 s default proved nothing more
   })
   t.teardown(() => n.close())
   n.zoneChanged('z.test')

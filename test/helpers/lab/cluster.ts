@@ -172,7 +172,10 @@ export class LabNode {
     const exited = new Promise<void>((r) => proc.once('exit', () => r()))
     if (this.stopped) proc.kill('SIGCONT')
     proc.kill('SIGKILL')
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
+    // The bound's timer is cleared after the exit: left running it kept the test process up for 5 s.
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))])
+    clearTimeout(timer)
     this.stopped = false
   }
 
@@ -392,6 +395,31 @@ export class LabCluster {
     await Promise.allSettled(this.nodes.map((n) => n.killHard()))
     await Promise.allSettled([...this.links.values()].map((p) => p.stop()))
     await Promise.allSettled(this.dirs.map((d) => rm(d, { recursive: true, force: true })))
+  }
+}
+
+/**
+ * One cluster for several subtests of a file, where each would otherwise start its own (a node start
+ * costs ~2 CPU s): the first subtest that asks starts it, the end of `root` (the file) stops it. Each
+ * subtest finds every link healed and every node running, and gets the failure dump of labTeardown.
+ */
+export function sharedLab(root: { teardown(fn: () => unknown): void }, opts: LabOptions): (t: Parameters<typeof labTeardown>[0]) => Promise<LabCluster> {
+  let started: Promise<LabCluster> | undefined
+  root.teardown(async () => {
+    await (await started?.catch(() => undefined))?.stop()
+  })
+  return async (t) => {
+    started ??= LabCluster.start(opts)
+    const lab = await started
+    lab.heal()
+    for (const n of lab.nodes) {
+      if (n.stopped) n.kill('SIGCONT')
+      if (!n.alive) await n.start()
+    }
+    t.teardown(async () => {
+      if (!t.passing()) t.comment(await lab.dump())
+    })
+    return lab
   }
 }
 
