@@ -2,9 +2,10 @@
  * The content of each zone held locally (a zone = the records at or below an owner of a SOA, minus
  * child zones), as the wire RRs a transfer sends: RRsets deduplicated with one TTL each, exactly as
  * queries are answered (dns/local/zone-data). A zone's content follows record deltas in place at the
- * cost of the delta (LiveZone.apply): the records of each touched owner name are turned into RRs again
- * (a small ZoneData per name), compared with what the name held, and the digest moved by what changed
- * (zone-sum.ts). The zone keeps its records by owner, not a name tree. Pure.
+ * cost of the delta (LiveZone.apply): the records of each touched owner name are turned into RRs before
+ * and after the change (a small ZoneData per name) and the digest moved by what changed (zone-sum.ts).
+ * The zone keeps its records by owner, not a name tree, and not the RRs (at a million records they cost
+ * ~700 bytes each): a transfer builds them when it is asked. Pure.
  */
 import { createHash } from 'node:crypto'
 import type { RecordDelta } from '../store/index-delta.js'
@@ -29,14 +30,16 @@ export interface ZoneContent {
   /** TTL and RDATA of the apex SOA as stored (its serial is replaced when served). */
   soaTtl: number
   soaRdata: Buffer
-  /** Every RR but the SOA, by key. */
-  rrs: ReadonlyMap<string, ZoneRR>
+  /** Every RR but the SOA, by key (a LiveZone builds it on each read: O(zone)). */
+  readonly rrs: ReadonlyMap<string, ZoneRR>
+  /** How many RRs `rrs` holds. */
+  readonly rrCount: number
   /** Digest of the content (the stored SOA included): equal digests, equal zones (see zone-sum.ts; `2:` + 32 hex digits). */
   digest: string
   /** Newest version time (updated_on or added_on) of the members, unix seconds (undefined when none is set). */
   newest: number | undefined
-  /** Whether a member has this identity and time (stampOf), to find the records a change brought. */
-  hasStamp(stamp: string): boolean
+  /** Whether a member has this record's identity and time (stampOf), to find the records a change brought. */
+  hasStamp(r: DnsRecord): boolean
   /** How many distinct stamps of members have version time `seconds`. */
   stampsAt(seconds: number): number
 }
@@ -94,30 +97,94 @@ function treeOf(records: readonly DnsRecord[]): ZoneData {
   return new ZoneData({ records }, { autoBuildPtrFromA: false })
 }
 
+/** The records of one owner: one record alone, not in an array (most owners have one). */
+type OwnerRecords = DnsRecord | DnsRecord[]
+
+function listOf(held: OwnerRecords | undefined): DnsRecord[] {
+  return held === undefined ? [] : Array.isArray(held) ? held : [held]
+}
+
+/** Whether an owner's records can share one tree with other owners (see eachOwnerRRs). */
+function isPlain(key: string, records: readonly DnsRecord[]): boolean {
+  if (key.length > 253) return false
+  for (const r of records) if (!PLAIN_NAME.test(r.name) && !(r.type.toUpperCase() === 'PTR' && reverseKey(r.name) !== undefined)) return false
+  return true
+}
+
+/** The RRs of the nodes of `tree` at `key` (every node when key is undefined), the apex SOA left out, by RR key. */
+function rrsOf(tree: ZoneData, key: string | undefined, apex: string): Map<string, ZoneRR> {
+  const out = new Map<string, ZoneRR>()
+  const nodes = key === undefined ? tree.nodes.values() : [tree.nodes.get(key)]
+  for (const node of nodes) {
+    for (const set of node?.sets() ?? []) {
+      if (set.type === TYPE_SOA && node?.key === apex) continue
+      for (const rr of set.rrs) {
+        const k = rr.name + '|' + rr.body.toString('hex')
+        out.set(k, { name: rr.name, body: rr.body, key: k })
+      }
+    }
+  }
+  return out
+}
+
+/** The RRs one owner's records make (a tree of their own), the apex SOA left out. */
+function ownerRRs(records: readonly DnsRecord[], apex: string): Map<string, ZoneRR> {
+  return records.length === 0 ? new Map() : rrsOf(treeOf(records), undefined, apex)
+}
+
 /**
- * Builds one zone from its records; undefined when its SOA does not encode. Records are kept by owner
- * (servedOwner); owners with plain names are turned into RRs by one tree over them all, any other by a
- * tree of its own, so a build and a later change of one owner (LiveZone.apply) give the same RRs.
+ * Calls `fn` with the RRs of every owner, in the owners' order: owners with plain names from one tree over
+ * them all (cheaper than a tree each), any other from a tree of its own; both give the same RRs.
  */
-export function buildZoneContent(apex: string, members: readonly DnsRecord[]): LiveZone | undefined {
-  const owners = new Map<string, DnsRecord[]>()
+function eachOwnerRRs(owners: ReadonlyMap<string, OwnerRecords>, apex: string, fn: (rrs: Map<string, ZoneRR>) => void): void {
   const plain: DnsRecord[] = []
   const odd = new Set<string>()
-  for (const r of members) {
-    const key = servedOwner(r)
-    const list = owners.get(key)
-    if (list) list.push(r)
-    else owners.set(key, [r])
-    if (key.length <= 253 && (PLAIN_NAME.test(r.name) || (r.type.toUpperCase() === 'PTR' && reverseKey(r.name) !== undefined))) plain.push(r)
+  for (const [key, held] of owners) {
+    const list = listOf(held)
+    if (isPlain(key, list)) for (const r of list) plain.push(r)
     else odd.add(key)
   }
-  const apexTree = treeOf(owners.get(apex) ?? [])
-  const soa = apexTree.rrset(apex, TYPE_SOA)
+  let tree: ZoneData | undefined = treeOf(plain)
+  plain.length = 0
+  for (const [key, held] of owners) fn(odd.has(key) ? ownerRRs(listOf(held), apex) : rrsOf(tree, key, apex))
+  tree = undefined
+}
+
+/** True when both lists hold records of the same name, type, value and TTL in the same order (the same RRs). */
+function sameRecords(a: readonly DnsRecord[], b: readonly DnsRecord[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]
+    const y = b[i]
+    if (x !== y && (x.name !== y.name || x.type !== y.type || x.value !== y.value || x.ttl !== y.ttl)) return false
+  }
+  return true
+}
+
+/** Distinct stamps of `records` (stampOf), each with one record that carries it. */
+function distinctStamps(records: readonly DnsRecord[]): Map<string, DnsRecord> {
+  const out = new Map<string, DnsRecord>()
+  for (const r of records) out.set(stampOf(r), r)
+  return out
+}
+
+/**
+ * Builds one zone from its records; undefined when its SOA does not encode. Records are kept by owner
+ * (servedOwner) and the RRs are not kept: the digest and the count follow them (see LiveZone).
+ */
+export function buildZoneContent(apex: string, members: readonly DnsRecord[]): LiveZone | undefined {
+  const owners = new Map<string, OwnerRecords>()
+  for (const r of members) {
+    const key = servedOwner(r)
+    const held = owners.get(key)
+    if (held === undefined) owners.set(key, r)
+    else if (Array.isArray(held)) held.push(r)
+    else owners.set(key, [held, r])
+  }
+  const soa = treeOf(listOf(owners.get(apex))).rrset(apex, TYPE_SOA)
   if (!soa) return undefined
   const zone = new LiveZone(apex, members, owners, soa.ttl, soa.rdatas[0])
-  const tree = treeOf(plain)
-  for (const key of owners.keys()) zone.rescan(key, undefined, odd.has(key) ? undefined : tree)
-  for (const r of members) zone.stamp(r, 1)
+  zone.count(owners)
   return zone
 }
 
@@ -127,15 +194,17 @@ export interface ZoneChange {
   added: ZoneRR[]
 }
 
-/** A zone's content that follows deltas of its records in place. */
+/**
+ * A zone's content that follows deltas of its records in place. It keeps the records by owner, the RR
+ * count, the order-independent sum of the RR keys (zone-sum.ts) and the version seconds of the members,
+ * not the RRs themselves: a delta turns the touched owners' records into RRs before and after the change
+ * (O(delta)), and an AXFR or a full comparison turns all of them into RRs (O(zone), as its answer is).
+ */
 export class LiveZone implements ZoneContent {
   members: readonly DnsRecord[] | undefined
-  private readonly rrMap = new Map<string, ZoneRR>()
-  /** RR keys per owner (the apex SOA left out; one key alone, not in an array: most owners have one), to compare a touched owner with what it held. */
-  private readonly byNode = new Map<string, string | string[]>()
   private readonly sum = new ContentSum()
-  /** Stamp -> how many members carry it; version second -> how many distinct stamps have it. */
-  private readonly stamps = new Map<string, number>()
+  private rrTotal = 0
+  /** Version second -> how many distinct stamps (stampOf) of members have it. */
   private readonly seconds = new Map<number, number>()
   private cachedDigest: string | undefined
 
@@ -143,15 +212,24 @@ export class LiveZone implements ZoneContent {
     readonly apex: string,
     members: readonly DnsRecord[],
     /** The records of each owner (servedOwner), in file order. */
-    private readonly owners: Map<string, DnsRecord[]>,
+    private readonly owners: Map<string, OwnerRecords>,
     readonly soaTtl: number,
     readonly soaRdata: Buffer,
   ) {
     this.members = members
   }
 
+  /** Every RR but the SOA, by key: built on each read from the records (O(zone)); read it once. */
   get rrs(): ReadonlyMap<string, ZoneRR> {
-    return this.rrMap
+    const out = new Map<string, ZoneRR>()
+    eachOwnerRRs(this.owners, this.apex, (rrs) => {
+      for (const [k, rr] of rrs) out.set(k, rr)
+    })
+    return out
+  }
+
+  get rrCount(): number {
+    return this.rrTotal
   }
 
   get digest(): string {
@@ -161,7 +239,7 @@ export class LiveZone implements ZoneContent {
 
   /** The digest of the first format (a hash of the sorted keys), to compare with one persisted by an older version: O(zone). */
   legacyDigest(): string {
-    const keys = [...this.rrMap.keys()].sort()
+    const keys = [...this.rrs.keys()].sort()
     return createHash('sha256').update(this.soaTtl + '|' + this.soaRdata.toString('hex') + '\n' + keys.join('\n')).digest('hex').slice(0, 32)
   }
 
@@ -171,12 +249,46 @@ export class LiveZone implements ZoneContent {
     return newest
   }
 
-  hasStamp(stamp: string): boolean {
-    return this.stamps.has(stamp)
+  /** Whether a member has `r`'s identity and version time (stampOf): stamps are per name, so its owner's records tell. */
+  hasStamp(r: DnsRecord): boolean {
+    const st = stampOf(r)
+    return listOf(this.owners.get(servedOwner(r))).some((m) => stampOf(m) === st)
   }
 
   stampsAt(seconds: number): number {
     return this.seconds.get(seconds) ?? 0
+  }
+
+  /**
+   * The RRs `prev` had and this zone has not (removed, in prev's order) and the other way round (added,
+   * in this zone's order): only owners whose records differ in name, type, value or TTL (or order)
+   * are turned into RRs, so a reload that changed a few names costs the tree of those names.
+   */
+  changesSince(prev: LiveZone): ZoneChange {
+    const change: ZoneChange = { removed: [], added: [] }
+    const diff = new Map<string, { was: Map<string, ZoneRR>; is: Map<string, ZoneRR> }>()
+    const rrsAt = (key: string) => {
+      let d = diff.get(key)
+      const a = listOf(prev.owners.get(key))
+      const b = listOf(this.owners.get(key))
+      if (!d && !sameRecords(a, b)) diff.set(key, (d = { was: ownerRRs(a, prev.apex), is: ownerRRs(b, this.apex) }))
+      return d
+    }
+    for (const key of prev.owners.keys()) for (const [k, rr] of rrsAt(key)?.was ?? []) if (!diff.get(key)?.is.has(k)) change.removed.push(rr)
+    for (const key of this.owners.keys()) for (const [k, rr] of rrsAt(key)?.is ?? []) if (!diff.get(key)?.was.has(k)) change.added.push(rr)
+    return change
+  }
+
+  /** Build: the RR count, the sum and the version seconds of every owner's records. */
+  count(owners: ReadonlyMap<string, OwnerRecords>): void {
+    eachOwnerRRs(owners, this.apex, (rrs) => {
+      for (const k of rrs.keys()) this.sum.add(k, 1)
+      this.rrTotal += rrs.size
+    })
+    for (const held of owners.values()) {
+      if (!Array.isArray(held)) this.second(held, 1) // one record: one stamp, without building it
+      else for (const r of distinctStamps(held).values()) this.second(r, 1)
+    }
   }
 
   /**
@@ -188,80 +300,57 @@ export class LiveZone implements ZoneContent {
   apply(delta: RecordDelta): ZoneChange {
     this.members = undefined
     this.cachedDigest = undefined
-    const touched = new Set<string>()
+    /** Touched owner -> its records before the delta. */
+    const before = new Map<string, DnsRecord[]>()
+    const lists = new Map<string, DnsRecord[]>()
     const list = (r: DnsRecord): DnsRecord[] => {
       const key = servedOwner(r)
-      touched.add(key)
-      let l = this.owners.get(key)
-      if (!l) this.owners.set(key, (l = []))
+      let l = lists.get(key)
+      if (!l) {
+        const held = listOf(this.owners.get(key))
+        before.set(key, held.slice())
+        lists.set(key, (l = held.slice()))
+      }
       return l
     }
     for (const r of delta.removed) {
-      this.stamp(r, -1)
       const l = list(r)
       const i = l.lastIndexOf(r)
       if (i >= 0) l.splice(i, 1)
     }
     for (const [old, r] of delta.replaced) {
-      this.stamp(old, -1)
-      this.stamp(r, 1)
       const l = list(old)
       const i = l.lastIndexOf(old)
       if (i >= 0) l[i] = r
     }
-    for (const r of delta.added) {
-      this.stamp(r, 1)
-      list(r).push(r) // added records follow every other record (index-delta.ts)
-    }
+    for (const r of delta.added) list(r).push(r) // added records follow every other record (index-delta.ts)
     const change: ZoneChange = { removed: [], added: [] }
-    for (const key of touched) {
-      if (this.owners.get(key)?.length === 0) this.owners.delete(key)
-      this.rescan(key, change, undefined)
+    for (const [key, now] of lists) {
+      const old = before.get(key) as DnsRecord[]
+      if (now.length === 0) this.owners.delete(key)
+      else this.owners.set(key, now.length === 1 ? now[0] : now)
+      const a = distinctStamps(old)
+      const b = distinctStamps(now)
+      for (const [st, r] of a) if (!b.has(st)) this.second(r, -1)
+      for (const [st, r] of b) if (!a.has(st)) this.second(r, 1)
+      const was = ownerRRs(old, this.apex)
+      const is = ownerRRs(now, this.apex)
+      for (const [k, rr] of is) {
+        if (was.delete(k)) continue
+        this.sum.add(k, 1)
+        change.added.push(rr)
+      }
+      for (const [k, rr] of was) {
+        this.sum.add(k, -1)
+        change.removed.push(rr)
+      }
     }
+    this.rrTotal += change.added.length - change.removed.length
     return change
   }
 
-  /**
-   * Compares the RRs of owner `key` (from `tree`, or a tree of its own records) with what it held,
-   * moving the map and the sum; noted in `change`.
-   */
-  rescan(key: string, change: ZoneChange | undefined, tree: ZoneData | undefined): void {
-    const records = this.owners.get(key) ?? []
-    const nodes = tree ? [tree.nodes.get(key)] : [...treeOf(records).nodes.values()]
-    const keys: string[] = []
-    const held = this.byNode.get(key)
-    const before = new Set(typeof held === 'string' ? [held] : held)
-    for (const node of nodes) {
-      for (const set of node?.sets() ?? []) {
-        if (set.type === TYPE_SOA && node?.key === this.apex) continue
-        for (const rr of set.rrs) {
-          const k = rr.name + '|' + rr.body.toString('hex')
-          keys.push(k)
-          if (before.delete(k)) continue
-          const zrr = { name: rr.name, body: rr.body, key: k }
-          this.rrMap.set(k, zrr)
-          this.sum.add(k, 1)
-          change?.added.push(zrr)
-        }
-      }
-    }
-    for (const k of before) {
-      change?.removed.push(this.rrMap.get(k) as ZoneRR)
-      this.rrMap.delete(k)
-      this.sum.add(k, -1)
-    }
-    if (keys.length > 0) this.byNode.set(key, keys.length === 1 ? keys[0] : keys)
-    else this.byNode.delete(key)
-  }
-
-  /** Counts a member's stamp in (1) or out (-1). */
-  stamp(r: DnsRecord, by: 1 | -1): void {
-    const st = stampOf(r)
-    const n = (this.stamps.get(st) ?? 0) + by
-    if (n > 0) this.stamps.set(st, n)
-    else this.stamps.delete(st)
-    // a distinct stamp appeared (0 -> 1) or went (1 -> 0): its version second counts it
-    if (!(n === 0 || (n === 1 && by === 1))) return
+  /** Counts a distinct stamp's version second in (1) or out (-1). */
+  private second(r: DnsRecord, by: 1 | -1): void {
     const s = versionSeconds(r)
     if (s === undefined) return
     const c = (this.seconds.get(s) ?? 0) + by

@@ -11,7 +11,7 @@ import type { DnsRecord } from '../store/record.js'
 import type { WireRR } from '../dns/wire/wire.js'
 import { nextSerial, startSerial, versionSeconds } from './serial.js'
 import { parentKey } from '../dns/local/names.js'
-import { buildZoneContent, groupByZone, servedOwner, servedSoa, soaSerialOf, stampOf, zonesOf, type LiveZone, type ZoneChange, type ZoneContent, type ZoneRR } from './zone-content.js'
+import { buildZoneContent, groupByZone, servedOwner, servedSoa, soaSerialOf, zonesOf, type LiveZone, type ZoneChange, type ZoneContent, type ZoneRR } from './zone-content.js'
 import { isLegacyDigest } from './zone-sum.js'
 
 /** One step of a zone's history: what turned version `from` into version `to`. */
@@ -124,7 +124,7 @@ export class ZoneTracker {
           ? nextSerial(startSerial([before.serial, content.newest, soaSerialOf(content.soaRdata)]), nowSeconds)
           : startSerial([content.newest, soaSerialOf(content.soaRdata)])
         this.set(apex, { content, serial, history: [], historyBytes: 0 })
-        changes.push({ apex, from: undefined, to: serial, added: content.rrs.size + 1, removed: 0 })
+        changes.push({ apex, from: undefined, to: serial, added: content.rrCount + 1, removed: 0 })
         continue
       }
       if (prev.content.digest === content.digest) {
@@ -133,10 +133,8 @@ export class ZoneTracker {
       }
       // the change's own time: the newest version time of the records it brought (see step)
       let changed: number | undefined
-      for (const r of members) if (!prev.content.hasStamp(stampOf(r))) changed = newer(changed, r)
-      const rrs: ZoneChange = { removed: [], added: [] }
-      for (const [k, rr] of prev.content.rrs) if (!content.rrs.has(k)) rrs.removed.push(rr)
-      for (const [k, rr] of content.rrs) if (!prev.content.rrs.has(k)) rrs.added.push(rr)
+      for (const r of members) if (!prev.content.hasStamp(r)) changed = newer(changed, r)
+      const rrs = content.changesSince(prev.content)
       const oldSoa = servedSoa(prev.content, prev.serial)
       prev.content = content
       changes.push(this.step(apex, prev, oldSoa, rrs, changed, nowSeconds))
@@ -238,7 +236,7 @@ export class ZoneTracker {
       const z = this.zones.get(apex)
       if (!z) continue // its SOA does not encode: no zone
       let changed: number | undefined
-      for (const r of [...d.added, ...d.replaced.map(([, n]) => n)]) if (!z.content.hasStamp(stampOf(r))) changed = newer(changed, r)
+      for (const r of [...d.added, ...d.replaced.map(([, n]) => n)]) if (!z.content.hasStamp(r)) changed = newer(changed, r)
       const oldSoa = servedSoa(z.content, z.serial)
       const rrs = z.content.apply(d)
       if (rrs.added.length === 0 && rrs.removed.length === 0) {
@@ -287,7 +285,7 @@ export class ZoneTracker {
 
   private drop(apex: string, prev: ZoneState): SerialChange {
     this.zones.delete(apex)
-    return { apex, from: prev.serial, to: undefined, added: 0, removed: prev.content.rrs.size + 1 }
+    return { apex, from: prev.serial, to: undefined, added: 0, removed: prev.content.rrCount + 1 }
   }
 
   private set(apex: string, z: ZoneState): void {

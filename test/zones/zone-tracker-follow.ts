@@ -95,7 +95,7 @@ t.test('follow: deltas applied in place land where a full pass lands (random cha
       for (const apex of full.apexes()) {
         const x = inc.current(apex)
         const y = full.current(apex)
-        if (x?.content.digest !== y?.content.digest || x?.serial !== y?.serial || [...(x?.content.rrs.keys() ?? [])].sort().join() !== [...(y?.content.rrs.keys() ?? [])].sort().join()) {
+        if (x?.content.digest !== y?.content.digest || x?.content.rrCount !== y?.content.rrs.size || x?.serial !== y?.serial || [...(x?.content.rrs.keys() ?? [])].sort().join() !== [...(y?.content.rrs.keys() ?? [])].sort().join()) {
           t.fail(`seed ${seed} step ${step}: zone ${apex} differs`)
           return
         }
@@ -179,4 +179,49 @@ t.test('digests: order-independent sum; a persisted digest of the first format i
   const back = tracker()
   back.load(next, new Map(), T0 + 1)
   t.ok(back.restoreHistory('z.test', history), 'a history whose last digest is of the first format is taken')
+})
+
+t.test('LiveZone keeps no RRs: they are built on read; count, stamps and digest follow deltas (duplicate stamps too)', async (t) => {
+  const www = rec('www.z.test', 'A', '192.0.2.1', T0 + 1)
+  const twin = { ...www, id: 'twin' } // the same stamp (identity and version) as www
+  const odd = rec('we\\.ird.z.test', 'TXT', '"x"', T0 + 2)
+  const members = [soa('z.test'), rec('z.test', 'NS', 'ns.z.test.'), www, twin, odd]
+  const z = buildZoneContent('z.test', members)
+  if (!z) throw new Error('no zone')
+  t.not(z.rrs, z.rrs, 'a new map on each read: the zone holds none')
+  t.equal(z.rrCount, 3)
+  t.same([...z.rrs.keys()].length, 3)
+  t.equal(z.stampsAt(T0 + 1), 1, 'two records with one stamp count once')
+  t.ok(z.hasStamp({ ...www, id: 'other' }))
+  t.notOk(z.hasStamp({ ...www, ttl: 1 }))
+  t.equal(z.newest, T0 + 2)
+  const removed = z.apply({ removed: [twin], added: [], replaced: [] })
+  t.same([removed.added.length, removed.removed.length], [0, 0], 'the twin leaves no RR behind')
+  t.equal(z.stampsAt(T0 + 1), 1, 'www still carries the stamp')
+  const moved = { ...odd, value: '"y"', updated_on: iso(T0 + 3) }
+  const change = z.apply({ removed: [www], added: [rec('n.z.test', 'A', '192.0.2.9', T0 + 3)], replaced: [[odd, moved]] })
+  t.same([change.added.length, change.removed.length], [2, 2])
+  t.equal(z.stampsAt(T0 + 1), 0)
+  t.equal(z.stampsAt(T0 + 3), 2)
+  t.equal(z.stampsAt(T0 + 2), 0)
+  const fresh = buildZoneContent('z.test', [members[0], members[1], moved, rec('n.z.test', 'A', '192.0.2.9', T0 + 3)])
+  t.equal(z.digest, fresh?.digest)
+  t.equal(z.rrCount, fresh?.rrCount)
+  t.same([...z.rrs.keys()].sort(), [...(fresh?.rrs.keys() ?? [])].sort())
+  t.equal(z.members, undefined)
+})
+
+t.test('a full pass over reloaded records (new objects) compares owner by owner: only changed names differ', async (t) => {
+  const records = [soa('z.test'), rec('z.test', 'NS', 'ns.z.test.'), rec('a.z.test', 'A', '192.0.2.1'), rec('a.z.test', 'A', '192.0.2.2'), rec('b.z.test', 'TXT', '"x"')]
+  const z = tracker()
+  z.load(records, new Map(), T0)
+  const copy = records.map((r) => ({ ...r }))
+  t.same(z.update(copy, T0 + 1), [], 'the same records as other objects: nothing')
+  const edited = copy.map((r) => (r.name === 'b.z.test' ? { ...r, ttl: 60 } : { ...r }))
+  edited.push(rec('c.z.test', 'A', '192.0.2.3', T0 + 2))
+  const moved = z.update(edited.filter((r) => r.value !== '192.0.2.2'), T0 + 3)
+  t.same(moved.map((c) => [c.added, c.removed]), [[2, 2]])
+  const d = z.historyOf('z.test')[0]
+  t.same(d.removed.map((rr) => rr.name).sort(), ['a.z.test', 'b.z.test'])
+  t.same(d.added.map((rr) => rr.name).sort(), ['b.z.test', 'c.z.test'])
 })

@@ -3,59 +3,22 @@
  * grouped by type, IP-form PTRs and synthesized PTRs at their reverse names, every ancestor of an
  * owner (empty non-terminals, RFC 8020) and the zone apexes (owners of a SOA). The tree is built
  * once per generation from names only; an RRset's wire form (one TTL, no duplicates) is built the
- * first time a query needs it. Pure: no I/O; TTL conflicts are returned, for the caller to log.
+ * first time a query needs it (rrsets.ts). Pure: no I/O; TTL conflicts are returned, for the caller to log.
  */
 import type { RecordIndex } from '../../store/record-index.js'
-import { canonicalIp, nameKey, type DnsRecord } from '../../store/record.js'
-import { rrTypeByCode, TYPE_A, TYPE_AAAA, TYPE_PTR, TYPE_SOA, typeNumber } from '../../store/rr-types.js'
-import { encodeName, encodeRdata } from '../wire/rdata.js'
-import { rrBody, type WireRR } from '../wire/wire.js'
+import type { DnsRecord } from '../../store/record.js'
+import { TYPE_A, TYPE_AAAA, TYPE_PTR, TYPE_SOA, typeNumber } from '../../store/rr-types.js'
 import type { RecordDelta } from '../../store/index-delta.js'
-import { nameKeyOf, parentKey } from './names.js'
+import { parentKey } from './names.js'
+import { ownerKey, reverseKey, served, ttlConflict, type Group, type RRset, type TtlConflict } from './rrsets.js'
 
-/** An RR plus its presentation text (`TYPE value`) for logs and the dashboard. */
-export interface LocalRR extends WireRR {
-  text: string
-  /** For an RR synthesized from a wildcard (RFC 4592), the wildcard's owner key: DNSSEC signs that owner (RFC 4035 5.3.2). */
-  wildcard?: string
-}
-
-/** One RRset: every RR has the same owner, type and TTL (RFC 2181 5, 5.2). */
-export interface RRset {
-  type: number
-  ttl: number
-  /** RDATA per RR, in file order, without duplicates. */
-  rdatas: Buffer[]
-  texts: string[]
-  /** The RRs as served. */
-  rrs: LocalRR[]
-}
-
-/** An RRset whose records had different TTLs (served with the last one, as Knot does). */
-export interface TtlConflict {
-  name: string
-  type: string
-  ttls: number[]
-  served: number
-}
+export { reverseKey, type LocalRR, type RRset, type TtlConflict } from './rrsets.js'
 
 export interface ZoneDataOptions {
   /** Synthesize PTRs at the reverse names of A/AAAA values. */
   autoBuildPtrFromA: boolean
   /** The serial to serve in the SOA of a zone apex in place of the stored one (src/zones), if any. */
   soaSerial?: (apex: string) => number | undefined
-}
-
-/** The records of one owner and type; `set` is built on first use (null: nothing encodes). */
-interface Group {
-  type: number
-  /** In file order. */
-  records: DnsRecord[]
-  /** A/AAAA records whose address this reverse name stands for (PTRs synthesized from their owners), in file order. */
-  synthesized?: DnsRecord[]
-  set?: RRset | null
-  /** A SOA's set with the zone's served serial (see served()). */
-  patched?: { serial: number; set: RRset }
 }
 
 /** One owner name: its records grouped by type, in the order the types first appear in the file. */
@@ -99,11 +62,6 @@ export class ZoneNode {
 const EMPTY_GROUPS: Group[] = []
 const EMPTY_RECORDS: DnsRecord[] = []
 
-/** Shapes whose RDATA holds names compared without case (RFC 4034 6.2) when spotting duplicates. */
-const NAME_OFFSET: Partial<Record<string, number>> = { name: 0, mx: 2, srv: 6, soa: 0 }
-/** Owner names that need no escape handling: their key is the lower-cased name. */
-const PLAIN_NAME = /^[A-Za-z0-9_*-]+(\.[A-Za-z0-9_*-]+)*\.?$/
-
 /**
  * What one change did to the tree, as the dependency tokens answers read (see ZoneData.trace):
  * `n<key>` the node at key changed, `e<key>` the name's existence flipped, `a<key>` it became or stopped
@@ -113,12 +71,21 @@ export type ZoneChanges = Set<string>
 
 export class ZoneData {
   readonly nodes = new Map<string, ZoneNode>()
-  /** For every owner and every ancestor of one (root excluded): how many owners are at or below it. */
+  /**
+   * For every ancestor of an owner (root excluded): how many owners are below it. An owner's own name
+   * is not counted here (its node or synthesized PTRs say it exists): a million leaf names cost ~45 bytes each.
+   */
   private readonly below = new Map<string, number>()
   /** Keys of the names that own a SOA. */
   readonly apexes = new Set<string>()
   /** TTL conflicts by owner key + '|' + type. */
   private readonly conflicts = new Map<string, TtlConflict>()
+  /**
+   * Reverse names that hold synthesized PTRs only, with the A/AAAA records they stand for (one alone or a
+   * list in file order): no node, group or lists of their own (a million addresses cost ~240 bytes each
+   * as nodes); nodeAt() gives such a name a node when it is asked. A name that also owns records is a node.
+   */
+  private readonly synth = new Map<string, DnsRecord | DnsRecord[]>()
   /** File position of every record in the tree (gaps allowed), to keep groups in file order. */
   private readonly order = new Map<DnsRecord, number>()
   private nextOrder = 0
@@ -161,7 +128,16 @@ export class ZoneData {
   /** The node at `key` (traced). */
   nodeAt(key: string): ZoneNode | undefined {
     this.trace?.add('n' + key)
-    return this.nodes.get(key)
+    return this.nodes.get(key) ?? this.synthesizedNode(key)
+  }
+
+  /** A node for a name that holds synthesized PTRs only (built on each ask: its RRset is one encoded name per address). */
+  private synthesizedNode(key: string): ZoneNode | undefined {
+    const held = this.synth.get(key)
+    if (held === undefined) return undefined
+    const node = new ZoneNode(key, this.opts.soaSerial)
+    node.groups = [{ type: TYPE_PTR, records: EMPTY_RECORDS, synthesized: Array.isArray(held) ? held : [held] }]
+    return node
   }
 
   /** True when `key` owns a SOA (traced). */
@@ -179,7 +155,7 @@ export class ZoneData {
   /** True when the name exists: it owns records or has descendants (RFC 8020). */
   exists(key: string): boolean {
     this.trace?.add('e' + key)
-    return this.below.has(key)
+    return key !== '' && (this.below.has(key) || this.nodes.has(key) || this.synth.has(key))
   }
 
   rrset(key: string, type: number): RRset | undefined {
@@ -200,7 +176,8 @@ export class ZoneData {
     if (!op.all) op.groups.add(g)
     if (this.opts.autoBuildPtrFromA && (type === TYPE_A || type === TYPE_AAAA)) {
       const rev = reverseKey(r.value)
-      if (rev !== undefined) {
+      if (rev !== undefined && !this.nodes.has(rev)) this.synthesize(rev, r, at, op)
+      else if (rev !== undefined) {
         const pg = this.node(rev, op).group(TYPE_PTR)
         pg.synthesized = this.place(pg.synthesized ?? EMPTY_RECORDS, r, at)
         if (!op.all) op.groups.add(pg)
@@ -219,12 +196,37 @@ export class ZoneData {
     op.groups.add(g)
     if (this.opts.autoBuildPtrFromA && (type === TYPE_A || type === TYPE_AAAA)) {
       const rev = reverseKey(r.value)
-      if (rev !== undefined) {
+      if (rev !== undefined && !this.nodes.has(rev)) this.unsynthesize(rev, r, op)
+      else if (rev !== undefined) {
         const pg = this.node(rev, op).group(TYPE_PTR)
         drop(pg.synthesized as DnsRecord[], r)
         op.groups.add(pg)
       }
     }
+  }
+
+  /** Files A/AAAA record `r` (position `at`) at reverse name `rev`, which has no node. */
+  private synthesize(rev: string, r: DnsRecord, at: number, op: Op): void {
+    const held = this.synth.get(rev)
+    if (held === undefined) {
+      this.synth.set(rev, r)
+      // a name emptied earlier in this change existed before it (see node())
+      if (!op.all && !op.nodes.has(rev)) op.created.add(rev)
+    } else this.synth.set(rev, this.place(Array.isArray(held) ? held : [held], r, at))
+    if (!op.all) op.nodes.add(rev)
+  }
+
+  /** Takes A/AAAA record `r` away from reverse name `rev`, which has no node; settle() drops an emptied name. */
+  private unsynthesize(rev: string, r: DnsRecord, op: Op): void {
+    const held = this.synth.get(rev)
+    if (held === undefined) return
+    if (!Array.isArray(held)) {
+      if (held === r) this.synth.delete(rev)
+    } else {
+      drop(held, r)
+      if (held.length === 1) this.synth.set(rev, held[0])
+    }
+    op.nodes.add(rev)
   }
 
   /**
@@ -253,9 +255,18 @@ export class ZoneData {
         if (zone !== undefined) changes.add('n' + zone)
       }
     }
+    if (op.all) for (const key of this.synth.keys()) this.count(key, 1, changes, op)
     for (const key of op.all ? this.nodes.keys() : op.nodes) {
-      const node = this.nodes.get(key) as ZoneNode
+      const node = this.nodes.get(key)
       changes?.add('n' + key)
+      if (!node) {
+        // a name with synthesized PTRs only (or none left)
+        const created = op.created.has(key)
+        if (!this.synth.has(key)) {
+          if (!created) this.count(key, -1, changes, op)
+        } else if (created) this.count(key, 1, changes, op)
+        continue
+      }
       for (let i = node.groups.length - 1; i >= 0; i--) {
         const g = node.groups[i]
         if (!op.all && !op.groups.has(g)) continue
@@ -277,20 +288,33 @@ export class ZoneData {
         changes?.add('a' + key)
       }
       const created = op.all || op.created.has(key)
-      if (node.groups.length === 0) {
+      const only = node.groups.length === 1 && node.groups[0].records.length === 0 ? node.groups[0].synthesized : undefined
+      if (only && only.length > 0) {
+        // synthesized PTRs are all it has left: a name without a node again, as a build makes it
         this.nodes.delete(key)
-        if (!created) this.count(key, -1, changes)
-      } else if (created) this.count(key, 1, changes)
+        this.synth.set(key, only.length === 1 ? only[0] : only)
+        if (created) this.count(key, 1, changes, op)
+      } else if (node.groups.length === 0) {
+        this.nodes.delete(key)
+        if (!created) this.count(key, -1, changes, op)
+      } else if (created) this.count(key, 1, changes, op)
     }
   }
 
-  /** Adds `by` to the owner counts of `key` and its ancestors, noting existence flips. */
-  private count(key: string, by: number, changes: ZoneChanges | undefined): void {
-    for (let k: string | undefined = key; k !== undefined && k !== ''; k = parentKey(k)) {
+  /**
+   * Owner `key` appeared (by 1) or went (-1): adds `by` to the counts of its ancestors, noting existence
+   * flips (of the name itself when nothing is below it; of an ancestor whose count passed 0 and that owned
+   * nothing before this change: one created by it may not have been counted yet).
+   */
+  private count(key: string, by: number, changes: ZoneChanges | undefined, op: Op): void {
+    if (key === '') return
+    if (!this.below.has(key)) changes?.add('e' + key)
+    for (let k = parentKey(key); k !== undefined && k !== ''; k = parentKey(k)) {
       const n = (this.below.get(k) ?? 0) + by
       if (n > 0) this.below.set(k, n)
       else this.below.delete(k)
-      if (n === 0 || n === by) changes?.add('e' + k)
+      const owned = (this.nodes.has(k) || this.synth.has(k)) && !op.created.has(k)
+      if ((n === 0 || n === by) && !owned) changes?.add('e' + k)
     }
   }
 
@@ -306,8 +330,17 @@ export class ZoneData {
     let node = this.nodes.get(key)
     if (!node) {
       this.nodes.set(key, (node = new ZoneNode(key, this.opts.soaSerial)))
+      const held = this.synth.get(key)
+      if (held !== undefined) {
+        // a name with synthesized PTRs only becomes a node: they move into its PTR group
+        this.synth.delete(key)
+        const pg = node.group(TYPE_PTR)
+        pg.synthesized = Array.isArray(held) ? held : [held]
+        if (!op.all) op.groups.add(pg)
+      }
       if (op.all) return node
-      op.created.add(key)
+      // a name that had synthesized PTRs only (now, or before this change emptied it) existed already
+      if (held === undefined && !op.nodes.has(key)) op.created.add(key)
     }
     if (!op.all) op.nodes.add(key)
     return node
@@ -332,95 +365,3 @@ function drop(list: DnsRecord[], r: DnsRecord): void {
   const i = list.lastIndexOf(r)
   if (i >= 0) list.splice(i, 1)
 }
-
-/**
- * RFC 2181 5.2: one TTL per RRset; Knot keeps the last one read, so do we (reported here). Synthesized
- * PTRs join an explicit PTR RRset without changing its TTL and are never reported.
- */
-function ttlConflict(name: string, g: Group): TtlConflict | undefined {
-  const ttls: number[] = []
-  for (const r of g.records) if (!ttls.includes(r.ttl)) ttls.push(r.ttl)
-  if (ttls.length < 2) return undefined
-  return { name, type: rrTypeByCode(g.type)?.mnemonic ?? 'TYPE' + g.type, ttls, served: g.records[g.records.length - 1].ttl }
-}
-
-/** The SOA RRset with the zone's serial (RFC 1035 3.3.13: the first of the five trailing 32-bit fields). */
-function withSerial(owner: string, set: RRset, serial: number): RRset {
-  const rdatas = set.rdatas.map((rd) => {
-    const out = Buffer.from(rd)
-    out.writeUInt32BE(serial >>> 0, out.length - 20)
-    return out
-  })
-  return { ...set, rdatas, rrs: rdatas.map((rd, i) => ({ name: owner, body: rrBody(set.type, set.ttl, rd), text: set.texts[i] })) }
-}
-
-/**
- * The RRset of a group as served: a SOA carries the zone's serial when src/zones gives one (read on
- * every use: it moves with the zone's changes, which the tree does not see), patched once per serial.
- */
-function served(owner: string, g: Group, serialOf: ZoneDataOptions['soaSerial']): RRset | null {
-  const set = materialize(owner, g)
-  if (!set || g.type !== TYPE_SOA || !serialOf) return set
-  const serial = serialOf(owner)
-  if (serial === undefined) return set
-  if (g.patched?.serial !== serial) g.patched = { serial, set: withSerial(owner, set, serial) }
-  return g.patched.set
-}
-
-/** Builds (once) the RRset of a group: values encoded, duplicates dropped (RFC 2181 5), one TTL. */
-function materialize(owner: string, g: Group): RRset | null {
-  if (g.set !== undefined) return g.set
-  const rdatas: Buffer[] = []
-  const texts: string[] = []
-  const seen: Buffer[] = []
-  const add = (rdata: Buffer | undefined, text: string): void => {
-    if (!rdata) return
-    const cmp = comparable(g.type, rdata)
-    if (seen.some((d) => d.equals(cmp))) return
-    seen.push(cmp)
-    rdatas.push(rdata)
-    texts.push(text)
-  }
-  for (const r of g.records) add(encodeRdata(r.type, r.value), r.type.toUpperCase() + ' ' + r.value.trim())
-  for (const a of g.synthesized ?? []) {
-    const target = ownerKey(a, TYPE_A) as string
-    add(encodeName(target), 'PTR ' + target + '.')
-  }
-  const last = g.records[g.records.length - 1] ?? (g.synthesized as DnsRecord[])[(g.synthesized as DnsRecord[]).length - 1]
-  if (rdatas.length === 0) return (g.set = null)
-  const ttl = last.ttl
-  g.set = { type: g.type, ttl, rdatas, texts, rrs: rdatas.map((rd, i) => ({ name: owner, body: rrBody(g.type, ttl, rd), text: texts[i] })) }
-  return g.set
-}
-
-/** The owner key of a record: an IP-form PTR owns its reverse name; undefined when not a valid name. */
-function ownerKey(r: DnsRecord, type: number): string | undefined {
-  if (type === TYPE_PTR) {
-    const rev = reverseKey(r.name)
-    if (rev !== undefined) return rev
-  }
-  if (PLAIN_NAME.test(r.name)) {
-    const key = nameKey(r.name)
-    return key.length <= 253 ? key : undefined
-  }
-  return nameKeyOf(r.name.replace(/\.+$/, ''))
-}
-
-/** `192.0.2.1` -> `1.2.0.192.in-addr.arpa`, IPv6 -> 32 nibbles under ip6.arpa; undefined for a non-address. */
-export function reverseKey(ip: string): string | undefined {
-  const canon = canonicalIp(ip)
-  if (!canon) return undefined
-  if (!canon.includes(':')) return canon.split('.').reverse().join('.') + '.in-addr.arpa'
-  return canon.replace(/:/g, '').split('').reverse().join('.') + '.ip6.arpa'
-}
-
-function comparable(type: number, rdata: Buffer): Buffer {
-  const shape = rrTypeByCode(type)?.shape
-  const from = shape === undefined ? undefined : NAME_OFFSET[shape]
-  if (from === undefined) return rdata
-  const out = Buffer.from(rdata)
-  const end = shape === 'soa' ? out.length - 20 : out.length
-  for (let i = from; i < end; i++) if (out[i] >= 0x41 && out[i] <= 0x5a) out[i] |= 0x20
-  return out
-}
-

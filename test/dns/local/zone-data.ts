@@ -53,3 +53,37 @@ t.test('the SOA serves the serial the zones module gives in place of the stored 
   const sub = d.rrset('sub.z.test', 6)?.rdatas[0] as Buffer
   t.equal(sub.readUInt32BE(sub.length - 20), 9, 'a zone without a tracked serial keeps its own')
 })
+
+t.test('a reverse name with synthesized PTRs only has no node until asked; it becomes one when it owns records, and back', async (t) => {
+  const host = rec('host.test', 'A', '192.0.2.5', 900)
+  const other = rec('other.test', 'A', '192.0.2.5', 300)
+  const d = build([host, other])
+  const rev = '5.2.0.192.in-addr.arpa'
+  t.notOk(d.nodes.has(rev), 'no node held for it')
+  t.ok(d.exists(rev))
+  t.ok(d.exists('2.0.192.in-addr.arpa'))
+  t.same(d.nodeAt(rev)?.get(12)?.texts, ['PTR host.test.', 'PTR other.test.'])
+  t.equal(d.rrset(rev, 12)?.ttl, 300, 'the last record gives the TTL, as before')
+  t.equal(d.nodeAt('6.2.0.192.in-addr.arpa'), undefined)
+  // an explicit PTR makes it a node: the synthesized ones join its PTR RRset
+  const ptr = rec('192.0.2.5', 'PTR', 'named.test.', 100)
+  t.same([...d.apply({ removed: [], added: [ptr], replaced: [] })].sort(), ['n' + rev], 'it existed already')
+  t.ok(d.nodes.has(rev))
+  t.same(d.rrset(rev, 12)?.texts, ['PTR named.test.', 'PTR host.test.', 'PTR other.test.'], 'explicit first, as before')
+  // back to synthesized PTRs only: no node again, as a build makes it
+  d.apply({ removed: [ptr], added: [], replaced: [] })
+  t.notOk(d.nodes.has(rev))
+  t.same(d.rrset(rev, 12)?.texts, ['PTR host.test.', 'PTR other.test.'])
+  d.apply({ removed: [other], added: [], replaced: [] })
+  t.same(d.rrset(rev, 12)?.texts, ['PTR host.test.'])
+  t.same([...d.apply({ removed: [host], added: [], replaced: [] })].filter((c) => c.startsWith('e')).sort(), ['e0.192.in-addr.arpa', 'e192.in-addr.arpa', 'e2.0.192.in-addr.arpa', 'e' + rev, 'earpa', 'ehost.test', 'ein-addr.arpa', 'etest'])
+  t.notOk(d.exists(rev))
+  t.notOk(d.exists('arpa'))
+  t.notOk(d.exists('test'))
+  t.notOk(d.exists(''), 'the root is not a name here')
+  // removed and added back in one change: it existed before and after, no flip
+  d.apply({ removed: [], added: [host], replaced: [] })
+  const again = { ...host, id: 'again' }
+  t.notOk(d.apply({ removed: [host], added: [again], replaced: [] }).has('e' + rev))
+  t.same(d.rrset(rev, 12)?.texts, ['PTR host.test.'])
+})
