@@ -207,6 +207,7 @@ export class LiveZone implements ZoneContent {
   /** Version second -> how many distinct stamps (stampOf) of members have it. */
   private readonly seconds = new Map<number, number>()
   private cachedDigest: string | undefined
+  private builtRRs: WeakRef<ReadonlyMap<string, ZoneRR>> | undefined
 
   constructor(
     readonly apex: string,
@@ -219,12 +220,19 @@ export class LiveZone implements ZoneContent {
     this.members = members
   }
 
-  /** Every RR but the SOA, by key: built on each read from the records (O(zone)); read it once. */
+  /**
+   * Every RR but the SOA, by key: built from the records (O(zone)) and kept only weakly until the
+   * next change, so secondaries transferring the same version after a NOTIFY share one build while
+   * an idle zone holds no copy of its RRs.
+   */
   get rrs(): ReadonlyMap<string, ZoneRR> {
+    const kept = this.builtRRs?.deref()
+    if (kept) return kept
     const out = new Map<string, ZoneRR>()
     eachOwnerRRs(this.owners, this.apex, (rrs) => {
       for (const [k, rr] of rrs) out.set(k, rr)
     })
+    this.builtRRs = new WeakRef(out)
     return out
   }
 
@@ -300,6 +308,7 @@ export class LiveZone implements ZoneContent {
   apply(delta: RecordDelta): ZoneChange {
     this.members = undefined
     this.cachedDigest = undefined
+    this.builtRRs = undefined
     /** Touched owner -> its records before the delta. */
     const before = new Map<string, DnsRecord[]>()
     const lists = new Map<string, DnsRecord[]>()
