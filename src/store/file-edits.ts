@@ -1,11 +1,11 @@
 /**
- * The FileRecordStore's side of dnsrecords.json edited from outside: the chokidar watch (debounced),
+ * The FileRecordStore's side of dnsrecords.json edited from outside: the directory watch (debounced),
  * reading and parsing the file, the three-way merge with changes not yet flushed, the mass-delete
  * hold, and writing a lost file back from memory. The store owns one and hands it a FileEditsHost.
  */
+import { watch, type FSWatcher } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { dirname } from 'node:path'
-import { watch, type FSWatcher } from 'chokidar'
+import { basename, dirname } from 'node:path'
 import type { Logger } from 'pino'
 import { DnsplaneError } from '../errors.js'
 import { fileStamp, sameStamp, stampIsSettled, type FileStamp } from './atomic-write.js'
@@ -115,34 +115,34 @@ export class FileEdits {
     return parseRecordsAt(this.opts.path, buf)
   }
 
-  /** Starts watching the file; resolves once the watcher is ready. No-op when already watching. */
+  /** Starts watching the file. No-op when already watching. */
   async start(): Promise<void> {
     if (this.watcher) return
     this.watching = true
     const file = this.opts.path
-    const dir = dirname(file)
-    // Watch the directory, not the file: editors and our own writes replace the inode by rename.
-    const watcher = watch(dir, {
-      ignoreInitial: true,
-      depth: 0,
-      ignored: (p: string) => p !== dir && p !== file,
-    })
-    this.watcher = watcher
-    const onEvent = (p: string): void => {
-      if (p === file) this.scheduleCheck()
+    const name = basename(file)
+    // The directory, not the file: editors and our own writes replace the inode by rename. fs.watch,
+    // not chokidar: chokidar re-reads and stats every entry of the directory on each event there, and
+    // the journal, serial and IXFR history files beside this one change with every write (measured:
+    // most of a node's CPU at a few hundred writes/s).
+    try {
+      const watcher = watch(dirname(file), (_event, changed) => {
+        if (changed === null || changed === name) this.scheduleCheck()
+      })
+      watcher.on('error', (err) => this.opts.log.error({ err, path: file }, 'records file watch error'))
+      this.watcher = watcher
+    } catch (err) {
+      // Edits are still read by every background flush (checkBeforeFlush) and by a reload.
+      this.opts.log.error({ err, path: file }, 'records file cannot be watched; edits are read at the next flush or reload')
     }
-    watcher.on('add', onEvent).on('change', onEvent).on('unlink', onEvent)
-    watcher.on('error', (err) => this.opts.log.error({ err, path: file }, 'records file watch error'))
-    await new Promise<void>((res) => watcher.once('ready', () => res()))
   }
 
   /** Cancels a pending check and stops watching. */
   async stop(): Promise<void> {
     if (this.debounce) clearTimeout(this.debounce)
     this.debounce = undefined
-    const w = this.watcher
+    this.watcher?.close()
     this.watcher = undefined
-    if (w) await w.close()
   }
 
   /** In the write queue: re-reads the file (source 'reload'); see FileRecordStore.reload. */

@@ -1,6 +1,6 @@
 /**
  * RecordStore backed by dnsrecords.json: writes through one queue, an immutable RecordIndex
- * swapped in after each acknowledged write, and an optional chokidar watch that picks up external
+ * swapped in after each acknowledged write, and an optional directory watch that picks up external
  * edits (bad edits keep the old records serving). With `flushDelayMs` > 0 a local add/update/remove
  * is acknowledged once appended to the journal (journal/, group commit) and the file is rewritten
  * from memory in the background within that delay; with 0 every write rewrites the file.
