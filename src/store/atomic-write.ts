@@ -3,6 +3,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { access, constants, open, rename, stat, unlink } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { DnsplaneError } from '../errors.js'
 
@@ -78,10 +79,16 @@ export interface AtomicWriteOptions {
 export async function readOnlyReason(path: string): Promise<string | undefined> {
   let mode: number
   try {
-    mode = (await stat(path)).mode & 0o7777
+    mode = (await stat(path)).mode
   } catch {
     return undefined // no file yet (or no metadata): the write itself reports real problems
   }
+  return readOnlyReasonFor(path, mode)
+}
+
+/** readOnlyReason for a file whose stat the caller already holds (`mode`: its st_mode). */
+async function readOnlyReasonFor(path: string, statMode: number): Promise<string | undefined> {
+  const mode = statMode & 0o7777
   const octal = `0${(mode & 0o777).toString(8)}`
   if ((mode & 0o222) === 0) return `the file is read-only (mode ${octal})`
   try {
@@ -182,15 +189,16 @@ export async function prepareFileAtomic(path: string, chunks: Iterable<string | 
  * is journaled and written to `path` later.
  */
 export async function checkReplaceable(path: string): Promise<'missing' | 'replaceable'> {
-  let isFile: boolean
+  let st: Stats
   try {
-    isFile = (await stat(path)).isFile()
+    st = await stat(path)
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return 'missing'
     throw new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${path}: ${(cause as Error).message}`, { cause })
   }
-  if (!isFile) throw new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${path}: not a regular file`)
-  const readOnly = await readOnlyReason(path)
+  if (!st.isFile()) throw new DnsplaneError('ERR_RECORDS_WRITE', `cannot write ${path}: not a regular file`)
+  // Runs before every journaled write: one stat serves both checks.
+  const readOnly = await readOnlyReasonFor(path, st.mode)
   if (readOnly) throw readOnlyError(path, readOnly)
   return 'replaceable'
 }
