@@ -73,6 +73,19 @@ export interface LoadedVersions {
  * The section to write while no versioner is attached (start-up, or a node not under record_lww):
  * the loaded one, with replayed journal payloads kept under UNFOLDED_KEY so a rewrite drops none.
  */
+/**
+ * A loaded section that is only passThroughSection's carrier over a file that had no section (no
+ * `format`, nothing but UNFOLDED_KEY): no section, with those payloads to replay first. Anything else
+ * is returned as the section (the replica decodes and validates it).
+ */
+export function splitCarriedPayloads(section: unknown): { section: unknown; carried: unknown[] } {
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) return { section, carried: [] }
+  const o = section as Record<string, unknown>
+  const keys = Object.keys(o)
+  if (keys.length === 1 && keys[0] === UNFOLDED_KEY && Array.isArray(o[UNFOLDED_KEY])) return { section: undefined, carried: o[UNFOLDED_KEY] as unknown[] }
+  return { section, carried: [] }
+}
+
 export function passThroughSection(loaded: LoadedVersions | undefined): unknown {
   if (!loaded || loaded.replayed.length === 0) return loaded?.section
   const base = typeof loaded.section === 'object' && loaded.section !== null && !Array.isArray(loaded.section) ? (loaded.section as Record<string, unknown>) : {}

@@ -6,24 +6,29 @@
 import type { WriteEntry } from './journal/codec.js'
 import type { RecordIndex } from './record-index.js'
 import type { DnsRecord } from './record.js'
-import { passThroughSection, versionedChange, type LoadedVersions, type LocalVersions, type RecordVersioner, type VersionedChange } from './record-versions.js'
+import { passThroughSection, splitCarriedPayloads, versionedChange, type LoadedVersions, type LocalVersions, type RecordVersioner, type VersionedChange } from './record-versions.js'
 
 export class StoreVersions {
   /** record_lww: keeps versions in the journal and the snapshot once attached. */
   private versioner: RecordVersioner | undefined
   /** The versions found at start-up (the file's section, replayed journal payloads). */
   private loaded: LoadedVersions | undefined
+  /** Payloads the file's section carried without a section of its own (see splitCarriedPayloads). */
+  private carried: unknown[] = []
 
   constructor(private readonly isMassDelete: (deleted: number, total: number) => boolean) {}
 
   /** Start-up: the file's section (undefined: none, or `created` when the file was just made). */
-  load(section: unknown, created: boolean): void {
-    this.loaded = { section, replayed: [], created: section === undefined && created, isMassDelete: this.isMassDelete }
+  load(raw: unknown, created: boolean): void {
+    // A file written at a start-up over a file without versions carries the replayed payloads alone (passThroughSection).
+    const { section, carried } = splitCarriedPayloads(raw)
+    this.carried = carried
+    this.loaded = { section, replayed: carried, created: section === undefined && created, isMassDelete: this.isMassDelete }
   }
 
-  /** Start-up: the `lww` payloads of the journal entries replayed over the file. */
+  /** Start-up: the `lww` payloads of the journal entries replayed over the file (after those the file carried). */
   replayed(versions: unknown[]): void {
-    if (this.loaded) this.loaded.replayed = versions
+    if (this.loaded) this.loaded.replayed = [...this.carried, ...versions]
   }
 
   /** See FileRecordStore.loadedVersions; `records` are served now. */

@@ -236,11 +236,21 @@ t.test('kill -9 before the first flush on a file without versions: journaled wri
   await a.stop({ flush: false }) // as a crash: the file has neither the changes nor any versions
   t.notOk(VERSIONS_KEY in (await readDoc(dir)), 'no versions in the file yet')
   const b = await startNode(dir, 60_000)
-  t.teardown(() => b.stop())
   t.same(b.replica.state.get(late.key), late, 'the add comes back with its version')
   t.same(b.replica.state.get(gone.key), gone, 'the delete comes back as its tombstone, not re-adopted away')
   t.equal(b.replica.state.get(entryKey(rec(2)))?.version.node, adoptionVersion(rec(2)).node, 'untouched records are adopted again alike')
   t.ok(compareClock(b.replica.clock.current(), late.version) >= 0, 'the clock is past the replayed versions')
+
+  // Killed again before any flush: the file now carries the replayed payloads without a section of its own.
+  await b.store.add({ name: 'later.lab.test', type: 'A', value: '198.51.100.3' })
+  const later = b.replica.state.get(entryKey(b.store.list().find((r) => r.name === 'later.lab.test') as DnsRecord)) as VersionedEntry
+  await b.stop({ flush: false })
+  t.notOk('format' in ((await readDoc(dir))[VERSIONS_KEY] as object), 'the file holds only the carried payloads')
+  const c = await startNode(dir, 60_000)
+  t.teardown(() => c.stop())
+  t.same(c.replica.state.get(late.key), late, 'the first crash\'s add survives the second')
+  t.same(c.replica.state.get(gone.key), gone, 'and its tombstone')
+  t.same(c.replica.state.get(later.key), later, 'the second crash\'s add too')
 })
 
 function compareClock(a: { wall: number; counter: number }, b: { wall: number; counter: number }): number {

@@ -11,7 +11,7 @@ import t from 'tap'
 import { isDnsplaneError } from '../../src/errors.js'
 import { FileRecordStore, type FileRecordStoreOptions } from '../../src/store/file-store.js'
 import type { JournalHandle } from '../../src/store/journal/journal-file.js'
-import { passThroughSection, UNFOLDED_KEY, VERSIONS_KEY, type LoadedVersions, type RecordVersioner } from '../../src/store/record-versions.js'
+import { passThroughSection, splitCarriedPayloads, UNFOLDED_KEY, VERSIONS_KEY, type LoadedVersions, type RecordVersioner } from '../../src/store/record-versions.js'
 import { rejection, tempDir } from '../helpers/fs.js'
 
 const log = pino({ level: 'silent' })
@@ -44,6 +44,17 @@ t.test('passThroughSection keeps the loaded section and appends replayed payload
   t.same(passThroughSection(loaded({ a: 1, [UNFOLDED_KEY]: [[1]] }, [[2]])), { a: 1, [UNFOLDED_KEY]: [[1], [2]] })
   t.same(passThroughSection(loaded(undefined, [[3]])), { [UNFOLDED_KEY]: [[3]] })
   t.same(passThroughSection(loaded([1], [[3]])), { [UNFOLDED_KEY]: [[3]] }, 'a malformed section is not kept')
+})
+
+t.test('splitCarriedPayloads: a section that only carries replayed payloads is no section, plus those payloads', async (t) => {
+  t.same(splitCarriedPayloads({ [UNFOLDED_KEY]: [[1], [2]] }), { section: undefined, carried: [[1], [2]] })
+  const none: LoadedVersions = { section: undefined, replayed: [[3]], created: false, isMassDelete: () => false }
+  t.same(splitCarriedPayloads(passThroughSection(none)), { section: undefined, carried: [[3]] }, 'round-trips passThroughSection over no section')
+  const full = { format: 1, [UNFOLDED_KEY]: [[1]] }
+  t.equal(splitCarriedPayloads(full).section, full, 'a real section (with its format) is left to the replica')
+  t.same(splitCarriedPayloads({ [UNFOLDED_KEY]: 'x' }).carried, [], 'a malformed carrier is left to the replica to refuse')
+  t.same(splitCarriedPayloads(undefined), { section: undefined, carried: [] })
+  t.same(splitCarriedPayloads([1]), { section: [1], carried: [] })
 })
 
 t.test('journal mode: the payload rides in the change\'s entry; acknowledged after the fsync; a crash replays it', async (t) => {
