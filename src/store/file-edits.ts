@@ -101,9 +101,9 @@ export class FileEdits {
    * Reads the file, noting its stamp first: an edit between the stat and the read changes the
    * bytes we read and is handled as an edit; one after the read changes the stamp.
    */
-  async readFile(): Promise<Buffer> {
-    const takenAt = Date.now()
-    const stamp = await fileStamp(this.opts.path)
+  async readFile(statted?: { stamp: FileStamp | undefined; takenAt: number }): Promise<Buffer> {
+    const takenAt = statted?.takenAt ?? Date.now()
+    const stamp = statted ? statted.stamp : await fileStamp(this.opts.path)
     const buf = await readRecordsFileBytes(this.opts.path)
     this.stamp = stamp
     this.stampTakenAt = takenAt
@@ -319,8 +319,10 @@ export class FileEdits {
     let buf: Buffer
     try {
       // Unchanged since we last read or wrote it (our own writes' events, flushes): no read, no hash.
-      if (this.lastHash !== undefined && this.stamp && stampIsSettled(this.stamp, this.stampTakenAt) && sameStamp(await fileStamp(path), this.stamp)) return
-      buf = await this.readFile()
+      const takenAt = Date.now()
+      const now = await fileStamp(path)
+      if (this.lastHash !== undefined && this.stamp && stampIsSettled(this.stamp, this.stampTakenAt) && sameStamp(now, this.stamp)) return
+      buf = await this.readFile({ stamp: now, takenAt }) // that stat was taken before this read, as readFile's own would be
     } catch (err) {
       if (isMissing(err)) {
         await this.restoreMissingFile()
