@@ -1,7 +1,8 @@
 // One node started on N generated records (bench/scale.mjs's records: SOA, probe, host<i>.scale.test A
 // records; record_lww, no peers): the time until it answers the last record over UDP and its RSS then,
 // its peak (VmHWM) and its RSS SETTLE_MS later. Needs dist/ of the build under test.
-// Usage: node bench/startup-node.mjs N   (BIN=/other/checkout/bin/dnsplane.js: a before/after run)
+// Usage: node bench/startup-node.mjs N   (BIN=/other/checkout/bin/dnsplane.js: a before/after run;
+//        NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof': flags for the node process)
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { DnsProber } from './lib/dns.mjs'
@@ -22,7 +23,7 @@ for (let i = 0; i <= N - 3; i++) records.push({ id: randomUUID(), name: `host${i
 
 installExitHandlers(TIMEOUT_MS + 120_000)
 const dir = tempDir('dnsplane-bench-startup-')
-const node = await BenchNode.create({ id: 'node-0', host: '127.0.0.2', dir, apiToken: 'bench-api-token', bin: process.env.BIN })
+const node = await BenchNode.create({ id: 'node-0', host: '127.0.0.2', dir, apiToken: 'bench-api-token', bin: process.env.BIN, nodeArgs: (process.env.NODE_ARGS ?? '').split(' ').filter(Boolean) })
 node.writeFiles({ cluster_peers: [], cluster_auth_token: 'bench-cluster-token', cluster_sync_policy: 'record_lww' }, records)
 records.length = 0
 const prober = new DnsProber()

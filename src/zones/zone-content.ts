@@ -15,6 +15,7 @@ import { TYPE_DS, TYPE_NS, TYPE_SOA, typeNumber } from '../store/rr-types.js'
 import { parentKey } from '../dns/local/names.js'
 import { reverseKey, ZoneData } from '../dns/local/zone-data.js'
 import { rrBody, type WireRR } from '../dns/wire/wire.js'
+import { encodeRdata } from '../dns/wire/rdata.js'
 import { ContentSum } from './zone-sum.js'
 
 /** One RR of a zone and its identity (owner, type, TTL, RDATA): a TTL change is a removal plus an addition. */
@@ -140,14 +141,39 @@ function eachOwnerRRs(owners: ReadonlyMap<string, OwnerRecords>, apex: string, f
   const plain: DnsRecord[] = []
   const odd = new Set<string>()
   for (const [key, held] of owners) {
-    const list = listOf(held)
-    if (isPlain(key, list)) for (const r of list) plain.push(r)
+    if (!Array.isArray(held)) {
+      if (!isPlain(key, [held])) odd.add(key)
+      continue // one record: its RR without a tree (singleRRs)
+    }
+    if (isPlain(key, held)) for (const r of held) plain.push(r)
     else odd.add(key)
   }
-  let tree: ZoneData | undefined = treeOf(plain)
+  let tree: ZoneData | undefined = plain.length === 0 ? undefined : treeOf(plain)
   plain.length = 0
-  for (const [key, held] of owners) fn(odd.has(key) ? ownerRRs(listOf(held), apex) : rrsOf(tree, key, apex))
+  for (const [key, held] of owners) {
+    if (odd.has(key)) fn(ownerRRs(listOf(held), apex))
+    else if (!Array.isArray(held)) fn(singleRRs(held, key, apex))
+    else fn(rrsOf(tree as ZoneData, key, apex))
+  }
   tree = undefined
+}
+
+/**
+ * The RRs of a plain owner holding one record, as its tree gives them (one RRset of one RR: the value
+ * encoded, the record's TTL; none when the type is unknown or the value does not encode) without
+ * building one: most owners of a large zone hold one record, and a tree over a million of them was
+ * most of a start-up's zone tracker.
+ */
+function singleRRs(r: DnsRecord, key: string, apex: string): Map<string, ZoneRR> {
+  const out = new Map<string, ZoneRR>()
+  const type = typeNumber(r.type)
+  if (type === undefined || (type === TYPE_SOA && key === apex)) return out
+  const rdata = encodeRdata(r.type, r.value)
+  if (rdata === undefined) return out
+  const body = rrBody(type, r.ttl, rdata)
+  const k = key + '|' + body.toString('hex')
+  out.set(k, { name: key, body, key: k })
+  return out
 }
 
 /** True when both lists hold records of the same name, type, value and TTL in the same order (the same RRs). */
