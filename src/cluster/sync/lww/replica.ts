@@ -37,6 +37,8 @@ interface Slot {
   /** 64 bits of sha256(key, version) as two words, XORed into the bucket digest. Signed, so they stay small integers (no boxed number per slot). */
   h1: number
   h2: number
+  /** False until keyHash, h1 and h2 are computed (adopted entries are hashed when first needed: see hashPending). */
+  hashed: boolean
   /** recordDigest of the live record, computed when first asked (snapshot sections). */
   digest?: string
 }
@@ -71,6 +73,9 @@ export class ReplicaState {
   private readonly byContent = new Map<string, string | Set<string>>()
   private cachedView: DnsRecord[] | undefined
   private live = 0
+  /** Slots put without their hashes (adoption), oldest first; some may have been replaced since. */
+  private unhashed: Slot[] = []
+  private unhashedAt = 0
 
   constructor(entries: Iterable<VersionedEntry> = []) {
     for (const e of entries) this.put(e)
@@ -134,6 +139,7 @@ export class ReplicaState {
    * entries (empty when the store already matches).
    */
   recordLocal(served: readonly DnsRecord[], clock: Pick<HlcClock, 'tick'> | 'adopt'): VersionedEntry[] {
+    if (clock === 'adopt' && this.slots.size === 0) return this.adoptAll(served)
     const versionOf = (r?: DnsRecord): Hlc => (clock === 'adopt' ? (r ? adoptionVersion(r) : { wall: 1, counter: 0, node: ADOPTED_NODE }) : clock.tick())
     const byKey = new Map<string, DnsRecord>()
     for (const r of served) {
@@ -148,9 +154,9 @@ export class ReplicaState {
     }
     // A name+type+value the view shows but the store no longer serves was deleted or updated away:
     // every live copy of it the store does not hold is tombstoned (else a concurrent copy reappears).
+    // the view's contents are byContent's keys: no need to build (and sort) the view; none, no set of what is served
     const servedContent = new Set<string>()
-    for (const r of served) servedContent.add(recordKey(r))
-    // the view's contents are byContent's keys: no need to build (and sort) the view
+    if (this.byContent.size > 0) for (const r of served) servedContent.add(recordKey(r))
     const goneContent = new Set<string>()
     for (const ck of this.byContent.keys()) if (!servedContent.has(ck)) goneContent.add(ck)
     if (goneContent.size > 0) {
@@ -162,6 +168,45 @@ export class ReplicaState {
     }
     for (const c of changes) this.put(c)
     return changes
+  }
+
+  /**
+   * recordLocal(served, 'adopt') on an empty state (a node's first start under record_lww): every first
+   * record of a key is adopted, nothing is tombstoned (the view showed nothing). Without the
+   * key map, the content set and the bucket hashes of the general path, which at a million records
+   * were most of the start-up's adoption: the hashes are computed when a digest first needs them
+   * (hashPending).
+   */
+  private adoptAll(served: readonly DnsRecord[]): VersionedEntry[] {
+    const changes: VersionedEntry[] = []
+    for (const r of served) {
+      const key = entryKey(r)
+      if (this.slots.has(key)) continue // a later record under a key taken in this pass: the first wins, as in recordLocal
+      const entry: VersionedEntry = { key, version: adoptionVersion(r), record: r }
+      this.link(entry)
+      const slot: Slot = { entry, keyHash: 0, h1: 0, h2: 0, hashed: false }
+      this.slots.set(key, slot)
+      this.unhashed.push(slot)
+      changes.push(entry)
+    }
+    if (changes.length > 0) this.cachedView = undefined
+    return changes
+  }
+
+  /**
+   * Computes the bucket hashes of at most `max` adopted slots that lack them; returns how many are
+   * left. A digest computes all that are left; a node can do it in slices beforehand.
+   */
+  hashPending(max = Infinity): number {
+    const list = this.unhashed
+    const end = Math.min(list.length, this.unhashedAt + max)
+    for (let i = this.unhashedAt; i < end; i++) if (!list[i].hashed) this.hash(list[i], undefined)
+    this.unhashedAt = end
+    if (end === list.length) {
+      this.unhashed = []
+      this.unhashedAt = 0
+    }
+    return this.unhashed.length - this.unhashedAt
   }
 
   /**
@@ -226,6 +271,7 @@ export class ReplicaState {
   /** Per-bucket digests (16 hex chars each) for `bucketCount` buckets (a power of two). */
   digest(bucketCount = DEFAULT_DIGEST_BUCKETS): string[] {
     assertBucketCount(bucketCount)
+    this.hashPending()
     const h1 = new Uint32Array(bucketCount)
     const h2 = new Uint32Array(bucketCount)
     for (const s of this.slots.values()) {
@@ -249,6 +295,7 @@ export class ReplicaState {
   /** The entries (live and tombstones) in the given buckets. */
   entriesInBuckets(buckets: readonly number[], bucketCount: number): VersionedEntry[] {
     assertBucketCount(bucketCount)
+    this.hashPending()
     const want = new Set(buckets)
     const out: VersionedEntry[] = []
     for (const s of this.slots.values()) if (want.has(s.keyHash & (bucketCount - 1))) out.push(s.entry)
@@ -341,18 +388,32 @@ export class ReplicaState {
   private put(entry: VersionedEntry): void {
     const prev = this.slots.get(entry.key)
     if (prev) this.unlinkLive(prev)
-    if (entry.record) {
-      this.live++
-      const ck = recordKey(entry.record)
-      const keys = this.byContent.get(ck)
-      if (keys === undefined) this.byContent.set(ck, entry.key)
-      else if (typeof keys === 'object') keys.add(entry.key)
-      else if (keys !== entry.key) this.byContent.set(ck, new Set([keys, entry.key]))
-    }
-    const keyHash = prev?.keyHash ?? sha256Words(entry.key)[0]
-    const [h1, h2] = sha256Words(entry.key + '\u0000' + formatHlc(entry.version) + (entry.record ? '' : '\u0000-'))
-    this.slots.set(entry.key, { entry, keyHash, h1, h2 })
+    this.link(entry)
+    const slot: Slot = { entry, keyHash: 0, h1: 0, h2: 0, hashed: false }
+    this.hash(slot, prev)
+    this.slots.set(entry.key, slot)
     this.cachedView = undefined
+  }
+
+  /** Counts a live entry and files its key under its content (byContent). */
+  private link(entry: VersionedEntry): void {
+    if (!entry.record) return
+    this.live++
+    const ck = recordKey(entry.record)
+    const keys = this.byContent.get(ck)
+    if (keys === undefined) this.byContent.set(ck, entry.key)
+    else if (typeof keys === 'object') keys.add(entry.key)
+    else if (keys !== entry.key) this.byContent.set(ck, new Set([keys, entry.key]))
+  }
+
+  /** Fills a slot's bucket hashes (the key's from `prev` when it has them). */
+  private hash(slot: Slot, prev: Slot | undefined): void {
+    const { entry } = slot
+    slot.keyHash = prev?.hashed ? prev.keyHash : sha256Words(entry.key)[0]
+    const [h1, h2] = sha256Words(entry.key + '\u0000' + formatHlc(entry.version) + (entry.record ? '' : '\u0000-'))
+    slot.h1 = h1
+    slot.h2 = h2
+    slot.hashed = true
   }
 }
 

@@ -25,6 +25,9 @@ import { viewDelta } from '../lww/view-delta.js'
 import { migrateReplicaFile } from './migrate.js'
 import { decodePayload, decodeSection, encodeSection, entryJson } from './replica-section.js'
 
+/** Adopted entries hashed per event-loop turn after start-up (a few milliseconds of CPU). */
+const HASH_SLICE = 2000
+
 export interface LwwReplicaDeps {
   store: RecordStore
   /** Path of a cluster_replica.json left by an older version (migrated once, then renamed). */
@@ -47,6 +50,8 @@ export class LwwReplica {
   private lastSeen: object | undefined
   /** Indexes of bulk loads versioned in the store's queue (their change event needs no diff). */
   private readonly versionedBulk = new WeakSet<RecordIndex>()
+  /** The next slice of hashInSlices, while one is due. */
+  private hashing: NodeJS.Immediate | undefined
 
   constructor(
     private readonly deps: LwwReplicaDeps,
@@ -74,6 +79,7 @@ export class LwwReplica {
     if (migrated || (replica.dirty && !deferred)) await deps.store.save()
     if (deferred) replica.dirty = false // handed to the store's background flush
     if (migrated) await migrated.finishMigration()
+    replica.hashInSlices()
     log.info({ entries: replica.state.size, live: replica.state.liveCount, tombstones: replica.state.tombstoneCount }, 'replica loaded')
     return replica
   }
@@ -110,7 +116,21 @@ export class LwwReplica {
   stop(): Promise<void> {
     this.unsubscribe?.()
     this.unsubscribe = undefined
+    if (this.hashing) clearImmediate(this.hashing)
+    this.hashing = undefined
     return Promise.resolve()
+  }
+
+  /**
+   * Computes the bucket hashes adoption left for later (ReplicaState.hashPending) a slice per
+   * event-loop turn, so neither start-up nor the first anti-entropy digest waits for all of them at once.
+   */
+  hashInSlices(): void {
+    if (this.hashing || this.state.hashPending(0) === 0) return
+    const step = (): void => {
+      this.hashing = this.state.hashPending(HASH_SLICE) > 0 ? setImmediate(step) : undefined
+    }
+    this.hashing = setImmediate(step)
   }
 
   /** New local entries (after a local write was versioned and made durable), for the push queue. */
