@@ -127,6 +127,7 @@ export function ownerKey(r: DnsRecord, type: number): string | undefined {
 
 /** `192.0.2.1` -> `1.2.0.192.in-addr.arpa`, IPv6 -> 32 nibbles under ip6.arpa; undefined for a non-address. */
 export function reverseKey(ip: string): string | undefined {
+  if (DIGITS_AND_DOTS.test(ip)) return reverseIpv4(ip)
   const canon = canonicalIp(ip)
   if (!canon) return undefined
   if (!canon.includes(':')) return canon.split('.').reverse().join('.') + '.in-addr.arpa'
@@ -143,3 +144,20 @@ function comparable(type: number, rdata: Buffer): Buffer {
   return out
 }
 
+/** Text of digits and dots only: an IPv4 address needs no trimming, IPv6 handling or canonical form first. */
+const DIGITS_AND_DOTS = /^[0-9.]+$/
+
+/** reverseKey of digits and dots (canonicalIp's rules: four parts of 1-3 digits, each at most 255, leading zeros dropped), without the canonical text in between. */
+function reverseIpv4(ip: string): string | undefined {
+  const parts = ip.split('.')
+  if (parts.length !== 4) return undefined
+  let out = ''
+  for (let i = 3; i >= 0; i--) {
+    const p = parts[i]
+    if (p.length === 0 || p.length > 3) return undefined
+    const n = Number(p)
+    if (n > 255) return undefined
+    out += n + '.'
+  }
+  return out + 'in-addr.arpa'
+}

@@ -269,15 +269,17 @@ export class ZoneData {
       }
       for (let i = node.groups.length - 1; i >= 0; i--) {
         const g = node.groups[i]
-        if (!op.all && !op.groups.has(g)) continue
-        g.set = undefined
-        g.patched = undefined
-        const conflictKey = key + '|' + g.type
-        this.conflicts.delete(conflictKey)
+        if (!op.all) {
+          // a build's groups are new (nothing cached, no conflict noted): a million of them need no key string or extra fields
+          if (!op.groups.has(g)) continue
+          g.set = undefined
+          g.patched = undefined
+          this.conflicts.delete(key + '|' + g.type)
+        }
         if (g.records.length === 0 && (g.synthesized?.length ?? 0) === 0) node.groups.splice(i, 1)
-        else {
+        else if (g.records.length > 1) {
           const conflict = ttlConflict(key, g)
-          if (conflict) this.conflicts.set(conflictKey, conflict)
+          if (conflict) this.conflicts.set(key + '|' + g.type, conflict)
         }
       }
       if (node.groups.length > 1) node.groups.sort((a, b) => this.first(a) - this.first(b))

@@ -107,6 +107,9 @@ function hexBytes(tokens: Token[]): Buffer | undefined {
   return Buffer.from(hex, 'hex')
 }
 
+/** A value of digits and dots only: the tokenizer makes it one plain token of the same text. */
+const DIGITS_AND_DOTS = /^[0-9.]+$/
+
 /** IPv4 dotted quad -> 4 bytes. */
 export function ipv4Bytes(text: string): Buffer | undefined {
   const parts = text.split('.')
@@ -244,6 +247,8 @@ export const ENCODABLE_TYPES: readonly string[] = Object.freeze(
  * not parse. `type` is a mnemonic in any case.
  */
 export function encodeRdata(type: string, value: string): Buffer | undefined {
+  // most records of a large store are A records in plain dotted-quad form: one token, no tokenizer
+  if (DIGITS_AND_DOTS.test(value) && rrTypeByMnemonic(type)?.shape === 'a') return ipv4Bytes(value)
   const enc = encoderFor(type) ?? (isGenericValue(value) && rrTypeByMnemonic(type) ? genericRdata : undefined)
   if (!enc) return undefined
   const tokens = tokenize(value)
@@ -262,6 +267,7 @@ export function rdataProblem(type: string, value: string): string | undefined {
   const shape = rrTypeByMnemonic(upper)?.shape
   const enc = (shape === undefined ? undefined : ENCODERS[shape]) ?? (isGenericValue(value) ? genericRdata : undefined)
   if (!enc) return undefined
+  if (shape === 'a' && DIGITS_AND_DOTS.test(value)) return ipv4Bytes(value) ? undefined : `is not a valid ${upper} value`
   const split = tokenizePresentation(value)
   if (!split.ok) return split.problem
   const tokens = split.tokens

@@ -87,3 +87,25 @@ t.test('a reverse name with synthesized PTRs only has no node until asked; it be
   t.notOk(d.apply({ removed: [host], added: [again], replaced: [] }).has('e' + rev))
   t.same(d.rrset(rev, 12)?.texts, ['PTR host.test.'])
 })
+
+t.test('reverse names of digits and dots (no canonical text in between) as of the canonical address', async (t) => {
+  const chars = '0123456789.'
+  let seed = 11
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n
+  const values = ['10.0.0.1', '010.000.0.1', '255.255.255.256', '1.2.3', '1.2.3.4.5', '1..2.3', '1.2.3.', '0000.1.1.1', '.']
+  for (let i = 0; i < 2000; i++) {
+    let v = ''
+    for (let n = 1 + rand(16); n > 0; n--) v += chars[rand(chars.length)]
+    values.push(v)
+  }
+  // a leading space takes canonicalIp's path (it trims)
+  for (const v of values) t.equal(reverseKey(v), reverseKey(' ' + v), v)
+  t.equal(reverseKey('010.000.0.1'), '1.0.0.10.in-addr.arpa')
+})
+
+t.test('a build reports TTL conflicts of groups of several records only, as an apply does', async (t) => {
+  const z = build([rec('a.test', 'A', '192.0.2.1', 60), rec('a.test', 'A', '192.0.2.2', 90), rec('b.test', 'A', '192.0.2.3', 60)])
+  t.same(z.ttlConflicts.map((c) => `${c.name} ${c.type} ${c.ttls.join(',')} ${c.served}`), ['a.test A 60,90 90'])
+  z.apply({ removed: [], added: [rec('b.test', 'A', '192.0.2.4', 30)], replaced: [] })
+  t.equal(z.ttlConflicts.length, 2)
+})

@@ -90,3 +90,22 @@ t.test('RFC 3597 generic values make types without a native encoder answerable',
   t.equal(rdataProblem('URI', '\\# 1 0a'), undefined)
   t.same(validateRecords([{ name: 'u', type: 'URI', value: '\\# 1 0a' }]), [])
 })
+
+t.test('A values of digits and dots (encoded without the tokenizer) encode and fail as through it', async (t) => {
+  const chars = '0123456789.'
+  let seed = 7
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n
+  const values = ['1.2.3.4', '010.0.0.1', '255.255.255.255', '256.1.1.1', '1.2.3', '1.2.3.4.5', '.', '1..2.3', '0.0.0.0', '1.2.3.4.']
+  for (let i = 0; i < 2000; i++) {
+    let v = ''
+    for (let n = 1 + rand(16); n > 0; n--) v += chars[rand(chars.length)]
+    values.push(v)
+  }
+  for (const v of values) {
+    // a leading space takes the tokenizer's path: the same value as far as the tokens go
+    t.same(encodeRdata('A', v), encodeRdata('A', ' ' + v), v)
+    t.equal(rdataProblem('a', v), rdataProblem('a', ' ' + v), v)
+  }
+  t.same(encodeRdata('A', '192.0.2.1'), Buffer.from([192, 0, 2, 1]))
+  t.equal(encodeRdata('TXT', '1.2.3.4')?.toString('hex'), '07312e322e332e34', 'only A values take the short way')
+})
