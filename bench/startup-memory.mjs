@@ -2,20 +2,22 @@
 // records file parsed and decoded, the record index, the DNS zone tree (PTRs synthesized), the zone
 // tracker's content, the unanswerable check, record_lww adoption, and the snapshot with its versions.
 // Prints CPU ms and the heap each step retains (after two full GCs). Needs dist/ and --expose-gc.
+// A restart's replica (`reload`): the versions section decoded against the records, replayed, and the records diffed
+// against it, as LwwReplica.open does for a file with versions.
 // Usage: node --expose-gc bench/startup-memory.mjs N|FILE   (N: records generated as bench/scale.mjs does)
 //        DIST=/path/to/other/dist/ (compare builds) ONLY=index,zone,... (steps; parse always runs)
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 const D = process.env.DIST ?? new URL('../dist/', import.meta.url).href
-const { parseRecordsDocument } = await import(D + 'store/records-file.js')
+const { parseRecordsDocument, serializeRecordsFile } = await import(D + 'store/records-file.js')
 const { RecordIndex } = await import(D + 'store/record-index.js')
 const { ZoneData } = await import(D + 'dns/local/zone-data.js')
 const { ZoneTracker } = await import(D + 'zones/zone-tracker.js')
 const { unanswerableRecords } = await import(D + 'store/unanswerable.js')
 const { ReplicaState } = await import(D + 'cluster/sync/lww/replica.js')
-const { encodeSection } = await import(D + 'cluster/sync/replica-store/replica-section.js')
-const { serializeRecordsFile } = await import(D + 'store/records-file.js')
-const only = (process.env.ONLY ?? 'parse,index,zone,tracker,unans,replica,section').split(',')
+const { encodeSection, decodeSection } = await import(D + 'cluster/sync/replica-store/replica-section.js')
+const { HlcClock } = await import(D + 'cluster/sync/lww/hlc.js')
+const only = (process.env.ONLY ?? 'parse,index,zone,tracker,unans,replica,section,reload').split(',')
 const mb = (n) => (n / 1048576).toFixed(0) + ' MiB'
 let base = 0
 const heap = () => { gc(); gc(); return process.memoryUsage().heapUsed }
@@ -47,3 +49,12 @@ step('tracker', () => { const t = new ZoneTracker({ maxDiffs: 100, maxBytes: 1 <
 step('unans', () => unanswerableRecords(records).length)
 const state = step('replica', () => { const s = new ReplicaState(); s.recordLocal(records, 'adopt'); return s })
 step('section', () => serializeRecordsFile(records, false, { key: 'x', value: encodeSection(state, 'n', { wall: 1, counter: 0 }, records) }).length)
+// the section as the file holds it (not timed), then a restart's replica from it
+const sectionText = only.includes('reload') ? JSON.stringify(encodeSection(state, 'n', { wall: 1, counter: 0 }, records)) : undefined
+step('reload', () => {
+  const section = decodeSection(JSON.parse(sectionText), records)
+  const s = new ReplicaState()
+  s.replay(section.entries, true) // a build without lazy hashes ignores the flag
+  s.recordLocal(records, new HlcClock('n', () => 1e12, section.clock))
+  return s
+})

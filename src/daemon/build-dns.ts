@@ -50,6 +50,9 @@ export async function buildDns(
     },
     { getIndex: () => deps.records.index, resolver: deps.resolver, sink: deps.sink, log, update, xfr: deps.xfr, limiter, blocklist, signer },
   )
+  // the zone tree is built before the node listens, not by the first query: at a million records that
+  // build held the event loop for tens of seconds in the middle of the REST API's start (its plugin timed out)
+  dns.responder.follow(deps.records.index)
   const address = await dns.start()
   // the zone tree and the fast path follow each change as it is served, so no query waits to catch up
   const unfollow = deps.records.onChange((change) => dns.responder.follow(change.index))

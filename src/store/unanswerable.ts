@@ -41,20 +41,33 @@ export function unanswerableRecords(records: readonly DnsRecord[]): Unanswerable
   })
   const has = (key: string, type: string) => types.get(key)?.includes(type) === true
   const inZone = (key: string) => has(key, 'SOA') || ancestors(key).some((a) => has(a, 'SOA'))
+  // the names that can hide what is below them (a DNAME, a NS without a SOA): usually few or none, so most
+  // records need no walk over their ancestors
+  const hiding = new Set<string>()
+  for (const [key, list] of types) if (list.includes('DNAME') || (list.includes('NS') && !list.includes('SOA'))) hiding.add(key)
   const out: Unanswerable[] = []
   records.forEach((r, index) => {
     const type = r.type.toUpperCase()
     const key = keys[index]
-    const reason = problem(r, type, key, has, inZone)
+    const reason = problem(r, type, key, has, inZone, hiding)
     if (reason) out.push({ index, name: r.name, type, reason })
   })
   return out
 }
 
-function problem(r: DnsRecord, type: string, key: string, has: (k: string, t: string) => boolean, inZone: (k: string) => boolean): string | undefined {
+function problem(
+  r: DnsRecord,
+  type: string,
+  key: string,
+  has: (k: string, t: string) => boolean,
+  inZone: (k: string) => boolean,
+  hiding: ReadonlySet<string>,
+): string | undefined {
   if (encodeRdata(type, r.value) === undefined) return `the value does not encode as ${type} data`
   if (type !== 'CNAME' && has(key, 'CNAME')) return `shadowed by the CNAME at the same name: only CNAME and ANY questions reach it (RFC 1034 3.6.2)`
+  if (hiding.size === 0) return undefined
   for (const a of ancestors(key)) {
+    if (!hiding.has(a)) continue
     if (has(a, 'DNAME') && inZone(a)) return `below the DNAME at ${a}: names under it are redirected, never answered (RFC 6672 2.4)`
     if (has(a, 'NS') && !has(a, 'SOA') && inZone(a) && type !== 'A' && type !== 'AAAA') {
       return `below the zone cut at ${a}: answered by a referral (RFC 1034 4.3.2); only glue addresses are used there`

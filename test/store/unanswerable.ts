@@ -62,3 +62,19 @@ t.test('a costly count is repeated only after RECOUNT_SPACING times its duration
   t.equal(counter.count({}, timed(clean)), 0, 'is repeated on the next change at once')
   t.end()
 })
+
+t.test('only names that can hide what is below them are looked at, nearest first; an apex NS hides nothing', async (t) => {
+  const records = [
+    r('z.test', 'SOA', 'ns.z.test. h.z.test. 1 7200 3600 1209600 300'),
+    r('z.test', 'NS', 'ns.z.test'),
+    r('cut.z.test', 'NS', 'ns.cut.z.test'),
+    r('d.cut.z.test', 'DNAME', 'elsewhere.test'),
+    r('x.d.cut.z.test', 'TXT', '"below both"'),
+    r('y.cut.z.test', 'TXT', '"below the cut"'),
+    r('w.z.test', 'TXT', '"below the apex NS: answered"'),
+  ]
+  const found = unanswerableRecords(records)
+  t.same(found.map((u) => u.index), [3, 4, 5], 'the DNAME itself is below the cut')
+  t.match(found[1].reason, /below the DNAME at d\.cut\.z\.test/, 'the nearest hiding name counts')
+  t.match(found[2].reason, /below the zone cut at cut\.z\.test/)
+})

@@ -326,9 +326,12 @@ export class ReplicaState {
     return (s.digest ??= recordDigest(s.entry.record))
   }
 
-  /** Puts `entries` as they are, whatever the versions held (replaying this node's own journal, in order). */
-  replay(entries: Iterable<VersionedEntry>): void {
-    for (const e of entries) this.put(e)
+  /**
+   * Puts `entries` as they are, whatever the versions held (replaying this node's own journal, in order).
+   * `hashLater`: their bucket hashes are left to hashPending (a start-up's versions section, a million rows).
+   */
+  replay(entries: Iterable<VersionedEntry>, hashLater = false): void {
+    for (const e of entries) this.put(e, hashLater)
   }
 
   /** Puts back the entries as they were before a change (undefined: no entry), e.g. when its write failed. */
@@ -385,12 +388,13 @@ export class ReplicaState {
     return keys === undefined ? [] : typeof keys === 'string' ? [keys] : keys
   }
 
-  private put(entry: VersionedEntry): void {
+  private put(entry: VersionedEntry, hashLater = false): void {
     const prev = this.slots.get(entry.key)
     if (prev) this.unlinkLive(prev)
     this.link(entry)
     const slot: Slot = { entry, keyHash: 0, h1: 0, h2: 0, hashed: false }
-    this.hash(slot, prev)
+    if (hashLater) this.unhashed.push(slot)
+    else this.hash(slot, prev)
     this.slots.set(entry.key, slot)
     this.cachedView = undefined
   }

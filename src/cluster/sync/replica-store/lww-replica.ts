@@ -299,7 +299,7 @@ function fromStore(deps: LwwReplicaDeps, loaded: LoadedVersions | undefined): Lw
       { cause: err },
     )
   }
-  state.replay(section.entries)
+  state.replay(section.entries, true) // bucket hashes in slices after start-up (hashInSlices)
   for (const p of payloads) state.replay(p)
   const clock = new HlcClock(deps.nodeId, deps.now, section.clock)
   for (const e of state.entries()) if (compareHlc(e.version, { ...clock.current(), node: '' }) > 0) clock.observe(e.version)
