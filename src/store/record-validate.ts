@@ -33,6 +33,8 @@ export const MAX_NAME_TEXT_CHARS = 253
 // Letters of any script (a UTF-8 name such as "café.example" is valid on the wire, RFC 2181 11),
 // digits, '-' and '_'; no spaces, punctuation or controls (they cannot be written as one token).
 const LABEL = /^[\p{L}\p{M}\p{N}_-]+$/u
+/** A name every check below accepts when it is at most MAX_NAME_TEXT_CHARS long: ASCII labels of 1..63 characters, '*' only leftmost, one trailing dot. */
+const PLAIN_ASCII_NAME = /^(\*\.)?[A-Za-z0-9_-]{1,63}(\.[A-Za-z0-9_-]{1,63})*\.?$/
 
 /**
  * Why `name` is not a usable owner or target name, or undefined when it is: one trailing dot
@@ -41,6 +43,8 @@ const LABEL = /^[\p{L}\p{M}\p{N}_-]+$/u
  * 255 octets on the wire). The root "." is accepted only with `allowRoot`.
  */
 export function dnsNameProblem(name: string, opts: { allowRoot?: boolean } = {}): string | undefined {
+  // the usual name (ASCII labels of letters, digits, '-', '_', a leading '*'): valid without the per-label checks below
+  if (PLAIN_ASCII_NAME.test(name) && (name.endsWith('.') ? name.length - 1 : name.length) <= MAX_NAME_TEXT_CHARS) return undefined
   if (name === '.') return opts.allowRoot === true ? undefined : 'must not be the root'
   const text = name.endsWith('.') ? name.slice(0, -1) : name
   if (text.length === 0) return 'must not be empty'

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import t from 'tap'
-import { checkRecordInput, isValidDnsName, KNOWN_RECORD_TYPES } from '../../src/store/record-validate.js'
-import { formatGoTime, isSameRecord, recordKey } from '../../src/store/record.js'
+import { checkRecordInput, dnsNameProblem, isValidDnsName, KNOWN_RECORD_TYPES } from '../../src/store/record-validate.js'
+import { canonicalIp, formatGoTime, isSameRecord, recordKey } from '../../src/store/record.js'
 
 type Case = [type: string, name: string, value: string, ok: boolean | RegExp]
 
@@ -141,4 +141,29 @@ t.test('formats times like Go RFC3339Nano in UTC', async (t) => {
   t.equal(formatGoTime(new Date('2025-01-01T10:00:00.500Z')), '2025-01-01T10:00:00.5Z')
   t.equal(formatGoTime(new Date('2025-01-01T10:00:00.000Z')), '2025-01-01T10:00:00Z')
   t.equal(formatGoTime(new Date('2025-01-01T10:00:00.123Z')), '2025-01-01T10:00:00.123Z')
+})
+
+t.test('names of plain ASCII labels (accepted without the per-label checks) and IPv4 text: as the full rules say', async (t) => {
+  const MAX = 253
+  const LABEL = /^[\p{L}\p{M}\p{N}_-]+$/u
+  // the full rules, as dnsNameProblem applies them to any name
+  const full = (name: string): boolean => {
+    if (name === '.') return false
+    const text = name.endsWith('.') ? name.slice(0, -1) : name
+    if (text.length === 0 || Buffer.byteLength(text, 'utf8') > MAX) return false
+    return text.split('.').every((l, i) => l.length > 0 && Buffer.byteLength(l, 'utf8') <= 63 && ((l === '*' && i === 0) || LABEL.test(l)))
+  }
+  const chars = 'ab-_*.Z09é '
+  let seed = 5
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n
+  const names = ['a', 'a.', 'a..', '.a', '*.a', 'a.*', '*', '*.', 'x'.repeat(63) + '.b', 'x'.repeat(64) + '.b', `${'a.'.repeat(126)}b`, `${'a.'.repeat(126)}bc`, `${'a.'.repeat(126)}b.`]
+  for (let i = 0; i < 3000; i++) {
+    let n = ''
+    for (let k = 1 + rand(12); k > 0; k--) n += chars[rand(chars.length)]
+    names.push(n)
+  }
+  for (const n of names) t.equal(dnsNameProblem(n) === undefined, full(n), JSON.stringify(n))
+  t.equal(canonicalIp('010.0.0.001'), '10.0.0.1')
+  t.equal(canonicalIp(' 192.0.2.1 '), '192.0.2.1')
+  for (const bad of ['1.2.3', '1.2.3.4.5', '256.0.0.1', '1.2.3.', '1.2.3.4a', '1.2.3.٣', '1234.1.1.1', '+1.2.3.4']) t.equal(canonicalIp(bad), undefined, bad)
 })
