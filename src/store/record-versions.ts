@@ -44,8 +44,11 @@ export interface LocalVersions {
 export interface RecordVersioner {
   /** A local add/update/remove about to be made; `index` is the index with it applied. */
   local(change: VersionedChange, index: RecordIndex): LocalVersions | undefined
-  /** The section (JSON) to write beside `records` in a snapshot of dnsrecords.json. */
-  section(records: readonly DnsRecord[]): unknown
+  /**
+   * The section (JSON) to write beside `records` in a snapshot of dnsrecords.json. `lazily`: for a snapshot
+   * written in slices (its large arrays may be records-file.ts JsonRows, made as they are written).
+   */
+  section(records: readonly DnsRecord[], lazily?: boolean): unknown
 }
 
 /**

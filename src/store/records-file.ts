@@ -204,10 +204,28 @@ export function* recordsFileChunks(
   yield pretty ? '\n}\n' : '}\n'
 }
 
+/**
+ * A large array of the extra section made while recordsFileChunks writes it: `rows()` is called once,
+ * when the array's place in the text is reached, and read a slice at a time (the record_lww versions of a
+ * million records: built in one go they held the event loop for seconds). JSON.stringify writes it as
+ * the array it yields.
+ */
+export class JsonRows {
+  constructor(readonly rows: () => Iterable<unknown>) {}
+
+  toJSON(): unknown[] {
+    return [...this.rows()]
+  }
+}
+
 /** A value at nesting `depth` (pretty indentation), sliced where it holds a large array. */
 function* valueChunks(value: unknown, depth: number, pretty: boolean, slice: number): Generator<string> {
   if (Array.isArray(value)) {
     yield* arrayChunks(value, depth, pretty, slice, (x) => x)
+    return
+  }
+  if (value instanceof JsonRows) {
+    yield* rowChunks(value.rows(), depth, pretty, slice)
     return
   }
   if (isJsonObject(value) && Object.getPrototypeOf(value) === Object.prototype && typeof value.toJSON !== 'function') {
@@ -240,6 +258,25 @@ function* arrayChunks<T>(items: readonly T[], depth: number, pretty: boolean, sl
     yield (start === 0 ? '[' : ',') + inner + parts.join(',' + inner)
   }
   yield (pretty ? '\n' + '  '.repeat(depth) : '') + ']'
+}
+
+/** arrayChunks of the elements an iterable yields, taken `slice` at a time. */
+function* rowChunks(rows: Iterable<unknown>, depth: number, pretty: boolean, slice: number): Generator<string> {
+  const inner = pretty ? '\n' + '  '.repeat(depth + 1) : ''
+  let parts: string[] = []
+  let first = true
+  const out = (): string => {
+    const text = (first ? '[' : ',') + inner + parts.join(',' + inner)
+    first = false
+    parts = []
+    return text
+  }
+  for (const row of rows) {
+    parts.push(indentedJson(row, depth + 1, pretty) ?? 'null')
+    if (parts.length >= slice) yield out()
+  }
+  if (parts.length > 0) yield out()
+  yield first ? '[]' : (pretty ? '\n' + '  '.repeat(depth) : '') + ']'
 }
 
 /** JSON.stringify of a value nested `depth` levels deep: its inner lines indented to match (a newline only occurs between tokens). */

@@ -42,9 +42,9 @@ export class StoreVersions {
     this.versioner = v
   }
 
-  /** The section a snapshot holding `records` carries. */
+  /** The section a snapshot holding `records` carries (written in slices: see RecordVersioner.section). */
   section(records: readonly DnsRecord[]): unknown {
-    return this.versioner ? this.versioner.section(records) : passThroughSection(this.loaded)
+    return this.versioner ? this.versioner.section(records, true) : passThroughSection(this.loaded)
   }
 
   /** The versions of a local write (`entry`: what it journals; a batch is versioned part by part), made before it is journaled or written. */

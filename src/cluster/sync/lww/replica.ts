@@ -113,6 +113,11 @@ export class ReplicaState {
     return [...this.slots.values()].map((s) => s.entry)
   }
 
+  /** entries() one at a time, without the array (changes while iterating show as a Map's iteration shows them). */
+  *eachEntry(): Generator<VersionedEntry> {
+    for (const s of this.slots.values()) yield s.entry
+  }
+
   /**
    * The records to serve: live entries, one per name+type+value (highest version wins), in
    * ascending version order. Cached until the next change; treat as read-only.

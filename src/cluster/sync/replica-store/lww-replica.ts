@@ -23,7 +23,7 @@ import { compareHlc, HlcClock } from '../lww/hlc.js'
 import { entryKey, ReplicaState, type VersionedEntry } from '../lww/replica.js'
 import { viewDelta } from '../lww/view-delta.js'
 import { migrateReplicaFile } from './migrate.js'
-import { decodePayload, decodeSection, encodeSection, entryJson } from './replica-section.js'
+import { decodePayload, decodeSection, encodeSection, encodeSectionLazily, entryJson } from './replica-section.js'
 
 /** Adopted entries hashed per event-loop turn after start-up (a few milliseconds of CPU). */
 const HASH_SLICE = 2000
@@ -197,7 +197,7 @@ export class LwwReplica {
     if (!store.attachVersioner) return
     const versioner: RecordVersioner = {
       local: (change, index) => this.versionWrite(change, index),
-      section: (records) => encodeSection(this.state, this.deps.nodeId, this.clock.current(), records),
+      section: (records, lazily) => (lazily ? encodeSectionLazily : encodeSection)(this.state, this.deps.nodeId, this.clock.current(), records),
     }
     store.attachVersioner(versioner)
     this.attached = true

@@ -18,6 +18,7 @@ import { parseEntryList } from '../../wire/messages.js'
 import type { DnsRecord } from '../../../store/record.js'
 import { UNFOLDED_KEY } from '../../../store/record-versions.js'
 import { sameRecordContent } from '../lww/replica.js'
+import { JsonRows } from '../../../store/records-file.js'
 
 export const SECTION_FORMAT = 1
 
@@ -28,18 +29,41 @@ export function entryJson(e: VersionedEntry): object {
 
 /** The section for a snapshot holding `records`. */
 export function encodeSection(state: ReplicaState, nodeId: string, clock: { wall: number; counter: number }, records: readonly DnsRecord[]): object {
-  const versions: unknown[] = []
   const shown = new Set<string>()
+  const versions = [...versionRows(state, records, shown)]
+  const entries = [...hiddenEntries(state, shown)]
+  return { format: SECTION_FORMAT, node_id: nodeId, clock, versions, entries }
+}
+
+/**
+ * encodeSection for a snapshot written in slices (records-file.ts recordsFileChunks): `versions` and
+ * `entries` are made as they are written, a slice per event-loop turn, not in one go before it. Each key
+ * is written as the state holds it when its slice is made, at or after the snapshot's point: the journal
+ * entries from that point on, replayed at start-up, put every key changed since as it is (replay), so
+ * the state read back is the same.
+ */
+export function encodeSectionLazily(state: ReplicaState, nodeId: string, clock: { wall: number; counter: number }, records: readonly DnsRecord[]): object {
+  const shown = new Set<string>()
+  const versions = new JsonRows(() => versionRows(state, records, shown))
+  // written after every row: `shown` is complete by then
+  const entries = new JsonRows(() => hiddenEntries(state, shown))
+  return { format: SECTION_FORMAT, node_id: nodeId, clock, versions, entries }
+}
+
+/** The `versions` rows of `records` (the first record of a key whose entry it is), noting their keys in `shown`. */
+function* versionRows(state: ReplicaState, records: readonly DnsRecord[], shown: Set<string>): Generator<unknown[]> {
   for (const r of records) {
     const key = entryKey(r)
     const e = state.get(key)
     if (!e?.record || shown.has(key) || !(e.record === r || sameRecordContent(e.record, r))) continue
     shown.add(key)
-    versions.push([key, e.version.wall, e.version.counter, e.version.node, state.contentDigest(key)])
+    yield [key, e.version.wall, e.version.counter, e.version.node, state.contentDigest(key)]
   }
-  const entries: object[] = []
-  for (const e of state.entries()) if (!shown.has(e.key)) entries.push(entryJson(e))
-  return { format: SECTION_FORMAT, node_id: nodeId, clock, versions, entries }
+}
+
+/** The entries no `versions` row shows (tombstones, concurrent copies). */
+function* hiddenEntries(state: ReplicaState, shown: ReadonlySet<string>): Generator<object> {
+  for (const e of state.eachEntry()) if (!shown.has(e.key)) yield entryJson(e)
 }
 
 export interface DecodedSection {

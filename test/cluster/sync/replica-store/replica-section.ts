@@ -1,5 +1,7 @@
 import t from 'tap'
-import { decodeSection, encodeSection } from '../../../../src/cluster/sync/replica-store/replica-section.js'
+import { decodeSection, encodeSection, encodeSectionLazily } from '../../../../src/cluster/sync/replica-store/replica-section.js'
+import { recordsFileChunks, serializeRecordsFile } from '../../../../src/store/records-file.js'
+import { VERSIONS_KEY } from '../../../../src/store/record-versions.js'
 import { entryKey, recordDigest, ReplicaState } from '../../../../src/cluster/sync/lww/replica.js'
 import { GO_ZERO_TIME, type DnsRecord } from '../../../../src/store/record.js'
 
@@ -55,4 +57,46 @@ t.test('a million records of the scale bench with their versions fit the records
   state.recordLocal(sample, 'adopt')
   const text = serializeRecordsFile(sample, false, { key: 'dnsplane_record_lww', value: encodeSection(state, 'node-0', { wall: 1, counter: 0 }, sample) })
   t.ok(text.length * 1000 < MAX_RECORDS_FILE_BYTES, `${text.length * 1000} bytes for 1M records under ${MAX_RECORDS_FILE_BYTES}`)
+})
+
+t.test('a section made as it is written (encodeSectionLazily): the text of the one made at once, in any slices', async (t) => {
+  const records: DnsRecord[] = []
+  for (let i = 0; i < 40; i++) records.push(rec(i, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`))
+  const state = new ReplicaState(records.map((r, i) => ({ key: entryKey(r), version: v(100 + i), record: r })))
+  state.merge([{ key: 'id:gone', version: v(500) }, { key: 'id:shadow', version: v(1), record: { ...records[0], id: 'shadow' } }])
+  for (const pretty of [false, true]) {
+    const whole = serializeRecordsFile(records, pretty, { key: VERSIONS_KEY, value: encodeSection(state, 'n1', { wall: 9, counter: 1 }, records) })
+    for (const slice of [1, 7, 64]) {
+      const text = [...recordsFileChunks(records, pretty, { key: VERSIONS_KEY, value: encodeSectionLazily(state, 'n1', { wall: 9, counter: 1 }, records) }, slice)].join('')
+      t.equal(text, whole, `pretty=${pretty} slice=${slice}`)
+    }
+    t.equal(serializeRecordsFile(records, pretty, { key: VERSIONS_KEY, value: encodeSectionLazily(state, 'n1', { wall: 9, counter: 1 }, records) }), whole, 'JSON.stringify of it too')
+  }
+  const empty = new ReplicaState()
+  t.equal(
+    [...recordsFileChunks([], false, { key: VERSIONS_KEY, value: encodeSectionLazily(empty, 'n1', { wall: 0, counter: 0 }, []) })].join(''),
+    serializeRecordsFile([], false, { key: VERSIONS_KEY, value: encodeSection(empty, 'n1', { wall: 0, counter: 0 }, []) }),
+    'no rows, no entries',
+  )
+})
+
+t.test('a key written lazily after it changed: read back with the journal entry replayed, the state is the same', async (t) => {
+  const a = rec(1, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa')
+  const b = rec(2, 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb')
+  const state = new ReplicaState([{ key: entryKey(a), version: v(10), record: a }, { key: entryKey(b), version: v(11), record: b }])
+  const records = [a, b]
+  const chunks = recordsFileChunks(records, false, { key: VERSIONS_KEY, value: encodeSectionLazily(state, 'n1', { wall: 11, counter: 0 }, records) }, 1)
+  const parts: string[] = [chunks.next().value as string, chunks.next().value as string]
+  // b is updated after the snapshot's point, before its row is made (its write is journaled)
+  const b2 = { ...b, value: '198.51.100.2' }
+  const write = { key: entryKey(b), version: v(20), record: b2 }
+  state.merge([write])
+  for (const c of chunks) parts.push(c)
+  const doc = JSON.parse(parts.join('')) as { records: DnsRecord[]; [VERSIONS_KEY]: unknown }
+  const d = decodeSection(doc[VERSIONS_KEY], doc.records)
+  const back = new ReplicaState()
+  back.replay(d.entries)
+  back.replay([write]) // the journal entry of the update
+  t.same(back.entries().map((e) => [e.key, e.version.wall, e.record?.value]).sort(), state.entries().map((e) => [e.key, e.version.wall, e.record?.value]).sort())
+  t.same(back.digest(8), state.digest(8))
 })
