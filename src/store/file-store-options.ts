@@ -32,6 +32,8 @@ export interface FileRecordStoreOptions {
   openJournal?: OpenJournal
   /** Tests: replaces the records file (crash injection); default a streamed atomic write. */
   writeSnapshot?: SnapshotHook
+  /** Tests: the records file check before a journaled write; default checkReplaceable. */
+  checkFile?: (path: string) => Promise<'missing' | 'replaceable'>
 }
 
 /** What flush() did. */

@@ -89,6 +89,7 @@ export class FileRecordStore implements RecordStore {
       flushDelayMs: opts.flushDelayMs ?? 0,
       openJournal: opts.openJournal,
       writeSnapshot: opts.writeSnapshot,
+      checkFile: opts.checkFile,
       onFlushDue: () => {
         this.flush({ background: true }).catch((err: unknown) => this.log.error({ err, path: this.path }, 'records file flush failed; the journal keeps every acknowledged change'))
       },

@@ -67,8 +67,12 @@ export class StoreWrites {
    */
   async write(plan: (index: RecordIndex) => LocalPlan, writeThrough?: (p: LocalPlan) => boolean): Promise<WriteResult> {
     const { served, journal } = this.deps
+    // Checked as the write arrives, not at the head of the queue: writes arriving together share one check.
+    const check = journal.active ? journal.isWriteThrough() : undefined
+    check?.catch(() => undefined) // awaited in the queue; not an unhandled rejection meanwhile
     const { durable, result } = await this.enqueue(async () => {
-      let through = !journal.active || (await journal.isWriteThrough())
+      // The journal may have failed since the check (a write before this one): asked again here.
+      let through = !journal.active || (await (check ?? journal.isWriteThrough())) || journal.failed
       if (through) await this.drain()
       let p = plan(served.head)
       if (!through && writeThrough?.(p)) {

@@ -2,7 +2,8 @@
  * The IXFR history of every zone on disk, so a restarted node still answers IXFR with the differences:
  * `zone_history/<zone>.ixfr` next to `dnsplane.json`, one checksummed line per difference
  * (history-codec.ts), appended as changes land and rewritten to what is kept in memory when it has
- * grown to about twice the budget (`ixfr_history_max_diffs` / `_bytes`). Writes run one at a time in order.
+ * grown to about twice the budget (`ixfr_history_max_diffs` / `_bytes`). Writes run one at a time in order;
+ * the lines of changes that land while a write runs are appended together.
  */
 import { createHash } from 'node:crypto'
 import { appendFile, mkdir, readFile, stat, unlink } from 'node:fs/promises'
@@ -64,6 +65,8 @@ interface FileState {
 
 export class HistoryFileWriter {
   private readonly files = new Map<string, FileState>()
+  /** Per zone, the lines of the append queued and not started yet (later changes add theirs to it). */
+  private readonly appending = new Map<string, string[]>()
   private chain: Promise<void> = Promise.resolve()
   private dirMade = false
 
@@ -71,6 +74,8 @@ export class HistoryFileWriter {
     private readonly dir: string,
     private readonly opts: ZoneTrackerOptions,
     private readonly onError: (err: unknown, apex: string) => void,
+    /** Tests: appends text to a file (counting); default fs appendFile. */
+    private readonly appendText: (path: string, text: string) => Promise<void> = (path, text) => appendFile(path, text),
   ) {}
 
   /** What is on disk for `apex` after start-up (to know when to compact). */
@@ -88,9 +93,18 @@ export class HistoryFileWriter {
     if (f.lines + 1 > 2 * this.opts.maxDiffs || f.bytes + bytes > 2 * this.opts.maxBytes + 64 * 1024) return this.rewrite(apex, history)
     f.lines++
     f.bytes += bytes
+    // Lines that land while this zone's append waits its turn join it: one append per batch, not per change.
+    const queued = this.appending.get(apex)
+    if (queued) {
+      queued.push(line)
+      return
+    }
+    const lines = [line]
+    this.appending.set(apex, lines)
     this.run(apex, async () => {
+      if (this.appending.get(apex) === lines) this.appending.delete(apex)
       await this.ensureDir()
-      await appendFile(join(this.dir, historyFileName(apex)), line)
+      await this.appendText(join(this.dir, historyFileName(apex)), lines.join(''))
     })
   }
 
@@ -98,6 +112,8 @@ export class HistoryFileWriter {
   rewrite(apex: string, history: readonly ZoneDiff[]): void {
     const text = history.map((d) => encodeDiffLine(apex, d)).join('')
     this.files.set(apex, { lines: history.length, bytes: Buffer.byteLength(text) })
+    // an append queued before this rewrite keeps its lines (written first, then replaced); later ones follow it
+    this.appending.delete(apex)
     const path = join(this.dir, historyFileName(apex))
     this.run(apex, async () => {
       if (text === '') {

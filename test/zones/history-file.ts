@@ -124,3 +124,34 @@ t.test('zones that appear or go start over with no file', async (t) => {
   await a.writer.flush()
   t.same(await readdir(dir), [], 'the zone went: its file too')
 })
+
+t.test('changes that land while an append runs are appended together, in order, and a rewrite between them keeps the file whole', async (t) => {
+  const dir = await tempDir(t)
+  const opts = { maxDiffs: 100, maxBytes: 1_000_000 }
+  const tracker = new ZoneTracker(opts)
+  tracker.load(BASE, new Map(), T0)
+  const appends: string[] = []
+  const writer = new HistoryFileWriter(dir, opts, (e) => t.fail(String(e)), async (path, text) => {
+    appends.push(text)
+    await writeFile(path, text, { flag: 'a' })
+  })
+  let current = BASE
+  const step = (i: number) => {
+    current = [...current, rec(`h${i}.z.test`, 'A', `192.0.2.${i}`, T0 + i)]
+    for (const c of tracker.update(current, T0 + i)) recordStep(tracker, writer, c.apex, c.from, c.to)
+  }
+  writer.rewrite('z.test', tracker.historyOf('z.test')) // an empty file known to the writer: later steps append
+  await writer.flush()
+  for (let i = 1; i <= 20; i++) step(i)
+  await writer.flush()
+  t.equal(appends.length, 1, `20 changes in one turn: one append (${appends.length})`)
+  t.equal(appends[0].split('\n').length - 1, 20)
+  for (let i = 21; i <= 25; i++) step(i)
+  writer.rewrite('z.test', tracker.historyOf('z.test'))
+  for (let i = 26; i <= 30; i++) step(i)
+  await writer.flush()
+  t.equal(appends.length, 3, 'the append before the rewrite, and one after it')
+  const read = await readHistory(dir, 'z.test', opts)
+  t.same(read.diffs.map((d) => d.to), tracker.historyOf('z.test').map((d) => d.to), 'the file holds what memory holds, in order')
+  t.equal(read.lines, 30)
+})

@@ -24,6 +24,8 @@ export interface StoreJournalOptions {
   writeSnapshot?: SnapshotHook
   /** Called when the background flush is due (at most flushDelayMs after the first unflushed change). */
   onFlushDue: () => void
+  /** Tests: the records file check before a journaled write (counting); default checkReplaceable. */
+  checkFile?: (path: string) => Promise<'missing' | 'replaceable'>
 }
 
 /** What recover() needs from the store, in the order it uses them. */
@@ -41,12 +43,20 @@ export class StoreJournal {
   /** Changes marked dirty so far: a background flush compares it to see whether one landed while it wrote. */
   changes = 0
   private flushTimer: NodeJS.Timeout | undefined
+  /** The records file check in flight, and the one after it that callers arriving meanwhile share. */
+  private checking: Promise<boolean> | undefined
+  private nextCheck: Promise<boolean> | undefined
 
   constructor(private readonly opts: StoreJournalOptions) {}
 
   /** True while a journal is open (journal mode). */
   get active(): boolean {
     return this.journal !== undefined
+  }
+
+  /** True when the open journal failed (the next write rewrites the file, which resets it). */
+  get failed(): boolean {
+    return this.journal?.isFailed === true
   }
 
   /**
@@ -106,15 +116,37 @@ export class StoreJournal {
    * Journal mode, before a local write: refuses it when the file could not take it (read-only, not
    * a regular file) as write-through would, and says to write through when the file is missing (a
    * lost file is written back at once) or the journal failed (the rewrite resets it).
+   * Concurrent callers share checks (one stat and access per batch, not per write): a caller never
+   * takes a check that started before it asked, so a chmod finished before a write is always seen.
    */
-  async isWriteThrough(): Promise<boolean> {
+  isWriteThrough(): Promise<boolean> {
+    if (!this.checking) return this.startCheck()
+    this.nextCheck ??= this.checking.then(
+      () => this.startCheck(),
+      () => this.startCheck(),
+    )
+    return this.nextCheck
+  }
+
+  private startCheck(): Promise<boolean> {
+    this.nextCheck = undefined
+    const check = this.checkNow()
+    this.checking = check
+    const done = (): void => {
+      if (this.checking === check) this.checking = undefined
+    }
+    check.then(done, done)
+    return check
+  }
+
+  private async checkNow(): Promise<boolean> {
     try {
-      if ((await checkReplaceable(this.opts.path)) === 'missing') return true
+      if ((await (this.opts.checkFile ?? checkReplaceable)(this.opts.path)) === 'missing') return true
     } catch (err) {
       if (isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE')) this.opts.log.warn({ path: this.opts.path }, `records change refused: ${err.message}`)
       throw err
     }
-    return this.journal?.isFailed === true
+    return this.failed
   }
 
   /** Journals `entry` (group commit); resolves once it is durable. Only in journal mode. */
