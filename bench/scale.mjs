@@ -14,7 +14,7 @@
 //        LOAD_MS (5000), CONCURRENCY (8), THROUGHPUT_MS (5000), IDLE_MS (3000), PROBE_MS (5),
 //        PHASE_BUDGET_MS (60000), START_TIMEOUT_MS (300000), SETTLE_MS (1000), BENCH_TIMEOUT_S (3600),
 //        PHASES ("seq,load,throughput": the write phases to run), BIN (another checkout's bin/dnsplane.js, for a
-//        before/after run), PROF_DIR (node 0 runs with --cpu-prof into this directory).
+//        before/after run), PROF_DIR (every node runs with --cpu-prof into this directory: node-<i>.cpuprofile).
 // Usage: node bench/scale.mjs      (or BENCH=scale bash bench/run.sh)
 import { randomUUID } from 'node:crypto'
 import dgram from 'node:dgram'
@@ -109,6 +109,12 @@ async function measureStream(node, ms) {
   return s.stop()
 }
 
+/** CPU time (user + system, ms) the node process used so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuMs(node) {
+  const fields = readFileSync(`/proc/${node.proc.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
 function diskWriteBytes(node) {
   const io = readFileSync(`/proc/${node.proc.pid}/io`, 'utf8')
   return Number(/^write_bytes:\s+(\d+)/m.exec(io)?.[1] ?? NaN)
@@ -138,7 +144,7 @@ async function write(node, tag) {
 async function startCluster(n, records) {
   const nodes = []
   for (let i = 0; i < NODES; i++) {
-    const nodeArgs = i === 0 && PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : undefined
+    const nodeArgs = PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR, '--cpu-prof-name', `node-${i}.cpuprofile`] : undefined
     nodes.push(await BenchNode.create({ id: `node-${i}`, host: `127.0.0.${i + 2}`, dir: tempDir(`dnsplane-bench-scale-${i}-`), apiToken: 'bench-api-token', bin: BIN, nodeArgs }))
   }
   for (const node of nodes) {
@@ -213,6 +219,7 @@ async function throughput(node) {
   let acked = 0
   let failed = 0
   const acks = []
+  const cpu0 = cpuMs(node)
   const t0 = performance.now()
   const end = t0 + THROUGHPUT_MS
   const client = async () => {
@@ -226,7 +233,7 @@ async function throughput(node) {
     }
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, client))
-  return { perS: (acked / (performance.now() - t0)) * 1000, failed, ackP50: percentile(acks, 50), ackP99: percentile(acks, 99) }
+  return { perS: (acked / (performance.now() - t0)) * 1000, failed, ackP50: percentile(acks, 50), ackP99: percentile(acks, 99), cpuPerWrite: acked ? (cpuMs(node) - cpu0) / acked : NaN }
 }
 
 async function run(n, prober) {
@@ -237,7 +244,7 @@ async function run(n, prober) {
     const row = { n, load0: loadText(), ...(await startUp(nodes, n, prober)) }
     log(`started in ${fmt(row.startMs, 0)} ms; idle DNS`)
     row.idle = await measureStream(nodes[0], IDLE_MS)
-    const skipped = { done: 0, notEverywhere: 0, perS: NaN, ackedPerS: NaN, failed: 0, dns: { p99: NaN, max: NaN } }
+    const skipped = { done: 0, notEverywhere: 0, perS: NaN, cpuPerWrite: NaN, ackedPerS: NaN, failed: 0, dns: { p99: NaN, max: NaN } }
     log('sequential writes')
     row.seq = PHASES.has('seq') ? await sequentialWrites(nodes, prober) : skipped
     log(`writes at ${RATE}/s for ${LOAD_MS} ms`)
@@ -270,14 +277,14 @@ console.log(`\n### Scale (${new Date().toISOString().slice(0, 10)}, node ${proce
 console.log(`Command: \`${cmd}\`\n`)
 console.log(
   markdownTable(
-    ['records', 'start-up s', 'RSS MiB (max node)', 'idle DNS p99 / max ms', 'writes done', 'ack p50 / p99 ms', 'every peer answers p50 / p99 ms', 'disk B / write (node 0)', 'cluster B out / write', `acked/s at ${RATE}/s offered`, 'DNS p99 / max ms under writes', `acked/s, ${CONCURRENCY} clients`, `ack p50 / p99 ms, ${CONCURRENCY} clients`, 'machine load'],
+    ['records', 'start-up s', 'RSS MiB (max node)', 'idle DNS p99 / max ms', 'writes done', 'ack p50 / p99 ms', 'every peer answers p50 / p99 ms', 'disk B / write (node 0)', 'cluster B out / write', `acked/s at ${RATE}/s offered`, 'DNS p99 / max ms under writes', `acked/s, ${CONCURRENCY} clients`, `ack p50 / p99 ms, ${CONCURRENCY} clients`, 'node 0 CPU ms / write', 'machine load'],
     rows.map((r) => [
       int(r.n), fmt(r.startMs / 1000, 1), fmt(r.rss / MiB, 0), `${fmt(r.idle.p99, 2)} / ${fmt(r.idle.max, 1)}`,
       `${r.seq.done}${r.seq.notEverywhere ? ` (${r.seq.notEverywhere} not on every peer)` : ''}`,
       `${fmt(r.seq.ackP50)} / ${fmt(r.seq.ackP99)}`, `${fmt(r.seq.allP50)} / ${fmt(r.seq.allP99)}`,
       int(r.seq.diskPerWrite), fmt(r.seq.wirePerWrite, 0),
       `${fmt(r.loaded.ackedPerS, 0)}${r.loaded.failed ? ` (${r.loaded.failed} failed)` : ''}`, `${fmt(r.loaded.dns.p99, 2)} / ${fmt(r.loaded.dns.max, 1)}`,
-      `${fmt(r.tp.perS, 0)}${r.tp.failed ? ` (${r.tp.failed} failed)` : ''}`, `${fmt(r.tp.ackP50)} / ${fmt(r.tp.ackP99)}`, `${r.load0} → ${r.load1}`,
+      `${fmt(r.tp.perS, 0)}${r.tp.failed ? ` (${r.tp.failed} failed)` : ''}`, `${fmt(r.tp.ackP50)} / ${fmt(r.tp.ackP99)}`, fmt(r.tp.cpuPerWrite, 2), `${r.load0} → ${r.load1}`,
     ]),
   ),
 )

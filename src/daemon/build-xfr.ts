@@ -7,6 +7,7 @@ import { Counter } from 'prom-client'
 import type { RecordStore } from '../store/record-store.js'
 import type { Metrics } from '../metrics/registry.js'
 import { TYPE_AXFR } from '../store/rr-types.js'
+import { ZoneChangeLog } from '../zones/change-log.js'
 import { ZoneTracker, type SerialChange } from '../zones/zone-tracker.js'
 import { readSerials, SerialFileWriter, serialPathFor } from '../zones/serial-file.js'
 import { historyDirFor, HistoryFileWriter, recordStep, restoreHistories } from '../zones/history-file.js'
@@ -99,10 +100,12 @@ export async function buildXfr(
     },
   })
 
+  // one line per zone per second at most (a burst of updates would log one per change)
+  const changeLog = new ZoneChangeLog(log)
   const onChanges = (changes: readonly SerialChange[], source: string): void => {
     for (const c of changes) {
       serialChanges.inc()
-      log.info({ zone: c.apex, from: c.from, serial: c.to, added: c.added, removed: c.removed, source }, c.to === undefined ? 'zone removed' : 'zone serial changed')
+      changeLog.changed(c, source)
       if (c.to !== undefined) notifier.zoneChanged(c.apex)
       if (history) recordStep(tracker, history, c.apex, c.from, c.to)
     }
@@ -119,6 +122,7 @@ export async function buildXfr(
   stops.push('zones', async () => {
     unsubscribe()
     notifier.close()
+    changeLog.flush()
     await file.flush()
     await history?.flush()
   })
