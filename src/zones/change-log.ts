@@ -27,7 +27,7 @@ interface Folded {
 }
 
 interface Window {
-  cancel: () => void
+  cancel?: () => void
   folded?: Folded
 }
 
@@ -75,14 +75,14 @@ export class ZoneChangeLog {
   }
 
   private open(apex: string): void {
-    const w: Window = { cancel: () => undefined }
+    const w: Window = {}
     w.cancel = this.schedule(() => this.close(apex, w, true), this.windowMs)
     this.windows.set(apex, w)
   }
 
   /** Logs what `w` folded; a window that folded something opens the next one (a steady stream: one line a window). */
   private close(apex: string, w: Window, reopen: boolean): void {
-    w.cancel()
+    w.cancel?.()
     this.windows.delete(apex)
     if (!w.folded) return
     this.write(apex, w.folded)

@@ -168,7 +168,11 @@ export class HistoryFileWriter {
     const fh = this.handles.get(apex)
     if (!fh) return
     this.handles.delete(apex)
-    await fh.close().catch(() => undefined) // nothing was pending on it: every append was awaited
+    try {
+      await fh.close()
+    } catch {
+      // nothing was pending on it (every append was awaited): a failed close loses nothing
+    }
   }
 
   private async ensureDir(): Promise<void> {
