@@ -98,8 +98,11 @@ export class StoreWrites {
   /** See RecordStore.applyDelta: planned once the journaled writes before it settled; journaled like a local write. */
   async applyDelta(compute: DeltaCompute, source: ChangeSource): Promise<boolean> {
     const { served, journal } = this.deps
+    // As for a local write: checked on arrival (shared), meanwhile the writes before it settle.
+    const check = journal.active ? journal.isWriteThrough() : undefined
+    check?.catch(() => undefined)
     const { durable } = await this.enqueueDrained(async () => {
-      const through = !journal.active || (await journal.isWriteThrough())
+      const through = !journal.active || (await (check ?? journal.isWriteThrough())) || journal.failed
       const d = compute(served.current)
       if (!d) return { durable: undefined }
       const added = normalizeIncoming(d.added)

@@ -31,6 +31,23 @@ t.test('concurrent writes through the store share the records file check', async
   t.equal(checks, 3, 'a write arriving alone gets its own check')
 })
 
+t.test('peer deltas arriving together share the records file check too', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'dnsrecords.json')
+  let checks = 0
+  const checkFile = (p: string) => {
+    checks++
+    return checkReplaceable(p)
+  }
+  const store = await FileRecordStore.open({ path, prettyJson: false, log, watch: false, flushDelayMs: 600_000, seedRecords: [], checkFile })
+  t.teardown(() => store.stop({ flush: false }))
+  const rec = (i: number) => ({ id: `peer-${i}`, name: `p${i}.example`, type: 'A', value: `192.0.2.${i + 1}`, ttl: 60, added_on: '2026-01-01T00:00:00Z', updated_on: '2026-01-01T00:00:00Z', last_query: '0001-01-01T00:00:00Z' })
+  const applied = await Promise.all(Array.from({ length: 20 }, (_, i) => store.applyDelta(() => ({ removed: [], added: [rec(i)], replaced: [], lww: [] }), 'replica')))
+  t.ok(applied.every(Boolean))
+  t.equal(store.list().length, 20)
+  t.ok(checks <= 2, `20 deltas arriving together: ${checks} checks`)
+})
+
 t.test('a caller arriving while a check runs waits for the next one: a change made before it asked is seen', async (t) => {
   const dir = await tempDir(t)
   const path = join(dir, 'dnsrecords.json')
