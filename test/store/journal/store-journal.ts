@@ -14,38 +14,35 @@ import { rejection, tempDir } from '../../helpers/fs.js'
 
 const log = pino({ level: 'silent' })
 
-t.test('concurrent writes through the store share the records file check', async (t) => {
+/** A journaled store over an empty file whose records file checks are counted. */
+async function countingStore(t: Parameters<typeof tempDir>[0]) {
   const dir = await tempDir(t)
-  const path = join(dir, 'dnsrecords.json')
-  let checks = 0
+  const counted = { checks: 0 }
   const checkFile = (p: string) => {
-    checks++
+    counted.checks++
     return checkReplaceable(p)
   }
-  const store = await FileRecordStore.open({ path, prettyJson: false, log, watch: false, flushDelayMs: 600_000, seedRecords: [], checkFile })
+  const store = await FileRecordStore.open({ path: join(dir, 'dnsrecords.json'), prettyJson: false, log, watch: false, flushDelayMs: 600_000, seedRecords: [], checkFile })
   t.teardown(() => store.stop({ flush: false }))
+  return { store, counted }
+}
+
+t.test('concurrent writes through the store share the records file check', async (t) => {
+  const { store, counted } = await countingStore(t)
   await Promise.all(Array.from({ length: 40 }, (_, i) => store.add({ name: `c${i}.example`, type: 'A', value: `192.0.2.${i + 1}`, ttl: 60 })))
   t.equal(store.list().length, 40)
-  t.ok(checks <= 2, `40 writes arriving together: ${checks} checks`)
+  t.ok(counted.checks <= 2, `40 writes arriving together: ${counted.checks} checks`)
   await store.add({ name: 'later.example', type: 'A', value: '192.0.2.99', ttl: 60 })
-  t.equal(checks, 3, 'a write arriving alone gets its own check')
+  t.equal(counted.checks, 3, 'a write arriving alone gets its own check')
 })
 
 t.test('peer deltas arriving together share the records file check too', async (t) => {
-  const dir = await tempDir(t)
-  const path = join(dir, 'dnsrecords.json')
-  let checks = 0
-  const checkFile = (p: string) => {
-    checks++
-    return checkReplaceable(p)
-  }
-  const store = await FileRecordStore.open({ path, prettyJson: false, log, watch: false, flushDelayMs: 600_000, seedRecords: [], checkFile })
-  t.teardown(() => store.stop({ flush: false }))
+  const { store, counted } = await countingStore(t)
   const rec = (i: number) => ({ id: `peer-${i}`, name: `p${i}.example`, type: 'A', value: `192.0.2.${i + 1}`, ttl: 60, added_on: '2026-01-01T00:00:00Z', updated_on: '2026-01-01T00:00:00Z', last_query: '0001-01-01T00:00:00Z' })
   const applied = await Promise.all(Array.from({ length: 20 }, (_, i) => store.applyDelta(() => ({ removed: [], added: [rec(i)], replaced: [], lww: [] }), 'replica')))
   t.ok(applied.every(Boolean))
   t.equal(store.list().length, 20)
-  t.ok(checks <= 2, `20 deltas arriving together: ${checks} checks`)
+  t.ok(counted.checks <= 2, `20 deltas arriving together: ${counted.checks} checks`)
 })
 
 t.test('a caller arriving while a check runs waits for the next one: a change made before it asked is seen', async (t) => {
