@@ -130,7 +130,7 @@ export async function buildXfr(
       const started = now()
       const access = transferAccess(q, msg, { enabled: c.axfr_enabled, networks: networks(c.axfr_allowed_networks), keyring, clientIp, now: Math.floor(started / 1000) })
       let a: TransferAnswer
-      let sign = (m: Buffer[]): Buffer[] => m
+      let sign = (m: Buffer[], _nowSeconds?: number): Buffer[] => m
       if (access.kind === 'reply') a = access.answer
       else {
         a = answerTransfer(q, msg, tracker, access.allowed, stream)
@@ -158,7 +158,7 @@ export async function buildXfr(
             done()
             return undefined
           }
-          const signed = sign(batch)
+          const signed = sign(batch, seconds())
           messages += signed.length
           for (const m of signed) bytes += m.length
           return signed
