@@ -126,7 +126,7 @@ export class FastPathCache {
   /** Scratch for scanFastQuery (read only inside lookup()). */
   private readonly scan: FastScan = { keyLength: 0, questionEnd: 0, ednsUdpSize: 0 }
   private missKey: string | undefined
-  private lastHitEntry: StoredEntry | undefined
+  private lastHitAt = -1
 
   /** @param maxUdpPayload the EDNS UDP size we advertise (responses above the client's limit miss). */
   constructor(private readonly maxUdpPayload: number) {}
@@ -140,9 +140,9 @@ export class FastPathCache {
     return this.missKey
   }
 
-  /** Diagnostics for tests: the entry of the last hit. */
+  /** Diagnostics for tests: the entry of the last hit (until the next store or drop). */
   get lastHit(): StoredEntry | undefined {
-    return this.lastHitEntry
+    return this.lastHitAt < 0 ? undefined : this.entryAt(this.lastHitAt)
   }
 
   /** Diagnostics for tests: slab bytes in use, and those of dropped entries. */
@@ -157,8 +157,9 @@ export class FastPathCache {
    */
   lookup(msg: Buffer, index: RecordIndex, clock: () => number = () => 0, cacheGeneration = -1): FastLookup {
     const found = this.find(msg, index, clock, cacheGeneration)
+    // the offset, not the entry: reading the entry here would cost a cache miss per hit
     if (typeof found === 'number') {
-      this.lastHitEntry = this.entryAt(found)
+      this.lastHitAt = found
       this.missKey = undefined
     } else this.missKey = found
     return found
@@ -272,6 +273,7 @@ export class FastPathCache {
 
   /** Moves the live entries into a new slab without the bytes of dropped ones. */
   private compact(): void {
+    this.lastHitAt = -1
     this.slab = this.slab.compact(this.map.values(), (id, at) => {
       ;(this.entries[id] as StoredEntry).at = at
     })
@@ -320,6 +322,7 @@ export class FastPathCache {
 
   /** Forgets every entry (the tree was rebuilt, or the block list changed). */
   clear(): void {
+    this.lastHitAt = -1
     this.map = new Map()
     this.slab = new AnswerSlab()
     this.entries = []
