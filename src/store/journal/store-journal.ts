@@ -9,6 +9,7 @@ import { checkReplaceable } from '../atomic-write.js'
 import type { DnsRecord } from '../record.js'
 import { fileExists } from '../store-helpers.js'
 import type { JournalEntry } from './codec.js'
+import { type LastFlush, pacedFlushDelay } from './flush-pacing.js'
 import type { OpenJournal } from './journal-file.js'
 import { journalPathFor, prepareSnapshot, RecordsJournal, type SnapshotGuard, type SnapshotHook } from './records-journal.js'
 
@@ -22,8 +23,10 @@ export interface StoreJournalOptions {
   flushDelayMs: number
   openJournal?: OpenJournal
   writeSnapshot?: SnapshotHook
-  /** Called when the background flush is due (at most flushDelayMs after the first unflushed change). */
+  /** Called when the background flush is due (see markDirty). */
   onFlushDue: () => void
+  /** Clock for flush pacing, in ms (default performance.now). */
+  nowMs?: () => number
 }
 
 /** What recover() needs from the store, in the order it uses them. */
@@ -41,6 +44,11 @@ export class StoreJournal {
   /** Changes marked dirty so far: a background flush compares it to see whether one landed while it wrote. */
   changes = 0
   private flushTimer: NodeJS.Timeout | undefined
+  private lastFlush: LastFlush | undefined
+  /** A flush is writing the file behind the queue (changes meanwhile are scheduled when it ends). */
+  private flushing = false
+  /** The delay the pending background flush was scheduled with (ms), for status and tests. */
+  scheduledDelayMs: number | undefined
 
   constructor(private readonly opts: StoreJournalOptions) {}
 
@@ -147,15 +155,26 @@ export class StoreJournal {
     return file.sha256
   }
 
-  /** Schedules the background rewrite at most flushDelayMs after the first unflushed change. */
+  /**
+   * Schedules the background rewrite flushDelayMs after the first unflushed change, or later while
+   * the last rewrite's pacing says so (flush-pacing.ts: a large file is not rewritten back to back).
+   * A change landing while a flush writes is scheduled when that flush ends (flushEnded).
+   */
   markDirty(): void {
     this.dirty = true
     this.changes++
+    if (!this.flushing) this.schedule()
+  }
+
+  private schedule(): void {
     if (this.flushTimer || !this.journal) return
+    const delay = pacedFlushDelay(this.opts.flushDelayMs, this.lastFlush, this.nowMs())
+    this.scheduledDelayMs = delay
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined
+      this.scheduledDelayMs = undefined
       this.opts.onFlushDue()
-    }, this.opts.flushDelayMs)
+    }, delay)
     this.flushTimer.unref()
   }
 
@@ -163,10 +182,33 @@ export class StoreJournal {
   cancelFlush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer)
     this.flushTimer = undefined
+    this.scheduledDelayMs = undefined
+  }
+
+  private nowMs(): number {
+    return this.opts.nowMs ? this.opts.nowMs() : performance.now()
+  }
+
+  /** A flush starts writing the file behind the queue; returns its start time for flushEnded. */
+  flushStarted(): number {
+    this.flushing = true
+    return this.nowMs()
+  }
+
+  /**
+   * The flush started at `startedAt` has ended (written or failed): paces the next one by its
+   * duration and schedules it when changes are still not in the file.
+   */
+  flushEnded(startedAt: number): void {
+    const endedAt = this.nowMs()
+    this.flushing = false
+    this.lastFlush = { tookMs: endedAt - startedAt, endedAt }
+    if (this.dirty) this.schedule()
   }
 
   /** Closes the journal (stop); later writes go straight to the file. */
   async close(): Promise<void> {
+    this.cancelFlush()
     const journal = this.journal
     this.journal = undefined
     await journal?.close()
