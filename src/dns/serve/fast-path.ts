@@ -274,8 +274,10 @@ export class FastPathCache {
   /** Moves the live entries into a new slab without the bytes of dropped ones. */
   private compact(): void {
     this.lastHitAt = -1
+    const entries = this.entries
     this.slab = this.slab.compact(this.map.values(), (id, at) => {
-      ;(this.entries[id] as StoredEntry).at = at
+      const e = entries[id] as StoredEntry
+      e.at = at
     })
   }
 
