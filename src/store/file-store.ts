@@ -21,6 +21,7 @@ import type { RecordIndex } from './record-index.js'
 import type {
   BulkCompute,
   ChangeSource,
+  FlushState,
   MassDeleteResult,
   RecordChange,
   RecordInput,
@@ -196,6 +197,10 @@ export class FileRecordStore implements RecordStore {
   /** The delay (ms) the pending background flush was scheduled with; undefined when none is pending. */
   get pendingFlushDelayMs(): number | undefined {
     return this.journal.scheduledDelayMs
+  }
+
+  flushState(): FlushState {
+    return this.journal.state()
   }
 
   /** `records_flush_delay_ms` in force (0 = write-through). */

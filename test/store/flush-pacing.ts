@@ -42,11 +42,13 @@ t.test('a store schedules the flush after a slow one by its duration, including 
   })
   t.teardown(() => store?.stop({ flush: false }))
   t.equal(store.pendingFlushDelayMs, undefined, 'nothing pending')
+  t.same(store.flushState(), { journaled: true, unflushed: false, next_flush_delay_ms: null, last_flush_ms: null })
   await store.add({ name: 'first.example', type: 'A', value: '192.0.2.1', ttl: 60 })
   t.equal(store.pendingFlushDelayMs, 200, 'first change: the configured delay')
   during = true
   await store.flush()
   t.equal(store.pendingFlushDelayMs, 5_000 * PACE_FACTOR, 'the change made during the 5 s flush waits for the pace')
+  t.same(store.flushState(), { journaled: true, unflushed: true, next_flush_delay_ms: 5_000 * PACE_FACTOR, last_flush_ms: 5_000 }, 'status shows it')
   store.add({ name: 'more.example', type: 'A', value: '192.0.2.3', ttl: 60 })
   t.equal(store.pendingFlushDelayMs, 5_000 * PACE_FACTOR, 'one timer for every pending change')
   clock += 20_000

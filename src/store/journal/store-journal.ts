@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import { isDnsplaneError } from '../../errors.js'
 import { checkReplaceable } from '../atomic-write.js'
 import type { DnsRecord } from '../record.js'
+import type { FlushState } from '../record-store.js'
 import { fileExists } from '../store-helpers.js'
 import type { JournalEntry } from './codec.js'
 import { type LastFlush, pacedFlushDelay } from './flush-pacing.js'
@@ -176,6 +177,16 @@ export class StoreJournal {
       this.opts.onFlushDue()
     }, delay)
     this.flushTimer.unref()
+  }
+
+  /** The journal against the file, for status (see FlushState). */
+  state(): FlushState {
+    return {
+      journaled: this.active,
+      unflushed: this.dirty,
+      next_flush_delay_ms: this.scheduledDelayMs ?? null,
+      last_flush_ms: this.lastFlush ? Math.round(this.lastFlush.tookMs) : null,
+    }
   }
 
   /** Cancels a scheduled background flush. */

@@ -4,7 +4,7 @@
 import t from 'tap'
 import dnsPacket from 'dns-packet'
 import pino from 'pino'
-import { DnsResponder } from '../../../src/dns/serve/responder.js'
+import { DnsResponder, type TransferReply } from '../../../src/dns/serve/responder.js'
 import type { DnsServerOptions } from '../../../src/dns/serve/options.js'
 import type { QueryEvent } from '../../../src/dns/serve/query-event.js'
 import { FastPathCache } from '../../../src/dns/serve/fast-path.js'
@@ -172,7 +172,7 @@ t.test('transfers: IXFR over UDP gets the SOA alone, TCP gets every message, ser
   t.equal(soaOf(udp), serial)
   t.equal(dnsPacket.decode(udp).answers?.length, 1)
   t.equal(events.at(-1)?.qtype, 'IXFR')
-  const tcp = r.transfer(ixfr, 'tcp', '127.0.0.1') as Buffer[]
+  const tcp = (r.transfer(ixfr, 'tcp', '127.0.0.1') as TransferReply).messages
   t.ok(tcp.length >= 1)
   t.equal((dnsPacket.decode(tcp[0]).answers ?? []).length, records.length + 1, 'out of reach: the whole zone (RFC 1995 4)')
   t.equal(r.transfer(ask('A'), 'tcp'), undefined, 'not a transfer: handle() answers it')
