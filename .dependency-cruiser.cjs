@@ -27,7 +27,7 @@ const CORE = [
   'src/zones/(serial|zone-content|zone-sum|zone-tracker|history-codec)\\.ts',
   'src/dns/limit/[^/]+\\.ts',
   'src/dns/block/[^/]+\\.ts',
-  'src/dns/serve/(fast-path|key-table|tcp-clients|query-event|chaos|doh-request)\\.ts',
+  'src/dns/serve/(fast-path|answer-slab|tcp-clients|query-event|chaos|doh-request)\\.ts',
   'src/dns/forward/upstream-select\\.ts',
   'src/dnssec/validate/[^/]+\\.ts',
   'src/dns/cache/response-cache\\.ts',

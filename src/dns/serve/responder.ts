@@ -162,7 +162,7 @@ export class DnsResponder {
         this.blockGeneration = blockGen
       }
       const found = this.fast.lookup(msg, index, this.now, cacheGen)
-      if (typeof found === 'object') return this.hit(found, msg, clientIp, sendsAtOnce)
+      if (typeof found === 'number') return this.hit(found, msg, clientIp, sendsAtOnce)
       fastKey = found
     }
     const started = this.now()
@@ -220,17 +220,19 @@ export class DnsResponder {
     return this.forward(q, local.chain, local.target, local.nodataOnMiss, limit, ev, fastKey, index, reads)
   }
 
-  /** A fast-path answer: the cached bytes for this query, counted and reported without an event object. */
-  private hit(found: FastEntry, msg: Buffer, clientIp: string | undefined, inPlace: boolean): Buffer {
+  /** A fast-path answer (`at`: the hit's slab offset): the cached bytes for this query, counted and reported without an event object. */
+  private hit(at: number, msg: Buffer, clientIp: string | undefined, inPlace: boolean): Buffer {
     const sink = this.deps.sink
+    const fast = this.fast
+    const cached = fast.isCached(at)
     // one clock read: local answers need it only for the sink, cached ones also to count their TTLs down
-    const now = sink !== undefined || found.ttlOffsets !== undefined ? this.now() : 0
-    const out = inPlace ? this.fast.renderInPlace(found, msg, now) : this.fast.render(found, msg, now)
-    const outcome = found.outcome ?? 'local'
-    this.tally.answered(outcome, out[3] & 0x0f, false)
+    const now = sink !== undefined || cached ? this.now() : 0
+    const out = inPlace ? fast.renderInPlace(at, msg, now) : fast.render(at, msg, now)
+    this.tally.answered(cached ? 'cache' : 'local', out[3] & 0x0f, false)
     if (sink === undefined) return out
+    const found = fast.entryAt(at)
     if (sink.recordHit) sink.recordHit(now, clientIp, found)
-    else sink.record({ at: now, client_ip: clientIp, qname: found.qname, qtype: found.qtype, outcome, rcode: found.rcode, record: found.record, duration_ms: 0, transport: 'udp', truncated: false })
+    else sink.record({ at: now, client_ip: clientIp, qname: found.qname, qtype: found.qtype, outcome: found.outcome, rcode: found.rcode, record: found.record, duration_ms: 0, transport: 'udp', truncated: false })
     return out
   }
 
