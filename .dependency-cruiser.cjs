@@ -15,7 +15,7 @@ const CORE = [
   'src/config/(schema|validate|cluster-token)\\.ts',
   // rr-types is STYLE.md's type table; listed ahead so it is pure when it lands
   'src/store/(reverse-name|bulk-plan|record|record-store|record-versions|record-index|index-delta|record-validate|records-file|record-json|rr-types|rrset-size|mass-delete|servers|unanswerable)\.ts',
-  'src/store/journal/(codec|replay)\\.ts',
+  'src/store/journal/(codec|replay|flush-pacing)\\.ts',
   'src/store/(local-edits|batch-positions|store-versions|record-seq)\\.ts',
   'src/zonefile/(lexer|names|parse|write)\\.ts',
   'src/dns/wire/[^/]+\\.ts',
@@ -27,7 +27,7 @@ const CORE = [
   'src/zones/(serial|zone-content|zone-sum|zone-tracker|history-codec)\\.ts',
   'src/dns/limit/[^/]+\\.ts',
   'src/dns/block/[^/]+\\.ts',
-  'src/dns/serve/(fast-path|key-table|tcp-clients|query-event|chaos|doh-request)\\.ts',
+  'src/dns/serve/(fast-path|answer-slab|tcp-clients|query-event|chaos|doh-request)\\.ts',
   'src/dns/forward/upstream-select\\.ts',
   'src/dnssec/validate/[^/]+\\.ts',
   'src/dns/cache/response-cache\\.ts',

@@ -12,7 +12,9 @@
 // Needs dist/ (npx tsc -p tsconfig.json && node scripts/copy-assets.mjs). Not a test: prints a table.
 // Knobs: SIZES ("10000,100000,1000000"), NODES (3), POLICY (record_lww), WRITES (100), RATE (1000),
 //        LOAD_MS (5000), CONCURRENCY (8), THROUGHPUT_MS (5000), IDLE_MS (3000), PROBE_MS (5),
-//        PHASE_BUDGET_MS (60000), START_TIMEOUT_MS (300000), SETTLE_MS (1000), BENCH_TIMEOUT_S (3600).
+//        PHASE_BUDGET_MS (60000), START_TIMEOUT_MS (300000), SETTLE_MS (1000), BENCH_TIMEOUT_S (3600),
+//        PHASES ("seq,load,throughput": the write phases to run), BIN (another checkout's bin/dnsplane.js, for a
+//        before/after run), PROF_DIR (every node runs with --cpu-prof into this directory: node-<i>.cpuprofile).
 // Usage: node bench/scale.mjs      (or BENCH=scale bash bench/run.sh)
 import { randomUUID } from 'node:crypto'
 import dgram from 'node:dgram'
@@ -40,6 +42,9 @@ const PHASE_BUDGET_MS = num('PHASE_BUDGET_MS', 60_000)
 const START_TIMEOUT_MS = num('START_TIMEOUT_MS', 300_000)
 const SETTLE_MS = num('SETTLE_MS', 1000)
 const BENCH_TIMEOUT_S = num('BENCH_TIMEOUT_S', 3600)
+const PHASES = new Set((process.env.PHASES ?? 'seq,load,throughput').split(/[\s,]+/).filter(Boolean))
+const BIN = process.env.BIN || undefined
+const PROF_DIR = process.env.PROF_DIR || undefined
 const ZONE = 'scale.test'
 const ZERO = '0001-01-01T00:00:00Z'
 const MiB = 1024 * 1024
@@ -104,6 +109,12 @@ async function measureStream(node, ms) {
   return s.stop()
 }
 
+/** CPU time (user + system, ms) the node process used so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuMs(node) {
+  const fields = readFileSync(`/proc/${node.proc.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
 function diskWriteBytes(node) {
   const io = readFileSync(`/proc/${node.proc.pid}/io`, 'utf8')
   return Number(/^write_bytes:\s+(\d+)/m.exec(io)?.[1] ?? NaN)
@@ -132,7 +143,10 @@ async function write(node, tag) {
 
 async function startCluster(n, records) {
   const nodes = []
-  for (let i = 0; i < NODES; i++) nodes.push(await BenchNode.create({ id: `node-${i}`, host: `127.0.0.${i + 2}`, dir: tempDir(`dnsplane-bench-scale-${i}-`), apiToken: 'bench-api-token' }))
+  for (let i = 0; i < NODES; i++) {
+    const nodeArgs = PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR, '--cpu-prof-name', `node-${i}.cpuprofile`] : undefined
+    nodes.push(await BenchNode.create({ id: `node-${i}`, host: `127.0.0.${i + 2}`, dir: tempDir(`dnsplane-bench-scale-${i}-`), apiToken: 'bench-api-token', bin: BIN, nodeArgs }))
+  }
   for (const node of nodes) {
     node.writeFiles({ cluster_enabled: NODES > 1, cluster_peers: nodes.filter((x) => x !== node).map((x) => x.clusterAddr), cluster_auth_token: 'bench-cluster-token', cluster_sync_policy: POLICY }, records)
   }
@@ -204,12 +218,14 @@ async function writesUnderLoad(node) {
 async function throughput(node) {
   let acked = 0
   let failed = 0
+  const acks = []
+  const cpu0 = cpuMs(node)
   const t0 = performance.now()
   const end = t0 + THROUGHPUT_MS
   const client = async () => {
     while (performance.now() < end) {
       try {
-        await write(node, 'tp')
+        acks.push((await write(node, 'tp')).ack)
         acked++
       } catch {
         failed++
@@ -217,7 +233,7 @@ async function throughput(node) {
     }
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, client))
-  return { perS: (acked / (performance.now() - t0)) * 1000, failed }
+  return { perS: (acked / (performance.now() - t0)) * 1000, failed, ackP50: percentile(acks, 50), ackP99: percentile(acks, 99), cpuPerWrite: acked ? (cpuMs(node) - cpu0) / acked : NaN }
 }
 
 async function run(n, prober) {
@@ -228,12 +244,13 @@ async function run(n, prober) {
     const row = { n, load0: loadText(), ...(await startUp(nodes, n, prober)) }
     log(`started in ${fmt(row.startMs, 0)} ms; idle DNS`)
     row.idle = await measureStream(nodes[0], IDLE_MS)
+    const skipped = { done: 0, notEverywhere: 0, perS: NaN, cpuPerWrite: NaN, ackedPerS: NaN, failed: 0, dns: { p99: NaN, max: NaN } }
     log('sequential writes')
-    row.seq = await sequentialWrites(nodes, prober)
+    row.seq = PHASES.has('seq') ? await sequentialWrites(nodes, prober) : skipped
     log(`writes at ${RATE}/s for ${LOAD_MS} ms`)
-    row.loaded = await writesUnderLoad(nodes[0])
+    row.loaded = PHASES.has('load') ? await writesUnderLoad(nodes[0]) : skipped
     log(`${CONCURRENCY} concurrent writers for ${THROUGHPUT_MS} ms`)
-    row.tp = await throughput(nodes[0])
+    row.tp = PHASES.has('throughput') ? await throughput(nodes[0]) : skipped
     row.load1 = loadText()
     return row
   } catch (err) {
@@ -260,14 +277,14 @@ console.log(`\n### Scale (${new Date().toISOString().slice(0, 10)}, node ${proce
 console.log(`Command: \`${cmd}\`\n`)
 console.log(
   markdownTable(
-    ['records', 'start-up s', 'RSS MiB (max node)', 'idle DNS p99 / max ms', 'writes done', 'ack p50 / p99 ms', 'every peer answers p50 / p99 ms', 'disk B / write (node 0)', 'cluster B out / write', `acked/s at ${RATE}/s offered`, 'DNS p99 / max ms under writes', `acked/s, ${CONCURRENCY} clients`, 'machine load'],
+    ['records', 'start-up s', 'RSS MiB (max node)', 'idle DNS p99 / max ms', 'writes done', 'ack p50 / p99 ms', 'every peer answers p50 / p99 ms', 'disk B / write (node 0)', 'cluster B out / write', `acked/s at ${RATE}/s offered`, 'DNS p99 / max ms under writes', `acked/s, ${CONCURRENCY} clients`, `ack p50 / p99 ms, ${CONCURRENCY} clients`, 'node 0 CPU ms / write', 'machine load'],
     rows.map((r) => [
       int(r.n), fmt(r.startMs / 1000, 1), fmt(r.rss / MiB, 0), `${fmt(r.idle.p99, 2)} / ${fmt(r.idle.max, 1)}`,
       `${r.seq.done}${r.seq.notEverywhere ? ` (${r.seq.notEverywhere} not on every peer)` : ''}`,
       `${fmt(r.seq.ackP50)} / ${fmt(r.seq.ackP99)}`, `${fmt(r.seq.allP50)} / ${fmt(r.seq.allP99)}`,
       int(r.seq.diskPerWrite), fmt(r.seq.wirePerWrite, 0),
       `${fmt(r.loaded.ackedPerS, 0)}${r.loaded.failed ? ` (${r.loaded.failed} failed)` : ''}`, `${fmt(r.loaded.dns.p99, 2)} / ${fmt(r.loaded.dns.max, 1)}`,
-      `${fmt(r.tp.perS, 0)}${r.tp.failed ? ` (${r.tp.failed} failed)` : ''}`, `${r.load0} → ${r.load1}`,
+      `${fmt(r.tp.perS, 0)}${r.tp.failed ? ` (${r.tp.failed} failed)` : ''}`, `${fmt(r.tp.ackP50)} / ${fmt(r.tp.ackP99)}`, fmt(r.tp.cpuPerWrite, 2), `${r.load0} → ${r.load1}`,
     ]),
   ),
 )

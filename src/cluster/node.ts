@@ -199,6 +199,11 @@ export class ClusterNode implements ClusterControl {
     return [...this.membership.effective]
   }
 
+  /** The peers status() lists (the effective ones while running, none when stopped), without building the status: per-write use. */
+  runningPeers(): string[] {
+    return this.running ? this.effectivePeers() : []
+  }
+
   status(): ClusterStatus {
     if (!this.running) return disabledStatus()
     const m = this.membership

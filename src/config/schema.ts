@@ -102,7 +102,7 @@ const dns = section('DNS listener and resolution', {
     live: true,
     note: 'See docs/records.md (mass-delete guard). Deletes through the API or TUI are never held back.',
   }),
-  records_flush_delay_ms: int(1000, 0, 60_000, 'ours: local record changes are acknowledged once in the records journal (dnsrecords.json.journal) and dnsrecords.json is rewritten at most this many ms later; 0 = rewrite dnsrecords.json on every write (no journal)', {
+  records_flush_delay_ms: int(1000, 0, 60_000, 'ours: local record changes are acknowledged once in the records journal (dnsrecords.json.journal) and dnsrecords.json is rewritten this many ms later (a large file: paced by how long its last rewrite took, at most 30 s); 0 = rewrite dnsrecords.json on every write (no journal)', {
     note: 'See docs/storage.md. Read at start-up. A stop (SIGTERM) and POST /api/v1/records/flush write the file at once.',
   }),
   records_bulk_max_bytes: int(64 * 1024 * 1024, 1024, 1024 * 1024 * 1024, 'ours: largest body of POST /api/v1/records/bulk (records import, zone import), in bytes', {

@@ -68,7 +68,8 @@ export async function buildCluster(ctx: BuildContext, deps: ClusterDeps): Promis
   // Replication delay: local write -> acknowledged push, per peer (see ReplicationDelayTracker).
   const delays = new ReplicationDelayTracker()
   const unsubscribeDelays = deps.records.onChange((change) => {
-    if (change.source === 'local') delays.onLocalWrite(Date.now(), (cluster.status().peers ?? []).map((p) => p.address))
+    // runningPeers, not status(): that builds the whole status (network interfaces included) on every write
+    if (change.source === 'local') delays.onLocalWrite(Date.now(), cluster.runningPeers())
   })
   stops.push('replication-delay', () => unsubscribeDelays())
   cluster.onEvent((e) => {

@@ -7,6 +7,7 @@ import { Counter } from 'prom-client'
 import type { RecordStore } from '../store/record-store.js'
 import type { Metrics } from '../metrics/registry.js'
 import { TYPE_AXFR } from '../store/rr-types.js'
+import { ZoneChangeLog } from '../zones/change-log.js'
 import { ZoneTracker, type SerialChange } from '../zones/zone-tracker.js'
 import { readSerials, SerialFileWriter, serialPathFor } from '../zones/serial-file.js'
 import { historyDirFor, HistoryFileWriter, recordStep, restoreHistories } from '../zones/history-file.js'
@@ -99,10 +100,12 @@ export async function buildXfr(
     },
   })
 
+  // one line per zone per second at most (a burst of updates would log one per change)
+  const changeLog = new ZoneChangeLog(log)
   const onChanges = (changes: readonly SerialChange[], source: string): void => {
     for (const c of changes) {
       serialChanges.inc()
-      log.info({ zone: c.apex, from: c.from, serial: c.to, added: c.added, removed: c.removed, source }, c.to === undefined ? 'zone removed' : 'zone serial changed')
+      changeLog.changed(c, source)
       if (c.to !== undefined) notifier.zoneChanged(c.apex)
       if (history) recordStep(tracker, history, c.apex, c.from, c.to)
     }
@@ -119,6 +122,7 @@ export async function buildXfr(
   stops.push('zones', async () => {
     unsubscribe()
     notifier.close()
+    changeLog.flush()
     await file.flush()
     await history?.flush()
   })
@@ -130,17 +134,40 @@ export async function buildXfr(
       const started = now()
       const access = transferAccess(q, msg, { enabled: c.axfr_enabled, networks: networks(c.axfr_allowed_networks), keyring, clientIp, now: Math.floor(started / 1000) })
       let a: TransferAnswer
+      let sign = (m: Buffer[], _nowSeconds?: number): Buffer[] => m
       if (access.kind === 'reply') a = access.answer
       else {
         a = answerTransfer(q, msg, tracker, access.allowed, stream)
-        a.messages = access.sign(a.messages)
+        sign = access.sign
+        a.messages = sign(a.messages)
       }
       const type = q.qtype === TYPE_AXFR ? 'AXFR' : 'IXFR'
       transfers.labels(type.toLowerCase(), a.kind).inc()
-      const bytes = a.messages.reduce((n, m) => n + m.length, 0)
       const where = { zone: q.qkey, type, client: clientIp, key: access.key, result: a.kind, tsig_error: a.tsigError, serial: a.serial, from: a.fromSerial }
-      if (a.rcode !== 0) log.warn({ ...where, axfr_enabled: c.axfr_enabled }, 'zone transfer refused')
-      else log.info({ ...where, messages: a.messages.length, rrs: a.rrs, bytes, ms: now() - started }, 'zone transfer')
+      if (a.rcode !== 0) {
+        log.warn({ ...where, axfr_enabled: c.axfr_enabled }, 'zone transfer refused')
+        return a
+      }
+      let messages = a.messages.length
+      let bytes = a.messages.reduce((n, m) => n + m.length, 0)
+      const done = () => log.info({ ...where, messages, rrs: a.rrs, bytes, ms: now() - started }, 'zone transfer')
+      const more = a.more
+      if (!more) done()
+      else {
+        // a large AXFR goes out in slices: each signed in turn (the TSIG chain of RFC 8945 5.3.1), logged at its end
+        log.info({ ...where, rrs: a.rrs }, 'zone transfer started')
+        a.more = () => {
+          const batch = more()
+          if (batch === undefined) {
+            done()
+            return undefined
+          }
+          const signed = sign(batch, seconds())
+          messages += signed.length
+          for (const m of signed) bytes += m.length
+          return signed
+        }
+      }
       return a
     },
   }

@@ -22,8 +22,9 @@ export interface FileRecordStoreOptions {
   /** `records_mass_delete_guard_percent`, read at each check (0 = off); default 50. */
   massDeleteGuardPercent?: () => number
   /**
-   * `records_flush_delay_ms`: > 0 journals local add/update/remove and rewrites the file at most
-   * this many ms after the first unflushed change; 0 (the default here) rewrites the file on every write.
+   * `records_flush_delay_ms`: > 0 journals local add/update/remove and rewrites the file this many
+   * ms after the first unflushed change (later for a file whose rewrite takes longer: journal/flush-pacing.ts);
+   * 0 (the default here) rewrites the file on every write.
    */
   flushDelayMs?: number
   /** Journal path; default `<path>.journal`. */
@@ -32,6 +33,10 @@ export interface FileRecordStoreOptions {
   openJournal?: OpenJournal
   /** Tests: replaces the records file (crash injection); default a streamed atomic write. */
   writeSnapshot?: SnapshotHook
+  /** Tests: the records file check before a journaled write; default checkReplaceable. */
+  checkFile?: (path: string) => Promise<'missing' | 'replaceable'>
+  /** Tests: the clock (ms) that paces background flushes (journal/flush-pacing.ts); default performance.now. */
+  flushClockMs?: () => number
 }
 
 /** What flush() did. */

@@ -21,6 +21,7 @@ import type { RecordIndex } from './record-index.js'
 import type {
   BulkCompute,
   ChangeSource,
+  FlushState,
   MassDeleteResult,
   RecordChange,
   RecordInput,
@@ -89,6 +90,8 @@ export class FileRecordStore implements RecordStore {
       flushDelayMs: opts.flushDelayMs ?? 0,
       openJournal: opts.openJournal,
       writeSnapshot: opts.writeSnapshot,
+      checkFile: opts.checkFile,
+      nowMs: opts.flushClockMs,
       onFlushDue: () => {
         this.flush({ background: true }).catch((err: unknown) => this.log.error({ err, path: this.path }, 'records file flush failed; the journal keeps every acknowledged change'))
       },
@@ -190,6 +193,15 @@ export class FileRecordStore implements RecordStore {
     const guardPercent = this.opts.massDeleteGuardPercent?.() ?? DEFAULT_MASS_DELETE_GUARD_PERCENT
     // A batch too large for one journal frame is written through (one atomic file write: all or nothing too).
     return this.write((index) => compute(index.records, { ...this.editContext(index), guardPercent }), isOversizedBatch)
+  }
+
+  /** The delay (ms) the pending background flush was scheduled with; undefined when none is pending. */
+  get pendingFlushDelayMs(): number | undefined {
+    return this.journal.scheduledDelayMs
+  }
+
+  flushState(): FlushState {
+    return this.journal.state()
   }
 
   /** `records_flush_delay_ms` in force (0 = write-through). */

@@ -77,6 +77,18 @@ export type BulkCompute = (records: readonly DnsRecord[], ctx: BulkContext) => W
 /** The store a node runs on: the contract plus the factory of new records (RFC 2136 updates); read-only sources refuse it. */
 export type NodeRecordStore = RecordStore & { newRecord(v: ValidRecordInput): DnsRecord }
 
+/** The records journal against dnsrecords.json (docs/storage.md, "What an operator sees"). */
+export interface FlushState {
+  /** Journal mode: changes are acknowledged from the journal and the file follows in the background. */
+  journaled: boolean
+  /** Acknowledged changes not in the file yet. */
+  unflushed: boolean
+  /** The delay the pending background flush was scheduled with (ms; paced for a large file), or null. */
+  next_flush_delay_ms: number | null
+  /** How long the last background flush took (ms), or null before the first. */
+  last_flush_ms: number | null
+}
+
 export interface RecordStore {
   /** The index serving right now; swapped atomically on every change (never mutated in place). */
   readonly index: RecordIndex
@@ -115,6 +127,8 @@ export interface RecordStore {
    * store without a journal. Resolves with whether anything was written and the record count.
    */
   flush?(): Promise<{ flushed: boolean; records: number }>
+  /** Where the journal stands against the records file (GET /api/v1/status); absent on a store without a journal. */
+  flushState?(): FlushState
   /**
    * Bulk load (POST /api/v1/records/bulk, store/bulk-plan.ts): `compute` plans the whole batch from
    * the newest records in the write queue; committed like a single write (journal or file) as one

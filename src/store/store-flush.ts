@@ -98,8 +98,13 @@ export class StoreFlush {
   private async writeBehind(records: readonly DnsRecord[], from: number, changes: number, guard: SnapshotGuard): Promise<void> {
     const { journal } = this.deps
     let written: FileStamp | null = null
-    const hash = await journal.write(this.deps.chunks(records), from, { ...guard, onWritten: (s) => (written = s) })
-    this.deps.file().noteWritten(hash, records, written)
-    if (journal.changes === changes) journal.dirty = false
+    const startedAt = journal.flushStarted()
+    try {
+      const hash = await journal.write(this.deps.chunks(records), from, { ...guard, onWritten: (s) => (written = s) })
+      this.deps.file().noteWritten(hash, records, written)
+      if (journal.changes === changes) journal.dirty = false
+    } finally {
+      journal.flushEnded(startedAt)
+    }
   }
 }

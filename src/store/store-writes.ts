@@ -66,9 +66,10 @@ export class StoreWrites {
    * delay, a missing file, a failed journal): the file is rewritten first, as before the journal.
    */
   async write(plan: (index: RecordIndex) => LocalPlan, writeThrough?: (p: LocalPlan) => boolean): Promise<WriteResult> {
-    const { served, journal } = this.deps
+    const { served } = this.deps
+    const check = this.arrivalCheck()
     const { durable, result } = await this.enqueue(async () => {
-      let through = !journal.active || (await journal.isWriteThrough())
+      let through = await this.isWriteThrough(check)
       if (through) await this.drain()
       let p = plan(served.head)
       if (!through && writeThrough?.(p)) {
@@ -93,9 +94,10 @@ export class StoreWrites {
 
   /** See RecordStore.applyDelta: planned once the journaled writes before it settled; journaled like a local write. */
   async applyDelta(compute: DeltaCompute, source: ChangeSource): Promise<boolean> {
-    const { served, journal } = this.deps
+    const { served } = this.deps
+    const check = this.arrivalCheck()
     const { durable } = await this.enqueueDrained(async () => {
-      const through = !journal.active || (await journal.isWriteThrough())
+      const through = await this.isWriteThrough(check)
       const d = compute(served.current)
       if (!d) return { durable: undefined }
       const added = normalizeIncoming(d.added)
@@ -115,6 +117,22 @@ export class StoreWrites {
   async commit(records: DnsRecord[], change: Omit<RecordChange, 'index'>): Promise<void> {
     await this.deps.persist(records)
     this.deps.served.swap(records, change)
+  }
+
+  /**
+   * The records file check of a change, started as it arrives rather than at the head of the queue:
+   * changes arriving together share one (StoreJournal.isWriteThrough), and it overlaps their wait.
+   */
+  private arrivalCheck(): Promise<boolean> | undefined {
+    const check = this.deps.journal.active ? this.deps.journal.isWriteThrough() : undefined
+    check?.catch(() => undefined) // awaited in the queue; not an unhandled rejection meanwhile
+    return check
+  }
+
+  /** In the queue: write through (no journal, a missing file, or a journal that failed since the check: a write before this one). */
+  private async isWriteThrough(check: Promise<boolean> | undefined): Promise<boolean> {
+    const { journal } = this.deps
+    return !journal.active || (await (check ?? journal.isWriteThrough())) || journal.failed
   }
 
   /** Indexes `c` as the newest state (head): at the cost of its delta, or from its whole list. */

@@ -2,16 +2,20 @@
  * The IXFR history of every zone on disk, so a restarted node still answers IXFR with the differences:
  * `zone_history/<zone>.ixfr` next to `dnsplane.json`, one checksummed line per difference
  * (history-codec.ts), appended as changes land and rewritten to what is kept in memory when it has
- * grown to about twice the budget (`ixfr_history_max_diffs` / `_bytes`). Writes run one at a time in order.
+ * grown to about twice the budget (`ixfr_history_max_diffs` / `_bytes`). Writes run one at a time in order;
+ * the lines of changes that land while a write runs are appended together, through a file kept open.
  */
 import { createHash } from 'node:crypto'
-import { appendFile, mkdir, readFile, stat, unlink } from 'node:fs/promises'
+import { mkdir, open, readFile, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { writeFileAtomic } from '../store/atomic-write.js'
 import { decodeHistory, encodeDiffLine, type DecodedHistory } from './history-codec.js'
 import type { ZoneDiff, ZoneTrackerOptions } from './zone-tracker.js'
 
 export const HISTORY_DIR_NAME = 'zone_history'
+
+/** History files kept open for appending (the zones written last); more zones reopen theirs when they change. */
+export const MAX_OPEN_HISTORY_FILES = 16
 
 /** The history directory for a loaded dnsplane.json path. */
 export function historyDirFor(configPath: string): string {
@@ -64,6 +68,10 @@ interface FileState {
 
 export class HistoryFileWriter {
   private readonly files = new Map<string, FileState>()
+  /** Per zone, the lines of the append queued and not started yet (later changes add theirs to it). */
+  private readonly appending = new Map<string, string[]>()
+  /** Files open for appending, by zone, the one written last at the end (no open and close per append). */
+  private readonly handles = new Map<string, FileHandle>()
   private chain: Promise<void> = Promise.resolve()
   private dirMade = false
 
@@ -71,6 +79,8 @@ export class HistoryFileWriter {
     private readonly dir: string,
     private readonly opts: ZoneTrackerOptions,
     private readonly onError: (err: unknown, apex: string) => void,
+    /** Tests: appends text to a file (counting); default the zone's file kept open. */
+    private readonly appendText?: (path: string, text: string) => Promise<void>,
   ) {}
 
   /** What is on disk for `apex` after start-up (to know when to compact). */
@@ -88,9 +98,18 @@ export class HistoryFileWriter {
     if (f.lines + 1 > 2 * this.opts.maxDiffs || f.bytes + bytes > 2 * this.opts.maxBytes + 64 * 1024) return this.rewrite(apex, history)
     f.lines++
     f.bytes += bytes
+    // Lines that land while this zone's append waits its turn join it: one append per batch, not per change.
+    const queued = this.appending.get(apex)
+    if (queued) {
+      queued.push(line)
+      return
+    }
+    const lines = [line]
+    this.appending.set(apex, lines)
     this.run(apex, async () => {
-      await this.ensureDir()
-      await appendFile(join(this.dir, historyFileName(apex)), line)
+      if (this.appending.get(apex) === lines) this.appending.delete(apex)
+      const path = join(this.dir, historyFileName(apex))
+      await (this.appendText ? this.appendText(path, lines.join('')) : this.appendOpen(apex, path, lines.join('')))
     })
   }
 
@@ -98,8 +117,11 @@ export class HistoryFileWriter {
   rewrite(apex: string, history: readonly ZoneDiff[]): void {
     const text = history.map((d) => encodeDiffLine(apex, d)).join('')
     this.files.set(apex, { lines: history.length, bytes: Buffer.byteLength(text) })
+    // an append queued before this rewrite keeps its lines (written first, then replaced); later ones follow it
+    this.appending.delete(apex)
     const path = join(this.dir, historyFileName(apex))
     this.run(apex, async () => {
+      await this.closeFile(apex) // the file is replaced: an open handle would append to the old one
       if (text === '') {
         await unlink(path).catch((err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOENT') throw err
@@ -111,17 +133,46 @@ export class HistoryFileWriter {
     })
   }
 
-  /** Resolves when every write handed over so far is done (or failed). */
+  /** Resolves when every write handed over so far is done (or failed); closes the open files (stop). */
   async flush(): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      for (const apex of [...this.handles.keys()]) await this.closeFile(apex)
+    })
     await this.chain
   }
 
   private run(apex: string, op: () => Promise<void>): void {
-    this.chain = this.chain.then(op).catch((err: unknown) => {
+    this.chain = this.chain.then(op).catch(async (err: unknown) => {
       // the next write of this zone replaces the file: what is on disk is unknown now
       this.files.delete(apex)
+      await this.closeFile(apex)
       this.onError(err, apex)
     })
+  }
+
+  /** Appends `text` to the zone's file through a handle kept open (at most MAX_OPEN_HISTORY_FILES). */
+  private async appendOpen(apex: string, path: string, text: string): Promise<void> {
+    let fh = this.handles.get(apex)
+    if (fh) this.handles.delete(apex) // re-inserted below: the map's order is the order of use
+    else {
+      await this.ensureDir()
+      fh = await open(path, 'a')
+      const oldest = this.handles.size >= MAX_OPEN_HISTORY_FILES ? this.handles.keys().next().value : undefined
+      if (oldest !== undefined) await this.closeFile(oldest)
+    }
+    this.handles.set(apex, fh)
+    await fh.appendFile(text)
+  }
+
+  private async closeFile(apex: string): Promise<void> {
+    const fh = this.handles.get(apex)
+    if (!fh) return
+    this.handles.delete(apex)
+    try {
+      await fh.close()
+    } catch {
+      // nothing was pending on it (every append was awaited): a failed close loses nothing
+    }
   }
 
   private async ensureDir(): Promise<void> {

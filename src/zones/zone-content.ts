@@ -35,6 +35,11 @@ export interface ZoneContent {
   readonly rrs: ReadonlyMap<string, ZoneRR>
   /** How many RRs `rrs` holds. */
   readonly rrCount: number
+  /**
+   * Every RR but the SOA, as `rrs` holds them, in slices of about `owners` owners each: a large AXFR is
+   * built a slice per event-loop turn. The content is the one of the first call; later changes do not show.
+   */
+  rrSlices(owners: number): Generator<ZoneRR[]>
   /** Digest of the content (the stored SOA included): equal digests, equal zones (see zone-sum.ts; `2:` + 32 hex digits). */
   digest: string
   /** Newest version time (updated_on or added_on) of the members, unix seconds (undefined when none is set). */
@@ -264,6 +269,24 @@ export class LiveZone implements ZoneContent {
 
   get rrCount(): number {
     return this.rrTotal
+  }
+
+  *rrSlices(owners: number): Generator<ZoneRR[]> {
+    const kept = this.builtRRs?.deref()
+    if (kept) {
+      const all = [...kept.values()]
+      for (let i = 0; i < all.length; i += owners) yield all.slice(i, i + owners)
+      return
+    }
+    // a delta replaces an owner's list (apply), never edits it: these entries stay the version taken now
+    const entries = [...this.owners]
+    for (let i = 0; i < entries.length; i += owners) {
+      const slice: ZoneRR[] = []
+      eachOwnerRRs(new Map(entries.slice(i, i + owners)), this.apex, (rrs) => {
+        for (const rr of rrs.values()) slice.push(rr)
+      })
+      yield slice
+    }
   }
 
   get digest(): string {

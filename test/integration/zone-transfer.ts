@@ -104,6 +104,7 @@ if (!has('kdig')) {
     t.ok(m && Number(m[1]) > 1, `several messages (${m?.[1]}), each verified by kdig`)
     t.equal(Number(m?.[2]), big.length, 'SOA, the zone, SOA (outside.test left out)')
     t.notMatch(out, /;; (ERROR|WARNING)/, "kdig verified every TSIG")
+    t.ok(node.logLines.some((l) => l.includes('"zone transfer started"')), 'over 1,000 RRs: sent a slice at a time, the TSIG chain unbroken across slices')
     t.match(await kdig(node.dnsPort, 'AXFR', 'example.org'), /REFUSED/, 'unsigned from a network not listed: REFUSED')
     t.match(await kdig(node.dnsPort, '-y', `hmac-sha256:ddns-key:${SECRET}`, 'AXFR', 'example.org'), /REFUSED/, 'a key without the transfer grant: REFUSED')
     const bad = await kdig(node.dnsPort, '-y', `hmac-sha256:nokey:${SECRET}`, 'AXFR', 'example.org')

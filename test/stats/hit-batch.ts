@@ -2,7 +2,7 @@
  * HitBatch: fast-path hits counted per entry and handed over once a second and on flush.
  */
 import t from 'tap'
-import { HitBatch } from '../../src/stats/hit-batch.js'
+import { HIT_BATCH_MAX, HitBatch } from '../../src/stats/hit-batch.js'
 import type { ResolutionHit } from '../../src/stats/resolution.js'
 
 const T0 = Date.UTC(2024, 0, 1, 12, 0, 0)
@@ -21,7 +21,7 @@ t.test('hits of one second wait for a flush; each entry is counted once with its
   b.add(T0 + 2, c)
   b.add(T0 + 3, a)
   t.same(counted, [], 'nothing counted yet')
-  t.equal(a.pending, 2)
+  t.equal(a.pending, 0, 'a hit does not touch its entry object before the flush')
   b.flush()
   t.same(counted, [['a', 2, T0 + 3], ['c', 1, T0 + 3]])
   t.equal(a.pending, 0)
@@ -46,4 +46,15 @@ t.test('a hit in another second counts the pending ones first, with a time of th
   t.same(counted.at(-1), ['a', 2, -1001])
   b.flush()
   t.same(counted.at(-1), ['a', 1, -1000])
+})
+
+t.test('a full list is flushed by the next hit (same second: the counts are the same, in more calls)', async (t) => {
+  const { b, counted } = batch()
+  const a: ResolutionHit = { qname: 'a', qtype: 'A', rcode: 'NOERROR', pending: 0 }
+  for (let i = 0; i < HIT_BATCH_MAX; i++) b.add(T0 + 1, a)
+  t.same(counted, [], 'a full list waits')
+  b.add(T0 + 2, a)
+  t.same(counted, [['a', HIT_BATCH_MAX, T0 + 2]], 'the next hit flushed the full list')
+  b.flush()
+  t.same(counted, [['a', HIT_BATCH_MAX, T0 + 2], ['a', 1, T0 + 2]])
 })

@@ -2,7 +2,7 @@ import t from 'tap'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { GO_ZERO_TIME, type DnsRecord } from '../../src/store/record.js'
-import { historyDirFor, historyFileName, HistoryFileWriter, maxFileBytes, readHistory, recordStep, restoreHistories } from '../../src/zones/history-file.js'
+import { historyDirFor, historyFileName, HistoryFileWriter, MAX_OPEN_HISTORY_FILES, maxFileBytes, readHistory, recordStep, restoreHistories } from '../../src/zones/history-file.js'
 import { ZoneTracker, type ZoneTrackerOptions } from '../../src/zones/zone-tracker.js'
 import { tempDir } from '../helpers/fs.js'
 
@@ -123,4 +123,59 @@ t.test('zones that appear or go start over with no file', async (t) => {
   for (const c of a.tracker.update([], T0 + 3)) recordStep(a.tracker, a.writer, c.apex, c.from, c.to)
   await a.writer.flush()
   t.same(await readdir(dir), [], 'the zone went: its file too')
+})
+
+t.test('changes that land while an append runs are appended together, in order, and a rewrite between them keeps the file whole', async (t) => {
+  const dir = await tempDir(t)
+  const opts = { maxDiffs: 100, maxBytes: 1_000_000 }
+  const tracker = new ZoneTracker(opts)
+  tracker.load(BASE, new Map(), T0)
+  const appends: string[] = []
+  const writer = new HistoryFileWriter(dir, opts, (e) => t.fail(String(e)), async (path, text) => {
+    appends.push(text)
+    await writeFile(path, text, { flag: 'a' })
+  })
+  let current = BASE
+  const step = (i: number) => {
+    current = [...current, rec(`h${i}.z.test`, 'A', `192.0.2.${i}`, T0 + i)]
+    for (const c of tracker.update(current, T0 + i)) recordStep(tracker, writer, c.apex, c.from, c.to)
+  }
+  writer.rewrite('z.test', tracker.historyOf('z.test')) // an empty file known to the writer: later steps append
+  await writer.flush()
+  for (let i = 1; i <= 20; i++) step(i)
+  await writer.flush()
+  t.equal(appends.length, 1, `20 changes in one turn: one append (${appends.length})`)
+  t.equal(appends[0].split('\n').length - 1, 20)
+  for (let i = 21; i <= 25; i++) step(i)
+  writer.rewrite('z.test', tracker.historyOf('z.test'))
+  for (let i = 26; i <= 30; i++) step(i)
+  await writer.flush()
+  t.equal(appends.length, 3, 'the append before the rewrite, and one after it')
+  const read = await readHistory(dir, 'z.test', opts)
+  t.same(read.diffs.map((d) => d.to), tracker.historyOf('z.test').map((d) => d.to), 'the file holds what memory holds, in order')
+  t.equal(read.lines, 30)
+})
+
+t.test('more zones than files kept open: each zone reopens its file and every line lands in order', async (t) => {
+  const dir = await tempDir(t)
+  const opts = { maxDiffs: 100, maxBytes: 1_000_000 }
+  const zones = Array.from({ length: MAX_OPEN_HISTORY_FILES + 4 }, (_, i) => `z${i}.test`)
+  let current = zones.flatMap((z) => [rec(z, 'SOA', `ns.${z}. h.${z}. 1 3600 900 604800 300`), rec(z, 'NS', `ns.${z}.`)])
+  const tracker = new ZoneTracker(opts)
+  tracker.load(current, new Map(), T0)
+  const writer = new HistoryFileWriter(dir, opts, (e) => t.fail(String(e)))
+  for (const z of zones) writer.rewrite(z, tracker.historyOf(z))
+  for (let round = 1; round <= 3; round++) {
+    for (const z of zones) {
+      current = [...current, rec(`h${round}.${z}`, 'A', `192.0.2.${round}`, T0 + round)]
+      for (const c of tracker.update(current, T0 + round)) recordStep(tracker, writer, c.apex, c.from, c.to)
+      await new Promise((r) => setImmediate(r)) // let the append run: zones take turns on the open files
+    }
+  }
+  await writer.flush()
+  for (const z of zones) {
+    const read = await readHistory(dir, z, opts)
+    t.same(read.diffs.map((d) => d.to), tracker.historyOf(z).map((d) => d.to), `${z}: the file holds what memory holds`)
+  }
+  t.equal(tracker.historyOf(zones[0]).length, 3)
 })

@@ -30,6 +30,7 @@ export function registerStatusRoutes(app: ApiApp, deps: ApiDeps): void {
       // Records that load but no query can get (warned at load with index and reason; #13).
       records_unanswerable: unanswerable.count(deps.records.index, () => deps.records.list()),
       records_mass_delete_held: deps.records.heldMassDelete() ?? null,
+      records_flush: deps.records.flushState?.() ?? null,
       servers: deps.servers.list().length,
       cache_entries: deps.cache.list().length,
       counters: stats,

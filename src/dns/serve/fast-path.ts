@@ -1,7 +1,7 @@
 /**
  * The UDP fast path: complete response bytes for local answers, keyed by the lower-cased question
  * (name + type + class) and an EDNS flag, so a repeated question costs one hash-table probe on the
- * key bytes (KeyTable: no key string per hit) and one copy.
+ * key bytes (AnswerSlab: no key string per hit) and one copy (none in place).
  * Entries are built by the general path (so the bytes are the general path's own). When the records
  * change, advance() drops only the entries whose answer read something the change touched (the tokens
  * the local answerer traced, see ZoneChanges); lookup() with an index it was not advanced to drops
@@ -11,7 +11,7 @@
  */
 import type { RecordIndex } from '../../store/record-index.js'
 import { CLASSIC_UDP_BYTES, DNS_HEADER_BYTES, FAST_KEY_MAX_BYTES, rrTtlOffsets, scanFastQuery, type FastScan } from '../wire/wire.js'
-import { hashKey, KeyTable } from './key-table.js'
+import { AnswerSlab, hashKey, MIN_SLAB_BYTES } from './answer-slab.js'
 
 /** Bound on cached responses per generation; past it new questions take the general path. */
 export const MAX_FAST_PATH_ENTRIES = 100_000
@@ -35,8 +35,6 @@ export interface FastEntry {
   ttlOffsets?: readonly number[]
   ttlBase?: number
   ttl0?: number
-  /** Offset just past the question section (set by store()). */
-  questionEnd?: number
 }
 
 /**
@@ -59,50 +57,63 @@ export function patchResponse(template: Buffer, query: Buffer, questionEnd: numb
   const out = Buffer.allocUnsafe(template.length)
   // TypedArray set and a byte loop: Buffer.copy's argument checks cost more than these short copies
   out.set(template)
-  return patchQuery(out, query, questionEnd)
+  return patchQuery(out, 0, query, questionEnd)
 }
 
-/** Writes the query's ID, RD and CD bits and question bytes (offset 12 to `questionEnd`) into `out`. */
-function patchQuery(out: Buffer, query: Buffer, questionEnd: number): Buffer {
-  out[0] = query[0]
-  out[1] = query[1]
-  out[2] = (out[2] & 0xfe) | (query[2] & 0x01) // RD copied (RFC 1035 4.1.1)
-  out[3] = (out[3] & 0xef) | (query[3] & 0x10) // CD copied (RFC 4035 3.2.2)
-  for (let i = DNS_HEADER_BYTES; i < questionEnd; i++) out[i] = query[i]
+/** Writes the query's ID, RD and CD bits and question bytes (offset 12 to `questionEnd`) into the message at `out[base]`. */
+function patchQuery(out: Buffer, base: number, query: Buffer, questionEnd: number): Buffer {
+  out[base] = query[0]
+  out[base + 1] = query[1]
+  out[base + 2] = (out[base + 2] & 0xfe) | (query[2] & 0x01) // RD copied (RFC 1035 4.1.1)
+  out[base + 3] = (out[base + 3] & 0xef) | (query[3] & 0x10) // CD copied (RFC 4035 3.2.2)
+  for (let i = DNS_HEADER_BYTES; i < questionEnd; i++) out[base + i] = query[i]
   return out
 }
 
+/** Slab flag bits of an entry (AnswerSlab flags). */
+const FLAG_CACHE = 1 // outcome 'cache' (else 'local')
+const FLAG_EXPIRES = 2 // has validUntil
+const FLAG_TTLS = 4 // has ttlOffsets (TTLs counted down on reuse)
+
 /**
- * What the cache holds: every field of FastEntry present, in one order (one hidden class, so the hit
- * path's property reads stay monomorphic), plus the key bytes and their hash for the KeyTable.
+ * What the cache keeps besides the bytes: the entry's facts for the resolution log and the stats
+ * (a hit hands this object to the sink), every field present in one order (one hidden class).
  */
-interface StoredEntry extends FastEntry {
+export interface StoredEntry {
+  qname: string
+  qtype: string
+  rcode: string
+  record: string | undefined
   outcome: 'local' | 'cache'
-  questionEnd: number
-  /** Keyed: the key's name and type are the question in `bytes` (stored lower-cased), its flag byte keyLast. */
-  readonly key: Buffer
-  readonly keyAt: number
-  readonly keyLength: number
-  readonly keyLast: number
-  readonly hash: number
+  validUntil: number | undefined
+  ttlOffsets: readonly number[] | undefined
+  ttlBase: number | undefined
+  ttl0: number | undefined
   /** Hits not yet counted by the stats (their HitBatch). */
   pending: number
+  /** Its index in the entries array (kept in the slab header), and its offset in the slab. */
+  readonly id: number
+  at: number
 }
 
 /** Node's Buffer has latin1Slice (undocumented but stable since v0.x); typed here. */
 type LatinSlicer = Buffer & { latin1Slice(start: number, end: number): string }
 
 /**
- * What lookup() found for a query: the entry of a usable hit, the key to store() the general path's
- * response under on a cacheable miss, or undefined (not of the common shape, or too big for the client).
- * A hit is the stored entry itself, so looking up allocates nothing but the key string.
+ * What lookup() found for a query: the slab offset of a usable hit (a number: render it, or read its
+ * facts with entryAt), the key to store() the general path's response under on a cacheable miss, or
+ * undefined (not of the common shape, or too big for the client). Looking up allocates nothing but
+ * the key string of a miss.
  */
-export type FastLookup = FastEntry | string | undefined
+export type FastLookup = number | string | undefined
 
 export class FastPathCache {
-  /** By key string (store, invalidation; misses only) and by key bytes (every lookup). */
+  /** By key string (store, invalidation; misses only); the slab and its table serve every lookup. */
   private map = new Map<string, StoredEntry>()
-  private table = new KeyTable<StoredEntry>()
+  private slab = new AnswerSlab()
+  /** By id (the slab header's): what a hit hands to the sink; ids of dropped entries are reused. */
+  private entries: (StoredEntry | undefined)[] = []
+  private freeIds: number[] = []
   /** Keys of the entries stored with what their answer read, by token; and each such key's tokens. */
   private dependents = new Map<string, Set<string>>()
   private reads = new Map<string, string[]>()
@@ -115,7 +126,7 @@ export class FastPathCache {
   /** Scratch for scanFastQuery (read only inside lookup()). */
   private readonly scan: FastScan = { keyLength: 0, questionEnd: 0, ednsUdpSize: 0 }
   private missKey: string | undefined
-  private lastHitEntry: FastEntry | undefined
+  private lastHitAt = -1
 
   /** @param maxUdpPayload the EDNS UDP size we advertise (responses above the client's limit miss). */
   constructor(private readonly maxUdpPayload: number) {}
@@ -129,19 +140,26 @@ export class FastPathCache {
     return this.missKey
   }
 
-  /** Diagnostics for tests: the entry of the last hit. */
-  get lastHit(): FastEntry | undefined {
-    return this.lastHitEntry
+  /** Diagnostics for tests: the entry of the last hit (until the next store or drop). */
+  get lastHit(): StoredEntry | undefined {
+    return this.lastHitAt < 0 ? undefined : this.entryAt(this.lastHitAt)
+  }
+
+  /** Diagnostics for tests: slab bytes in use, and those of dropped entries. */
+  get slabBytes(): { used: number; dead: number } {
+    return { used: this.slab.usedBytes, dead: this.slab.dead }
   }
 
   /**
-   * The entry answering `msg`, the key of a cacheable miss, or undefined when the query is not of the
-   * common shape or the cached response does not fit the client's UDP limit (the general path truncates).
+   * The slab offset of the entry answering `msg`, the key of a cacheable miss, or undefined when the
+   * query is not of the common shape or the cached response does not fit the client's UDP limit
+   * (the general path truncates).
    */
   lookup(msg: Buffer, index: RecordIndex, clock: () => number = () => 0, cacheGeneration = -1): FastLookup {
     const found = this.find(msg, index, clock, cacheGeneration)
-    if (typeof found === 'object') {
-      this.lastHitEntry = found
+    // the offset, not the entry: reading the entry here would cost a cache miss per hit
+    if (typeof found === 'number') {
+      this.lastHitAt = found
       this.missKey = undefined
     } else this.missKey = found
     return found
@@ -156,69 +174,90 @@ export class FastPathCache {
       this.clear()
     }
     const length = this.scan.keyLength
-    const entry = this.table.get(hashKey(this.scratch, length), this.scratch, length)
-    // Only cached forwarded answers expire, so only they read the clock (local hits stay clock-free).
+    const slab = this.slab
+    const at = slab.find(hashKey(this.scratch, length), this.scratch, length)
+    // Only entries that expire (cached forwarded answers, signed ones) read the clock and their object.
     // The key string is made for a miss only (store() takes it); latin1Slice skips toString's checks.
-    if (entry === undefined || (entry.validUntil !== undefined && clock() >= entry.validUntil)) {
+    if (at < 0 || ((slab.flags(at) & FLAG_EXPIRES) !== 0 && clock() >= (this.entryAt(at).validUntil as number))) {
       return (this.scratch as LatinSlicer).latin1Slice(0, length)
     }
     const edns = this.scan.ednsUdpSize
     // RFC 6891 6.2.5: sizes below 512 are treated as 512
     const limit = edns === 0 ? CLASSIC_UDP_BYTES : Math.max(CLASSIC_UDP_BYTES, Math.min(edns, this.maxUdpPayload))
-    if (entry.bytes.length > limit) return undefined // the general path truncates
-    return entry
+    if (slab.length(at) > limit) return undefined // the general path truncates
+    return at
+  }
+
+  /** The facts of the hit at `at` (a lookup() result): for the resolution log and the stats. */
+  entryAt(at: number): StoredEntry {
+    return this.entries[this.slab.id(at)] as StoredEntry
+  }
+
+  /** Whether the hit at `at` is an answer from the resolver's cache (else a local one). */
+  isCached(at: number): boolean {
+    return (this.slab.flags(at) & FLAG_CACHE) !== 0
   }
 
   /**
-   * The response for `msg` from a hit of lookup(msg): the entry's bytes with the query's ID, flags and
-   * question, TTLs of a cached answer counted down to `now` (ignored for local answers).
+   * The response for `msg` from the hit at `at` (lookup(msg)'s result) in a new buffer: the entry's
+   * bytes with the query's ID, flags and question, TTLs of a cached answer counted down to `now`
+   * (ignored for local answers).
    */
-  render(entry: FastEntry, msg: Buffer, now: number): Buffer {
+  render(at: number, msg: Buffer, now: number): Buffer {
+    const slab = this.slab
+    const body = slab.bodyAt(at)
+    const out = Buffer.allocUnsafe(slab.length(at))
+    // TypedArray set and a byte loop: Buffer.copy's argument checks cost more than these short copies
+    out.set(slab.bytes.subarray(body, body + out.length))
+    return this.patch(at, out, 0, msg, now)
+  }
+
+  /**
+   * render() without the copy: patches the slab's own bytes and returns a view of them. The caller
+   * must be done with them (sent, or copied by a send that completed at once) before the next render
+   * of any entry: the UDP listener uses it only while its socket's send queue is empty (see UdpListener).
+   * Patching the question in leaves the client's letter case in the stored key; the table compares
+   * names case-insensitively (AnswerSlab).
+   */
+  renderInPlace(at: number, msg: Buffer, now: number): Buffer {
+    const bytes = this.slab.bytes
+    const body = this.slab.bodyAt(at)
+    this.patch(at, bytes, body, msg, now)
+    return Buffer.from(bytes.buffer, bytes.byteOffset + body, this.slab.length(at))
+  }
+
+  private patch(at: number, out: Buffer, base: number, msg: Buffer, now: number): Buffer {
     // the question is the key's bytes (same length as the query's): header, name, type and class
-    const out = patchResponse(entry.bytes, msg, entry.questionEnd ?? questionEndOf(entry.bytes))
-    if (entry.ttlOffsets !== undefined) countDown(out, entry, now)
-    return out
-  }
-
-  /**
-   * render() without the copy: patches the entry's own bytes and returns them. The caller must be done
-   * with them (sent, or copied by a send that completed at once) before the next render of any entry:
-   * the UDP listener uses it only while its socket's send queue is empty (see UdpListener).
-   * Patching the question in leaves the client's letter case in the stored key; the table compares names
-   * case-insensitively (KeyTable).
-   */
-  renderInPlace(entry: FastEntry, msg: Buffer, now: number): Buffer {
-    const out = patchQuery(entry.bytes, msg, entry.questionEnd ?? questionEndOf(entry.bytes))
-    if (entry.ttlOffsets !== undefined) countDown(out, entry, now)
+    patchQuery(out, base, msg, DNS_HEADER_BYTES + this.slab.keyLength(at) + 1)
+    if ((this.slab.flags(at) & FLAG_TTLS) !== 0) countDown(out, base, this.entryAt(at), now)
     return out
   }
 
   /**
    * Remembers the general path's response for `key` (the miss key lookup() returned for the same query).
-   * Keeps a copy of `entry` with every field set in one order (see StoredEntry; a spread copy, whose
-   * shape varies with the fields present, made every later hit several times slower).
    * `reads`: the tokens its answer read (see advance); without them it is dropped on any record change.
    */
   store(key: string, entry: FastEntry, reads?: Iterable<string>): void {
     if (this.map.size >= MAX_FAST_PATH_ENTRIES && !this.map.has(key)) return
     if (entry.bytes.length < DNS_HEADER_BYTES + key.length + 1) return // not a response to this question
     // key = lower-cased name + type (2) + EDNS flag (1); the question adds class (2) after the header
-    const questionEnd = DNS_HEADER_BYTES + key.length + 1
     const keyBytes = Buffer.from(key, 'latin1')
     // A copy (the general path sends `entry.bytes` itself, with the client's case) whose question holds
-    // the key: a hit compares the key there and then copies these bytes (its own question patched in).
+    // the key: a hit compares the key there and then sends these bytes (its own question patched in).
     const bytes = Buffer.from(entry.bytes)
     bytes.set(keyBytes.subarray(0, keyBytes.length - 1), DNS_HEADER_BYTES)
-    // what a hit reads first, so it shares the object's first cache lines; the log's fields (read later) last
-    const stored: StoredEntry = {
-      hash: hashKey(keyBytes, keyBytes.length), keyLength: keyBytes.length, key: bytes, keyAt: DNS_HEADER_BYTES,
-      keyLast: keyBytes[keyBytes.length - 1], validUntil: entry.validUntil, bytes, questionEnd, ttlOffsets: entry.ttlOffsets,
-      outcome: entry.outcome ?? 'local', pending: 0,
-      qname: entry.qname, qtype: entry.qtype, rcode: entry.rcode, record: entry.record, ttlBase: entry.ttlBase, ttl0: entry.ttl0,
-    }
     this.unlink(key)
+    if (this.slab.dead > MIN_SLAB_BYTES && this.slab.dead * 2 >= this.slab.usedBytes) this.compact()
+    const id = this.freeIds.length > 0 ? (this.freeIds.pop() as number) : this.entries.length
+    const outcome = entry.outcome ?? 'local'
+    const flags = (outcome === 'cache' ? FLAG_CACHE : 0) | (entry.validUntil !== undefined ? FLAG_EXPIRES : 0) | (entry.ttlOffsets !== undefined ? FLAG_TTLS : 0)
+    const stored: StoredEntry = {
+      qname: entry.qname, qtype: entry.qtype, rcode: entry.rcode, record: entry.record, outcome,
+      validUntil: entry.validUntil, ttlOffsets: entry.ttlOffsets, ttlBase: entry.ttlBase, ttl0: entry.ttl0, pending: 0, id, at: -1,
+    }
+    stored.at = this.slab.add(hashKey(keyBytes, keyBytes.length), keyBytes, bytes, id, flags)
+    this.entries[id] = stored
     this.map.set(key, stored)
-    this.table.add(stored)
     if (reads === undefined) {
       this.blind.add(key)
       return
@@ -230,6 +269,16 @@ export class FastPathCache {
       if (keys) keys.add(key)
       else this.dependents.set(token, new Set([key]))
     }
+  }
+
+  /** Moves the live entries into a new slab without the bytes of dropped ones. */
+  private compact(): void {
+    this.lastHitAt = -1
+    const entries = this.entries
+    this.slab = this.slab.compact(this.map.values(), (id, at) => {
+      const e = entries[id] as StoredEntry
+      e.at = at
+    })
   }
 
   /**
@@ -257,7 +306,11 @@ export class FastPathCache {
   /** Takes the entry under `key` out of the table and forgets what it read (before it is replaced or dropped). */
   private unlink(key: string): void {
     const old = this.map.get(key)
-    if (old !== undefined) this.table.delete(old)
+    if (old !== undefined) {
+      this.slab.remove(old.at)
+      this.entries[old.id] = undefined
+      this.freeIds.push(old.id)
+    }
     this.blind.delete(key)
     const tokens = this.reads.get(key)
     if (!tokens) return
@@ -271,8 +324,11 @@ export class FastPathCache {
 
   /** Forgets every entry (the tree was rebuilt, or the block list changed). */
   clear(): void {
+    this.lastHitAt = -1
     this.map = new Map()
-    this.table.clear()
+    this.slab = new AnswerSlab()
+    this.entries = []
+    this.freeIds = []
     this.dependents = new Map()
     this.reads = new Map()
     this.blind = new Set()
@@ -280,14 +336,7 @@ export class FastPathCache {
 }
 
 /** Rewrites every TTL of a cached answer to what the cache would say at `now`. */
-function countDown(out: Buffer, entry: FastEntry, now: number): void {
+function countDown(out: Buffer, base: number, entry: StoredEntry, now: number): void {
   const ttl = Math.max(1, (entry.ttl0 as number) - Math.floor((now - (entry.ttlBase as number)) / 1000))
-  for (const at of entry.ttlOffsets as readonly number[]) out.writeUInt32BE(ttl, at)
-}
-
-/** Offset just past the question of a message we encoded (uncompressed question name). */
-function questionEndOf(bytes: Buffer): number {
-  let off = DNS_HEADER_BYTES
-  while (off < bytes.length && bytes[off] !== 0) off += bytes[off] + 1
-  return off + 5
+  for (const at of entry.ttlOffsets as readonly number[]) out.writeUInt32BE(ttl, base + at)
 }

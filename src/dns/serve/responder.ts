@@ -11,7 +11,7 @@ import type { UpstreamAnswer } from '../forward/upstream.js'
 import { LocalAnswerer, type LocalRR } from '../local/answer.js'
 import { isTransferOrMailQtype, TYPE_IXFR, TYPE_OPT, typeName } from '../../store/rr-types.js'
 import { chaosAnswer } from './chaos.js'
-import { isTransferQtype, peekQtype, type TransferService } from '../xfr/transfer.js'
+import { isTransferQtype, peekQtype, type TransferAnswer, type TransferService } from '../xfr/transfer.js'
 import { encodeResponse } from '../wire/encode-response.js'
 import { edeOption, EDNS_FLAG_DO, HEADER_FLAG_CD, mayCarryAd, withoutDnssec } from '../wire/dnssec-ok.js'
 import {
@@ -35,8 +35,12 @@ import { QueryTally, type DnsCounters, type QueryTransport, type TcpAdmission } 
 import { blockedAnswer } from '../block/blocked-answer.js'
 import type { AnswerSections, SignedAnswer } from '../../dnssec/online-signer.js'
 
+/** The messages of a zone transfer for a stream transport (TransferAnswer's). */
+export type TransferReply = Pick<TransferAnswer, 'messages' | 'more'>
 
 export type Reply = Buffer | undefined | Promise<Buffer | undefined>
+
+const NO_MESSAGE_YET = Buffer.alloc(0)
 
 const packetAnswer = (dnsPacket as unknown as { answer: { encode(a: Answer): Buffer } }).answer
 
@@ -158,7 +162,7 @@ export class DnsResponder {
         this.blockGeneration = blockGen
       }
       const found = this.fast.lookup(msg, index, this.now, cacheGen)
-      if (typeof found === 'object') return this.hit(found, msg, clientIp, sendsAtOnce)
+      if (typeof found === 'number') return this.hit(found, msg, clientIp, sendsAtOnce)
       fastKey = found
     }
     const started = this.now()
@@ -177,7 +181,7 @@ export class DnsResponder {
     // Only class IN is served; other classes (CH, HS, ANY) are refused rather than guessed at.
     if (q.qclass !== CLASS_IN) return this.reply(q, RCODES.REFUSED, false, [], [], limit, ev)
     // RFC 1995 2: IXFR over UDP gets our SOA alone (the client retries over TCP); AXFR over UDP is not defined
-    if (q.qtype === TYPE_IXFR && transport === 'udp' && this.deps.xfr) return this.transferAnswer(q, msg, false, ev)[0]
+    if (q.qtype === TYPE_IXFR && transport === 'udp' && this.deps.xfr) return this.transferAnswer(q, msg, false, ev).messages[0]
     if ((q.qtype === TYPE_ANY && this.opts.refuseAny) || isTransferOrMailQtype(q.qtype)) {
       return this.reply(q, RCODES.NOTIMP, false, [], [], limit, ev)
     }
@@ -216,17 +220,19 @@ export class DnsResponder {
     return this.forward(q, local.chain, local.target, local.nodataOnMiss, limit, ev, fastKey, index, reads)
   }
 
-  /** A fast-path answer: the cached bytes for this query, counted and reported without an event object. */
-  private hit(found: FastEntry, msg: Buffer, clientIp: string | undefined, inPlace: boolean): Buffer {
+  /** A fast-path answer (`at`: the hit's slab offset): the cached bytes for this query, counted and reported without an event object. */
+  private hit(at: number, msg: Buffer, clientIp: string | undefined, inPlace: boolean): Buffer {
     const sink = this.deps.sink
+    const fast = this.fast
+    const cached = fast.isCached(at)
     // one clock read: local answers need it only for the sink, cached ones also to count their TTLs down
-    const now = sink !== undefined || found.ttlOffsets !== undefined ? this.now() : 0
-    const out = inPlace ? this.fast.renderInPlace(found, msg, now) : this.fast.render(found, msg, now)
-    const outcome = found.outcome ?? 'local'
-    this.tally.answered(outcome, out[3] & 0x0f, false)
+    const now = sink !== undefined || cached ? this.now() : 0
+    const out = inPlace ? fast.renderInPlace(at, msg, now) : fast.render(at, msg, now)
+    this.tally.answered(cached ? 'cache' : 'local', out[3] & 0x0f, false)
     if (sink === undefined) return out
+    const found = fast.entryAt(at)
     if (sink.recordHit) sink.recordHit(now, clientIp, found)
-    else sink.record({ at: now, client_ip: clientIp, qname: found.qname, qtype: found.qtype, outcome, rcode: found.rcode, record: found.record, duration_ms: 0, transport: 'udp', truncated: false })
+    else sink.record({ at: now, client_ip: clientIp, qname: found.qname, qtype: found.qtype, outcome: found.outcome, rcode: found.rcode, record: found.record, duration_ms: 0, transport: 'udp', truncated: false })
     return out
   }
 
@@ -255,10 +261,10 @@ export class DnsResponder {
   }
 
   /**
-   * AXFR/IXFR over a stream transport (TCP, DoT): every message of the answer, or undefined when `msg` is
-   * no transfer question (then handle() answers it).
+   * AXFR/IXFR over a stream transport (TCP, DoT): the messages of the answer (a large AXFR: its first ones
+   * and `more`, see TransferAnswer), or undefined when `msg` is no transfer question (then handle() answers it).
    */
-  transfer(msg: Buffer, transport: QueryTransport, clientIp?: string): Buffer[] | undefined {
+  transfer(msg: Buffer, transport: QueryTransport, clientIp?: string): TransferReply | undefined {
     if (!this.deps.xfr || !isTransferQtype(peekQtype(msg))) return undefined
     const parsed = parseQuery(msg)
     if (parsed.kind !== 'query' || parsed.query.qclass !== CLASS_IN) return undefined
@@ -267,13 +273,13 @@ export class DnsResponder {
     return this.transferAnswer(parsed.query, msg, true, ev)
   }
 
-  private transferAnswer(q: ParsedQuery, msg: Buffer, stream: boolean, ev: EventInfo): Buffer[] {
+  private transferAnswer(q: ParsedQuery, msg: Buffer, stream: boolean, ev: EventInfo): TransferReply {
     const a = (this.deps.xfr as TransferService).transfer(q, msg, stream, ev.clientIp)
     ev.outcome = a.rcode === RCODES.NOERROR ? 'local' : 'none'
     ev.record = a.serial === undefined ? undefined : `SOA serial ${a.serial} (${a.kind}, ${a.rrs} RRs)`
-    const last = a.messages.length - 1
-    this.finish(q, a.rcode, a.messages[last], MAX_DNS_MESSAGE_BYTES, ev)
-    return a.messages
+    // counted once, when it starts (a streamed AXFR may not have packed a message yet): no transfer message is ever truncated
+    this.finish(q, a.rcode, a.messages.at(-1) ?? NO_MESSAGE_YET, MAX_DNS_MESSAGE_BYTES, ev)
+    return { messages: a.messages, more: a.more }
   }
 
   /** A message that parsed only as far as its header: FORMERR, NOTIMP or BADVERS, counted but not a resolution. */

@@ -108,15 +108,63 @@ export class TcpListener {
     const sock = conn.sock
     const decoder = new TcpFrameDecoder()
     let inflight = 0
+    /** A large zone transfer is being sent: no other answer goes between its messages (held and queued meanwhile). */
+    let streaming = false
+    const held: Buffer[] = []
+    const queued: Buffer[] = []
     const clientIp = sock.remoteAddress
     // stop reading while too many queries are in flight or the client does not read its answers
-    const busy = (): boolean => inflight >= MAX_TCP_INFLIGHT || sock.writableLength > MAX_TCP_WRITE_BUFFER_BYTES
+    const busy = (): boolean => streaming || inflight >= MAX_TCP_INFLIGHT || sock.writableLength > MAX_TCP_WRITE_BUFFER_BYTES
+    const write = (b: Buffer): boolean => sock.destroyed || sock.write(encodeTcpFrame(b))
     const send = (b: Buffer | undefined): void => {
       inflight--
       conn.inflight = inflight
       this.clients.touch(conn)
-      if (b && !sock.destroyed) sock.write(encodeTcpFrame(b))
+      if (b && streaming) held.push(b)
+      else if (b) write(b)
       if (sock.isPaused() && !busy()) sock.resume()
+    }
+    /** Sends a large AXFR a slice per event-loop turn, waiting while the client has not read what was sent. */
+    const stream = (more: () => Buffer[] | undefined): void => {
+      if (sock.destroyed) return
+      const batch = more()
+      if (batch === undefined) {
+        streaming = false
+        for (const b of held.splice(0)) write(b)
+        send(undefined)
+        while (queued.length > 0 && !streaming) answer(queued.shift() as Buffer)
+        if (busy()) sock.pause()
+        return
+      }
+      this.clients.touch(conn)
+      let full = false
+      for (const m of batch) full = !write(m) || full
+      if (full) sock.once('drain', () => stream(more))
+      else setImmediate(stream, more)
+    }
+    const answer = (f: Buffer): void => {
+      inflight++
+      conn.inflight = inflight
+      // a zone transfer spans several messages (RFC 5936 2.2); written in order, the last as the reply
+      const xfr = this.responder.transfer?.(f, this.flavour.transport, clientIp)
+      if (xfr) {
+        const { messages, more } = xfr
+        if (!more) {
+          for (let i = 0; i < messages.length - 1; i++) write(messages[i])
+          send(messages[messages.length - 1])
+          return
+        }
+        streaming = true
+        for (const m of messages) write(m)
+        setImmediate(stream, more)
+        return
+      }
+      const r = this.responder.handle(f, this.flavour.transport, clientIp)
+      if (r === undefined || Buffer.isBuffer(r)) send(r)
+      else r.then(send, (err: unknown) => {
+        this.log.error({ err }, 'dns handler failed')
+        send(undefined)
+      })
     }
     sock.on('drain', () => {
       if (sock.isPaused() && !busy()) sock.resume()
@@ -129,21 +177,8 @@ export class TcpListener {
       }
       if (frames.length > 0) this.clients.touch(conn)
       for (const f of frames) {
-        inflight++
-        conn.inflight = inflight
-        // a zone transfer spans several messages (RFC 5936 2.2); written in order, the last as the reply
-        const xfr = this.responder.transfer?.(f, this.flavour.transport, clientIp)
-        if (xfr) {
-          for (let i = 0; i < xfr.length - 1; i++) if (!sock.destroyed) sock.write(encodeTcpFrame(xfr[i]))
-          send(xfr[xfr.length - 1])
-          continue
-        }
-        const r = this.responder.handle(f, this.flavour.transport, clientIp)
-        if (r === undefined || Buffer.isBuffer(r)) send(r)
-        else r.then(send, (err: unknown) => {
-          this.log.error({ err }, 'dns handler failed')
-          send(undefined)
-        })
+        if (streaming) queued.push(f)
+        else answer(f)
       }
       if (busy()) sock.pause()
     })

@@ -21,8 +21,11 @@ export interface TransferAccessInput {
 }
 
 export type TransferAccess =
-  /** Answer the transfer (or refuse it) and pass every message through `sign`. */
-  | { kind: 'decide'; allowed: boolean; key?: string; sign: (messages: Buffer[]) => Buffer[] }
+  /**
+   * Answer the transfer (or refuse it) and pass every message through `sign`, in order; `nowSeconds`
+   * (default: the request's time) is the TSIG time of a batch signed later in a long transfer.
+   */
+  | { kind: 'decide'; allowed: boolean; key?: string; sign: (messages: Buffer[], nowSeconds?: number) => Buffer[] }
   /** The request failed TSIG (or its TSIG is malformed): this is the whole answer. */
   | { kind: 'reply'; answer: TransferAnswer; key?: string }
 
@@ -45,7 +48,7 @@ export function transferAccess(q: ParsedQuery, msg: Buffer, input: TransferAcces
     kind: 'decide',
     key: v.key.name,
     allowed: input.enabled && input.keyring.mayUse(v.key, q.qkey, 'transfer'),
-    sign: (messages) => messages.map((m) => signer.sign(m, input.now)),
+    sign: (messages, nowSeconds = input.now) => messages.map((m) => signer.sign(m, nowSeconds)),
   }
 }
 

@@ -17,6 +17,12 @@ export const RCODE_NOTAUTH = 9
  * it, so every message stays well under 64 KiB (RFC 5936 2.2) with room for a TSIG record.
  */
 export const XFR_MESSAGE_BUDGET_BYTES = 32 * 1024
+/**
+ * A zone with more RRs than this is transferred in slices of XFR_SLICE_OWNERS owners, one per `more()`
+ * call (the caller yields to the event loop between them), so DNS is answered during a large AXFR.
+ */
+export const XFR_STREAM_MIN_RRS = 1_000
+export const XFR_SLICE_OWNERS = 500
 
 /** What the transfer answer needs of the zones (implemented by ZoneTracker). */
 export interface ZoneSource {
@@ -39,7 +45,13 @@ export type TransferKind =
 export interface TransferAnswer {
   kind: TransferKind
   rcode: number
+  /** The messages of the answer, or its first ones when `more` is set. */
   messages: Buffer[]
+  /**
+   * A large AXFR: the next messages, a slice of the zone per call, until it returns undefined (the
+   * last message came in the batch before). Callers send `messages`, then each batch in order.
+   */
+  more?: () => Buffer[] | undefined
   /** RRs sent, SOAs included. */
   rrs: number
   serial?: number
@@ -99,29 +111,70 @@ export function answerTransfer(q: ParsedQuery, msg: Buffer, zones: ZoneSource, a
   return { kind: 'ixfr', rcode: 0, messages: pack(q, rrs), rrs: rrs.length, serial: zone.serial, fromSerial: from }
 }
 
-/** RFC 5936 2.2: SOA, every other RR, SOA. */
+/** RFC 5936 2.2: SOA, every other RR, SOA. A large zone is packed a slice at a time (see `more`). */
 function whole(q: ParsedQuery, zone: { content: ZoneContent; serial: number; soa: WireRR }): TransferAnswer {
-  const rrs: WireRR[] = [zone.soa, ...zone.content.rrs.values(), zone.soa]
-  return { kind: 'axfr', rcode: 0, messages: pack(q, rrs), rrs: rrs.length, serial: zone.serial }
+  const rrs = zone.content.rrCount + 2
+  const answer: TransferAnswer = { kind: 'axfr', rcode: 0, messages: [], rrs, serial: zone.serial }
+  if (zone.content.rrCount <= XFR_STREAM_MIN_RRS) {
+    answer.messages = pack(q, [zone.soa, ...zone.content.rrs.values(), zone.soa])
+    return answer
+  }
+  const packer = new MessagePacker(q)
+  packer.add([zone.soa], answer.messages)
+  const slices = zone.content.rrSlices(XFR_SLICE_OWNERS)
+  let ended = false
+  answer.more = () => {
+    if (ended) return undefined
+    const out: Buffer[] = []
+    const next = slices.next()
+    if (next.done) {
+      packer.add([zone.soa], out)
+      packer.end(out)
+      ended = true
+    } else packer.add(next.value, out)
+    return out
+  }
+  return answer
 }
 
 /** Splits `rrs` into messages under the budget; the question goes in the first (RFC 5936 2.2.1). */
 function pack(q: ParsedQuery, rrs: readonly WireRR[]): Buffer[] {
   const out: Buffer[] = []
-  let batch: WireRR[] = []
-  let size = 0
-  for (const rr of rrs) {
-    const n = rr.name.length + 2 + rr.body.length
-    if (batch.length > 0 && size + n > XFR_MESSAGE_BUDGET_BYTES) {
-      out.push(message(q, RCODES.NOERROR, batch, out.length === 0))
-      batch = []
-      size = 0
-    }
-    batch.push(rr)
-    size += n
-  }
-  out.push(message(q, RCODES.NOERROR, batch, out.length === 0))
+  const packer = new MessagePacker(q)
+  packer.add(rrs, out)
+  packer.end(out)
   return out
+}
+
+/** Packs RRs into messages under the size budget as they come; the question goes in the first message only. */
+class MessagePacker {
+  private batch: WireRR[] = []
+  private size = 0
+  private sent = 0
+
+  constructor(private readonly q: ParsedQuery) {}
+
+  /** Adds `rrs`, appending every message that filled up to `out`. */
+  add(rrs: Iterable<WireRR>, out: Buffer[]): void {
+    for (const rr of rrs) {
+      const n = rr.name.length + 2 + rr.body.length
+      if (this.batch.length > 0 && this.size + n > XFR_MESSAGE_BUDGET_BYTES) this.flush(out)
+      this.batch.push(rr)
+      this.size += n
+    }
+  }
+
+  /** Appends the last message (also when empty: an answer has at least one). */
+  end(out: Buffer[]): void {
+    this.flush(out)
+  }
+
+  private flush(out: Buffer[]): void {
+    out.push(message(this.q, RCODES.NOERROR, this.batch, this.sent === 0))
+    this.sent++
+    this.batch = []
+    this.size = 0
+  }
 }
 
 function message(q: ParsedQuery, rcode: number, answers: readonly WireRR[], withQuestion: boolean): Buffer {

@@ -7,8 +7,10 @@ import type { Logger } from 'pino'
 import { isDnsplaneError } from '../../errors.js'
 import { checkReplaceable } from '../atomic-write.js'
 import type { DnsRecord } from '../record.js'
+import type { FlushState } from '../record-store.js'
 import { fileExists } from '../store-helpers.js'
 import type { JournalEntry } from './codec.js'
+import { type LastFlush, pacedFlushDelay } from './flush-pacing.js'
 import type { OpenJournal } from './journal-file.js'
 import { journalPathFor, prepareSnapshot, RecordsJournal, type SnapshotGuard, type SnapshotHook } from './records-journal.js'
 
@@ -22,8 +24,12 @@ export interface StoreJournalOptions {
   flushDelayMs: number
   openJournal?: OpenJournal
   writeSnapshot?: SnapshotHook
-  /** Called when the background flush is due (at most flushDelayMs after the first unflushed change). */
+  /** Called when the background flush is due (see markDirty). */
   onFlushDue: () => void
+  /** Tests: the records file check before a journaled write (counting); default checkReplaceable. */
+  checkFile?: (path: string) => Promise<'missing' | 'replaceable'>
+  /** Clock for flush pacing, in ms (default performance.now). */
+  nowMs?: () => number
 }
 
 /** What recover() needs from the store, in the order it uses them. */
@@ -41,12 +47,25 @@ export class StoreJournal {
   /** Changes marked dirty so far: a background flush compares it to see whether one landed while it wrote. */
   changes = 0
   private flushTimer: NodeJS.Timeout | undefined
+  /** The records file check in flight, and the one after it that callers arriving meanwhile share. */
+  private checking: Promise<boolean> | undefined
+  private nextCheck: Promise<boolean> | undefined
+  private lastFlush: LastFlush | undefined
+  /** A flush is writing the file behind the queue (changes meanwhile are scheduled when it ends). */
+  private flushing = false
+  /** The delay the pending background flush was scheduled with (ms), for status and tests. */
+  scheduledDelayMs: number | undefined
 
   constructor(private readonly opts: StoreJournalOptions) {}
 
   /** True while a journal is open (journal mode). */
   get active(): boolean {
     return this.journal !== undefined
+  }
+
+  /** True when the open journal failed (the next write rewrites the file, which resets it). */
+  get failed(): boolean {
+    return this.journal?.isFailed === true
   }
 
   /**
@@ -106,15 +125,37 @@ export class StoreJournal {
    * Journal mode, before a local write: refuses it when the file could not take it (read-only, not
    * a regular file) as write-through would, and says to write through when the file is missing (a
    * lost file is written back at once) or the journal failed (the rewrite resets it).
+   * Concurrent callers share checks (one stat and access per batch, not per write): a caller never
+   * takes a check that started before it asked, so a chmod finished before a write is always seen.
    */
-  async isWriteThrough(): Promise<boolean> {
+  isWriteThrough(): Promise<boolean> {
+    if (!this.checking) return this.startCheck()
+    this.nextCheck ??= this.checking.then(
+      () => this.startCheck(),
+      () => this.startCheck(),
+    )
+    return this.nextCheck
+  }
+
+  private startCheck(): Promise<boolean> {
+    this.nextCheck = undefined
+    const check = this.checkNow()
+    this.checking = check
+    const done = (): void => {
+      if (this.checking === check) this.checking = undefined
+    }
+    check.then(done, done)
+    return check
+  }
+
+  private async checkNow(): Promise<boolean> {
     try {
-      if ((await checkReplaceable(this.opts.path)) === 'missing') return true
+      if ((await (this.opts.checkFile ?? checkReplaceable)(this.opts.path)) === 'missing') return true
     } catch (err) {
       if (isDnsplaneError(err, 'ERR_READ_ONLY_SOURCE')) this.opts.log.warn({ path: this.opts.path }, `records change refused: ${err.message}`)
       throw err
     }
-    return this.journal?.isFailed === true
+    return this.failed
   }
 
   /** Journals `entry` (group commit); resolves once it is durable. Only in journal mode. */
@@ -147,26 +188,70 @@ export class StoreJournal {
     return file.sha256
   }
 
-  /** Schedules the background rewrite at most flushDelayMs after the first unflushed change. */
+  /**
+   * Schedules the background rewrite flushDelayMs after the first unflushed change, or later while
+   * the last rewrite's pacing says so (flush-pacing.ts: a large file is not rewritten back to back).
+   * A change landing while a flush writes is scheduled when that flush ends (flushEnded).
+   */
   markDirty(): void {
     this.dirty = true
     this.changes++
+    if (!this.flushing) this.schedule()
+  }
+
+  private schedule(): void {
     if (this.flushTimer || !this.journal) return
+    const delay = pacedFlushDelay(this.opts.flushDelayMs, this.lastFlush, this.nowMs())
+    this.scheduledDelayMs = delay
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined
+      this.scheduledDelayMs = undefined
       this.opts.onFlushDue()
-    }, this.opts.flushDelayMs)
+    }, delay)
     this.flushTimer.unref()
+  }
+
+  /** The journal against the file, for status (see FlushState). */
+  state(): FlushState {
+    return {
+      journaled: this.active,
+      unflushed: this.dirty,
+      next_flush_delay_ms: this.scheduledDelayMs ?? null,
+      last_flush_ms: this.lastFlush ? Math.round(this.lastFlush.tookMs) : null,
+    }
   }
 
   /** Cancels a scheduled background flush. */
   cancelFlush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer)
     this.flushTimer = undefined
+    this.scheduledDelayMs = undefined
+  }
+
+  private nowMs(): number {
+    return this.opts.nowMs ? this.opts.nowMs() : performance.now()
+  }
+
+  /** A flush starts writing the file behind the queue; returns its start time for flushEnded. */
+  flushStarted(): number {
+    this.flushing = true
+    return this.nowMs()
+  }
+
+  /**
+   * The flush started at `startedAt` has ended (written or failed): paces the next one by its
+   * duration and schedules it when changes are still not in the file.
+   */
+  flushEnded(startedAt: number): void {
+    const endedAt = this.nowMs()
+    this.flushing = false
+    this.lastFlush = { tookMs: endedAt - startedAt, endedAt }
+    if (this.dirty) this.schedule()
   }
 
   /** Closes the journal (stop); later writes go straight to the file. */
   async close(): Promise<void> {
+    this.cancelFlush()
     const journal = this.journal
     this.journal = undefined
     await journal?.close()

@@ -48,3 +48,14 @@ t.test('the status route counts unanswerable records with the counter it is hand
   t.equal(res.json.records_unanswerable, 0)
   t.equal(counted, 1, 'no second counter of its own')
 })
+
+t.test('GET /api/v1/status shows where the records journal stands (null for a store without one)', async (t) => {
+  const { deps } = makeDeps()
+  const app = buildApi(deps, { requireAuth: false })
+  t.teardown(() => app.close())
+  t.equal((await call(app, 'GET', '/api/v1/status')).json.records_flush, null, 'no journal')
+  const state = { journaled: true, unflushed: true, next_flush_delay_ms: 20_000, last_flush_ms: 5_000 }
+  const journaled = buildApi({ ...deps, records: Object.assign(Object.create(deps.records), { flushState: () => state }) }, { requireAuth: false })
+  t.teardown(() => journaled.close())
+  t.same((await call(journaled, 'GET', '/api/v1/status')).json.records_flush, state)
+})

@@ -2,7 +2,7 @@ import t from 'tap'
 import dnsPacket from 'dns-packet'
 import pino from 'pino'
 import { DnsResponder, type DnsServerOptions } from '../../../src/dns/serve/server.js'
-import { patchResponse } from '../../../src/dns/serve/fast-path.js'
+import { FastPathCache, patchResponse } from '../../../src/dns/serve/fast-path.js'
 import { rrTtlOffsets } from '../../../src/dns/wire/wire.js'
 import { RecordIndex } from '../../../src/store/record-index.js'
 import { GO_ZERO_TIME, type DnsRecord } from '../../../src/store/record.js'
@@ -85,7 +85,8 @@ for (const [label, warm, asked, type, o] of table) {
     // in place (the UDP listener with an empty send queue): the cache's own bytes patched, the same answer
     const inPlace = fast.handle(msg, 'udp', '127.0.0.1', true) as Buffer
     t.equal(inPlace.toString('hex'), viaGeneral.toString('hex'), 'in place: byte for byte the general path')
-    t.equal(fast.handle(msg, 'udp', '127.0.0.1', true), inPlace, 'in place: the same buffer each time')
+    const again = fast.handle(msg, 'udp', '127.0.0.1', true) as Buffer
+    t.ok(again.buffer === inPlace.buffer && again.byteOffset === inPlace.byteOffset, 'in place: the same bytes each time (the slab\'s, no copy)')
     // the stored question now holds the client's case: another case still finds it (names compare folded)
     const lower = query(warm, type, { id: 7, ...o })
     const inPlace2 = fast.handle(lower, 'udp', '127.0.0.1', true) as Buffer
@@ -206,4 +207,40 @@ t.test('an answer fetched from upstream (not yet from the cache) is not reused',
   t.notOk(Buffer.isBuffer(second), 'went to the resolver again (a promise)')
   await second
   t.equal(state.calls, 2)
+})
+
+t.test('dropped entries leave dead slab bytes that a later store compacts away; the rest still hit, byte for byte', async (t) => {
+  const index = RecordIndex.build([], 1)
+  const fast = new FastPathCache(1232)
+  const q = (i: number, id = 1) => query(`n${i}.example`, 'A', { id })
+  // a pretend response: the query with QR set and 200 bytes after it (enough to fill the slab quickly)
+  const reply = (i: number) => Buffer.concat([q(i), Buffer.alloc(200, i & 0xff)]).fill(0x81, 2, 3) // QR, RD as asked
+  const N = 1200
+  for (let i = 0; i < N; i++) {
+    const miss = fast.lookup(q(i), index)
+    t.equal(typeof miss, 'string')
+    fast.store(miss as string, { bytes: reply(i), qname: `n${i}.example`, qtype: 'A', rcode: 'NOERROR' }, [i % 2 === 0 ? 'even' : 'odd'])
+  }
+  t.equal(fast.size, N)
+  const next = RecordIndex.build([], 2)
+  fast.advance(next, new Set(['even']))
+  t.equal(fast.size, N / 2, 'the even ones dropped')
+  const before = fast.slabBytes
+  t.ok(before.dead * 2 >= before.used - 1000 && before.dead > 64 * 1024, `half the bytes dead (${before.dead} of ${before.used})`)
+  const miss = fast.lookup(q(0), next)
+  fast.store(miss as string, { bytes: reply(0), qname: 'n0.example', qtype: 'A', rcode: 'NOERROR' }, ['even'])
+  const after = fast.slabBytes
+  t.equal(after.dead, 0, 'compacted')
+  t.ok(after.used < before.used, `smaller (${after.used} < ${before.used})`)
+  for (const i of [0, 1, 3, N - 1]) {
+    const hit = fast.lookup(q(i, 0x4242), next)
+    t.equal(typeof hit, 'number', `n${i} hits`)
+    t.equal(fast.entryAt(hit as number).qname, `n${i}.example`)
+    t.equal(fast.lastHit?.qname, `n${i}.example`)
+    const want = reply(i)
+    want.writeUInt16BE(0x4242, 0)
+    t.equal(fast.render(hit as number, q(i, 0x4242), 0).toString('hex'), want.toString('hex'))
+    t.equal(fast.renderInPlace(hit as number, q(i, 0x4242), 0).toString('hex'), want.toString('hex'))
+  }
+  t.equal(typeof fast.lookup(q(2), next), 'string', 'a dropped one misses')
 })

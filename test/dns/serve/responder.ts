@@ -4,7 +4,7 @@
 import t from 'tap'
 import dnsPacket from 'dns-packet'
 import pino from 'pino'
-import { DnsResponder } from '../../../src/dns/serve/responder.js'
+import { DnsResponder, type TransferReply } from '../../../src/dns/serve/responder.js'
 import type { DnsServerOptions } from '../../../src/dns/serve/options.js'
 import type { QueryEvent } from '../../../src/dns/serve/query-event.js'
 import { FastPathCache } from '../../../src/dns/serve/fast-path.js'
@@ -110,7 +110,7 @@ t.test('an answer over the UDP limit is truncated (TC=1, question kept, sections
   t.equal(r.counters.truncated, 1)
 })
 
-t.test('FastPathCache.lookup returns the entry of a hit, the key of a miss, undefined for other shapes', async (t) => {
+t.test('FastPathCache.lookup returns the slab offset of a hit, the key of a miss, undefined for other shapes', async (t) => {
   const index = RecordIndex.build(records, 1)
   const fast = new FastPathCache(1232)
   const q = Buffer.from(A_QUERY, 'hex')
@@ -119,7 +119,8 @@ t.test('FastPathCache.lookup returns the entry of a hit, the key of a miss, unde
   const reply = Buffer.from('1234' + '8500' + '0001' + '0000' + '0000' + '0000' + A_QUERY.slice(24), 'hex')
   fast.store(miss as string, { bytes: reply, qname: 'a.zone.test', qtype: 'A', rcode: 'NOERROR' })
   const hit = fast.lookup(Buffer.from('9999' + A_QUERY.slice(4), 'hex'), index)
-  t.equal(typeof hit, 'object')
+  t.equal(typeof hit, 'number')
+  t.equal(fast.entryAt(hit as number).qname, 'a.zone.test')
   t.equal(fast.render(hit as never, Buffer.from('9999' + A_QUERY.slice(4), 'hex'), 0).toString('hex'), '9999' + reply.toString('hex').slice(4))
   t.equal(fast.lookup(Buffer.from('1234', 'hex'), index), undefined)
 })
@@ -171,7 +172,7 @@ t.test('transfers: IXFR over UDP gets the SOA alone, TCP gets every message, ser
   t.equal(soaOf(udp), serial)
   t.equal(dnsPacket.decode(udp).answers?.length, 1)
   t.equal(events.at(-1)?.qtype, 'IXFR')
-  const tcp = r.transfer(ixfr, 'tcp', '127.0.0.1') as Buffer[]
+  const tcp = (r.transfer(ixfr, 'tcp', '127.0.0.1') as TransferReply).messages
   t.ok(tcp.length >= 1)
   t.equal((dnsPacket.decode(tcp[0]).answers ?? []).length, records.length + 1, 'out of reach: the whole zone (RFC 1995 4)')
   t.equal(r.transfer(ask('A'), 'tcp'), undefined, 'not a transfer: handle() answers it')

@@ -2,8 +2,9 @@ import t from 'tap'
 import dnsPacket from 'dns-packet'
 import { GO_ZERO_TIME, type DnsRecord } from '../../../src/store/record.js'
 import { parseQuery, type ParsedQuery } from '../../../src/dns/wire/wire.js'
-import { answerTransfer, ixfrClientSerial, isTransferQtype, peekQtype, RCODE_NOTAUTH, XFR_MESSAGE_BUDGET_BYTES } from '../../../src/dns/xfr/transfer.js'
+import { answerTransfer, ixfrClientSerial, isTransferQtype, peekQtype, RCODE_NOTAUTH, XFR_MESSAGE_BUDGET_BYTES, XFR_SLICE_OWNERS, XFR_STREAM_MIN_RRS, type TransferAnswer } from '../../../src/dns/xfr/transfer.js'
 import { ZoneTracker } from '../../../src/zones/zone-tracker.js'
+import { RecordIndex } from '../../../src/store/record-index.js'
 
 const T0 = 1_800_000_000
 const rec = (name: string, type: string, value: string, updated = T0): DnsRecord => ({
@@ -82,16 +83,68 @@ t.test('refused when not allowed, NOTAUTH for a zone we do not hold', async (t) 
   t.equal(n.messages[0][3] & 0x0f, RCODE_NOTAUTH)
 })
 
-t.test('a large zone spans several messages under the budget', async (t) => {
-  const big = [...ZONE, ...Array.from({ length: 3000 }, (_, i) => rec(`host-${i}.z.test`, 'TXT', '"' + 'x'.repeat(40) + '"'))]
+/** Every message of an answer: its first ones, then each batch `more` gives, as a transport sends them. */
+function allMessages(a: TransferAnswer): { messages: Buffer[]; batches: number } {
+  const messages = [...a.messages]
+  let batches = 0
+  for (let b = a.more?.(); b !== undefined; b = a.more?.()) {
+    messages.push(...b)
+    batches++
+  }
+  return { messages, batches }
+}
+
+const bigZone = (n: number) => [...ZONE, ...Array.from({ length: n }, (_, i) => rec(`host-${i}.z.test`, 'TXT', '"' + 'x'.repeat(40) + '"'))]
+const rrTexts = (msgs: Buffer[]) => msgs.flatMap((m) => decode(m).answers ?? []).map((a) => `${a.name} ${a.type} ${JSON.stringify((a as { data?: unknown }).data)}`)
+
+t.test('a large zone spans several messages under the budget, built a slice of owners per call', async (t) => {
+  const big = bigZone(3000)
   const z = new ZoneTracker({ maxDiffs: 10, maxBytes: 1_000_000 })
   z.load(big, new Map(), T0)
   const { q, msg } = query('AXFR')
   const a = answerTransfer(q, msg, z, true, true)
-  t.ok(a.messages.length > 3, `${a.messages.length} messages`)
-  t.ok(a.messages.every((m) => m.length <= XFR_MESSAGE_BUDGET_BYTES + 512))
-  t.equal(a.messages.map((m) => decode(m).answers?.length ?? 0).reduce((x, y) => x + y, 0), big.length + 1)
-  t.equal(decode(a.messages[1]).questions?.length ?? 0, 0, 'the question only in the first')
+  t.ok(a.more, `over ${XFR_STREAM_MIN_RRS} RRs: streamed`)
+  const { messages, batches } = allMessages(a)
+  t.ok(batches >= Math.ceil(3000 / XFR_SLICE_OWNERS), `${batches} batches`)
+  t.equal(a.more?.(), undefined, 'ended for good')
+  t.ok(messages.length > 3, `${messages.length} messages`)
+  t.ok(messages.every((m) => m.length <= XFR_MESSAGE_BUDGET_BYTES + 512))
+  t.equal(a.rrs, big.length + 1)
+  const texts = rrTexts(messages)
+  t.equal(texts.length, big.length + 1, 'SOA, the zone, SOA')
+  t.equal(texts[0], texts.at(-1), 'the same SOA first and last')
+  t.match(texts[0], /^z\.test SOA /)
+  t.equal(decode(messages[0]).questions?.length, 1, 'the question in the first message')
+  t.ok(messages.slice(1).every((m) => (decode(m).questions?.length ?? 0) === 0), 'and in no other')
+  // the same RRs as the whole zone built at once (the shared build small zones use)
+  const whole = [...(z.current('z.test')?.content.rrs.values() ?? [])].map((rr) => rr.key).sort()
+  const zoneNow = z.current('z.test')
+  const sliced = [...(zoneNow?.content.rrSlices(7) ?? [])].flat().map((rr) => rr.key).sort()
+  t.same(sliced, whole, 'slices (fresh or from the shared build) hold exactly the zone\'s RRs')
+})
+
+t.test('a streamed AXFR sends the zone as it was when the transfer started', async (t) => {
+  let ids = 0
+  const big = bigZone(2000).map((r) => ({ ...r, id: `r${++ids}` }))
+  const late = { ...rec('late.z.test', 'A', '192.0.2.77', T0 + 60), id: 'late' }
+  const gone = big.find((r) => r.name === 'host-1999.z.test') as DnsRecord
+  const z = new ZoneTracker({ maxDiffs: 10, maxBytes: 1_000_000 })
+  const index = RecordIndex.build(big, 1)
+  z.follow({ index, records: index.records, kind: 'replace' }, T0)
+  const { q, msg } = query('AXFR')
+  const a = answerTransfer(q, msg, z, true, true)
+  const first = a.more?.() ?? []
+  // a delta lands between two slices (applied in place, as the daemon applies writes): a name added, one removed far down
+  const delta = { removed: [gone], added: [late], replaced: [] }
+  const next = [...big.filter((r) => r !== gone), late]
+  const changes = z.follow({ index: index.withDelta(next, 2, delta), records: next, kind: 'replace' }, T0 + 60)
+  t.equal(changes[0]?.to, T0 + 60, 'the zone moved on meanwhile')
+  const { messages } = allMessages(a)
+  const texts = rrTexts([...a.messages, ...first, ...messages.slice(a.messages.length)])
+  t.equal(texts.length, big.length + 1, 'the version taken at the start, whole')
+  t.ok(texts.some((x) => x.startsWith('host-1999.z.test TXT')), 'a name removed meanwhile is still sent')
+  t.notOk(texts.some((x) => x.startsWith('late.z.test')), 'a name added meanwhile is not')
+  t.match(texts.at(-1) ?? '', new RegExp(`"serial":${T0}\\b`), 'closing SOA of the starting serial')
 })
 
 t.test('wire helpers: question type peek, client serial with compressed names, malformed input', async (t) => {
