@@ -3,7 +3,7 @@
  * (src/cluster/session/session-pool.ts, rounds.ts): counted as connections the peer accepts.
  * Both nodes share one hand-moved clock, so the age and idle limits are crossed on purpose only.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { SESSION_MAX_AGE_MS, SESSION_MAX_IDLE_MS } from '../../src/cluster/session/session-pool.js'
 import { MemoryTransport } from '../../src/cluster/transport/memory-transport.js'
 import type { Connection, DialOptions, Listener, Transport } from '../../src/cluster/transport/transport.js'
@@ -52,7 +52,7 @@ class CountingTransport implements Transport {
 
 const LWW = { cluster_sync_policy: 'record_lww' }
 
-async function pair(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function pair(t: Test) {
   const net = new CountingTransport()
   const clock = { ms: Date.now() }
   const now = () => clock.ms
