@@ -123,8 +123,8 @@ export class SyncRounds {
           // entries, the higher version wins and an equal one changes nothing; entries leave the
           // queue only once acknowledged; anti-entropy restarts from digests), and only such
           // deliveries are pooled (records_full pushes never are).
+          // deliverOver destroyed the broken session already.
           deps.log.debug({ peer, error: (err as Error).message }, 'cluster reused session failed; delivering on a fresh one')
-          reused.session.ch.destroy()
           rtt = await this.deliverFresh(peer, p, key)
         }
       } else {
