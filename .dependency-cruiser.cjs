@@ -34,7 +34,7 @@ const CORE = [
   'src/cluster/(status|settings|control|admin-patch)\\.ts',
   'src/cluster/wire/[^/]+\\.ts',
   'src/cluster/transport/(netinfo|frame-budget)\\.ts',
-  'src/cluster/session/(handshake|authenticate|challenge-peers|auth-challenge|protocol|tokens|auth-guard)\\.ts',
+  'src/cluster/session/(handshake|authenticate|challenge-peers|auth-challenge|protocol|tokens|auth-guard|session-pool)\\.ts',
   'src/cluster/peers/(peer-state|discovery|peer-tracker|backoff|records-summary)\\.ts',
   'src/cluster/sync/entry-guard\\.ts',
   'src/cluster/sync/policies/[^/]+\\.ts',

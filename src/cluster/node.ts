@@ -90,7 +90,11 @@ export class ClusterNode implements ClusterControl {
       retryMaxMs: limits.pushRetryMaxMs,
     })
     const resolveSrv = deps.resolveSrv ?? ((name) => dnsResolveSrv(name))
-    this.membership = new Membership({ ...shared, resolveSrv, onChange: (peers) => this.outbox.retain(peers) })
+    this.membership = new Membership({ ...shared, resolveSrv, onChange: (peers) => {
+        this.outbox.retain(peers)
+        this.rounds.retainSessions(peers)
+      },
+    })
     this.dialer = new Dialer({
       ...shared,
       transport: this.transport,
@@ -171,6 +175,7 @@ export class ClusterNode implements ClusterControl {
     this.listener = undefined
     await listener?.close()
     this.acceptor.destroyAll()
+    this.rounds.retainSessions([])
     this.dialer.destroyAll()
     if (!wasRunning) return
     await this.tasks.settle()

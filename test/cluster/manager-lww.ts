@@ -241,7 +241,8 @@ t.test('record_lww: one local change to a known record_lww peer costs one sessio
   await a.store.add({ name: 'second.example', type: 'A', value: '192.0.2.2' })
   t.ok(await waitFor(() => b.store.list().length === 2 && !a.manager.status().peers?.[0].pending_push))
   await new Promise((r) => setTimeout(r, 100))
-  t.equal(auths() - before, 1, 'one authenticated session for the change')
+  // At most one: none when the previous delivery's idle session is reused (session-reuse.ts).
+  t.ok(auths() - before <= 1, 'at most one authenticated session for the change')
   t.notOk(a.events.some((e) => e.kind === 'snapshot_sent'), 'no records_full built or sent')
 })
 

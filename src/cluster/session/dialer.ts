@@ -20,6 +20,8 @@ export interface Session {
   ch: FrameChannel
   /** Closes gracefully (after queued frames). */
   close(): void
+  /** Restarts the whole-connection deadline at `deadlineMs` from now (a pooled session's next use, or its idle limit). */
+  rearm?(deadlineMs: number): void
   /** Capabilities the peer announced in auth_ok / auth_challenge ([] for a Go peer). */
   caps: string[]
   peerNodeId?: string
@@ -94,7 +96,7 @@ export class Dialer {
     }
     const ch = new FrameChannel(conn, deps.maxFrameBytes, (msg, bytes) => deps.emit({ kind: 'frame_out', type: msg.type, bytes }))
     // Whole-connection deadline, as the original's SetDeadline.
-    const deadline = setTimeout(() => conn.destroy(), deadlineMs)
+    let deadline = setTimeout(() => conn.destroy(), deadlineMs)
     this.open.add(conn)
     conn.onClose(() => {
       clearTimeout(deadline)
@@ -116,7 +118,11 @@ export class Dialer {
         clearTimeout(deadline)
         ch.close()
       }
-      return { kind: 'session', session: { ch, caps: known.caps, peerNodeId: known.nodeId, close } }
+      const rearm = (ms: number) => {
+        clearTimeout(deadline)
+        if (!conn.closed) deadline = setTimeout(() => conn.destroy(), ms)
+      }
+      return { kind: 'session', session: { ch, caps: known.caps, peerNodeId: known.nodeId, close, rearm } }
     } catch (err) {
       clearTimeout(deadline)
       ch.destroy()

@@ -72,3 +72,17 @@ t.test('an address nobody listens on is ERR_PEER_UNREACHABLE', async (t) => {
   await t.rejects(d.dial('nobody:1', 1000, 5000), { code: 'ERR_PEER_UNREACHABLE' })
   d.destroyAll()
 })
+
+t.test('rearm restarts the whole-connection deadline (a pooled session between deliveries)', async (t) => {
+  const net = new MemoryTransport()
+  const go = await goShapedPeer(net, 'go:1', TOKEN)
+  t.teardown(() => go.listener.close())
+  const { d } = dialer(net)
+  const session = await d.dial('go:1', 1000, 60_000)
+  t.ok(session.rearm, 'a dialled session can be rearmed')
+  session.rearm?.(1)
+  await new Promise<void>((resolve) => session.ch.conn.onClose(() => resolve()))
+  t.ok(session.ch.conn.closed, 'the new, shorter deadline closed it')
+  session.rearm?.(60_000)
+  t.pass('rearming a closed session starts no timer (the test ends by itself)')
+})
