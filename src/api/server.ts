@@ -52,12 +52,21 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * How long a plugin may take to start. Ours only register routes, but a node starting on a large
+ * records file shares its event loop with the start-up's slices and its peers' first anti-entropy
+ * (3 nodes of 1,000,000 records on 2 vCPUs held it over fastify's default 10 s), and a timeout
+ * there stopped the whole node.
+ */
+export const API_PLUGIN_TIMEOUT_MS = 300_000
+
+/**
  * Builds the API instance (not listening). Routes are ready after `await app.ready()`
  * (inject() and listen() do that). Never throws for a request: every error becomes a JSON answer.
  */
 export function buildApi(deps: ApiDeps, opts: BuildApiOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES,
+    pluginTimeout: API_PLUGIN_TIMEOUT_MS,
     ...(opts.https ? { https: { key: opts.https.key, cert: opts.https.cert } } : {}),
     // One line per request comes from our onResponse hook (URL redacted, no headers).
     logController: new LogController({ disableRequestLogging: true }),

@@ -1,6 +1,6 @@
 import pino from 'pino'
 import t from 'tap'
-import { buildApi, DEFAULT_BODY_LIMIT_BYTES, redactUrl, type ApiPlugin } from '../../src/api/server.js'
+import { API_PLUGIN_TIMEOUT_MS, buildApi, DEFAULT_BODY_LIMIT_BYTES, redactUrl, type ApiPlugin } from '../../src/api/server.js'
 import { call, FakeRecordStore, makeDeps } from '../helpers/api-fakes.js'
 
 function setup(opts: { token?: string; bodyLimit?: number; plugins?: ApiPlugin[] } = {}) {
@@ -143,4 +143,11 @@ t.test('serves HTTPS when given a key and certificate', async (t) => {
     req.on('error', reject)
   })
   t.match(JSON.parse(body), { version: '0.1.0' })
+})
+
+t.test('a plugin may take minutes to start (a loaded start-up must not time the node out)', async (t) => {
+  const app = buildApi(makeDeps().deps, { requireAuth: false })
+  t.teardown(() => app.close())
+  t.equal(app.initialConfig.pluginTimeout, API_PLUGIN_TIMEOUT_MS)
+  t.ok(API_PLUGIN_TIMEOUT_MS >= 60_000)
 })
