@@ -33,6 +33,8 @@ export interface ReplicaPort {
   applyRemote(entries: readonly VersionedEntry[]): Promise<VersionedEntry[]>
   /** Forgets tombstones older than `horizonMs`; resolves with how many. */
   collectTombstones(horizonMs: number): Promise<number>
+  /** Resolves once every bucket hash is computed, in slices (anti-entropy waits for it). */
+  hashed?(): Promise<void>
 }
 
 export class LwwEngine implements SyncEngine {

@@ -18,6 +18,8 @@ export const MAX_EXCHANGE_ENTRIES = 4_000_000
 /** What an exchange needs of the replica: its versions, and merging a peer's entries (newer wins). */
 export interface ExchangeReplica {
   readonly state: ReplicaState
+  /** Resolves once the state's bucket hashes are all computed (in slices); absent when none are ever left for later. */
+  hashed?(): Promise<void>
   /** Merges entries and persists them; resolves with those that won. */
   applyRemote(entries: readonly VersionedEntry[]): Promise<VersionedEntry[]>
 }
@@ -81,6 +83,7 @@ export async function sendDeltas(cx: ExchangeContext, entries: readonly Versione
  * that differ, then sends ours of those buckets as deltas (unless `send` is false).
  */
 export async function runAntiEntropy(cx: ExchangeContext, replica: ExchangeReplica, opts: { send?: boolean } = {}): Promise<LwwSyncResult> {
+  await replica.hashed?.()
   const digest: DigestMessage = {
     type: 'digest',
     node_id: cx.nodeId,
@@ -119,6 +122,7 @@ export async function runAntiEntropy(cx: ExchangeContext, replica: ExchangeRepli
 
 /** Responder side: the buckets that differ from `msg` and our entries in them, in chunks. */
 export async function answerDigest(ch: FrameChannel, nodeId: string, replica: ExchangeReplica, msg: DigestMessage): Promise<number> {
+  await replica.hashed?.()
   const differ = replica.state.differingBuckets(msg.buckets)
   const entries = differ.length > 0 ? replica.state.entriesInBuckets(differ, msg.buckets.length) : []
   const chunks = chunkEntries(entries)

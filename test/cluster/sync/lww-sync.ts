@@ -284,3 +284,18 @@ t.test('runAntiEntropy fails cleanly on a bad peer', async (t) => {
     t.match((err as Error).message, /delta_ack for batch 999999/)
   })
 })
+
+t.test('both sides of anti-entropy wait for the replica\'s pending bucket hashes before their digest', async (t) => {
+  const l = await link(t)
+  const a = new ReplicaState([live(1, 10)])
+  const b = new ReplicaState([live(2, 20)])
+  const waited: string[] = []
+  const waiting = (name: string, state: ReplicaState): LwwReplica =>
+    ({ ...standIn(state), state, hashed: async () => void waited.push(name) }) as unknown as LwwReplica
+  const responding = respond(l.responder, waiting('responder', b))
+  await runAntiEntropy(l.initiator, waiting('initiator', a))
+  l.initiator.ch.close()
+  await responding
+  t.same(waited.sort(), ['initiator', 'responder'])
+  t.same(dump(a), dump(b), 'and the exchange completes')
+})

@@ -102,6 +102,33 @@ t.test('a node adopting a file hashes the adopted entries in slices after start-
   await b.store.stop({ flush: false })
 })
 
+t.test('anti-entropy waits for the adopted hashes in slices instead of computing them in one turn', async (t) => {
+  const dir = await tempDir(t)
+  const records: DnsRecord[] = []
+  for (let i = 0; i < 9000; i++) records.push(rec(i, { value: `10.1.${i >> 8}.${i & 255}` }))
+  await writeFile(join(dir, 'dnsrecords.json'), JSON.stringify({ records }))
+  const log = pino({ level: 'silent' })
+  const store = await FileRecordStore.open({ path: join(dir, 'dnsrecords.json'), prettyJson: false, log, watch: false, seedRecords: [], flushDelayMs: 600_000, massDeleteGuardPercent: () => 0 })
+  const replica = await LwwReplica.open({ store, path: join(dir, 'cluster_replica.json'), nodeId: 'node-a', now: () => 1_700_000_000_000, log })
+  t.teardown(async () => {
+    await replica.stop()
+    await store.stop({ flush: false })
+  })
+  await replica.stop() // no background slices: only hashed() works through them
+  t.ok(replica.state.hashPending(0) > 4000, 'adopted entries wait for their hashes')
+  let turns = 0
+  let ticking = true
+  const tick = (): void => {
+    turns++
+    if (ticking) setImmediate(tick)
+  }
+  setImmediate(tick)
+  await replica.hashed()
+  ticking = false
+  t.equal(replica.state.hashPending(0), 0, 'all hashed')
+  t.ok(turns >= 2, `the event loop turned meanwhile (${turns} turns)`)
+})
+
 t.test('a versions section replayed with its hashes left for later: the digests of an eager replay', async (t) => {
   const entries: VersionedEntry[] = served().map((r, i) => ({ key: `k${i % 30}`, version: { wall: 10 + i, counter: i, node: 'n' }, record: r }))
   entries.push({ key: 'k3', version: { wall: 99, counter: 0, node: 'n' } }) // a tombstone over a replayed key
