@@ -22,7 +22,7 @@ const CORE = [
   'src/dns/local/[^/]+\\.ts',
   'src/dns/tsig/(algorithms|tsig-record|tsig|keyring)\\.ts',
   'src/dnssec/(algorithms|canonical|keytag|key-files|key-share|sign|nsec|zone-signer|online-signer|signed-export)\\.ts',
-  'src/dns/xfr/(networks|transfer|transfer-access|notify-message)\\.ts',
+  'src/dns/xfr/(networks|transfer|transfer-access|transfer-streams|notify-message)\\.ts',
   'src/dns/update/(update-rules|update-delta|update-message)\\.ts',
   'src/zones/(serial|zone-content|zone-sum|zone-tracker|history-codec)\\.ts',
   'src/dns/limit/[^/]+\\.ts',

@@ -15,6 +15,7 @@ import { parseNetworks } from '../dns/xfr/networks.js'
 import { parseNotifyTargets, type NotifyTarget } from '../dns/xfr/notify-message.js'
 import { Notifier } from '../dns/xfr/notifier.js'
 import { answerTransfer, type TransferAnswer, type TransferService } from '../dns/xfr/transfer.js'
+import { TransferStreams } from '../dns/xfr/transfer-streams.js'
 import { transferAccess } from '../dns/xfr/transfer-access.js'
 import { signMessage } from '../dns/tsig/tsig.js'
 import { buildTsigKeyring } from './build-update.js'
@@ -127,6 +128,7 @@ export async function buildXfr(
     await history?.flush()
   })
 
+  const streams = new TransferStreams()
   const service: TransferService = {
     soaSerial: (apex) => tracker.serialOf(apex),
     transfer(q, msg, stream, clientIp): TransferAnswer {
@@ -135,9 +137,15 @@ export async function buildXfr(
       const access = transferAccess(q, msg, { enabled: c.axfr_enabled, networks: networks(c.axfr_allowed_networks), keyring, clientIp, now: Math.floor(started / 1000) })
       let a: TransferAnswer
       let sign = (m: Buffer[], _nowSeconds?: number): Buffer[] => m
+      let busy = false
       if (access.kind === 'reply') a = access.answer
       else {
         a = answerTransfer(q, msg, tracker, access.allowed, stream)
+        // too many large transfers at once: this one is refused (transfer-streams.ts)
+        if (!streams.admit(a)) {
+          a = answerTransfer(q, msg, tracker, false, stream)
+          busy = true
+        }
         sign = access.sign
         a.messages = sign(a.messages)
       }
@@ -145,7 +153,7 @@ export async function buildXfr(
       transfers.labels(type.toLowerCase(), a.kind).inc()
       const where = { zone: q.qkey, type, client: clientIp, key: access.key, result: a.kind, tsig_error: a.tsigError, serial: a.serial, from: a.fromSerial }
       if (a.rcode !== 0) {
-        log.warn({ ...where, axfr_enabled: c.axfr_enabled }, 'zone transfer refused')
+        log.warn({ ...where, axfr_enabled: c.axfr_enabled, ...(busy ? { reason: `${streams.count} large transfers already running` } : {}) }, 'zone transfer refused')
         return a
       }
       let messages = a.messages.length

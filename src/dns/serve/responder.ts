@@ -36,7 +36,7 @@ import { blockedAnswer } from '../block/blocked-answer.js'
 import type { AnswerSections, SignedAnswer } from '../../dnssec/online-signer.js'
 
 /** The messages of a zone transfer for a stream transport (TransferAnswer's). */
-export type TransferReply = Pick<TransferAnswer, 'messages' | 'more'>
+export type TransferReply = Pick<TransferAnswer, 'messages' | 'more' | 'abort'>
 
 export type Reply = Buffer | undefined | Promise<Buffer | undefined>
 
@@ -279,7 +279,7 @@ export class DnsResponder {
     ev.record = a.serial === undefined ? undefined : `SOA serial ${a.serial} (${a.kind}, ${a.rrs} RRs)`
     // counted once, when it starts (a streamed AXFR may not have packed a message yet): no transfer message is ever truncated
     this.finish(q, a.rcode, a.messages.at(-1) ?? NO_MESSAGE_YET, MAX_DNS_MESSAGE_BYTES, ev)
-    return { messages: a.messages, more: a.more }
+    return { messages: a.messages, more: a.more, abort: a.abort }
   }
 
   /** A message that parsed only as far as its header: FORMERR, NOTIMP or BADVERS, counted but not a resolution. */

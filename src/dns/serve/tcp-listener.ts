@@ -110,6 +110,8 @@ export class TcpListener {
     let inflight = 0
     /** A large zone transfer is being sent: no other answer goes between its messages (held and queued meanwhile). */
     let streaming = false
+    /** The transfer being streamed gives its stream up through this when the connection goes. */
+    let abortStream: (() => void) | undefined
     const held: Buffer[] = []
     const queued: Buffer[] = []
     const clientIp = sock.remoteAddress
@@ -130,6 +132,7 @@ export class TcpListener {
       const batch = more()
       if (batch === undefined) {
         streaming = false
+        abortStream = undefined
         for (const b of held.splice(0)) write(b)
         send(undefined)
         while (queued.length > 0 && !streaming) answer(queued.shift() as Buffer)
@@ -148,13 +151,14 @@ export class TcpListener {
       // a zone transfer spans several messages (RFC 5936 2.2); written in order, the last as the reply
       const xfr = this.responder.transfer?.(f, this.flavour.transport, clientIp)
       if (xfr) {
-        const { messages, more } = xfr
+        const { messages, more, abort } = xfr
         if (!more) {
           for (let i = 0; i < messages.length - 1; i++) write(messages[i])
           send(messages[messages.length - 1])
           return
         }
         streaming = true
+        abortStream = abort
         for (const m of messages) write(m)
         setImmediate(stream, more)
         return
@@ -186,6 +190,8 @@ export class TcpListener {
       /* resets by the peer are routine; the socket closes */
     })
     sock.on('close', () => {
+      abortStream?.()
+      abortStream = undefined
       this.sockets.delete(sock)
       this.clients.delete(conn)
     })

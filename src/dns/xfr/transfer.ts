@@ -52,6 +52,8 @@ export interface TransferAnswer {
    * last message came in the batch before). Callers send `messages`, then each batch in order.
    */
   more?: () => Buffer[] | undefined
+  /** With `more`: the caller gave the stream up (its connection closed); drops what the stream holds. */
+  abort?: () => void
   /** RRs sent, SOAs included. */
   rrs: number
   serial?: number
@@ -123,6 +125,10 @@ function whole(q: ParsedQuery, zone: { content: ZoneContent; serial: number; soa
   packer.add([zone.soa], answer.messages)
   const slices = zone.content.rrSlices(XFR_SLICE_OWNERS)
   let ended = false
+  answer.abort = () => {
+    ended = true
+    slices.return(undefined) // releases the zone snapshot the generator holds
+  }
   answer.more = () => {
     if (ended) return undefined
     const out: Buffer[] = []

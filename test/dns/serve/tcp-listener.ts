@@ -60,3 +60,35 @@ t.test('a streamed transfer: every batch in order, then what was answered or ask
   t.same(got.slice(7).sort(), ['re:after', 're:slow'], 'then the answer finished meanwhile and the query asked behind it')
   t.same(calls, ['handle slow', 'more 0', 'more 1', 'more 2', 'more 3', 'handle after'], 'the query behind the transfer was read after it ended')
 })
+
+t.test('a client that goes mid-transfer: the stream is given up, no more slices are built', async (t) => {
+  let aborted = 0
+  let built = 0
+  const responder = {
+    tcpAdmission: () => undefined,
+    handle: () => undefined,
+    transfer: (): TransferReply => ({
+      messages: [tag('x0')],
+      // an endless stream: only the connection going ends it
+      more: () => {
+        built++
+        return [tag(`x${built}`)]
+      },
+      abort: () => void aborted++,
+    }),
+  }
+  const listener = new TcpListener({ tcpIdleTimeoutMs: 5000, tcpMaxConnections: 4 }, responder, pino({ level: 'silent' }))
+  const server = await listener.listen('127.0.0.1', 0)
+  t.teardown(() => listener.close())
+  const sock = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
+  let got = 0
+  const some = new Promise<void>((resolve) => sock.on('data', () => ++got >= 1 && resolve()))
+  sock.write(encodeTcpFrame(tag('xfr')))
+  await some
+  sock.destroy()
+  for (let i = 0; i < 200 && aborted === 0; i++) await new Promise((r) => setTimeout(r, 10))
+  t.equal(aborted, 1, 'given up once the connection closed')
+  const after = built
+  await new Promise((r) => setTimeout(r, 50))
+  t.equal(built, after, 'no slice built after that')
+})
