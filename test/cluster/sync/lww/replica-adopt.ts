@@ -74,17 +74,25 @@ t.test('an adopted entry replaced before it was hashed, and buckets asked before
   t.same(s.entriesInBuckets([1], 8).map((e) => e.key).sort(), ref.entriesInBuckets([1], 8).map((e) => e.key).sort())
 })
 
-t.test('a node adopting a file hashes the adopted entries in slices after start-up, and stops with the replica', async (t) => {
+/**
+ * A records file of `n` A records (10.<octet>.x.y) without versions, and a function opening a store
+ * and a record_lww replica on it (each open adopts the file, as a node's first start does).
+ */
+async function adoptingNode(t: { teardown(fn: () => unknown): void }, n: number, octet: number) {
   const dir = await tempDir(t)
   const records: DnsRecord[] = []
-  for (let i = 0; i < 5000; i++) records.push(rec(i, { value: `10.0.${i >> 8}.${i & 255}` }))
+  for (let i = 0; i < n; i++) records.push(rec(i, { value: `10.${octet}.${i >> 8}.${i & 255}` }))
   await writeFile(join(dir, 'dnsrecords.json'), JSON.stringify({ records }))
   const log = pino({ level: 'silent' })
-  const open = async () => {
+  return async () => {
     const store = await FileRecordStore.open({ path: join(dir, 'dnsrecords.json'), prettyJson: false, log, watch: false, seedRecords: [], flushDelayMs: 600_000, massDeleteGuardPercent: () => 0 })
     const replica = await LwwReplica.open({ store, path: join(dir, 'cluster_replica.json'), nodeId: 'node-a', now: () => 1_700_000_000_000, log })
     return { store, replica }
   }
+}
+
+t.test('a node adopting a file hashes the adopted entries in slices after start-up, and stops with the replica', async (t) => {
+  const open = await adoptingNode(t, 5000, 0)
   const a = await open()
   t.ok(a.replica.state.hashPending(0) > 0, 'not all hashed when open returns')
   for (let i = 0; i < 100 && a.replica.state.hashPending(0) > 0; i++) await turn()
@@ -103,13 +111,7 @@ t.test('a node adopting a file hashes the adopted entries in slices after start-
 })
 
 t.test('anti-entropy waits for the adopted hashes in slices instead of computing them in one turn', async (t) => {
-  const dir = await tempDir(t)
-  const records: DnsRecord[] = []
-  for (let i = 0; i < 9000; i++) records.push(rec(i, { value: `10.1.${i >> 8}.${i & 255}` }))
-  await writeFile(join(dir, 'dnsrecords.json'), JSON.stringify({ records }))
-  const log = pino({ level: 'silent' })
-  const store = await FileRecordStore.open({ path: join(dir, 'dnsrecords.json'), prettyJson: false, log, watch: false, seedRecords: [], flushDelayMs: 600_000, massDeleteGuardPercent: () => 0 })
-  const replica = await LwwReplica.open({ store, path: join(dir, 'cluster_replica.json'), nodeId: 'node-a', now: () => 1_700_000_000_000, log })
+  const { store, replica } = await (await adoptingNode(t, 9000, 1))()
   t.teardown(async () => {
     await replica.stop()
     await store.stop({ flush: false })
